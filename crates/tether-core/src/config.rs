@@ -1,0 +1,317 @@
+//! Settings: defaults, overridden by a TOML file, then by `TETHER_*` environment variables.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::hub::HistoryLimits;
+
+/// Everything the engine can be told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The address the WebSocket server listens on. Loopback only: LAN access comes with TLS.
+    pub bind: IpAddr,
+    /// The port; 0 picks a free one.
+    pub port: u16,
+    /// Where the engine keeps its data and its local control socket.
+    pub data_dir: PathBuf,
+    /// The OS keyring service name under which tokens are kept.
+    pub keyring_service: String,
+    /// Extra `Origin` values allowed to open a WebSocket (exact `scheme://host[:port]`).
+    pub allowed_origins: Vec<String>,
+    /// Extra host names allowed in the `Host` header (DNS-rebinding protection).
+    pub allowed_hosts: Vec<String>,
+    pub limits: Limits,
+    pub history: HistoryLimits,
+}
+
+/// Bounds on what one client, and all of them together, may cost the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Largest client message, in bytes, after reassembling fragments.
+    pub max_message_bytes: usize,
+    /// Largest single client frame, in bytes.
+    pub max_frame_bytes: usize,
+    /// Read buffer per connection; small keeps idle connections cheap.
+    pub read_buffer_bytes: usize,
+    /// Write buffer per connection before a flush.
+    pub write_buffer_bytes: usize,
+    /// Frames queued for one connection before it counts as a slow consumer.
+    pub outbound_queue: usize,
+    /// Open connections (HTTP and WebSocket) at once.
+    pub max_connections: usize,
+    /// Time a client has to send its HTTP request headers.
+    #[serde(rename = "handshake_timeout_ms", with = "millis")]
+    pub handshake_timeout: Duration,
+    /// How often the server pings each WebSocket.
+    #[serde(rename = "heartbeat_interval_ms", with = "millis")]
+    pub heartbeat_interval: Duration,
+    /// Silence after which a WebSocket peer counts as gone.
+    #[serde(rename = "heartbeat_timeout_ms", with = "millis")]
+    pub heartbeat_timeout: Duration,
+    /// Sustained frames per second one connection may send.
+    pub frames_per_second: u32,
+    /// Frames one connection may send in a burst above the sustained rate.
+    pub frame_burst: u32,
+    /// Rate-limited frames in a row after which the connection is closed (1008).
+    pub max_rate_violations: u32,
+    /// Channels one connection may be subscribed to.
+    pub max_subscriptions: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 1 << 20,
+            max_frame_bytes: 256 << 10,
+            read_buffer_bytes: 4 << 10,
+            write_buffer_bytes: 4 << 10,
+            outbound_queue: 512,
+            max_connections: 1024,
+            handshake_timeout: Duration::from_secs(10),
+            heartbeat_interval: Duration::from_secs(20),
+            heartbeat_timeout: Duration::from_secs(60),
+            frames_per_second: 50,
+            frame_burst: 200,
+            max_rate_violations: 100,
+            max_subscriptions: 64,
+        }
+    }
+}
+
+/// Top-level settings; other `TETHER_*` variables (such as `TETHER_LOG`) are not settings.
+const SETTINGS: [&str; 8] = [
+    "bind",
+    "port",
+    "data_dir",
+    "keyring_service",
+    "allowed_origins",
+    "allowed_hosts",
+    "limits",
+    "history",
+];
+
+/// The port `tether serve` and the desktop app listen on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 7410;
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: DEFAULT_PORT,
+            data_dir: default_data_dir(),
+            keyring_service: "tether".to_owned(),
+            allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            limits: Limits::default(),
+            history: HistoryLimits::default(),
+        }
+    }
+}
+
+/// The platform's data directory for Tether (`~/.local/share/tether` on Linux).
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "tether").map_or_else(
+        || PathBuf::from(".tether"),
+        |dirs| dirs.data_dir().to_path_buf(),
+    )
+}
+
+/// A setting that is present but wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Parse(#[from] Box<figment::Error>),
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("{field}: {problem}")]
+    Invalid {
+        field: &'static str,
+        problem: String,
+    },
+}
+
+impl Config {
+    /// Defaults, then `file` (when given), then `TETHER_*` variables
+    /// (nested keys with `__`, e.g. `TETHER_LIMITS__MAX_CONNECTIONS=64`), then validation.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.to_path_buf()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let settings = Env::prefixed("TETHER_").filter(|key| {
+            let top = key.as_str().split("__").next().unwrap_or_default();
+            SETTINGS.iter().any(|name| top.eq_ignore_ascii_case(name))
+        });
+        let figment = figment.merge(settings.split("__"));
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the settings that serde cannot: ranges and the loopback-only rule.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, problem: &str| {
+            Err(ConfigError::Invalid {
+                field,
+                problem: problem.to_owned(),
+            })
+        };
+        if !self.bind.is_loopback() {
+            return invalid(
+                "bind",
+                "only loopback addresses (127.0.0.1, ::1) are served; LAN access needs TLS and pairing",
+            );
+        }
+        if self.keyring_service.trim().is_empty() {
+            return invalid("keyring_service", "must not be empty");
+        }
+        let limits = &self.limits;
+        let positive = [
+            ("limits.max_message_bytes", limits.max_message_bytes),
+            ("limits.max_frame_bytes", limits.max_frame_bytes),
+            ("limits.read_buffer_bytes", limits.read_buffer_bytes),
+            ("limits.write_buffer_bytes", limits.write_buffer_bytes),
+            ("limits.outbound_queue", limits.outbound_queue),
+            ("limits.max_connections", limits.max_connections),
+            ("limits.max_subscriptions", limits.max_subscriptions),
+            (
+                "limits.frames_per_second",
+                limits.frames_per_second as usize,
+            ),
+            ("limits.frame_burst", limits.frame_burst as usize),
+            ("history.max_events", self.history.max_events),
+        ];
+        if let Some((field, _)) = positive.iter().find(|(_, value)| *value == 0) {
+            return invalid(field, "must be greater than 0");
+        }
+        if limits.max_frame_bytes > limits.max_message_bytes {
+            return invalid(
+                "limits.max_frame_bytes",
+                "must not exceed limits.max_message_bytes",
+            );
+        }
+        if limits.heartbeat_interval.is_zero()
+            || limits.heartbeat_timeout <= limits.heartbeat_interval
+        {
+            return invalid(
+                "limits.heartbeat_timeout_ms",
+                "must be greater than limits.heartbeat_interval_ms, which must be greater than 0",
+            );
+        }
+        if limits.handshake_timeout.is_zero() {
+            return invalid("limits.handshake_timeout_ms", "must be greater than 0");
+        }
+        Ok(())
+    }
+}
+
+/// Serde for durations written as whole milliseconds.
+pub(crate) mod millis {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(u64::try_from(value.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        u64::deserialize(deserializer).map(Duration::from_millis)
+    }
+}
+
+/// Serde for durations written as whole seconds.
+pub(crate) mod seconds {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(value.as_secs())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+        u64::deserialize(deserializer).map(Duration::from_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_loopback() {
+        let config = Config::default();
+        config.validate().unwrap();
+        assert!(config.bind.is_loopback());
+    }
+
+    #[test]
+    fn file_values_override_defaults_and_unknown_keys_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tether.toml");
+        std::fs::write(
+            &file,
+            "port = 9000\n[limits]\nmax_connections = 5\nheartbeat_interval_ms = 1000\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file)).unwrap();
+        assert_eq!(config.port, 9000);
+        assert_eq!(config.limits.max_connections, 5);
+        assert_eq!(config.limits.heartbeat_interval, Duration::from_secs(1));
+
+        std::fs::write(&file, "prot = 9000\n").unwrap();
+        let error = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(error.contains("prot"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let error = Config::load(Some(Path::new("/nonexistent/tether.toml"))).unwrap_err();
+        assert!(error.to_string().contains("/nonexistent/tether.toml"));
+    }
+
+    #[test]
+    fn rejects_lan_binds_and_nonsense_limits() {
+        let mut config = Config {
+            bind: "0.0.0.0".parse().unwrap(),
+            ..Config::default()
+        };
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("bind:")
+        );
+        config.bind = "::1".parse().unwrap();
+        config.validate().unwrap();
+        config.limits.outbound_queue = 0;
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("outbound_queue")
+        );
+        config.limits.outbound_queue = 1;
+        config.limits.heartbeat_timeout = config.limits.heartbeat_interval;
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("heartbeat")
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! The engine handle: the one value the shells hold, wiring config, hub, tokens and connections.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::auth::{Caller, OWNER, TokenService, TokenVault, VaultError};
+use crate::config::Config;
+use crate::connections::Connections;
+use crate::hub::Hub;
+use crate::protocol::{ChannelKind, ChannelName, RpcError};
+use crate::rpc;
+
+/// The engine failed to start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("cannot load tokens: {0}")]
+    Tokens(#[from] VaultError),
+}
+
+struct Inner {
+    config: Config,
+    hub: Hub,
+    tokens: TokenService,
+    connections: Connections,
+    started: Instant,
+}
+
+/// A cheap, cloneable handle to the running engine.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+impl Engine {
+    /// Starts the engine: loads tokens from `vault` (failing clearly when it cannot be reached).
+    pub async fn open(config: Config, vault: Arc<dyn TokenVault>) -> Result<Self, EngineError> {
+        let tokens = TokenService::open(vault).await?;
+        Ok(Self(Arc::new(Inner {
+            hub: Hub::new(config.history.clone()),
+            config,
+            tokens,
+            connections: Connections::default(),
+            started: Instant::now(),
+        })))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.0.hub
+    }
+
+    pub fn tokens(&self) -> &TokenService {
+        &self.0.tokens
+    }
+
+    pub fn connections(&self) -> &Connections {
+        &self.0.connections
+    }
+
+    pub fn uptime(&self) -> Duration {
+        self.0.started.elapsed()
+    }
+
+    /// The owner's own channel, where account-wide changes are announced.
+    pub fn user_channel() -> ChannelName {
+        // OWNER is a constant of valid channel-id characters.
+        ChannelName::new(ChannelKind::User, OWNER)
+            .unwrap_or_else(|| unreachable!("OWNER is a valid channel id"))
+    }
+
+    /// Runs one RPC method; every transport ends here.
+    pub async fn dispatch(
+        &self,
+        caller: &Caller,
+        method: &str,
+        params: Option<Value>,
+    ) -> Result<Value, RpcError> {
+        rpc::dispatch(self, caller, method, params).await
+    }
+
+    /// Publishes an event on the owner's channel. A failure to encode is logged, not raised:
+    /// the change it describes has already happened.
+    pub fn announce(&self, event: &str, data: &impl Serialize) {
+        if let Err(error) = self.hub().publish(&Self::user_channel(), event, data) {
+            tracing::error!(%error, event, "could not publish an event");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The hub: channels with offsets and epochs, bounded history, in-order fan-out to subscribers.
+
+mod channel;
+mod outbox;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use tokio::time::Instant;
+
+use self::channel::Channel;
+pub use self::outbox::{Closer, Outbound, Outbox};
+use crate::protocol::{
+    ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
+};
+
+/// How much history each channel keeps for replay, and how much one subscribe may replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryLimits {
+    /// Events kept per channel.
+    pub max_events: usize,
+    /// Bytes of encoded events kept per channel.
+    pub max_bytes: usize,
+    /// How long an event stays replayable.
+    #[serde(with = "crate::config::seconds")]
+    pub max_age: Duration,
+    /// The most events one subscribe replays; a larger gap reports `recovered: false`.
+    pub max_replay: usize,
+}
+
+impl Default for HistoryLimits {
+    fn default() -> Self {
+        Self {
+            max_events: 1024,
+            max_bytes: 4 << 20,
+            max_age: Duration::from_secs(600),
+            max_replay: 300,
+        }
+    }
+}
+
+/// A subscribe request for one channel.
+#[derive(Debug, Clone)]
+pub struct Join {
+    pub channel: ChannelName,
+    pub since: Option<Position>,
+}
+
+/// The channels of the engine. Every operation takes one short lock and never awaits,
+/// so an event is queued to every subscriber before the next one is published.
+#[derive(Default)]
+pub struct Hub {
+    channels: Mutex<HashMap<ChannelName, Channel>>,
+    limits: HistoryLimits,
+}
+
+impl Hub {
+    pub fn new(limits: HistoryLimits) -> Self {
+        Self {
+            channels: Mutex::default(),
+            limits,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<ChannelName, Channel>> {
+        // A panic elsewhere cannot leave a channel half-updated: every update is a few
+        // infallible field writes, so the data behind a poisoned lock is still sound.
+        self.channels.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Publishes an event: gives it the channel's next offset, keeps it for replay and
+    /// queues it to every subscriber. Returns the offset.
+    pub fn publish(
+        &self,
+        channel: &ChannelName,
+        event: &str,
+        data: &impl Serialize,
+    ) -> Result<u64, serde_json::Error> {
+        let data = serde_json::value::to_raw_value(data)?;
+        let mut channels = self.lock();
+        let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
+        let offset = state.next_offset();
+        let frame = event_frame(channel, event, offset, data);
+        state.append(frame.clone(), Instant::now(), &self.limits);
+        state
+            .subscribers
+            .retain(|outbox| outbox.push(Outbound::Frame(frame.clone())));
+        Ok(offset)
+    }
+
+    /// Subscribes `outbox` to every channel in `joins` at once. The `subscribed` answer and
+    /// any replayed events are queued as one batch, under the same lock that publishing
+    /// takes, so no event is missed or repeated between the replay and the live stream.
+    /// Returns false when the outbox could not take the batch (it is then closing).
+    pub fn subscribe(&self, outbox: &Outbox, id: Option<RequestId>, joins: &[Join]) -> bool {
+        let now = Instant::now();
+        let mut channels = self.lock();
+        let mut states = Vec::with_capacity(joins.len());
+        let mut replayed = Vec::new();
+        for join in joins {
+            let state = channels
+                .entry(join.channel.clone())
+                .or_insert_with(Channel::new);
+            state.trim(now, &self.limits);
+            let recovered = join.since.as_ref().map(|since| {
+                let replay = state.replay(since, self.limits.max_replay);
+                replayed.extend(replay.frames);
+                replay.recovered
+            });
+            states.push(SubscriptionState {
+                channel: join.channel.to_string(),
+                epoch: state.epoch().to_owned(),
+                offset: state.head(),
+                recovered,
+            });
+        }
+        let mut batch = Vec::with_capacity(1 + replayed.len());
+        batch.push(encode(&ServerFrame::Subscribed {
+            id,
+            channels: states,
+        }));
+        batch.extend(replayed);
+        if !outbox.push(Outbound::Batch(batch)) {
+            channels.retain(|_, state| !state.is_unused());
+            return false;
+        }
+        for join in joins {
+            if let Some(state) = channels.get_mut(&join.channel) {
+                state.subscribers.retain(|other| other.id() != outbox.id());
+                state.subscribers.push(outbox.clone());
+            }
+        }
+        true
+    }
+
+    /// Removes the connection `outbox_id` from these channels.
+    pub fn unsubscribe<'a>(
+        &self,
+        outbox_id: u64,
+        names: impl IntoIterator<Item = &'a ChannelName>,
+    ) {
+        let mut channels = self.lock();
+        for name in names {
+            if let Some(state) = channels.get_mut(name) {
+                state.subscribers.retain(|outbox| outbox.id() != outbox_id);
+                if state.is_unused() {
+                    channels.remove(name);
+                }
+            }
+        }
+    }
+
+    /// The channel's current epoch and newest offset, if it exists.
+    pub fn position(&self, channel: &ChannelName) -> Option<Position> {
+        self.lock().get(channel).map(|state| Position {
+            epoch: state.epoch().to_owned(),
+            offset: state.head(),
+        })
+    }
+
+    /// How many channels exist (for status and tests of boundedness).
+    pub fn channel_count(&self) -> usize {
+        self.lock().len()
+    }
+}
+
+fn event_frame(channel: &ChannelName, event: &str, offset: u64, data: Box<RawValue>) -> FrameText {
+    encode(&ServerFrame::Event {
+        channel: channel.to_string(),
+        event: event.to_owned(),
+        offset,
+        data,
+    })
+}
+
+#[cfg(test)]
+mod tests;

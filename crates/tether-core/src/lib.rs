@@ -1,0 +1,17 @@
+//! Tether's engine: everything the desktop app and the headless `tether` binary share. No Tauri here.
+
+pub mod auth;
+pub mod config;
+pub mod connections;
+pub mod engine;
+pub mod hub;
+pub mod logging;
+pub mod protocol;
+pub mod rpc;
+pub mod server;
+
+pub use config::Config;
+pub use engine::Engine;
+
+/// This build's version, as reported in `welcome` and `system.info`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,65 @@
+//! One WebSocket connection: a reader and a writer in one task, linked by its closer.
+
+mod heartbeat;
+mod peer;
+mod rate;
+mod writer;
+
+use axum::extract::ws::Message;
+use futures_util::{Sink, Stream, StreamExt};
+use tokio_util::sync::CancellationToken;
+
+use self::heartbeat::Heartbeat;
+use self::peer::Peer;
+use crate::auth::{Caller, OWNER};
+use crate::engine::Engine;
+use crate::hub::{Closer, Outbound, Outbox};
+use crate::protocol::{ConnectionInfo, PROTOCOL_VERSION, ServerFrame, ServerInfo, encode};
+
+/// Runs a connection until it closes: sends `welcome`, then serves frames both ways.
+/// Everything the connection holds (subscriptions, registry entry) is released before it returns.
+pub(crate) async fn run<S>(socket: S, engine: Engine, caller: Caller, stop: &CancellationToken)
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Send,
+{
+    let limits = engine.config().limits.clone();
+    let closer = Closer::child_of(stop);
+    let registration = engine
+        .connections()
+        .register(caller.clone(), closer.clone());
+    let (outbox, queue) = Outbox::new(registration.id(), limits.outbound_queue, closer.clone());
+    let welcome = ServerFrame::Welcome {
+        protocol: PROTOCOL_VERSION,
+        server: ServerInfo {
+            version: crate::VERSION.to_owned(),
+        },
+        connection: ConnectionInfo {
+            id: registration.id(),
+            device: caller.device_name().to_owned(),
+            user: OWNER.to_owned(),
+        },
+    };
+    outbox.push(Outbound::Frame(encode(&welcome)));
+    tracing::info!(
+        connection = registration.id(),
+        device = caller.device_name(),
+        "connected"
+    );
+
+    let (sink, stream) = socket.split();
+    let heartbeat = Heartbeat::new();
+    let mut peer = Peer::new(engine.clone(), caller, outbox, &limits);
+    tokio::join!(
+        writer::run(sink, queue, &closer, &heartbeat, &limits),
+        peer.read(stream, &closer, &heartbeat),
+    );
+    peer.leave_all();
+    tracing::info!(
+        connection = registration.id(),
+        reason = closer.reason().reason(),
+        "disconnected"
+    );
+}
+
+#[cfg(test)]
+mod tests;

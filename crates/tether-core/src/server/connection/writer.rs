@@ -1,0 +1,87 @@
+//! The writing half: drains the bounded queue, pings on an interval, says goodbye with a close code.
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message};
+use futures_util::{Sink, SinkExt};
+use tokio::sync::mpsc;
+use tokio::time::{MissedTickBehavior, interval_at, timeout};
+
+use super::heartbeat::Heartbeat;
+use crate::config::Limits;
+use crate::hub::{Closer, Outbound};
+use crate::protocol::CloseReason;
+
+/// How long the close frame may take to leave before the socket is dropped anyway.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+pub(super) async fn run<W>(
+    mut sink: W,
+    mut queue: mpsc::Receiver<Outbound>,
+    closer: &Closer,
+    heartbeat: &Heartbeat,
+    limits: &Limits,
+) where
+    W: Sink<Message, Error = axum::Error> + Unpin,
+{
+    let start = tokio::time::Instant::now() + limits.heartbeat_interval;
+    let mut pings = interval_at(start, limits.heartbeat_interval);
+    pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        let sent = tokio::select! {
+            biased;
+            () = closer.closed() => break,
+            item = queue.recv() => match item {
+                Some(item) => send(&mut sink, item, closer).await,
+                None => break,
+            },
+            _ = pings.tick() => {
+                if heartbeat.silence() > limits.heartbeat_timeout {
+                    closer.close(CloseReason::HeartbeatTimeout);
+                    break;
+                }
+                cancellable(sink.send(Message::Ping(Default::default())), closer).await
+            }
+        };
+        if !sent {
+            closer.close(CloseReason::Normal);
+            break;
+        }
+    }
+    let reason = closer.reason();
+    let goodbye = Message::Close(Some(CloseFrame {
+        code: reason.code(),
+        reason: reason.reason().into(),
+    }));
+    let _ = timeout(CLOSE_GRACE, async {
+        sink.send(goodbye).await?;
+        sink.close().await
+    })
+    .await;
+}
+
+/// Sends a queued item; a batch goes out with a single flush.
+async fn send<W>(sink: &mut W, item: Outbound, closer: &Closer) -> bool
+where
+    W: Sink<Message, Error = axum::Error> + Unpin,
+{
+    match item {
+        Outbound::Frame(text) => cancellable(sink.send(Message::Text(text)), closer).await,
+        Outbound::Batch(frames) => {
+            let mut frames =
+                futures_util::stream::iter(frames.into_iter().map(|text| Ok(Message::Text(text))));
+            cancellable(sink.send_all(&mut frames), closer).await
+        }
+    }
+}
+
+/// A write that gives up when the connection is being closed (a stuck peer cannot hold it).
+async fn cancellable(
+    write: impl Future<Output = Result<(), axum::Error>>,
+    closer: &Closer,
+) -> bool {
+    tokio::select! {
+        written = write => written.is_ok(),
+        () = closer.closed() => false,
+    }
+}

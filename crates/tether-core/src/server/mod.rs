@@ -1,0 +1,73 @@
+//! The HTTP and WebSocket server: a network listener (guarded) and a local control socket.
+
+mod accept;
+mod connection;
+mod gate;
+mod routes;
+mod upgrade;
+
+use std::future::Future;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use tokio::net::{TcpListener, UnixListener};
+
+pub use gate::Gate;
+pub use upgrade::configure_socket;
+
+use crate::engine::Engine;
+
+/// Serves the network API on `listener` until `shutdown` completes, then closes every
+/// WebSocket with 1001 and waits for all connection tasks.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Engine,
+    shutdown: impl Future<Output = ()> + Send,
+) -> io::Result<()> {
+    let gate = Gate::new(engine.config(), listener.local_addr()?);
+    let tasks = accept::Tasks::default();
+    let app = routes::network(engine.clone(), tasks.clone(), gate);
+    accept::run(listener, app, &engine, tasks, shutdown).await;
+    Ok(())
+}
+
+/// Serves the same API on the local control socket, where every caller is trusted:
+/// only the owner of the data directory can open it.
+pub async fn serve_local(
+    listener: UnixListener,
+    engine: Engine,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let tasks = accept::Tasks::default();
+    let app = routes::local(engine.clone(), tasks.clone());
+    accept::run(listener, app, &engine, tasks, shutdown).await;
+}
+
+/// The control socket's path inside a data directory.
+pub fn control_socket_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("control.sock")
+}
+
+/// Binds the control socket in `data_dir` (made private to this user), replacing a stale one.
+pub fn bind_local(data_dir: &Path) -> io::Result<UnixListener> {
+    std::fs::create_dir_all(data_dir)?;
+    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
+    let path = control_socket_path(data_dir);
+    if std::os::unix::net::UnixStream::connect(&path).is_ok() {
+        return Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!(
+                "another Tether engine is already running on {}",
+                path.display()
+            ),
+        ));
+    }
+    match std::fs::remove_file(&path) {
+        Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+        _ => {}
+    }
+    let listener = UnixListener::bind(&path)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(listener)
+}

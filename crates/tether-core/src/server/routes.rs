@@ -1,0 +1,102 @@
+//! The routes: `/ws`, `/healthz` and `/readyz`, behind the Host/Origin gate on the network.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use super::accept::Tasks;
+use super::gate::Gate;
+use super::upgrade;
+use crate::engine::Engine;
+use crate::protocol::{ErrorCode, RpcError};
+
+/// How callers on a listener are let in.
+#[derive(Clone)]
+pub(super) enum Admission {
+    /// Network callers: Host and Origin allowlists, then a bearer token.
+    Network(Arc<Gate>),
+    /// The local control socket: the file's permissions are the guard.
+    Local,
+}
+
+#[derive(Clone)]
+pub(super) struct AppState {
+    pub engine: Engine,
+    pub tasks: Tasks,
+    pub admission: Admission,
+}
+
+pub(super) fn network(engine: Engine, tasks: Tasks, gate: Gate) -> Router {
+    let state = AppState {
+        engine,
+        tasks,
+        admission: Admission::Network(Arc::new(gate)),
+    };
+    routes(state.clone()).layer(middleware::from_fn_with_state(state, check_gate))
+}
+
+pub(super) fn local(engine: Engine, tasks: Tasks) -> Router {
+    routes(AppState {
+        engine,
+        tasks,
+        admission: Admission::Local,
+    })
+}
+
+fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/ws", get(upgrade::handle))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Rejects, before any handler runs, requests with a foreign Host or Origin.
+async fn check_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Admission::Network(gate) = &state.admission {
+        let headers = request.headers();
+        let checked = gate
+            .check_host(headers.get(header::HOST))
+            .and_then(|()| gate.check_origin(headers.get(header::ORIGIN)));
+        if let Err(error) = checked {
+            tracing::warn!(code = ?error.code, "request refused at the gate");
+            return http_error(StatusCode::FORBIDDEN, error);
+        }
+    }
+    next.run(request).await
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready when the token vault (the OS keyring) answers.
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.engine.tokens().check().await {
+        Ok(()) => Json(serde_json::json!({ "ready": true, "checks": { "keyring": "ok" } }))
+            .into_response(),
+        Err(error) => {
+            let body =
+                serde_json::json!({ "ready": false, "checks": { "keyring": error.to_string() } });
+            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+        }
+    }
+}
+
+async fn not_found() -> Response {
+    http_error(
+        StatusCode::NOT_FOUND,
+        RpcError::new(ErrorCode::NotFound, "no such route; the API is at /ws"),
+    )
+}
+
+/// An HTTP error with the same `{code, message}` body as protocol errors.
+pub(super) fn http_error(status: StatusCode, error: RpcError) -> Response {
+    (status, Json(error)).into_response()
+}

@@ -1,0 +1,62 @@
+//! The TypeScript protocol types in ui/src/gen/ are generated from the Rust types; this test
+//! fails when the committed file is stale. `make gen` (TETHER_UPDATE_GEN=1) rewrites it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::path::PathBuf;
+
+use tether_core::auth::TokenSummary;
+use tether_core::protocol::{
+    ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
+    RpcError, ServerFrame, ServerInfo, SubscriptionState,
+};
+use tether_core::rpc::{CreatedToken, ListedToken, SystemInfo};
+use ts_rs::{Config, TS};
+
+fn generated() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let declarations = [
+        RequestId::decl(&cfg),
+        Position::decl(&cfg),
+        ClientFrame::decl(&cfg),
+        ServerInfo::decl(&cfg),
+        ConnectionInfo::decl(&cfg),
+        SubscriptionState::decl(&cfg),
+        ServerFrame::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        RpcError::decl(&cfg),
+        SystemInfo::decl(&cfg),
+        TokenSummary::decl(&cfg),
+        CreatedToken::decl(&cfg),
+        ListedToken::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust protocol types (crates/tether-core) by `make gen`. Do not edit.\n\n",
+    );
+    out += &format!("export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n\n");
+    for declaration in declarations {
+        out += &format!("export {declaration}\n\n");
+    }
+    out += "/** Close codes the server sends, by reason. */\nexport const CloseCode = {\n";
+    for reason in CloseReason::ALL {
+        out += &format!("  {}: {},\n", reason.reason(), reason.code());
+    }
+    out += "} as const;\n";
+    out
+}
+
+#[test]
+fn committed_typescript_types_are_fresh() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/gen/protocol.ts");
+    let fresh = generated();
+    if std::env::var_os("TETHER_UPDATE_GEN").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{} is stale: run `make gen` and commit the result",
+        path.display()
+    );
+}

@@ -1,0 +1,135 @@
+//! Fan-out: many clients get every event in order; a slow one is cut off and catches up by offset.
+
+use serde_json::{Value, json};
+use tether_core::protocol::ChannelName;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::common::{Client, TestServer};
+
+async fn subscribe(client: &mut Client, channel: &str, since: Option<Value>) -> Value {
+    let mut frame = json!({ "type": "subscribe", "id": 1, "channels": [channel] });
+    if let Some(since) = since {
+        frame["since"] = json!({ channel: since });
+    }
+    client.send_json(frame).await;
+    let subscribed = client.next_json().await;
+    assert_eq!(subscribed["type"], "subscribed", "{subscribed}");
+    subscribed["channels"][0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_clients_each_receive_every_event_in_order() {
+    const CLIENTS: usize = 200;
+    const EVENTS: u64 = 100;
+    let server = TestServer::start().await;
+    let (_, token) = server.token("crowd").await;
+    let channel = ChannelName::parse("session:broadcast").unwrap();
+    let mut clients = JoinSet::new();
+    let (ready_tx, mut ready) = mpsc::channel(CLIENTS);
+    for _ in 0..CLIENTS {
+        let (request, ready_tx) = (server.request(&token), ready_tx.clone());
+        let connecting = server.connect_with(request);
+        let mut client = connecting.await.unwrap();
+        clients.spawn(async move {
+            subscribe(&mut client, "session:broadcast", None).await;
+            ready_tx.send(()).await.unwrap();
+            let mut offsets = Vec::new();
+            while offsets.len() < EVENTS as usize {
+                let event = client.next_json().await;
+                assert_eq!(event["data"]["n"], event["offset"].as_u64().unwrap() - 1);
+                offsets.push(event["offset"].as_u64().unwrap());
+            }
+            offsets
+        });
+    }
+    for _ in 0..CLIENTS {
+        ready.recv().await.unwrap();
+    }
+    for n in 0..EVENTS {
+        server
+            .engine
+            .hub()
+            .publish(&channel, "part.delta", &json!({ "n": n }))
+            .unwrap();
+    }
+    let expected: Vec<u64> = (1..=EVENTS).collect();
+    let mut complete = 0;
+    while let Some(offsets) = clients.join_next().await {
+        assert_eq!(offsets.unwrap(), expected);
+        complete += 1;
+    }
+    assert_eq!(complete, CLIENTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_consumer_is_cut_off_while_others_continue_then_resumes_by_offset() {
+    const EVENTS: u64 = 400;
+    let server = TestServer::start_with(|config| {
+        config.limits.outbound_queue = 16;
+        config.history.max_bytes = 64 << 20;
+        config.history.max_replay = 1000;
+    })
+    .await;
+    let (_, token) = server.token("t").await;
+    let channel = ChannelName::parse("session:big").unwrap();
+    let payload = "x".repeat(64 << 10);
+
+    let mut slow = server.connect(&token).await;
+    let position = subscribe(&mut slow, "session:big", None).await;
+    let mut fast = server.connect(&token).await;
+    subscribe(&mut fast, "session:big", None).await;
+    let (seen_tx, mut seen) = mpsc::channel(1);
+    let reader = tokio::spawn(async move {
+        for expected in 1..=EVENTS {
+            assert_eq!(fast.next_json().await["offset"].as_u64(), Some(expected));
+            seen_tx.send(expected).await.unwrap();
+        }
+    });
+    for n in 1..=EVENTS {
+        server
+            .engine
+            .hub()
+            .publish(&channel, "part.delta", &json!({ "n": n, "text": payload }))
+            .unwrap();
+        assert_eq!(
+            seen.recv().await,
+            Some(n),
+            "the fast client keeps up with every event"
+        );
+    }
+    reader.await.unwrap();
+
+    let mut last = 0;
+    let code = loop {
+        match slow.next_message().await {
+            Some(tokio_tungstenite::tungstenite::Message::Text(text)) => {
+                let event: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(
+                    event["offset"].as_u64(),
+                    Some(last + 1),
+                    "in order, no gap before the cut"
+                );
+                last += 1;
+            }
+            Some(tokio_tungstenite::tungstenite::Message::Close(frame)) => {
+                break frame.map(|f| u16::from(f.code));
+            }
+            Some(_) => continue,
+            None => panic!("no close frame"),
+        }
+    };
+    assert_eq!(code, Some(4002));
+    assert!(last < EVENTS, "the slow client was cut off before the end");
+
+    let mut resumed = server.connect(&token).await;
+    let since = json!({ "epoch": position["epoch"], "offset": last });
+    let state = subscribe(&mut resumed, "session:big", Some(since)).await;
+    assert_eq!(
+        (state["recovered"].as_bool(), state["offset"].as_u64()),
+        (Some(true), Some(EVENTS))
+    );
+    for expected in last + 1..=EVENTS {
+        assert_eq!(resumed.next_json().await["offset"].as_u64(), Some(expected));
+    }
+}
