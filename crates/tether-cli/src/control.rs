@@ -1,0 +1,83 @@
+//! A client for the local control socket of a running engine, speaking the same protocol as /ws.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tether_core::protocol::RpcError;
+use tether_core::server::control_socket_path;
+use tokio::net::UnixStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+
+/// How long a call to the running engine may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub struct ControlClient {
+    socket: WebSocketStream<UnixStream>,
+    next_id: i64,
+}
+
+impl ControlClient {
+    /// Connects to the engine running with `data_dir`, or `None` when none is running.
+    pub async fn connect(data_dir: &Path) -> anyhow::Result<Option<Self>> {
+        let path = control_socket_path(data_dir);
+        let stream = match UnixStream::connect(&path).await {
+            Ok(stream) => stream,
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+                ) =>
+            {
+                return Ok(None);
+            }
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot open {}", path.display()));
+            }
+        };
+        let (socket, _) = tokio_tungstenite::client_async("ws://localhost/ws", stream)
+            .await
+            .context("the running engine refused the control connection")?;
+        Ok(Some(Self { socket, next_id: 0 }))
+    }
+
+    /// Calls one method and waits for its response, skipping any other frame.
+    pub async fn call(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> anyhow::Result<Result<Value, RpcError>> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let request = json!({ "type": "request", "id": id, "method": method, "params": params });
+        self.socket.send(Message::text(request.to_string())).await?;
+        tokio::time::timeout(CALL_TIMEOUT, self.response(id))
+            .await
+            .context("the running engine did not answer in time")?
+    }
+
+    /// Ends the conversation with a close handshake.
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+
+    async fn response(&mut self, id: i64) -> anyhow::Result<Result<Value, RpcError>> {
+        while let Some(message) = self.socket.next().await {
+            let Message::Text(text) = message? else {
+                continue;
+            };
+            let mut frame: Value = serde_json::from_str(&text)?;
+            if frame["type"] != "response" || frame["id"] != id {
+                continue;
+            }
+            if let Some(error) = frame.get_mut("error").map(Value::take) {
+                return Ok(Err(serde_json::from_value(error)?));
+            }
+            return Ok(Ok(frame["result"].take()));
+        }
+        bail!("the running engine closed the connection")
+    }
+}
