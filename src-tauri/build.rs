@@ -1,0 +1,11 @@
+//! Build script: compiles the Tauri context from the root tauri.conf.json and the capabilities.
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(&["status"]));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        eprintln!("tauri build failed: {error:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,71 @@
+// Generated from the Rust protocol types (crates/tether-core) by `make gen`. Do not edit.
+
+export const PROTOCOL_VERSION = 1;
+
+export type RequestId = number | string;
+
+export type Position = { epoch: string, offset: number, };
+
+export type ClientFrame = { "type": "request", id: RequestId, method: string, params?: unknown, } | { "type": "subscribe", id?: RequestId, channels: Array<string>, since?: { [key in string]: Position }, } | { "type": "unsubscribe", id?: RequestId, channels: Array<string>, } | { "type": "ping" };
+
+export type ServerInfo = { version: string, };
+
+export type ConnectionInfo = { id: number, 
+/**
+ * The name of the device or token the connection authenticated as.
+ */
+device: string, user: string, };
+
+export type SubscriptionState = { channel: string, epoch: string, 
+/**
+ * The channel's newest offset; replayed events end here, live ones follow.
+ */
+offset: number, 
+/**
+ * Present when `since` was given: whether every missed event follows.
+ */
+recovered?: boolean, };
+
+export type ServerFrame = { "type": "welcome", protocol: number, server: ServerInfo, connection: ConnectionInfo, } | { "type": "response", id: RequestId | null, result?: unknown, error?: RpcError, } | { "type": "subscribed", id?: RequestId, channels: Array<SubscriptionState>, } | { "type": "unsubscribed", id?: RequestId, channels: Array<string>, } | { "type": "event", channel: string, event: string, offset: number, data: unknown, } | { "type": "pong" };
+
+export type ErrorCode = "invalid_frame" | "unknown_frame_type" | "unsupported_frame" | "method_not_found" | "invalid_params" | "invalid_channel" | "forbidden" | "too_many_subscriptions" | "rate_limited" | "not_found" | "unavailable" | "unauthorized" | "forbidden_origin" | "forbidden_host" | "overloaded" | "internal";
+
+export type RpcError = { code: ErrorCode, message: string, details?: unknown, };
+
+export type SystemInfo = { version: string, protocol: number, uptime_ms: number, 
+/**
+ * Live WebSocket connections.
+ */
+connections: number, };
+
+export type TokenSummary = { id: string, name: string, 
+/**
+ * Seconds since the Unix epoch.
+ */
+created_at: number, };
+
+export type CreatedToken = { token: string, id: string, name: string, 
+/**
+ * Seconds since the Unix epoch.
+ */
+created_at: number, };
+
+export type ListedToken = { connections: number, id: string, name: string, 
+/**
+ * Seconds since the Unix epoch.
+ */
+created_at: number, };
+
+/** Close codes the server sends, by reason. */
+export const CloseCode = {
+  normal: 1000,
+  going_away: 1001,
+  protocol_error: 1002,
+  invalid_payload: 1007,
+  policy_violation: 1008,
+  message_too_big: 1009,
+  internal_error: 1011,
+  token_revoked: 4001,
+  slow_consumer: 4002,
+  heartbeat_timeout: 4003,
+} as const;
