@@ -1,0 +1,31 @@
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+.PHONY: setup test run serve lint fmt gen
+
+# Install system packages, Rust tools and the test venv (idempotent, fast when done).
+setup:
+	scripts/setup.sh
+
+# Lint + all tests (including ignored ones) under a private keyring.
+test: setup
+	scripts/test.sh
+
+# Desktop app (needs a display).
+run: setup
+	scripts/run.sh
+
+# Headless engine.
+serve: setup
+	cargo run -p tether-cli --bin tether -- serve
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+# Regenerate the committed TypeScript types.
+gen:
+	TETHER_UPDATE_GEN=1 cargo test -p tether-core --test gen_types

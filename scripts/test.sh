@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Lint, then run every test (including #[ignore]d ones) under a private keyring.
+# Extra arguments go to `cargo nextest run` (e.g. a test filter).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ -n "${CI:-}" ]]; then
+  export CARGO_TERM_COLOR=never
+fi
+# Tests find the hash-pinned Python tools (kosoku) installed by scripts/setup.sh.
+export PATH="$PWD/.venv/bin:$PATH"
+
+echo "==> cargo fmt --all --check"
+cargo fmt --all --check
+echo "==> cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "==> cargo nextest run --workspace --run-ignored all --no-fail-fast"
+exec scripts/with-keyring.sh cargo nextest run --workspace --run-ignored all --no-fail-fast "$@"
