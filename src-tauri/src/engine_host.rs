@@ -3,9 +3,8 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tether_core::auth::KeyringVault;
-use tether_core::{Config, Engine, server};
-use tokio::net::TcpListener;
+use tether_core::launch::launch;
+use tether_core::{Config, Engine};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -32,22 +31,29 @@ impl EngineHost {
             stop: CancellationToken::new(),
             tasks: TaskTracker::new(),
         };
-        let (state, stop, tasks) = (
-            Arc::clone(&host.state),
-            host.stop.clone(),
-            host.tasks.clone(),
-        );
-        let boot = async move {
-            let next = match boot(&stop, &tasks).await {
-                Ok((engine, address)) => EngineState::Running { engine, address },
+        let (state, stop) = (Arc::clone(&host.state), host.stop.clone());
+        let run = async move {
+            let set = |next| *state.lock().unwrap_or_else(PoisonError::into_inner) = next;
+            let launched = match Config::load(None) {
+                Ok(config) => launch(config).await.map_err(|error| error.to_string()),
+                Err(error) => Err(format!("invalid settings: {error}")),
+            };
+            match launched {
+                Ok(launched) => {
+                    let (engine, address) = (launched.engine().clone(), launched.address());
+                    tracing::info!(%address, "engine listening");
+                    set(EngineState::Running { engine, address });
+                    if let Err(error) = launched.serve(stop).await {
+                        tracing::error!(%error, "the engine stopped with an error");
+                    }
+                }
                 Err(error) => {
                     tracing::error!(%error, "the engine did not start");
-                    EngineState::Failed(error)
+                    set(EngineState::Failed(error));
                 }
-            };
-            *state.lock().unwrap_or_else(PoisonError::into_inner) = next;
+            }
         };
-        tauri::async_runtime::spawn(host.tasks.track_future(boot));
+        tauri::async_runtime::spawn(host.tasks.track_future(run));
         host
     }
 
@@ -64,34 +70,4 @@ impl EngineHost {
         self.tasks.close();
         tauri::async_runtime::block_on(self.tasks.wait());
     }
-}
-
-/// Loads settings and tokens, binds both listeners and starts serving them.
-async fn boot(
-    stop: &CancellationToken,
-    tasks: &TaskTracker,
-) -> Result<(Engine, SocketAddr), String> {
-    let config = Config::load(None).map_err(|error| format!("invalid settings: {error}"))?;
-    let vault = Arc::new(KeyringVault::new(&config.keyring_service));
-    let listener = TcpListener::bind((config.bind, config.port))
-        .await
-        .map_err(|error| format!("cannot listen on {}:{}: {error}", config.bind, config.port))?;
-    let address = listener.local_addr().map_err(|error| error.to_string())?;
-    let control = server::bind_local(&config.data_dir)
-        .map_err(|error| format!("cannot open the control socket: {error}"))?;
-    let engine = Engine::open(config, vault)
-        .await
-        .map_err(|error| error.to_string())?;
-    tracing::info!(%address, "engine listening");
-    tauri::async_runtime::spawn(tasks.track_future(server::serve(
-        listener,
-        engine.clone(),
-        stop.clone().cancelled_owned(),
-    )));
-    tauri::async_runtime::spawn(tasks.track_future(server::serve_local(
-        control,
-        engine.clone(),
-        stop.clone().cancelled_owned(),
-    )));
-    Ok((engine, address))
 }

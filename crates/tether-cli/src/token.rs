@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use anyhow::bail;
+use anyhow::{anyhow, bail};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tether_core::auth::{Caller, KeyringVault};
+use tether_core::data_dir::{DataDir, DataDirError};
 use tether_core::protocol::RpcError;
 use tether_core::{Config, Engine};
 
@@ -56,7 +57,8 @@ pub async fn run(config: &Config, action: TokenAction) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Calls the running engine when there is one, or an engine opened here for this one call.
+/// Calls the running engine when there is one; otherwise claims the data directory (so no
+/// engine starts meanwhile) and opens an engine here for this one call.
 async fn call(
     config: &Config,
     method: &str,
@@ -67,6 +69,13 @@ async fn call(
         client.close().await;
         return result;
     }
+    let _claim = DataDir::claim(&config.data_dir).map_err(|error| match error {
+        DataDirError::InUse(dir) => anyhow!(
+            "an engine is running with {} but does not answer on its control socket; restart it",
+            dir.display()
+        ),
+        other => other.into(),
+    })?;
     let vault = Arc::new(KeyringVault::new(&config.keyring_service));
     let engine = Engine::open(config.clone(), vault).await?;
     Ok(engine.dispatch(&Caller::Local, method, Some(params)).await)

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde_json::Value;
+use tether_core::auth::{KeyringVault, TokenVault};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
@@ -85,30 +86,7 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        // Remove this run's keyring entry through the binary itself (it owns the format).
-        let list = std::process::Command::new(env!("CARGO_BIN_EXE_tether"))
-            .args(["token", "list", "--json"])
-            .env("TETHER_KEYRING_SERVICE", &self.service)
-            .env("TETHER_DATA_DIR", self.dir.path())
-            .output();
-        let ids: Vec<String> = list
-            .ok()
-            .and_then(|output| serde_json::from_slice::<Value>(&output.stdout).ok())
-            .and_then(|tokens| {
-                tokens.as_array().map(|all| {
-                    all.iter()
-                        .filter_map(|t| t["id"].as_str().map(String::from))
-                        .collect()
-                })
-            })
-            .unwrap_or_default();
-        for id in ids {
-            let _ = std::process::Command::new(env!("CARGO_BIN_EXE_tether"))
-                .args(["token", "revoke", &id])
-                .env("TETHER_KEYRING_SERVICE", &self.service)
-                .env("TETHER_DATA_DIR", self.dir.path())
-                .output();
-        }
+        let _ = KeyringVault::new(&self.service).store(&[]);
     }
 }
 
@@ -149,34 +127,30 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Asserts the exit code and that stderr says `says`.
+fn assert_exit(output: &Output, code: i32, says: &str) {
+    let stderr = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(says), "expected {says:?} in: {stderr}");
+}
+
 #[tokio::test]
 async fn bad_settings_exit_2_with_a_clear_message() {
     let sandbox = Sandbox::new();
     let lan = sandbox.run(&["serve", "--bind", "0.0.0.0"]).await;
-    assert_eq!(lan.status.code(), Some(2));
-    assert!(
-        stderr(&lan).contains("bind: only loopback"),
-        "{}",
-        stderr(&lan)
-    );
+    assert_exit(&lan, 2, "bind: only loopback");
 
     let missing = sandbox
         .run(&["serve", "--config", "/nonexistent/tether.toml"])
         .await;
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("/nonexistent/tether.toml"));
+    assert_exit(&missing, 2, "/nonexistent/tether.toml");
 
     let file = sandbox.dir.path().join("bad.toml");
     std::fs::write(&file, "[limits]\nmax_connections = \"lots\"\n").unwrap();
     let typed = sandbox
         .run(&["serve", "--config", file.to_str().unwrap()])
         .await;
-    assert_eq!(typed.status.code(), Some(2));
-    assert!(
-        stderr(&typed).contains("max_connections"),
-        "{}",
-        stderr(&typed)
-    );
+    assert_exit(&typed, 2, "max_connections");
 
     let env = sandbox
         .tether()
@@ -185,15 +159,10 @@ async fn bad_settings_exit_2_with_a_clear_message() {
         .output()
         .await
         .unwrap();
-    assert_eq!(env.status.code(), Some(2));
-    assert!(
-        stderr(&env).to_lowercase().contains("port"),
-        "{}",
-        stderr(&env)
-    );
+    assert_exit(&env, 2, "\"PORT\" in `TETHER_`");
 
     let flag = sandbox.run(&["serve", "--port", "99999"]).await;
-    assert_eq!(flag.status.code(), Some(2));
+    assert_exit(&flag, 2, "--port");
 }
 
 #[tokio::test]
@@ -268,12 +237,7 @@ async fn tokens_can_be_managed_before_the_first_start() {
     connect(&address, &token).await;
     server.kill().await.unwrap();
     let missing = sandbox.run(&["token", "revoke", "0000abcd"]).await;
-    assert_eq!(missing.status.code(), Some(1));
-    assert!(
-        stderr(&missing).contains("no token has the id 0000abcd"),
-        "{}",
-        stderr(&missing)
-    );
+    assert_exit(&missing, 1, "no token has the id 0000abcd");
 }
 
 #[tokio::test]
@@ -281,12 +245,7 @@ async fn a_second_engine_on_the_same_data_dir_is_refused() {
     let sandbox = Sandbox::new();
     let (_server, _) = sandbox.serve().await;
     let second = sandbox.run(&["serve", "--port", "0"]).await;
-    assert_eq!(second.status.code(), Some(1));
-    assert!(
-        stderr(&second).contains("already running"),
-        "{}",
-        stderr(&second)
-    );
+    assert_exit(&second, 1, "already running");
 }
 
 #[tokio::test]
@@ -299,11 +258,10 @@ async fn no_reachable_keyring_is_a_clear_error_at_start() {
         .output()
         .await
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let message = stderr(&output);
-    assert!(
-        message.contains("cannot load tokens: the OS keyring cannot be reached"),
-        "{message}"
+    assert_exit(
+        &output,
+        1,
+        "cannot load tokens: the OS keyring cannot be reached",
     );
     assert!(
         !String::from_utf8_lossy(&output.stdout).contains("listening"),

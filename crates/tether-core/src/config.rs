@@ -44,6 +44,8 @@ pub struct Limits {
     pub write_buffer_bytes: usize,
     /// Frames queued for one connection before it counts as a slow consumer.
     pub outbound_queue: usize,
+    /// Bytes queued for one connection before it counts as a slow consumer.
+    pub outbound_queue_bytes: usize,
     /// Open connections (HTTP and WebSocket) at once.
     pub max_connections: usize,
     /// Time a client has to send its HTTP request headers.
@@ -65,6 +67,16 @@ pub struct Limits {
     pub max_subscriptions: usize,
 }
 
+impl Limits {
+    /// The bounds of one connection's outbound queue.
+    pub fn queue(&self) -> crate::hub::QueueLimits {
+        crate::hub::QueueLimits {
+            items: self.outbound_queue,
+            bytes: self.outbound_queue_bytes,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
@@ -73,6 +85,7 @@ impl Default for Limits {
             read_buffer_bytes: 4 << 10,
             write_buffer_bytes: 4 << 10,
             outbound_queue: 512,
+            outbound_queue_bytes: 8 << 20,
             max_connections: 1024,
             handshake_timeout: Duration::from_secs(10),
             heartbeat_interval: Duration::from_secs(20),
@@ -182,6 +195,7 @@ impl Config {
             ("limits.read_buffer_bytes", limits.read_buffer_bytes),
             ("limits.write_buffer_bytes", limits.write_buffer_bytes),
             ("limits.outbound_queue", limits.outbound_queue),
+            ("limits.outbound_queue_bytes", limits.outbound_queue_bytes),
             ("limits.max_connections", limits.max_connections),
             ("limits.max_subscriptions", limits.max_subscriptions),
             (

@@ -3,8 +3,10 @@
 pub mod auth;
 pub mod config;
 pub mod connections;
+pub mod data_dir;
 pub mod engine;
 pub mod hub;
+pub mod launch;
 pub mod logging;
 pub mod protocol;
 pub mod rpc;

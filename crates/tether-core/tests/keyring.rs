@@ -43,3 +43,31 @@ async fn tokens_survive_a_restart_and_only_their_hashes_are_stored() {
     KeyringVault::new(&service).store(&[]).unwrap();
     assert!(KeyringVault::new(&service).load().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn two_processes_sharing_a_keyring_never_lose_each_others_tokens() {
+    let service = unique_service();
+    let desktop = TokenService::open(Arc::new(KeyringVault::new(&service)))
+        .await
+        .unwrap();
+    let cli = TokenService::open(Arc::new(KeyringVault::new(&service)))
+        .await
+        .unwrap();
+    let (from_desktop, _) = desktop.create("from desktop").await.unwrap();
+    let (from_cli, _) = cli.create("from cli").await.unwrap();
+    desktop.revoke(from_cli.id.as_str()).await.unwrap();
+    let (again, _) = cli.create("again").await.unwrap();
+    let stored: Vec<String> = KeyringVault::new(&service)
+        .load()
+        .unwrap()
+        .into_iter()
+        .map(|record| record.name)
+        .collect();
+    assert_eq!(
+        stored,
+        ["from desktop", "again"],
+        "no token lost, none brought back"
+    );
+    assert!(desktop.list().contains(&from_desktop) && cli.list().contains(&again));
+    KeyringVault::new(&service).store(&[]).unwrap();
+}

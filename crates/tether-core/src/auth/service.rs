@@ -82,10 +82,10 @@ impl TokenService {
         })
     }
 
-    /// Whether the vault answers right now (for readiness probes).
-    pub async fn check(&self) -> Result<(), VaultError> {
-        let vault = Arc::clone(&self.vault);
-        blocking(move || vault.load().map(drop)).await
+    /// Whether a token with this id exists right now.
+    pub fn contains(&self, id: &TokenId) -> bool {
+        let records = self.records.read().unwrap_or_else(PoisonError::into_inner);
+        records.iter().any(|record| &record.id == id)
     }
 
     pub fn list(&self) -> Vec<TokenSummary> {
@@ -103,7 +103,7 @@ impl TokenService {
             return Err(TokenError::InvalidName);
         }
         let _write = self.writes.lock().await;
-        let mut records = self.snapshot();
+        let mut records = self.reload().await?;
         let issued = loop {
             let candidate = IssuedToken::generate();
             if records.iter().all(|record| record.id != candidate.id) {
@@ -125,7 +125,7 @@ impl TokenService {
     /// Removes a token; it stops authenticating at once. Closing its live connections is the caller's part.
     pub async fn revoke(&self, id: &str) -> Result<TokenSummary, TokenError> {
         let _write = self.writes.lock().await;
-        let mut records = self.snapshot();
+        let mut records = self.reload().await?;
         let index = records
             .iter()
             .position(|record| record.id.as_str() == id)
@@ -135,11 +135,10 @@ impl TokenService {
         Ok(TokenSummary::from(&removed))
     }
 
-    fn snapshot(&self) -> Vec<TokenRecord> {
-        self.records
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    /// The records as the vault holds them now: another process may have changed them.
+    async fn reload(&self) -> Result<Vec<TokenRecord>, VaultError> {
+        let vault = Arc::clone(&self.vault);
+        blocking(move || vault.load()).await
     }
 
     /// Writes `records` to the vault, then, only once that succeeded, to memory.

@@ -21,12 +21,18 @@ pub(super) struct Replay {
     pub frames: Vec<FrameText>,
 }
 
+/// A connection subscribed to the channel, and the offset its live delivery started after.
+pub(super) struct Subscriber {
+    pub outbox: Outbox,
+    pub live_after: u64,
+}
+
 pub(super) struct Channel {
     epoch: String,
     head: u64,
     ring: VecDeque<Stored>,
     ring_bytes: usize,
-    pub subscribers: Vec<Outbox>,
+    pub subscribers: Vec<Subscriber>,
 }
 
 impl Channel {
@@ -84,8 +90,17 @@ impl Channel {
         }
     }
 
-    /// The events after `since`, or `recovered: false` when they are not all here.
-    pub fn replay(&self, since: &Position, max_replay: usize) -> Replay {
+    /// Where a subscriber's replay must stop: the head for a new subscriber, or where live
+    /// delivery began for one already subscribed (it already has everything after that).
+    pub fn replay_end(&self, outbox_id: u64) -> u64 {
+        self.subscribers
+            .iter()
+            .find(|subscriber| subscriber.outbox.id() == outbox_id)
+            .map_or(self.head, |subscriber| subscriber.live_after)
+    }
+
+    /// The events after `since` up to `end`, or `recovered: false` when they are not all here.
+    pub fn replay(&self, since: &Position, end: u64, max_replay: usize) -> Replay {
         let missed = self.head.checked_sub(since.offset);
         let oldest_kept = self
             .ring
@@ -103,7 +118,7 @@ impl Channel {
         let frames = self
             .ring
             .iter()
-            .filter(|stored| stored.offset > since.offset)
+            .filter(|stored| stored.offset > since.offset && stored.offset <= end)
             .map(|stored| stored.frame.clone())
             .collect();
         Replay {

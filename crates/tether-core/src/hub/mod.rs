@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::time::Instant;
 
-use self::channel::Channel;
-pub use self::outbox::{Closer, Outbound, Outbox};
+use self::channel::{Channel, Subscriber};
+pub use self::outbox::{Closer, Inbox, Outbound, Outbox, QueueLimits};
 use crate::protocol::{
     ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
 };
@@ -88,7 +88,7 @@ impl Hub {
         state.append(frame.clone(), Instant::now(), &self.limits);
         state
             .subscribers
-            .retain(|outbox| outbox.push(Outbound::Frame(frame.clone())));
+            .retain(|subscriber| subscriber.outbox.push(Outbound::Frame(frame.clone())));
         Ok(offset)
     }
 
@@ -106,8 +106,9 @@ impl Hub {
                 .entry(join.channel.clone())
                 .or_insert_with(Channel::new);
             state.trim(now, &self.limits);
+            let end = state.replay_end(outbox.id());
             let recovered = join.since.as_ref().map(|since| {
-                let replay = state.replay(since, self.limits.max_replay);
+                let replay = state.replay(since, end, self.limits.max_replay);
                 replayed.extend(replay.frames);
                 replay.recovered
             });
@@ -130,8 +131,17 @@ impl Hub {
         }
         for join in joins {
             if let Some(state) = channels.get_mut(&join.channel) {
-                state.subscribers.retain(|other| other.id() != outbox.id());
-                state.subscribers.push(outbox.clone());
+                let already = state
+                    .subscribers
+                    .iter()
+                    .any(|subscriber| subscriber.outbox.id() == outbox.id());
+                if !already {
+                    let live_after = state.head();
+                    state.subscribers.push(Subscriber {
+                        outbox: outbox.clone(),
+                        live_after,
+                    });
+                }
             }
         }
         true
@@ -146,7 +156,9 @@ impl Hub {
         let mut channels = self.lock();
         for name in names {
             if let Some(state) = channels.get_mut(name) {
-                state.subscribers.retain(|outbox| outbox.id() != outbox_id);
+                state
+                    .subscribers
+                    .retain(|subscriber| subscriber.outbox.id() != outbox_id);
                 if state.is_unused() {
                     channels.remove(name);
                 }
@@ -160,6 +172,13 @@ impl Hub {
             epoch: state.epoch().to_owned(),
             offset: state.head(),
         })
+    }
+
+    /// How many connections are subscribed to `channel`.
+    pub fn subscriber_count(&self, channel: &ChannelName) -> usize {
+        self.lock()
+            .get(channel)
+            .map_or(0, |state| state.subscribers.len())
     }
 
     /// How many channels exist (for status and tests of boundedness).

@@ -1,5 +1,6 @@
 //! A connection's bounded outbound queue and its close switch, as the hub and RPC see them.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::mpsc;
@@ -12,6 +13,16 @@ use crate::protocol::{CloseReason, FrameText};
 pub enum Outbound {
     Frame(FrameText),
     Batch(Vec<FrameText>),
+}
+
+impl Outbound {
+    /// The bytes this item holds.
+    pub fn byte_len(&self) -> usize {
+        match self {
+            Self::Frame(text) => text.len(),
+            Self::Batch(frames) => frames.iter().map(|text| text.len()).sum(),
+        }
+    }
 }
 
 /// Ends one connection, remembering the first reason given.
@@ -50,20 +61,59 @@ impl Closer {
     }
 }
 
+/// How much one connection may have queued: items and bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueLimits {
+    pub items: usize,
+    pub bytes: usize,
+}
+
 /// The sending side of a connection's queue. Pushing never waits: a full queue
 /// means the consumer fell behind, and it is cut off to keep memory bounded.
 #[derive(Debug, Clone)]
 pub struct Outbox {
     id: u64,
     tx: mpsc::Sender<Outbound>,
+    queued_bytes: Arc<AtomicUsize>,
+    max_bytes: usize,
     closer: Closer,
 }
 
+/// The receiving side, drained by the connection's writer.
+pub struct Inbox {
+    rx: mpsc::Receiver<Outbound>,
+    queued_bytes: Arc<AtomicUsize>,
+}
+
+impl Inbox {
+    /// The next item; its bytes no longer count against the queue.
+    pub async fn recv(&mut self) -> Option<Outbound> {
+        let item = self.rx.recv().await?;
+        self.queued_bytes
+            .fetch_sub(item.byte_len(), Ordering::AcqRel);
+        Some(item)
+    }
+}
+
 impl Outbox {
-    /// A queue holding at most `capacity` items, and its receiving end.
-    pub fn new(id: u64, capacity: usize, closer: Closer) -> (Self, mpsc::Receiver<Outbound>) {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
-        (Self { id, tx, closer }, rx)
+    /// A queue bounded by `limits`, and its receiving end.
+    pub fn new(id: u64, limits: QueueLimits, closer: Closer) -> (Self, Inbox) {
+        let (tx, rx) = mpsc::channel(limits.items.max(1));
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let inbox = Inbox {
+            rx,
+            queued_bytes: Arc::clone(&queued_bytes),
+        };
+        (
+            Self {
+                id,
+                tx,
+                queued_bytes,
+                max_bytes: limits.bytes,
+                closer,
+            },
+            inbox,
+        )
     }
 
     pub fn id(&self) -> u64 {
@@ -74,25 +124,52 @@ impl Outbox {
         &self.closer
     }
 
-    /// Queues an item without waiting. Returns false, and closes a full
-    /// connection as a slow consumer, when the item could not be queued.
+    /// Queues an item without waiting. Returns false, and closes the connection as a
+    /// slow consumer when its queue is full, when the item could not be queued.
     pub fn push(&self, item: Outbound) -> bool {
+        let size = item.byte_len();
+        if !self.reserve(size) {
+            return false;
+        }
         match self.tx.try_send(item) {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.closer.close(CloseReason::SlowConsumer);
+            Err(error) => {
+                self.queued_bytes.fetch_sub(size, Ordering::AcqRel);
+                if matches!(error, mpsc::error::TrySendError::Full(_)) {
+                    self.closer.close(CloseReason::SlowConsumer);
+                }
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
     }
 
-    /// Queues a reply, waiting for room: a client that sends requests but does not
-    /// read the answers stalls its own reader, not the server. False once closed.
+    /// Queues a reply, waiting for a free item slot: a client that sends requests without
+    /// reading the answers stalls its own reader. Past the byte budget it is cut off like any
+    /// slow consumer. False once the connection is closing.
     pub async fn reply(&self, frame: FrameText) -> bool {
-        tokio::select! {
+        let size = frame.len();
+        if !self.reserve(size) {
+            return false;
+        }
+        let sent = tokio::select! {
             sent = self.tx.send(Outbound::Frame(frame)) => sent.is_ok(),
             () = self.closer.closed() => false,
+        };
+        if !sent {
+            self.queued_bytes.fetch_sub(size, Ordering::AcqRel);
         }
+        sent
+    }
+
+    /// Counts `size` bytes against the budget. One item alone always fits, so an event
+    /// larger than the budget still reaches a client that keeps up.
+    fn reserve(&self, size: usize) -> bool {
+        let before = self.queued_bytes.fetch_add(size, Ordering::AcqRel);
+        if before > 0 && before + size > self.max_bytes {
+            self.queued_bytes.fetch_sub(size, Ordering::AcqRel);
+            self.closer.close(CloseReason::SlowConsumer);
+            return false;
+        }
+        true
     }
 }

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
@@ -13,14 +13,18 @@ fn channel(name: &str) -> ChannelName {
     ChannelName::parse(name).unwrap()
 }
 
-fn outbox(id: u64, capacity: usize) -> (Outbox, mpsc::Receiver<Outbound>) {
-    Outbox::new(id, capacity, Closer::child_of(&CancellationToken::new()))
+fn outbox(id: u64, capacity: usize) -> (Outbox, Inbox) {
+    let limits = QueueLimits {
+        items: capacity,
+        bytes: usize::MAX,
+    };
+    Outbox::new(id, limits, Closer::child_of(&CancellationToken::new()))
 }
 
 /// Every frame queued so far, flattened, as JSON.
-fn drain(queue: &mut mpsc::Receiver<Outbound>) -> Vec<Value> {
+fn drain(queue: &mut Inbox) -> Vec<Value> {
     let mut frames = Vec::new();
-    while let Ok(item) = queue.try_recv() {
+    while let Some(Some(item)) = queue.recv().now_or_never() {
         match item {
             Outbound::Frame(text) => frames.push(serde_json::from_str(&text).unwrap()),
             Outbound::Batch(batch) => frames.extend(
@@ -284,5 +288,70 @@ fn resubscribing_does_not_double_deliver() {
     hub.subscribe(&sub, None, &[join("session:a", None)]);
     hub.subscribe(&sub, None, &[join("session:a", None)]);
     hub.publish(&channel("session:a"), "e", &1).unwrap();
+    assert_eq!(offsets(&drain(&mut queue)), [1]);
+}
+
+#[test]
+fn resubscribing_with_since_replays_only_what_was_never_queued() {
+    let hub = Hub::default();
+    let name = channel("session:a");
+    for n in 1..=3 {
+        hub.publish(&name, "e", &n).unwrap();
+    }
+    let epoch = hub.position(&name).unwrap().epoch;
+    let (sub, mut queue) = outbox(1, 64);
+    hub.subscribe(&sub, None, &[join("session:a", None)]);
+    hub.publish(&name, "e", &4).unwrap();
+    hub.publish(&name, "e", &5).unwrap();
+    // The client, having seen only offset 2 before, asks again while 4 and 5 are already queued.
+    hub.subscribe(
+        &sub,
+        None,
+        &[join("session:a", Some(Position { epoch, offset: 2 }))],
+    );
+    hub.publish(&name, "e", &6).unwrap();
+    let frames = drain(&mut queue);
+    assert_eq!(
+        offsets(&frames),
+        [4, 5, 3, 6],
+        "3 is replayed once; 4 and 5 are not sent twice"
+    );
+    assert_eq!(hub.subscriber_count(&name), 1);
+}
+
+#[test]
+fn a_queue_over_its_byte_budget_is_cut_off() {
+    let hub = Hub::default();
+    let limits = QueueLimits {
+        items: 1000,
+        bytes: 4_000,
+    };
+    let (sub, _queue) = Outbox::new(1, limits, Closer::child_of(&CancellationToken::new()));
+    hub.subscribe(&sub, None, &[join("session:a", None)]);
+    for _ in 0..8 {
+        hub.publish(&channel("session:a"), "e", &"x".repeat(1_000))
+            .unwrap();
+    }
+    assert_eq!(sub.closer().reason(), CloseReason::SlowConsumer);
+    assert!(sub.closer().is_closed());
+    assert_eq!(hub.subscriber_count(&channel("session:a")), 0);
+}
+
+#[tokio::test]
+async fn one_item_larger_than_the_budget_still_reaches_a_client_that_keeps_up() {
+    let hub = Hub::default();
+    let (sub, mut queue) = Outbox::new(
+        1,
+        QueueLimits {
+            items: 8,
+            bytes: 100,
+        },
+        Closer::child_of(&CancellationToken::new()),
+    );
+    hub.subscribe(&sub, None, &[join("session:a", None)]);
+    drain(&mut queue);
+    hub.publish(&channel("session:a"), "e", &"x".repeat(1_000))
+        .unwrap();
+    assert!(!sub.closer().is_closed());
     assert_eq!(offsets(&drain(&mut queue)), [1]);
 }

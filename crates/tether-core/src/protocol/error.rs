@@ -53,11 +53,20 @@ pub struct RpcError {
     pub details: Option<Value>,
 }
 
+/// The longest error message sent; messages quote client input, which must not be echoed whole.
+const MAX_MESSAGE_CHARS: usize = 300;
+
 impl RpcError {
+    /// An error with `message` cut to a bounded length.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        let mut message = message.into();
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
+            message.truncate(cut);
+            message.push('…');
+        }
         Self {
             code,
-            message: message.into(),
+            message,
             details: None,
         }
     }
@@ -65,5 +74,21 @@ impl RpcError {
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_quoting_client_input_stay_short() {
+        let error = RpcError::new(
+            ErrorCode::MethodNotFound,
+            format!("no method named {:?}", "é".repeat(1 << 20)),
+        );
+        assert_eq!(error.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(error.message.ends_with('…'));
+        assert_eq!(RpcError::new(ErrorCode::Internal, "short").message, "short");
     }
 }

@@ -20,8 +20,9 @@ pub(super) struct RevokeParams {
     id: String,
 }
 
-/// The result of `tokens.create`: the only time the token itself is ever shown.
-#[derive(Debug, Serialize, TS)]
+/// The result of `tokens.create`: the only time the token itself is ever shown (no `Debug`,
+/// so it cannot end up in a log by accident).
+#[derive(Serialize, TS)]
 pub struct CreatedToken {
     #[serde(flatten)]
     #[ts(flatten)]

@@ -67,6 +67,8 @@ pub(super) async fn run<L: Listener>(
             }
         }
     }
+    // Close the listener first, so new clients are refused instead of waiting in its backlog.
+    drop(listener);
     tasks.stop.cancel();
     tasks.tracker.close();
     tasks.tracker.wait().await;

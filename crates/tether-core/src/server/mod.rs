@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, UnixListener};
 pub use gate::Gate;
 pub use upgrade::configure_socket;
 
+use crate::data_dir::DataDir;
 use crate::engine::Engine;
 
 /// Serves the network API on `listener` until `shutdown` completes, then closes every
@@ -49,20 +50,10 @@ pub fn control_socket_path(data_dir: &Path) -> PathBuf {
     data_dir.join("control.sock")
 }
 
-/// Binds the control socket in `data_dir` (made private to this user), replacing a stale one.
-pub fn bind_local(data_dir: &Path) -> io::Result<UnixListener> {
-    std::fs::create_dir_all(data_dir)?;
-    std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))?;
-    let path = control_socket_path(data_dir);
-    if std::os::unix::net::UnixStream::connect(&path).is_ok() {
-        return Err(io::Error::new(
-            io::ErrorKind::AddrInUse,
-            format!(
-                "another Tether engine is already running on {}",
-                path.display()
-            ),
-        ));
-    }
+/// Binds the control socket in a claimed data directory (mode 0600), replacing a stale one:
+/// holding the directory's lock means no other engine serves it.
+pub fn bind_local(data_dir: &DataDir) -> io::Result<UnixListener> {
+    let path = control_socket_path(data_dir.path());
     match std::fs::remove_file(&path) {
         Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
         _ => {}

@@ -37,16 +37,21 @@ pub(super) async fn handle(
     };
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
-        Err(rejection) => return rejection.into_response(),
+        Err(rejection) => {
+            let error = RpcError::new(
+                ErrorCode::InvalidFrame,
+                format!("not a WebSocket upgrade: {rejection}"),
+            );
+            return http_error(rejection.status(), error);
+        }
     };
     let AppState { engine, tasks, .. } = state;
     let upgrade = configure_socket(upgrade, &engine.config().limits).protocols([SUBPROTOCOL]);
-    let tracker = tasks.tracker.clone();
-    upgrade.on_upgrade(move |socket| {
-        tracker.track_future(async move {
-            connection::run(socket, engine, caller, &tasks.stop).await;
-            drop(permit);
-        })
+    // Taken now, so a shutdown that starts before the upgrade completes still waits for it.
+    let tracked = tasks.tracker.token();
+    upgrade.on_upgrade(move |socket| async move {
+        connection::run(socket, engine, caller, &tasks.stop).await;
+        drop((permit, tracked));
     })
 }
 
@@ -65,8 +70,9 @@ fn presented_token(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     let offered = || {
         headers
             .get_all(header::SEC_WEBSOCKET_PROTOCOL)

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 use tether_core::protocol::ChannelName;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::{Client, TestServer};
 
@@ -86,6 +87,29 @@ async fn a_slow_consumer_is_cut_off_while_others_continue_then_resumes_by_offset
             seen_tx.send(expected).await.unwrap();
         }
     });
+    // The slow client reads nothing until the hub has cut it off, then drains what reached it.
+    let (cut_tx, cut) = tokio::sync::oneshot::channel();
+    let slow_reader = tokio::spawn(async move {
+        cut.await.unwrap();
+        let mut last = 0;
+        loop {
+            match slow.next_message().await {
+                Some(Message::Text(text)) => {
+                    let event: Value = serde_json::from_str(&text).unwrap();
+                    assert_eq!(
+                        event["offset"].as_u64(),
+                        Some(last + 1),
+                        "in order, no gap before the cut"
+                    );
+                    last += 1;
+                }
+                Some(Message::Close(frame)) => return (last, frame.map(|f| u16::from(f.code))),
+                Some(_) => continue,
+                None => panic!("no close frame"),
+            }
+        }
+    });
+    let mut cut_tx = Some(cut_tx);
     for n in 1..=EVENTS {
         server
             .engine
@@ -97,30 +121,20 @@ async fn a_slow_consumer_is_cut_off_while_others_continue_then_resumes_by_offset
             Some(n),
             "the fast client keeps up with every event"
         );
+        if server.engine.hub().subscriber_count(&channel) == 1
+            && let Some(cut_tx) = cut_tx.take()
+        {
+            cut_tx.send(()).unwrap();
+        }
     }
     reader.await.unwrap();
-
-    let mut last = 0;
-    let code = loop {
-        match slow.next_message().await {
-            Some(tokio_tungstenite::tungstenite::Message::Text(text)) => {
-                let event: Value = serde_json::from_str(&text).unwrap();
-                assert_eq!(
-                    event["offset"].as_u64(),
-                    Some(last + 1),
-                    "in order, no gap before the cut"
-                );
-                last += 1;
-            }
-            Some(tokio_tungstenite::tungstenite::Message::Close(frame)) => {
-                break frame.map(|f| u16::from(f.code));
-            }
-            Some(_) => continue,
-            None => panic!("no close frame"),
-        }
-    };
+    assert!(
+        cut_tx.is_none(),
+        "the slow client was cut off before the end"
+    );
+    let (last, code) = slow_reader.await.unwrap();
     assert_eq!(code, Some(4002));
-    assert!(last < EVENTS, "the slow client was cut off before the end");
+    assert!(last < EVENTS);
 
     let mut resumed = server.connect(&token).await;
     let since = json!({ "epoch": position["epoch"], "offset": last });

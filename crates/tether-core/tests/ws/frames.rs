@@ -124,33 +124,43 @@ async fn subscriptions_are_bounded_per_connection() {
     assert_eq!(client.next_json().await["type"], "subscribed");
 }
 
+/// Sends `count` pings in one write, then reads one answer per ping: (pongs, rate_limited).
+async fn flood(client: &mut crate::common::Client, count: usize) -> (usize, usize) {
+    for _ in 0..count {
+        client
+            .socket
+            .feed(Message::text(r#"{"type":"ping"}"#))
+            .await
+            .unwrap();
+    }
+    client.socket.flush().await.unwrap();
+    let mut answers = (0, 0);
+    for _ in 0..count {
+        let answer = client.next_json().await;
+        match (answer["type"].as_str(), answer["error"]["code"].as_str()) {
+            (Some("pong"), _) => answers.0 += 1,
+            (_, Some("rate_limited")) => answers.1 += 1,
+            _ => panic!("unexpected {answer}"),
+        }
+    }
+    answers
+}
+
 #[tokio::test]
 async fn a_flood_is_rate_limited_then_closed_with_1008() {
     let server = TestServer::start_with(|config| {
         config.limits.frames_per_second = 1;
         config.limits.frame_burst = 5;
-        config.limits.max_rate_violations = 20;
+        config.limits.max_rate_violations = 60;
     })
     .await;
     let (_, token) = server.token("t").await;
     let mut client = server.connect(&token).await;
-    for _ in 0..5 {
-        client.send_json(json!({ "type": "ping" })).await;
-    }
-    for _ in 0..5 {
-        assert_eq!(
-            client.next_json().await["type"],
-            "pong",
-            "the burst is served"
-        );
-    }
-    client.send_json(json!({ "type": "ping" })).await;
-    let limited = client.next_json().await;
-    assert_eq!(
-        (limited["type"].as_str(), limited["error"]["code"].as_str()),
-        (Some("response"), Some("rate_limited"))
-    );
-    for _ in 0..40 {
+    let (pongs, limited) = flood(&mut client, 40).await;
+    // The burst is served; at 1 frame/s, a slow machine may earn one or two more.
+    assert!((5..=7).contains(&pongs), "{pongs} pongs");
+    assert_eq!(pongs + limited, 40, "every frame is answered");
+    for _ in 0..80 {
         let _ = client
             .socket
             .feed(Message::text(r#"{"type":"ping"}"#))

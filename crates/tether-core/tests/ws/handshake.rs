@@ -140,9 +140,10 @@ async fn health_readiness_and_unknown_routes() {
     assert_eq!((status, body.contains("ok")), (200, true), "{body}");
     let (status, body) = raw_http(server.addr, &get("/readyz")).await;
     assert_eq!(status, 200, "{body}");
+    let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["checks"]["keyring"],
-        "ok"
+        (ready["ready"].as_bool(), ready["checks"]["tokens"].as_u64()),
+        (Some(true), Some(0))
     );
     let (status, body) = raw_http(server.addr, &get("/admin")).await;
     assert_eq!((status, body.contains("not_found")), (404, true), "{body}");
@@ -199,24 +200,58 @@ async fn revoking_a_token_closes_its_live_connections_with_4001() {
 #[tokio::test]
 async fn devices_may_not_manage_tokens() {
     let server = TestServer::start().await;
-    let (_, token) = server.token("phone").await;
+    let (id, token) = server.token("phone").await;
     let mut client = server.connect(&token).await;
-    for method in ["tokens.create", "tokens.list", "tokens.revoke"] {
-        let response = client
-            .call(1, method, json!({ "name": "x", "id": "00000000" }))
-            .await;
-        assert!(
-            matches!(
-                response["error"]["code"].as_str(),
-                Some("forbidden") | Some("invalid_params")
-            ),
-            "{response}"
+    let calls = [
+        ("tokens.create", json!({ "name": "x" })),
+        ("tokens.list", json!({})),
+        ("tokens.revoke", json!({ "id": id })),
+    ];
+    for (n, (method, params)) in (1..).zip(calls) {
+        let response = client.call(n, method, params).await;
+        assert_eq!(
+            response["error"]["code"], "forbidden",
+            "{method}: {response}"
         );
     }
-    let response = client
-        .call(2, "tokens.create", json!({ "name": "x" }))
-        .await;
-    assert_eq!(response["error"]["code"], "forbidden");
+    assert!(
+        server
+            .engine
+            .tokens()
+            .list()
+            .iter()
+            .any(|t| t.id.as_str() == id),
+        "nothing was revoked"
+    );
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_case_insensitive_and_plain_gets_are_refused_as_json() {
+    let server = TestServer::start().await;
+    let (_, token) = server.token("t").await;
+    let mut request = server.url().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&format!("bearer {token}")).unwrap(),
+    );
+    server.connect_with(request).await.unwrap();
+    let plain = format!(
+        "GET /ws HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n",
+        server.addr
+    );
+    let (status, body) = raw_http(server.addr, &plain).await;
+    assert!((400..500).contains(&status), "{body}");
+    assert!(body.contains("not a WebSocket upgrade"), "{body}");
+    let post = format!(
+        "POST /healthz HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        server.addr
+    );
+    let (status, body) = raw_http(server.addr, &post).await;
+    assert_eq!(status, 405, "{body}");
+    assert!(
+        body.contains("\"code\""),
+        "JSON like every other error: {body}"
+    );
 }
 
 #[tokio::test]

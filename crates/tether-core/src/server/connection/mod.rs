@@ -14,7 +14,9 @@ use self::peer::Peer;
 use crate::auth::{Caller, OWNER};
 use crate::engine::Engine;
 use crate::hub::{Closer, Outbound, Outbox};
-use crate::protocol::{ConnectionInfo, PROTOCOL_VERSION, ServerFrame, ServerInfo, encode};
+use crate::protocol::{
+    CloseReason, ConnectionInfo, PROTOCOL_VERSION, ServerFrame, ServerInfo, encode,
+};
 
 /// Runs a connection until it closes: sends `welcome`, then serves frames both ways.
 /// Everything the connection holds (subscriptions, registry entry) is released before it returns.
@@ -27,7 +29,14 @@ where
     let registration = engine
         .connections()
         .register(caller.clone(), closer.clone());
-    let (outbox, queue) = Outbox::new(registration.id(), limits.outbound_queue, closer.clone());
+    // A revoke between the handshake and this registration found nothing to close: look again.
+    if caller
+        .token_id()
+        .is_some_and(|id| !engine.tokens().contains(id))
+    {
+        closer.close(CloseReason::TokenRevoked);
+    }
+    let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
     let welcome = ServerFrame::Welcome {
         protocol: PROTOCOL_VERSION,
         server: ServerInfo {

@@ -18,6 +18,13 @@ use crate::protocol::{
     ServerFrame, decode, encode,
 };
 
+/// Where a frame stands against the connection's rate limit.
+enum Rate {
+    Within,
+    Over,
+    Abusive,
+}
+
 pub(super) struct Peer {
     engine: Engine,
     caller: Caller,
@@ -66,8 +73,20 @@ impl Peer {
             if matches!(message, Message::Close(_)) {
                 break;
             }
-            if !self.within_rate(closer).await {
-                return;
+            match self.rate_check() {
+                Rate::Within => {}
+                Rate::Over => {
+                    let error = RpcError::new(
+                        ErrorCode::RateLimited,
+                        "too many frames; this one was dropped",
+                    );
+                    self.answer(ServerFrame::error(None, error)).await;
+                    continue;
+                }
+                Rate::Abusive => {
+                    closer.close(CloseReason::PolicyViolation);
+                    return;
+                }
             }
             match message {
                 Message::Text(text) => self.handle(&text).await,
@@ -84,21 +103,19 @@ impl Peer {
         closer.close(CloseReason::Normal);
     }
 
-    /// Counts a frame against the rate limit. Over it, the frame is answered with
-    /// `rate_limited`; a peer that keeps flooding is closed with 1008.
-    async fn within_rate(&mut self, closer: &Closer) -> bool {
+    /// Counts a frame against the rate limit: within it, over it (the frame is dropped and
+    /// answered with `rate_limited`), or over it too many times in a row (closed with 1008).
+    fn rate_check(&mut self) -> Rate {
         if self.rate.allow() {
             self.violations = 0;
-            return true;
+            return Rate::Within;
         }
         self.violations += 1;
         if self.violations > self.max_violations {
-            closer.close(CloseReason::PolicyViolation);
-            return false;
+            Rate::Abusive
+        } else {
+            Rate::Over
         }
-        let error = RpcError::new(ErrorCode::RateLimited, "too many frames; slow down");
-        self.answer(ServerFrame::error(None, error)).await;
-        true
     }
 
     async fn handle(&mut self, text: &str) {
@@ -112,7 +129,12 @@ impl Peer {
         };
         match frame {
             ClientFrame::Request { id, method, params } => {
-                let frame = match self.engine.dispatch(&self.caller, &method, params).await {
+                let dispatched = tokio::select! {
+                    result = self.engine.dispatch(&self.caller, &method, params) => result,
+                    // Nobody is left to read the answer; shutdown must not wait for it.
+                    () = self.outbox.closer().closed() => return,
+                };
+                let frame = match dispatched {
                     Ok(result) => ServerFrame::result(id, result),
                     Err(error) => ServerFrame::error(Some(id), error),
                 };

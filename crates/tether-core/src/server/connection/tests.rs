@@ -32,6 +32,8 @@ impl TokenVault for NoTokens {
 struct FakeSocket {
     inbound: mpsc::UnboundedReceiver<Message>,
     outbound: mpsc::UnboundedSender<Message>,
+    /// After this many frames written, the peer stops reading: every further write hangs.
+    writable: usize,
 }
 
 impl Stream for FakeSocket {
@@ -44,9 +46,14 @@ impl Stream for FakeSocket {
 impl Sink<Message> for FakeSocket {
     type Error = axum::Error;
     fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
+        if self.writable == 0 {
+            Poll::Pending
+        } else {
+            Poll::Ready(Ok(()))
+        }
     }
-    fn start_send(self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
+    fn start_send(mut self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
+        self.writable -= 1;
         self.outbound.send(item).map_err(axum::Error::new)
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
@@ -65,6 +72,10 @@ struct Harness {
 }
 
 async fn connect() -> Harness {
+    connect_writable(usize::MAX).await
+}
+
+async fn connect_writable(writable: usize) -> Harness {
     let limits = Limits {
         heartbeat_interval: Duration::from_secs(20),
         heartbeat_timeout: Duration::from_secs(60),
@@ -85,7 +96,11 @@ async fn connect() -> Harness {
     let server_stop = stop.clone();
     let task = tokio::spawn(async move {
         run(
-            FakeSocket { inbound, outbound },
+            FakeSocket {
+                inbound,
+                outbound,
+                writable,
+            },
             engine,
             Caller::Local,
             &server_stop,
@@ -186,4 +201,22 @@ async fn requests_are_answered_in_order_with_their_ids() {
         );
         assert_eq!(frame["result"]["protocol"], 1);
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_peer_that_stops_reading_is_dropped_after_the_heartbeat_timeout() {
+    // Only the welcome gets through; the answer to this request can never be written.
+    let harness = connect_writable(1).await;
+    let started = Instant::now();
+    let frame = r#"{"type":"request","id":1,"method":"system.info"}"#;
+    harness.to_server.send(Message::Text(frame.into())).unwrap();
+    tokio::time::timeout(Duration::from_secs(600), harness.task)
+        .await
+        .expect("the connection hung on a write forever")
+        .unwrap();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(60) && waited < Duration::from_secs(70),
+        "gave up after {waited:?}"
+    );
 }

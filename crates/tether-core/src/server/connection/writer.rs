@@ -4,12 +4,11 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message};
 use futures_util::{Sink, SinkExt};
-use tokio::sync::mpsc;
 use tokio::time::{MissedTickBehavior, interval_at, timeout};
 
 use super::heartbeat::Heartbeat;
 use crate::config::Limits;
-use crate::hub::{Closer, Outbound};
+use crate::hub::{Closer, Inbox, Outbound};
 use crate::protocol::CloseReason;
 
 /// How long the close frame may take to leave before the socket is dropped anyway.
@@ -17,7 +16,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 pub(super) async fn run<W>(
     mut sink: W,
-    mut queue: mpsc::Receiver<Outbound>,
+    mut queue: Inbox,
     closer: &Closer,
     heartbeat: &Heartbeat,
     limits: &Limits,
@@ -32,7 +31,7 @@ pub(super) async fn run<W>(
             biased;
             () = closer.closed() => break,
             item = queue.recv() => match item {
-                Some(item) => send(&mut sink, item, closer).await,
+                Some(item) => send(&mut sink, item, closer, limits.heartbeat_timeout).await,
                 None => break,
             },
             _ = pings.tick() => {
@@ -40,7 +39,7 @@ pub(super) async fn run<W>(
                     closer.close(CloseReason::HeartbeatTimeout);
                     break;
                 }
-                cancellable(sink.send(Message::Ping(Default::default())), closer).await
+                bounded(sink.send(Message::Ping(Default::default())), closer, limits.heartbeat_timeout).await
             }
         };
         if !sent {
@@ -61,27 +60,33 @@ pub(super) async fn run<W>(
 }
 
 /// Sends a queued item; a batch goes out with a single flush.
-async fn send<W>(sink: &mut W, item: Outbound, closer: &Closer) -> bool
+async fn send<W>(sink: &mut W, item: Outbound, closer: &Closer, deadline: Duration) -> bool
 where
     W: Sink<Message, Error = axum::Error> + Unpin,
 {
     match item {
-        Outbound::Frame(text) => cancellable(sink.send(Message::Text(text)), closer).await,
+        Outbound::Frame(text) => bounded(sink.send(Message::Text(text)), closer, deadline).await,
         Outbound::Batch(frames) => {
             let mut frames =
                 futures_util::stream::iter(frames.into_iter().map(|text| Ok(Message::Text(text))));
-            cancellable(sink.send_all(&mut frames), closer).await
+            bounded(sink.send_all(&mut frames), closer, deadline).await
         }
     }
 }
 
-/// A write that gives up when the connection is being closed (a stuck peer cannot hold it).
-async fn cancellable(
+/// A write that gives up when the connection is being closed, or when the peer has not
+/// taken it within `deadline` (a peer that stopped reading is as gone as a silent one).
+async fn bounded(
     write: impl Future<Output = Result<(), axum::Error>>,
     closer: &Closer,
+    deadline: Duration,
 ) -> bool {
     tokio::select! {
         written = write => written.is_ok(),
         () = closer.closed() => false,
+        () = tokio::time::sleep(deadline) => {
+            closer.close(CloseReason::HeartbeatTimeout);
+            false
+        }
     }
 }

@@ -1,0 +1,94 @@
+//! Starting a whole engine for a shell: claim the data directory, load tokens, bind, serve until stopped.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::{TcpListener, UnixListener};
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::KeyringVault;
+use crate::config::Config;
+use crate::data_dir::{DataDir, DataDirError};
+use crate::engine::{Engine, EngineError};
+use crate::server;
+
+/// The engine could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    #[error("cannot open the control socket: {0}")]
+    Control(io::Error),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: io::Error,
+    },
+}
+
+/// An engine with its listeners bound, ready to serve.
+pub struct Launched {
+    engine: Engine,
+    address: SocketAddr,
+    network: TcpListener,
+    control: UnixListener,
+    data_dir: DataDir,
+}
+
+/// Claims the data directory (one engine per directory), opens the control socket, loads the
+/// tokens from the OS keyring, then binds the network listener.
+pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
+    let data_dir = DataDir::claim(&config.data_dir)?;
+    let control = server::bind_local(&data_dir).map_err(LaunchError::Control)?;
+    let vault = Arc::new(KeyringVault::new(&config.keyring_service));
+    let requested = SocketAddr::new(config.bind, config.port);
+    let engine = Engine::open(config, vault).await?;
+    let listen_error = |source| LaunchError::Listen {
+        address: requested,
+        source,
+    };
+    let network = TcpListener::bind(requested).await.map_err(listen_error)?;
+    let address = network.local_addr().map_err(listen_error)?;
+    Ok(Launched {
+        engine,
+        address,
+        network,
+        control,
+        data_dir,
+    })
+}
+
+impl Launched {
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The address the network listener is bound to.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Serves both listeners until `stop` is cancelled, closes every connection with 1001,
+    /// waits for every task, then removes the control socket and releases the data directory.
+    pub async fn serve(self, stop: CancellationToken) -> io::Result<()> {
+        let Self {
+            engine,
+            network,
+            control,
+            data_dir,
+            ..
+        } = self;
+        let network = async {
+            let served = server::serve(network, engine.clone(), stop.cancelled()).await;
+            stop.cancel();
+            served
+        };
+        let local = server::serve_local(control, engine.clone(), stop.cancelled());
+        let (served, ()) = tokio::join!(network, local);
+        let _ = std::fs::remove_file(server::control_socket_path(data_dir.path()));
+        served
+    }
+}

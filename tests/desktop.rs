@@ -1,0 +1,117 @@
+//! The desktop app as a user starts it: a real window under Xvfb, with the engine in-process.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(60);
+const READY: &str = "engine listening address=";
+
+/// A child process killed and reaped however the test ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A private X server on a display it picks itself (`-displayfd`), so no number is fixed.
+fn start_xvfb() -> (Running, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1024x768x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is missing: run through `make test`, which installs it");
+    let stdout = xvfb.stdout.take().unwrap();
+    let xvfb = Running(xvfb);
+    let mut display = String::new();
+    BufReader::new(stdout).read_line(&mut display).unwrap();
+    assert!(
+        !display.trim().is_empty(),
+        "Xvfb did not report its display"
+    );
+    (xvfb, format!(":{}", display.trim()))
+}
+
+fn get(address: &str, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, response)
+}
+
+#[test]
+fn the_app_opens_its_window_and_serves_the_engine() {
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("tether-test-desktop-{}", std::process::id());
+    let (_xvfb, display) = start_xvfb();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tether-desktop"))
+        .env("DISPLAY", &display)
+        .env("TETHER_PORT", "0")
+        .env("TETHER_DATA_DIR", data.path())
+        .env("TETHER_KEYRING_SERVICE", &service)
+        .env("TETHER_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let _app = Running(child);
+
+    let (lines_tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let address = loop {
+        let line = lines
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|_| panic!("the engine never said it listens:\n{}", seen.join("\n")));
+        if let Some(at) = line.find(READY) {
+            break line[at + READY.len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_owned();
+        }
+        seen.push(line);
+    };
+
+    let (status, body) = get(&address, "/healthz");
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = get(&address, "/readyz");
+    assert_eq!(status, 200, "the app's engine reached the keyring: {body}");
+    assert!(
+        data.path().join("control.sock").exists(),
+        "the control socket is open for `tether token`"
+    );
+}
