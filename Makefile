@@ -15,9 +15,9 @@ test: setup
 run: setup
 	scripts/run.sh
 
-# Headless engine.
+# Headless engine (a private keyring for the run when there is no session D-Bus).
 serve: setup
-	cargo run -p tether-cli --bin tether -- serve
+	scripts/serve.sh
 
 lint:
 	cargo fmt --all --check

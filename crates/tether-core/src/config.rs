@@ -139,7 +139,7 @@ pub fn default_data_dir() -> PathBuf {
 /// A setting that is present but wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{0}")]
+    #[error(transparent)]
     Parse(#[from] Box<figment::Error>),
     #[error("config file {0} does not exist")]
     MissingFile(PathBuf),

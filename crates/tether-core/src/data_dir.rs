@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 /// The data directory could not be claimed.
 #[derive(Debug, thiserror::Error)]
 pub enum DataDirError {
-    #[error("cannot prepare the data directory {path}: {source}")]
-    Io { path: PathBuf, source: io::Error },
+    #[error("cannot prepare the data directory {path}: {cause}")]
+    Io { path: PathBuf, cause: io::Error },
     #[error("another Tether engine is already running with the data directory {0}")]
     InUse(PathBuf),
 }
@@ -24,9 +24,9 @@ pub struct DataDir {
 impl DataDir {
     /// Creates the directory (mode 0700) and takes its lock without waiting.
     pub fn claim(path: &Path) -> Result<Self, DataDirError> {
-        let io = |source| DataDirError::Io {
+        let io = |cause| DataDirError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         };
         std::fs::create_dir_all(path).map_err(io)?;
         std::fs::set_permissions(path, Permissions::from_mode(0o700)).map_err(io)?;

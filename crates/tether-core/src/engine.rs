@@ -17,8 +17,9 @@ use crate::rpc;
 /// The engine failed to start.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
+    // The cause is in the message, not a `source()`, so error chains print it once.
     #[error("cannot load tokens: {0}")]
-    Tokens(#[from] VaultError),
+    Tokens(VaultError),
 }
 
 struct Inner {
@@ -36,7 +37,9 @@ pub struct Engine(Arc<Inner>);
 impl Engine {
     /// Starts the engine: loads tokens from `vault` (failing clearly when it cannot be reached).
     pub async fn open(config: Config, vault: Arc<dyn TokenVault>) -> Result<Self, EngineError> {
-        let tokens = TokenService::open(vault).await?;
+        let tokens = TokenService::open(vault)
+            .await
+            .map_err(EngineError::Tokens)?;
         Ok(Self(Arc::new(Inner {
             hub: Hub::new(config.history.clone()),
             config,

@@ -22,10 +22,10 @@ pub enum LaunchError {
     Control(io::Error),
     #[error(transparent)]
     Engine(#[from] EngineError),
-    #[error("cannot listen on {address}: {source}")]
+    #[error("cannot listen on {address}: {cause}")]
     Listen {
         address: SocketAddr,
-        source: io::Error,
+        cause: io::Error,
     },
 }
 
@@ -46,9 +46,9 @@ pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
     let vault = Arc::new(KeyringVault::new(&config.keyring_service));
     let requested = SocketAddr::new(config.bind, config.port);
     let engine = Engine::open(config, vault).await?;
-    let listen_error = |source| LaunchError::Listen {
+    let listen_error = |cause| LaunchError::Listen {
         address: requested,
-        source,
+        cause,
     };
     let network = TcpListener::bind(requested).await.map_err(listen_error)?;
     let address = network.local_addr().map_err(listen_error)?;
