@@ -30,6 +30,9 @@ command -v "$PYTHON" >/dev/null || APT_PACKAGES+=(python3)
 if ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   APT_PACKAGES+=(python3-venv)
 fi
+# npm installs the pinned Claude Code CLI for the end-to-end tests (any Node >= 18 works:
+# the CLI itself is a native binary, Node only runs its install script).
+command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm)
 
 missing=()
 installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${APT_PACKAGES[@]}" 2>/dev/null || true)
@@ -96,4 +99,27 @@ if [[ ! -x $VENV/bin/kosoku || ! -f $STAMP || "$(cat "$STAMP")" != "$want" ]]; t
 fi
 
 "$VENV/bin/kosoku" --help >/dev/null || die "$VENV/bin/kosoku does not run; delete $VENV and rerun $0"
+
+# --- The real Claude Code CLI for the end-to-end tests (npm, pinned) ---------
+# tools/claude/package.json pins the version and its package-lock.json pins the hashes;
+# `npm ci` puts it in tools/claude/node_modules (git-ignored). It is ~380 MB unpacked: the
+# linux-x64 optional dependency holds the native `claude` binary, and the wrapper's
+# postinstall script hard-links it over bin/claude.exe (so scripts and optional deps must
+# not be turned off). On Node 20 npm warns that the CLI wants node >= 22: harmless.
+CLAUDE_DIR=tools/claude
+CLAUDE_BIN=$CLAUDE_DIR/node_modules/.bin/claude
+claude_want=$(sed -n 's/.*"@anthropic-ai\/claude-code": *"\([^"]*\)".*/\1/p' "$CLAUDE_DIR/package.json")
+[[ -n $claude_want ]] || die "cannot read the pinned @anthropic-ai/claude-code version from $CLAUDE_DIR/package.json"
+claude_version() { "$CLAUDE_BIN" --version 2>/dev/null | awk 'NR == 1 { print $1 }' || true; }
+
+if [[ "$(claude_version)" != "$claude_want" ]]; then
+  command -v npm >/dev/null || die "npm not found: it is needed to install the Claude Code CLI"
+  log "installing @anthropic-ai/claude-code@$claude_want into $CLAUDE_DIR (downloads ~175 MB)"
+  (cd "$CLAUDE_DIR" && npm ci --no-audit --no-fund --loglevel=error \
+    --include=optional --ignore-scripts=false)
+  have=$(claude_version)
+  [[ "$have" == "$claude_want" ]] ||
+    die "$CLAUDE_BIN --version says '${have:-nothing}', want $claude_want (did its postinstall script run?)"
+fi
+
 log "ok"

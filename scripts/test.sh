@@ -9,6 +9,9 @@ if [[ -n "${CI:-}" ]]; then
 fi
 # Tests find the hash-pinned Python tools (kosoku) installed by scripts/setup.sh.
 export PATH="$PWD/.venv/bin:$PATH"
+# The real-CLI tests (crates/tether-fake-anthropic) run the pinned CLI that scripts/setup.sh installs.
+export TETHER_CLAUDE="$PWD/tools/claude/node_modules/.bin/claude"
+[[ -x $TETHER_CLAUDE ]] || { echo "test.sh: $TETHER_CLAUDE is missing: run scripts/setup.sh (make setup)" >&2; exit 1; }
 
 echo "==> cargo fmt --all --check"
 cargo fmt --all --check
