@@ -33,6 +33,27 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Register the folders Claude Code sessions may run in.
+    Project {
+        #[command(subcommand)]
+        action: ProjectAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectAction {
+    /// Allow sessions in a folder.
+    Add {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// List the registered folders.
+    List,
+    /// Stop allowing a folder.
+    Remove {
+        /// The project's id, as `tether project list` shows it.
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]

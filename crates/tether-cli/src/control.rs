@@ -1,13 +1,18 @@
-//! A client for the local control socket of a running engine, speaking the same protocol as /ws.
+//! Calling the engine from the command line: through the control socket of a running engine
+//! (speaking the same protocol as /ws), or, with none running, an engine opened for one call.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use tether_core::auth::{Caller, KeyringVault};
+use tether_core::data_dir::{DataDir, DataDirError};
 use tether_core::protocol::RpcError;
 use tether_core::server::control_socket_path;
+use tether_core::{Config, Engine};
 use tokio::net::UnixStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -80,4 +85,28 @@ impl ControlClient {
         }
         bail!("the running engine closed the connection")
     }
+}
+
+/// Calls the running engine when there is one; otherwise claims the data directory (so no
+/// engine starts meanwhile) and opens an engine here for this one call.
+pub async fn call(
+    config: &Config,
+    method: &str,
+    params: Value,
+) -> anyhow::Result<Result<Value, RpcError>> {
+    if let Some(mut client) = ControlClient::connect(&config.data_dir).await? {
+        let result = client.call(method, params).await;
+        client.close().await;
+        return result;
+    }
+    let _claim = DataDir::claim(&config.data_dir).map_err(|error| match error {
+        DataDirError::InUse(dir) => anyhow!(
+            "an engine is running with {} but does not answer on its control socket; restart it",
+            dir.display()
+        ),
+        other => other.into(),
+    })?;
+    let vault = Arc::new(KeyringVault::new(&config.keyring_service));
+    let engine = Engine::open(config.clone(), vault).await?;
+    Ok(engine.dispatch(&Caller::Local, method, Some(params)).await)
 }

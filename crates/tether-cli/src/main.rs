@@ -1,7 +1,8 @@
-//! `tether`: the engine without a window — serve it, and manage the tokens clients connect with.
+//! `tether`: the engine without a window — serve it, and manage its tokens and projects.
 
 mod args;
 mod control;
+mod project;
 mod serve;
 mod token;
 
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(_) => serve::run(config).await,
             Command::Token { action } => token::run(&config, action).await,
+            Command::Project { action } => project::run(&config, action).await,
         }
     });
     match outcome {

@@ -1,18 +1,13 @@
 //! `tether token …`: through the running engine when there is one (so revocation closes live
 //! connections at once), otherwise straight against the keyring.
 
-use std::sync::Arc;
-
-use anyhow::{anyhow, bail};
+use anyhow::bail;
 use serde::Deserialize;
-use serde_json::{Value, json};
-use tether_core::auth::{Caller, KeyringVault};
-use tether_core::data_dir::{DataDir, DataDirError};
-use tether_core::protocol::RpcError;
-use tether_core::{Config, Engine};
+use serde_json::json;
+use tether_core::Config;
 
 use crate::args::TokenAction;
-use crate::control::ControlClient;
+use crate::control::call;
 
 #[derive(Debug, Deserialize)]
 struct Token {
@@ -55,30 +50,6 @@ pub async fn run(config: &Config, action: TokenAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Calls the running engine when there is one; otherwise claims the data directory (so no
-/// engine starts meanwhile) and opens an engine here for this one call.
-async fn call(
-    config: &Config,
-    method: &str,
-    params: Value,
-) -> anyhow::Result<Result<Value, RpcError>> {
-    if let Some(mut client) = ControlClient::connect(&config.data_dir).await? {
-        let result = client.call(method, params).await;
-        client.close().await;
-        return result;
-    }
-    let _claim = DataDir::claim(&config.data_dir).map_err(|error| match error {
-        DataDirError::InUse(dir) => anyhow!(
-            "an engine is running with {} but does not answer on its control socket; restart it",
-            dir.display()
-        ),
-        other => other.into(),
-    })?;
-    let vault = Arc::new(KeyringVault::new(&config.keyring_service));
-    let engine = Engine::open(config.clone(), vault).await?;
-    Ok(engine.dispatch(&Caller::Local, method, Some(params)).await)
 }
 
 fn print_table(tokens: Vec<Token>) {

@@ -28,6 +28,37 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     pub limits: Limits,
     pub history: HistoryLimits,
+    pub claude: ClaudeSettings,
+}
+
+/// How Claude Code sessions are run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaudeSettings {
+    /// The `claude` binary; when unset: TETHER_CLAUDE, then PATH, then the usual install places.
+    pub path: Option<PathBuf>,
+    /// Extra environment for every `claude` process (e.g. ANTHROPIC_BASE_URL).
+    pub env: std::collections::BTreeMap<String, String>,
+    /// Silence during a turn after which the session counts as stalled.
+    #[serde(rename = "stall_timeout_ms", with = "millis")]
+    pub stall_timeout: Duration,
+    /// How long a stopping `claude` gets at each step (end of input, SIGTERM) before the next.
+    #[serde(rename = "stop_grace_ms", with = "millis")]
+    pub stop_grace: Duration,
+    /// Whether paired devices may switch a session to `bypassPermissions` (the desktop always may).
+    pub devices_may_bypass_permissions: bool,
+}
+
+impl Default for ClaudeSettings {
+    fn default() -> Self {
+        Self {
+            path: None,
+            env: std::collections::BTreeMap::new(),
+            stall_timeout: Duration::from_secs(120),
+            stop_grace: Duration::from_secs(2),
+            devices_may_bypass_permissions: false,
+        }
+    }
 }
 
 /// Bounds on what one client, and all of them together, may cost the server.
@@ -98,7 +129,8 @@ impl Default for Limits {
     }
 }
 
-/// Top-level settings; other `TETHER_*` variables (such as `TETHER_LOG`) are not settings.
+/// Top-level settings read from `TETHER_*` variables; others (such as `TETHER_LOG`, and
+/// `TETHER_CLAUDE`, the binary's path) are not. The `claude` table comes from the file.
 const SETTINGS: [&str; 8] = [
     "bind",
     "port",
@@ -124,6 +156,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             limits: Limits::default(),
             history: HistoryLimits::default(),
+            claude: ClaudeSettings::default(),
         }
     }
 }
@@ -220,6 +253,12 @@ impl Config {
             return invalid(
                 "limits.heartbeat_timeout_ms",
                 "must be greater than limits.heartbeat_interval_ms, which must be greater than 0",
+            );
+        }
+        if self.claude.stall_timeout.is_zero() || self.claude.stop_grace.is_zero() {
+            return invalid(
+                "claude",
+                "stall_timeout_ms and stop_grace_ms must be greater than 0",
             );
         }
         if limits.handshake_timeout.is_zero() {

@@ -11,8 +11,10 @@ use crate::auth::{Caller, OWNER, TokenService, TokenVault, VaultError};
 use crate::config::Config;
 use crate::connections::Connections;
 use crate::hub::Hub;
+use crate::projects::Projects;
 use crate::protocol::{ChannelKind, ChannelName, RpcError};
 use crate::rpc;
+use crate::supervisor::sessions::Sessions;
 
 /// The engine failed to start.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,8 @@ struct Inner {
     hub: Hub,
     tokens: TokenService,
     connections: Connections,
+    projects: Projects,
+    sessions: Sessions,
     started: Instant,
 }
 
@@ -45,6 +49,8 @@ impl Engine {
             config,
             tokens,
             connections: Connections::default(),
+            projects: Projects::default(),
+            sessions: Sessions::default(),
             started: Instant::now(),
         })))
     }
@@ -63,6 +69,19 @@ impl Engine {
 
     pub fn connections(&self) -> &Connections {
         &self.0.connections
+    }
+
+    pub fn projects(&self) -> &Projects {
+        &self.0.projects
+    }
+
+    pub fn sessions(&self) -> &Sessions {
+        &self.0.sessions
+    }
+
+    /// Stops every session (and its `claude` process group) and waits for them.
+    pub async fn shutdown(&self) {
+        self.0.sessions.shutdown().await;
     }
 
     pub fn uptime(&self) -> Duration {

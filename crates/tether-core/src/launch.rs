@@ -72,7 +72,8 @@ impl Launched {
     }
 
     /// Serves both listeners until `stop` is cancelled, closes every connection with 1001,
-    /// waits for every task, then removes the control socket and releases the data directory.
+    /// stops every session's `claude`, waits for every task, then removes the control socket
+    /// and releases the data directory.
     pub async fn serve(self, stop: CancellationToken) -> io::Result<()> {
         let Self {
             engine,
@@ -88,6 +89,7 @@ impl Launched {
         };
         let local = server::serve_local(control, engine.clone(), stop.cancelled());
         let (served, ()) = tokio::join!(network, local);
+        engine.shutdown().await;
         let _ = std::fs::remove_file(server::control_socket_path(data_dir.path()));
         served
     }

@@ -8,9 +8,11 @@ pub mod engine;
 pub mod hub;
 pub mod launch;
 pub mod logging;
+pub mod projects;
 pub mod protocol;
 pub mod rpc;
 pub mod server;
+pub mod supervisor;
 
 pub use config::Config;
 pub use engine::Engine;

@@ -6,11 +6,16 @@
 use std::path::PathBuf;
 
 use tether_core::auth::TokenSummary;
+use tether_core::projects::Project;
 use tether_core::protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
     RpcError, ServerFrame, ServerInfo, SubscriptionState,
 };
 use tether_core::rpc::{CreatedToken, ListedToken, SystemInfo};
+use tether_core::supervisor::handle::SessionSnapshot;
+use tether_core::supervisor::model::{
+    Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
+};
 use ts_rs::{Config, TS};
 
 fn generated() -> String {
@@ -29,6 +34,17 @@ fn generated() -> String {
         TokenSummary::decl(&cfg),
         CreatedToken::decl(&cfg),
         ListedToken::decl(&cfg),
+        Project::decl(&cfg),
+        SessionStatus::decl(&cfg),
+        Usage::decl(&cfg),
+        SessionInfo::decl(&cfg),
+        Role::decl(&cfg),
+        Message::decl(&cfg),
+        Part::decl(&cfg),
+        ToolOutcome::decl(&cfg),
+        Approval::decl(&cfg),
+        Todo::decl(&cfg),
+        SessionSnapshot::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust protocol types (crates/tether-core) by `make gen`. Do not edit.\n\n",

@@ -56,6 +56,56 @@ export type ListedToken = { connections: number, id: string, name: string,
  */
 created_at: number, };
 
+export type Project = { id: string, name: string, path: string, 
+/**
+ * Seconds since the Unix epoch.
+ */
+added_at: number, };
+
+export type SessionStatus = "starting" | "idle" | "running" | "awaiting_approval" | "interrupted" | "stalled" | "errored" | "ended";
+
+export type Usage = { input_tokens: number, output_tokens: number, cache_creation_input_tokens: number, cache_read_input_tokens: number, };
+
+export type SessionInfo = { id: string, project_id: string, status: SessionStatus, model: string | null, permission_mode: string, 
+/**
+ * The CLI's own id for the conversation (what `--resume` takes), once known.
+ */
+claude_session_id: string | null, 
+/**
+ * Seconds since the Unix epoch.
+ */
+created_at: number, total_cost_usd: number, usage: Usage, 
+/**
+ * The last failure, in words, while it is relevant.
+ */
+last_error: string | null, };
+
+export type Role = "user" | "assistant";
+
+export type Message = { id: string, role: Role, parts: Array<Part>, };
+
+export type Part = { "kind": "text", id: string, text: string, } | { "kind": "tool_use", 
+/**
+ * The CLI's tool_use id; the result is paired with it.
+ */
+id: string, name: string, input: unknown, result: ToolOutcome | null, };
+
+export type ToolOutcome = { content: unknown, is_error: boolean, };
+
+export type Approval = { request_id: string, tool_use_id: string | null, tool_name: string, input: unknown, description: string | null, 
+/**
+ * Rules the CLI proposes for "always allow".
+ */
+suggestions: Array<unknown>, };
+
+export type Todo = { content: string, status: string, activeForm?: string, };
+
+export type SessionSnapshot = { session: SessionInfo, messages: Array<Message>, approvals: Array<Approval>, todos: Array<Todo>, 
+/**
+ * The agents the CLI offers (from its `initialize` answer), once known.
+ */
+agents: Array<unknown>, };
+
 /** Close codes the server sends, by reason. */
 export const CloseCode = {
   normal: 1000,

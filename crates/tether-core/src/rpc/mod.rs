@@ -1,7 +1,12 @@
 //! RPC methods: one dispatcher for every transport, one file per method group.
 
+mod agents;
+mod messages;
+mod projects;
+mod sessions;
 mod system;
 mod tokens;
+mod tools;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -9,16 +14,37 @@ use serde_json::Value;
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::protocol::{ErrorCode, RpcError};
+use crate::supervisor::handle::{Command, SessionError, SessionHandle, SessionSnapshot};
 
 pub use system::SystemInfo;
 pub use tokens::{CreatedToken, ListedToken};
 
 /// Every method name, for documentation and `method_not_found` hints.
-pub const METHODS: [&str; 4] = [
+pub const METHODS: [&str; 24] = [
     "system.info",
     "tokens.create",
     "tokens.list",
     "tokens.revoke",
+    "projects.add",
+    "projects.list",
+    "projects.get",
+    "projects.remove",
+    "sessions.create",
+    "sessions.list",
+    "sessions.get",
+    "sessions.archive",
+    "sessions.set_model",
+    "sessions.set_permission_mode",
+    "messages.send",
+    "messages.cancel",
+    "messages.retry",
+    "tools.list",
+    "tools.approve",
+    "tools.reject",
+    "agents.list",
+    "agents.get",
+    "todos.get",
+    "todos.update",
 ];
 
 /// Runs one method for `caller` and returns its result.
@@ -33,6 +59,28 @@ pub async fn dispatch(
         "tokens.create" => reply(tokens::create(engine, caller, params_of(params)?).await?),
         "tokens.list" => reply(tokens::list(engine, caller, params_of(params)?)?),
         "tokens.revoke" => reply(tokens::revoke(engine, caller, params_of(params)?).await?),
+        "projects.add" => reply(projects::add(engine, caller, params_of(params)?)?),
+        "projects.list" => reply(projects::list(engine, params_of(params)?)),
+        "projects.get" => reply(projects::get(engine, params_of(params)?)?),
+        "projects.remove" => reply(projects::remove(engine, caller, params_of(params)?)?),
+        "sessions.create" => reply(sessions::create(engine, caller, params_of(params)?)?),
+        "sessions.list" => reply(sessions::list(engine, params_of(params)?)),
+        "sessions.get" => reply(sessions::get(engine, params_of(params)?).await?),
+        "sessions.archive" => reply(sessions::archive(engine, params_of(params)?).await?),
+        "sessions.set_model" => reply(sessions::set_model(engine, params_of(params)?).await?),
+        "sessions.set_permission_mode" => {
+            reply(sessions::set_permission_mode(engine, caller, params_of(params)?).await?)
+        }
+        "messages.send" => reply(messages::send(engine, params_of(params)?).await?),
+        "messages.cancel" => reply(messages::cancel(engine, params_of(params)?).await?),
+        "messages.retry" => reply(messages::retry(engine, params_of(params)?).await?),
+        "tools.list" => reply(tools::list(engine, params_of(params)?).await?),
+        "tools.approve" => reply(tools::approve(engine, caller, params_of(params)?).await?),
+        "tools.reject" => reply(tools::reject(engine, caller, params_of(params)?).await?),
+        "agents.list" => reply(agents::list(engine, params_of(params)?).await?),
+        "agents.get" => reply(agents::get(engine, params_of(params)?).await?),
+        "todos.get" => reply(agents::todos(engine, params_of(params)?).await?),
+        "todos.update" => reply(agents::update_todos(engine, params_of(params)?).await?),
         _ => Err(RpcError::new(
             ErrorCode::MethodNotFound,
             format!("no method named {method:?}"),
@@ -72,3 +120,36 @@ fn require_local(caller: &Caller, method: &str) -> Result<(), RpcError> {
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NoParams {}
+
+/// Methods that act on one session name it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SessionParams {
+    session_id: String,
+}
+
+/// The session named, or `not_found`.
+fn handle(engine: &Engine, id: &str) -> Result<SessionHandle, RpcError> {
+    engine
+        .sessions()
+        .get(id)
+        .ok_or_else(|| RpcError::new(ErrorCode::NotFound, format!("no session has the id {id:?}")))
+}
+
+/// The session's full state.
+async fn snapshot(engine: &Engine, id: &str) -> Result<SessionSnapshot, RpcError> {
+    handle(engine, id)?
+        .ask(|reply| Command::Snapshot { reply })
+        .await
+        .map_err(session_error)
+}
+
+fn session_error(error: SessionError) -> RpcError {
+    let code = match &error {
+        SessionError::Ended => ErrorCode::Forbidden,
+        SessionError::NoSuchApproval(_) => ErrorCode::NotFound,
+        SessionError::ClaudeNotFound(_) | SessionError::Spawn(_) => ErrorCode::Unavailable,
+        SessionError::Nothing(_) => ErrorCode::InvalidParams,
+    };
+    RpcError::new(code, error.to_string())
+}

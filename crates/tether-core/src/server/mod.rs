@@ -1,7 +1,10 @@
 //! The HTTP and WebSocket server: a network listener (guarded) and a local control socket.
 
 mod accept;
+mod api;
+mod chat;
 mod connection;
+mod credentials;
 mod gate;
 mod routes;
 mod upgrade;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -51,8 +51,13 @@ pub(super) fn local(engine: Engine, tasks: Tasks) -> Router {
 fn routes(state: AppState) -> Router {
     Router::new()
         .route("/ws", get(upgrade::handle))
+        .route("/ws/chat/{project_id}", get(super::chat::handle))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(super::api::routes())
+        .layer(DefaultBodyLimit::max(
+            state.engine.config().limits.max_message_bytes,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
@@ -94,6 +99,26 @@ async fn not_found() -> Response {
 async fn method_not_allowed() -> Response {
     let error = RpcError::new(ErrorCode::NotFound, "this route only answers GET");
     http_error(StatusCode::METHOD_NOT_ALLOWED, error)
+}
+
+/// A request refused before the handler's work: its status and the usual error body.
+pub(super) struct Refusal {
+    pub status: StatusCode,
+    pub error: RpcError,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let unauthorized = self.status == StatusCode::UNAUTHORIZED;
+        let mut response = http_error(self.status, self.error);
+        if unauthorized {
+            let challenge = axum::http::HeaderValue::from_static("Bearer realm=\"tether\"");
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
 }
 
 /// An HTTP error with the same `{code, message}` body as protocol errors.

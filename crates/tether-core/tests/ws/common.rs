@@ -115,7 +115,7 @@ impl TestServer {
         Ok(client)
     }
 
-    /// Stops the server and waits until every task has ended.
+    /// Stops the server and every session (as `launch` does), and waits until every task has ended.
     pub async fn shutdown(&mut self) {
         self.stop.cancel();
         if let Some(served) = self.served.take() {
@@ -125,6 +125,9 @@ impl TestServer {
                 .unwrap()
                 .unwrap();
         }
+        tokio::time::timeout(WAIT, self.engine.shutdown())
+            .await
+            .expect("sessions did not stop");
     }
 }
 

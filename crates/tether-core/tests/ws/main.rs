@@ -2,9 +2,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
+mod claude;
 mod common;
 mod fanout;
 mod frames;
 mod handshake;
+mod http_api;
 mod replay;
+mod session_faults;
+mod session_tools;
+mod session_turns;
 mod shutdown;

@@ -1,0 +1,118 @@
+//! Projects: the directories the desktop user allowed. Sessions run only inside one of them.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::Rng;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// A directory sessions may run in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    /// Seconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub added_at: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{path} is not a directory: {cause}")]
+    NotADirectory {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("no project has the id {0:?}")]
+    NotFound(String),
+}
+
+#[derive(Default)]
+pub struct Projects {
+    all: Mutex<Vec<Project>>,
+}
+
+impl Projects {
+    fn lock(&self) -> MutexGuard<'_, Vec<Project>> {
+        // Projects are added and removed whole: a poisoned list is still consistent.
+        self.all.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers a directory (resolved to its canonical path); adding it again returns the same project.
+    pub fn add(&self, path: &Path) -> Result<Project, ProjectError> {
+        let not_a_directory = |cause| ProjectError::NotADirectory {
+            path: path.to_path_buf(),
+            cause,
+        };
+        let path = path.canonicalize().map_err(not_a_directory)?;
+        if !path.is_dir() {
+            return Err(not_a_directory(std::io::Error::other("it is a file")));
+        }
+        let mut all = self.lock();
+        if let Some(existing) = all.iter().find(|project| project.path == path) {
+            return Ok(existing.clone());
+        }
+        let project = Project {
+            id: format!("{:08x}", rand::rng().random::<u32>()),
+            name: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            ),
+            path,
+            added_at: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |elapsed| elapsed.as_secs()),
+        };
+        all.push(project.clone());
+        Ok(project)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Project, ProjectError> {
+        self.lock()
+            .iter()
+            .find(|project| project.id == id)
+            .cloned()
+            .ok_or_else(|| ProjectError::NotFound(id.to_owned()))
+    }
+
+    pub fn list(&self) -> Vec<Project> {
+        self.lock().clone()
+    }
+
+    pub fn remove(&self, id: &str) -> Result<Project, ProjectError> {
+        let mut all = self.lock();
+        let index = all
+            .iter()
+            .position(|project| project.id == id)
+            .ok_or_else(|| ProjectError::NotFound(id.to_owned()))?;
+        Ok(all.remove(index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_only_once_each_and_by_canonical_path() {
+        let projects = Projects::default();
+        let dir = tempfile::tempdir().unwrap();
+        let first = projects.add(dir.path()).unwrap();
+        let again = projects.add(&dir.path().join(".")).unwrap();
+        assert_eq!(first, again);
+        assert_eq!(projects.list().len(), 1);
+        let file = dir.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        assert!(projects.add(&file).is_err());
+        assert!(projects.add(&dir.path().join("missing")).is_err());
+        assert_eq!(projects.remove(&first.id).unwrap(), first);
+        assert!(matches!(
+            projects.get(&first.id),
+            Err(ProjectError::NotFound(_))
+        ));
+    }
+}

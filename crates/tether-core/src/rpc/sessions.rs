@@ -1,0 +1,163 @@
+//! `sessions.*`: start, list, read, archive sessions and change their model or permission mode.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{SessionParams, handle, session_error};
+use crate::auth::Caller;
+use crate::engine::Engine;
+use crate::protocol::{ErrorCode, RpcError};
+use crate::supervisor::binary::locate;
+use crate::supervisor::handle::{Command, SessionSnapshot};
+use crate::supervisor::model::SessionInfo;
+use crate::supervisor::sessions::NewSession;
+
+/// The permission modes a session may run in.
+const PERMISSION_MODES: [&str; 4] = ["default", "acceptEdits", "plan", "bypassPermissions"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CreateParams {
+    project_id: String,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    permission_mode: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListParams {
+    #[serde(default)]
+    project_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ModelParams {
+    session_id: String,
+    model: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ModeParams {
+    session_id: String,
+    mode: String,
+}
+
+pub(super) fn create(
+    engine: &Engine,
+    caller: &Caller,
+    params: CreateParams,
+) -> Result<SessionInfo, RpcError> {
+    let project = engine
+        .projects()
+        .get(&params.project_id)
+        .map_err(super::projects::to_rpc)?;
+    let permission_mode = params
+        .permission_mode
+        .unwrap_or_else(|| "default".to_owned());
+    check_mode(engine, caller, &permission_mode)?;
+    locate(engine.config().claude.path.as_deref())
+        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
+    let new = NewSession {
+        project_id: project.id,
+        cwd: project.path,
+        model: params.model,
+        permission_mode,
+    };
+    let info = engine.sessions().create(engine, new).info();
+    engine.announce("session.created", &json!({ "session": info }));
+    Ok(info)
+}
+
+pub(super) fn list(engine: &Engine, params: ListParams) -> Vec<SessionInfo> {
+    let all = engine.sessions().list();
+    all.into_iter()
+        .filter(|info| {
+            params
+                .project_id
+                .as_ref()
+                .is_none_or(|id| *id == info.project_id)
+        })
+        .collect()
+}
+
+pub(super) async fn get(
+    engine: &Engine,
+    params: SessionParams,
+) -> Result<SessionSnapshot, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    match session.ask(|reply| Command::Snapshot { reply }).await {
+        Ok(snapshot) => Ok(snapshot),
+        // An ended session still has its summary.
+        Err(_) => Ok(SessionSnapshot {
+            session: session.info(),
+            messages: Vec::new(),
+            approvals: Vec::new(),
+            todos: Vec::new(),
+            agents: Vec::new(),
+        }),
+    }
+}
+
+pub(super) async fn archive(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::Archive { reply })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "session": session.info() }))
+}
+
+pub(super) async fn set_model(engine: &Engine, params: ModelParams) -> Result<Value, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::SetModel {
+            model: params.model,
+            reply,
+        })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "session": session.info() }))
+}
+
+pub(super) async fn set_permission_mode(
+    engine: &Engine,
+    caller: &Caller,
+    params: ModeParams,
+) -> Result<Value, RpcError> {
+    check_mode(engine, caller, &params.mode)?;
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::SetPermissionMode {
+            mode: params.mode,
+            reply,
+        })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "session": session.info() }))
+}
+
+/// A known mode; bypassing permissions only from the desktop, unless its settings allow devices.
+fn check_mode(engine: &Engine, caller: &Caller, mode: &str) -> Result<(), RpcError> {
+    if !PERMISSION_MODES.contains(&mode) {
+        let known = PERMISSION_MODES.join(", ");
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("unknown permission mode {mode:?}; known: {known}"),
+        ));
+    }
+    let device = matches!(caller, Caller::Token { .. });
+    if mode == "bypassPermissions"
+        && device
+        && !engine.config().claude.devices_may_bypass_permissions
+    {
+        return Err(RpcError::new(
+            ErrorCode::Forbidden,
+            "only the desktop may bypass permissions (its setting claude.devices_may_bypass_permissions allows devices)",
+        ));
+    }
+    Ok(())
+}

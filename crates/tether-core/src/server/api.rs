@@ -1,0 +1,252 @@
+//! The same RPC over HTTP for scripts and integrations: resource routes for projects and sessions
+//! (GET/POST/PUT/DELETE keep their usual meaning) and `POST /api/rpc/{method}` for every method.
+//! Same bearer token, Host and Origin rules, and error codes as the WebSocket.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::credentials::authenticate;
+use super::routes::{AppState, http_error};
+use crate::protocol::{ErrorCode, RpcError};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/projects", get(list_projects).post(add_project))
+        .route(
+            "/api/projects/{id}",
+            get(get_project).delete(remove_project),
+        )
+        .route("/api/sessions", get(list_sessions).post(create_session))
+        .route(
+            "/api/sessions/{id}",
+            get(get_session).put(update_session).delete(archive_session),
+        )
+        .route("/api/rpc/{method}", post(rpc))
+}
+
+/// A JSON body, or `{}` when there is none; malformed JSON is `invalid_params`.
+fn body(raw: &str) -> Result<Value, RpcError> {
+    if raw.trim().is_empty() {
+        return Ok(json!({}));
+    }
+    serde_json::from_str(raw).map_err(|error| {
+        RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("the body is not JSON: {error}"),
+        )
+    })
+}
+
+/// Authenticates, runs the method, and answers `{result}` or the error with its HTTP status.
+async fn call(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &str,
+    params: Result<Value, RpcError>,
+    created: bool,
+) -> Response {
+    let caller = match authenticate(state, headers) {
+        Ok(caller) => caller,
+        Err(refused) => return refused.into_response(),
+    };
+    let outcome = match params {
+        Ok(params) => state.engine.dispatch(&caller, method, Some(params)).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(result) => {
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            (status, Json(json!({ "result": result }))).into_response()
+        }
+        Err(error) => http_error(status_of(error.code), error),
+    }
+}
+
+/// The HTTP status for each error code.
+pub(super) fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::InvalidFrame
+        | ErrorCode::UnknownFrameType
+        | ErrorCode::UnsupportedFrame
+        | ErrorCode::InvalidParams
+        | ErrorCode::InvalidChannel => StatusCode::BAD_REQUEST,
+        ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden | ErrorCode::ForbiddenOrigin | ErrorCode::ForbiddenHost => {
+            StatusCode::FORBIDDEN
+        }
+        ErrorCode::NotFound | ErrorCode::MethodNotFound => StatusCode::NOT_FOUND,
+        ErrorCode::TooManySubscriptions | ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::Unavailable | ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+async fn rpc(
+    State(state): State<AppState>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    raw: String,
+) -> Response {
+    call(&state, &headers, &method, body(&raw), false).await
+}
+
+async fn list_projects(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    call(&state, &headers, "projects.list", Ok(json!({})), false).await
+}
+
+async fn add_project(State(state): State<AppState>, headers: HeaderMap, raw: String) -> Response {
+    call(&state, &headers, "projects.add", body(&raw), true).await
+}
+
+async fn get_project(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    call(
+        &state,
+        &headers,
+        "projects.get",
+        Ok(json!({ "id": id })),
+        false,
+    )
+    .await
+}
+
+async fn remove_project(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    call(
+        &state,
+        &headers,
+        "projects.remove",
+        Ok(json!({ "id": id })),
+        false,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct SessionFilter {
+    project_id: Option<String>,
+}
+
+async fn list_sessions(
+    State(state): State<AppState>,
+    Query(filter): Query<SessionFilter>,
+    headers: HeaderMap,
+) -> Response {
+    let params = match filter.project_id {
+        Some(project_id) => json!({ "project_id": project_id }),
+        None => json!({}),
+    };
+    call(&state, &headers, "sessions.list", Ok(params), false).await
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: String,
+) -> Response {
+    call(&state, &headers, "sessions.create", body(&raw), true).await
+}
+
+async fn get_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    call(
+        &state,
+        &headers,
+        "sessions.get",
+        Ok(json!({ "session_id": id })),
+        false,
+    )
+    .await
+}
+
+async fn archive_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    call(
+        &state,
+        &headers,
+        "sessions.archive",
+        Ok(json!({ "session_id": id })),
+        false,
+    )
+    .await
+}
+
+/// `PUT /api/sessions/{id}` with `{"model": …}` and/or `{"permission_mode": …}`.
+async fn update_session(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    raw: String,
+) -> Response {
+    let changes = match body(&raw) {
+        Ok(changes) => changes,
+        Err(error) => return http_error(StatusCode::BAD_REQUEST, error),
+    };
+    let unknown = changes
+        .as_object()
+        .into_iter()
+        .flat_map(|fields| fields.keys())
+        .find(|key| !matches!(key.as_str(), "model" | "permission_mode"));
+    if let Some(key) = unknown {
+        let error = RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("cannot change {key:?}; a session's model and permission_mode can change"),
+        );
+        return http_error(StatusCode::BAD_REQUEST, error);
+    }
+    let mut last = None;
+    for (field, method, key) in [
+        ("model", "sessions.set_model", "model"),
+        ("permission_mode", "sessions.set_permission_mode", "mode"),
+    ] {
+        if let Some(value) = changes.get(field) {
+            let response = call(
+                &state,
+                &headers,
+                method,
+                Ok(json!({ "session_id": id, key: value })),
+                false,
+            )
+            .await;
+            if !response.status().is_success() {
+                return response;
+            }
+            last = Some(response);
+        }
+    }
+    match last {
+        Some(response) => response,
+        None => {
+            call(
+                &state,
+                &headers,
+                "sessions.get",
+                Ok(json!({ "session_id": id })),
+                false,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! `/ws/chat/{project_id}`: the simple chat endpoint. A client sends prompts (plain text, or
+//! `{"type":"prompt","content":…}`) and reads `assistant_chunk`, `usage_update` and `session_end`.
+//! The connection is one conversation; closing it archives the session.
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::accept::ConnectionPermit;
+use super::routes::{AppState, http_error};
+use super::upgrade::{admit, start};
+use crate::auth::Caller;
+use crate::engine::Engine;
+use crate::hub::{Closer, Join, Outbound, Outbox};
+use crate::protocol::{ChannelKind, ChannelName, CloseReason, ErrorCode, RpcError};
+
+pub(super) async fn handle(
+    State(state): State<AppState>,
+    Path(project_id): Path<String>,
+    Extension(permit): Extension<ConnectionPermit>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let (caller, upgrade) = match admit(&state, &headers, upgrade) {
+        Ok(admitted) => admitted,
+        Err(refused) => return refused.into_response(),
+    };
+    if let Err(error) = state.engine.projects().get(&project_id) {
+        let error = RpcError::new(
+            ErrorCode::NotFound,
+            format!("{error}; register the folder as a project first"),
+        );
+        return http_error(StatusCode::NOT_FOUND, error);
+    }
+    start(upgrade, state, permit, move |socket, engine, stop| {
+        chat(socket, engine, caller, project_id, stop)
+    })
+}
+
+/// One conversation: prompts in, chunks out, until either side closes.
+async fn chat(
+    socket: WebSocket,
+    engine: Engine,
+    caller: Caller,
+    project_id: String,
+    stop: CancellationToken,
+) {
+    let limits = engine.config().limits.clone();
+    let closer = Closer::child_of(&stop);
+    let registration = engine
+        .connections()
+        .register(caller.clone(), closer.clone());
+    let (outbox, mut inbox) = Outbox::new(registration.id(), limits.queue(), closer.clone());
+    let (mut sink, mut stream) = socket.split();
+    let mut conversation = Conversation {
+        engine: engine.clone(),
+        caller,
+        project_id,
+        session: None,
+    };
+    loop {
+        let outgoing: Vec<Value> = tokio::select! {
+            () = closer.closed() => break,
+            message = stream.next() => match message {
+                Some(Ok(Message::Text(text))) => conversation.prompt(&text, &outbox).await,
+                Some(Ok(Message::Binary(_))) => vec![error("send prompts as text")],
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            },
+            item = inbox.recv() => match item {
+                Some(Outbound::Frame(frame)) => translate(&frame).into_iter().collect(),
+                Some(Outbound::Batch(frames)) => frames.iter().filter_map(|frame| translate(frame)).collect(),
+                None => break,
+            },
+        };
+        for frame in outgoing {
+            let sent = tokio::time::timeout(
+                limits.heartbeat_timeout,
+                sink.send(Message::text(frame.to_string())),
+            )
+            .await;
+            if !matches!(sent, Ok(Ok(()))) {
+                closer.close(CloseReason::Normal);
+            }
+        }
+    }
+    conversation.end(&outbox).await;
+    let _ = sink.close().await;
+}
+
+struct Conversation {
+    engine: Engine,
+    caller: Caller,
+    project_id: String,
+    session: Option<String>,
+}
+
+impl Conversation {
+    /// Sends a prompt, starting the session on the first one; answers with error frames only.
+    async fn prompt(&mut self, text: &str, outbox: &Outbox) -> Vec<Value> {
+        let prompt = match serde_json::from_str::<Value>(text) {
+            Ok(frame) if frame["type"] == "prompt" => {
+                frame["content"].as_str().unwrap_or_default().to_owned()
+            }
+            Ok(frame) if frame.is_object() => {
+                return vec![error(
+                    r#"send a prompt as text or {"type":"prompt","content":"…"}"#,
+                )];
+            }
+            _ => text.to_owned(),
+        };
+        let session_id = match &self.session {
+            Some(id) => id.clone(),
+            None => match self.start(outbox).await {
+                Ok(id) => id,
+                Err(failure) => return vec![failure],
+            },
+        };
+        let sent = self
+            .engine
+            .dispatch(
+                &self.caller,
+                "messages.send",
+                Some(json!({ "session_id": session_id, "text": prompt })),
+            )
+            .await;
+        sent.err()
+            .map(|failure| error(&failure.message))
+            .into_iter()
+            .collect()
+    }
+
+    async fn start(&mut self, outbox: &Outbox) -> Result<String, Value> {
+        let created = self
+            .engine
+            .dispatch(
+                &self.caller,
+                "sessions.create",
+                Some(json!({ "project_id": self.project_id })),
+            )
+            .await;
+        let id = created.map_err(|failure| error(&failure.message))?["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let channel = ChannelName::new(ChannelKind::Session, &id)
+            .ok_or_else(|| error("the session id is malformed"))?;
+        self.engine.hub().subscribe(
+            outbox,
+            None,
+            &[Join {
+                channel,
+                since: None,
+            }],
+        );
+        self.session = Some(id.clone());
+        Ok(id)
+    }
+
+    /// Archives the session when the client leaves.
+    async fn end(&self, outbox: &Outbox) {
+        let Some(id) = &self.session else { return };
+        if let Some(channel) = ChannelName::new(ChannelKind::Session, id) {
+            self.engine.hub().unsubscribe(outbox.id(), [&channel]);
+        }
+        let _ = self
+            .engine
+            .dispatch(
+                &self.caller,
+                "sessions.archive",
+                Some(json!({ "session_id": id })),
+            )
+            .await;
+    }
+}
+
+/// The simple frame for a full-protocol event, if it has one.
+fn translate(frame: &str) -> Option<Value> {
+    let frame: Value = serde_json::from_str(frame).ok()?;
+    let data = &frame["data"];
+    match frame["event"].as_str()? {
+        "part.delta" => Some(json!({ "type": "assistant_chunk", "content": data["text"] })),
+        "usage.updated" => Some(
+            json!({ "type": "usage_update", "usage": data["usage"], "total_cost_usd": data["total_cost_usd"] }),
+        ),
+        "session.updated" => {
+            let session = &data["session"];
+            let turn_over = matches!(
+                session["status"].as_str(),
+                Some("idle" | "errored" | "interrupted")
+            );
+            turn_over.then(|| {
+                json!({
+                    "type": "session_end",
+                    "status": session["status"],
+                    "total_cost_usd": session["total_cost_usd"],
+                    "usage_summary": session["usage"],
+                    "error": session["last_error"],
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn error(message: &str) -> Value {
+    json!({ "type": "error", "message": message })
+}

@@ -1,0 +1,174 @@
+//! What a session actor does when asked: send, cancel, decide approvals, change settings, archive.
+
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::Actor;
+use crate::supervisor::control;
+use crate::supervisor::handle::{Command, SessionError, SessionSnapshot};
+use crate::supervisor::model::SessionStatus;
+use crate::supervisor::transcript::Emit;
+
+impl Actor {
+    /// Handles a command; false when the actor should end.
+    pub(super) async fn command(&mut self, command: Command) -> bool {
+        match command {
+            Command::Send { text, reply } => {
+                let _ = reply.send(self.send(text).await);
+            }
+            Command::Retry { reply } => {
+                let result = match self.last_prompt.clone() {
+                    Some(text) => self.send(text).await,
+                    None => Err(SessionError::Nothing("retry: no message was sent yet")),
+                };
+                let _ = reply.send(result);
+            }
+            Command::Cancel { reply } => {
+                let _ = reply.send(self.cancel().await);
+            }
+            Command::Approve {
+                request_id,
+                always,
+                by,
+                reply,
+            } => {
+                let _ = reply.send(self.approve(&request_id, always, &by).await);
+            }
+            Command::Reject {
+                request_id,
+                message,
+                by,
+                reply,
+            } => {
+                let _ = reply.send(self.reject(&request_id, message, &by).await);
+            }
+            Command::SetModel { model, reply } => {
+                self.transcript.info.model = Some(model.clone());
+                self.control(json!({ "subtype": "set_model", "model": model }))
+                    .await;
+                self.publish_info();
+                let _ = reply.send(Ok(()));
+            }
+            Command::SetPermissionMode { mode, reply } => {
+                self.transcript.info.permission_mode.clone_from(&mode);
+                self.control(json!({ "subtype": "set_permission_mode", "mode": mode }))
+                    .await;
+                self.publish_info();
+                let _ = reply.send(Ok(()));
+            }
+            Command::SetTodos { todos, reply } => {
+                self.transcript.todos = todos;
+                let todos = json!({ "todos": self.transcript.todos });
+                self.publish(vec![Emit {
+                    event: "todo.updated",
+                    data: todos,
+                }]);
+                let _ = reply.send(Ok(()));
+            }
+            Command::Snapshot { reply } => {
+                let _ = reply.send(Ok(self.snapshot()));
+            }
+            Command::Archive { reply } => {
+                self.stop_process().await;
+                self.update(SessionStatus::Ended, None);
+                let info = &self.transcript.info;
+                let ended = json!({
+                    "total_cost_usd": info.total_cost_usd,
+                    "usage": info.usage,
+                    "duration_ms": u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                });
+                self.publish(vec![Emit {
+                    event: "session.ended",
+                    data: ended,
+                }]);
+                let _ = reply.send(Ok(()));
+                return false;
+            }
+        }
+        true
+    }
+
+    fn snapshot(&self) -> SessionSnapshot {
+        SessionSnapshot {
+            session: self.transcript.info.clone(),
+            messages: self.transcript.messages.clone(),
+            approvals: self.transcript.approvals.clone(),
+            todos: self.transcript.todos.clone(),
+            agents: self.agents.clone(),
+        }
+    }
+
+    /// Sends a user turn, starting `claude` first (with `--resume` when the conversation exists).
+    async fn send(&mut self, text: String) -> Result<String, SessionError> {
+        self.ensure_process().await?;
+        let (id, events) = self.transcript.user_message(&text);
+        self.publish(events);
+        let line = control::user_turn(&text);
+        if !self.write(&line).await {
+            // The child died before we noticed: start it again (resuming) and send once more.
+            self.stop_process().await;
+            self.ensure_process().await?;
+            if !self.write(&line).await {
+                return Err(SessionError::Spawn(
+                    "claude exited as soon as it started".into(),
+                ));
+            }
+        }
+        self.last_prompt = Some(text);
+        self.last_output = Instant::now();
+        self.update(SessionStatus::Running, None);
+        Ok(id)
+    }
+
+    /// Interrupts the turn through the control protocol; a stalled child is stopped instead.
+    async fn cancel(&mut self) -> Result<(), SessionError> {
+        match self.transcript.info.status {
+            SessionStatus::Running | SessionStatus::AwaitingApproval => {
+                self.control(json!({ "subtype": "interrupt" })).await;
+                Ok(())
+            }
+            SessionStatus::Stalled => {
+                self.stop_process().await;
+                self.resolve_all_pending();
+                self.update(SessionStatus::Interrupted, None);
+                Ok(())
+            }
+            _ => Err(SessionError::Nothing("cancel: no turn is running")),
+        }
+    }
+
+    async fn approve(
+        &mut self,
+        request_id: &str,
+        always: bool,
+        by: &str,
+    ) -> Result<(), SessionError> {
+        let approval = self
+            .transcript
+            .take_approval(request_id)
+            .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
+        let rules = always.then_some(approval.suggestions.as_slice());
+        self.write(&control::allow(request_id, &approval.input, rules))
+            .await;
+        let decision = if always { "allow_always" } else { "allow" };
+        let events = self.transcript.resolved(request_id, decision, Some(by));
+        self.publish(events);
+        Ok(())
+    }
+
+    async fn reject(
+        &mut self,
+        request_id: &str,
+        message: Option<String>,
+        by: &str,
+    ) -> Result<(), SessionError> {
+        self.transcript
+            .take_approval(request_id)
+            .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
+        let message = message.unwrap_or_else(|| format!("The user denied this from {by}."));
+        self.write(&control::deny(request_id, &message)).await;
+        let events = self.transcript.resolved(request_id, "deny", Some(by));
+        self.publish(events);
+        Ok(())
+    }
+}

@@ -1,0 +1,320 @@
+//! The session actor: one task owns one session's `claude` process, its transcript and its status.
+//! Commands arrive from handles; CLI lines become state and events; a watchdog flags silence.
+
+use std::io;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+mod commands;
+
+use super::binary::locate;
+use super::cli_line::{self, CliLine};
+use super::control;
+use super::handle::{Command, SessionError};
+use super::model::{SessionInfo, SessionStatus};
+use super::process::{ClaudeProcess, Launch};
+use super::transcript::{Emit, Transcript};
+use crate::config::ClaudeSettings;
+use crate::engine::Engine;
+use crate::protocol::{ChannelKind, ChannelName};
+
+/// The fixed part of every `claude` command line: streaming JSON both ways, token deltas,
+/// and tool permissions asked of the host over stdio.
+const BASE_ARGS: [&str; 9] = [
+    "--print",
+    "--output-format",
+    "stream-json",
+    "--input-format",
+    "stream-json",
+    "--verbose",
+    "--include-partial-messages",
+    "--permission-prompt-tool",
+    "stdio",
+];
+
+/// The id of the `initialize` request sent to every new child.
+const INIT_REQUEST: &str = "tether-init";
+
+/// What happened next, for the actor to handle.
+enum Next {
+    Command(Option<Command>),
+    Stdout(io::Result<Option<String>>),
+    Stderr(io::Result<Option<String>>),
+    Stalled,
+    Stop,
+}
+
+pub(super) struct Actor {
+    engine: Engine,
+    settings: ClaudeSettings,
+    cwd: PathBuf,
+    transcript: Transcript,
+    info: watch::Sender<SessionInfo>,
+    process: Option<ClaudeProcess>,
+    agents: Vec<Value>,
+    last_output: Instant,
+    requests: u64,
+    last_prompt: Option<String>,
+    started: Instant,
+}
+
+impl Actor {
+    pub fn new(
+        engine: Engine,
+        cwd: PathBuf,
+        info: SessionInfo,
+        watch: watch::Sender<SessionInfo>,
+    ) -> Self {
+        let settings = engine.config().claude.clone();
+        Self {
+            engine,
+            settings,
+            cwd,
+            transcript: Transcript::new(info),
+            info: watch,
+            process: None,
+            agents: Vec::new(),
+            last_output: Instant::now(),
+            requests: 0,
+            last_prompt: None,
+            started: Instant::now(),
+        }
+    }
+
+    /// Runs until the session is archived, every handle is gone, or the engine stops; then
+    /// stops the child and its process group.
+    pub async fn run(mut self, mut commands: mpsc::Receiver<Command>, stop: CancellationToken) {
+        loop {
+            let next = self.next(&mut commands, &stop).await;
+            let keep_going = match next {
+                Next::Command(Some(command)) => self.command(command).await,
+                Next::Command(None) | Next::Stop => false,
+                Next::Stdout(Ok(Some(line))) => {
+                    self.line(&line).await;
+                    true
+                }
+                Next::Stdout(_) => {
+                    self.exited().await;
+                    true
+                }
+                Next::Stderr(Ok(Some(line))) => {
+                    tracing::debug!(session = %self.transcript.info.id, %line, "claude stderr");
+                    if let Some(process) = self.process.as_mut() {
+                        process.note_stderr(line);
+                    }
+                    true
+                }
+                Next::Stderr(_) => true,
+                Next::Stalled => {
+                    let seconds = self.settings.stall_timeout.as_secs();
+                    let note =
+                        format!("no output from claude for {seconds} s; cancel to stop the turn");
+                    self.update(SessionStatus::Stalled, Some(note));
+                    true
+                }
+            };
+            if !keep_going {
+                break;
+            }
+        }
+        self.stop_process().await;
+    }
+
+    async fn next(
+        &mut self,
+        commands: &mut mpsc::Receiver<Command>,
+        stop: &CancellationToken,
+    ) -> Next {
+        let watching =
+            self.transcript.info.status == SessionStatus::Running && self.process.is_some();
+        let deadline = self.last_output + self.settings.stall_timeout;
+        let Some(process) = self.process.as_mut() else {
+            return tokio::select! {
+                command = commands.recv() => Next::Command(command),
+                () = stop.cancelled() => Next::Stop,
+            };
+        };
+        tokio::select! {
+            command = commands.recv() => Next::Command(command),
+            line = process.stdout.next_line() => Next::Stdout(line),
+            line = process.stderr.next_line() => Next::Stderr(line),
+            () = tokio::time::sleep_until(deadline), if watching => Next::Stalled,
+            () = stop.cancelled() => Next::Stop,
+        }
+    }
+
+    /// Starts `claude` if it is not running, and asks it for its agents (`initialize`).
+    async fn ensure_process(&mut self) -> Result<(), SessionError> {
+        if self.process.is_some() {
+            return Ok(());
+        }
+        let program = locate(self.settings.path.as_deref())?;
+        let mut args: Vec<String> = BASE_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
+        let info = &self.transcript.info;
+        if let Some(resume) = &info.claude_session_id {
+            args.extend(["--resume".to_owned(), resume.clone()]);
+        }
+        if let Some(model) = &info.model {
+            args.extend(["--model".to_owned(), model.clone()]);
+        }
+        if info.permission_mode != "default" {
+            args.extend(["--permission-mode".to_owned(), info.permission_mode.clone()]);
+        }
+        let launch = Launch {
+            program,
+            args,
+            cwd: self.cwd.clone(),
+            env: self.settings.env.clone(),
+        };
+        let process = ClaudeProcess::spawn(&launch)
+            .map_err(|error| SessionError::Spawn(error.to_string()))?;
+        tracing::info!(session = %info.id, group = process.group(), resume = info.claude_session_id.is_some(), "claude started");
+        self.process = Some(process);
+        self.transcript.process_started();
+        self.write(&control::request(
+            INIT_REQUEST,
+            json!({ "subtype": "initialize", "hooks": null }),
+        ))
+        .await;
+        Ok(())
+    }
+
+    /// Writes a line to the child; false when it is gone.
+    async fn write(&mut self, line: &str) -> bool {
+        match self.process.as_mut() {
+            Some(process) => process.write(line).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// Sends a control request to a running child (a later child starts with the same settings).
+    async fn control(&mut self, body: Value) {
+        if self.process.is_some() {
+            self.requests += 1;
+            let id = format!("tether-{}", self.requests);
+            self.write(&control::request(&id, body)).await;
+        }
+    }
+
+    async fn line(&mut self, line: &str) {
+        self.last_output = Instant::now();
+        let parsed = match cli_line::parse(line) {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                tracing::warn!(session = %self.transcript.info.id, %error, "unreadable line from claude");
+                return;
+            }
+        };
+        match &parsed {
+            CliLine::ControlResponse {
+                request_id,
+                outcome: Ok(response),
+            } if request_id == INIT_REQUEST => {
+                self.agents = response["agents"].as_array().cloned().unwrap_or_default();
+            }
+            CliLine::ControlResponse {
+                request_id,
+                outcome: Err(error),
+            } => {
+                tracing::warn!(session = %self.transcript.info.id, request_id, error, "claude refused a control request");
+            }
+            CliLine::Other { kind, .. } => {
+                tracing::debug!(session = %self.transcript.info.id, kind, "unhandled claude line")
+            }
+            _ => {}
+        }
+        if self.transcript.info.status == SessionStatus::Stalled {
+            self.update(SessionStatus::Running, None);
+        }
+        let events = self.transcript.apply(&parsed);
+        self.publish(events);
+    }
+
+    /// The child ended on its own: report it; the next message starts it again, resuming.
+    async fn exited(&mut self) {
+        let Some(process) = self.process.take() else {
+            return;
+        };
+        let tail = process.stderr_tail();
+        // Whatever it started (tool commands) is still in its group: end the group too.
+        let status = process.stop(self.settings.stop_grace).await;
+        self.resolve_all_pending();
+        let clean = status.is_some_and(|status| status.success());
+        let busy = matches!(
+            self.transcript.info.status,
+            SessionStatus::Running | SessionStatus::AwaitingApproval | SessionStatus::Stalled
+        );
+        if clean && !busy {
+            return;
+        }
+        let code = status.map_or_else(|| "unknown".to_owned(), |status| status.to_string());
+        let detail = if tail.is_empty() {
+            String::new()
+        } else {
+            format!(": {tail}")
+        };
+        let note =
+            format!("claude exited ({code}){detail}; send a message to continue the conversation");
+        tracing::warn!(session = %self.transcript.info.id, %note, "claude exited");
+        self.update(SessionStatus::Errored, Some(note));
+    }
+
+    fn resolve_all_pending(&mut self) {
+        for approval in std::mem::take(&mut self.transcript.approvals) {
+            let events = self
+                .transcript
+                .resolved(&approval.request_id, "cancelled", None);
+            self.publish(events);
+        }
+    }
+
+    async fn stop_process(&mut self) {
+        if let Some(process) = self.process.take() {
+            let group = process.group();
+            process.stop(self.settings.stop_grace).await;
+            tracing::info!(session = %self.transcript.info.id, group, "claude stopped");
+        }
+    }
+
+    fn update(&mut self, status: SessionStatus, error: Option<String>) {
+        let events = self.transcript.set_status(status, error);
+        self.publish(events);
+    }
+
+    fn publish_info(&mut self) {
+        let event = self.transcript.session_updated();
+        self.publish(vec![event]);
+    }
+
+    /// Publishes on the session's channel; summaries also go to its project and the owner.
+    fn publish(&mut self, events: Vec<Emit>) {
+        let info = &self.transcript.info;
+        let channel = ChannelName::new(ChannelKind::Session, &info.id);
+        let project = ChannelName::new(ChannelKind::Project, &info.project_id);
+        let user = Engine::user_channel();
+        let hub = self.engine.hub();
+        for Emit { event, data } in events {
+            let summary = matches!(event, "session.updated" | "session.ended");
+            let targets = [
+                channel.as_ref(),
+                project.as_ref().filter(|_| summary),
+                Some(&user).filter(|_| summary),
+            ];
+            for target in targets.into_iter().flatten() {
+                let data = if target.kind() == ChannelKind::Session {
+                    data.clone()
+                } else {
+                    json!({ "session": info })
+                };
+                if let Err(error) = hub.publish(target, event, &data) {
+                    tracing::error!(%error, event, "could not publish a session event");
+                }
+            }
+        }
+        self.info.send_replace(info.clone());
+    }
+}

@@ -1,0 +1,113 @@
+//! The cloneable handle to a session actor: commands in, answers back, the summary always readable.
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot, watch};
+use ts_rs::TS;
+
+use super::binary::ClaudeNotFound;
+use super::model::{Approval, Message, SessionInfo, Todo};
+
+/// Why a session could not do what was asked.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SessionError {
+    #[error("the session has ended")]
+    Ended,
+    #[error("no pending approval has the id {0:?}; it may have been answered already")]
+    NoSuchApproval(String),
+    #[error(transparent)]
+    ClaudeNotFound(#[from] ClaudeNotFound),
+    #[error("could not start claude: {0}")]
+    Spawn(String),
+    #[error("nothing to {0}")]
+    Nothing(&'static str),
+}
+
+/// A session's full state, for `sessions.get` and reloads.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionSnapshot {
+    pub session: SessionInfo,
+    pub messages: Vec<Message>,
+    pub approvals: Vec<Approval>,
+    pub todos: Vec<Todo>,
+    /// The agents the CLI offers (from its `initialize` answer), once known.
+    #[ts(type = "Array<unknown>")]
+    pub agents: Vec<Value>,
+}
+
+type Reply<T> = oneshot::Sender<Result<T, SessionError>>;
+
+/// What a session actor can be asked to do.
+pub enum Command {
+    Send {
+        text: String,
+        reply: Reply<String>,
+    },
+    Retry {
+        reply: Reply<String>,
+    },
+    Cancel {
+        reply: Reply<()>,
+    },
+    Approve {
+        request_id: String,
+        always: bool,
+        by: String,
+        reply: Reply<()>,
+    },
+    Reject {
+        request_id: String,
+        message: Option<String>,
+        by: String,
+        reply: Reply<()>,
+    },
+    SetModel {
+        model: String,
+        reply: Reply<()>,
+    },
+    SetPermissionMode {
+        mode: String,
+        reply: Reply<()>,
+    },
+    SetTodos {
+        todos: Vec<Todo>,
+        reply: Reply<()>,
+    },
+    Snapshot {
+        reply: Reply<SessionSnapshot>,
+    },
+    Archive {
+        reply: Reply<()>,
+    },
+}
+
+/// A handle to one session's actor.
+#[derive(Clone)]
+pub struct SessionHandle {
+    tx: mpsc::Sender<Command>,
+    info: watch::Receiver<SessionInfo>,
+}
+
+impl SessionHandle {
+    pub(super) fn new(tx: mpsc::Sender<Command>, info: watch::Receiver<SessionInfo>) -> Self {
+        Self { tx, info }
+    }
+
+    /// The session's summary as of now, without asking the actor.
+    pub fn info(&self) -> SessionInfo {
+        self.info.borrow().clone()
+    }
+
+    /// Sends a command and waits for its answer.
+    pub async fn ask<T>(
+        &self,
+        command: impl FnOnce(Reply<T>) -> Command,
+    ) -> Result<T, SessionError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(command(reply))
+            .await
+            .map_err(|_| SessionError::Ended)?;
+        answer.await.map_err(|_| SessionError::Ended)?
+    }
+}

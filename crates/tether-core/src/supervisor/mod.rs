@@ -1,0 +1,11 @@
+//! The supervisor: one actor per Claude Code session, owning one `claude` child process.
+
+mod actor;
+pub mod binary;
+pub mod cli_line;
+pub mod control;
+pub mod handle;
+pub mod model;
+pub mod process;
+pub mod sessions;
+pub mod transcript;

@@ -1,0 +1,148 @@
+//! What clients see of a session: its summary, messages and parts, approvals, todos and usage.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+/// Where a session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// The `claude` process is starting.
+    Starting,
+    /// Ready for a message.
+    Idle,
+    /// A turn is under way.
+    Running,
+    /// A tool call waits for someone to allow or deny it.
+    AwaitingApproval,
+    /// The last turn was interrupted.
+    Interrupted,
+    /// A turn produced no output for longer than the stall timeout.
+    Stalled,
+    /// The last turn or the process failed; the next message starts it again.
+    Errored,
+    /// Archived: no more messages.
+    Ended,
+}
+
+/// Tokens used, summed over the session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct Usage {
+    #[ts(type = "number")]
+    pub input_tokens: u64,
+    #[ts(type = "number")]
+    pub output_tokens: u64,
+    #[ts(type = "number")]
+    pub cache_creation_input_tokens: u64,
+    #[ts(type = "number")]
+    pub cache_read_input_tokens: u64,
+}
+
+impl Usage {
+    /// Adds a turn's usage as the CLI reports it.
+    pub fn add(&mut self, turn: &Value) {
+        let get = |key: &str| turn[key].as_u64().unwrap_or_default();
+        self.input_tokens += get("input_tokens");
+        self.output_tokens += get("output_tokens");
+        self.cache_creation_input_tokens += get("cache_creation_input_tokens");
+        self.cache_read_input_tokens += get("cache_read_input_tokens");
+    }
+}
+
+/// A session's summary, as lists and `session.updated` show it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct SessionInfo {
+    pub id: String,
+    pub project_id: String,
+    pub status: SessionStatus,
+    pub model: Option<String>,
+    pub permission_mode: String,
+    /// The CLI's own id for the conversation (what `--resume` takes), once known.
+    pub claude_session_id: Option<String>,
+    /// Seconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub created_at: u64,
+    pub total_cost_usd: f64,
+    pub usage: Usage,
+    /// The last failure, in words, while it is relevant.
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    User,
+    Assistant,
+}
+
+/// One message of the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Message {
+    pub id: String,
+    pub role: Role,
+    pub parts: Vec<Part>,
+}
+
+/// A piece of a message.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Part {
+    Text {
+        id: String,
+        text: String,
+    },
+    ToolUse {
+        /// The CLI's tool_use id; the result is paired with it.
+        id: String,
+        name: String,
+        #[ts(type = "unknown")]
+        input: Value,
+        result: Option<ToolOutcome>,
+    },
+}
+
+impl Part {
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Text { id, .. } | Self::ToolUse { id, .. } => id,
+        }
+    }
+}
+
+/// What a tool call returned.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ToolOutcome {
+    #[ts(type = "unknown")]
+    pub content: Value,
+    pub is_error: bool,
+}
+
+/// A tool call waiting for a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Approval {
+    pub request_id: String,
+    pub tool_use_id: Option<String>,
+    pub tool_name: String,
+    #[ts(type = "unknown")]
+    pub input: Value,
+    pub description: Option<String>,
+    /// Rules the CLI proposes for "always allow".
+    #[ts(type = "Array<unknown>")]
+    pub suggestions: Vec<Value>,
+}
+
+/// One item of the session's todo list (from the TodoWrite tool).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct Todo {
+    pub content: String,
+    pub status: String,
+    #[serde(
+        rename = "activeForm",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[ts(optional)]
+    pub active_form: Option<String>,
+}

@@ -1,0 +1,91 @@
+//! Every session of the engine: creating them (one actor each), finding them, stopping them all.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rand::Rng;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::actor::Actor;
+use super::handle::SessionHandle;
+use super::model::{SessionInfo, SessionStatus, Usage};
+use crate::engine::Engine;
+
+/// Commands queued for one actor before senders wait.
+const COMMAND_QUEUE: usize = 32;
+
+/// What a new session starts with.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub project_id: String,
+    pub cwd: PathBuf,
+    pub model: Option<String>,
+    pub permission_mode: String,
+}
+
+#[derive(Default)]
+pub struct Sessions {
+    handles: Mutex<HashMap<String, SessionHandle>>,
+    tasks: TaskTracker,
+    stop: CancellationToken,
+}
+
+impl Sessions {
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, SessionHandle>> {
+        // Handles are inserted and removed whole: a poisoned map is still consistent.
+        self.handles.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Creates a session and starts its actor (its `claude` starts with the first message).
+    pub fn create(&self, engine: &Engine, new: NewSession) -> SessionHandle {
+        let id = format!("{:016x}", rand::rng().random::<u64>());
+        let created_at = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        let info = SessionInfo {
+            id: id.clone(),
+            project_id: new.project_id,
+            status: SessionStatus::Idle,
+            model: new.model,
+            permission_mode: new.permission_mode,
+            claude_session_id: None,
+            created_at,
+            total_cost_usd: 0.0,
+            usage: Usage::default(),
+            last_error: None,
+        };
+        let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+        let (watch_tx, watch_rx) = watch::channel(info.clone());
+        let handle = SessionHandle::new(tx, watch_rx);
+        let actor = Actor::new(engine.clone(), new.cwd, info, watch_tx);
+        self.tasks.spawn(actor.run(rx, self.stop.child_token()));
+        self.lock().insert(id, handle.clone());
+        handle
+    }
+
+    pub fn get(&self, id: &str) -> Option<SessionHandle> {
+        self.lock().get(id).cloned()
+    }
+
+    /// Every session's summary, newest first.
+    pub fn list(&self) -> Vec<SessionInfo> {
+        let mut all: Vec<SessionInfo> = self.lock().values().map(SessionHandle::info).collect();
+        all.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        all
+    }
+
+    /// Stops every session's `claude` and waits for all of them.
+    pub async fn shutdown(&self) {
+        self.stop.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}

@@ -1,0 +1,198 @@
+//! The transcript on a scripted turn: state and events agree, deltas rebuild the text.
+
+use serde_json::json;
+
+use super::*;
+use crate::supervisor::cli_line::parse;
+use crate::supervisor::model::Usage;
+
+fn transcript() -> Transcript {
+    Transcript::new(SessionInfo {
+        id: "s1".into(),
+        project_id: "p1".into(),
+        status: SessionStatus::Idle,
+        model: None,
+        permission_mode: "default".into(),
+        claude_session_id: None,
+        created_at: 0,
+        total_cost_usd: 0.0,
+        usage: Usage::default(),
+        last_error: None,
+    })
+}
+
+fn feed(transcript: &mut Transcript, lines: &[&str]) -> Vec<Emit> {
+    lines
+        .iter()
+        .flat_map(|line| transcript.apply(&parse(line).unwrap()))
+        .collect()
+}
+
+fn names(events: &[Emit]) -> Vec<&str> {
+    events.iter().map(|event| event.event).collect()
+}
+
+const TEXT_TURN: [&str; 9] = [
+    r#"{"type":"system","subtype":"init","session_id":"cli-1","model":"claude-opus-5-5"}"#,
+    r#"{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_1"}}}"#,
+    r#"{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}}"#,
+    r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi from"}}}"#,
+    r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" the fake"}}}"#,
+    r#"{"type":"assistant","message":{"id":"msg_1","content":[{"type":"text","text":"hi from the fake"}]}}"#,
+    r#"{"type":"stream_event","event":{"type":"content_block_stop","index":0}}"#,
+    r#"{"type":"stream_event","event":{"type":"message_stop"}}"#,
+    r#"{"type":"result","subtype":"success","is_error":false,"result":"hi from the fake","total_cost_usd":0.5,"usage":{"input_tokens":12,"output_tokens":7}}"#,
+];
+
+#[test]
+fn a_text_turn_streams_deltas_then_settles_and_counts_usage() {
+    let mut transcript = transcript();
+    transcript.set_status(SessionStatus::Running, None);
+    let events = feed(&mut transcript, &TEXT_TURN);
+    assert_eq!(
+        names(&events),
+        [
+            "session.updated",
+            "message.created",
+            "part.created",
+            "part.delta",
+            "part.delta",
+            "part.updated",
+            "usage.updated",
+            "session.updated"
+        ]
+    );
+    let deltas: String = events
+        .iter()
+        .filter(|e| e.event == "part.delta")
+        .map(|e| e.data["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(deltas, "hi from the fake");
+    assert_eq!(
+        transcript.messages[0].parts,
+        [Part::Text {
+            id: "msg_1:0".into(),
+            text: "hi from the fake".into()
+        }]
+    );
+    assert_eq!(transcript.info.claude_session_id.as_deref(), Some("cli-1"));
+    assert_eq!(
+        (transcript.info.status, transcript.info.usage.output_tokens),
+        (SessionStatus::Idle, 7)
+    );
+    assert_eq!(
+        events.last().unwrap().data["session"]["total_cost_usd"],
+        0.5
+    );
+}
+
+#[test]
+fn costs_add_up_across_processes() {
+    let mut transcript = transcript();
+    feed(&mut transcript, &TEXT_TURN);
+    transcript.process_started();
+    feed(
+        &mut transcript,
+        &[
+            r#"{"type":"result","subtype":"success","is_error":false,"total_cost_usd":0.25,"usage":{"input_tokens":1,"output_tokens":1}}"#,
+        ],
+    );
+    assert_eq!(transcript.info.total_cost_usd, 0.75);
+    assert_eq!(transcript.info.usage.input_tokens, 13);
+}
+
+#[test]
+fn tool_use_approval_and_result_are_paired_by_id() {
+    let mut transcript = transcript();
+    transcript.set_status(SessionStatus::Running, None);
+    let events = feed(
+        &mut transcript,
+        &[
+            r#"{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_2"}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_1","name":"Bash","input":{}}}}"#,
+            r#"{"type":"assistant","message":{"id":"msg_2","content":[{"type":"tool_use","id":"toolu_1","name":"Bash","input":{"command":"echo hi"}}]}}"#,
+            r#"{"type":"control_request","request_id":"req-9","request":{"subtype":"can_use_tool","tool_name":"Bash","input":{"command":"echo hi"},"tool_use_id":"toolu_1","permission_suggestions":[]}}"#,
+        ],
+    );
+    assert_eq!(
+        names(&events),
+        [
+            "message.created",
+            "part.created",
+            "part.updated",
+            "tool.approval_required",
+            "session.updated"
+        ]
+    );
+    assert_eq!(transcript.info.status, SessionStatus::AwaitingApproval);
+    assert!(transcript.take_approval("req-9").is_some());
+    assert!(
+        transcript.take_approval("req-9").is_none(),
+        "the first answer wins"
+    );
+    let resolved = transcript.resolved("req-9", "allow", Some("phone"));
+    assert_eq!(
+        names(&resolved),
+        ["tool.approval_resolved", "session.updated"]
+    );
+    assert_eq!(transcript.info.status, SessionStatus::Running);
+    let events = feed(
+        &mut transcript,
+        &[
+            r#"{"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_1","type":"tool_result","content":"hi","is_error":false}]}}"#,
+        ],
+    );
+    assert_eq!(
+        events[0].data["part"]["result"],
+        json!({"content": "hi", "is_error": false})
+    );
+}
+
+#[test]
+fn interruptions_errors_and_todos() {
+    let mut transcript = transcript();
+    feed(
+        &mut transcript,
+        &[
+            r#"{"type":"control_request","request_id":"r","request":{"subtype":"can_use_tool","tool_name":"Bash","input":{}}}"#,
+        ],
+    );
+    let events = feed(
+        &mut transcript,
+        &[
+            r#"{"type":"result","subtype":"error_during_execution","is_error":true,"result":null,"terminal_reason":"aborted_tools","total_cost_usd":0.1,"usage":{}}"#,
+        ],
+    );
+    assert!(
+        names(&events).contains(&"tool.approval_resolved"),
+        "a pending approval ends with its turn"
+    );
+    assert_eq!(transcript.info.status, SessionStatus::Interrupted);
+    feed(
+        &mut transcript,
+        &[
+            r#"{"type":"result","subtype":"success","is_error":true,"result":"Invalid API key · Fix external API key","total_cost_usd":0,"usage":{}}"#,
+        ],
+    );
+    assert_eq!(
+        (
+            transcript.info.status,
+            transcript.info.last_error.as_deref()
+        ),
+        (
+            SessionStatus::Errored,
+            Some("Invalid API key · Fix external API key")
+        )
+    );
+    let todos = feed(
+        &mut transcript,
+        &[
+            r#"{"type":"assistant","message":{"id":"m","content":[{"type":"tool_use","id":"t","name":"TodoWrite","input":{"todos":[{"content":"Write tests","status":"in_progress","activeForm":"Writing tests"}]}}]}}"#,
+        ],
+    );
+    assert!(names(&todos).contains(&"todo.updated"));
+    assert_eq!(
+        transcript.todos[0].active_form.as_deref(),
+        Some("Writing tests")
+    );
+}

@@ -1,0 +1,206 @@
+//! Faults with the real CLI: interrupts, crashes, stalls, API errors. Each leaves the session usable.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tether_fake_anthropic::Reply;
+
+use crate::claude::{ClaudeBench, last_error, processes_in, status_is, streamed_text};
+
+fn stall(chunk: &str) -> Reply {
+    Reply::Stall {
+        chunks: vec![chunk.to_owned()],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_interrupts_the_turn_and_the_session_goes_on() {
+    let slow = Reply::Slow {
+        chunks: (0..50).map(|n| format!("word{n} ")).collect(),
+        delay_ms: 100,
+    };
+    let bench = ClaudeBench::start(vec![slow, Reply::text(["after"])]).await;
+    let mut seat = bench.seat().await;
+    seat.call("messages.send", json!({ "text": "talk" })).await;
+    seat.until(|e| e["event"] == "part.delta").await;
+    let cancelled = seat.call("messages.cancel", json!({})).await;
+    assert!(cancelled["error"].is_null(), "{cancelled}");
+    let events = seat.until(status_is("interrupted")).await;
+    assert!(
+        streamed_text(&events).split_whitespace().count() < 50,
+        "the turn stopped early"
+    );
+    assert!(
+        !processes_in(&bench.project_path()).is_empty(),
+        "an interrupt is not a kill: the same claude goes on"
+    );
+    assert_eq!(streamed_text(&seat.turn("again", "idle").await), "after");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_claude_is_reported_and_the_next_message_resumes_the_conversation() {
+    let bench = ClaudeBench::start(vec![
+        Reply::text(["remembered"]),
+        stall("half"),
+        Reply::text(["back"]),
+    ])
+    .await;
+    let mut seat = bench.seat().await;
+    seat.turn("remember this", "idle").await;
+    seat.call("messages.send", json!({ "text": "stall" })).await;
+    seat.until(|e| e["event"] == "part.delta").await;
+    for pid in processes_in(&bench.project_path()) {
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
+    }
+    let note = last_error(&seat.until(status_is("errored")).await);
+    assert!(note.contains("claude exited"), "{note}");
+    bench.fake.release_stalls();
+
+    assert_eq!(
+        streamed_text(&seat.turn("still there?", "idle").await),
+        "back"
+    );
+    let last = bench.fake.message_requests().pop().unwrap();
+    let history = serde_json::to_string(last.messages()).unwrap();
+    assert!(
+        history.contains("remember this") && history.contains("remembered"),
+        "--resume carried the conversation: {history}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_turn_is_flagged_stalled_and_cancel_stops_it() {
+    let bench = ClaudeBench::start_with(vec![stall("thinking"), Reply::text(["fine"])], |config| {
+        config.claude.stall_timeout = Duration::from_millis(1500);
+    })
+    .await;
+    let mut seat = bench.seat().await;
+    let stalled = seat.turn("hang", "stalled").await;
+    assert!(last_error(&stalled).contains("no output"));
+    seat.call("messages.cancel", json!({})).await;
+    seat.until(status_is("interrupted")).await;
+    assert_eq!(
+        processes_in(&bench.project_path()),
+        Vec::<u32>::new(),
+        "a stalled claude is stopped"
+    );
+    bench.fake.release_stalls();
+    assert_eq!(streamed_text(&seat.turn("retry", "idle").await), "fine");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_errors_become_clear_session_errors_and_the_session_stays_usable() {
+    let bench = ClaudeBench::start(vec![
+        Reply::error(401, "authentication_error", "invalid x-api-key"),
+        Reply::error(500, "api_error", "fake internal error"),
+        Reply::text(["recovered"]),
+    ])
+    .await;
+    let mut seat = bench.seat().await;
+    for expected in ["Invalid API key", "500"] {
+        let note = last_error(&seat.turn("hi", "errored").await);
+        assert!(note.contains(expected), "{note}");
+    }
+    seat.call("messages.retry", json!({})).await;
+    assert_eq!(
+        streamed_text(&seat.until(status_is("idle")).await),
+        "recovered"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_are_reported_while_they_happen() {
+    let replies = vec![
+        Reply::error(529, "overloaded_error", "busy"),
+        Reply::text(["made it"]),
+    ];
+    let bench = ClaudeBench::start_with(replies, |config| {
+        config
+            .claude
+            .env
+            .insert("CLAUDE_CODE_MAX_RETRIES".into(), "1".into());
+    })
+    .await;
+    let mut seat = bench.seat().await;
+    let events = seat.turn("hi", "idle").await;
+    let notes: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["data"]["session"]["last_error"].as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|note| note.contains("retry 1 of 1") && note.contains("529")),
+        "{notes:?}"
+    );
+    assert_eq!(streamed_text(&events), "made it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_api_key_is_said_plainly() {
+    let bench = ClaudeBench::start_with(Vec::new(), |config| {
+        config
+            .claude
+            .env
+            .insert("ANTHROPIC_API_KEY".into(), String::new());
+    })
+    .await;
+    let mut seat = bench.seat().await;
+    let note = last_error(&seat.turn("hi", "errored").await);
+    assert!(
+        note.contains("Not logged in") || note.contains("login"),
+        "{note}"
+    );
+    assert!(
+        bench.fake.message_requests().is_empty(),
+        "nothing was sent without a key"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn engine_shutdown_leaves_no_claude_behind() {
+    let mut bench = ClaudeBench::start(vec![stall("busy")]).await;
+    let mut seat = bench.seat().await;
+    seat.call("messages.send", json!({ "text": "work" })).await;
+    seat.until(|e| e["event"] == "part.delta").await;
+    assert!(!processes_in(&bench.project_path()).is_empty());
+    bench.server.shutdown().await;
+    assert_eq!(processes_in(&bench.project_path()), Vec::<u32>::new());
+}
+
+/// A stand-in `claude` that injects faults: garbage and an unknown line type before a valid turn.
+const GARBLED_CLAUDE: &str = r#"#!/bin/sh
+while read -r line; do
+  case "$line" in
+    *'"type":"user"'*)
+      echo 'this is not json'
+      echo '{"type":"brand_new_kind","payload":{"x":1}}'
+      echo '{"type":"system","subtype":"init","session_id":"garbled-1","model":"m"}'
+      echo '{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_g"}}}'
+      echo '{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}}'
+      echo '{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"still fine"}}}'
+      echo '{"type":"result","subtype":"success","is_error":false,"result":"still fine","total_cost_usd":0.01,"usage":{"input_tokens":1,"output_tokens":2}}'
+      ;;
+  esac
+done
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_and_unknown_output_lines_are_skipped_not_fatal() {
+    let bin = tempfile::tempdir().unwrap();
+    let fake = bin.path().join("claude");
+    std::fs::write(&fake, GARBLED_CLAUDE).unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let bench =
+        ClaudeBench::start_with(Vec::new(), |config| config.claude.path = Some(fake.clone())).await;
+    let mut seat = bench.seat().await;
+    let events = seat.turn("hi", "idle").await;
+    assert_eq!(streamed_text(&events), "still fine");
+    assert_eq!(
+        seat.turn("again", "idle").await.last().unwrap()["data"]["session"]["usage"]["output_tokens"],
+        4
+    );
+}

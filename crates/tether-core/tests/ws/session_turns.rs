@@ -1,0 +1,153 @@
+//! Sessions with the real CLI: turns stream token by token, conversations continue, sessions stay apart.
+
+use serde_json::json;
+use tether_fake_anthropic::Reply;
+
+use crate::claude::{ClaudeBench, processes_in, streamed_text};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_text_turn_streams_token_by_token_and_ends_with_its_cost() {
+    let bench =
+        ClaudeBench::start(vec![Reply::text(["Hel", "lo ", "from ", "the ", "fake"])]).await;
+    let mut seat = bench.seat().await;
+    let events = seat.turn("say hi", "idle").await;
+    let deltas: Vec<&str> = events
+        .iter()
+        .filter(|e| e["event"] == "part.delta")
+        .filter_map(|e| e["data"]["text"].as_str())
+        .collect();
+    assert_eq!(
+        deltas,
+        ["Hel", "lo ", "from ", "the ", "fake"],
+        "one delta per streamed chunk, in order"
+    );
+    let offsets: Vec<u64> = events.iter().filter_map(|e| e["offset"].as_u64()).collect();
+    assert!(
+        offsets.windows(2).all(|pair| pair[1] == pair[0] + 1),
+        "offsets rise by one: {offsets:?}"
+    );
+    let usage = events
+        .iter()
+        .rfind(|e| e["event"] == "usage.updated")
+        .expect("usage.updated")
+        .clone();
+    assert!(
+        usage["data"]["total_cost_usd"].as_f64().unwrap() > 0.0,
+        "{usage}"
+    );
+
+    let snapshot = seat.call("sessions.get", json!({})).await;
+    let messages = &snapshot["result"]["messages"];
+    assert_eq!(messages[0]["role"], "user");
+    assert_eq!(
+        messages[1]["parts"][0]["text"], "Hello from the fake",
+        "the snapshot matches the stream"
+    );
+    assert!(snapshot["result"]["session"]["claude_session_id"].is_string());
+
+    assert!(
+        !processes_in(&bench.project_path()).is_empty(),
+        "claude runs in the project directory"
+    );
+    let archived = seat.call("sessions.archive", json!({})).await;
+    assert_eq!(
+        archived["result"]["session"]["status"], "ended",
+        "{archived}"
+    );
+    let ended = seat.until(|e| e["event"] == "session.ended").await;
+    assert_eq!(
+        ended.last().unwrap()["data"]["usage"]["output_tokens"],
+        usage["data"]["usage"]["output_tokens"]
+    );
+    assert_eq!(
+        processes_in(&bench.project_path()),
+        Vec::<u32>::new(),
+        "no process outlives its session"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn turns_continue_one_conversation_and_costs_add_up() {
+    let bench = ClaudeBench::start(vec![Reply::text(["one"]), Reply::text(["two"])]).await;
+    let mut seat = bench.seat().await;
+    let mut costs = Vec::new();
+    for text in ["first", "second"] {
+        let events = seat.turn(text, "idle").await;
+        let usage = events
+            .iter()
+            .rfind(|e| e["event"] == "usage.updated")
+            .unwrap();
+        costs.push(usage["data"]["total_cost_usd"].as_f64().unwrap());
+    }
+    assert!(costs[1] > costs[0], "the session's cost grows: {costs:?}");
+    let requests = bench.fake.message_requests();
+    assert_eq!(requests.len(), 2);
+    // The CLI adds reminders of its own; what matters is the first exchange, in order, then the new prompt.
+    let history = serde_json::to_string(requests[1].messages()).unwrap();
+    let at = |needle: &str| {
+        history
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing from {history}"))
+    };
+    assert!(
+        at("first") < at("\"one\"") && at("\"one\"") < at("second"),
+        "{history}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_sessions_at_once_are_kept_apart() {
+    let bench = ClaudeBench::start(Vec::new()).await;
+    let mut seats = Vec::new();
+    for _ in 0..3 {
+        let mut seat = bench.seat().await;
+        assert!(seat.call("messages.send", json!({ "text": "hello" })).await["error"].is_null());
+        seats.push(seat);
+    }
+    let mut claude_ids = Vec::new();
+    for seat in &mut seats {
+        let events = seat.until(crate::claude::status_is("idle")).await;
+        let own = format!("session:{}", seat.session);
+        assert!(
+            events.iter().all(|e| e["channel"] == own.as_str()),
+            "only its own events"
+        );
+        assert_eq!(streamed_text(&events), "ok");
+        claude_ids.push(
+            events.last().unwrap()["data"]["session"]["claude_session_id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    claude_ids.sort();
+    claude_ids.dedup();
+    assert_eq!(
+        claude_ids.len(),
+        3,
+        "three conversations, three claude processes"
+    );
+    assert_eq!(bench.server.engine.sessions().list().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_devices_stay_inside_registered_projects_and_cannot_bypass_permissions() {
+    let bench = ClaudeBench::start(Vec::new()).await;
+    let mut client = bench.client().await;
+    let add = client.call(1, "projects.add", json!({ "path": "/" })).await;
+    assert_eq!(add["error"]["code"], "forbidden", "{add}");
+    let unknown = client
+        .call(2, "sessions.create", json!({ "project_id": "nope" }))
+        .await;
+    assert_eq!(unknown["error"]["code"], "not_found");
+    let bypass = client
+        .call(
+            3,
+            "sessions.create",
+            json!({ "project_id": bench.project_id, "permission_mode": "bypassPermissions" }),
+        )
+        .await;
+    assert_eq!(bypass["error"]["code"], "forbidden", "{bypass}");
+    let listed = client.call(4, "projects.list", json!({})).await;
+    assert_eq!(listed["result"][0]["id"], bench.project_id.as_str());
+}
