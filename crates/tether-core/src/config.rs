@@ -47,6 +47,8 @@ pub struct ClaudeSettings {
     pub stop_grace: Duration,
     /// Whether paired devices may switch a session to `bypassPermissions` (the desktop always may).
     pub devices_may_bypass_permissions: bool,
+    /// Sessions that may be open (not archived) at once; each runs its own `claude`.
+    pub max_sessions: usize,
 }
 
 impl Default for ClaudeSettings {
@@ -57,6 +59,7 @@ impl Default for ClaudeSettings {
             stall_timeout: Duration::from_secs(120),
             stop_grace: Duration::from_secs(2),
             devices_may_bypass_permissions: false,
+            max_sessions: 16,
         }
     }
 }
@@ -237,6 +240,7 @@ impl Config {
             ),
             ("limits.frame_burst", limits.frame_burst as usize),
             ("history.max_events", self.history.max_events),
+            ("claude.max_sessions", self.claude.max_sessions),
         ];
         if let Some((field, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return invalid(field, "must be greater than 0");

@@ -11,7 +11,7 @@ use crate::auth::KeyringVault;
 use crate::config::Config;
 use crate::data_dir::{DataDir, DataDirError};
 use crate::engine::{Engine, EngineError};
-use crate::server;
+use crate::{server, supervisor};
 
 /// The engine could not start.
 #[derive(Debug, thiserror::Error)]
@@ -38,10 +38,12 @@ pub struct Launched {
     data_dir: DataDir,
 }
 
-/// Claims the data directory (one engine per directory), opens the control socket, loads the
-/// tokens from the OS keyring, then binds the network listener.
+/// Claims the data directory (one engine per directory), stops any `claude` a crashed engine
+/// left behind, opens the control socket, loads the tokens from the OS keyring, then binds the
+/// network listener.
 pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
     let data_dir = DataDir::claim(&config.data_dir)?;
+    supervisor::orphans::reap(data_dir.path());
     let control = server::bind_local(&data_dir).map_err(LaunchError::Control)?;
     let vault = Arc::new(KeyringVault::new(&config.keyring_service));
     let requested = SocketAddr::new(config.bind, config.port);

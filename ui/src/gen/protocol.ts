@@ -104,7 +104,12 @@ export type SessionSnapshot = { session: SessionInfo, messages: Array<Message>, 
 /**
  * The agents the CLI offers (from its `initialize` answer), once known.
  */
-agents: Array<unknown>, };
+agents: Array<unknown>, 
+/**
+ * Where the session's channel stood when this was taken: subscribe with it as `since`
+ * and the events that follow apply on top of this snapshot, none twice.
+ */
+position: Position | null, };
 
 /** Close codes the server sends, by reason. */
 export const CloseCode = {

@@ -166,6 +166,17 @@ impl Hub {
         }
     }
 
+    /// The channel's current epoch and newest offset, opening the channel if it has none yet,
+    /// so a snapshot taken now can be followed from exactly here.
+    pub fn open_position(&self, channel: &ChannelName) -> Position {
+        let mut channels = self.lock();
+        let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
+        Position {
+            epoch: state.epoch().to_owned(),
+            offset: state.head(),
+        }
+    }
+
     /// The channel's current epoch and newest offset, if it exists.
     pub fn position(&self, channel: &ChannelName) -> Option<Position> {
         self.lock().get(channel).map(|state| Position {

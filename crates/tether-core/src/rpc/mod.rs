@@ -62,7 +62,7 @@ pub async fn dispatch(
         "projects.add" => reply(projects::add(engine, caller, params_of(params)?)?),
         "projects.list" => reply(projects::list(engine, params_of(params)?)),
         "projects.get" => reply(projects::get(engine, params_of(params)?)?),
-        "projects.remove" => reply(projects::remove(engine, caller, params_of(params)?)?),
+        "projects.remove" => reply(projects::remove(engine, caller, params_of(params)?).await?),
         "sessions.create" => reply(sessions::create(engine, caller, params_of(params)?)?),
         "sessions.list" => reply(sessions::list(engine, params_of(params)?)),
         "sessions.get" => reply(sessions::get(engine, params_of(params)?).await?),

@@ -9,6 +9,7 @@ use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::projects::{Project, ProjectError};
 use crate::protocol::{ErrorCode, RpcError};
+use crate::supervisor::handle::Command;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,13 +42,23 @@ pub(super) fn get(engine: &Engine, params: IdParams) -> Result<Project, RpcError
     engine.projects().get(&params.id).map_err(to_rpc)
 }
 
-pub(super) fn remove(
+/// Removes a project and archives its sessions, so no `claude` runs there any longer.
+pub(super) async fn remove(
     engine: &Engine,
     caller: &Caller,
     params: IdParams,
 ) -> Result<Project, RpcError> {
     require_local(caller, "projects.remove")?;
     let project = engine.projects().remove(&params.id).map_err(to_rpc)?;
+    let sessions = engine
+        .sessions()
+        .list()
+        .into_iter()
+        .filter(|session| session.project_id == project.id);
+    for handle in sessions.filter_map(|session| engine.sessions().get(&session.id)) {
+        // An already ended session answers `Ended`, which is what we want anyway.
+        let _ = handle.ask(|reply| Command::Archive { reply }).await;
+    }
     engine.announce("project.removed", &project);
     Ok(project)
 }

@@ -9,7 +9,7 @@ use crate::engine::Engine;
 use crate::protocol::{ErrorCode, RpcError};
 use crate::supervisor::binary::locate;
 use crate::supervisor::handle::{Command, SessionSnapshot};
-use crate::supervisor::model::SessionInfo;
+use crate::supervisor::model::{SessionInfo, SessionStatus};
 use crate::supervisor::sessions::NewSession;
 
 /// The permission modes a session may run in.
@@ -51,6 +51,17 @@ pub(super) fn create(
     caller: &Caller,
     params: CreateParams,
 ) -> Result<SessionInfo, RpcError> {
+    let open = engine
+        .sessions()
+        .list()
+        .iter()
+        .filter(|session| session.status != SessionStatus::Ended)
+        .count();
+    let most = engine.config().claude.max_sessions;
+    if open >= most {
+        let why = format!("at most {most} sessions may be open at once; archive one first");
+        return Err(RpcError::new(ErrorCode::Overloaded, why));
+    }
     let project = engine
         .projects()
         .get(&params.project_id)
@@ -98,6 +109,7 @@ pub(super) async fn get(
             approvals: Vec::new(),
             todos: Vec::new(),
             agents: Vec::new(),
+            position: None,
         }),
     }
 }

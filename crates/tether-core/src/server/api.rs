@@ -200,6 +200,9 @@ async fn update_session(
     headers: HeaderMap,
     raw: String,
 ) -> Response {
+    if let Err(refused) = authenticate(&state, &headers) {
+        return refused.into_response();
+    }
     let changes = match body(&raw) {
         Ok(changes) => changes,
         Err(error) => return http_error(StatusCode::BAD_REQUEST, error),

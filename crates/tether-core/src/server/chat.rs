@@ -17,7 +17,7 @@ use super::upgrade::{admit, start};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::hub::{Closer, Join, Outbound, Outbox};
-use crate::protocol::{ChannelKind, ChannelName, CloseReason, ErrorCode, RpcError};
+use crate::protocol::{ChannelKind, ChannelName, CloseReason, ErrorCode, RpcError, SUBPROTOCOL};
 
 pub(super) async fn handle(
     State(state): State<AppState>,
@@ -37,9 +37,12 @@ pub(super) async fn handle(
         );
         return http_error(StatusCode::NOT_FOUND, error);
     }
-    start(upgrade, state, permit, move |socket, engine, stop| {
-        chat(socket, engine, caller, project_id, stop)
-    })
+    start(
+        upgrade.protocols([SUBPROTOCOL]),
+        state,
+        permit,
+        move |socket, engine, stop| chat(socket, engine, caller, project_id, stop),
+    )
 }
 
 /// One conversation: prompts in, chunks out, until either side closes.

@@ -97,7 +97,10 @@ async fn not_found() -> Response {
 }
 
 async fn method_not_allowed() -> Response {
-    let error = RpcError::new(ErrorCode::NotFound, "this route only answers GET");
+    let error = RpcError::new(
+        ErrorCode::NotFound,
+        "this route does not answer that method",
+    );
     http_error(StatusCode::METHOD_NOT_ALLOWED, error)
 }
 

@@ -21,10 +21,10 @@ pub enum CliLine {
     PermissionDenied { tool_name: String, message: String },
     /// A raw API streaming event (needs `--include-partial-messages`).
     Stream(StreamEvent),
-    /// A complete assistant content block.
+    /// Complete assistant content blocks (usually one per line; all of them after an abort).
     Assistant {
         message_id: String,
-        block: ContentBlock,
+        blocks: Vec<ContentBlock>,
         aborted: bool,
     },
     /// Tool results (or an interruption note) the CLI wrote back as the user.
@@ -233,29 +233,31 @@ fn stream_event(event: &Value) -> StreamEvent {
 
 fn assistant(raw: Value) -> CliLine {
     let message = &raw["message"];
-    let block = match message["content"]
+    let blocks = message["content"]
         .as_array()
-        .and_then(|blocks| blocks.first())
-    {
-        Some(block) => match block["type"].as_str().unwrap_or_default() {
-            "text" => ContentBlock::Text(text(block, "text")),
-            "tool_use" => ContentBlock::ToolUse {
-                id: text(block, "id"),
-                name: text(block, "name"),
-                input: block["input"].clone(),
-            },
-            _ => ContentBlock::Other(block.clone()),
-        },
-        None => ContentBlock::Other(Value::Null),
-    };
+        .map_or_else(Vec::new, |blocks| {
+            blocks.iter().map(content_block).collect()
+        });
     let aborted = raw["aborted"]
         .as_bool()
         .or_else(|| message["aborted"].as_bool())
         .unwrap_or(false);
     CliLine::Assistant {
         message_id: text(message, "id"),
-        block,
+        blocks,
         aborted,
+    }
+}
+
+fn content_block(block: &Value) -> ContentBlock {
+    match block["type"].as_str().unwrap_or_default() {
+        "text" => ContentBlock::Text(text(block, "text")),
+        "tool_use" => ContentBlock::ToolUse {
+            id: text(block, "id"),
+            name: text(block, "name"),
+            input: block["input"].clone(),
+        },
+        _ => ContentBlock::Other(block.clone()),
     }
 }
 

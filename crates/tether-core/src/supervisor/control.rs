@@ -34,6 +34,14 @@ pub fn deny(request_id: &str, message: &str) -> String {
     )
 }
 
+/// Declines a request from the CLI that the host does not serve.
+pub fn refuse(request_id: &str, message: &str) -> String {
+    line(json!({
+        "type": "control_response",
+        "response": { "subtype": "error", "request_id": request_id, "error": message },
+    }))
+}
+
 fn success(request_id: &str, response: Value) -> String {
     line(json!({
         "type": "control_response",

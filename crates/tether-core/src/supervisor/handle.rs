@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::binary::ClaudeNotFound;
 use super::model::{Approval, Message, SessionInfo, Todo};
+use crate::protocol::Position;
 
 /// Why a session could not do what was asked.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -33,6 +34,9 @@ pub struct SessionSnapshot {
     /// The agents the CLI offers (from its `initialize` answer), once known.
     #[ts(type = "Array<unknown>")]
     pub agents: Vec<Value>,
+    /// Where the session's channel stood when this was taken: subscribe with it as `since`
+    /// and the events that follow apply on top of this snapshot, none twice.
+    pub position: Option<Position>,
 }
 
 type Reply<T> = oneshot::Sender<Result<T, SessionError>>;

@@ -6,6 +6,7 @@ pub mod cli_line;
 pub mod control;
 pub mod handle;
 pub mod model;
+pub mod orphans;
 pub mod process;
 pub mod sessions;
 pub mod transcript;

@@ -132,9 +132,8 @@ pub struct Approval {
     pub suggestions: Vec<Value>,
 }
 
-/// One item of the session's todo list (from the TodoWrite tool).
+/// One item of the session's todo list (from the TodoWrite tool; unknown fields are ignored).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
 pub struct Todo {
     pub content: String,
     pub status: String,

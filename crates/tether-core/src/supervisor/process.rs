@@ -9,11 +9,39 @@ use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 
 /// How many of the child's last stderr lines are kept for error reports.
 const STDERR_LINES: usize = 20;
+
+/// How long one write to the child's stdin may take before the child counts as hung.
+const WRITE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Reads lines from a pipe; bytes that are not UTF-8 are replaced, never fatal.
+pub struct LineReader<R> {
+    reader: BufReader<R>,
+    buffer: Vec<u8>,
+}
+
+impl<R: tokio::io::AsyncRead + Unpin> LineReader<R> {
+    fn new(pipe: R) -> Self {
+        Self {
+            reader: BufReader::new(pipe),
+            buffer: Vec::new(),
+        }
+    }
+
+    /// The next line without its newline; `None` at the end of the stream.
+    pub async fn next_line(&mut self) -> io::Result<Option<String>> {
+        self.buffer.clear();
+        if self.reader.read_until(b'\n', &mut self.buffer).await? == 0 {
+            return Ok(None);
+        }
+        let line = self.buffer.strip_suffix(b"\n").unwrap_or(&self.buffer);
+        Ok(Some(String::from_utf8_lossy(line).into_owned()))
+    }
+}
 
 /// What to run, where, and with what.
 #[derive(Debug, Clone)]
@@ -25,23 +53,32 @@ pub struct Launch {
     pub env: BTreeMap<String, String>,
 }
 
+/// The environment variable that marks every process one `claude` run started, even those that
+/// left its process group (claude's tools start commands in groups of their own).
+pub const RUN_MARKER: &str = "TETHER_RUN";
+
 /// A running `claude`.
 pub struct ClaudeProcess {
     child: Child,
-    group: Pid,
+    /// The value of `RUN_MARKER` this run's processes carry.
+    marker: String,
+    /// The group to signal; `None` once it has been swept after a stop.
+    group: Option<Pid>,
     stdin: Option<ChildStdin>,
-    pub stdout: Lines<BufReader<ChildStdout>>,
-    pub stderr: Lines<BufReader<ChildStderr>>,
+    pub stdout: LineReader<ChildStdout>,
+    pub stderr: LineReader<ChildStderr>,
     stderr_tail: VecDeque<String>,
 }
 
 impl ClaudeProcess {
     pub fn spawn(launch: &Launch) -> io::Result<Self> {
+        let marker = format!("{:016x}", rand::random::<u64>());
         let mut child = Command::new(&launch.program)
             .args(&launch.args)
             .current_dir(&launch.cwd)
             .envs(&launch.env)
             .env_remove("CLAUDECODE")
+            .env(RUN_MARKER, &marker)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -53,12 +90,13 @@ impl ClaudeProcess {
             .ok_or_else(|| io::Error::other("the child exited before it could be watched"))?;
         let missing = || io::Error::other("a pipe to the child is missing");
         let stdin = child.stdin.take().ok_or_else(missing)?;
-        let stdout = BufReader::new(child.stdout.take().ok_or_else(missing)?).lines();
-        let stderr = BufReader::new(child.stderr.take().ok_or_else(missing)?).lines();
+        let stdout = LineReader::new(child.stdout.take().ok_or_else(missing)?);
+        let stderr = LineReader::new(child.stderr.take().ok_or_else(missing)?);
         let group = Pid::from_raw(i32::try_from(pid).map_err(io::Error::other)?);
         Ok(Self {
             child,
-            group,
+            marker,
+            group: Some(group),
             stdin: Some(stdin),
             stdout,
             stderr,
@@ -66,14 +104,24 @@ impl ClaudeProcess {
         })
     }
 
-    /// Writes one line (already ending in a newline) to the child's stdin.
+    /// Writes one line (already ending in a newline) to the child's stdin, within a deadline.
     pub async fn write(&mut self, line: &str) -> io::Result<()> {
         let stdin = self
             .stdin
             .as_mut()
             .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "stdin is closed"))?;
-        stdin.write_all(line.as_bytes()).await?;
-        stdin.flush().await
+        let write = async {
+            stdin.write_all(line.as_bytes()).await?;
+            stdin.flush().await
+        };
+        tokio::time::timeout(WRITE_DEADLINE, write)
+            .await
+            .unwrap_or_else(|_| {
+                Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "claude stopped reading its input",
+                ))
+            })
     }
 
     /// Keeps a stderr line for error reports.
@@ -93,40 +141,53 @@ impl ClaudeProcess {
             .join("\n")
     }
 
-    /// Waits for the child to exit on its own.
-    pub async fn wait(&mut self) -> io::Result<ExitStatus> {
-        self.child.wait().await
-    }
-
-    /// Ends the child and everything in its process group: closes stdin (the CLI then exits on
-    /// its own), after `grace` sends SIGTERM to the group, after `grace` again SIGKILL.
+    /// Ends the child and everything in its process group: closes stdin and interrupts (the
+    /// CLI ends its turn at once), after `grace` sends SIGTERM, after `grace` again SIGKILL;
+    /// then SIGKILL sweeps whatever is left in the group (tool commands that ignored the rest).
     pub async fn stop(mut self, grace: Duration) -> Option<ExitStatus> {
         drop(self.stdin.take());
-        if let Ok(Ok(status)) = tokio::time::timeout(grace, self.child.wait()).await {
-            self.signal_group(Signal::SIGTERM);
-            return Some(status);
-        }
-        self.signal_group(Signal::SIGTERM);
-        if let Ok(Ok(status)) = tokio::time::timeout(grace, self.child.wait()).await {
-            self.signal_group(Signal::SIGKILL);
-            return Some(status);
+        let mut status = None;
+        for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGKILL] {
+            self.signal_group(signal);
+            if let Ok(Ok(exited)) = tokio::time::timeout(grace, self.child.wait()).await {
+                status = Some(exited);
+                break;
+            }
         }
         self.signal_group(Signal::SIGKILL);
-        self.child.wait().await.ok()
+        self.group = None;
+        kill_marked(&self.marker);
+        status
     }
 
     /// Signals the whole group; the group may already be gone, which is fine.
     fn signal_group(&self, signal: Signal) {
-        if let Err(error) = killpg(self.group, signal)
+        let Some(group) = self.group else { return };
+        if let Err(error) = killpg(group, signal)
             && error != nix::errno::Errno::ESRCH
         {
-            tracing::warn!(%error, ?signal, group = self.group.as_raw(), "could not signal the claude process group");
+            tracing::warn!(%error, ?signal, group = group.as_raw(), "could not signal the claude process group");
         }
+    }
+
+    /// The marker this run's processes carry in their environment.
+    pub fn marker(&self) -> &str {
+        &self.marker
     }
 
     /// The child's process group id (equal to its pid).
     pub fn group(&self) -> i32 {
-        self.group.as_raw()
+        self.group.map_or(0, Pid::as_raw)
+    }
+}
+
+impl Drop for ClaudeProcess {
+    /// A process dropped without `stop` (its task was cancelled) takes its group with it.
+    fn drop(&mut self) {
+        if self.group.is_some() {
+            self.signal_group(Signal::SIGKILL);
+            kill_marked(&self.marker);
+        }
     }
 }
 
@@ -139,13 +200,80 @@ pub fn live_group_members(group: i32) -> usize {
         .filter_map(Result::ok)
         .filter_map(|entry| std::fs::read_to_string(entry.path().join("stat")).ok())
         .filter(|stat| {
-            // After "pid (comm) ": state, ppid, pgrp. comm may hold spaces, so split after ')'.
-            let fields: Vec<&str> = stat
-                .rsplit_once(')')
-                .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
-            fields.len() > 2 && fields[0] != "Z" && fields[2].parse() == Ok(group)
+            let fields = stat_fields(stat);
+            alive(&fields) && fields.get(2).and_then(|pgrp| pgrp.parse().ok()) == Some(group)
         })
         .count()
+}
+
+/// Kills every live process whose environment carries `RUN_MARKER=marker`; returns how many.
+/// Two passes, so a process forked during the first is caught by the second.
+pub fn kill_marked(marker: &str) -> usize {
+    let wanted = format!("{RUN_MARKER}={marker}");
+    let mut killed = 0;
+    for _ in 0..2 {
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return killed;
+        };
+        for pid in entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        {
+            let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
+                continue;
+            };
+            if environ
+                .split(|byte| *byte == 0)
+                .any(|entry| entry == wanted.as_bytes())
+                && nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok()
+            {
+                killed += 1;
+            }
+        }
+    }
+    killed
+}
+
+/// Live (not zombie) processes whose working directory is `dir`: a session's `claude` and
+/// whatever it started there.
+pub fn processes_in(dir: &Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            Some((
+                entry.file_name().to_str()?.parse::<u32>().ok()?,
+                entry.path(),
+            ))
+        })
+        .filter(|(_, path)| std::fs::read_link(path.join("cwd")).is_ok_and(|cwd| cwd == dir))
+        .filter(|(_, path)| {
+            std::fs::read_to_string(path.join("stat")).is_ok_and(|stat| alive(&stat_fields(&stat)))
+        })
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// The fields of a /proc/PID/stat line after "pid (comm)" (comm may hold spaces): state, ppid, pgrp, …
+fn stat_fields(stat: &str) -> Vec<&str> {
+    stat.rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect())
+}
+
+/// When process `pid` started (clock ticks since boot): with the pid, an identity that reuse cannot fake.
+pub fn start_time(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields = stat_fields(&stat);
+    alive(&fields)
+        .then(|| fields.get(19)?.parse().ok())
+        .flatten()
+}
+
+/// Whether the process is running (its state is not Z, zombie).
+fn alive(fields: &[&str]) -> bool {
+    fields.first().is_some_and(|state| *state != "Z")
 }
 
 /// The working directory must exist before a child is started in it.
@@ -212,7 +340,102 @@ mod tests {
         let line = process.stderr.next_line().await.unwrap().unwrap();
         process.note_stderr(line);
         assert_eq!(process.stderr_tail(), "oops");
-        assert!(process.wait().await.unwrap().success());
+        assert!(
+            process.stop(Duration::from_secs(5)).await.is_some(),
+            "the child was reaped"
+        );
         assert!(check_cwd(&dir.path().join("missing")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod stop_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_quick_exit_still_sweeps_children_that_ignore_signals() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = "(trap '' INT TERM HUP; sleep 300) & echo started; read line; exit 0";
+        let launch = Launch {
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), script.into()],
+            cwd: dir.path().to_path_buf(),
+            env: BTreeMap::new(),
+        };
+        let mut process = ClaudeProcess::spawn(&launch).unwrap();
+        assert_eq!(
+            process.stdout.next_line().await.unwrap().as_deref(),
+            Some("started")
+        );
+        let group = process.group();
+        process.stop(Duration::from_secs(5)).await;
+        assert_eq!(
+            live_group_members(group),
+            0,
+            "the stubborn child is gone too"
+        );
+    }
+
+    #[tokio::test]
+    async fn lines_that_are_not_utf8_are_read_lossily() {
+        let dir = tempfile::tempdir().unwrap();
+        let launch = Launch {
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), r"printf 'a\377b\nnext\n'".into()],
+            cwd: dir.path().to_path_buf(),
+            env: BTreeMap::new(),
+        };
+        let mut process = ClaudeProcess::spawn(&launch).unwrap();
+        assert_eq!(
+            process.stdout.next_line().await.unwrap().as_deref(),
+            Some("a\u{fffd}b")
+        );
+        assert_eq!(
+            process.stdout.next_line().await.unwrap().as_deref(),
+            Some("next")
+        );
+        assert_eq!(process.stdout.next_line().await.unwrap(), None);
+    }
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn stop_finds_processes_that_left_the_group() {
+        let dir = tempfile::tempdir().unwrap();
+        // setsid puts the sleep in a session and group of its own, as claude's tools do.
+        let script =
+            "setsid sh -c 'trap \"\" INT TERM HUP; exec sleep 300' > /dev/null 2>&1 & echo started";
+        let launch = Launch {
+            program: "/bin/sh".into(),
+            args: vec!["-c".into(), script.into()],
+            cwd: dir.path().to_path_buf(),
+            env: BTreeMap::new(),
+        };
+        let mut process = ClaudeProcess::spawn(&launch).unwrap();
+        assert_eq!(
+            process.stdout.next_line().await.unwrap().as_deref(),
+            Some("started")
+        );
+        let path = dir.path().canonicalize().unwrap();
+        let escaped = async {
+            while processes_in(&path).is_empty() {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), escaped)
+            .await
+            .expect("the escaped process starts");
+        process.stop(Duration::from_millis(200)).await;
+        let gone = async {
+            while !processes_in(&path).is_empty() {
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), gone)
+            .await
+            .expect("the escaped process was killed");
     }
 }

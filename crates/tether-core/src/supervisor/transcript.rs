@@ -101,8 +101,13 @@ impl Transcript {
     pub fn apply(&mut self, line: &CliLine) -> Vec<Emit> {
         match line {
             CliLine::Init { session_id, model } => {
+                // Every turn starts with init: a queued prompt's turn is running too.
                 self.info.claude_session_id = Some(session_id.clone());
                 self.info.model = Some(model.clone());
+                if self.approvals.is_empty() {
+                    self.info.status = SessionStatus::Running;
+                    self.info.last_error = None;
+                }
                 vec![self.session_updated()]
             }
             CliLine::Status {
@@ -125,8 +130,11 @@ impl Transcript {
             }
             CliLine::Stream(event) => self.stream(event),
             CliLine::Assistant {
-                message_id, block, ..
-            } => self.assistant_block(message_id, block),
+                message_id, blocks, ..
+            } => blocks
+                .iter()
+                .flat_map(|block| self.assistant_block(message_id, block))
+                .collect(),
             CliLine::ToolResults(results) => results
                 .iter()
                 .flat_map(|result| self.tool_result(result))

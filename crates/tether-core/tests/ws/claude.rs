@@ -1,10 +1,12 @@
 //! Running sessions with the real `claude` CLI against the project's fake Anthropic API.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use tether_core::auth::Caller;
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
+
+pub use tether_core::supervisor::process::processes_in;
 
 use crate::common::{Client, TestServer};
 
@@ -207,31 +209,5 @@ pub fn streamed_text(events: &[Value]) -> String {
         .iter()
         .filter(|e| e["event"] == "part.delta")
         .filter_map(|e| e["data"]["text"].as_str())
-        .collect()
-}
-
-/// Live processes (not zombies) whose working directory is `dir`: a session's claude and its children.
-pub fn processes_in(dir: &Path) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            entry
-                .file_name()
-                .to_str()?
-                .parse::<u32>()
-                .ok()
-                .map(|pid| (pid, entry.path()))
-        })
-        .filter(|(_, path)| std::fs::read_link(path.join("cwd")).is_ok_and(|cwd| cwd == dir))
-        .filter(|(_, path)| {
-            std::fs::read_to_string(path.join("stat")).is_ok_and(|stat| {
-                stat.rsplit_once(')')
-                    .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
-            })
-        })
-        .map(|(pid, _)| pid)
         .collect()
 }

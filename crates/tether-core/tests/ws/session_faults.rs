@@ -78,7 +78,10 @@ async fn a_silent_turn_is_flagged_stalled_and_cancel_stops_it() {
     })
     .await;
     let mut seat = bench.seat().await;
-    let stalled = seat.turn("hang", "stalled").await;
+    seat.call("messages.send", json!({ "text": "hang" })).await;
+    // Wait for output first: a cold start can be slower than the short stall timeout.
+    seat.until(|e| e["event"] == "part.delta").await;
+    let stalled = seat.until(status_is("stalled")).await;
     assert!(last_error(&stalled).contains("no output"));
     seat.call("messages.cancel", json!({})).await;
     seat.until(status_is("interrupted")).await;
@@ -202,5 +205,60 @@ async fn malformed_and_unknown_output_lines_are_skipped_not_fatal() {
     assert_eq!(
         seat.turn("again", "idle").await.last().unwrap()["data"]["session"]["usage"]["output_tokens"],
         4
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_with_an_approval_pending_interrupts_and_resolves_it() {
+    let bash = Reply::tool_use(
+        "toolu_fake0002",
+        "Bash",
+        json!({ "command": "echo hi > hi.txt", "description": "Write" }),
+    );
+    let bench = ClaudeBench::start(vec![bash, Reply::text(["next"])]).await;
+    let mut seat = bench.seat().await;
+    seat.call("messages.send", json!({ "text": "write" })).await;
+    seat.until(|e| e["event"] == "tool.approval_required").await;
+    assert!(seat.call("messages.cancel", json!({})).await["error"].is_null());
+    let events = seat.until(status_is("interrupted")).await;
+    let resolved = events
+        .iter()
+        .find(|e| e["event"] == "tool.approval_resolved")
+        .expect("the approval is settled");
+    assert_eq!(resolved["data"]["decision"], "cancelled");
+    assert!(
+        seat.call("tools.list", json!({})).await["result"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!bench.project_path().join("hi.txt").exists());
+    assert_eq!(streamed_text(&seat.turn("go on", "idle").await), "next");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archive_also_ends_what_a_tool_left_running() {
+    let command = "(trap '' INT TERM HUP; exec sleep 300) > /dev/null 2>&1 & echo started";
+    let bash = Reply::tool_use(
+        "toolu_fake0003",
+        "Bash",
+        json!({ "command": command, "description": "Start a stubborn process" }),
+    );
+    let bench = ClaudeBench::start(vec![bash, Reply::text(["started it"])]).await;
+    let mut seat = bench.seat().await;
+    seat.call("messages.send", json!({ "text": "start it" }))
+        .await;
+    let asked = seat.until(|e| e["event"] == "tool.approval_required").await;
+    let request_id = asked.last().unwrap()["data"]["approval"]["request_id"].clone();
+    seat.call("tools.approve", json!({ "request_id": request_id }))
+        .await;
+    seat.until(status_is("idle")).await;
+    let before = processes_in(&bench.project_path());
+    assert!(before.len() >= 2, "claude and the tool's sleep: {before:?}");
+    seat.call("sessions.archive", json!({})).await;
+    assert_eq!(
+        processes_in(&bench.project_path()),
+        Vec::<u32>::new(),
+        "nothing it started survives"
     );
 }

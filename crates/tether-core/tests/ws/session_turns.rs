@@ -44,6 +44,16 @@ async fn a_text_turn_streams_token_by_token_and_ends_with_its_cost() {
         "the snapshot matches the stream"
     );
     assert!(snapshot["result"]["session"]["claude_session_id"].is_string());
+    let position = &snapshot["result"]["position"];
+    assert_eq!(
+        position["offset"],
+        offsets.last().copied().unwrap(),
+        "the snapshot says how far it reaches"
+    );
+    let mut late = bench.client().await;
+    let resume = json!({ "type": "subscribe", "channels": [format!("session:{}", seat.session)], "since": { format!("session:{}", seat.session): position } });
+    late.send_json(resume).await;
+    assert_eq!(late.next_json().await["channels"][0]["recovered"], true);
 
     assert!(
         !processes_in(&bench.project_path()).is_empty(),
@@ -80,6 +90,11 @@ async fn turns_continue_one_conversation_and_costs_add_up() {
         costs.push(usage["data"]["total_cost_usd"].as_f64().unwrap());
     }
     assert!(costs[1] > costs[0], "the session's cost grows: {costs:?}");
+    let usage = &seat.call("sessions.get", json!({})).await["result"]["session"]["usage"];
+    assert_eq!(
+        usage["input_tokens"], 24,
+        "12 per turn, summed once each: {usage}"
+    );
     let requests = bench.fake.message_requests();
     assert_eq!(requests.len(), 2);
     // The CLI adds reminders of its own; what matters is the first exchange, in order, then the new prompt.
@@ -97,7 +112,8 @@ async fn turns_continue_one_conversation_and_costs_add_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_sessions_at_once_are_kept_apart() {
-    let bench = ClaudeBench::start(Vec::new()).await;
+    let replies = ["alpha", "beta", "gamma"].map(|word| Reply::text([word]));
+    let bench = ClaudeBench::start(replies.to_vec()).await;
     let mut seats = Vec::new();
     for _ in 0..3 {
         let mut seat = bench.seat().await;
@@ -105,6 +121,7 @@ async fn three_sessions_at_once_are_kept_apart() {
         seats.push(seat);
     }
     let mut claude_ids = Vec::new();
+    let mut answers = Vec::new();
     for seat in &mut seats {
         let events = seat.until(crate::claude::status_is("idle")).await;
         let own = format!("session:{}", seat.session);
@@ -112,7 +129,7 @@ async fn three_sessions_at_once_are_kept_apart() {
             events.iter().all(|e| e["channel"] == own.as_str()),
             "only its own events"
         );
-        assert_eq!(streamed_text(&events), "ok");
+        answers.push(streamed_text(&events));
         claude_ids.push(
             events.last().unwrap()["data"]["session"]["claude_session_id"]
                 .as_str()
@@ -150,4 +167,42 @@ async fn remote_devices_stay_inside_registered_projects_and_cannot_bypass_permis
     assert_eq!(bypass["error"]["code"], "forbidden", "{bypass}");
     let listed = client.call(4, "projects.list", json!({})).await;
     assert_eq!(listed["result"][0]["id"], bench.project_id.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_project_ends_its_sessions_and_the_number_open_is_bounded() {
+    let bench = ClaudeBench::start_with(Vec::new(), |config| config.claude.max_sessions = 2).await;
+    let mut first = bench.seat().await;
+    first.turn("hi", "idle").await;
+    let _second = bench.seat().await;
+    let mut client = bench.client().await;
+    let third = client
+        .call(
+            1,
+            "sessions.create",
+            json!({ "project_id": bench.project_id }),
+        )
+        .await;
+    assert_eq!(third["error"]["code"], "overloaded", "{third}");
+
+    let local = tether_core::auth::Caller::Local;
+    bench
+        .server
+        .engine
+        .dispatch(
+            &local,
+            "projects.remove",
+            Some(json!({ "id": bench.project_id })),
+        )
+        .await
+        .unwrap();
+    first.until(|e| e["event"] == "session.ended").await;
+    assert_eq!(processes_in(&bench.project_path()), Vec::<u32>::new());
+    let after = first
+        .call("messages.send", json!({ "text": "again" }))
+        .await;
+    assert!(
+        after["error"].is_object(),
+        "an ended session takes no more messages: {after}"
+    );
 }

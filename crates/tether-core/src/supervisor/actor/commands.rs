@@ -4,6 +4,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::Actor;
+use crate::protocol::{ChannelKind, ChannelName};
 use crate::supervisor::control;
 use crate::supervisor::handle::{Command, SessionError, SessionSnapshot};
 use crate::supervisor::model::SessionStatus;
@@ -95,11 +96,15 @@ impl Actor {
             approvals: self.transcript.approvals.clone(),
             todos: self.transcript.todos.clone(),
             agents: self.agents.clone(),
+            position: ChannelName::new(ChannelKind::Session, &self.transcript.info.id)
+                .map(|channel| self.engine.hub().open_position(&channel)),
         }
     }
 
     /// Sends a user turn, starting `claude` first (with `--resume` when the conversation exists).
     async fn send(&mut self, text: String) -> Result<String, SessionError> {
+        // Kept first, so `retry` resends this prompt even when sending it fails.
+        self.last_prompt = Some(text.clone());
         self.ensure_process().await?;
         let (id, events) = self.transcript.user_message(&text);
         self.publish(events);
@@ -109,14 +114,22 @@ impl Actor {
             self.stop_process().await;
             self.ensure_process().await?;
             if !self.write(&line).await {
-                return Err(SessionError::Spawn(
-                    "claude exited as soon as it started".into(),
-                ));
+                let tail = self
+                    .process
+                    .as_ref()
+                    .map(|process| process.stderr_tail())
+                    .unwrap_or_default();
+                self.stop_process().await;
+                return Err(SessionError::Spawn(format!(
+                    "claude exited as soon as it started: {tail}"
+                )));
             }
         }
-        self.last_prompt = Some(text);
         self.last_output = Instant::now();
-        self.update(SessionStatus::Running, None);
+        // A pending approval still waits for its answer; the new prompt is queued behind it.
+        if self.transcript.approvals.is_empty() {
+            self.update(SessionStatus::Running, None);
+        }
         Ok(id)
     }
 
@@ -151,6 +164,7 @@ impl Actor {
         self.write(&control::allow(request_id, &approval.input, rules))
             .await;
         let decision = if always { "allow_always" } else { "allow" };
+        self.last_output = Instant::now();
         let events = self.transcript.resolved(request_id, decision, Some(by));
         self.publish(events);
         Ok(())
@@ -167,6 +181,7 @@ impl Actor {
             .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
         let message = message.unwrap_or_else(|| format!("The user denied this from {by}."));
         self.write(&control::deny(request_id, &message)).await;
+        self.last_output = Instant::now();
         let events = self.transcript.resolved(request_id, "deny", Some(by));
         self.publish(events);
         Ok(())

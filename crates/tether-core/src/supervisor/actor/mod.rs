@@ -12,10 +12,11 @@ use tokio_util::sync::CancellationToken;
 mod commands;
 
 use super::binary::locate;
-use super::cli_line::{self, CliLine};
+use super::cli_line::{self, CliLine, ControlRequest};
 use super::control;
 use super::handle::{Command, SessionError};
 use super::model::{SessionInfo, SessionStatus};
+use super::orphans;
 use super::process::{ClaudeProcess, Launch};
 use super::transcript::{Emit, Transcript};
 use crate::config::ClaudeSettings;
@@ -60,6 +61,8 @@ pub(super) struct Actor {
     requests: u64,
     last_prompt: Option<String>,
     started: Instant,
+    /// False once the child's stderr has ended (it is not polled again).
+    stderr_open: bool,
 }
 
 impl Actor {
@@ -82,6 +85,7 @@ impl Actor {
             requests: 0,
             last_prompt: None,
             started: Instant::now(),
+            stderr_open: false,
         }
     }
 
@@ -108,7 +112,10 @@ impl Actor {
                     }
                     true
                 }
-                Next::Stderr(_) => true,
+                Next::Stderr(_) => {
+                    self.stderr_open = false;
+                    true
+                }
                 Next::Stalled => {
                     let seconds = self.settings.stall_timeout.as_secs();
                     let note =
@@ -129,8 +136,10 @@ impl Actor {
         commands: &mut mpsc::Receiver<Command>,
         stop: &CancellationToken,
     ) -> Next {
-        let watching =
-            self.transcript.info.status == SessionStatus::Running && self.process.is_some();
+        // Only a turn that should be producing output is watched (not one waiting for a person).
+        let watching = self.transcript.info.status == SessionStatus::Running
+            && self.transcript.approvals.is_empty()
+            && self.process.is_some();
         let deadline = self.last_output + self.settings.stall_timeout;
         let Some(process) = self.process.as_mut() else {
             return tokio::select! {
@@ -141,7 +150,7 @@ impl Actor {
         tokio::select! {
             command = commands.recv() => Next::Command(command),
             line = process.stdout.next_line() => Next::Stdout(line),
-            line = process.stderr.next_line() => Next::Stderr(line),
+            line = process.stderr.next_line(), if self.stderr_open => Next::Stderr(line),
             () = tokio::time::sleep_until(deadline), if watching => Next::Stalled,
             () = stop.cancelled() => Next::Stop,
         }
@@ -173,8 +182,11 @@ impl Actor {
         let process = ClaudeProcess::spawn(&launch)
             .map_err(|error| SessionError::Spawn(error.to_string()))?;
         tracing::info!(session = %info.id, group = process.group(), resume = info.claude_session_id.is_some(), "claude started");
+        orphans::record(&self.engine.config().data_dir, &process);
         self.process = Some(process);
+        self.stderr_open = true;
         self.transcript.process_started();
+        self.update(SessionStatus::Starting, None);
         self.write(&control::request(
             INIT_REQUEST,
             json!({ "subtype": "initialize", "hooks": null }),
@@ -223,7 +235,18 @@ impl Actor {
                 tracing::warn!(session = %self.transcript.info.id, request_id, error, "claude refused a control request");
             }
             CliLine::Other { kind, .. } => {
-                tracing::debug!(session = %self.transcript.info.id, kind, "unhandled claude line")
+                tracing::debug!(session = %self.transcript.info.id, kind, "unhandled claude line");
+            }
+            CliLine::ControlRequest {
+                request_id,
+                request: ControlRequest::Other { subtype },
+            } => {
+                // Never leave the CLI waiting for an answer to a request Tether does not serve.
+                let refusal = control::refuse(
+                    request_id,
+                    &format!("Tether does not handle {subtype:?} requests"),
+                );
+                self.write(&refusal).await;
             }
             _ => {}
         }
@@ -240,8 +263,10 @@ impl Actor {
             return;
         };
         let tail = process.stderr_tail();
+        let group = process.group();
         // Whatever it started (tool commands) is still in its group: end the group too.
         let status = process.stop(self.settings.stop_grace).await;
+        orphans::forget(&self.engine.config().data_dir, group);
         self.resolve_all_pending();
         let clean = status.is_some_and(|status| status.success());
         let busy = matches!(
@@ -276,6 +301,7 @@ impl Actor {
         if let Some(process) = self.process.take() {
             let group = process.group();
             process.stop(self.settings.stop_grace).await;
+            orphans::forget(&self.engine.config().data_dir, group);
             tracing::info!(session = %self.transcript.info.id, group, "claude stopped");
         }
     }

@@ -76,11 +76,11 @@ fn assistant_blocks_tool_results_and_results() {
         parse(tool_use).unwrap(),
         CliLine::Assistant {
             message_id: "msg_fake000002".into(),
-            block: ContentBlock::ToolUse {
+            blocks: vec![ContentBlock::ToolUse {
                 id: "toolu_fake0001".into(),
                 name: "Bash".into(),
                 input: json!({"command": "echo hi > hi.txt && cat hi.txt", "description": "Run the scripted command"}),
-            },
+            }],
             aborted: false,
         }
     );

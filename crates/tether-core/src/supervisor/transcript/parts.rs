@@ -98,6 +98,18 @@ impl Transcript {
         }
     }
 
+    fn part(&self, message_id: &str, part_id: &str) -> Option<&Part> {
+        self.message_parts(message_id)
+            .find(|part| part.id() == part_id)
+    }
+
+    fn message_parts(&self, message_id: &str) -> impl Iterator<Item = &Part> {
+        self.messages
+            .iter()
+            .filter(move |message| message.id == message_id)
+            .flat_map(|message| &message.parts)
+    }
+
     fn part_mut(&mut self, message_id: &str, part_id: &str) -> Option<&mut Part> {
         let message = self
             .messages
@@ -121,7 +133,17 @@ impl Transcript {
             });
         let settled = match block {
             ContentBlock::Text(text) => {
-                let id = streamed
+                // Only a streamed *text* part can be what this text settles.
+                let open_text = streamed
+                    .filter(|id| matches!(self.part(message_id, id), Some(Part::Text { .. })));
+                let already_whole = self
+                    .message_parts(message_id)
+                    .any(|part| matches!(part, Part::Text { text: whole, .. } if whole == text));
+                if open_text.is_none() && already_whole {
+                    // A repeat of a block already settled (the CLI resends all blocks after an abort).
+                    return events;
+                }
+                let id = open_text
                     .unwrap_or_else(|| format!("{message_id}:{}", self.part_count(message_id)));
                 Part::Text {
                     id,

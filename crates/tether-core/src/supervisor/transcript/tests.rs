@@ -196,3 +196,35 @@ fn interruptions_errors_and_todos() {
         Some("Writing tests")
     );
 }
+
+#[test]
+fn an_aborted_message_resending_every_block_changes_nothing_already_settled() {
+    let mut transcript = transcript();
+    feed(
+        &mut transcript,
+        &[
+            r#"{"type":"stream_event","event":{"type":"message_start","message":{"id":"m"}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"let me look"}}}"#,
+            r#"{"type":"assistant","message":{"id":"m","content":[{"type":"text","text":"let me look"}]}}"#,
+            r#"{"type":"stream_event","event":{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_x","name":"Read","input":{}}}}"#,
+        ],
+    );
+    let events = feed(
+        &mut transcript,
+        &[
+            r#"{"type":"assistant","message":{"id":"m","content":[{"type":"text","text":"let me look"},{"type":"tool_use","id":"toolu_x","name":"Read","input":{"file_path":"a"}}]},"aborted":true}"#,
+        ],
+    );
+    assert_eq!(
+        names(&events),
+        ["part.updated"],
+        "only the tool input is news"
+    );
+    let parts = &transcript.messages[0].parts;
+    assert_eq!(parts.len(), 2);
+    assert!(
+        matches!(&parts[1], Part::ToolUse { id, input, .. } if id == "toolu_x" && input["file_path"] == "a"),
+        "the tool part keeps its kind"
+    );
+}
