@@ -2,19 +2,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::process::{Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
 use futures_util::StreamExt;
 use serde_json::Value;
 use tether_core::auth::{KeyringVault, TokenVault};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+use crate::common::WAIT;
+
+mod common;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-const WAIT: Duration = Duration::from_secs(30);
 
 /// A private keyring service and data directory, so runs never touch real tokens.
 struct Sandbox {
@@ -53,24 +53,8 @@ impl Sandbox {
             .unwrap()
     }
 
-    /// Starts `tether serve --port 0` and returns it with the address from its first stdout line.
     async fn serve(&self) -> (Child, String) {
-        let mut child = self
-            .tether()
-            .args(["serve", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = tokio::time::timeout(WAIT, lines.next_line())
-            .await
-            .expect("no listening line")
-            .unwrap()
-            .unwrap();
-        let address = first
-            .strip_prefix("listening on ws://")
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
-        (child, address.to_owned())
+        common::serve(self.tether()).await
     }
 
     async fn create_token(&self, name: &str) -> String {

@@ -2,20 +2,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tether_core::supervisor::process::processes_in;
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+use crate::common::WAIT;
+
+mod common;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-const WAIT: Duration = Duration::from_secs(60);
 
 struct Setup {
     data: tempfile::TempDir,
@@ -49,24 +47,8 @@ impl Setup {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    /// `tether serve --port 0` and the address from its first line.
     async fn serve(&self) -> (Child, String) {
-        let mut child = self
-            .tether()
-            .args(["serve", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = tokio::time::timeout(WAIT, lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-        (
-            child,
-            first.strip_prefix("listening on ws://").unwrap().to_owned(),
-        )
+        common::serve(self.tether()).await
     }
 }
 

@@ -81,33 +81,22 @@ fn still_ours(group: i32, recorded: Option<u64>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::time::Duration;
 
     use super::*;
-    use crate::supervisor::process::{ClaudeProcess, Launch};
-
-    fn sh(script: &str, dir: &Path) -> ClaudeProcess {
-        let launch = Launch {
-            program: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-            cwd: dir.to_path_buf(),
-            env: BTreeMap::new(),
-        };
-        ClaudeProcess::spawn(&launch).unwrap()
-    }
+    use crate::supervisor::process::spawn_sh;
 
     #[tokio::test]
     async fn recorded_groups_are_stopped_and_recycled_ids_are_left_alone() {
         let data = tempfile::tempdir().unwrap();
-        let ours = sh("sleep 300 & wait", data.path());
+        let ours = spawn_sh("sleep 300 & wait", data.path());
         record(data.path(), &ours);
         // A group whose leader started at another time than recorded: its id was reused.
-        let reused = sh("sleep 300 & wait", data.path());
+        let reused = spawn_sh("sleep 300 & wait", data.path());
         let dir = run_dir(data.path());
         std::fs::write(dir.join(format!("{PREFIX}{}", reused.group())), "1").unwrap();
         // A group whose leader is gone but whose tool process lives on.
-        let mut orphaned = sh(
+        let mut orphaned = spawn_sh(
             "(trap '' INT TERM HUP; sleep 300) & echo started; exec true",
             data.path(),
         );

@@ -288,28 +288,30 @@ pub fn check_cwd(cwd: &Path) -> io::Result<()> {
     }
 }
 
+/// A `/bin/sh -c script` child in `dir`, for tests of process handling.
+#[cfg(test)]
+pub(crate) fn spawn_sh(script: &str, dir: &Path) -> ClaudeProcess {
+    let launch = Launch {
+        program: "/bin/sh".into(),
+        args: vec!["-c".into(), script.into()],
+        cwd: dir.to_path_buf(),
+        env: BTreeMap::new(),
+    };
+    ClaudeProcess::spawn(&launch).expect("sh starts")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sh(script: &str, cwd: &Path) -> Launch {
-        Launch {
-            program: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-            cwd: cwd.to_path_buf(),
-            env: BTreeMap::new(),
-        }
-    }
 
     #[tokio::test]
     async fn stop_ends_the_whole_group_even_when_it_ignores_eof_and_sigterm() {
         let dir = tempfile::tempdir().unwrap();
         // A child that ignores SIGTERM and leaves a grandchild behind in its group.
-        let mut process = ClaudeProcess::spawn(&sh(
+        let mut process = spawn_sh(
             "trap '' TERM; sleep 300 & echo started; while :; do sleep 1; done",
             dir.path(),
-        ))
-        .unwrap();
+        );
         assert_eq!(
             process.stdout.next_line().await.unwrap().as_deref(),
             Some("started")
@@ -327,11 +329,7 @@ mod tests {
     #[tokio::test]
     async fn lines_go_in_and_stderr_is_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let mut process = ClaudeProcess::spawn(&sh(
-            "read line; echo \"got $line\"; echo oops >&2",
-            dir.path(),
-        ))
-        .unwrap();
+        let mut process = spawn_sh("read line; echo \"got $line\"; echo oops >&2", dir.path());
         process.write("hello\n").await.unwrap();
         assert_eq!(
             process.stdout.next_line().await.unwrap().as_deref(),
@@ -356,13 +354,7 @@ mod stop_tests {
     async fn a_quick_exit_still_sweeps_children_that_ignore_signals() {
         let dir = tempfile::tempdir().unwrap();
         let script = "(trap '' INT TERM HUP; sleep 300) & echo started; read line; exit 0";
-        let launch = Launch {
-            program: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-            cwd: dir.path().to_path_buf(),
-            env: BTreeMap::new(),
-        };
-        let mut process = ClaudeProcess::spawn(&launch).unwrap();
+        let mut process = spawn_sh(script, dir.path());
         assert_eq!(
             process.stdout.next_line().await.unwrap().as_deref(),
             Some("started")
@@ -379,13 +371,7 @@ mod stop_tests {
     #[tokio::test]
     async fn lines_that_are_not_utf8_are_read_lossily() {
         let dir = tempfile::tempdir().unwrap();
-        let launch = Launch {
-            program: "/bin/sh".into(),
-            args: vec!["-c".into(), r"printf 'a\377b\nnext\n'".into()],
-            cwd: dir.path().to_path_buf(),
-            env: BTreeMap::new(),
-        };
-        let mut process = ClaudeProcess::spawn(&launch).unwrap();
+        let mut process = spawn_sh(r"printf 'a\377b\nnext\n'", dir.path());
         assert_eq!(
             process.stdout.next_line().await.unwrap().as_deref(),
             Some("a\u{fffd}b")
@@ -408,13 +394,7 @@ mod marker_tests {
         // setsid puts the sleep in a session and group of its own, as claude's tools do.
         let script =
             "setsid sh -c 'trap \"\" INT TERM HUP; exec sleep 300' > /dev/null 2>&1 & echo started";
-        let launch = Launch {
-            program: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-            cwd: dir.path().to_path_buf(),
-            env: BTreeMap::new(),
-        };
-        let mut process = ClaudeProcess::spawn(&launch).unwrap();
+        let mut process = spawn_sh(script, dir.path());
         assert_eq!(
             process.stdout.next_line().await.unwrap().as_deref(),
             Some("started")
