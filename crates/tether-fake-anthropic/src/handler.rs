@@ -31,8 +31,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     tracing::debug!(method = %recorded.method, path = %recorded.path, "fake anthropic: request");
     let is_messages = recorded.is_messages();
     let model = recorded.model().unwrap_or("claude-fake").to_owned();
-    // The CLI always streams, except for its non-streaming retry after a broken stream.
-    let stream = recorded.stream() != Some(false);
+    // Like the real API, only `"stream": true` streams: the CLI sends non-streaming requests too
+    // (its retry after a broken stream, and the one-token probe that validates a new model).
+    let stream = recorded.stream() == Some(true);
     // Subscribe before recording, so a test that sees the record and then releases frees this stall.
     let releases = shared.watch_releases();
     shared.record(recorded);

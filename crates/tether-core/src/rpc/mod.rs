@@ -149,7 +149,7 @@ fn session_error(error: SessionError) -> RpcError {
         SessionError::Ended => ErrorCode::Forbidden,
         SessionError::NoSuchApproval(_) => ErrorCode::NotFound,
         SessionError::ClaudeNotFound(_) | SessionError::Spawn(_) => ErrorCode::Unavailable,
-        SessionError::Nothing(_) => ErrorCode::InvalidParams,
+        SessionError::Nothing(_) | SessionError::Refused(_) => ErrorCode::InvalidParams,
     };
     RpcError::new(code, error.to_string())
 }

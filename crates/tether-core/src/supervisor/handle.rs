@@ -22,6 +22,8 @@ pub enum SessionError {
     Spawn(String),
     #[error("nothing to {0}")]
     Nothing(&'static str),
+    #[error("claude refused: {0}")]
+    Refused(String),
 }
 
 /// A session's full state, for `sessions.get` and reloads.
@@ -39,7 +41,7 @@ pub struct SessionSnapshot {
     pub position: Option<Position>,
 }
 
-type Reply<T> = oneshot::Sender<Result<T, SessionError>>;
+pub(super) type Reply<T> = oneshot::Sender<Result<T, SessionError>>;
 
 /// What a session actor can be asked to do.
 pub enum Command {

@@ -139,8 +139,10 @@ impl Seat {
         self.client.events_until(&mut self.kept, done).await
     }
 
-    /// Sends a prompt and reads the events until the session reaches `status`.
+    /// Sends a prompt and reads this turn's events until the session reaches `status` (events
+    /// read ahead before the prompt belong to earlier activity and are dropped).
     pub async fn turn(&mut self, text: &str, status: &'static str) -> Vec<Value> {
+        self.kept.clear();
         let sent = self.call("messages.send", json!({ "text": text })).await;
         assert!(sent["error"].is_null(), "{sent}");
         self.until(status_is(status)).await

@@ -206,3 +206,58 @@ async fn removing_a_project_ends_its_sessions_and_the_number_open_is_bounded() {
         "an ended session takes no more messages: {after}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_changed_mid_session_are_what_claude_accepted() {
+    let bench = ClaudeBench::start(vec![Reply::text(["one"]), Reply::text(["two"])]).await;
+    let mut seat = bench.seat().await;
+    seat.turn("first", "idle").await;
+    let changed = seat
+        .call(
+            "sessions.set_model",
+            json!({ "model": "claude-sonnet-4-5" }),
+        )
+        .await;
+    assert_eq!(
+        changed["result"]["session"]["model"], "claude-sonnet-4-5",
+        "{changed}"
+    );
+    assert!(
+        seat.turn("second", "idle")
+            .await
+            .iter()
+            .any(|e| e["event"] == "part.delta")
+    );
+    assert_eq!(
+        bench
+            .fake
+            .message_requests()
+            .last()
+            .and_then(|turn| turn.model().map(String::from))
+            .as_deref(),
+        Some("claude-sonnet-4-5"),
+        "the next turn uses it"
+    );
+
+    // The desktop may ask for any mode; the session then shows what claude really runs with.
+    let local = tether_core::auth::Caller::Local;
+    let params = json!({ "session_id": seat.session, "mode": "acceptEdits" });
+    let outcome = bench
+        .server
+        .engine
+        .dispatch(&local, "sessions.set_permission_mode", Some(params))
+        .await;
+    let now =
+        seat.call("sessions.get", json!({})).await["result"]["session"]["permission_mode"].clone();
+    match outcome {
+        Ok(_) => assert_eq!(now, "acceptEdits"),
+        Err(refused) => {
+            assert_eq!(now, "default", "a refused change is undone");
+            assert!(
+                refused.message.starts_with("claude refused"),
+                "{}",
+                refused.message
+            );
+        }
+    }
+}

@@ -3,10 +3,10 @@
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::Actor;
+use super::{Actor, Setting};
 use crate::protocol::{ChannelKind, ChannelName};
 use crate::supervisor::control;
-use crate::supervisor::handle::{Command, SessionError, SessionSnapshot};
+use crate::supervisor::handle::{Command, Reply, SessionError, SessionSnapshot};
 use crate::supervisor::model::SessionStatus;
 use crate::supervisor::transcript::Emit;
 
@@ -44,18 +44,16 @@ impl Actor {
                 let _ = reply.send(self.reject(&request_id, message, &by).await);
             }
             Command::SetModel { model, reply } => {
-                self.transcript.info.model = Some(model.clone());
-                self.control(json!({ "subtype": "set_model", "model": model }))
-                    .await;
-                self.publish_info();
-                let _ = reply.send(Ok(()));
+                let undo = Setting::Model(self.transcript.info.model.replace(model.clone()));
+                let request = json!({ "subtype": "set_model", "model": model });
+                self.change(request, undo, reply).await;
             }
             Command::SetPermissionMode { mode, reply } => {
-                self.transcript.info.permission_mode.clone_from(&mode);
-                self.control(json!({ "subtype": "set_permission_mode", "mode": mode }))
+                let previous =
+                    std::mem::replace(&mut self.transcript.info.permission_mode, mode.clone());
+                let request = json!({ "subtype": "set_permission_mode", "mode": mode });
+                self.change(request, Setting::PermissionMode(previous), reply)
                     .await;
-                self.publish_info();
-                let _ = reply.send(Ok(()));
             }
             Command::SetTodos { todos, reply } => {
                 self.transcript.todos = todos;
@@ -131,6 +129,20 @@ impl Actor {
             self.update(SessionStatus::Running, None);
         }
         Ok(id)
+    }
+
+    /// Applies a setting now and for every later `claude`; a running one is asked first, and
+    /// the answer waits for its reply (a refusal puts the old value back).
+    async fn change(&mut self, request: serde_json::Value, undo: Setting, reply: Reply<()>) {
+        self.publish_info();
+        match self.control(request).await {
+            Some(request_id) => {
+                self.awaiting.insert(request_id, (undo, reply));
+            }
+            None => {
+                let _ = reply.send(Ok(()));
+            }
+        }
     }
 
     /// Interrupts the turn through the control protocol; a stalled child is stopped instead.

@@ -1,6 +1,7 @@
 //! The session actor: one task owns one session's `claude` process, its transcript and its status.
 //! Commands arrive from handles; CLI lines become state and events; a watchdog flags silence.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
 
@@ -14,7 +15,7 @@ mod commands;
 use super::binary::locate;
 use super::cli_line::{self, CliLine, ControlRequest};
 use super::control;
-use super::handle::{Command, SessionError};
+use super::handle::{Command, Reply, SessionError};
 use super::model::{SessionInfo, SessionStatus};
 use super::orphans;
 use super::process::{ClaudeProcess, Launch};
@@ -40,6 +41,12 @@ const BASE_ARGS: [&str; 9] = [
 /// The id of the `initialize` request sent to every new child.
 const INIT_REQUEST: &str = "tether-init";
 
+/// A setting's value before a change, put back if the child refuses the change.
+pub(super) enum Setting {
+    Model(Option<String>),
+    PermissionMode(String),
+}
+
 /// What happened next, for the actor to handle.
 enum Next {
     Command(Option<Command>),
@@ -60,6 +67,8 @@ pub(super) struct Actor {
     last_output: Instant,
     requests: u64,
     last_prompt: Option<String>,
+    /// Setting changes sent to the child, by request id, waiting for its answer.
+    awaiting: HashMap<String, (Setting, Reply<()>)>,
     started: Instant,
     /// False once the child's stderr has ended (it is not polled again).
     stderr_open: bool,
@@ -84,6 +93,7 @@ impl Actor {
             last_output: Instant::now(),
             requests: 0,
             last_prompt: None,
+            awaiting: HashMap::new(),
             started: Instant::now(),
             stderr_open: false,
         }
@@ -204,11 +214,37 @@ impl Actor {
     }
 
     /// Sends a control request to a running child (a later child starts with the same settings).
-    async fn control(&mut self, body: Value) {
-        if self.process.is_some() {
-            self.requests += 1;
-            let id = format!("tether-{}", self.requests);
-            self.write(&control::request(&id, body)).await;
+    /// Returns the request's id when it reached a running child.
+    async fn control(&mut self, body: Value) -> Option<String> {
+        self.process.as_ref()?;
+        self.requests += 1;
+        let id = format!("tether-{}", self.requests);
+        self.write(&control::request(&id, body)).await.then_some(id)
+    }
+
+    /// Settles a setting change the child answered.
+    fn answered(&mut self, request_id: &str, outcome: &Result<Value, String>) {
+        let Some((undo, reply)) = self.awaiting.remove(request_id) else {
+            return;
+        };
+        let result = match outcome {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                match undo {
+                    Setting::Model(model) => self.transcript.info.model = model,
+                    Setting::PermissionMode(mode) => self.transcript.info.permission_mode = mode,
+                }
+                self.publish_info();
+                Err(SessionError::Refused(error.clone()))
+            }
+        };
+        let _ = reply.send(result);
+    }
+
+    /// Changes still waiting when the child goes away apply to the next one.
+    fn settle_awaiting(&mut self) {
+        for (_, (_, reply)) in self.awaiting.drain() {
+            let _ = reply.send(Ok(()));
         }
     }
 
@@ -230,9 +266,12 @@ impl Actor {
             }
             CliLine::ControlResponse {
                 request_id,
-                outcome: Err(error),
+                outcome,
             } => {
-                tracing::warn!(session = %self.transcript.info.id, request_id, error, "claude refused a control request");
+                if let Err(error) = outcome {
+                    tracing::warn!(session = %self.transcript.info.id, request_id, error, "claude refused a control request");
+                }
+                self.answered(request_id, outcome);
             }
             CliLine::Other { kind, .. } => {
                 tracing::debug!(session = %self.transcript.info.id, kind, "unhandled claude line");
@@ -262,6 +301,7 @@ impl Actor {
         let Some(process) = self.process.take() else {
             return;
         };
+        self.settle_awaiting();
         let tail = process.stderr_tail();
         let group = process.group();
         // Whatever it started (tool commands) is still in its group: end the group too.
@@ -298,6 +338,7 @@ impl Actor {
     }
 
     async fn stop_process(&mut self) {
+        self.settle_awaiting();
         if let Some(process) = self.process.take() {
             let group = process.group();
             process.stop(self.settings.stop_grace).await;
