@@ -220,9 +220,10 @@ async fn update_session(
         return http_error(StatusCode::BAD_REQUEST, error);
     }
     let mut last = None;
+    // The permission mode first: it is the change a caller may be refused, and then nothing changed.
     for (field, method, key) in [
-        ("model", "sessions.set_model", "model"),
         ("permission_mode", "sessions.set_permission_mode", "mode"),
+        ("model", "sessions.set_model", "model"),
     ] {
         if let Some(value) = changes.get(field) {
             let response = call(
