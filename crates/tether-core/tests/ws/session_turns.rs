@@ -26,6 +26,13 @@ async fn a_text_turn_streams_token_by_token_and_ends_with_its_cost() {
         offsets.windows(2).all(|pair| pair[1] == pair[0] + 1),
         "offsets rise by one: {offsets:?}"
     );
+    let announced = events
+        .iter()
+        .find(|e| e["event"] == "agents.updated")
+        .expect("the agents claude offers are announced");
+    let agents = seat.call("agents.list", json!({})).await;
+    assert_eq!(agents["result"], announced["data"]["agents"]);
+    assert!(!agents["result"].as_array().unwrap().is_empty(), "{agents}");
     let usage = events
         .iter()
         .rfind(|e| e["event"] == "usage.updated")

@@ -173,13 +173,37 @@ impl Actor {
             .take_approval(request_id)
             .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
         let rules = always.then_some(approval.suggestions.as_slice());
-        self.write(&control::allow(request_id, &approval.input, rules))
+        let delivered = self
+            .write(&control::allow(request_id, &approval.input, rules))
             .await;
         let decision = if always { "allow_always" } else { "allow" };
+        self.decided(request_id, decision, by, delivered)
+    }
+
+    /// Announces a decision, or, when it could not reach `claude` (it just died), that the
+    /// request was cancelled; the session then errors and the next message resumes it.
+    fn decided(
+        &mut self,
+        request_id: &str,
+        decision: &str,
+        by: &str,
+        delivered: bool,
+    ) -> Result<(), SessionError> {
         self.last_output = Instant::now();
-        let events = self.transcript.resolved(request_id, decision, Some(by));
+        let (decision, by) = if delivered {
+            (decision, Some(by))
+        } else {
+            ("cancelled", None)
+        };
+        let events = self.transcript.resolved(request_id, decision, by);
         self.publish(events);
-        Ok(())
+        if delivered {
+            Ok(())
+        } else {
+            Err(SessionError::Spawn(
+                "claude exited before the answer reached it".into(),
+            ))
+        }
     }
 
     async fn reject(
@@ -192,10 +216,7 @@ impl Actor {
             .take_approval(request_id)
             .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
         let message = message.unwrap_or_else(|| format!("The user denied this from {by}."));
-        self.write(&control::deny(request_id, &message)).await;
-        self.last_output = Instant::now();
-        let events = self.transcript.resolved(request_id, "deny", Some(by));
-        self.publish(events);
-        Ok(())
+        let delivered = self.write(&control::deny(request_id, &message)).await;
+        self.decided(request_id, "deny", by, delivered)
     }
 }

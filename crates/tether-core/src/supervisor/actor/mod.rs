@@ -263,6 +263,11 @@ impl Actor {
                 outcome: Ok(response),
             } if request_id == INIT_REQUEST => {
                 self.agents = response["agents"].as_array().cloned().unwrap_or_default();
+                let agents = json!({ "agents": self.agents });
+                self.publish(vec![Emit {
+                    event: "agents.updated",
+                    data: agents,
+                }]);
             }
             CliLine::ControlResponse {
                 request_id,
