@@ -17,17 +17,81 @@ use crate::protocol::{ErrorCode, RpcError};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/projects", get(list_projects).post(add_project))
+        .route(
+            "/api/projects",
+            get(|state: State<AppState>, headers: HeaderMap| {
+                with_body(state, headers, String::new(), "projects.list", false)
+            })
+            .post(|state: State<AppState>, headers: HeaderMap, raw: String| {
+                with_body(state, headers, raw, "projects.add", true)
+            }),
+        )
         .route(
             "/api/projects/{id}",
-            get(get_project).delete(remove_project),
+            get(
+                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
+                    by_id(state, headers, id, "projects.get", "id")
+                },
+            )
+            .delete(
+                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
+                    by_id(state, headers, id, "projects.remove", "id")
+                },
+            ),
         )
-        .route("/api/sessions", get(list_sessions).post(create_session))
+        .route(
+            "/api/sessions",
+            get(list_sessions).post(|state: State<AppState>, headers: HeaderMap, raw: String| {
+                with_body(state, headers, raw, "sessions.create", true)
+            }),
+        )
         .route(
             "/api/sessions/{id}",
-            get(get_session).put(update_session).delete(archive_session),
+            get(
+                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
+                    by_id(state, headers, id, "sessions.get", "session_id")
+                },
+            )
+            .put(update_session)
+            .delete(
+                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
+                    by_id(state, headers, id, "sessions.archive", "session_id")
+                },
+            ),
         )
-        .route("/api/rpc/{method}", post(rpc))
+        .route(
+            "/api/rpc/{method}",
+            post(
+                |state: State<AppState>,
+                 headers: HeaderMap,
+                 Path(method): Path<String>,
+                 raw: String| async move {
+                    call(&state, &headers, &method, body(&raw), false).await
+                },
+            ),
+        )
+}
+
+/// A method whose params are the request body (201 when it `created` something).
+async fn with_body(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: String,
+    method: &'static str,
+    created: bool,
+) -> Response {
+    call(&state, &headers, method, body(&raw), created).await
+}
+
+/// A method whose one param, named `key`, is the id in the path.
+async fn by_id(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    method: &'static str,
+    key: &'static str,
+) -> Response {
+    call(&state, &headers, method, Ok(json!({ key: id })), false).await
 }
 
 /// A JSON body, or `{}` when there is none; malformed JSON is `invalid_params`.
@@ -91,53 +155,6 @@ pub(super) fn status_of(code: ErrorCode) -> StatusCode {
     }
 }
 
-async fn rpc(
-    State(state): State<AppState>,
-    Path(method): Path<String>,
-    headers: HeaderMap,
-    raw: String,
-) -> Response {
-    call(&state, &headers, &method, body(&raw), false).await
-}
-
-async fn list_projects(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    call(&state, &headers, "projects.list", Ok(json!({})), false).await
-}
-
-async fn add_project(State(state): State<AppState>, headers: HeaderMap, raw: String) -> Response {
-    call(&state, &headers, "projects.add", body(&raw), true).await
-}
-
-async fn get_project(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    call(
-        &state,
-        &headers,
-        "projects.get",
-        Ok(json!({ "id": id })),
-        false,
-    )
-    .await
-}
-
-async fn remove_project(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    call(
-        &state,
-        &headers,
-        "projects.remove",
-        Ok(json!({ "id": id })),
-        false,
-    )
-    .await
-}
-
 #[derive(Deserialize)]
 struct SessionFilter {
     project_id: Option<String>,
@@ -155,44 +172,6 @@ async fn list_sessions(
     call(&state, &headers, "sessions.list", Ok(params), false).await
 }
 
-async fn create_session(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    raw: String,
-) -> Response {
-    call(&state, &headers, "sessions.create", body(&raw), true).await
-}
-
-async fn get_session(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    call(
-        &state,
-        &headers,
-        "sessions.get",
-        Ok(json!({ "session_id": id })),
-        false,
-    )
-    .await
-}
-
-async fn archive_session(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    call(
-        &state,
-        &headers,
-        "sessions.archive",
-        Ok(json!({ "session_id": id })),
-        false,
-    )
-    .await
-}
-
 /// `PUT /api/sessions/{id}` with `{"model": …}` and/or `{"permission_mode": …}`.
 async fn update_session(
     State(state): State<AppState>,
@@ -205,7 +184,7 @@ async fn update_session(
     }
     let changes = match body(&raw) {
         Ok(changes) => changes,
-        Err(error) => return http_error(StatusCode::BAD_REQUEST, error),
+        Err(error) => return http_error(status_of(error.code), error),
     };
     let unknown = changes
         .as_object()
@@ -217,7 +196,7 @@ async fn update_session(
             ErrorCode::InvalidParams,
             format!("cannot change {key:?}; a session's model and permission_mode can change"),
         );
-        return http_error(StatusCode::BAD_REQUEST, error);
+        return http_error(status_of(error.code), error);
     }
     let mut last = None;
     // The permission mode first: it is the change a caller may be refused, and then nothing changed.

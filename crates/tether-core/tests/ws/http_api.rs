@@ -34,100 +34,134 @@ async fn http(
 async fn resource_routes_and_rpc_over_http_keep_methods_bodies_and_codes() {
     let bench = ClaudeBench::start(Vec::new()).await;
     let token = Some(bench.token.as_str());
-    let (status, body) = http(&bench, "GET", "/api/projects", None, "").await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
-    let (status, body) = http(&bench, "GET", "/api/projects", token, "").await;
-    assert_eq!(
-        (status, body["result"][0]["id"].as_str()),
-        (200, Some(bench.project_id.as_str()))
-    );
-    let (status, body) = http(&bench, "POST", "/api/projects", token, r#"{"path":"/"}"#).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (403, Some("forbidden")),
-        "devices cannot add folders"
-    );
-    let (status, _) = http(&bench, "GET", "/api/projects/nope", token, "").await;
-    assert_eq!(status, 404);
-
     let create = json!({ "project_id": bench.project_id }).to_string();
     let (status, created) = http(&bench, "POST", "/api/sessions", token, &create).await;
     assert_eq!(status, 201, "{created}");
     let id = created["result"]["id"].as_str().unwrap().to_owned();
-    let (status, got) = http(&bench, "GET", &format!("/api/sessions/{id}"), token, "").await;
-    assert_eq!(
-        (status, got["result"]["session"]["id"].as_str()),
-        (200, Some(id.as_str()))
-    );
-    let (status, listed) = http(
+    let (project, session) = (bench.project_id.as_str(), format!("/api/sessions/{id}"));
+
+    // (method, path, body, status, a JSON pointer into the answer, what it must hold)
+    let cases: Vec<(&str, String, &str, u16, &str, Value)> = vec![
+        (
+            "GET",
+            "/api/projects".into(),
+            "",
+            200,
+            "/result/0/id",
+            json!(project),
+        ),
+        (
+            "POST",
+            "/api/projects".into(),
+            r#"{"path":"/"}"#,
+            403,
+            "/code",
+            json!("forbidden"),
+        ),
+        (
+            "GET",
+            "/api/projects/nope".into(),
+            "",
+            404,
+            "/code",
+            json!("not_found"),
+        ),
+        (
+            "GET",
+            session.clone(),
+            "",
+            200,
+            "/result/session/id",
+            json!(id),
+        ),
+        (
+            "GET",
+            format!("/api/sessions?project_id={project}"),
+            "",
+            200,
+            "/result/0/id",
+            json!(id),
+        ),
+        (
+            "PUT",
+            session.clone(),
+            r#"{"permission_mode":"plan"}"#,
+            200,
+            "/result/session/permission_mode",
+            json!("plan"),
+        ),
+        (
+            "PUT",
+            session.clone(),
+            r#"{"owner":"me"}"#,
+            400,
+            "/code",
+            json!("invalid_params"),
+        ),
+        (
+            "PUT",
+            session.clone(),
+            r#"{"permission_mode":"bypassPermissions"}"#,
+            403,
+            "/code",
+            json!("forbidden"),
+        ),
+        (
+            "POST",
+            "/api/rpc/system.info".into(),
+            "",
+            200,
+            "/result/protocol",
+            json!(1),
+        ),
+        (
+            "POST",
+            "/api/rpc/no.such".into(),
+            "{}",
+            404,
+            "/code",
+            json!("method_not_found"),
+        ),
+        (
+            "POST",
+            "/api/rpc/sessions.get".into(),
+            "{not json",
+            400,
+            "/code",
+            json!("invalid_params"),
+        ),
+        (
+            "DELETE",
+            session.clone(),
+            "",
+            200,
+            "/result/session/status",
+            json!("ended"),
+        ),
+    ];
+    for (method, path, body, status, pointer, expected) in cases {
+        let (got, answer) = http(&bench, method, &path, token, body).await;
+        assert_eq!(
+            (got, answer.pointer(pointer)),
+            (status, Some(&expected)),
+            "{method} {path} {body}: {answer}"
+        );
+    }
+    let (_, listed) = http(
         &bench,
         "GET",
-        &format!("/api/sessions?project_id={}", bench.project_id),
+        &format!("/api/sessions?project_id={project}"),
         token,
         "",
     )
     .await;
     assert_eq!(
-        (status, listed["result"].as_array().map(Vec::len)),
-        (200, Some(1))
+        listed["result"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
     );
-    let (status, changed) = http(
-        &bench,
-        "PUT",
-        &format!("/api/sessions/{id}"),
-        token,
-        r#"{"permission_mode":"plan"}"#,
-    )
-    .await;
-    assert_eq!(
-        (
-            status,
-            changed["result"]["session"]["permission_mode"].as_str()
-        ),
-        (200, Some("plan")),
-        "{changed}"
-    );
-    let (status, _) = http(
-        &bench,
-        "PUT",
-        &format!("/api/sessions/{id}"),
-        token,
-        r#"{"owner":"me"}"#,
-    )
-    .await;
-    assert_eq!(status, 400);
-    let (status, body) = http(
-        &bench,
-        "PUT",
-        &format!("/api/sessions/{id}"),
-        token,
-        r#"{"permission_mode":"bypassPermissions"}"#,
-    )
-    .await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("forbidden")));
-
-    let (status, info) = http(&bench, "POST", "/api/rpc/system.info", token, "").await;
-    assert_eq!(
-        (status, info["result"]["protocol"].as_u64()),
-        (200, Some(1))
-    );
-    let (status, body) = http(&bench, "POST", "/api/rpc/no.such", token, "{}").await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (404, Some("method_not_found"))
-    );
-    let (status, body) = http(&bench, "POST", "/api/rpc/sessions.get", token, "{not json").await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (400, Some("invalid_params"))
-    );
-
-    let (status, archived) =
-        http(&bench, "DELETE", &format!("/api/sessions/{id}"), token, "").await;
-    assert_eq!(
-        (status, archived["result"]["session"]["status"].as_str()),
-        (200, Some("ended"))
-    );
+    let (status, body) = http(&bench, "GET", "/api/projects", None, "").await;
+    assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")));
     let foreign = format!(
         "GET /api/projects HTTP/1.1\r\nHost: evil.example:{}\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
         bench.server.addr.port(),
