@@ -281,18 +281,23 @@ mod tests {
         assert_eq!(text_of(&steps), expected);
     }
 
+    /// A short text, then a Bash call: the shape most tool tests need.
+    fn running_ls() -> Reply {
+        Reply::ToolUse {
+            text: Some("Running it.".into()),
+            id: "toolu_1".into(),
+            name: "Bash".into(),
+            input: serde_json::json!({"command": "ls"}),
+        }
+    }
+
     #[test]
     fn tool_use_streams_input_in_pieces_after_the_text() {
         let msg = Message {
             id: "x",
             model: "m",
         };
-        let reply = Reply::ToolUse {
-            text: Some("Running it.".into()),
-            id: "toolu_1".into(),
-            name: "Bash".into(),
-            input: serde_json::json!({"command": "ls"}),
-        };
+        let reply = running_ls();
         let sse = text_of(&plan(&reply, &msg).unwrap().streamed);
         assert!(sse.contains(r#"{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_1","name":"Bash","input":{}}}"#));
         assert_eq!(sse.matches("input_json_delta").count(), 3);
@@ -324,12 +329,7 @@ mod tests {
             id: "msg_fake000009",
             model: "m",
         };
-        let reply = Reply::ToolUse {
-            text: Some("Running it.".into()),
-            id: "toolu_1".into(),
-            name: "Bash".into(),
-            input: serde_json::json!({"command": "ls"}),
-        };
+        let reply = running_ls();
         let whole = plan(&reply, &msg).unwrap().whole;
         assert_eq!(
             text_of(&whole),

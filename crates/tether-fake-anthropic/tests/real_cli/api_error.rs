@@ -14,16 +14,7 @@ async fn authentication_error_ends_the_run_with_exit_1() {
     .await
     .unwrap();
     let sandbox = Sandbox::new();
-    let cmd = sandbox.command(
-        &fake,
-        &[
-            "-p",
-            "say hi",
-            "--output-format",
-            "stream-json",
-            "--verbose",
-        ],
-    );
+    let cmd = sandbox.print(&fake, "say hi", &[]);
     let run = run_to_end(cmd).await;
 
     assert_eq!(run.status.code(), Some(1), "stderr: {}", run.stderr);

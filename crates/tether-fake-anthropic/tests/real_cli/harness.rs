@@ -74,6 +74,13 @@ impl Sandbox {
             .kill_on_drop(true);
         cmd
     }
+
+    /// `claude -p PROMPT --output-format stream-json --verbose EXTRA…`, the one-shot print mode.
+    pub fn print(&self, fake: &FakeAnthropic, prompt: &str, extra: &[&str]) -> Command {
+        let mut args = vec!["-p", prompt, "--output-format", "stream-json", "--verbose"];
+        args.extend_from_slice(extra);
+        self.command(fake, &args)
+    }
 }
 
 fn parse_line(line: &str) -> Value {

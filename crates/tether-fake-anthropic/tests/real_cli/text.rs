@@ -12,17 +12,7 @@ async fn text_chunks_stream_through_in_order() {
         .await
         .unwrap();
     let sandbox = Sandbox::new();
-    let cmd = sandbox.command(
-        &fake,
-        &[
-            "-p",
-            "say hi",
-            "--output-format",
-            "stream-json",
-            "--verbose",
-            "--include-partial-messages",
-        ],
-    );
+    let cmd = sandbox.print(&fake, "say hi", &["--include-partial-messages"]);
     let run = run_to_end(cmd).await;
 
     assert!(
