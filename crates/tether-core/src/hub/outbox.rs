@@ -52,6 +52,7 @@ impl Closer {
         self.reason.get().copied().unwrap_or(CloseReason::GoingAway)
     }
 
+    #[cfg(test)]
     pub fn is_closed(&self) -> bool {
         self.token.is_cancelled()
     }

@@ -262,3 +262,19 @@ async fn archive_also_ends_what_a_tool_left_running() {
         "nothing it started survives"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_folder_that_vanished_is_named_as_the_cause() {
+    let bench = ClaudeBench::start(Vec::new()).await;
+    let mut seat = bench.seat().await;
+    std::fs::remove_dir_all(bench.project.path()).unwrap();
+    let sent = seat.call("messages.send", json!({ "text": "hi" })).await;
+    assert_eq!(sent["error"]["code"], "unavailable", "{sent}");
+    assert!(
+        sent["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("project folder is gone"),
+        "{sent}"
+    );
+}

@@ -18,7 +18,7 @@ use super::control;
 use super::handle::{Command, Reply, SessionError};
 use super::model::{SessionInfo, SessionStatus};
 use super::orphans;
-use super::process::{ClaudeProcess, Launch};
+use super::process::{ClaudeProcess, Launch, check_cwd};
 use super::transcript::{Emit, Transcript};
 use crate::config::ClaudeSettings;
 use crate::engine::Engine;
@@ -172,6 +172,8 @@ impl Actor {
             return Ok(());
         }
         let program = locate(self.settings.path.as_deref())?;
+        check_cwd(&self.cwd)
+            .map_err(|error| SessionError::Spawn(format!("the project folder is gone: {error}")))?;
         let mut args: Vec<String> = BASE_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
         let info = &self.transcript.info;
         if let Some(resume) = &info.claude_session_id {
