@@ -10,6 +10,8 @@ use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(60);
 const READY: &str = "engine listening address=";
+/// The most log lines read while waiting for the readiness line.
+const MAX_FRAMES: usize = 100_000;
 
 /// A child process killed and reaped however the test ends.
 struct Running(std::process::Child);
@@ -92,7 +94,13 @@ fn the_app_opens_its_window_and_serves_the_engine() {
         }
     });
     let mut seen = Vec::new();
+    let mut frames = 0;
     let address = loop {
+        frames += 1;
+        assert!(
+            frames <= MAX_FRAMES,
+            "more than {MAX_FRAMES} log lines without the readiness line"
+        );
         let line = lines
             .recv_timeout(WAIT)
             .unwrap_or_else(|_| panic!("the engine never said it listens:\n{}", seen.join("\n")));

@@ -9,7 +9,7 @@ use serde_json::Value;
 use tether_core::auth::{KeyringVault, TokenVault};
 use tokio::process::{Child, Command};
 
-use crate::common::WAIT;
+use crate::common::{MAX_FRAMES, WAIT};
 
 mod common;
 use tokio_tungstenite::tungstenite::Message;
@@ -95,7 +95,13 @@ async fn close_code<S>(socket: &mut S) -> u16
 where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
+    let mut frames = 0;
     loop {
+        frames += 1;
+        assert!(
+            frames <= MAX_FRAMES,
+            "more than {MAX_FRAMES} frames without the one awaited"
+        );
         match tokio::time::timeout(WAIT, socket.next())
             .await
             .expect("no close in time")

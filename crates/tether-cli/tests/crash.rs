@@ -8,7 +8,7 @@ use tether_core::supervisor::process::processes_in;
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 use tokio::process::{Child, Command};
 
-use crate::common::WAIT;
+use crate::common::{MAX_FRAMES, WAIT};
 
 mod common;
 use tokio_tungstenite::tungstenite::Message;
@@ -63,7 +63,13 @@ async fn next_json<S>(socket: &mut S) -> Value
 where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
+    let mut frames = 0;
     loop {
+        frames += 1;
+        assert!(
+            frames <= MAX_FRAMES,
+            "more than {MAX_FRAMES} frames without the one awaited"
+        );
         let message = tokio::time::timeout(WAIT, socket.next())
             .await
             .expect("no frame in time")
@@ -143,7 +149,14 @@ async fn claude_left_by_a_crashed_engine_is_stopped_by_the_next_one() {
         .unwrap();
     let send = json!({ "type": "request", "id": 2, "method": "messages.send", "params": { "session_id": session, "text": "work" } });
     socket.send(Message::text(send.to_string())).await.unwrap();
-    while next_json(&mut socket).await["event"] != "part.delta" {}
+    let mut frames = 0;
+    while next_json(&mut socket).await["event"] != "part.delta" {
+        frames += 1;
+        assert!(
+            frames <= MAX_FRAMES,
+            "more than {MAX_FRAMES} frames without the one awaited"
+        );
+    }
 
     first.kill().await.unwrap();
     first.wait().await.unwrap();

@@ -9,6 +9,9 @@ use tokio::process::{Child, Command};
 /// The longest any single wait in these tests may take.
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// The most frames any loop in these tests reads while waiting for one.
+pub const MAX_FRAMES: usize = 100_000;
+
 /// Runs `tether … serve --port 0` and returns it with the address from its first stdout line.
 pub async fn serve(mut tether: Command) -> (Child, String) {
     let mut child = tether

@@ -8,7 +8,7 @@ use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 
 pub use tether_core::supervisor::process::processes_in;
 
-use crate::common::{Client, TestServer};
+use crate::common::{Client, MAX_FRAMES, TestServer};
 
 /// A server whose sessions run `claude` against a fake API, with a project to run them in.
 pub struct ClaudeBench {
@@ -169,7 +169,13 @@ impl Client {
     ) -> Value {
         self.send_json(json!({ "type": "request", "id": id, "method": method, "params": params }))
             .await;
+        let mut frames = 0;
         loop {
+            frames += 1;
+            assert!(
+                frames <= MAX_FRAMES,
+                "more than {MAX_FRAMES} frames without the one awaited"
+            );
             let frame = self.next_json().await;
             if frame["type"] == "response" && frame["id"] == id {
                 return frame;
@@ -189,7 +195,13 @@ impl Client {
             kept.extend(events.split_off(at + 1));
             return events;
         }
+        let mut frames = 0;
         loop {
+            frames += 1;
+            assert!(
+                frames <= MAX_FRAMES,
+                "more than {MAX_FRAMES} frames without the one awaited"
+            );
             let frame = self.next_json().await;
             let finished = done(&frame);
             events.push(frame);

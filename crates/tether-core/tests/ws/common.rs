@@ -19,6 +19,9 @@ use tokio_util::sync::CancellationToken;
 /// The longest any single wait in these tests may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// The most frames any loop in these tests reads while waiting for one.
+pub const MAX_FRAMES: usize = 100_000;
+
 pub struct TestServer {
     pub addr: SocketAddr,
     pub engine: Engine,
@@ -173,7 +176,13 @@ impl Client {
 
     /// The next text frame as JSON; panics on a close.
     pub async fn next_json(&mut self) -> Value {
+        let mut frames = 0;
         loop {
+            frames += 1;
+            assert!(
+                frames <= MAX_FRAMES,
+                "more than {MAX_FRAMES} frames without the one awaited"
+            );
             match self.next_message().await {
                 Some(Message::Text(text)) => return serde_json::from_str(&text).unwrap(),
                 Some(Message::Close(frame)) => {
@@ -200,7 +209,13 @@ impl Client {
 
     /// Reads until the server's close frame and returns its code (events before it are skipped).
     pub async fn close_code(&mut self) -> u16 {
+        let mut frames = 0;
         loop {
+            frames += 1;
+            assert!(
+                frames <= MAX_FRAMES,
+                "more than {MAX_FRAMES} frames without the one awaited"
+            );
             match tokio::time::timeout(WAIT, self.socket.next())
                 .await
                 .expect("no close frame in time")

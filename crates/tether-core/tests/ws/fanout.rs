@@ -6,7 +6,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::{Client, TestServer};
+use crate::common::{Client, MAX_FRAMES, TestServer};
 
 async fn subscribe(client: &mut Client, channel: &str, since: Option<Value>) -> Value {
     let mut frame = json!({ "type": "subscribe", "id": 1, "channels": [channel] });
@@ -92,7 +92,13 @@ async fn a_slow_consumer_is_cut_off_while_others_continue_then_resumes_by_offset
     let slow_reader = tokio::spawn(async move {
         cut.await.unwrap();
         let mut last = 0;
+        let mut frames = 0;
         loop {
+            frames += 1;
+            assert!(
+                frames <= MAX_FRAMES,
+                "more than {MAX_FRAMES} frames without the one awaited"
+            );
             match slow.next_message().await {
                 Some(Message::Text(text)) => {
                     let event: Value = serde_json::from_str(&text).unwrap();

@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::claude::{ClaudeBench, processes_in};
-use crate::common::{WAIT, raw_http, refused_status};
+use crate::common::{MAX_FRAMES, WAIT, raw_http, refused_status};
 
 /// One HTTP request with a bearer token and a JSON body; returns the status and the parsed body.
 async fn http(
@@ -221,7 +221,13 @@ async fn the_simple_chat_endpoint_streams_chunks_usage_and_session_end() {
         socket.send(Message::text(prompt)).await.unwrap();
         let mut chunks = String::new();
         let mut usage = None;
+        let mut frames = 0;
         let end = loop {
+            frames += 1;
+            assert!(
+                frames <= MAX_FRAMES,
+                "more than {MAX_FRAMES} frames without the one awaited"
+            );
             let message = tokio::time::timeout(WAIT, socket.next())
                 .await
                 .expect("no frame in time")

@@ -79,11 +79,17 @@ pub async fn post_messages(addr: SocketAddr, model: &str) -> Exchange {
     send(addr, "POST", "/v1/messages?beta=true", Some(&body)).await
 }
 
+/// The most reads `read_until` makes before giving up.
+const MAX_READS: usize = 100_000;
+
 impl Exchange {
     /// Read until `needle` shows up in what was received (bounded per read).
     pub async fn read_until(&mut self, needle: &str) {
         let mut chunk = [0_u8; 4096];
+        let mut reads = 0;
         while !String::from_utf8_lossy(&self.received).contains(needle) {
+            reads += 1;
+            assert!(reads <= MAX_READS, "no {needle:?} within {MAX_READS} reads");
             let n = timeout(STEP, self.stream.read(&mut chunk))
                 .await
                 .unwrap_or_else(|_| panic!("no {needle:?} within {STEP:?}"))
