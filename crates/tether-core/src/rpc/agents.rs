@@ -1,26 +1,17 @@
-//! `agents.*` and `todos.*`: what the CLI offers a session, and the session's todo list.
+//! `agents.*`: the agents the CLI offers a session.
 
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{SessionParams, handle, session_error, snapshot};
+use super::{SessionParams, snapshot};
 use crate::engine::Engine;
 use crate::protocol::{ErrorCode, RpcError};
-use crate::supervisor::handle::Command;
-use crate::supervisor::model::Todo;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct AgentParams {
     session_id: String,
     name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct TodosParams {
-    session_id: String,
-    todos: Vec<Todo>,
 }
 
 /// The agents the CLI listed when it started (empty until the session's first message).
@@ -39,20 +30,4 @@ pub(super) async fn get(engine: &Engine, params: AgentParams) -> Result<Value, R
                 format!("no agent named {:?}", params.name),
             )
         })
-}
-
-pub(super) async fn todos(engine: &Engine, params: SessionParams) -> Result<Vec<Todo>, RpcError> {
-    Ok(snapshot(engine, &params.session_id).await?.todos)
-}
-
-pub(super) async fn update_todos(engine: &Engine, params: TodosParams) -> Result<Value, RpcError> {
-    let session = handle(engine, &params.session_id)?;
-    session
-        .ask(|reply| Command::SetTodos {
-            todos: params.todos,
-            reply,
-        })
-        .await
-        .map_err(session_error)?;
-    Ok(json!({}))
 }

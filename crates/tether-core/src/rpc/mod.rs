@@ -5,6 +5,7 @@ mod messages;
 mod projects;
 mod sessions;
 mod system;
+mod todos;
 mod tokens;
 mod tools;
 
@@ -79,8 +80,8 @@ pub async fn dispatch(
         "tools.reject" => reply(tools::reject(engine, caller, params_of(params)?).await?),
         "agents.list" => reply(agents::list(engine, params_of(params)?).await?),
         "agents.get" => reply(agents::get(engine, params_of(params)?).await?),
-        "todos.get" => reply(agents::todos(engine, params_of(params)?).await?),
-        "todos.update" => reply(agents::update_todos(engine, params_of(params)?).await?),
+        "todos.get" => reply(todos::get(engine, params_of(params)?).await?),
+        "todos.update" => reply(todos::update(engine, params_of(params)?).await?),
         _ => Err(RpcError::new(
             ErrorCode::MethodNotFound,
             format!("no method named {method:?}"),

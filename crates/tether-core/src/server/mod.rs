@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::net::{TcpListener, UnixListener};
 
-pub use gate::Gate;
+use gate::Gate;
 pub use upgrade::configure_socket;
 
 use crate::data_dir::DataDir;

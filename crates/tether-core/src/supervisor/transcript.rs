@@ -184,6 +184,15 @@ impl Transcript {
         }
     }
 
+    /// Settles every pending approval as cancelled (its turn or its process ended).
+    pub fn cancel_approvals(&mut self) -> Vec<Emit> {
+        let pending = std::mem::take(&mut self.approvals);
+        pending
+            .iter()
+            .flat_map(|approval| self.resolved(&approval.request_id, "cancelled", None))
+            .collect()
+    }
+
     /// Announces that an approval was settled, and resumes the turn's status.
     pub fn resolved(&mut self, request_id: &str, decision: &str, by: Option<&str>) -> Vec<Emit> {
         let mut events = vec![emit(
@@ -221,9 +230,7 @@ impl Transcript {
             (SessionStatus::Idle, None)
         };
         // Approvals cannot outlive their turn.
-        for approval in std::mem::take(&mut self.approvals) {
-            events.extend(self.resolved(&approval.request_id, "cancelled", None));
-        }
+        events.extend(self.cancel_approvals());
         events.extend(self.set_status(status, error));
         events
     }

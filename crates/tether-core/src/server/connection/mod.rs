@@ -60,7 +60,7 @@ where
     let mut peer = Peer::new(engine.clone(), caller, outbox, &limits);
     tokio::join!(
         writer::run(sink, queue, &closer, &heartbeat, &limits),
-        peer.read(stream, &closer, &heartbeat),
+        peer.read(stream, &heartbeat),
     );
     peer.leave_all();
     tracing::info!(

@@ -12,7 +12,7 @@ use super::rate::RateLimit;
 use crate::auth::{Caller, OWNER};
 use crate::config::Limits;
 use crate::engine::Engine;
-use crate::hub::{Closer, Join, Outbox};
+use crate::hub::{Join, Outbox};
 use crate::protocol::{
     ChannelKind, ChannelName, ClientFrame, CloseReason, ErrorCode, Position, RequestId, RpcError,
     ServerFrame, decode, encode,
@@ -51,10 +51,11 @@ impl Peer {
     }
 
     /// Reads frames until the peer leaves, breaks the protocol, or the connection is closed.
-    pub async fn read<R>(&mut self, mut stream: R, closer: &Closer, heartbeat: &Heartbeat)
+    pub async fn read<R>(&mut self, mut stream: R, heartbeat: &Heartbeat)
     where
         R: Stream<Item = Result<Message, axum::Error>> + Unpin,
     {
+        let closer = self.outbox.closer().clone();
         loop {
             let message = tokio::select! {
                 biased;

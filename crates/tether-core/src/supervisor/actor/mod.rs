@@ -336,12 +336,8 @@ impl Actor {
     }
 
     fn resolve_all_pending(&mut self) {
-        for approval in std::mem::take(&mut self.transcript.approvals) {
-            let events = self
-                .transcript
-                .resolved(&approval.request_id, "cancelled", None);
-            self.publish(events);
-        }
+        let events = self.transcript.cancel_approvals();
+        self.publish(events);
     }
 
     async fn stop_process(&mut self) {
