@@ -12,6 +12,7 @@ use tether_core::auth::{Caller, KeyringVault};
 use tether_core::data_dir::{DataDir, DataDirError};
 use tether_core::protocol::RpcError;
 use tether_core::server::control_socket_path;
+use tether_core::store::Store;
 use tether_core::{Config, Engine};
 use tokio::net::UnixStream;
 use tokio_tungstenite::WebSocketStream;
@@ -99,7 +100,7 @@ pub async fn call(
         client.close().await;
         return result;
     }
-    let _claim = DataDir::claim(&config.data_dir).map_err(|error| match error {
+    let claim = DataDir::claim(&config.data_dir).map_err(|error| match error {
         DataDirError::InUse(dir) => anyhow!(
             "an engine is running with {} but does not answer on its control socket; restart it",
             dir.display()
@@ -107,6 +108,9 @@ pub async fn call(
         other => other.into(),
     })?;
     let vault = Arc::new(KeyringVault::new(&config.keyring_service));
-    let engine = Engine::open(config.clone(), vault).await?;
-    Ok(engine.dispatch(&Caller::Local, method, Some(params)).await)
+    let store = Store::open(claim.path(), config.store.clone());
+    let engine = Engine::open(config.clone(), vault, store).await?;
+    let result = engine.dispatch(&Caller::Local, method, Some(params)).await;
+    engine.shutdown().await;
+    Ok(result)
 }

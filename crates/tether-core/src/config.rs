@@ -9,6 +9,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 use crate::hub::HistoryLimits;
+use crate::store::RetentionLimits;
 
 /// Everything the engine can be told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +29,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     pub limits: Limits,
     pub history: HistoryLimits,
+    /// How much of the saved event log to keep.
+    pub store: RetentionLimits,
     pub claude: ClaudeSettings,
 }
 
@@ -134,7 +137,7 @@ impl Default for Limits {
 
 /// Top-level settings read from `TETHER_*` variables; others (such as `TETHER_LOG`, and
 /// `TETHER_CLAUDE`, the binary's path) are not. The `claude` table comes from the file.
-const SETTINGS: [&str; 8] = [
+const SETTINGS: [&str; 9] = [
     "bind",
     "port",
     "data_dir",
@@ -143,6 +146,7 @@ const SETTINGS: [&str; 8] = [
     "allowed_hosts",
     "limits",
     "history",
+    "store",
 ];
 
 /// The port `tether serve` and the desktop app listen on unless told otherwise.
@@ -159,6 +163,7 @@ impl Default for Config {
             allowed_hosts: Vec::new(),
             limits: Limits::default(),
             history: HistoryLimits::default(),
+            store: RetentionLimits::default(),
             claude: ClaudeSettings::default(),
         }
     }
@@ -263,6 +268,12 @@ impl Config {
             return invalid(
                 "claude",
                 "stall_timeout_ms and stop_grace_ms must be greater than 0",
+            );
+        }
+        if self.store.max_log_bytes == 0 || self.store.max_log_age.is_zero() {
+            return invalid(
+                "store",
+                "max_log_bytes and max_log_age must be greater than 0",
             );
         }
         if limits.handshake_timeout.is_zero() {

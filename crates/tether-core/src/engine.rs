@@ -14,6 +14,7 @@ use crate::hub::Hub;
 use crate::projects::Projects;
 use crate::protocol::{ChannelKind, ChannelName, RpcError};
 use crate::rpc;
+use crate::store::Store;
 use crate::supervisor::sessions::Sessions;
 
 /// The engine failed to start.
@@ -39,20 +40,27 @@ struct Inner {
 pub struct Engine(Arc<Inner>);
 
 impl Engine {
-    /// Starts the engine: loads tokens from `vault` (failing clearly when it cannot be reached).
-    pub async fn open(config: Config, vault: Arc<dyn TokenVault>) -> Result<Self, EngineError> {
+    /// Starts the engine: loads tokens from `vault` (failing clearly when it cannot be reached),
+    /// then brings back what `store` saved: channels, projects and sessions.
+    pub async fn open(
+        config: Config,
+        vault: Arc<dyn TokenVault>,
+        store: Store,
+    ) -> Result<Self, EngineError> {
         let tokens = TokenService::open(vault)
             .await
             .map_err(EngineError::Tokens)?;
-        Ok(Self(Arc::new(Inner {
-            hub: Hub::new(config.history.clone()),
+        let engine = Self(Arc::new(Inner {
+            hub: Hub::new(config.history.clone(), store.clone()),
+            projects: Projects::load(store.clone()),
             config,
             tokens,
             connections: Connections::default(),
-            projects: Projects::default(),
             sessions: Sessions::default(),
             started: Instant::now(),
-        })))
+        }));
+        engine.sessions().restore(&engine, store.sessions());
+        Ok(engine)
     }
 
     pub fn config(&self) -> &Config {
@@ -79,9 +87,15 @@ impl Engine {
         &self.0.sessions
     }
 
-    /// Stops every session (and its `claude` process group) and waits for them.
+    pub fn store(&self) -> &Store {
+        self.0.hub.store()
+    }
+
+    /// Stops every session (and its `claude` process group), waits for them, then commits
+    /// what is left to save and closes the store.
     pub async fn shutdown(&self) {
         self.0.sessions.shutdown().await;
+        self.store().close().await;
     }
 
     pub fn uptime(&self) -> Duration {

@@ -11,6 +11,7 @@ use crate::auth::KeyringVault;
 use crate::config::Config;
 use crate::data_dir::{DataDir, DataDirError};
 use crate::engine::{Engine, EngineError};
+use crate::store::Store;
 use crate::{server, supervisor};
 
 /// The engine could not start.
@@ -39,15 +40,16 @@ pub struct Launched {
 }
 
 /// Claims the data directory (one engine per directory), stops any `claude` a crashed engine
-/// left behind, opens the control socket, loads the tokens from the OS keyring, then binds the
-/// network listener.
+/// left behind, opens the control socket and the store, loads the tokens from the OS keyring,
+/// then binds the network listener.
 pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
     let data_dir = DataDir::claim(&config.data_dir)?;
     supervisor::orphans::reap(data_dir.path());
     let control = server::bind_local(&data_dir).map_err(LaunchError::Control)?;
     let vault = Arc::new(KeyringVault::new(&config.keyring_service));
     let requested = SocketAddr::new(config.bind, config.port);
-    let engine = Engine::open(config, vault).await?;
+    let store = Store::open(data_dir.path(), config.store.clone());
+    let engine = Engine::open(config, vault, store).await?;
     let listen_error = |cause| LaunchError::Listen {
         address: requested,
         cause,

@@ -12,6 +12,7 @@ pub mod projects;
 pub mod protocol;
 pub mod rpc;
 pub mod server;
+pub mod store;
 pub mod supervisor;
 
 pub use config::Config;

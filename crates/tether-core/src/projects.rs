@@ -5,11 +5,13 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::store::{Row, Store};
+
 /// A directory sessions may run in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Project {
     pub id: String,
     pub name: String,
@@ -31,12 +33,20 @@ pub enum ProjectError {
     NotFound(String),
 }
 
-#[derive(Default)]
 pub struct Projects {
     all: Mutex<Vec<Project>>,
+    store: Store,
 }
 
 impl Projects {
+    /// The projects saved in `store`; changes are saved there too.
+    pub fn load(store: Store) -> Self {
+        Self {
+            all: Mutex::new(store.projects()),
+            store,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Vec<Project>> {
         // Projects are added and removed whole: a poisoned list is still consistent.
         self.all.lock().unwrap_or_else(PoisonError::into_inner)
@@ -68,6 +78,7 @@ impl Projects {
                 .map_or(0, |elapsed| elapsed.as_secs()),
         };
         all.push(project.clone());
+        self.store.save(Row::Project(project.clone()));
         Ok(project)
     }
 
@@ -89,6 +100,7 @@ impl Projects {
             .iter()
             .position(|project| project.id == id)
             .ok_or_else(|| ProjectError::NotFound(id.to_owned()))?;
+        self.store.save(Row::ProjectRemoved(id.to_owned()));
         Ok(all.remove(index))
     }
 }
@@ -97,10 +109,11 @@ impl Projects {
 mod tests {
     use super::*;
 
-    #[test]
-    fn directories_only_once_each_and_by_canonical_path() {
-        let projects = Projects::default();
+    #[tokio::test]
+    async fn directories_only_once_each_and_by_canonical_path() {
         let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Default::default());
+        let projects = Projects::load(store.clone());
         let first = projects.add(dir.path()).unwrap();
         let again = projects.add(&dir.path().join(".")).unwrap();
         assert_eq!(first, again);
@@ -109,10 +122,14 @@ mod tests {
         std::fs::write(&file, "").unwrap();
         assert!(projects.add(&file).is_err());
         assert!(projects.add(&dir.path().join("missing")).is_err());
+        store.flush().await.unwrap();
+        assert_eq!(Projects::load(store.clone()).list(), vec![first.clone()]);
         assert_eq!(projects.remove(&first.id).unwrap(), first);
         assert!(matches!(
             projects.get(&first.id),
             Err(ProjectError::NotFound(_))
         ));
+        store.flush().await.unwrap();
+        assert!(Projects::load(store).list().is_empty());
     }
 }

@@ -2,11 +2,11 @@
 
 use std::collections::VecDeque;
 
-use rand::Rng;
 use tokio::time::Instant;
 
 use super::{HistoryLimits, Outbox};
 use crate::protocol::{FrameText, Position};
+use crate::store::random_epoch;
 
 /// An event kept for replay.
 struct Stored {
@@ -36,10 +36,16 @@ pub(super) struct Channel {
 }
 
 impl Channel {
+    /// A channel with no history yet.
     pub fn new() -> Self {
+        Self::resume(random_epoch(), 0)
+    }
+
+    /// A channel whose stream continues a saved one (its older events are in the store).
+    pub fn resume(epoch: String, head: u64) -> Self {
         Self {
-            epoch: format!("{:016x}", rand::rng().random::<u64>()),
-            head: 0,
+            epoch,
+            head,
             ring: VecDeque::new(),
             ring_bytes: 0,
             subscribers: Vec::new(),
@@ -99,31 +105,56 @@ impl Channel {
             .map_or(self.head, |subscriber| subscriber.live_after)
     }
 
-    /// The events after `since` up to `end`, or `recovered: false` when they are not all here.
-    pub fn replay(&self, since: &Position, end: u64, max_replay: usize) -> Replay {
-        let missed = self.head.checked_sub(since.offset);
-        let oldest_kept = self
-            .ring
+    /// Whether events after `since` are gone from memory but may be in the store: same
+    /// stream, not in the future, and older than the ring's oldest event.
+    pub fn needs_backfill(&self, since: &Position) -> bool {
+        since.epoch == self.epoch
+            && since.offset < self.head
+            && self.oldest_kept() > since.offset + 1
+    }
+
+    fn oldest_kept(&self) -> u64 {
+        self.ring
             .front()
-            .map_or(self.head + 1, |stored| stored.offset);
-        let recoverable = since.epoch == self.epoch
-            && missed.is_some_and(|missed| missed as usize <= max_replay)
-            && oldest_kept <= since.offset + 1;
-        if !recoverable {
+            .map_or(self.head + 1, |stored| stored.offset)
+    }
+
+    /// The events after `since` up to `end`: saved ones from `saved` (read from the store for
+    /// this stream) where memory no longer has them, then the ring's. `recovered: false` when
+    /// together they do not reach back to `since`.
+    pub fn replay(&self, since: &Position, end: u64, saved: Option<&Saved>) -> Replay {
+        let oldest_kept = self.oldest_kept();
+        let reaches_back = oldest_kept <= since.offset + 1
+            || saved.is_some_and(|saved| {
+                saved.after <= since.offset && saved.through + 1 >= oldest_kept
+            });
+        if since.epoch != self.epoch || since.offset > self.head || !reaches_back {
             return Replay {
                 recovered: false,
                 frames: Vec::new(),
             };
         }
-        let frames = self
+        let from_store = saved
+            .into_iter()
+            .flat_map(|saved| &saved.frames)
+            .filter(|(offset, _)| *offset > since.offset && *offset < oldest_kept && *offset <= end)
+            .map(|(_, frame)| frame.clone());
+        let from_ring = self
             .ring
             .iter()
             .filter(|stored| stored.offset > since.offset && stored.offset <= end)
-            .map(|stored| stored.frame.clone())
-            .collect();
+            .map(|stored| stored.frame.clone());
         Replay {
             recovered: true,
-            frames,
+            frames: from_store.chain(from_ring).collect(),
         }
     }
+}
+
+/// Events of one stream read back from the store: every event a client needs after `after`,
+/// up to `through`, encoded.
+pub(super) struct Saved {
+    pub after: u64,
+    pub through: u64,
+    pub frames: Vec<(u64, FrameText)>,
 }

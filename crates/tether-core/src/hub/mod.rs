@@ -5,17 +5,18 @@ mod outbox;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
 use tokio::time::Instant;
 
-use self::channel::{Channel, Subscriber};
+use self::channel::{Channel, Saved, Subscriber};
 pub use self::outbox::{Closer, Inbox, Outbound, Outbox, QueueLimits};
 use crate::protocol::{
     ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
 };
+use crate::store::{EventRow, Store};
 
 /// How much history each channel keeps for replay, and how much one subscribe may replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -50,20 +51,52 @@ pub struct Join {
     pub since: Option<Position>,
 }
 
+/// A page of a channel's history, for `events.history`.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub channel: String,
+    pub epoch: String,
+    /// The channel's newest offset now.
+    pub head: u64,
+    /// False when the events after `since` are no longer all kept (or `since` is of another
+    /// stream): reload through RPC instead.
+    pub recovered: bool,
+    /// Event frames after `since`, oldest first (token deltas of settled parts may be compacted
+    /// away: the `part.updated` that follows carries the part whole).
+    pub events: Vec<Box<RawValue>>,
+    /// Page on with this offset as `since`; equal to `head` when nothing more is missed.
+    pub next: u64,
+}
+
 /// The channels of the engine. Every operation takes one short lock and never awaits,
-/// so an event is queued to every subscriber before the next one is published.
-#[derive(Default)]
+/// so an event is queued to every subscriber (and to the store) before the next one is
+/// published. Reads from the store happen outside the lock.
 pub struct Hub {
     channels: Mutex<HashMap<ChannelName, Channel>>,
     limits: HistoryLimits,
+    store: Store,
 }
 
 impl Hub {
-    pub fn new(limits: HistoryLimits) -> Self {
+    /// A hub whose channels continue the streams saved in `store`.
+    pub fn new(limits: HistoryLimits, store: Store) -> Self {
+        let channels = store
+            .channels()
+            .into_iter()
+            .filter_map(|saved| {
+                let name = ChannelName::parse(&saved.name)?;
+                Some((name, Channel::resume(saved.epoch, saved.head)))
+            })
+            .collect();
         Self {
-            channels: Mutex::default(),
+            channels: Mutex::new(channels),
             limits,
+            store,
         }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<ChannelName, Channel>> {
@@ -84,6 +117,14 @@ impl Hub {
         let mut channels = self.lock();
         let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
         let offset = state.next_offset();
+        self.store.append(EventRow {
+            channel: channel.to_string(),
+            epoch: state.epoch().to_owned(),
+            offset,
+            event: event.to_owned(),
+            data: data.clone(),
+            at: unix_millis(),
+        });
         let frame = event_frame(channel, event, offset, data);
         state.append(frame.clone(), Instant::now(), &self.limits);
         state
@@ -97,6 +138,10 @@ impl Hub {
     /// takes, so no event is missed or repeated between the replay and the live stream.
     /// Returns false when the outbox could not take the batch (it is then closing).
     pub fn subscribe(&self, outbox: &Outbox, id: Option<RequestId>, joins: &[Join]) -> bool {
+        let wanted = joins
+            .iter()
+            .filter_map(|join| Some((&join.channel, join.since.as_ref()?)));
+        let saved = self.backfill(wanted, self.limits.max_replay);
         let now = Instant::now();
         let mut channels = self.lock();
         let mut states = Vec::with_capacity(joins.len());
@@ -108,7 +153,11 @@ impl Hub {
             state.trim(now, &self.limits);
             let end = state.replay_end(outbox.id());
             let recovered = join.since.as_ref().map(|since| {
-                let replay = state.replay(since, end, self.limits.max_replay);
+                let missed = state.head().saturating_sub(since.offset) as usize;
+                if missed > self.limits.max_replay {
+                    return false;
+                }
+                let replay = state.replay(since, end, saved.get(&join.channel));
                 replayed.extend(replay.frames);
                 replay.recovered
             });
@@ -145,6 +194,78 @@ impl Hub {
             }
         }
         true
+    }
+
+    /// Up to `limit` events of `channel` after `since`, from memory or the store.
+    pub fn history(&self, channel: &ChannelName, since: &Position, limit: usize) -> History {
+        let saved = self.backfill([(channel, since)], limit);
+        let now = Instant::now();
+        let mut channels = self.lock();
+        let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
+        state.trim(now, &self.limits);
+        let end = state.head().min(since.offset.saturating_add(limit as u64));
+        let replay = state.replay(since, end, saved.get(channel));
+        History {
+            channel: channel.to_string(),
+            epoch: state.epoch().to_owned(),
+            head: state.head(),
+            recovered: replay.recovered,
+            events: replay
+                .frames
+                .iter()
+                .filter_map(|frame| RawValue::from_string(frame.as_str().to_owned()).ok())
+                .collect(),
+            next: if replay.recovered { end } else { since.offset },
+        }
+    }
+
+    /// Reads from the store, without holding the lock, the saved events that channels whose
+    /// memory no longer reaches back to `since` need. Only saved streams that are the live
+    /// one (same epoch) and reach back to `since` are kept.
+    fn backfill<'a>(
+        &self,
+        wanted: impl IntoIterator<Item = (&'a ChannelName, &'a Position)>,
+        limit: usize,
+    ) -> HashMap<ChannelName, Saved> {
+        let needed: Vec<(ChannelName, Position)> = {
+            let channels = self.lock();
+            wanted
+                .into_iter()
+                .filter(|(channel, since)| {
+                    channels
+                        .get(*channel)
+                        .is_some_and(|state| state.needs_backfill(since))
+                })
+                .map(|(channel, since)| (channel.clone(), since.clone()))
+                .collect()
+        };
+        needed
+            .into_iter()
+            .filter_map(|(channel, since)| {
+                let backfill = self
+                    .store
+                    .events_after(channel.as_str(), since.offset, limit)?;
+                let usable =
+                    backfill.channel.epoch == since.epoch && backfill.channel.floor <= since.offset;
+                usable.then(|| {
+                    let frames = backfill
+                        .events
+                        .into_iter()
+                        .map(|saved| {
+                            let frame =
+                                event_frame(&channel, &saved.event, saved.offset, saved.data);
+                            (saved.offset, frame)
+                        })
+                        .collect();
+                    let saved = Saved {
+                        after: since.offset,
+                        through: backfill.through,
+                        frames,
+                    };
+                    (channel, saved)
+                })
+            })
+            .collect()
     }
 
     /// Removes the connection `outbox_id` from these channels.
@@ -197,6 +318,14 @@ impl Hub {
     pub fn channel_count(&self) -> usize {
         self.lock().len()
     }
+}
+
+fn unix_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 fn event_frame(channel: &ChannelName, event: &str, offset: u64, data: Box<RawValue>) -> FrameText {

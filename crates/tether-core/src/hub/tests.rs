@@ -13,6 +13,13 @@ fn channel(name: &str) -> ChannelName {
     ChannelName::parse(name).unwrap()
 }
 
+/// A hub over a fresh store in a temporary directory that lives as long as the returned guard.
+fn test_hub(limits: HistoryLimits) -> (Hub, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), Default::default());
+    (Hub::new(limits, store), dir)
+}
+
 fn outbox(id: u64, capacity: usize) -> (Outbox, Inbox) {
     let limits = QueueLimits {
         items: capacity,
@@ -54,7 +61,7 @@ fn join(name: &str, since: Option<Position>) -> Join {
 
 #[test]
 fn offsets_rise_by_one_per_channel_and_reach_subscribers_in_order() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let (sub, mut queue) = outbox(1, 64);
     assert!(hub.subscribe(&sub, None, &[join("session:a", None)]));
     for n in 0..5 {
@@ -85,7 +92,7 @@ fn offsets_rise_by_one_per_channel_and_reach_subscribers_in_order() {
 
 #[test]
 fn since_replays_exactly_the_gap_before_live_events() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let name = channel("session:a");
     for n in 1..=10 {
         hub.publish(&name, "e", &n).unwrap();
@@ -122,7 +129,7 @@ fn since_replays_exactly_the_gap_before_live_events() {
 
 #[test]
 fn caught_up_clients_recover_with_nothing_to_replay() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let name = channel("project:p");
     hub.publish(&name, "e", &1).unwrap();
     let position = hub.position(&name).unwrap();
@@ -140,7 +147,7 @@ fn gaps_that_cannot_be_filled_report_recovered_false_and_replay_nothing() {
         max_replay: 3,
         ..HistoryLimits::default()
     };
-    let hub = Hub::new(limits);
+    let (hub, _dir) = test_hub(limits);
     let name = channel("session:a");
     for n in 1..=10 {
         hub.publish(&name, "e", &n).unwrap();
@@ -201,7 +208,7 @@ fn gaps_that_cannot_be_filled_report_recovered_false_and_replay_nothing() {
 
 #[tokio::test(start_paused = true)]
 async fn history_expires_by_age() {
-    let hub = Hub::new(HistoryLimits {
+    let (hub, _dir) = test_hub(HistoryLimits {
         max_age: Duration::from_secs(60),
         ..HistoryLimits::default()
     });
@@ -220,7 +227,7 @@ async fn history_expires_by_age() {
 
 #[test]
 fn history_is_bounded_by_bytes() {
-    let hub = Hub::new(HistoryLimits {
+    let (hub, _dir) = test_hub(HistoryLimits {
         max_bytes: 2_000,
         ..HistoryLimits::default()
     });
@@ -244,7 +251,7 @@ fn history_is_bounded_by_bytes() {
 
 #[test]
 fn a_full_queue_cuts_off_only_that_subscriber() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let name = channel("session:a");
     let (slow, _never_read) = outbox(1, 4);
     let (fast, mut fast_queue) = outbox(2, 1024);
@@ -264,7 +271,7 @@ fn a_full_queue_cuts_off_only_that_subscriber() {
 
 #[test]
 fn channels_nobody_uses_are_dropped_so_memory_stays_bounded() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let (sub, _queue) = outbox(1, 4096);
     for n in 0..1000 {
         let name = format!("session:s{n}");
@@ -283,7 +290,7 @@ fn channels_nobody_uses_are_dropped_so_memory_stays_bounded() {
 
 #[test]
 fn resubscribing_does_not_double_deliver() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let (sub, mut queue) = outbox(1, 64);
     hub.subscribe(&sub, None, &[join("session:a", None)]);
     hub.subscribe(&sub, None, &[join("session:a", None)]);
@@ -293,7 +300,7 @@ fn resubscribing_does_not_double_deliver() {
 
 #[test]
 fn resubscribing_with_since_replays_only_what_was_never_queued() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let name = channel("session:a");
     for n in 1..=3 {
         hub.publish(&name, "e", &n).unwrap();
@@ -321,7 +328,7 @@ fn resubscribing_with_since_replays_only_what_was_never_queued() {
 
 #[test]
 fn a_queue_over_its_byte_budget_is_cut_off() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let limits = QueueLimits {
         items: 1000,
         bytes: 4_000,
@@ -339,7 +346,7 @@ fn a_queue_over_its_byte_budget_is_cut_off() {
 
 #[tokio::test]
 async fn one_item_larger_than_the_budget_still_reaches_a_client_that_keeps_up() {
-    let hub = Hub::default();
+    let (hub, _dir) = test_hub(HistoryLimits::default());
     let (sub, mut queue) = Outbox::new(
         1,
         QueueLimits {

@@ -99,6 +99,14 @@ impl SessionHandle {
         Self { tx, info }
     }
 
+    /// The handle of an archived session an earlier run saved: it has no actor, so every
+    /// command answers that the session has ended.
+    pub(super) fn ended(info: SessionInfo) -> Self {
+        let (tx, _) = mpsc::channel(1);
+        let (_, info) = watch::channel(info);
+        Self { tx, info }
+    }
+
     /// The session's summary as of now, without asking the actor.
     pub fn info(&self) -> SessionInfo {
         self.info.borrow().clone()

@@ -26,8 +26,18 @@ pub enum SessionStatus {
     Ended,
 }
 
+impl SessionStatus {
+    /// A turn is under way (or starting, or waiting on a person) in this status.
+    pub fn is_mid_turn(self) -> bool {
+        matches!(
+            self,
+            Self::Starting | Self::Running | Self::AwaitingApproval | Self::Stalled
+        )
+    }
+}
+
 /// Tokens used, summed over the session.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Usage {
     #[ts(type = "number")]
     pub input_tokens: u64,
@@ -51,7 +61,7 @@ impl Usage {
 }
 
 /// A session's summary, as lists and `session.updated` show it.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct SessionInfo {
     pub id: String,
     pub project_id: String,
@@ -69,7 +79,7 @@ pub struct SessionInfo {
     pub last_error: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     User,
@@ -77,7 +87,7 @@ pub enum Role {
 }
 
 /// One message of the conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Message {
     pub id: String,
     pub role: Role,
@@ -85,7 +95,7 @@ pub struct Message {
 }
 
 /// A piece of a message.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Part {
     Text {
@@ -111,7 +121,7 @@ impl Part {
 }
 
 /// What a tool call returned.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ToolOutcome {
     #[ts(type = "unknown")]
     pub content: Value,
@@ -119,7 +129,7 @@ pub struct ToolOutcome {
 }
 
 /// A tool call waiting for a decision.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Approval {
     pub request_id: String,
     pub tool_use_id: Option<String>,

@@ -13,7 +13,9 @@ use tokio_util::task::TaskTracker;
 use super::actor::Actor;
 use super::handle::SessionHandle;
 use super::model::{SessionInfo, SessionStatus, Usage};
+use super::transcript::Transcript;
 use crate::engine::Engine;
+use crate::store::{Row, SessionRecord};
 
 /// Commands queued for one actor before senders wait.
 const COMMAND_QUEUE: usize = 32;
@@ -58,13 +60,56 @@ impl Sessions {
             usage: Usage::default(),
             last_error: None,
         };
+        engine.store().save(Row::Session(Box::new(SessionRecord {
+            info: info.clone(),
+            todos: Vec::new(),
+        })));
+        self.start(engine, new.cwd, Transcript::new(info))
+    }
+
+    /// Starts the actor of a session and registers its handle.
+    fn start(&self, engine: &Engine, cwd: PathBuf, transcript: Transcript) -> SessionHandle {
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let (watch_tx, watch_rx) = watch::channel(info.clone());
+        let (watch_tx, watch_rx) = watch::channel(transcript.info.clone());
         let handle = SessionHandle::new(tx, watch_rx);
-        let actor = Actor::new(engine.clone(), new.cwd, info, watch_tx);
+        let id = transcript.info.id.clone();
+        let actor = Actor::new(engine.clone(), cwd, transcript, watch_tx);
         self.tasks.spawn(actor.run(rx, self.stop.child_token()));
         self.lock().insert(id, handle.clone());
         handle
+    }
+
+    /// Brings back the sessions an earlier run saved. Open ones get an actor again; a turn that
+    /// was under way is marked interrupted, and the next message resumes the conversation
+    /// (`--resume`). Archived ones are listed, their history read from the store.
+    pub fn restore(&self, engine: &Engine, records: Vec<SessionRecord>) {
+        for mut record in records {
+            let info = &mut record.info;
+            if info.status == SessionStatus::Ended {
+                let handle = SessionHandle::ended(info.clone());
+                self.lock().insert(info.id.clone(), handle);
+                continue;
+            }
+            if info.status.is_mid_turn() {
+                info.status = SessionStatus::Interrupted;
+                info.last_error = Some(
+                    "Tether stopped during this turn; send a message to continue the conversation"
+                        .to_owned(),
+                );
+            }
+            let cwd = engine
+                .projects()
+                .get(&info.project_id)
+                .map(|project| project.path)
+                .unwrap_or_default();
+            let messages = engine.store().messages(&info.id);
+            self.start(engine, cwd, Transcript::restore(record, messages));
+        }
+    }
+
+    /// Forgets an archived session (its saved rows and log are removed by the caller).
+    pub fn forget(&self, id: &str) -> Option<SessionHandle> {
+        self.lock().remove(id)
     }
 
     pub fn get(&self, id: &str) -> Option<SessionHandle> {

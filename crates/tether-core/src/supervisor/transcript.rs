@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::cli_line::{CliLine, ControlRequest, TurnResult};
 use super::model::{Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo};
+use crate::store::SessionRecord;
 
 /// An event to publish on the session's channel.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +48,20 @@ impl Transcript {
             streaming: None,
             cost_of_earlier_processes: 0.0,
             user_messages: 0,
+        }
+    }
+
+    /// A session saved by an earlier run, continuing where its saved state ends.
+    pub fn restore(record: SessionRecord, messages: Vec<Message>) -> Self {
+        let user_messages = messages
+            .iter()
+            .filter(|message| message.role == Role::User)
+            .count() as u64;
+        Self {
+            messages,
+            todos: record.todos,
+            user_messages,
+            ..Self::new(record.info)
         }
     }
 

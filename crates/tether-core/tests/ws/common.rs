@@ -7,6 +7,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tether_core::auth::{Caller, KeyringVault, TokenVault};
+use tether_core::store::Store;
 use tether_core::{Config, Engine, server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -49,7 +50,8 @@ impl TestServer {
         };
         adjust(&mut config);
         let vault = Arc::new(KeyringVault::new(&service));
-        let engine = Engine::open(config, vault)
+        let store = Store::open(data.path(), config.store.clone());
+        let engine = Engine::open(config, vault, store)
             .await
             .expect("the OS keyring must be reachable: run the tests through scripts/with-keyring.sh (make test does)");
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

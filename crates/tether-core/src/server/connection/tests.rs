@@ -15,6 +15,7 @@ use super::run;
 use crate::auth::{Caller, TokenRecord, TokenVault, VaultError};
 use crate::config::{Config, Limits};
 use crate::engine::Engine;
+use crate::store::{RetentionLimits, Store};
 
 /// A keyring with no tokens in it (these tests only use the trusted local caller).
 struct NoTokens;
@@ -69,6 +70,7 @@ struct Harness {
     from_server: mpsc::UnboundedReceiver<Message>,
     stop: CancellationToken,
     task: tokio::task::JoinHandle<()>,
+    _data: tempfile::TempDir,
 }
 
 async fn connect() -> Harness {
@@ -81,12 +83,15 @@ async fn connect_writable(writable: usize) -> Harness {
         heartbeat_timeout: Duration::from_secs(60),
         ..Limits::default()
     };
+    let data = tempfile::tempdir().unwrap();
     let engine = Engine::open(
         Config {
             limits,
+            data_dir: data.path().to_path_buf(),
             ..Config::default()
         },
         Arc::new(NoTokens),
+        Store::open(data.path(), RetentionLimits::default()),
     )
     .await
     .unwrap();
@@ -112,6 +117,7 @@ async fn connect_writable(writable: usize) -> Harness {
         from_server,
         stop,
         task,
+        _data: data,
     };
     let welcome = harness.next().await;
     assert!(

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 mod commands;
+mod saving;
 
 use super::binary::locate;
 use super::cli_line::{self, CliLine, ControlRequest};
@@ -78,7 +79,7 @@ impl Actor {
     pub fn new(
         engine: Engine,
         cwd: PathBuf,
-        info: SessionInfo,
+        transcript: Transcript,
         watch: watch::Sender<SessionInfo>,
     ) -> Self {
         let settings = engine.config().claude.clone();
@@ -86,7 +87,7 @@ impl Actor {
             engine,
             settings,
             cwd,
-            transcript: Transcript::new(info),
+            transcript,
             info: watch,
             process: None,
             agents: Vec::new(),
@@ -360,8 +361,10 @@ impl Actor {
         self.publish(vec![event]);
     }
 
-    /// Publishes on the session's channel; summaries also go to its project and the owner.
+    /// Publishes on the session's channel (summaries also go to its project and the owner),
+    /// and saves what the events changed.
     fn publish(&mut self, events: Vec<Emit>) {
+        self.save(&events);
         let info = &self.transcript.info;
         let channel = ChannelName::new(ChannelKind::Session, &info.id);
         let project = ChannelName::new(ChannelKind::Project, &info.project_id);

@@ -1,0 +1,82 @@
+//! How the store is doing: the problem to report while there is one, the events it could not
+//! save, and how long its commits take.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// What `/readyz` and `system.info` show of the store.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HealthReport {
+    /// What is wrong, in words, while something is; the store then keeps serving what it can.
+    pub problem: Option<String>,
+    /// Events shown to clients that the log could not save since the engine started.
+    pub lost_events: u64,
+    pub commits: u64,
+    pub events_saved: u64,
+    pub commit_ms_mean: f64,
+    pub commit_ms_max: f64,
+}
+
+#[derive(Default)]
+pub struct Health {
+    state: Mutex<HealthReport>,
+    /// A problem that no later commit can clear (the database could not be opened).
+    permanent: Mutex<Option<String>>,
+}
+
+impl Health {
+    fn lock(&self) -> MutexGuard<'_, HealthReport> {
+        // Plain counters: a poisoned report is still sound.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The database is unusable for this run.
+    pub fn unavailable(&self, problem: String) {
+        tracing::error!(%problem, "the store is unavailable; sessions keep running but nothing is saved");
+        self.lock().problem = Some(problem.clone());
+        *self
+            .permanent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(problem);
+    }
+
+    /// `count` events could not be saved, because of `why`.
+    pub fn lost(&self, count: u64, why: &str) {
+        let mut state = self.lock();
+        state.lost_events += count;
+        let problem = format!("could not save events: {why}");
+        if state.problem.as_deref() != Some(problem.as_str()) {
+            tracing::error!(%problem, lost = state.lost_events, "the event log is degraded; live streams continue");
+        }
+        state.problem = Some(problem);
+    }
+
+    /// A commit of `events` events took `took`; a working commit clears a passing problem.
+    pub fn committed(&self, events: usize, took: Duration) {
+        let mut state = self.lock();
+        if state.problem.take().is_some() {
+            tracing::info!("the event log saves again");
+        }
+        let took = took.as_secs_f64() * 1000.0;
+        state.commit_ms_mean =
+            (state.commit_ms_mean * state.commits as f64 + took) / (state.commits + 1) as f64;
+        state.commits += 1;
+        state.events_saved += events as u64;
+        state.commit_ms_max = state.commit_ms_max.max(took);
+    }
+
+    pub fn report(&self) -> HealthReport {
+        let mut report = self.lock().clone();
+        if let Some(permanent) = self
+            .permanent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+        {
+            report.problem = Some(permanent);
+        }
+        report
+    }
+}

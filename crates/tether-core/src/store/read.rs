@@ -1,0 +1,148 @@
+//! Reading the store back: channel positions, saved events after an offset, projects, sessions
+//! and their messages. Reads use their own connection, so they never wait for a commit.
+
+use std::path::PathBuf;
+
+use rusqlite::Error::FromSqlConversionFailure;
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use super::StoreError;
+use super::records::{Backfill, ChannelRecord, SessionRecord, StoredEvent};
+use crate::projects::Project;
+use crate::supervisor::model::{Message, SessionInfo};
+
+/// A column holding JSON (or, with `bare`, a unit-like enum stored as its bare name).
+fn json_column<T: DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+    bare: bool,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    let parsed = if bare {
+        serde_json::from_value(serde_json::Value::String(text))
+    } else {
+        serde_json::from_str(&text)
+    };
+    parsed.map_err(|error| FromSqlConversionFailure(index, Type::Text, Box::new(error)))
+}
+
+fn channel_record(row: &Row<'_>) -> rusqlite::Result<ChannelRecord> {
+    Ok(ChannelRecord {
+        name: row.get(0)?,
+        epoch: row.get(1)?,
+        head: row.get(2)?,
+        floor: row.get(3)?,
+    })
+}
+
+pub fn channels(connection: &Connection) -> Result<Vec<ChannelRecord>, StoreError> {
+    Ok(connection
+        .prepare("SELECT name, epoch, head, floor FROM channels")?
+        .query_map([], channel_record)?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Up to `limit` saved events of `channel` after `after`, read in one transaction with the
+/// channel's position, so `through` is exact.
+pub fn events_after(
+    connection: &mut Connection,
+    channel: &str,
+    after: u64,
+    limit: usize,
+) -> Result<Option<Backfill>, StoreError> {
+    let transaction = connection.transaction()?;
+    let record = transaction
+        .query_row(
+            "SELECT name, epoch, head, floor FROM channels WHERE name = ?1",
+            [channel],
+            channel_record,
+        )
+        .optional()?;
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    let through = record.head.min(after.saturating_add(limit as u64));
+    let events = transaction
+        .prepare_cached(
+            "SELECT offset, event, data FROM events
+             WHERE channel = ?1 AND offset > ?2 AND offset <= ?3 ORDER BY offset",
+        )?
+        .query_map(params![channel, after, through], |row| {
+            Ok((
+                row.get::<_, u64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?
+        .map(|row| {
+            let (offset, event, data) = row?;
+            Ok(StoredEvent {
+                offset,
+                event,
+                data: RawValue::from_string(data)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some(Backfill {
+        channel: record,
+        events,
+        through,
+    }))
+}
+
+pub fn projects(connection: &Connection) -> Result<Vec<Project>, StoreError> {
+    Ok(connection
+        .prepare("SELECT id, name, path, added_at FROM projects ORDER BY added_at, id")?
+        .query_map([], |row| {
+            Ok(Project {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                path: PathBuf::from(row.get::<_, String>(2)?),
+                added_at: row.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+pub fn sessions(connection: &Connection) -> Result<Vec<SessionRecord>, StoreError> {
+    Ok(connection
+        .prepare(
+            "SELECT id, project_id, status, model, permission_mode, claude_session_id, created_at,
+                    total_cost_usd, usage, last_error, todos
+             FROM sessions ORDER BY created_at, id",
+        )?
+        .query_map([], |row| {
+            Ok(SessionRecord {
+                info: SessionInfo {
+                    id: row.get(0)?,
+                    project_id: row.get(1)?,
+                    status: json_column(row, 2, true)?,
+                    model: row.get(3)?,
+                    permission_mode: row.get(4)?,
+                    claude_session_id: row.get(5)?,
+                    created_at: row.get(6)?,
+                    total_cost_usd: row.get(7)?,
+                    usage: json_column(row, 8, false)?,
+                    last_error: row.get(9)?,
+                },
+                todos: json_column(row, 10, false)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}
+
+pub fn messages(connection: &Connection, session_id: &str) -> Result<Vec<Message>, StoreError> {
+    Ok(connection
+        .prepare_cached("SELECT id, role, parts FROM messages WHERE session_id = ?1 ORDER BY seq")?
+        .query_map([session_id], |row| {
+            Ok(Message {
+                id: row.get(0)?,
+                role: json_column(row, 1, true)?,
+                parts: json_column(row, 2, false)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?)
+}

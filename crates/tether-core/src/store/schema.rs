@@ -1,0 +1,93 @@
+//! The database schema, as numbered migrations: a database is moved forward one step at a time,
+//! each step in its own transaction, and a database newer than this build is left untouched.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Every migration, in order: the schema version after step `n` is `n + 1`.
+const MIGRATIONS: [&str; 2] = [
+    // 1: projects, sessions with their messages, and the per-channel event log.
+    "CREATE TABLE meta (
+         key TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE projects (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         path TEXT NOT NULL UNIQUE,
+         added_at INTEGER NOT NULL
+     );
+     CREATE TABLE sessions (
+         id TEXT PRIMARY KEY,
+         project_id TEXT NOT NULL,
+         status TEXT NOT NULL,
+         model TEXT,
+         permission_mode TEXT NOT NULL,
+         claude_session_id TEXT,
+         created_at INTEGER NOT NULL,
+         total_cost_usd REAL NOT NULL,
+         usage TEXT NOT NULL,
+         last_error TEXT,
+         todos TEXT NOT NULL
+     );
+     CREATE TABLE messages (
+         session_id TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         id TEXT NOT NULL,
+         role TEXT NOT NULL,
+         parts TEXT NOT NULL,
+         PRIMARY KEY (session_id, seq)
+     ) WITHOUT ROWID;
+     CREATE TABLE channels (
+         name TEXT PRIMARY KEY,
+         epoch TEXT NOT NULL,
+         head INTEGER NOT NULL,
+         floor INTEGER NOT NULL,
+         bytes INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE TABLE events (
+         channel TEXT NOT NULL,
+         offset INTEGER NOT NULL,
+         event TEXT NOT NULL,
+         data TEXT NOT NULL,
+         at INTEGER NOT NULL,
+         PRIMARY KEY (channel, offset)
+     ) WITHOUT ROWID;
+     CREATE INDEX events_by_time ON events (at);",
+    // 2: paired devices' metadata (their tokens stay in the OS keyring).
+    "CREATE TABLE devices (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         paired_at INTEGER NOT NULL,
+         last_seen INTEGER,
+         last_address TEXT
+     );",
+];
+
+/// The schema version this build writes.
+pub const CURRENT: u32 = MIGRATIONS.len() as u32;
+
+/// Moves the database up to `target` (at most [`CURRENT`]). Returns the version it was at.
+pub fn migrate_to(connection: &mut Connection, target: u32) -> Result<u32, StoreError> {
+    let found: u32 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found > CURRENT {
+        return Err(StoreError::NewerSchema {
+            found,
+            known: CURRENT,
+        });
+    }
+    for (version, sql) in (1..=target).zip(MIGRATIONS).skip(found as usize) {
+        let step = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        step.execute_batch(sql)?;
+        step.pragma_update(None, "user_version", version)?;
+        step.commit()?;
+        tracing::info!(version, "database schema migrated");
+    }
+    Ok(found)
+}
+
+/// Moves the database to the current schema.
+pub fn migrate(connection: &mut Connection) -> Result<u32, StoreError> {
+    migrate_to(connection, CURRENT)
+}

@@ -1,0 +1,257 @@
+//! The writer thread: it owns the database's one writing connection and commits whatever was
+//! queued since its last commit in one transaction (group commit), so saving keeps pace with
+//! token streams however many sessions stream at once.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, Transaction, params};
+
+use super::health::Health;
+use super::queue::{Batch, Queue};
+use super::records::{EventRow, Row, RowKey};
+use super::retention::{Retention, RetentionLimits};
+use super::{StoreError, random_epoch};
+
+/// The longest pause before a failed commit is tried again.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+pub struct Writer {
+    connection: Connection,
+    queue: Arc<Queue>,
+    health: Arc<Health>,
+    retention: Retention,
+    lineage: Lineage,
+}
+
+/// Which channels' saved logs lost events in this run.
+#[derive(Default)]
+struct Lineage {
+    /// Channels whose saved log lost events, and the epoch their log continues under.
+    renamed: HashMap<String, String>,
+    /// Channels that lost events not yet followed by a saved one.
+    broken: BTreeSet<String>,
+}
+
+impl Writer {
+    pub fn new(
+        connection: Connection,
+        queue: Arc<Queue>,
+        health: Arc<Health>,
+        limits: RetentionLimits,
+    ) -> Self {
+        Self {
+            connection,
+            queue,
+            health,
+            retention: Retention::new(limits),
+            lineage: Lineage::default(),
+        }
+    }
+
+    /// Commits batches until the store closes, then marks the shutdown clean.
+    pub fn run(mut self) {
+        let mut backoff = Duration::from_millis(50);
+        while let Some(batch) = self.queue.take() {
+            let closing = batch.closing;
+            if self.commit_batch(batch) {
+                backoff = Duration::from_millis(50);
+                self.retention.maybe_run(&mut self.connection, &self.health);
+            } else if !closing {
+                self.queue.pause(backoff);
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+        match mark_clean(&self.connection) {
+            Ok(()) => tracing::debug!("event log closed cleanly"),
+            Err(error) => tracing::warn!(%error, "could not mark the event log closed"),
+        }
+    }
+
+    /// Commits one batch; true when it was saved.
+    fn commit_batch(&mut self, batch: Batch) -> bool {
+        let Batch {
+            events,
+            rows,
+            lost,
+            dropped,
+            waiters,
+            ..
+        } = batch;
+        if dropped > 0 {
+            self.health.lost(dropped, "the event log fell behind");
+        }
+        for channel in lost {
+            self.lineage.broken.insert(channel);
+        }
+        let started = Instant::now();
+        let result = self.commit(&events, &rows);
+        let outcome = match &result {
+            Ok(()) => {
+                self.health.committed(events.len(), started.elapsed());
+                Ok(())
+            }
+            Err(error) => {
+                // The events are gone from the log: their channels' saved logs are broken.
+                for event in &events {
+                    self.lineage.broken.insert(event.channel.clone());
+                }
+                self.health.lost(events.len() as u64, &error.to_string());
+                self.queue.retry_rows(rows);
+                Err(error.to_string())
+            }
+        };
+        for waiter in waiters {
+            let _ = waiter.send(outcome.clone());
+        }
+        result.is_ok()
+    }
+
+    fn commit(
+        &mut self,
+        events: &[EventRow],
+        rows: &BTreeMap<RowKey, Row>,
+    ) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction()?;
+        let mut heads: BTreeMap<&str, (String, u64, u64, usize)> = BTreeMap::new();
+        {
+            let mut insert = transaction.prepare_cached(
+                "INSERT OR REPLACE INTO events (channel, offset, event, data, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for event in events {
+                insert.execute(params![
+                    event.channel,
+                    event.offset,
+                    event.event,
+                    event.data.get(),
+                    event.at
+                ])?;
+                let floor = self.lineage.continue_log(&event.channel, event.offset);
+                let epoch = self
+                    .lineage
+                    .renamed
+                    .get(&event.channel)
+                    .cloned()
+                    .unwrap_or_else(|| event.epoch.clone());
+                let entry = heads
+                    .entry(&event.channel)
+                    .or_insert((epoch, event.offset, 0, 0));
+                entry.1 = event.offset;
+                entry.2 = entry.2.max(floor.unwrap_or(0));
+                entry.3 += event.size();
+            }
+        }
+        for (channel, (epoch, head, floor, bytes)) in heads {
+            transaction.execute(
+                "INSERT INTO channels (name, epoch, head, floor, bytes) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (name) DO UPDATE SET epoch = excluded.epoch, head = excluded.head,
+                     floor = max(floor, excluded.floor), bytes = bytes + excluded.bytes",
+                params![channel, epoch, head, floor, bytes],
+            )?;
+        }
+        for row in rows.values() {
+            write_row(&transaction, row)?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+}
+
+impl Lineage {
+    /// After a loss, a channel's saved log continues under an epoch no client holds, from a
+    /// floor below which it vouches for nothing. Returns that floor for the first saved event.
+    fn continue_log(&mut self, channel: &str, offset: u64) -> Option<u64> {
+        if !self.broken.remove(channel) {
+            return None;
+        }
+        self.renamed.insert(channel.to_owned(), random_epoch());
+        tracing::warn!(
+            channel,
+            offset,
+            "the saved log of this channel lost events; it continues under a new epoch"
+        );
+        Some(offset - 1)
+    }
+}
+
+fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError> {
+    match row {
+        Row::Project(project) => {
+            transaction.execute(
+                "INSERT OR REPLACE INTO projects (id, name, path, added_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    project.id,
+                    project.name,
+                    project.path.to_string_lossy(),
+                    project.added_at
+                ],
+            )?;
+        }
+        Row::Session(record) => {
+            let info = &record.info;
+            transaction.execute(
+                "INSERT OR REPLACE INTO sessions (id, project_id, status, model, permission_mode,
+                     claude_session_id, created_at, total_cost_usd, usage, last_error, todos)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                params![
+                    info.id,
+                    info.project_id,
+                    bare_name(&info.status)?,
+                    info.model,
+                    info.permission_mode,
+                    info.claude_session_id,
+                    info.created_at,
+                    info.total_cost_usd,
+                    serde_json::to_string(&info.usage)?,
+                    info.last_error,
+                    serde_json::to_string(&record.todos)?,
+                ],
+            )?;
+        }
+        Row::Message {
+            session_id,
+            seq,
+            message,
+        } => {
+            transaction.execute(
+                "INSERT OR REPLACE INTO messages (session_id, seq, id, role, parts) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    session_id,
+                    seq,
+                    message.id,
+                    bare_name(&message.role)?,
+                    serde_json::to_string(&message.parts)?,
+                ],
+            )?;
+        }
+        Row::ProjectRemoved(id) => {
+            transaction.execute("DELETE FROM projects WHERE id = ?1", [id])?;
+        }
+        Row::SessionRemoved(id) => {
+            let channel = format!("session:{id}");
+            transaction.execute("DELETE FROM messages WHERE session_id = ?1", [id])?;
+            transaction.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+            transaction.execute("DELETE FROM events WHERE channel = ?1", [&channel])?;
+            transaction.execute("DELETE FROM channels WHERE name = ?1", [&channel])?;
+        }
+    }
+    Ok(())
+}
+
+/// A unit-like enum (status, role) as its bare name, which retention's queries match on.
+fn bare_name(value: &impl serde::Serialize) -> Result<String, StoreError> {
+    match serde_json::to_value(value)? {
+        serde_json::Value::String(name) => Ok(name),
+        other => Ok(other.to_string()),
+    }
+}
+
+/// Opening marks the shutdown unclean; closing after the last commit marks it clean.
+fn mark_clean(connection: &Connection) -> Result<(), StoreError> {
+    connection.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean_shutdown', '1')",
+        [],
+    )?;
+    Ok(())
+}
