@@ -36,7 +36,11 @@ export type SystemInfo = { version: string, protocol: number, uptime_ms: number,
 /**
  * Live WebSocket connections.
  */
-connections: number, };
+connections: number, 
+/**
+ * How the store is doing: a problem while it cannot save, its commit figures.
+ */
+store: HealthReport, };
 
 export type TokenSummary = { id: string, name: string, 
 /**

@@ -1,10 +1,23 @@
-//! What the CLI tests share: starting `tether serve` and waiting for its listening line.
+//! What the CLI tests share: an engine's data directory wired to the real `claude` and a fake
+//! Anthropic API, starting `tether serve` and waiting for its listening line, and a client.
 
+#![allow(dead_code)] // each test binary uses its own part of this
+
+use std::hash::{BuildHasher, RandomState};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tether_fake_anthropic::FakeAnthropic;
 use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// The longest any single wait in these tests may take.
 pub const WAIT: Duration = Duration::from_secs(60);
@@ -29,4 +42,125 @@ pub async fn serve(mut tether: Command) -> (Child, String) {
         .strip_prefix("listening on ws://")
         .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
     (child, address.to_owned())
+}
+
+/// A data directory whose engine runs the real `claude` against `fake`, with tokens under a
+/// keyring service of its own (emptied on drop).
+pub struct Setup {
+    pub data: tempfile::TempDir,
+    config: PathBuf,
+    service: String,
+    _claude_home: tempfile::TempDir,
+}
+
+impl Setup {
+    pub fn new(fake: &FakeAnthropic) -> Self {
+        let claude = std::env::var("TETHER_CLAUDE")
+            .expect("TETHER_CLAUDE must name the claude binary: run through `make test`");
+        let claude_home = tempfile::tempdir().unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let config = data.path().join("tether.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[claude]\npath = {claude:?}\n[claude.env]\nANTHROPIC_BASE_URL = {:?}\nANTHROPIC_API_KEY = \"sk-test\"\nCLAUDE_CONFIG_DIR = {:?}\nCLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = \"1\"\nDISABLE_TELEMETRY = \"1\"\nCLAUDE_CODE_MAX_RETRIES = \"0\"\n",
+                fake.base_url(),
+                claude_home.path().display().to_string(),
+            ),
+        )
+        .unwrap();
+        Self {
+            data,
+            config,
+            service: format!("tether-test-{:016x}", RandomState::new().hash_one(1)),
+            _claude_home: claude_home,
+        }
+    }
+
+    pub fn tether(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tether"));
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .env("TETHER_DATA_DIR", self.data.path())
+            .env("TETHER_KEYRING_SERVICE", &self.service)
+            .kill_on_drop(true);
+        command
+    }
+
+    /// Runs a `tether` command that must succeed; returns its stdout.
+    pub async fn output(&self, args: &[&str]) -> String {
+        let output = tokio::time::timeout(WAIT, self.tether().args(args).output())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    pub async fn serve(&self) -> (Child, String) {
+        serve(self.tether()).await
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        use tether_core::auth::{KeyringVault, TokenVault};
+        let _ = KeyringVault::new(&self.service).store(&[]);
+    }
+}
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens `/ws` with a bearer token and reads the `welcome`.
+pub async fn connect(address: &str, token: &str) -> Socket {
+    let mut request = format!("ws://{address}/ws").into_client_request().unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    let (mut socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next_json(&mut socket).await["type"], "welcome");
+    socket
+}
+
+/// The next text frame, as JSON.
+pub async fn next_json(socket: &mut Socket) -> Value {
+    for _ in 0..MAX_FRAMES {
+        let message = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("no frame in time")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+    panic!("more than {MAX_FRAMES} frames without a text frame");
+}
+
+/// Sends a frame.
+pub async fn send(socket: &mut Socket, frame: Value) {
+    socket.send(Message::text(frame.to_string())).await.unwrap();
+}
+
+/// Calls a method and returns its result, skipping events that arrive meanwhile.
+pub async fn call(socket: &mut Socket, id: u64, method: &str, params: Value) -> Value {
+    let request = json!({ "type": "request", "id": id, "method": method, "params": params });
+    send(socket, request).await;
+    for _ in 0..MAX_FRAMES {
+        let frame = next_json(socket).await;
+        if frame["type"] == "response" && frame["id"] == id {
+            assert!(frame["error"].is_null(), "{method} failed: {frame}");
+            return frame["result"].clone();
+        }
+    }
+    panic!("more than {MAX_FRAMES} frames without the answer to {method}");
 }

@@ -298,6 +298,11 @@ impl Hub {
         }
     }
 
+    /// Drops a channel whose stream is over for good (its saved log is removed separately).
+    pub fn forget(&self, channel: &ChannelName) {
+        self.lock().remove(channel);
+    }
+
     /// The channel's current epoch and newest offset, if it exists.
     pub fn position(&self, channel: &ChannelName) -> Option<Position> {
         self.lock().get(channel).map(|state| Position {

@@ -1,6 +1,7 @@
 //! RPC methods: one dispatcher for every transport, one file per method group.
 
 mod agents;
+mod events;
 mod messages;
 mod projects;
 mod sessions;
@@ -21,7 +22,7 @@ pub use system::SystemInfo;
 pub use tokens::{CreatedToken, ListedToken};
 
 /// Every method name, for documentation and `method_not_found` hints.
-pub const METHODS: [&str; 24] = [
+pub const METHODS: [&str; 26] = [
     "system.info",
     "tokens.create",
     "tokens.list",
@@ -34,6 +35,7 @@ pub const METHODS: [&str; 24] = [
     "sessions.list",
     "sessions.get",
     "sessions.archive",
+    "sessions.delete",
     "sessions.set_model",
     "sessions.set_permission_mode",
     "messages.send",
@@ -46,6 +48,7 @@ pub const METHODS: [&str; 24] = [
     "agents.get",
     "todos.get",
     "todos.update",
+    "events.history",
 ];
 
 /// Runs one method for `caller` and returns its result.
@@ -68,6 +71,7 @@ pub async fn dispatch(
         "sessions.list" => reply(sessions::list(engine, params_of(params)?)),
         "sessions.get" => reply(sessions::get(engine, params_of(params)?).await?),
         "sessions.archive" => reply(sessions::archive(engine, params_of(params)?).await?),
+        "sessions.delete" => reply(sessions::delete(engine, params_of(params)?)?),
         "sessions.set_model" => reply(sessions::set_model(engine, params_of(params)?).await?),
         "sessions.set_permission_mode" => {
             reply(sessions::set_permission_mode(engine, caller, params_of(params)?).await?)
@@ -82,6 +86,7 @@ pub async fn dispatch(
         "agents.get" => reply(agents::get(engine, params_of(params)?).await?),
         "todos.get" => reply(todos::get(engine, params_of(params)?).await?),
         "todos.update" => reply(todos::update(engine, params_of(params)?).await?),
+        "events.history" => reply(events::history(engine, params_of(params)?)?),
         _ => Err(RpcError::new(
             ErrorCode::MethodNotFound,
             format!("no method named {method:?}"),

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use super::{SessionParams, handle, session_error};
 use crate::auth::Caller;
 use crate::engine::Engine;
-use crate::protocol::{ErrorCode, RpcError};
+use crate::protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
+use crate::store::Row;
 use crate::supervisor::binary::locate;
 use crate::supervisor::handle::{Command, SessionSnapshot};
 use crate::supervisor::model::{SessionInfo, SessionStatus};
@@ -102,16 +103,48 @@ pub(super) async fn get(
     let session = handle(engine, &params.session_id)?;
     match session.ask(|reply| Command::Snapshot { reply }).await {
         Ok(snapshot) => Ok(snapshot),
-        // An ended session still has its summary.
-        Err(_) => Ok(SessionSnapshot {
-            session: session.info(),
-            messages: Vec::new(),
-            approvals: Vec::new(),
-            todos: Vec::new(),
-            agents: Vec::new(),
-            position: None,
-        }),
+        // An archived session has no actor: its history is in the store.
+        Err(_) => {
+            let info = session.info();
+            let store = engine.store();
+            let todos = store
+                .sessions()
+                .into_iter()
+                .find(|record| record.info.id == info.id)
+                .map(|record| record.todos)
+                .unwrap_or_default();
+            Ok(SessionSnapshot {
+                messages: store.messages(&info.id),
+                position: ChannelName::new(ChannelKind::Session, &info.id)
+                    .and_then(|channel| engine.hub().position(&channel)),
+                session: info,
+                approvals: Vec::new(),
+                todos,
+                agents: Vec::new(),
+            })
+        }
     }
+}
+
+/// Deletes an archived session: its summary, messages and event log.
+pub(super) fn delete(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    if session.info().status != SessionStatus::Ended {
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            "only an archived session can be deleted; archive it first",
+        ));
+    }
+    engine.sessions().forget(&params.session_id);
+    engine
+        .store()
+        .save(Row::SessionRemoved(params.session_id.clone()));
+    if let Some(channel) = ChannelName::new(ChannelKind::Session, &params.session_id) {
+        engine.hub().forget(&channel);
+    }
+    let deleted = json!({ "session_id": params.session_id });
+    engine.announce("session.deleted", &deleted);
+    Ok(deleted)
 }
 
 pub(super) async fn archive(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {

@@ -6,6 +6,7 @@ use ts_rs::TS;
 use super::NoParams;
 use crate::engine::Engine;
 use crate::protocol::PROTOCOL_VERSION;
+use crate::store::HealthReport;
 
 /// The result of `system.info`.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -17,6 +18,8 @@ pub struct SystemInfo {
     /// Live WebSocket connections.
     #[ts(type = "number")]
     pub connections: usize,
+    /// How the store is doing: a problem while it cannot save, its commit figures.
+    pub store: HealthReport,
 }
 
 pub(super) fn info(engine: &Engine, _: NoParams) -> SystemInfo {
@@ -25,5 +28,6 @@ pub(super) fn info(engine: &Engine, _: NoParams) -> SystemInfo {
         protocol: PROTOCOL_VERSION,
         uptime_ms: u64::try_from(engine.uptime().as_millis()).unwrap_or(u64::MAX),
         connections: engine.connections().count(),
+        store: engine.store().health(),
     }
 }

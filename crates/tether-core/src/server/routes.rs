@@ -82,11 +82,22 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Ready once serving: tokens were loaded from the keyring at start. It never calls the
-/// keyring itself, which anyone reaching the port could otherwise make prompt or stall.
-async fn readyz(State(state): State<AppState>) -> Json<serde_json::Value> {
+/// Ready once serving with tokens loaded from the keyring at start and a store that saves;
+/// degraded (503, with the store's problem) while it cannot, though live sessions go on.
+/// It never calls the keyring itself, which anyone reaching the port could otherwise make
+/// prompt or stall.
+async fn readyz(State(state): State<AppState>) -> Response {
     let tokens = state.engine.tokens().list().len();
-    Json(serde_json::json!({ "ready": true, "checks": { "tokens": tokens } }))
+    let store = state.engine.store().health();
+    let ready = store.problem.is_none();
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body =
+        serde_json::json!({ "ready": ready, "checks": { "tokens": tokens, "store": store } });
+    (status, Json(body)).into_response()
 }
 
 async fn not_found() -> Response {

@@ -89,8 +89,15 @@ impl Queue {
     }
 
     /// Asks to be told when everything queued so far is committed.
+    /// Once closed, there is nothing left to wait for: the answer is at once.
     pub fn flush(&self, waiter: Waiter) {
-        self.lock().waiters.push(waiter);
+        let mut pending = self.lock();
+        if pending.closing {
+            let _ = waiter.send(Err("the store is closed".to_owned()));
+            return;
+        }
+        pending.waiters.push(waiter);
+        drop(pending);
         self.wake.notify_one();
     }
 

@@ -9,13 +9,13 @@ use tokio_tungstenite::tungstenite::error::ProtocolError;
 
 use super::heartbeat::Heartbeat;
 use super::rate::RateLimit;
-use crate::auth::{Caller, OWNER};
+use crate::auth::{Caller, parse_channel, readable_channel};
 use crate::config::Limits;
 use crate::engine::Engine;
 use crate::hub::{Join, Outbox};
 use crate::protocol::{
-    ChannelKind, ChannelName, ClientFrame, CloseReason, ErrorCode, Position, RequestId, RpcError,
-    ServerFrame, decode, encode,
+    ChannelName, ClientFrame, CloseReason, ErrorCode, Position, RequestId, RpcError, ServerFrame,
+    decode, encode,
 };
 
 /// Where a frame stands against the connection's rate limit.
@@ -209,17 +209,7 @@ impl Peer {
 
     /// Parses the names and checks this caller may read each channel.
     fn authorized(&self, names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
-        let channels = parse_all(names)?;
-        let foreign = channels
-            .iter()
-            .find(|channel| channel.kind() == ChannelKind::User && channel.id() != OWNER);
-        match foreign {
-            Some(channel) => Err(RpcError::new(
-                ErrorCode::Forbidden,
-                format!("{channel} belongs to another user"),
-            )),
-            None => Ok(channels),
-        }
+        names.iter().map(|name| readable_channel(name)).collect()
     }
 
     /// Leaves every channel; called once the connection has ended.
@@ -232,19 +222,7 @@ impl Peer {
 }
 
 fn parse_all(names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
-    names
-        .iter()
-        .map(|name| {
-            ChannelName::parse(name).ok_or_else(|| {
-                RpcError::new(
-                    ErrorCode::InvalidChannel,
-                    format!(
-                        "{name:?} is not a channel; channels are session:ID, project:ID or user:ID"
-                    ),
-                )
-            })
-        })
-        .collect()
+    names.iter().map(|name| parse_channel(name)).collect()
 }
 
 /// Maps a read error to the close code the peer deserves.
