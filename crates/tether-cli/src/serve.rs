@@ -10,6 +10,9 @@ use tokio_util::sync::CancellationToken;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
+    // Watched before the listening line, so a signal right after it stops the engine cleanly.
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
     let launched = launch(config).await?;
     let address = launched.address();
     println!("listening on ws://{address}");
@@ -19,10 +22,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let stop = CancellationToken::new();
     let signals = async {
         tokio::select! {
-            received = shutdown_signal() => match received {
-                Ok(name) => tracing::info!(signal = name, "shutting down"),
-                Err(error) => tracing::error!(%error, "cannot watch for signals; shutting down"),
-            },
+            _ = interrupt.recv() => tracing::info!(signal = "SIGINT", "shutting down"),
+            _ = terminate.recv() => tracing::info!(signal = "SIGTERM", "shutting down"),
             () = stop.cancelled() => return,
         }
         stop.cancel();
@@ -31,14 +32,4 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     served.context("the server failed")?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Waits for SIGINT or SIGTERM and names the one that came.
-async fn shutdown_signal() -> std::io::Result<&'static str> {
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
-    Ok(tokio::select! {
-        _ = interrupt.recv() => "SIGINT",
-        _ = terminate.recv() => "SIGTERM",
-    })
 }

@@ -273,6 +273,52 @@ async fn a_clean_restart_keeps_history_and_clients_continue_exactly() {
             .contains("remember me"),
         "the conversation resumed with its history"
     );
+
+    let live = call(
+        &mut rpc,
+        5,
+        "sessions.get",
+        json!({ "session_id": session }),
+    )
+    .await;
+    call(
+        &mut rpc,
+        6,
+        "sessions.archive",
+        json!({ "session_id": session }),
+    )
+    .await;
+    let archived = call(
+        &mut rpc,
+        7,
+        "sessions.get",
+        json!({ "session_id": session }),
+    )
+    .await;
+    assert_eq!(archived["session"]["status"], "ended");
+    assert_eq!(
+        archived["messages"], live["messages"],
+        "an archived session's history is read from the store"
+    );
+    call(
+        &mut rpc,
+        8,
+        "sessions.delete",
+        json!({ "session_id": session }),
+    )
+    .await;
+    assert_eq!(
+        call(&mut rpc, 9, "sessions.list", json!({})).await,
+        json!([])
+    );
+    stop(server).await;
+    let (server, address) = setup.serve().await;
+    let mut rpc = connect(&address, &token).await;
+    assert_eq!(
+        call(&mut rpc, 1, "sessions.list", json!({})).await,
+        json!([]),
+        "deleted for good"
+    );
     stop(server).await;
 }
 

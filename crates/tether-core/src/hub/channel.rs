@@ -124,9 +124,11 @@ impl Channel {
     /// together they do not reach back to `since`.
     pub fn replay(&self, since: &Position, end: u64, saved: Option<&Saved>) -> Replay {
         let oldest_kept = self.oldest_kept();
+        // Every offset in (since, end] must be at hand: saved ones up to `through`, then the ring's.
         let reaches_back = oldest_kept <= since.offset + 1
             || saved.is_some_and(|saved| {
-                saved.after <= since.offset && saved.through + 1 >= oldest_kept
+                saved.after <= since.offset
+                    && (saved.through >= end || saved.through + 1 >= oldest_kept)
             });
         if since.epoch != self.epoch || since.offset > self.head || !reaches_back {
             return Replay {
