@@ -27,8 +27,13 @@ pub const MAX_FRAMES: usize = 100_000;
 
 /// Runs `tether … serve --port 0` and returns it with the address from its first stdout line.
 pub async fn serve(mut tether: Command) -> (Child, String) {
-    let mut child = tether
-        .args(["serve", "--port", "0"])
+    tether.args(["serve", "--port", "0"]);
+    listening(tether).await
+}
+
+/// Starts a command that ends in `tether serve` and waits for its listening line.
+async fn listening(mut command: Command) -> (Child, String) {
+    let mut child = command
         .stdout(Stdio::piped())
         .spawn()
         .expect("tether starts");
@@ -59,7 +64,8 @@ impl Setup {
             .expect("TETHER_CLAUDE must name the claude binary: run through `make test`");
         let claude_home = tempfile::tempdir().unwrap();
         let data = tempfile::tempdir().unwrap();
-        let config = data.path().join("tether.toml");
+        // Beside the data directory, not in it: a test may mount another file system there.
+        let config = claude_home.path().join("tether.toml");
         std::fs::write(
             &config,
             format!(
@@ -104,6 +110,26 @@ impl Setup {
 
     pub async fn serve(&self) -> (Child, String) {
         serve(self.tether()).await
+    }
+
+    /// `tether serve` in a mount namespace of its own, where the data directory is a 2 MiB
+    /// tmpfs, after the shell commands `prepare` ran there (`$T` is the `tether` binary, `$C`
+    /// its config, `$D` the directory). Needs `unshare` (util-linux) and user namespaces.
+    pub async fn serve_on_small_disk(&self, prepare: &str) -> (Child, String) {
+        let tether = self.tether();
+        let std = tether.as_std();
+        let mut command = Command::new("unshare");
+        command
+            .args(["--user", "--map-root-user", "--mount", "sh", "-ec"])
+            .arg(format!(
+                "mount -t tmpfs -o size=2m tmpfs \"$D\"; {prepare}; exec \"$T\" --config \"$C\" serve --port 0"
+            ))
+            .env("T", std.get_program())
+            .env("D", self.data.path())
+            .env("C", &self.config)
+            .envs(std.get_envs().filter_map(|(key, value)| Some((key, value?))))
+            .kill_on_drop(true);
+        listening(command).await
     }
 }
 
