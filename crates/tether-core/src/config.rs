@@ -273,7 +273,7 @@ impl Config {
         if self.store.max_log_bytes == 0 || self.store.max_log_age.is_zero() {
             return invalid(
                 "store",
-                "max_log_bytes and max_log_age must be greater than 0",
+                "max_log_bytes and max_log_age_secs must be greater than 0",
             );
         }
         if limits.handshake_timeout.is_zero() {

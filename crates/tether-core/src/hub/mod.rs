@@ -27,7 +27,7 @@ pub struct HistoryLimits {
     /// Bytes of encoded events kept per channel.
     pub max_bytes: usize,
     /// How long an event stays replayable.
-    #[serde(with = "crate::config::seconds")]
+    #[serde(rename = "max_age_secs", with = "crate::config::seconds")]
     pub max_age: Duration,
     /// The most events one subscribe replays; a larger gap reports `recovered: false`.
     pub max_replay: usize,

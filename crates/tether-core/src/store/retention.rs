@@ -24,7 +24,7 @@ pub struct RetentionLimits {
     /// Bytes of saved events (event names and data) kept in all.
     pub max_log_bytes: u64,
     /// How long a saved event is kept.
-    #[serde(with = "crate::config::seconds")]
+    #[serde(rename = "max_log_age_secs", with = "crate::config::seconds")]
     pub max_log_age: Duration,
 }
 
