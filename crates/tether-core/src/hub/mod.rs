@@ -201,7 +201,9 @@ impl Hub {
         let saved = self.backfill([(channel, since)], limit);
         let now = Instant::now();
         let mut channels = self.lock();
-        let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
+        // Asking about a channel that does not exist must not create it (nor cost memory).
+        let mut absent = Channel::new();
+        let state = channels.get_mut(channel).unwrap_or(&mut absent);
         state.trim(now, &self.limits);
         let end = state.head().min(since.offset.saturating_add(limit as u64));
         let replay = state.replay(since, end, saved.get(channel));

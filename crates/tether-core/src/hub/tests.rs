@@ -13,10 +13,13 @@ fn channel(name: &str) -> ChannelName {
     ChannelName::parse(name).unwrap()
 }
 
-/// A hub over a fresh store in a temporary directory that lives as long as the returned guard.
+/// A hub whose history is its memory alone: its store cannot open the damaged database file
+/// it finds (replay from a working store is tested over real sockets, in tests/ws/catch_up.rs).
 fn test_hub(limits: HistoryLimits) -> (Hub, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(crate::store::FILE_NAME), [0x5a; 4096]).unwrap();
     let store = Store::open(dir.path(), Default::default());
+    assert!(store.health().problem.is_some());
     (Hub::new(limits, store), dir)
 }
 

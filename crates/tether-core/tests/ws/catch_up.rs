@@ -98,6 +98,20 @@ async fn larger_gaps_page_through_events_history_then_subscribe_exactly() {
         "another stream's offsets mean nothing here"
     );
     assert_eq!(stranger["result"]["events"], json!([]));
+    let unknown = client
+        .call(
+            8,
+            "events.history",
+            json!({ "channel": "project:nobody", "since": { "epoch": epoch, "offset": 0 } }),
+        )
+        .await;
+    assert_eq!(unknown["result"]["recovered"], false);
+    let nobody = ChannelName::parse("project:nobody").unwrap();
+    assert_eq!(
+        server.engine.hub().position(&nobody),
+        None,
+        "asking created nothing"
+    );
     for (params, code) in [
         (
             json!({ "channel": "user:someone", "since": { "epoch": epoch, "offset": 0 } }),
