@@ -3,9 +3,11 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod watcher;
+
 use std::hash::{BuildHasher, RandomState};
-use std::path::PathBuf;
-use std::process::Stdio;
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -49,57 +51,82 @@ async fn listening(mut command: Command) -> (Child, String) {
     (child, address.to_owned())
 }
 
-/// A data directory whose engine runs the real `claude` against `fake`, with tokens under a
-/// keyring service of its own (emptied on drop).
+/// A data directory and a keyring service of its own (emptied on drop), so runs never touch
+/// real tokens; with [`Setup::new`], its engine runs the real `claude` against a fake API.
 pub struct Setup {
     pub data: tempfile::TempDir,
-    config: PathBuf,
+    /// The settings file and `claude`'s home, beside the data directory, not in it: a test may
+    /// mount another file system there.
+    home: tempfile::TempDir,
     service: String,
-    _claude_home: tempfile::TempDir,
 }
 
 impl Setup {
+    /// An engine with default settings.
+    pub fn plain() -> Self {
+        let setup = Self {
+            data: tempfile::tempdir().unwrap(),
+            home: tempfile::tempdir().unwrap(),
+            service: format!("tether-test-{:016x}", RandomState::new().hash_one(1)),
+        };
+        std::fs::write(setup.config(), "").unwrap();
+        setup
+    }
+
+    /// An engine whose sessions run the real `claude` (from TETHER_CLAUDE) against `fake`.
     pub fn new(fake: &FakeAnthropic) -> Self {
         let claude = std::env::var("TETHER_CLAUDE")
             .expect("TETHER_CLAUDE must name the claude binary: run through `make test`");
-        let claude_home = tempfile::tempdir().unwrap();
-        let data = tempfile::tempdir().unwrap();
-        // Beside the data directory, not in it: a test may mount another file system there.
-        let config = claude_home.path().join("tether.toml");
+        let setup = Self::plain();
         std::fs::write(
-            &config,
+            setup.config(),
             format!(
                 "[claude]\npath = {claude:?}\n[claude.env]\nANTHROPIC_BASE_URL = {:?}\nANTHROPIC_API_KEY = \"sk-test\"\nCLAUDE_CONFIG_DIR = {:?}\nCLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = \"1\"\nDISABLE_TELEMETRY = \"1\"\nCLAUDE_CODE_MAX_RETRIES = \"0\"\n",
                 fake.base_url(),
-                claude_home.path().display().to_string(),
+                setup.home.path().display().to_string(),
             ),
         )
         .unwrap();
-        Self {
-            data,
-            config,
-            service: format!("tether-test-{:016x}", RandomState::new().hash_one(1)),
-            _claude_home: claude_home,
-        }
+        setup
+    }
+
+    fn config(&self) -> PathBuf {
+        self.home.path().join("tether.toml")
     }
 
     pub fn tether(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tether"));
         command
             .arg("--config")
-            .arg(&self.config)
+            .arg(self.config())
             .env("TETHER_DATA_DIR", self.data.path())
             .env("TETHER_KEYRING_SERVICE", &self.service)
             .kill_on_drop(true);
         command
     }
 
+    /// Runs a `tether` command to its end, whatever its outcome.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let run = self.tether().args(args).output();
+        tokio::time::timeout(WAIT, run)
+            .await
+            .expect("tether hung")
+            .unwrap()
+    }
+
     /// Runs a `tether` command that must succeed; returns its stdout.
     pub async fn output(&self, args: &[&str]) -> String {
-        let output = tokio::time::timeout(WAIT, self.tether().args(args).output())
-            .await
-            .unwrap()
-            .unwrap();
+        self.output_at(self.data.path(), args).await
+    }
+
+    /// Like [`Setup::output`], for the engine whose data directory is seen at `data`.
+    pub async fn output_at(&self, data: &Path, args: &[&str]) -> String {
+        let run = self
+            .tether()
+            .env("TETHER_DATA_DIR", data)
+            .args(args)
+            .output();
+        let output = tokio::time::timeout(WAIT, run).await.unwrap().unwrap();
         assert!(
             output.status.success(),
             "{}",
@@ -126,7 +153,7 @@ impl Setup {
             ))
             .env("T", std.get_program())
             .env("D", self.data.path())
-            .env("C", &self.config)
+            .env("C", self.config())
             .envs(std.get_envs().filter_map(|(key, value)| Some((key, value?))))
             .kill_on_drop(true);
         listening(command).await
@@ -170,6 +197,19 @@ pub async fn next_json(socket: &mut Socket) -> Value {
         }
     }
     panic!("more than {MAX_FRAMES} frames without a text frame");
+}
+
+/// Reads until the server's close frame and returns its code (frames before it are skipped).
+pub async fn close_code(socket: &mut Socket) -> u16 {
+    for _ in 0..MAX_FRAMES {
+        let next = tokio::time::timeout(WAIT, socket.next()).await;
+        match next.expect("no close in time") {
+            Some(Ok(Message::Close(frame))) => return frame.map_or(1005, |f| f.code.into()),
+            Some(Ok(_)) => {}
+            other => panic!("no close frame: {other:?}"),
+        }
+    }
+    panic!("more than {MAX_FRAMES} frames without a close");
 }
 
 /// Sends a frame.

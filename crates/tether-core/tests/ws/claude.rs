@@ -169,19 +169,14 @@ impl Client {
     ) -> Value {
         self.send_json(json!({ "type": "request", "id": id, "method": method, "params": params }))
             .await;
-        let mut frames = 0;
-        loop {
-            frames += 1;
-            assert!(
-                frames <= MAX_FRAMES,
-                "more than {MAX_FRAMES} frames without the one awaited"
-            );
+        for _ in 0..MAX_FRAMES {
             let frame = self.next_json().await;
             if frame["type"] == "response" && frame["id"] == id {
                 return frame;
             }
             kept.push(frame);
         }
+        panic!("more than {MAX_FRAMES} frames without the one awaited");
     }
 
     /// Reads events until one satisfies `done`; returns them all, that one last.
@@ -195,13 +190,7 @@ impl Client {
             kept.extend(events.split_off(at + 1));
             return events;
         }
-        let mut frames = 0;
-        loop {
-            frames += 1;
-            assert!(
-                frames <= MAX_FRAMES,
-                "more than {MAX_FRAMES} frames without the one awaited"
-            );
+        for _ in 0..MAX_FRAMES {
             let frame = self.next_json().await;
             let finished = done(&frame);
             events.push(frame);
@@ -209,6 +198,7 @@ impl Client {
                 return events;
             }
         }
+        panic!("more than {MAX_FRAMES} frames without the one awaited");
     }
 }
 

@@ -178,22 +178,17 @@ impl Client {
 
     /// The next text frame as JSON; panics on a close.
     pub async fn next_json(&mut self) -> Value {
-        let mut frames = 0;
-        loop {
-            frames += 1;
-            assert!(
-                frames <= MAX_FRAMES,
-                "more than {MAX_FRAMES} frames without the one awaited"
-            );
+        for _ in 0..MAX_FRAMES {
             match self.next_message().await {
                 Some(Message::Text(text)) => return serde_json::from_str(&text).unwrap(),
                 Some(Message::Close(frame)) => {
                     panic!("closed while a frame was expected: {frame:?}")
                 }
-                Some(_) => continue,
+                Some(_) => {}
                 None => panic!("the connection ended while a frame was expected"),
             }
         }
+        panic!("more than {MAX_FRAMES} frames without the one awaited");
     }
 
     /// Sends a request and returns its response frame.
@@ -211,13 +206,7 @@ impl Client {
 
     /// Reads until the server's close frame and returns its code (events before it are skipped).
     pub async fn close_code(&mut self) -> u16 {
-        let mut frames = 0;
-        loop {
-            frames += 1;
-            assert!(
-                frames <= MAX_FRAMES,
-                "more than {MAX_FRAMES} frames without the one awaited"
-            );
+        for _ in 0..MAX_FRAMES {
             match tokio::time::timeout(WAIT, self.socket.next())
                 .await
                 .expect("no close frame in time")
@@ -225,11 +214,12 @@ impl Client {
                 Some(Ok(Message::Close(frame))) => {
                     return frame.map_or(1005, |frame| frame.code.into());
                 }
-                Some(Ok(_)) => continue,
+                Some(Ok(_)) => {}
                 Some(Err(error)) => panic!("the connection failed instead of closing: {error}"),
                 None => panic!("the connection ended without a close frame"),
             }
         }
+        panic!("more than {MAX_FRAMES} frames without the one awaited");
     }
 }
 
