@@ -11,14 +11,11 @@ use serde_json::{Value, json};
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::process::Command;
 
-use crate::common::{MAX_FRAMES, Setup, WAIT, call, connect, next_json, send};
+use crate::common::watcher::{Opened, Watcher, open_session};
+use crate::common::{MAX_FRAMES, Setup, Socket, WAIT, call, connect, next_json, send};
 
 mod common;
-
-/// Polls of `/readyz` while waiting for the store to save again (it retries within 2 s).
-const READY_POLLS: usize = 100;
 
 /// `/readyz`: its status code and body.
 async fn readyz(address: &str) -> (u16, Value) {
@@ -33,19 +30,6 @@ async fn readyz(address: &str) -> (u16, Value) {
     let status = response[9..12].parse().unwrap();
     let body = response.split("\r\n\r\n").nth(1).unwrap();
     (status, serde_json::from_str(body).unwrap())
-}
-
-/// Runs a `tether` command against the engine whose data directory is seen at `data`.
-async fn tether(setup: &Setup, data: &Path, args: &[&str]) -> String {
-    let mut command: Command = setup.tether();
-    let output = command.env("TETHER_DATA_DIR", data).args(args).output();
-    let output = tokio::time::timeout(WAIT, output).await.unwrap().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
 }
 
 /// Writes a file until the file system is full.
@@ -83,39 +67,23 @@ async fn a_full_disk_degrades_readiness_while_sessions_keep_streaming() {
         setup.data.path().display()
     )
     .into();
-    let added = tether(
-        &setup,
-        &data,
-        &["project", "add", folder.path().to_str().unwrap()],
+    let Opened {
+        token,
+        mut rpc,
+        session,
+        channel,
+        ..
+    } = open_session(&setup, &address, &data, folder.path()).await;
+    let mut owner = connect(&address, &token).await;
+    send(
+        &mut owner,
+        json!({ "type": "subscribe", "channels": ["user:owner"] }),
     )
     .await;
-    let project = added.split_whitespace().next().unwrap().to_owned();
-    let token = tether(&setup, &data, &["token", "create", "--name", "disk"]).await;
-    let token = token.trim();
-    let mut rpc = connect(&address, token).await;
-    let session = call(
-        &mut rpc,
-        1,
-        "sessions.create",
-        json!({ "project_id": project }),
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, _) = readyz(&address).await;
-    assert_eq!(status, 200);
+    assert_eq!(readyz(&address).await.0, 200);
 
     fill(&data.join("filler"));
-    let mut watcher = connect(&address, token).await;
-    send(
-        &mut watcher,
-        json!({ "type": "subscribe", "channels": [format!("session:{session}")] }),
-    )
-    .await;
-    let mut last = next_json(&mut watcher).await["channels"][0]["offset"]
-        .as_u64()
-        .unwrap();
+    let (mut watcher, _) = Watcher::join(&address, &token, &channel, None).await;
     call(
         &mut rpc,
         2,
@@ -123,30 +91,23 @@ async fn a_full_disk_degrades_readiness_while_sessions_keep_streaming() {
         json!({ "session_id": session, "text": "write a lot" }),
     )
     .await;
-    let mut text = String::new();
-    for _ in 0..MAX_FRAMES {
-        let frame = next_json(&mut watcher).await;
-        assert_eq!(
-            frame["offset"].as_u64(),
-            Some(last + 1),
-            "every event reaches the client: {frame}"
-        );
-        last += 1;
-        if frame["event"] == "part.delta" {
-            text.push_str(frame["data"]["text"].as_str().unwrap());
-        }
-        if frame["event"] == "session.updated" && frame["data"]["session"]["status"] == "idle" {
-            break;
-        }
-    }
+    // Every event reaches the client: the watcher checks each offset.
+    let text: String = watcher
+        .read_until_status("idle")
+        .await
+        .iter()
+        .filter(|event| event["event"] == "part.delta")
+        .map(|event| event["data"]["text"].as_str().unwrap())
+        .collect();
     assert!(
         text.starts_with("word0 ") && text.ends_with("word199 "),
         "{text}"
     );
+    let announced = store_updated(&mut owner).await;
+    assert!(announced.contains("disk is full"), "{announced}");
     let (status, body) = readyz(&address).await;
     assert_eq!(status, 503, "{body}");
-    let problem = body["checks"]["store"]["problem"].as_str().unwrap();
-    assert!(problem.contains("disk is full"), "{problem}");
+    assert_eq!(body["checks"]["store"]["problem"], announced.as_str());
     assert!(body["checks"]["store"]["lost_events"].as_u64().unwrap() > 0);
 
     // A copy of the files as they are on the full disk (SQLite cannot open them through /proc).
@@ -166,15 +127,6 @@ async fn a_full_disk_degrades_readiness_while_sessions_keep_streaming() {
     drop(saved);
 
     std::fs::remove_file(data.join("filler")).unwrap();
-    let mut ready = false;
-    for _ in 0..READY_POLLS {
-        if readyz(&address).await.0 == 200 {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the store saves again once there is room");
     call(
         &mut rpc,
         3,
@@ -182,13 +134,22 @@ async fn a_full_disk_degrades_readiness_while_sessions_keep_streaming() {
         json!({ "session_id": session, "text": "and now?" }),
     )
     .await;
+    watcher.read_until_status("idle").await;
+    assert_eq!(store_updated(&mut owner).await, "", "saving works again");
+    assert_eq!(readyz(&address).await.0, 200);
+    drop(server);
+}
+
+/// Reads the owner's channel until the next `store.updated`; returns its problem ("" for none).
+async fn store_updated(socket: &mut Socket) -> String {
     for _ in 0..MAX_FRAMES {
-        let frame = next_json(&mut watcher).await;
-        assert_eq!(frame["offset"].as_u64(), Some(last + 1));
-        last += 1;
-        if frame["event"] == "session.updated" && frame["data"]["session"]["status"] == "idle" {
-            break;
+        let frame = next_json(socket).await;
+        if frame["event"] == "store.updated" {
+            return frame["data"]["problem"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
         }
     }
-    drop(server);
+    panic!("no store.updated among {MAX_FRAMES} frames");
 }

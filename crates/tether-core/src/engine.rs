@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::auth::{Caller, OWNER, TokenService, TokenVault, VaultError};
@@ -60,7 +61,23 @@ impl Engine {
             started: Instant::now(),
         }));
         engine.sessions().restore(&engine, store.sessions());
+        engine.announce_store_problems(store.problems());
         Ok(engine)
+    }
+
+    /// Announces `store.updated` on the owner's channel whenever saving breaks or works again,
+    /// so every window can say that history is not being saved. The task ends with the engine.
+    fn announce_store_problems(&self, mut problems: watch::Receiver<Option<String>>) {
+        let engine = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            while problems.changed().await.is_ok() {
+                let Some(inner) = engine.upgrade() else {
+                    return;
+                };
+                let problem = problems.borrow_and_update().clone();
+                Self(inner).announce("store.updated", &json!({ "problem": problem }));
+            }
+        });
     }
 
     pub fn config(&self) -> &Config {

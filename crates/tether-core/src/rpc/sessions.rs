@@ -108,9 +108,7 @@ pub(super) async fn get(
             let info = session.info();
             let store = engine.store();
             let todos = store
-                .sessions()
-                .into_iter()
-                .find(|record| record.info.id == info.id)
+                .session(&info.id)
                 .map(|record| record.todos)
                 .unwrap_or_default();
             Ok(SessionSnapshot {

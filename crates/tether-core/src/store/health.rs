@@ -5,6 +5,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
+use tokio::sync::watch;
 use ts_rs::TS;
 
 /// What `/readyz` and `system.info` show of the store.
@@ -23,11 +24,19 @@ pub struct HealthReport {
     pub commit_ms_max: f64,
 }
 
-#[derive(Default)]
+/// The store's health, and a watch of its problem for whoever announces changes of it.
 pub struct Health {
     state: Mutex<HealthReport>,
-    /// A problem that no later commit can clear (the database could not be opened).
-    permanent: Mutex<Option<String>>,
+    problem: watch::Sender<Option<String>>,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Self {
+            state: Mutex::default(),
+            problem: watch::Sender::new(None),
+        }
+    }
 }
 
 impl Health {
@@ -36,14 +45,19 @@ impl Health {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The database is unusable for this run.
+    /// Sets the problem (none when `problem` is `None`); watchers hear of changes only.
+    fn set_problem(&self, state: &mut HealthReport, problem: Option<String>) {
+        if state.problem != problem {
+            state.problem.clone_from(&problem);
+            self.problem.send_replace(problem);
+        }
+    }
+
+    /// The database is unusable for this run (no commit follows that could clear this).
     pub fn unavailable(&self, problem: String) {
         tracing::error!(%problem, "the store is unavailable; sessions keep running but nothing is saved");
-        self.lock().problem = Some(problem.clone());
-        *self
-            .permanent
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(problem);
+        let mut state = self.lock();
+        self.set_problem(&mut state, Some(problem));
     }
 
     /// `count` events could not be saved, because of `why`.
@@ -54,14 +68,15 @@ impl Health {
         if state.problem.as_deref() != Some(problem.as_str()) {
             tracing::error!(%problem, lost = state.lost_events, "the event log is degraded; live streams continue");
         }
-        state.problem = Some(problem);
+        self.set_problem(&mut state, Some(problem));
     }
 
     /// A commit of `events` events took `took`; a working commit clears a passing problem.
     pub fn committed(&self, events: usize, took: Duration) {
         let mut state = self.lock();
-        if state.problem.take().is_some() {
+        if state.problem.is_some() {
             tracing::info!("the event log saves again");
+            self.set_problem(&mut state, None);
         }
         let took = took.as_secs_f64() * 1000.0;
         state.commit_ms_mean =
@@ -72,15 +87,11 @@ impl Health {
     }
 
     pub fn report(&self) -> HealthReport {
-        let mut report = self.lock().clone();
-        if let Some(permanent) = self
-            .permanent
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-        {
-            report.problem = Some(permanent);
-        }
-        report
+        self.lock().clone()
+    }
+
+    /// Follows the problem as it appears and clears.
+    pub fn watch(&self) -> watch::Receiver<Option<String>> {
+        self.problem.subscribe()
     }
 }

@@ -142,6 +142,11 @@ impl Store {
         self.0.health.report()
     }
 
+    /// Follows the store's problem as it appears and clears (`None`: saving works).
+    pub fn problems(&self) -> tokio::sync::watch::Receiver<Option<String>> {
+        self.0.health.watch()
+    }
+
     /// Queues an event for the log (it is committed with the next group).
     pub fn append(&self, row: EventRow) {
         self.0.queue.event(row);
@@ -215,6 +220,11 @@ impl Store {
 
     pub fn sessions(&self) -> Vec<SessionRecord> {
         self.read("sessions", |connection| read::sessions(connection))
+    }
+
+    /// One saved session, if there is one.
+    pub fn session(&self, id: &str) -> Option<SessionRecord> {
+        self.read("session", |connection| read::session(connection, id))
     }
 
     pub fn messages(&self, session_id: &str) -> Vec<Message> {

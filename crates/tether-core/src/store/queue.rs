@@ -120,10 +120,9 @@ impl Queue {
         if pending.is_empty() {
             return None;
         }
-        let closing = pending.closing;
         let batch = std::mem::take(&mut *pending);
-        pending.closing = closing;
-        Some(Batch { closing, ..batch })
+        pending.closing = batch.closing;
+        Some(batch)
     }
 
     /// Waits up to `pause` unless the store is closing (a failing disk is retried after it).

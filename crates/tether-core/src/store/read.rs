@@ -107,31 +107,45 @@ pub fn projects(connection: &Connection) -> Result<Vec<Project>, StoreError> {
         .collect::<Result<_, _>>()?)
 }
 
+/// The columns `session_record` reads, in its order.
+const SESSION_COLUMNS: &str = "id, project_id, status, model, permission_mode, claude_session_id,
+    created_at, total_cost_usd, usage, last_error, todos";
+
+fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
+    Ok(SessionRecord {
+        info: SessionInfo {
+            id: row.get(0)?,
+            project_id: row.get(1)?,
+            status: json_column(row, 2, true)?,
+            model: row.get(3)?,
+            permission_mode: row.get(4)?,
+            claude_session_id: row.get(5)?,
+            created_at: row.get(6)?,
+            total_cost_usd: row.get(7)?,
+            usage: json_column(row, 8, false)?,
+            last_error: row.get(9)?,
+        },
+        todos: json_column(row, 10, false)?,
+    })
+}
+
 pub fn sessions(connection: &Connection) -> Result<Vec<SessionRecord>, StoreError> {
     Ok(connection
-        .prepare(
-            "SELECT id, project_id, status, model, permission_mode, claude_session_id, created_at,
-                    total_cost_usd, usage, last_error, todos
-             FROM sessions ORDER BY created_at, id",
-        )?
-        .query_map([], |row| {
-            Ok(SessionRecord {
-                info: SessionInfo {
-                    id: row.get(0)?,
-                    project_id: row.get(1)?,
-                    status: json_column(row, 2, true)?,
-                    model: row.get(3)?,
-                    permission_mode: row.get(4)?,
-                    claude_session_id: row.get(5)?,
-                    created_at: row.get(6)?,
-                    total_cost_usd: row.get(7)?,
-                    usage: json_column(row, 8, false)?,
-                    last_error: row.get(9)?,
-                },
-                todos: json_column(row, 10, false)?,
-            })
-        })?
+        .prepare(&format!(
+            "SELECT {SESSION_COLUMNS} FROM sessions ORDER BY created_at, id"
+        ))?
+        .query_map([], session_record)?
         .collect::<Result<_, _>>()?)
+}
+
+pub fn session(connection: &Connection, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+    Ok(connection
+        .query_row(
+            &format!("SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?1"),
+            [id],
+            session_record,
+        )
+        .optional()?)
 }
 
 pub fn messages(connection: &Connection, session_id: &str) -> Result<Vec<Message>, StoreError> {

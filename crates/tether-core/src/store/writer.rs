@@ -114,7 +114,7 @@ impl Writer {
         rows: &BTreeMap<RowKey, Row>,
     ) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
-        let mut heads: BTreeMap<&str, (String, u64, u64, usize)> = BTreeMap::new();
+        let mut heads: BTreeMap<&str, ChannelUpdate> = BTreeMap::new();
         {
             let mut insert = transaction.prepare_cached(
                 "INSERT OR REPLACE INTO events (channel, offset, event, data, at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -128,26 +128,29 @@ impl Writer {
                     event.at
                 ])?;
                 let floor = self.lineage.continue_log(&event.channel, event.offset);
-                let epoch = self
-                    .lineage
-                    .renamed
-                    .get(&event.channel)
-                    .cloned()
-                    .unwrap_or_else(|| event.epoch.clone());
-                let entry = heads
+                let update = heads
                     .entry(&event.channel)
-                    .or_insert((epoch, event.offset, 0, 0));
-                entry.1 = event.offset;
-                entry.2 = entry.2.max(floor.unwrap_or(0));
-                entry.3 += event.size();
+                    .or_insert_with(|| ChannelUpdate {
+                        epoch: self.lineage.epoch_of(event),
+                        ..ChannelUpdate::default()
+                    });
+                update.head = event.offset;
+                update.floor = update.floor.max(floor.unwrap_or(0));
+                update.bytes += event.size();
             }
         }
-        for (channel, (epoch, head, floor, bytes)) in heads {
+        for (channel, update) in heads {
             transaction.execute(
                 "INSERT INTO channels (name, epoch, head, floor, bytes) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (name) DO UPDATE SET epoch = excluded.epoch, head = excluded.head,
                      floor = max(floor, excluded.floor), bytes = bytes + excluded.bytes",
-                params![channel, epoch, head, floor, bytes],
+                params![
+                    channel,
+                    update.epoch,
+                    update.head,
+                    update.floor,
+                    update.bytes
+                ],
             )?;
         }
         for row in rows.values() {
@@ -158,7 +161,24 @@ impl Writer {
     }
 }
 
+/// What one commit changes of a channel's saved position.
+#[derive(Default)]
+struct ChannelUpdate {
+    epoch: String,
+    head: u64,
+    floor: u64,
+    bytes: usize,
+}
+
 impl Lineage {
+    /// The epoch a channel's saved log goes on under: the live one, unless it lost events.
+    fn epoch_of(&self, event: &EventRow) -> String {
+        self.renamed
+            .get(&event.channel)
+            .cloned()
+            .unwrap_or_else(|| event.epoch.clone())
+    }
+
     /// After a loss, a channel's saved log continues under an epoch no client holds, from a
     /// floor below which it vouches for nothing. Returns that floor for the first saved event.
     fn continue_log(&mut self, channel: &str, offset: u64) -> Option<u64> {

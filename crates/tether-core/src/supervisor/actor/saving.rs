@@ -6,18 +6,29 @@ use super::Actor;
 use crate::store::{Row, SessionRecord};
 use crate::supervisor::transcript::Emit;
 
+/// The events that announce a change of the session's summary or its todo list.
+const SUMMARY_EVENTS: [&str; 4] = [
+    "session.updated",
+    "session.ended",
+    "usage.updated",
+    "todo.updated",
+];
+
 impl Actor {
     /// Queues the rows that `events` changed; they commit with the events themselves.
     pub(super) fn save(&self, events: &[Emit]) {
-        if events.is_empty() {
-            return;
-        }
         let store = self.engine.store();
         let transcript = &self.transcript;
-        store.save(Row::Session(Box::new(SessionRecord {
-            info: transcript.info.clone(),
-            todos: transcript.todos.clone(),
-        })));
+        // The summary and todos change only with the events that announce them, not per token.
+        if events
+            .iter()
+            .any(|emit| SUMMARY_EVENTS.contains(&emit.event))
+        {
+            store.save(Row::Session(Box::new(SessionRecord {
+                info: transcript.info.clone(),
+                todos: transcript.todos.clone(),
+            })));
+        }
         let mut touched: Vec<&str> = events.iter().filter_map(message_of).collect();
         touched.dedup();
         for id in touched {
