@@ -120,6 +120,6 @@ fn the_app_opens_its_window_and_serves_the_engine() {
     assert_eq!(status, 200, "the app's engine reached the keyring: {body}");
     assert!(
         data.path().join("control.sock").exists(),
-        "the control socket is open for `tether token`"
+        "the control socket is open for `tether pair`"
     );
 }

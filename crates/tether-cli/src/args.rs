@@ -28,11 +28,25 @@ pub struct Cli {
 pub enum Command {
     /// Run the engine headless; prints `listening on ws://HOST:PORT` once ready.
     Serve(ServeArgs),
-    /// Create, list and revoke the tokens clients connect with.
-    Token {
+    /// Pair a phone or tablet: shows a code and a QR code, then asks you to approve the device.
+    Pair(PairArgs),
+    /// List, add, rename and revoke paired devices.
+    Devices {
         #[command(subcommand)]
-        action: TokenAction,
+        action: DevicesAction,
     },
+    /// Authorize SSH keys to sign in (for `tether connect` from another machine).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// Turn LAN access (HTTPS and WSS with the app's own certificate) on or off.
+    Lan {
+        #[command(subcommand)]
+        action: LanAction,
+    },
+    /// Open a session on a Tether engine and chat with it in this terminal.
+    Connect(ConnectArgs),
     /// Register the folders Claude Code sessions may run in.
     Project {
         #[command(subcommand)]
@@ -66,25 +80,97 @@ pub struct ServeArgs {
     pub port: Option<u16>,
 }
 
+#[derive(Debug, Args)]
+pub struct PairArgs {
+    /// Approve the first device that presents the code, without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
 #[derive(Debug, Subcommand)]
-pub enum TokenAction {
-    /// Make a token and print it (once; it is never shown again).
-    Create {
-        /// A name to recognise the client by, e.g. "laptop script".
+pub enum DevicesAction {
+    /// Add a device without pairing and print its token (once; it is never shown again),
+    /// e.g. for a script.
+    Add {
+        /// A name to recognise it by, e.g. "build server".
         #[arg(long)]
         name: String,
     },
-    /// List tokens (never their secrets).
+    /// List paired devices (never their tokens).
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
-    /// Revoke a token; its live connections close at once.
+    /// Give a device another name.
+    Rename {
+        /// The device's id, as `tether devices list` shows it.
+        id: String,
+        name: String,
+    },
+    /// Unpair a device; its live connections close at once.
     Revoke {
-        /// The token's id, as `tether token list` shows it.
+        /// The device's id, as `tether devices list` shows it.
         id: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Authorize a public key (a `.pub` file, or `-` for standard input).
+    Add {
+        file: PathBuf,
+        /// A name for it; by default the key's comment.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List the authorized keys.
+    List,
+    /// Stop a key from signing in; its live connections close at once.
+    Remove {
+        /// The key's fingerprint (`SHA256:…`), as `tether keys list` shows it.
+        fingerprint: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LanAction {
+    /// Serve the local network over TLS, and print the address and certificate fingerprint.
+    On {
+        /// The interface address; by default the one that routes to the network.
+        #[arg(long, value_name = "ADDR")]
+        address: Option<IpAddr>,
+        #[arg(long, value_name = "N")]
+        port: Option<u16>,
+    },
+    /// Stop serving the local network; its connections close.
+    Off,
+    /// Whether the local network is served, where, and with which certificate.
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The engine's address: ws://127.0.0.1:7410 or wss://ADDRESS:7411.
+    pub url: String,
+    /// The project to work in: its id, or its folder.
+    #[arg(long)]
+    pub project: String,
+    /// Continue this session instead of starting one.
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Sign in with this SSH private key file instead of a token.
+    #[arg(long, value_name = "FILE", conflicts_with = "agent")]
+    pub key: Option<PathBuf>,
+    /// Sign in with the first key ssh-agent holds (or the one whose .pub file is given).
+    #[arg(long, num_args = 0..=1, value_name = "PUBFILE")]
+    pub agent: Option<Option<PathBuf>>,
+    /// The certificate fingerprint (SHA256:…) to trust for wss:// (from the desktop or QR).
+    #[arg(long, value_name = "FP")]
+    pub fingerprint: Option<String>,
+    /// A device token; read from TETHER_TOKEN when not signing in with a key.
+    #[arg(long, env = "TETHER_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 impl Cli {

@@ -1,6 +1,7 @@
 //! Calling the engine from the command line: through the control socket of a running engine
 //! (speaking the same protocol as /ws), or, with none running, an engine opened for one call.
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use tether_core::protocol::RpcError;
 use tether_core::server::control_socket_path;
 use tether_core::store::Store;
 use tether_core::{Config, Engine};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::UnixStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -21,10 +23,16 @@ use tokio_tungstenite::tungstenite::Message;
 /// How long a call to the running engine may take.
 const CALL_TIMEOUT: Duration = Duration::from_secs(15);
 
-pub struct ControlClient {
-    socket: WebSocketStream<UnixStream>,
+/// A protocol client over any stream: calls, subscriptions, and the events they bring.
+pub struct Client<S> {
+    socket: WebSocketStream<S>,
     next_id: i64,
+    /// Events that arrived while waiting for a response, in order.
+    events: VecDeque<Value>,
 }
+
+/// A client on the local control socket of the engine running with a data directory.
+pub type ControlClient = Client<UnixStream>;
 
 impl ControlClient {
     /// Connects to the engine running with `data_dir`, or `None` when none is running.
@@ -47,7 +55,48 @@ impl ControlClient {
         let (socket, _) = tokio_tungstenite::client_async("ws://localhost/ws", stream)
             .await
             .context("the running engine refused the control connection")?;
-        Ok(Some(Self { socket, next_id: 0 }))
+        Ok(Some(Self::new(socket)))
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
+    pub fn new(socket: WebSocketStream<S>) -> Self {
+        Self {
+            socket,
+            next_id: 0,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Subscribes to `channels` from now on, and waits until the server confirms.
+    pub async fn subscribe(&mut self, channels: &[&str]) -> anyhow::Result<()> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let frame = json!({ "type": "subscribe", "id": id, "channels": channels });
+        self.socket.send(Message::text(frame.to_string())).await?;
+        match tokio::time::timeout(CALL_TIMEOUT, self.response(id)).await {
+            Ok(Ok(Ok(_))) => Ok(()),
+            Ok(Ok(Err(error))) => bail!("cannot subscribe: {}", error.message),
+            Ok(Err(error)) => Err(error),
+            Err(_) => bail!("the engine did not confirm the subscription in time"),
+        }
+    }
+
+    /// The next event frame from a subscription, or `None` when the connection closed.
+    pub async fn next_event(&mut self) -> anyhow::Result<Option<Value>> {
+        if let Some(event) = self.events.pop_front() {
+            return Ok(Some(event));
+        }
+        while let Some(message) = self.socket.next().await {
+            let Message::Text(text) = message? else {
+                continue;
+            };
+            let frame: Value = serde_json::from_str(&text)?;
+            if frame["type"] == "event" {
+                return Ok(Some(frame));
+            }
+        }
+        Ok(None)
     }
 
     /// Calls one method and waits for its response, skipping any other frame.
@@ -70,14 +119,22 @@ impl ControlClient {
         let _ = self.socket.close(None).await;
     }
 
+    /// The response (or `subscribed`) with `id`, keeping events that arrive meanwhile.
     async fn response(&mut self, id: i64) -> anyhow::Result<Result<Value, RpcError>> {
         while let Some(message) = self.socket.next().await {
             let Message::Text(text) = message? else {
                 continue;
             };
             let mut frame: Value = serde_json::from_str(&text)?;
-            if frame["type"] != "response" || frame["id"] != id {
+            if frame["type"] == "event" {
+                self.events.push_back(frame);
                 continue;
+            }
+            if frame["id"] != id {
+                continue;
+            }
+            if frame["type"] == "subscribed" {
+                return Ok(Ok(frame));
             }
             if let Some(error) = frame.get_mut("error").map(Value::take) {
                 return Ok(Err(serde_json::from_value(error)?));
@@ -113,4 +170,17 @@ pub async fn call(
     let result = engine.dispatch(&Caller::Local, method, Some(params)).await;
     engine.shutdown().await;
     Ok(result)
+}
+
+/// Prints `prompt` and reads one line from standard input (empty at its end).
+pub async fn ask(prompt: &str) -> anyhow::Result<String> {
+    use std::io::Write as _;
+    print!("{prompt}");
+    std::io::stdout().flush()?;
+    tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    })
+    .await?
+    .context("cannot read the terminal")
 }

@@ -1,10 +1,16 @@
-//! `tether`: the engine without a window — serve it, and manage its tokens and projects.
+//! `tether`: the engine without a window — serve it, pair devices, manage access and projects,
+//! and connect to an engine from a terminal.
 
+mod agent;
 mod args;
+mod connect;
 mod control;
+mod devices;
+mod keys;
+mod lan;
+mod pair;
 mod project;
 mod serve;
-mod token;
 
 use std::process::ExitCode;
 
@@ -35,7 +41,11 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Serve(_) => serve::run(config).await,
-            Command::Token { action } => token::run(&config, action).await,
+            Command::Pair(args) => pair::run(&config, args).await,
+            Command::Devices { action } => devices::run(&config, action).await,
+            Command::Keys { action } => keys::run(&config, action).await,
+            Command::Lan { action } => lan::run(&config, action).await,
+            Command::Connect(args) => connect::run(args).await,
             Command::Project { action } => project::run(&config, action).await,
         }
     });

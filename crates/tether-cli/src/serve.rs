@@ -16,6 +16,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let launched = launch(config).await?;
     let address = launched.address();
     println!("listening on ws://{address}");
+    let lan = launched.engine().lan().status();
+    if let (Some(url), Some(fingerprint)) = (lan.url, lan.fingerprint) {
+        println!("serving the LAN on {url} (certificate {fingerprint})");
+    }
     std::io::stdout().flush()?;
     tracing::info!(%address, data_dir = %data_dir.display(), "serving");
 

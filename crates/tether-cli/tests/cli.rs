@@ -1,4 +1,4 @@
-//! The `tether` binary as a user runs it: settings errors, serve, tokens, revoke, shutdown.
+//! The `tether` binary as a user runs it: settings errors, serve, devices, revoke, shutdown.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -11,7 +11,7 @@ use crate::common::{Setup, WAIT, close_code, connect};
 mod common;
 
 async fn create_token(setup: &Setup, name: &str) -> String {
-    let token = setup.output(&["token", "create", "--name", name]).await;
+    let token = setup.output(&["devices", "add", "--name", name]).await;
     token.trim().to_owned()
 }
 
@@ -58,7 +58,7 @@ async fn bad_settings_exit_2_with_a_clear_message() {
 }
 
 #[tokio::test]
-async fn serve_tokens_revoke_and_shutdown_as_a_user_would() {
+async fn serve_devices_revoke_and_shutdown_as_a_user_would() {
     let setup = Setup::plain();
     let (mut server, address) = setup.serve().await;
     assert!(address.starts_with("127.0.0.1:"), "{address}");
@@ -72,7 +72,7 @@ async fn serve_tokens_revoke_and_shutdown_as_a_user_would() {
     let mut revoked = connect(&address, &token).await;
     let mut kept = connect(&address, &keeper).await;
 
-    let listed = setup.run(&["token", "list", "--json"]).await;
+    let listed = setup.run(&["devices", "list", "--json"]).await;
     let tokens: Value = serde_json::from_slice(&listed.stdout).unwrap();
     let entry = tokens
         .as_array()
@@ -85,7 +85,7 @@ async fn serve_tokens_revoke_and_shutdown_as_a_user_would() {
         entry["connections"], 1,
         "the running engine answered: {entry}"
     );
-    let table = setup.run(&["token", "list"]).await;
+    let table = setup.run(&["devices", "list"]).await;
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(
         table.contains("cli test") && !table.contains(&token),
@@ -93,7 +93,7 @@ async fn serve_tokens_revoke_and_shutdown_as_a_user_would() {
     );
 
     let id = entry["id"].as_str().unwrap();
-    let revoke = setup.run(&["token", "revoke", id]).await;
+    let revoke = setup.run(&["devices", "revoke", id]).await;
     assert!(revoke.status.success(), "{}", stderr(&revoke));
     assert_eq!(
         close_code(&mut revoked).await,
@@ -119,17 +119,17 @@ async fn serve_tokens_revoke_and_shutdown_as_a_user_would() {
 }
 
 #[tokio::test]
-async fn tokens_can_be_managed_before_the_first_start() {
+async fn devices_can_be_managed_before_the_first_start() {
     let setup = Setup::plain();
     let token = create_token(&setup, "early").await;
-    let listed = setup.run(&["token", "list", "--json"]).await;
+    let listed = setup.run(&["devices", "list", "--json"]).await;
     let tokens: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(tokens[0]["name"], "early");
     let (mut server, address) = setup.serve().await;
     connect(&address, &token).await;
     server.kill().await.unwrap();
-    let missing = setup.run(&["token", "revoke", "0000abcd"]).await;
-    assert_exit(&missing, 1, "no token has the id 0000abcd");
+    let missing = setup.run(&["devices", "revoke", "0000abcd"]).await;
+    assert_exit(&missing, 1, "no device has the id \"0000abcd\"");
 }
 
 #[tokio::test]
@@ -153,7 +153,7 @@ async fn no_reachable_keyring_is_a_clear_error_at_start() {
     assert_exit(
         &output,
         1,
-        "cannot load tokens: the OS keyring cannot be reached",
+        "cannot load paired devices: the OS keyring cannot be reached",
     );
     assert!(
         !String::from_utf8_lossy(&output.stdout).contains("listening"),
@@ -168,7 +168,34 @@ fn help_names_every_command() {
         .output()
         .unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
-    for command in ["serve", "token"] {
+    for command in ["serve", "pair", "devices", "keys", "lan", "connect"] {
         assert!(help.contains(command), "{help}");
     }
+}
+
+#[tokio::test]
+async fn lan_access_turns_on_and_off_from_the_command_line() {
+    let setup = Setup::plain();
+    let (_server, _) = setup.serve().await;
+    let on = setup
+        .output(&["lan", "on", "--address", "127.0.0.1", "--port", "0"])
+        .await;
+    assert!(
+        on.starts_with("LAN access is on at https://127.0.0.1:"),
+        "{on}"
+    );
+    let fingerprint = on.lines().nth(1).unwrap();
+    assert!(fingerprint.starts_with("Certificate: SHA256:"), "{on}");
+    let status = setup.output(&["lan", "status"]).await;
+    assert_eq!(status, on, "status tells the same");
+    let off = setup.output(&["lan", "off"]).await;
+    assert!(off.contains("LAN access is off"), "{off}");
+    let again = setup
+        .output(&["lan", "on", "--address", "127.0.0.1", "--port", "0"])
+        .await;
+    assert_eq!(
+        again.lines().nth(1),
+        Some(fingerprint),
+        "the certificate is kept in the keyring"
+    );
 }

@@ -32,7 +32,7 @@ async fn claude_left_by_a_crashed_engine_is_stopped_by_the_next_one() {
         .unwrap()
         .to_owned();
     let token = setup
-        .output(&["token", "create", "--name", "crash"])
+        .output(&["devices", "add", "--name", "crash"])
         .await
         .trim()
         .to_owned();

@@ -9,27 +9,16 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 use crate::common::watcher::{Opened, Watcher, open_session};
-use crate::common::{MAX_FRAMES, Setup, Socket, WAIT, call, connect, next_json, send};
+use crate::common::{MAX_FRAMES, Setup, Socket, call, connect, http, next_json, send};
 
 mod common;
 
 /// `/readyz`: its status code and body.
 async fn readyz(address: &str) -> (u16, Value) {
-    let mut stream = TcpStream::connect(address).await.unwrap();
     let request = format!("GET /readyz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    tokio::time::timeout(WAIT, stream.read_to_string(&mut response))
-        .await
-        .unwrap()
-        .unwrap();
-    let status = response[9..12].parse().unwrap();
-    let body = response.split("\r\n\r\n").nth(1).unwrap();
-    (status, serde_json::from_str(body).unwrap())
+    http(address, &request).await
 }
 
 /// Writes a file until the file system is full.

@@ -32,6 +32,54 @@ pub struct Config {
     /// How much of the saved event log to keep.
     pub store: RetentionLimits,
     pub claude: ClaudeSettings,
+    pub pairing: PairingSettings,
+    /// Serving phones and tablets on the local network, over TLS (off unless turned on).
+    pub lan: LanSettings,
+}
+
+/// How devices pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairingSettings {
+    /// How long a pairing code, and a device's wait for the desktop's answer, last.
+    #[serde(rename = "code_ttl_secs", with = "seconds")]
+    pub code_ttl: Duration,
+    /// Wrong codes after which the current code is burned.
+    pub max_wrong_codes: u32,
+    /// Pairing and sign-in attempts one network address may make per minute.
+    pub attempts_per_minute: u32,
+}
+
+impl Default for PairingSettings {
+    fn default() -> Self {
+        Self {
+            code_ttl: Duration::from_secs(120),
+            max_wrong_codes: 5,
+            attempts_per_minute: 10,
+        }
+    }
+}
+
+/// The LAN listener: HTTPS and WSS with the app's own certificate, beside the loopback one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanSettings {
+    /// Whether to serve on the local network at start.
+    pub enabled: bool,
+    /// The interface address to listen on; when unset, the one that routes to the network.
+    pub address: Option<IpAddr>,
+    /// The port; 0 picks a free one.
+    pub port: u16,
+}
+
+impl Default for LanSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            address: None,
+            port: DEFAULT_LAN_PORT,
+        }
+    }
 }
 
 /// How Claude Code sessions are run.
@@ -137,7 +185,7 @@ impl Default for Limits {
 
 /// Top-level settings read from `TETHER_*` variables; others (such as `TETHER_LOG`, and
 /// `TETHER_CLAUDE`, the binary's path) are not. The `claude` table comes from the file.
-const SETTINGS: [&str; 9] = [
+const SETTINGS: [&str; 11] = [
     "bind",
     "port",
     "data_dir",
@@ -147,10 +195,15 @@ const SETTINGS: [&str; 9] = [
     "limits",
     "history",
     "store",
+    "pairing",
+    "lan",
 ];
 
 /// The port `tether serve` and the desktop app listen on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 7410;
+
+/// The port the LAN listener uses unless told otherwise.
+pub const DEFAULT_LAN_PORT: u16 = 7411;
 
 impl Default for Config {
     fn default() -> Self {
@@ -165,6 +218,8 @@ impl Default for Config {
             history: HistoryLimits::default(),
             store: RetentionLimits::default(),
             claude: ClaudeSettings::default(),
+            pairing: PairingSettings::default(),
+            lan: LanSettings::default(),
         }
     }
 }
@@ -246,6 +301,18 @@ impl Config {
             ("limits.frame_burst", limits.frame_burst as usize),
             ("history.max_events", self.history.max_events),
             ("claude.max_sessions", self.claude.max_sessions),
+            (
+                "pairing.max_wrong_codes",
+                self.pairing.max_wrong_codes as usize,
+            ),
+            (
+                "pairing.attempts_per_minute",
+                self.pairing.attempts_per_minute as usize,
+            ),
+            (
+                "pairing.code_ttl_secs",
+                self.pairing.code_ttl.as_secs() as usize,
+            ),
         ];
         if let Some((field, _)) = positive.iter().find(|(_, value)| *value == 0) {
             return invalid(field, "must be greater than 0");

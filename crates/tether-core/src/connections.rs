@@ -1,10 +1,10 @@
-//! Every live WebSocket connection, so a revoked token's connections can be closed at once.
+//! Every live WebSocket connection, so a revoked device's or key's connections close at once.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::auth::{Caller, TokenId};
+use crate::auth::{Caller, DeviceId};
 use crate::hub::Closer;
 use crate::protocol::CloseReason;
 
@@ -54,12 +54,22 @@ impl Connections {
         }
     }
 
-    /// Closes every connection made with `token`; returns how many there were.
-    pub fn close_token(&self, token: &TokenId, reason: CloseReason) -> usize {
+    /// Closes every connection a device made; returns how many there were.
+    pub fn close_device(&self, device: &DeviceId, reason: CloseReason) -> usize {
+        self.close_where(|caller| caller.device_id() == Some(device), reason)
+    }
+
+    /// Closes every connection signed in with an SSH key; returns how many there were.
+    pub fn close_key(&self, fingerprint: &str, reason: CloseReason) -> usize {
+        self.close_where(
+            |caller| caller.key_fingerprint() == Some(fingerprint),
+            reason,
+        )
+    }
+
+    fn close_where(&self, matches: impl Fn(&Caller) -> bool, reason: CloseReason) -> usize {
         let live = lock(&self.live);
-        let matching = live
-            .values()
-            .filter(|conn| conn.caller.token_id() == Some(token));
+        let matching = live.values().filter(|conn| matches(&conn.caller));
         matching.map(|conn| conn.closer.close(reason)).count()
     }
 
@@ -67,11 +77,11 @@ impl Connections {
         lock(&self.live).len()
     }
 
-    /// Live connections per token id.
-    pub fn count_for(&self, token: &TokenId) -> usize {
+    /// A device's live connections.
+    pub fn count_for(&self, device: &DeviceId) -> usize {
         lock(&self.live)
             .values()
-            .filter(|conn| conn.caller.token_id() == Some(token))
+            .filter(|conn| conn.caller.device_id() == Some(device))
             .count()
     }
 }

@@ -1,4 +1,4 @@
-//! The engine handle: the one value the shells hold, wiring config, hub, tokens and connections.
+//! The engine handle: the one value the shells hold, wiring config, hub, devices and connections.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,10 +8,16 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::auth::{Caller, OWNER, TokenService, TokenVault, VaultError};
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use crate::auth::pairing::Pairing;
+use crate::auth::ssh::SshKeys;
+use crate::auth::{AddressLimiter, Caller, Devices, OWNER, SecretVault, VaultError};
 use crate::config::Config;
 use crate::connections::Connections;
 use crate::hub::Hub;
+use crate::lan::Lan;
 use crate::projects::Projects;
 use crate::protocol::{ChannelKind, ChannelName, RpcError};
 use crate::rpc;
@@ -22,14 +28,22 @@ use crate::supervisor::sessions::Sessions;
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     // The cause is in the message, not a `source()`, so error chains print it once.
-    #[error("cannot load tokens: {0}")]
-    Tokens(VaultError),
+    #[error("cannot load paired devices: {0}")]
+    Devices(VaultError),
 }
 
 struct Inner {
     config: Config,
     hub: Hub,
-    tokens: TokenService,
+    vault: Arc<dyn SecretVault>,
+    devices: Devices,
+    pairing: Pairing,
+    ssh_keys: SshKeys,
+    /// Attempts per address on the routes open before sign-in (pairing, challenges).
+    attempts: AddressLimiter,
+    lan: Lan,
+    /// Where the loopback listener serves, once it does.
+    local_address: OnceLock<SocketAddr>,
     connections: Connections,
     projects: Projects,
     sessions: Sessions,
@@ -41,21 +55,28 @@ struct Inner {
 pub struct Engine(Arc<Inner>);
 
 impl Engine {
-    /// Starts the engine: loads tokens from `vault` (failing clearly when it cannot be reached),
-    /// then brings back what `store` saved: channels, projects and sessions.
+    /// Starts the engine: loads the paired devices' token hashes from `vault` (failing
+    /// clearly when it cannot be reached), then brings back what `store` saved: channels,
+    /// projects, sessions and authorized SSH keys.
     pub async fn open(
         config: Config,
-        vault: Arc<dyn TokenVault>,
+        vault: Arc<dyn SecretVault>,
         store: Store,
     ) -> Result<Self, EngineError> {
-        let tokens = TokenService::open(vault)
+        let devices = Devices::open(Arc::clone(&vault), store.clone())
             .await
-            .map_err(EngineError::Tokens)?;
+            .map_err(EngineError::Devices)?;
         let engine = Self(Arc::new(Inner {
             hub: Hub::new(config.history.clone(), store.clone()),
             projects: Projects::load(store.clone()),
+            pairing: Pairing::new(config.pairing.clone()),
+            ssh_keys: SshKeys::load(store.clone()),
+            attempts: AddressLimiter::new(config.pairing.attempts_per_minute),
+            lan: Lan::default(),
+            local_address: OnceLock::new(),
             config,
-            tokens,
+            vault,
+            devices,
             connections: Connections::default(),
             sessions: Sessions::default(),
             started: Instant::now(),
@@ -88,8 +109,54 @@ impl Engine {
         &self.0.hub
     }
 
-    pub fn tokens(&self) -> &TokenService {
-        &self.0.tokens
+    pub fn devices(&self) -> &Devices {
+        &self.0.devices
+    }
+
+    pub fn pairing(&self) -> &Pairing {
+        &self.0.pairing
+    }
+
+    pub fn ssh_keys(&self) -> &SshKeys {
+        &self.0.ssh_keys
+    }
+
+    /// Attempts per address on the routes open before sign-in.
+    pub fn attempts(&self) -> &AddressLimiter {
+        &self.0.attempts
+    }
+
+    pub fn lan(&self) -> &Lan {
+        &self.0.lan
+    }
+
+    /// Where secrets are kept: the OS keyring.
+    pub fn vault(&self) -> Arc<dyn SecretVault> {
+        Arc::clone(&self.0.vault)
+    }
+
+    /// Whether the device or key a caller signed in with is still allowed in.
+    pub fn still_signed_in(&self, caller: &Caller) -> bool {
+        match caller {
+            Caller::Local => true,
+            Caller::Device { id, .. } => self.devices().contains(id),
+            Caller::Key { fingerprint, .. } => self.ssh_keys().contains(fingerprint),
+        }
+    }
+
+    /// Records where the loopback listener serves (the first listener wins).
+    pub fn set_local_address(&self, address: SocketAddr) {
+        let _ = self.0.local_address.set(address);
+    }
+
+    /// The URL a device opens to pair: the LAN listener's when it runs, else the loopback one.
+    pub fn pairing_url(&self) -> Option<String> {
+        self.lan().status().url.or_else(|| {
+            self.0
+                .local_address
+                .get()
+                .map(|address| format!("http://{address}/"))
+        })
     }
 
     pub fn connections(&self) -> &Connections {
@@ -111,6 +178,7 @@ impl Engine {
     /// Stops every session (and its `claude` process group), waits for them, then commits
     /// what is left to save and closes the store.
     pub async fn shutdown(&self) {
+        self.0.lan.disable().await;
         self.0.sessions.shutdown().await;
         self.store().close().await;
     }

@@ -1,4 +1,4 @@
-//! Starting a whole engine for a shell: claim the data directory, load tokens, bind, serve until stopped.
+//! Starting a whole engine for a shell: claim the data directory, load devices, bind, serve until stopped.
 
 use std::io;
 use std::net::SocketAddr;
@@ -23,6 +23,8 @@ pub enum LaunchError {
     Control(io::Error),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error("cannot serve the LAN: {0}")]
+    Lan(#[from] crate::lan::LanError),
     #[error("cannot listen on {address}: {cause}")]
     Listen {
         address: SocketAddr,
@@ -40,8 +42,8 @@ pub struct Launched {
 }
 
 /// Claims the data directory (one engine per directory), stops any `claude` a crashed engine
-/// left behind, opens the control socket and the store, loads the tokens from the OS keyring,
-/// then binds the network listener.
+/// left behind, opens the control socket and the store, loads the paired devices from the OS
+/// keyring, then binds the loopback listener, and the LAN listener when the settings ask.
 pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
     let data_dir = DataDir::claim(&config.data_dir)?;
     supervisor::orphans::reap(data_dir.path());
@@ -56,6 +58,10 @@ pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
     };
     let network = TcpListener::bind(requested).await.map_err(listen_error)?;
     let address = network.local_addr().map_err(listen_error)?;
+    let lan = engine.config().lan.clone();
+    if lan.enabled {
+        engine.lan().enable(&engine, lan.address, lan.port).await?;
+    }
     Ok(Launched {
         engine,
         address,

@@ -1,15 +1,18 @@
 //! Tether's engine: everything the desktop app and the headless `tether` binary share. No Tauri here.
 
 pub mod auth;
+pub(crate) mod clock;
 pub mod config;
 pub mod connections;
 pub mod data_dir;
 pub mod engine;
 pub mod hub;
+pub mod lan;
 pub mod launch;
 pub mod logging;
 pub mod projects;
 pub mod protocol;
+pub mod qr;
 pub mod rpc;
 pub mod server;
 pub mod store;

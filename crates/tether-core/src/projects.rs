@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -73,9 +72,7 @@ impl Projects {
                 |name| name.to_string_lossy().into_owned(),
             ),
             path,
-            added_at: SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |elapsed| elapsed.as_secs()),
+            added_at: crate::clock::unix_now(),
         };
         all.push(project.clone());
         self.store.save(Row::Project(project.clone()));

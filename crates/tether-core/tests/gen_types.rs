@@ -5,13 +5,16 @@
 
 use std::path::PathBuf;
 
-use tether_core::auth::TokenSummary;
+use tether_core::auth::Device;
+use tether_core::auth::pairing::PairingRequest;
+use tether_core::auth::ssh::AuthorizedKey;
+use tether_core::lan::LanStatus;
 use tether_core::projects::Project;
 use tether_core::protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
     RpcError, ServerFrame, ServerInfo, SubscriptionState,
 };
-use tether_core::rpc::{CreatedToken, ListedToken, SystemInfo};
+use tether_core::rpc::{ListedDevice, PairedDevice, PairingOffer, SystemInfo};
 use tether_core::supervisor::handle::SessionSnapshot;
 use tether_core::supervisor::model::{
     Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
@@ -31,9 +34,13 @@ fn generated() -> String {
         ErrorCode::decl(&cfg),
         RpcError::decl(&cfg),
         SystemInfo::decl(&cfg),
-        TokenSummary::decl(&cfg),
-        CreatedToken::decl(&cfg),
-        ListedToken::decl(&cfg),
+        Device::decl(&cfg),
+        PairedDevice::decl(&cfg),
+        ListedDevice::decl(&cfg),
+        PairingOffer::decl(&cfg),
+        PairingRequest::decl(&cfg),
+        AuthorizedKey::decl(&cfg),
+        LanStatus::decl(&cfg),
         Project::decl(&cfg),
         SessionStatus::decl(&cfg),
         Usage::decl(&cfg),

@@ -1,10 +1,13 @@
-//! Tokens in the real OS keyring (Secret Service): they persist, and only as hashes.
+//! Devices and the TLS identity in the real OS keyring (Secret Service): one entry per device,
+//! holding only its token's hash, and both survive a restart.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use std::sync::Arc;
 
-use tether_core::auth::{KeyringVault, TokenService, TokenVault};
+use tether_core::auth::{Devices, KeyringVault, SecretVault};
+use tether_core::lan::identity::Identity;
+use tether_core::store::Store;
 
 fn unique_service() -> String {
     use std::hash::{BuildHasher, RandomState};
@@ -15,59 +18,38 @@ fn unique_service() -> String {
 }
 
 #[tokio::test]
-async fn tokens_survive_a_restart_and_only_their_hashes_are_stored() {
+async fn devices_survive_a_restart_with_one_keyring_entry_each_holding_a_hash() {
     let service = unique_service();
-    let first = TokenService::open(Arc::new(KeyringVault::new(&service)))
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(data.path(), Default::default());
+    let vault = Arc::new(KeyringVault::new(&service));
+    let first = Devices::open(vault.clone(), store.clone())
         .await
         .expect("keyring reachable (make test)");
-    let (kept, kept_token) = first.create("desktop script").await.unwrap();
-    let (revoked, revoked_token) = first.create("old phone").await.unwrap();
+    let (kept, kept_token) = first.add("desktop script").await.unwrap();
+    let (revoked, revoked_token) = first.add("old phone").await.unwrap();
     first.revoke(revoked.id.as_str()).await.unwrap();
     drop(first);
+    store.close().await;
 
-    let restarted = TokenService::open(Arc::new(KeyringVault::new(&service)))
-        .await
-        .unwrap();
+    let store = Store::open(data.path(), Default::default());
+    let restarted = Devices::open(vault.clone(), store).await.unwrap();
     assert_eq!(restarted.list(), vec![kept.clone()]);
     assert!(restarted.verify(&kept_token.secret).is_some());
     assert!(restarted.verify(&revoked_token.secret).is_none());
 
-    let stored = KeyringVault::new(&service).load().unwrap();
-    let raw = serde_json::to_string(&stored).unwrap();
-    assert!(
-        !raw.contains(&kept_token.secret),
-        "the keyring holds hashes, never tokens"
-    );
-    assert_eq!(stored[0].hash.len(), 64);
-
-    KeyringVault::new(&service).store(&[]).unwrap();
-    assert!(KeyringVault::new(&service).load().unwrap().is_empty());
+    let entry = vault.get(&format!("device:{}", kept.id)).unwrap().unwrap();
+    assert_eq!(entry.len(), 64, "a SHA-256 in hex");
+    assert!(!entry.contains(&kept_token.secret));
+    assert_eq!(vault.get(&format!("device:{}", revoked.id)).unwrap(), None);
 }
 
-#[tokio::test]
-async fn two_processes_sharing_a_keyring_never_lose_each_others_tokens() {
-    let service = unique_service();
-    let desktop = TokenService::open(Arc::new(KeyringVault::new(&service)))
-        .await
-        .unwrap();
-    let cli = TokenService::open(Arc::new(KeyringVault::new(&service)))
-        .await
-        .unwrap();
-    let (from_desktop, _) = desktop.create("from desktop").await.unwrap();
-    let (from_cli, _) = cli.create("from cli").await.unwrap();
-    desktop.revoke(from_cli.id.as_str()).await.unwrap();
-    let (again, _) = cli.create("again").await.unwrap();
-    let stored: Vec<String> = KeyringVault::new(&service)
-        .load()
-        .unwrap()
-        .into_iter()
-        .map(|record| record.name)
-        .collect();
-    assert_eq!(
-        stored,
-        ["from desktop", "again"],
-        "no token lost, none brought back"
-    );
-    assert!(desktop.list().contains(&from_desktop) && cli.list().contains(&again));
-    KeyringVault::new(&service).store(&[]).unwrap();
+#[test]
+fn the_tls_identity_is_made_once_and_kept() {
+    let vault = KeyringVault::new(&unique_service());
+    let made = Identity::load_or_create(&vault).unwrap();
+    let again = Identity::load_or_create(&vault).unwrap();
+    assert_eq!(made.fingerprint(), again.fingerprint());
+    assert!(made.fingerprint().starts_with("SHA256:") && made.fingerprint().len() == 7 + 95);
+    assert!(made.server_config().is_ok());
 }

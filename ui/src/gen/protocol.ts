@@ -28,7 +28,7 @@ recovered?: boolean, };
 
 export type ServerFrame = { "type": "welcome", protocol: number, server: ServerInfo, connection: ConnectionInfo, } | { "type": "response", id: RequestId | null, result?: unknown, error?: RpcError, } | { "type": "subscribed", id?: RequestId, channels: Array<SubscriptionState>, } | { "type": "unsubscribed", id?: RequestId, channels: Array<string>, } | { "type": "event", channel: string, event: string, offset: number, data: unknown, } | { "type": "pong" };
 
-export type ErrorCode = "invalid_frame" | "unknown_frame_type" | "unsupported_frame" | "method_not_found" | "invalid_params" | "invalid_channel" | "forbidden" | "too_many_subscriptions" | "rate_limited" | "not_found" | "unavailable" | "unauthorized" | "forbidden_origin" | "forbidden_host" | "overloaded" | "internal";
+export type ErrorCode = "invalid_frame" | "unknown_frame_type" | "unsupported_frame" | "method_not_found" | "invalid_params" | "invalid_channel" | "forbidden" | "too_many_subscriptions" | "rate_limited" | "not_found" | "unavailable" | "unauthorized" | "forbidden_origin" | "forbidden_host" | "overloaded" | "pairing_failed" | "internal";
 
 export type RpcError = { code: ErrorCode, message: string, details?: unknown, };
 
@@ -42,23 +42,91 @@ connections: number,
  */
 store: HealthReport, };
 
-export type TokenSummary = { id: string, name: string, 
+export type Device = { id: string, name: string, 
 /**
  * Seconds since the Unix epoch.
  */
-created_at: number, };
+paired_at: number, 
+/**
+ * When it last connected or made a request, in seconds since the Unix epoch.
+ */
+last_seen: number | null, 
+/**
+ * The network address it last came from.
+ */
+last_address: string | null, };
 
-export type CreatedToken = { token: string, id: string, name: string, 
-/**
- * Seconds since the Unix epoch.
- */
-created_at: number, };
+export type PairedDevice = { device: Device, token: string, };
 
-export type ListedToken = { connections: number, id: string, name: string, 
+export type ListedDevice = { online: boolean, connections: number, id: string, name: string, 
 /**
  * Seconds since the Unix epoch.
  */
-created_at: number, };
+paired_at: number, 
+/**
+ * When it last connected or made a request, in seconds since the Unix epoch.
+ */
+last_seen: number | null, 
+/**
+ * The network address it last came from.
+ */
+last_address: string | null, };
+
+export type PairingOffer = { 
+/**
+ * The code to type, e.g. `7KQF-3M9D`.
+ */
+code: string, 
+/**
+ * When the code stops working, in seconds since the Unix epoch.
+ */
+expires_at: number, 
+/**
+ * The page to open, with the code (and the LAN certificate's fingerprint) after `#`.
+ */
+link: string | null, 
+/**
+ * The LAN certificate's fingerprint, when LAN access is on.
+ */
+fingerprint: string | null, 
+/**
+ * `link` as a QR code, an SVG document.
+ */
+qr_svg: string | null, };
+
+export type PairingRequest = { id: string, 
+/**
+ * The name the device gave.
+ */
+name: string, 
+/**
+ * The network address it asked from.
+ */
+address: string | null, };
+
+export type AuthorizedKey = { 
+/**
+ * `SHA256:…`, as `ssh-keygen -l` prints it.
+ */
+fingerprint: string, name: string, 
+/**
+ * The key in OpenSSH's one-line form.
+ */
+public_key: string, 
+/**
+ * Seconds since the Unix epoch.
+ */
+added_at: number, last_used: number | null, };
+
+export type LanStatus = { enabled: boolean, 
+/**
+ * `https://ADDRESS:PORT/` while enabled.
+ */
+url: string | null, 
+/**
+ * The certificate's `SHA256:…` fingerprint, for clients to pin.
+ */
+fingerprint: string | null, };
 
 export type Project = { id: string, name: string, path: string, 
 /**

@@ -51,8 +51,8 @@ async fn listening(mut command: Command) -> (Child, String) {
     (child, address.to_owned())
 }
 
-/// A data directory and a keyring service of its own (emptied on drop), so runs never touch
-/// real tokens; with [`Setup::new`], its engine runs the real `claude` against a fake API.
+/// A data directory and a keyring service of its own (in the test run's throwaway keyring),
+/// so runs never touch real secrets; with [`Setup::new`], its engine runs the real `claude` against a fake API.
 pub struct Setup {
     pub data: tempfile::TempDir,
     /// The settings file and `claude`'s home, beside the data directory, not in it: a test may
@@ -90,7 +90,8 @@ impl Setup {
         setup
     }
 
-    fn config(&self) -> PathBuf {
+    /// The settings file `tether` is started with.
+    pub fn config(&self) -> PathBuf {
         self.home.path().join("tether.toml")
     }
 
@@ -160,14 +161,23 @@ impl Setup {
     }
 }
 
-impl Drop for Setup {
-    fn drop(&mut self) {
-        use tether_core::auth::{KeyringVault, TokenVault};
-        let _ = KeyringVault::new(&self.service).store(&[]);
-    }
-}
-
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Sends a raw HTTP/1.1 request (ending in `Connection: close`) and returns the status and the
+/// JSON body.
+pub async fn http(address: &str, request: &str) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(WAIT, stream.read_to_string(&mut response))
+        .await
+        .unwrap()
+        .unwrap();
+    let status = response[9..12].parse().unwrap();
+    let (_, body) = response.split_once("\r\n\r\n").unwrap();
+    (status, serde_json::from_str(body).unwrap())
+}
 
 /// Opens `/ws` with a bearer token and reads the `welcome`.
 pub async fn connect(address: &str, token: &str) -> Socket {

@@ -38,7 +38,7 @@ pub async fn open_session(setup: &Setup, address: &str, data: &Path, folder: &Pa
         .await;
     let project = added.split_whitespace().next().unwrap().to_owned();
     let token = setup
-        .output_at(data, &["token", "create", "--name", "follower"])
+        .output_at(data, &["devices", "add", "--name", "follower"])
         .await
         .trim()
         .to_owned();

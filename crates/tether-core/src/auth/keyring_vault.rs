@@ -1,13 +1,11 @@
-//! The token vault in the OS keyring (Secret Service on Linux), one entry per engine.
+//! The vault in the OS keyring (Secret Service on Linux): one entry per account, under a
+//! configurable service name.
 
 use keyring::{Entry, Error as KeyringError};
 
-use super::{TokenRecord, TokenVault, VaultError};
+use super::{SecretVault, VaultError};
 
-/// The keyring account under which the engine's token records are kept.
-const ACCOUNT: &str = "tokens";
-
-/// Token records as one JSON entry in the OS keyring, under a configurable service name.
+/// Secrets in the OS keyring, under one service name per engine.
 pub struct KeyringVault {
     service: String,
 }
@@ -24,31 +22,32 @@ impl KeyringVault {
         }
     }
 
-    fn entry(&self) -> Result<Entry, VaultError> {
-        Entry::new(&self.service, ACCOUNT).map_err(unreachable)
+    fn entry(&self, account: &str) -> Result<Entry, VaultError> {
+        Entry::new(&self.service, account).map_err(unreachable)
     }
 }
 
-impl TokenVault for KeyringVault {
-    fn load(&self) -> Result<Vec<TokenRecord>, VaultError> {
-        match self.entry()?.get_password() {
-            Ok(json) => serde_json::from_str(&json).map_err(|e| VaultError::Corrupt(e.to_string())),
-            Err(KeyringError::NoEntry) => Ok(Vec::new()),
+impl SecretVault for KeyringVault {
+    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
+        match self.entry(account)?.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(KeyringError::NoEntry) => Ok(None),
+            Err(KeyringError::BadEncoding(_)) => Err(VaultError::Corrupt(account.to_owned())),
             Err(error) => Err(unreachable(error)),
         }
     }
 
-    fn store(&self, records: &[TokenRecord]) -> Result<(), VaultError> {
-        let entry = self.entry()?;
-        if records.is_empty() {
-            return match entry.delete_credential() {
-                Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
-                Err(error) => Err(unreachable(error)),
-            };
+    fn set(&self, account: &str, secret: &str) -> Result<(), VaultError> {
+        self.entry(account)?
+            .set_password(secret)
+            .map_err(unreachable)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(KeyringError::NoEntry) => Ok(()),
+            Err(error) => Err(unreachable(error)),
         }
-        let json =
-            serde_json::to_string(records).map_err(|e| VaultError::Corrupt(e.to_string()))?;
-        entry.set_password(&json).map_err(unreachable)
     }
 }
 

@@ -1,14 +1,18 @@
-//! Authentication: bearer tokens, kept as hashes in the OS keyring, and who a caller is.
+//! Authentication: paired devices and their tokens, pairing codes, SSH keys, and who a caller is.
 
+pub mod devices;
 mod keyring_vault;
-pub(crate) mod service;
+mod limiter;
+pub mod pairing;
+pub mod ssh;
 mod token;
 mod vault;
 
+pub use devices::{Device, DeviceError, Devices};
 pub use keyring_vault::KeyringVault;
-pub use service::{TokenService, TokenSummary};
-pub use token::{IssuedToken, TokenId};
-pub use vault::{TokenRecord, TokenVault, VaultError};
+pub use limiter::AddressLimiter;
+pub use token::{DeviceId, IssuedToken};
+pub use vault::{SecretVault, VaultError};
 
 use crate::protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 
@@ -37,13 +41,15 @@ pub fn readable_channel(name: &str) -> Result<ChannelName, RpcError> {
     Ok(channel)
 }
 
-/// Who is calling: the trusted local side, or a device holding a token.
+/// Who is calling: the trusted local side, a paired device, or the holder of an SSH key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     /// The desktop window (IPC) or the local control socket, guarded by file permissions.
     Local,
-    /// A client that presented a valid token at the handshake.
-    Token { id: TokenId, name: String },
+    /// A paired device that presented its token at the handshake.
+    Device { id: DeviceId, name: String },
+    /// A client that signed the server's challenge with an authorized SSH key.
+    Key { fingerprint: String, name: String },
 }
 
 impl Caller {
@@ -51,14 +57,33 @@ impl Caller {
     pub fn device_name(&self) -> &str {
         match self {
             Self::Local => "local",
-            Self::Token { name, .. } => name,
+            Self::Device { name, .. } | Self::Key { name, .. } => name,
         }
     }
 
-    pub fn token_id(&self) -> Option<&TokenId> {
+    pub fn device_id(&self) -> Option<&DeviceId> {
         match self {
-            Self::Local => None,
-            Self::Token { id, .. } => Some(id),
+            Self::Device { id, .. } => Some(id),
+            Self::Local | Self::Key { .. } => None,
         }
     }
+
+    pub fn key_fingerprint(&self) -> Option<&str> {
+        match self {
+            Self::Key { fingerprint, .. } => Some(fingerprint),
+            Self::Local | Self::Device { .. } => None,
+        }
+    }
+}
+
+/// The longest name a device or key may have.
+const MAX_NAME_CHARS: usize = 64;
+
+/// A name as typed, trimmed, or `None` when it is empty, too long or holds control characters.
+pub(crate) fn display_name(raw: &str) -> Option<String> {
+    let name = raw.trim();
+    let fits = !name.is_empty()
+        && name.chars().count() <= MAX_NAME_CHARS
+        && !name.chars().any(char::is_control);
+    fits.then(|| name.to_owned())
 }

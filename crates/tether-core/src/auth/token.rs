@@ -11,12 +11,12 @@ use sha2::{Digest, Sha256};
 const PREFIX: &str = "tether";
 const ID_LEN: usize = 8;
 
-/// A token's public identifier: 8 lowercase hex digits, safe to log and show.
+/// A device's id, which its token names: 8 lowercase hex digits, safe to log and show.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct TokenId(String);
+pub struct DeviceId(String);
 
-impl TokenId {
+impl DeviceId {
     pub fn random() -> Self {
         Self(format!("{:08x}", rand::rng().random::<u32>()))
     }
@@ -26,7 +26,7 @@ impl TokenId {
     }
 }
 
-impl TryFrom<String> for TokenId {
+impl TryFrom<String> for DeviceId {
     type Error = String;
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
@@ -37,18 +37,18 @@ impl TryFrom<String> for TokenId {
         if valid {
             Ok(Self(value))
         } else {
-            Err(format!("{value:?} is not a token id (8 hex digits)"))
+            Err(format!("{value:?} is not a device id (8 hex digits)"))
         }
     }
 }
 
-impl From<TokenId> for String {
-    fn from(id: TokenId) -> Self {
+impl From<DeviceId> for String {
+    fn from(id: DeviceId) -> Self {
         id.0
     }
 }
 
-impl fmt::Display for TokenId {
+impl fmt::Display for DeviceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -56,13 +56,13 @@ impl fmt::Display for TokenId {
 
 /// A freshly made token: the secret string exists only here, to be shown once.
 pub struct IssuedToken {
-    pub id: TokenId,
+    pub id: DeviceId,
     pub secret: String,
 }
 
 impl IssuedToken {
     pub fn generate() -> Self {
-        let id = TokenId::random();
+        let id = DeviceId::random();
         let bytes: [u8; 32] = rand::rng().random();
         let secret = format!("{PREFIX}_{id}_{}", URL_SAFE_NO_PAD.encode(bytes));
         Self { id, secret }
@@ -78,13 +78,13 @@ impl fmt::Debug for IssuedToken {
 }
 
 /// The id a presented token claims, if it has the token shape at all.
-pub fn claimed_id(presented: &str) -> Option<TokenId> {
+pub fn claimed_id(presented: &str) -> Option<DeviceId> {
     let rest = presented.strip_prefix(PREFIX)?.strip_prefix('_')?;
     let (id, secret) = rest.split_once('_')?;
     if secret.is_empty() {
         return None;
     }
-    TokenId::try_from(id.to_owned()).ok()
+    DeviceId::try_from(id.to_owned()).ok()
 }
 
 /// The SHA-256 of a token, the only form in which it is kept.

@@ -17,7 +17,7 @@ pub enum CloseReason {
     MessageTooBig,
     /// An unexpected server failure (1011).
     InternalError,
-    /// The token this connection authenticated with was revoked (4001).
+    /// The device or SSH key this connection signed in with was revoked (4001).
     TokenRevoked,
     /// The client read too slowly and its outbound queue filled (4002);
     /// reconnect and resume with `since`.

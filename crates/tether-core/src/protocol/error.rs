@@ -38,6 +38,9 @@ pub enum ErrorCode {
     ForbiddenHost,
     /// The server is at its connection limit (HTTP 503).
     Overloaded,
+    /// A pairing attempt failed: wrong, expired or burned code, or the desktop said no
+    /// (HTTP 403); `details.reason` says which.
+    PairingFailed,
     /// A bug or an unexpected failure on the server; details are in its log.
     Internal,
 }

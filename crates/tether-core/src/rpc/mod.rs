@@ -1,13 +1,16 @@
 //! RPC methods: one dispatcher for every transport, one file per method group.
 
 mod agents;
+mod devices;
 mod events;
+mod keys;
+mod lan;
 mod messages;
+mod pairing;
 mod projects;
 mod sessions;
 mod system;
 mod todos;
-mod tokens;
 mod tools;
 
 use serde::de::DeserializeOwned;
@@ -18,15 +21,27 @@ use crate::engine::Engine;
 use crate::protocol::{ErrorCode, RpcError};
 use crate::supervisor::handle::{Command, SessionError, SessionHandle, SessionSnapshot};
 
+pub use devices::{ListedDevice, PairedDevice};
+pub use pairing::PairingOffer;
 pub use system::SystemInfo;
-pub use tokens::{CreatedToken, ListedToken};
 
 /// Every method name, for documentation and `method_not_found` hints.
-pub const METHODS: [&str; 26] = [
+pub const METHODS: &[&str] = &[
     "system.info",
-    "tokens.create",
-    "tokens.list",
-    "tokens.revoke",
+    "devices.create",
+    "devices.list",
+    "devices.rename",
+    "devices.revoke",
+    "pairing.start",
+    "pairing.waiting",
+    "pairing.approve",
+    "pairing.deny",
+    "keys.list",
+    "keys.add",
+    "keys.remove",
+    "lan.status",
+    "lan.enable",
+    "lan.disable",
     "projects.add",
     "projects.list",
     "projects.get",
@@ -60,9 +75,20 @@ pub async fn dispatch(
 ) -> Result<Value, RpcError> {
     match method {
         "system.info" => reply(system::info(engine, params_of(params)?)),
-        "tokens.create" => reply(tokens::create(engine, caller, params_of(params)?).await?),
-        "tokens.list" => reply(tokens::list(engine, caller, params_of(params)?)?),
-        "tokens.revoke" => reply(tokens::revoke(engine, caller, params_of(params)?).await?),
+        "devices.create" => reply(devices::create(engine, caller, params_of(params)?).await?),
+        "devices.list" => reply(devices::list(engine, params_of(params)?)),
+        "devices.rename" => reply(devices::rename(engine, params_of(params)?).await?),
+        "devices.revoke" => reply(devices::revoke(engine, params_of(params)?).await?),
+        "pairing.start" => reply(pairing::start(engine, caller, params_of(params)?)?),
+        "pairing.waiting" => reply(pairing::waiting(engine, caller, params_of(params)?)?),
+        "pairing.approve" => reply(pairing::approve(engine, caller, params_of(params)?).await?),
+        "pairing.deny" => reply(pairing::deny(engine, caller, params_of(params)?)?),
+        "keys.list" => reply(keys::list(engine, params_of(params)?)),
+        "keys.add" => reply(keys::add(engine, caller, params_of(params)?)?),
+        "keys.remove" => reply(keys::remove(engine, caller, params_of(params)?)?),
+        "lan.status" => reply(lan::status(engine, params_of(params)?)),
+        "lan.enable" => reply(lan::enable(engine, caller, params_of(params)?).await?),
+        "lan.disable" => reply(lan::disable(engine, caller, params_of(params)?).await?),
         "projects.add" => reply(projects::add(engine, caller, params_of(params)?)?),
         "projects.list" => reply(projects::list(engine, params_of(params)?)),
         "projects.get" => reply(projects::get(engine, params_of(params)?)?),
@@ -115,7 +141,7 @@ fn reply(result: impl serde::Serialize) -> Result<Value, RpcError> {
 fn require_local(caller: &Caller, method: &str) -> Result<(), RpcError> {
     match caller {
         Caller::Local => Ok(()),
-        Caller::Token { .. } => Err(RpcError::new(
+        Caller::Device { .. } | Caller::Key { .. } => Err(RpcError::new(
             ErrorCode::Forbidden,
             format!("{method} is only allowed from the desktop app or the local `tether` command"),
         )),

@@ -192,7 +192,7 @@ fn check_mode(engine: &Engine, caller: &Caller, mode: &str) -> Result<(), RpcErr
             format!("unknown permission mode {mode:?}; known: {known}"),
         ));
     }
-    let device = matches!(caller, Caller::Token { .. });
+    let device = !matches!(caller, Caller::Local);
     if mode == "bypassPermissions"
         && device
         && !engine.config().claude.devices_may_bypass_permissions

@@ -1,6 +1,8 @@
-//! The accept loop: bounded connections, a deadline for request headers, graceful shutdown.
+//! The accept loop: bounded connections, TLS when asked, a deadline for the TLS handshake and
+//! the request headers, graceful shutdown.
 
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +13,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
@@ -29,34 +32,63 @@ pub(super) struct Tasks {
 #[derive(Clone)]
 pub(super) struct ConnectionPermit(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
 
+/// The network address a request came from; none on the local socket.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PeerIp(pub Option<IpAddr>);
+
+/// A listener's address type, as the peer's IP address when it has one.
+pub(super) trait PeerAddress {
+    fn ip(&self) -> Option<IpAddr>;
+}
+
+impl PeerAddress for SocketAddr {
+    fn ip(&self) -> Option<IpAddr> {
+        Some(SocketAddr::ip(self))
+    }
+}
+
+impl PeerAddress for tokio::net::unix::SocketAddr {
+    fn ip(&self) -> Option<IpAddr> {
+        None
+    }
+}
+
 /// How long a refused client gets to read its 503.
 const REFUSAL_DEADLINE: Duration = Duration::from_secs(1);
 
-pub(super) async fn run<L: Listener>(
+/// Serves every connection `listener` accepts, over TLS when `tls` is given, until `shutdown`.
+pub(super) async fn run<L>(
     mut listener: L,
     app: Router,
     engine: &Engine,
     tasks: Tasks,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send,
-) {
+) where
+    L: Listener,
+    L::Addr: PeerAddress,
+{
     let limits = &engine.config().limits;
     let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (io, _peer) = tokio::select! {
+        let (io, peer) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => accepted,
         };
         match Arc::clone(&permits).try_acquire_owned() {
             Ok(permit) => {
-                let stop = tasks.stop.clone();
-                tasks.tracker.spawn(serve_http(
-                    io,
-                    app.clone(),
+                let connection = Connection {
+                    app: app.clone(),
                     permit,
-                    stop,
-                    limits.handshake_timeout,
-                ));
+                    peer: PeerIp(peer.ip()),
+                    stop: tasks.stop.clone(),
+                    deadline: limits.handshake_timeout,
+                };
+                match tls.clone() {
+                    None => tasks.tracker.spawn(connection.serve(io)),
+                    Some(tls) => tasks.tracker.spawn(connection.serve_tls(io, tls)),
+                };
             }
             Err(_) => {
                 tracing::warn!(
@@ -74,35 +106,62 @@ pub(super) async fn run<L: Listener>(
     tasks.tracker.wait().await;
 }
 
-async fn serve_http<I>(
-    io: I,
+/// One accepted connection and what serving it needs.
+struct Connection {
     app: Router,
     permit: OwnedSemaphorePermit,
+    peer: PeerIp,
     stop: CancellationToken,
-    header_timeout: Duration,
-) where
-    I: tokio::io::AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let permit = ConnectionPermit(Arc::new(permit));
-    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-        request.extensions_mut().insert(permit.clone());
-        app.clone().oneshot(request)
-    });
-    let connection = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout)
-        .serve_connection(TokioIo::new(io), service)
-        .with_upgrades();
-    let mut connection = std::pin::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        () = stop.cancelled() => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
+    /// For the TLS handshake, and then for the request headers.
+    deadline: Duration,
+}
+
+impl Connection {
+    /// Completes the TLS handshake within the deadline, then serves HTTP over it.
+    async fn serve_tls<I>(self, io: I, tls: TlsAcceptor)
+    where
+        I: tokio::io::AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        match tokio::time::timeout(self.deadline, tls.accept(io)).await {
+            Ok(Ok(stream)) => self.serve(stream).await,
+            Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
+            Err(_) => tracing::debug!("TLS handshake timed out"),
         }
-    };
-    if let Err(error) = result {
-        tracing::debug!(%error, "HTTP connection ended with an error");
+    }
+
+    async fn serve<I>(self, io: I)
+    where
+        I: tokio::io::AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Self {
+            app,
+            permit,
+            peer,
+            stop,
+            deadline,
+        } = self;
+        let permit = ConnectionPermit(Arc::new(permit));
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(permit.clone());
+            request.extensions_mut().insert(peer);
+            app.clone().oneshot(request)
+        });
+        let connection = http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(deadline)
+            .serve_connection(TokioIo::new(io), service)
+            .with_upgrades();
+        let mut connection = std::pin::pin!(connection);
+        let result = tokio::select! {
+            result = connection.as_mut() => result,
+            () = stop.cancelled() => {
+                connection.as_mut().graceful_shutdown();
+                connection.await
+            }
+        };
+        if let Err(error) = result {
+            tracing::debug!(%error, "HTTP connection ended with an error");
+        }
     }
 }
 

@@ -1,61 +1,67 @@
 //! The same RPC over HTTP for scripts and integrations: resource routes for projects and sessions
 //! (GET/POST/PUT/DELETE keep their usual meaning) and `POST /api/rpc/{method}` for every method.
-//! Same bearer token, Host and Origin rules, and error codes as the WebSocket.
+//! Same sign-in, Host and Origin rules, and error codes as the WebSocket.
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::credentials::authenticate;
 use super::routes::{AppState, http_error};
+use crate::auth::Caller;
 use crate::protocol::{ErrorCode, RpcError};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/projects",
-            get(|state: State<AppState>, headers: HeaderMap| {
-                with_body(state, headers, String::new(), "projects.list", false)
-            })
-            .post(|state: State<AppState>, headers: HeaderMap, raw: String| {
-                with_body(state, headers, raw, "projects.add", true)
-            }),
+            get(
+                |state: State<AppState>, Extension(caller): Extension<Caller>| {
+                    with_body(state, caller, String::new(), "projects.list", false)
+                },
+            )
+            .post(
+                |state: State<AppState>, Extension(caller): Extension<Caller>, raw: String| {
+                    with_body(state, caller, raw, "projects.add", true)
+                },
+            ),
         )
         .route(
             "/api/projects/{id}",
             get(
-                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
-                    by_id(state, headers, id, "projects.get", "id")
+                |state: State<AppState>, Extension(caller): Extension<Caller>, id: Path<String>| {
+                    by_id(state, caller, id, "projects.get", "id")
                 },
             )
             .delete(
-                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
-                    by_id(state, headers, id, "projects.remove", "id")
+                |state: State<AppState>, Extension(caller): Extension<Caller>, id: Path<String>| {
+                    by_id(state, caller, id, "projects.remove", "id")
                 },
             ),
         )
         .route(
             "/api/sessions",
-            get(list_sessions).post(|state: State<AppState>, headers: HeaderMap, raw: String| {
-                with_body(state, headers, raw, "sessions.create", true)
-            }),
+            get(list_sessions).post(
+                |state: State<AppState>, Extension(caller): Extension<Caller>, raw: String| {
+                    with_body(state, caller, raw, "sessions.create", true)
+                },
+            ),
         )
         .route(
             "/api/sessions/{id}",
             get(
-                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
-                    by_id(state, headers, id, "sessions.get", "session_id")
+                |state: State<AppState>, Extension(caller): Extension<Caller>, id: Path<String>| {
+                    by_id(state, caller, id, "sessions.get", "session_id")
                 },
             )
             .put(update_session)
             .delete(
-                |state: State<AppState>, headers: HeaderMap, id: Path<String>| {
-                    by_id(state, headers, id, "sessions.archive", "session_id")
+                |state: State<AppState>, Extension(caller): Extension<Caller>, id: Path<String>| {
+                    by_id(state, caller, id, "sessions.archive", "session_id")
                 },
             ),
         )
@@ -63,10 +69,10 @@ pub(super) fn routes() -> Router<AppState> {
             "/api/rpc/{method}",
             post(
                 |state: State<AppState>,
-                 headers: HeaderMap,
+                 Extension(caller): Extension<Caller>,
                  Path(method): Path<String>,
                  raw: String| async move {
-                    call(&state, &headers, &method, body(&raw), false).await
+                    call(&state, &caller, &method, body(&raw), false).await
                 },
             ),
         )
@@ -75,23 +81,23 @@ pub(super) fn routes() -> Router<AppState> {
 /// A method whose params are the request body (201 when it `created` something).
 async fn with_body(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     raw: String,
     method: &'static str,
     created: bool,
 ) -> Response {
-    call(&state, &headers, method, body(&raw), created).await
+    call(&state, &caller, method, body(&raw), created).await
 }
 
 /// A method whose one param, named `key`, is the id in the path.
 async fn by_id(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(id): Path<String>,
     method: &'static str,
     key: &'static str,
 ) -> Response {
-    call(&state, &headers, method, Ok(json!({ key: id })), false).await
+    call(&state, &caller, method, Ok(json!({ key: id })), false).await
 }
 
 /// A JSON body, or `{}` when there is none; malformed JSON is `invalid_params`.
@@ -110,17 +116,13 @@ fn body(raw: &str) -> Result<Value, RpcError> {
 /// Authenticates, runs the method, and answers `{result}` or the error with its HTTP status.
 async fn call(
     state: &AppState,
-    headers: &HeaderMap,
+    caller: &Caller,
     method: &str,
     params: Result<Value, RpcError>,
     created: bool,
 ) -> Response {
-    let caller = match authenticate(state, headers) {
-        Ok(caller) => caller,
-        Err(refused) => return refused.into_response(),
-    };
     let outcome = match params {
-        Ok(params) => state.engine.dispatch(&caller, method, Some(params)).await,
+        Ok(params) => state.engine.dispatch(caller, method, Some(params)).await,
         Err(error) => Err(error),
     };
     match outcome {
@@ -145,9 +147,10 @@ pub(super) fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::InvalidParams
         | ErrorCode::InvalidChannel => StatusCode::BAD_REQUEST,
         ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden | ErrorCode::ForbiddenOrigin | ErrorCode::ForbiddenHost => {
-            StatusCode::FORBIDDEN
-        }
+        ErrorCode::Forbidden
+        | ErrorCode::ForbiddenOrigin
+        | ErrorCode::ForbiddenHost
+        | ErrorCode::PairingFailed => StatusCode::FORBIDDEN,
         ErrorCode::NotFound | ErrorCode::MethodNotFound => StatusCode::NOT_FOUND,
         ErrorCode::TooManySubscriptions | ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Unavailable | ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
@@ -163,25 +166,22 @@ struct SessionFilter {
 async fn list_sessions(
     State(state): State<AppState>,
     Query(filter): Query<SessionFilter>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
 ) -> Response {
     let params = match filter.project_id {
         Some(project_id) => json!({ "project_id": project_id }),
         None => json!({}),
     };
-    call(&state, &headers, "sessions.list", Ok(params), false).await
+    call(&state, &caller, "sessions.list", Ok(params), false).await
 }
 
 /// `PUT /api/sessions/{id}` with `{"model": …}` and/or `{"permission_mode": …}`.
 async fn update_session(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     raw: String,
 ) -> Response {
-    if let Err(refused) = authenticate(&state, &headers) {
-        return refused.into_response();
-    }
     let changes = match body(&raw) {
         Ok(changes) => changes,
         Err(error) => return http_error(status_of(error.code), error),
@@ -207,7 +207,7 @@ async fn update_session(
         if let Some(value) = changes.get(field) {
             let response = call(
                 &state,
-                &headers,
+                &caller,
                 method,
                 Ok(json!({ "session_id": id, key: value })),
                 false,
@@ -224,7 +224,7 @@ async fn update_session(
         None => {
             call(
                 &state,
-                &headers,
+                &caller,
                 "sessions.get",
                 Ok(json!({ "session_id": id })),
                 false,

@@ -5,7 +5,7 @@
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
 use super::routes::{AppState, http_error};
-use super::upgrade::{admit, start};
+use super::upgrade::{accept, start};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::hub::{Closer, Join, Outbound, Outbox};
@@ -23,11 +23,11 @@ pub(super) async fn handle(
     State(state): State<AppState>,
     Path(project_id): Path<String>,
     Extension(permit): Extension<ConnectionPermit>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (caller, upgrade) = match admit(&state, &headers, upgrade) {
-        Ok(admitted) => admitted,
+    let upgrade = match accept(upgrade, &state.engine.config().limits) {
+        Ok(upgrade) => upgrade,
         Err(refused) => return refused.into_response(),
     };
     if let Err(error) = state.engine.projects().get(&project_id) {

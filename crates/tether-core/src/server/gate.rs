@@ -16,11 +16,26 @@ pub struct Gate {
 }
 
 impl Gate {
-    /// The loopback names, the bound address and the configured extras, on the listening port.
-    pub fn new(config: &Config, local: SocketAddr) -> Self {
+    /// The loopback listener's: the loopback names and the bound address over plain HTTP,
+    /// and the configured extras, on the listening port.
+    pub fn loopback(config: &Config, local: SocketAddr) -> Self {
+        Self::serving(config, local, &["127.0.0.1", "localhost", "::1"], "http")
+    }
+
+    /// The LAN listener's: its own address over HTTPS, and the configured extras.
+    pub fn lan(config: &Config, local: SocketAddr) -> Self {
+        Self::serving(config, local, &[], "https")
+    }
+
+    fn serving(config: &Config, local: SocketAddr, names: &[&str], scheme: &str) -> Self {
         let port = local.port();
-        let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "::1"].map(String::from).into();
+        let mut hosts: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
         hosts.push(local.ip().to_string());
+        let origins_of = |host: &String| match host.parse::<std::net::Ipv6Addr>() {
+            Ok(v6) => format!("{scheme}://[{v6}]:{port}"),
+            Err(_) => format!("{scheme}://{host}:{port}"),
+        };
+        let mut origins: Vec<String> = hosts.iter().map(origins_of).collect();
         hosts.extend(
             config
                 .allowed_hosts
@@ -29,11 +44,9 @@ impl Gate {
         );
         hosts.sort();
         hosts.dedup();
-        let mut origins: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
-            .iter()
-            .map(|host| format!("http://{host}:{port}"))
-            .collect();
         origins.extend(config.allowed_origins.iter().cloned());
+        origins.sort();
+        origins.dedup();
         Self {
             hosts,
             port,
@@ -105,7 +118,7 @@ mod tests {
             allowed_origins: vec!["https://app.example".into()],
             ..Config::default()
         };
-        Gate::new(&config, "127.0.0.1:7410".parse().unwrap())
+        Gate::loopback(&config, "127.0.0.1:7410".parse().unwrap())
     }
 
     fn header(value: &str) -> HeaderValue {
@@ -138,6 +151,31 @@ mod tests {
             assert_eq!(error.code, ErrorCode::ForbiddenHost, "{bad}");
         }
         assert!(gate.check_host(None).is_err());
+    }
+
+    #[test]
+    fn the_lan_gate_allows_only_its_own_address_over_https() {
+        let gate = Gate::lan(&Config::default(), "192.0.2.5:7411".parse().unwrap());
+        assert!(gate.check_host(Some(&header("192.0.2.5:7411"))).is_ok());
+        for bad in [
+            "localhost:7411",
+            "127.0.0.1:7411",
+            "192.0.2.5:7410",
+            "evil.example:7411",
+        ] {
+            assert!(gate.check_host(Some(&header(bad))).is_err(), "{bad}");
+        }
+        assert!(
+            gate.check_origin(Some(&header("https://192.0.2.5:7411")))
+                .is_ok()
+        );
+        for bad in [
+            "http://192.0.2.5:7411",
+            "http://localhost:7411",
+            "https://evil.example",
+        ] {
+            assert!(gate.check_origin(Some(&header(bad))).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@ mod chat;
 mod connection;
 mod credentials;
 mod gate;
+mod pair;
 mod routes;
+mod sign_in;
 mod upgrade;
 
 use std::future::Future;
@@ -15,6 +17,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use tokio::net::{TcpListener, UnixListener};
+use tokio_rustls::TlsAcceptor;
 
 use gate::Gate;
 pub use upgrade::configure_socket;
@@ -29,11 +32,33 @@ pub async fn serve(
     engine: Engine,
     shutdown: impl Future<Output = ()> + Send,
 ) -> io::Result<()> {
-    let gate = Gate::new(engine.config(), listener.local_addr()?);
+    let address = listener.local_addr()?;
+    engine.set_local_address(address);
+    let gate = Gate::loopback(engine.config(), address);
     let tasks = accept::Tasks::default();
     let app = routes::network(engine.clone(), tasks.clone(), gate);
-    accept::run(listener, app, &engine, tasks, shutdown).await;
+    accept::run(listener, app, &engine, tasks, None, shutdown).await;
     Ok(())
+}
+
+/// Serves the same API over TLS on the LAN listener, whose Host and Origin allowlists name
+/// only its own address, until `shutdown`; then closes its WebSockets with 1001.
+pub async fn serve_lan(
+    listener: TcpListener,
+    engine: Engine,
+    tls: TlsAcceptor,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let gate = match listener.local_addr() {
+        Ok(address) => Gate::lan(engine.config(), address),
+        Err(error) => {
+            tracing::error!(%error, "the LAN listener has no address");
+            return;
+        }
+    };
+    let tasks = accept::Tasks::default();
+    let app = routes::network(engine.clone(), tasks.clone(), gate);
+    accept::run(listener, app, &engine, tasks, Some(tls), shutdown).await;
 }
 
 /// Serves the same API on the local control socket, where every caller is trusted:
@@ -45,7 +70,7 @@ pub async fn serve_local(
 ) {
     let tasks = accept::Tasks::default();
     let app = routes::local(engine.clone(), tasks.clone());
-    accept::run(listener, app, &engine, tasks, shutdown).await;
+    accept::run(listener, app, &engine, tasks, None, shutdown).await;
 }
 
 /// The control socket's path inside a data directory.

@@ -1,4 +1,6 @@
-//! The routes: `/ws`, `/healthz` and `/readyz`, behind the Host/Origin gate on the network.
+//! The routes, all behind the Host/Origin gate on the network: the API (`/ws`, `/api/…`),
+//! which needs a signed-in caller, and the few open before sign-in (health, pairing,
+//! SSH challenges).
 
 use std::sync::Arc;
 
@@ -6,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::accept::Tasks;
@@ -49,12 +51,20 @@ pub(super) fn local(engine: Engine, tasks: Tasks) -> Router {
 }
 
 fn routes(state: AppState) -> Router {
-    Router::new()
+    let signed_in = Router::new()
         .route("/ws", get(upgrade::handle))
         .route("/ws/chat/{project_id}", get(super::chat::handle))
+        .merge(super::api::routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            super::credentials::require_caller,
+        ));
+    Router::new()
+        .merge(signed_in)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .merge(super::api::routes())
+        .route("/api/pair", post(super::pair::handle))
+        .route("/api/auth/challenge", post(super::sign_in::challenge))
         .layer(DefaultBodyLimit::max(
             state.engine.config().limits.max_message_bytes,
         ))
@@ -82,12 +92,12 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Ready once serving with tokens loaded from the keyring at start and a store that saves;
+/// Ready once serving with devices loaded from the keyring at start and a store that saves;
 /// degraded (503, with the store's problem) while it cannot, though live sessions go on.
 /// It never calls the keyring itself, which anyone reaching the port could otherwise make
 /// prompt or stall.
 async fn readyz(State(state): State<AppState>) -> Response {
-    let tokens = state.engine.tokens().list().len();
+    let devices = state.engine.devices().list().len();
     let store = state.engine.store().health();
     let ready = store.problem.is_none();
     let status = if ready {
@@ -96,7 +106,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let body =
-        serde_json::json!({ "ready": ready, "checks": { "tokens": tokens, "store": store } });
+        serde_json::json!({ "ready": ready, "checks": { "devices": devices, "store": store } });
     (status, Json(body)).into_response()
 }
 

@@ -1,17 +1,16 @@
-//! `GET /ws`: authenticate before upgrading, apply the socket limits, start the connection actor.
+//! `GET /ws`: signed in before upgrading (by the routes' guard), apply the socket limits,
+//! start the connection actor.
 
 use std::future::Future;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
 use super::connection;
-use super::credentials::authenticate;
 use super::routes::{AppState, Refusal};
 use crate::auth::Caller;
 use crate::config::Limits;
@@ -25,11 +24,11 @@ const MAX_WRITE_BUFFER_BYTES: usize = 64 << 20;
 pub(super) async fn handle(
     State(state): State<AppState>,
     Extension(permit): Extension<ConnectionPermit>,
-    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let (caller, upgrade) = match admit(&state, &headers, upgrade) {
-        Ok(admitted) => admitted,
+    let upgrade = match accept(upgrade, &state.engine.config().limits) {
+        Ok(upgrade) => upgrade,
         Err(refused) => return refused.into_response(),
     };
     start(
@@ -42,18 +41,8 @@ pub(super) async fn handle(
     )
 }
 
-/// The caller and its upgrade, checked in order: a token (401), then a real upgrade (400).
-pub(super) fn admit(
-    state: &AppState,
-    headers: &HeaderMap,
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-) -> Result<(Caller, WebSocketUpgrade), Refusal> {
-    let caller = authenticate(state, headers)?;
-    Ok((caller, accept(upgrade, &state.engine.config().limits)?))
-}
-
 /// A well-formed upgrade with the socket limits applied, or a JSON 400.
-fn accept(
+pub(super) fn accept(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     limits: &Limits,
 ) -> Result<WebSocketUpgrade, Refusal> {

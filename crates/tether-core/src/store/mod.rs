@@ -29,6 +29,8 @@ pub use self::records::{
 pub use self::retention::RetentionLimits;
 pub use self::schema::{CURRENT as SCHEMA_VERSION, migrate_to};
 use self::writer::Writer;
+use crate::auth::Device;
+use crate::auth::ssh::AuthorizedKey;
 use crate::projects::Project;
 use crate::supervisor::model::Message;
 
@@ -225,6 +227,14 @@ impl Store {
     /// One saved session, if there is one.
     pub fn session(&self, id: &str) -> Option<SessionRecord> {
         self.read("session", |connection| read::session(connection, id))
+    }
+
+    pub fn devices(&self) -> Vec<Device> {
+        self.read("devices", |connection| read::devices(connection))
+    }
+
+    pub fn ssh_keys(&self) -> Vec<AuthorizedKey> {
+        self.read("ssh keys", |connection| read::ssh_keys(connection))
     }
 
     pub fn messages(&self, session_id: &str) -> Vec<Message> {

@@ -11,6 +11,8 @@ use serde_json::value::RawValue;
 
 use super::StoreError;
 use super::records::{Backfill, ChannelRecord, SessionRecord, StoredEvent};
+use crate::auth::Device;
+use crate::auth::ssh::AuthorizedKey;
 use crate::projects::Project;
 use crate::supervisor::model::{Message, SessionInfo};
 
@@ -105,6 +107,41 @@ pub fn projects(connection: &Connection) -> Result<Vec<Project>, StoreError> {
             })
         })?
         .collect::<Result<_, _>>()?)
+}
+
+pub fn devices(connection: &Connection) -> Result<Vec<Device>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT id, name, paired_at, last_seen, last_address FROM devices ORDER BY paired_at, id",
+    )?;
+    let rows = statement.query_map([], |row| {
+        let id: String = row.get(0)?;
+        Ok(Device {
+            id: id
+                .try_into()
+                .map_err(|error: String| FromSqlConversionFailure(0, Type::Text, error.into()))?,
+            name: row.get(1)?,
+            paired_at: row.get(2)?,
+            last_seen: row.get(3)?,
+            last_address: row.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn ssh_keys(connection: &Connection) -> Result<Vec<AuthorizedKey>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT fingerprint, name, public_key, added_at, last_used FROM ssh_keys ORDER BY added_at",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok(AuthorizedKey {
+            fingerprint: row.get(0)?,
+            name: row.get(1)?,
+            public_key: row.get(2)?,
+            added_at: row.get(3)?,
+            last_used: row.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The columns `session_record` reads, in its order.

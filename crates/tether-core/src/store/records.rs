@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::auth::Device;
+use crate::auth::ssh::AuthorizedKey;
 use crate::projects::Project;
 use crate::supervisor::model::{Message, SessionInfo, Todo};
 
@@ -68,7 +70,14 @@ pub struct SessionRecord {
 pub enum RowKey {
     Project(String),
     Session(String),
-    Message { session_id: String, seq: u64 },
+    Message {
+        session_id: String,
+        seq: u64,
+    },
+    /// A device's row and its removal share a key: the later write wins.
+    Device(String),
+    /// An SSH key's row and its removal share a key: the later write wins.
+    Key(String),
     ProjectRemoved(String),
     SessionRemoved(String),
 }
@@ -83,6 +92,11 @@ pub enum Row {
         seq: u64,
         message: Message,
     },
+    Device(Device),
+    DeviceRemoved(crate::auth::DeviceId),
+    Key(AuthorizedKey),
+    /// The key with this fingerprint is no longer authorized.
+    KeyRemoved(String),
     /// The project's row goes; its sessions stay listed.
     ProjectRemoved(String),
     /// An archived session goes, with its messages and its event log.
@@ -100,6 +114,10 @@ impl Row {
                 session_id: session_id.clone(),
                 seq: *seq,
             },
+            Self::Device(device) => RowKey::Device(device.id.to_string()),
+            Self::DeviceRemoved(id) => RowKey::Device(id.to_string()),
+            Self::Key(key) => RowKey::Key(key.fingerprint.clone()),
+            Self::KeyRemoved(fingerprint) => RowKey::Key(fingerprint.clone()),
             Self::ProjectRemoved(id) => RowKey::ProjectRemoved(id.clone()),
             Self::SessionRemoved(id) => RowKey::SessionRemoved(id.clone()),
         }

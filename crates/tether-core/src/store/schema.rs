@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -62,6 +62,14 @@ const MIGRATIONS: [&str; 2] = [
          paired_at INTEGER NOT NULL,
          last_seen INTEGER,
          last_address TEXT
+     );",
+    // 3: the SSH public keys allowed to sign in.
+    "CREATE TABLE ssh_keys (
+         fingerprint TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         public_key TEXT NOT NULL,
+         added_at INTEGER NOT NULL,
+         last_used INTEGER
      );",
 ];
 

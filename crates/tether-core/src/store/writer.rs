@@ -245,6 +245,38 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
                 ],
             )?;
         }
+        Row::Device(device) => {
+            transaction.execute(
+                "INSERT OR REPLACE INTO devices (id, name, paired_at, last_seen, last_address)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    device.id.as_str(),
+                    device.name,
+                    device.paired_at,
+                    device.last_seen,
+                    device.last_address
+                ],
+            )?;
+        }
+        Row::DeviceRemoved(id) => {
+            transaction.execute("DELETE FROM devices WHERE id = ?1", [id.as_str()])?;
+        }
+        Row::Key(key) => {
+            transaction.execute(
+                "INSERT OR REPLACE INTO ssh_keys (fingerprint, name, public_key, added_at, last_used)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    key.fingerprint,
+                    key.name,
+                    key.public_key,
+                    key.added_at,
+                    key.last_used
+                ],
+            )?;
+        }
+        Row::KeyRemoved(fingerprint) => {
+            transaction.execute("DELETE FROM ssh_keys WHERE fingerprint = ?1", [fingerprint])?;
+        }
         Row::ProjectRemoved(id) => {
             transaction.execute("DELETE FROM projects WHERE id = ?1", [id])?;
         }

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
 use tokio::sync::{mpsc, watch};
@@ -45,9 +44,7 @@ impl Sessions {
     /// Creates a session and starts its actor (its `claude` starts with the first message).
     pub fn create(&self, engine: &Engine, new: NewSession) -> SessionHandle {
         let id = format!("{:016x}", rand::rng().random::<u64>());
-        let created_at = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs());
+        let created_at = crate::clock::unix_now();
         let info = SessionInfo {
             id: id.clone(),
             project_id: new.project_id,

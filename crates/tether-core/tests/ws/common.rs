@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tether_core::auth::{Caller, KeyringVault, TokenVault};
+use tether_core::auth::{Caller, KeyringVault};
 use tether_core::store::Store;
 use tether_core::{Config, Engine, server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -28,7 +28,6 @@ pub struct TestServer {
     pub engine: Engine,
     stop: CancellationToken,
     served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    service: String,
     _data: tempfile::TempDir,
 }
 
@@ -37,8 +36,8 @@ impl TestServer {
         Self::start_with(|_| {}).await
     }
 
-    /// Starts a server whose settings `adjust` may change; its tokens live under a keyring
-    /// service name of its own, removed when the server is dropped.
+    /// Starts a server whose settings `adjust` may change; its secrets live under a keyring
+    /// service name of its own (in the test run's throwaway keyring).
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let data = tempfile::tempdir().unwrap();
         let service = format!("tether-test-{:016x}", rand_u64());
@@ -67,24 +66,23 @@ impl TestServer {
             engine,
             stop,
             served: Some(served),
-            service,
             _data: data,
         }
     }
 
-    /// Creates a token through the same RPC the desktop uses.
+    /// Adds a device through the same RPC the desktop uses; returns its id and token.
     pub async fn token(&self, name: &str) -> (String, String) {
         let created = self
             .engine
             .dispatch(
                 &Caller::Local,
-                "tokens.create",
+                "devices.create",
                 Some(json!({ "name": name })),
             )
             .await
             .unwrap();
         (
-            created["id"].as_str().unwrap().to_owned(),
+            created["device"]["id"].as_str().unwrap().to_owned(),
             created["token"].as_str().unwrap().to_owned(),
         )
     }
@@ -139,7 +137,6 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop.cancel();
-        let _ = KeyringVault::new(&self.service).store(&[]);
     }
 }
 
@@ -259,4 +256,26 @@ pub fn refused_status(result: Result<Client, WsError>) -> (u16, Value) {
         Err(other) => panic!("expected an HTTP refusal, got {other}"),
         Ok(_) => panic!("expected the handshake to be refused"),
     }
+}
+
+/// POSTs a JSON body to `path` and returns the status and the JSON answer.
+pub async fn post_json(addr: SocketAddr, path: &str, body: &Value) -> (u16, Value) {
+    let body = body.to_string();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, answer) = raw_http(addr, &request).await;
+    (status, serde_json::from_str(&answer).unwrap_or(Value::Null))
+}
+
+/// Reads frames until an event named `name` arrives, and returns it.
+pub async fn next_event(client: &mut Client, name: &str) -> Value {
+    for _ in 0..MAX_FRAMES {
+        let frame = client.next_json().await;
+        if frame["type"] == "event" && frame["event"] == name {
+            return frame;
+        }
+    }
+    panic!("more than {MAX_FRAMES} frames without the event {name}");
 }

@@ -142,7 +142,10 @@ async fn health_readiness_and_unknown_routes() {
     assert_eq!(status, 200, "{body}");
     let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(
-        (ready["ready"].as_bool(), ready["checks"]["tokens"].as_u64()),
+        (
+            ready["ready"].as_bool(),
+            ready["checks"]["devices"].as_u64()
+        ),
         (Some(true), Some(0))
     );
     let (status, body) = raw_http(server.addr, &get("/admin")).await;
@@ -150,7 +153,7 @@ async fn health_readiness_and_unknown_routes() {
 }
 
 #[tokio::test]
-async fn revoking_a_token_closes_its_live_connections_with_4001() {
+async fn revoking_a_device_closes_its_live_connections_with_4001() {
     let server = TestServer::start().await;
     let (id, token) = server.token("revoked").await;
     let (_, other_token) = server.token("kept").await;
@@ -158,7 +161,7 @@ async fn revoking_a_token_closes_its_live_connections_with_4001() {
     let mut kept = server.connect(&other_token).await;
     let listed = server
         .engine
-        .dispatch(&tether_core::auth::Caller::Local, "tokens.list", None)
+        .dispatch(&tether_core::auth::Caller::Local, "devices.list", None)
         .await
         .unwrap();
     let entry = listed
@@ -168,7 +171,10 @@ async fn revoking_a_token_closes_its_live_connections_with_4001() {
         .find(|t| t["id"] == id.as_str())
         .unwrap()
         .clone();
-    assert_eq!(entry["connections"], 2);
+    assert_eq!(
+        (entry["connections"].as_u64(), entry["online"].as_bool()),
+        (Some(2), Some(true))
+    );
     assert!(
         entry.get("hash").is_none() && entry.get("token").is_none(),
         "list never shows secrets: {entry}"
@@ -178,7 +184,7 @@ async fn revoking_a_token_closes_its_live_connections_with_4001() {
         .engine
         .dispatch(
             &tether_core::auth::Caller::Local,
-            "tokens.revoke",
+            "devices.revoke",
             Some(json!({ "id": id })),
         )
         .await
@@ -198,14 +204,16 @@ async fn revoking_a_token_closes_its_live_connections_with_4001() {
 }
 
 #[tokio::test]
-async fn devices_may_not_manage_tokens() {
+async fn devices_may_not_make_devices_or_pair_or_authorize_keys() {
     let server = TestServer::start().await;
     let (id, token) = server.token("phone").await;
     let mut client = server.connect(&token).await;
     let calls = [
-        ("tokens.create", json!({ "name": "x" })),
-        ("tokens.list", json!({})),
-        ("tokens.revoke", json!({ "id": id })),
+        ("devices.create", json!({ "name": "x" })),
+        ("pairing.start", json!({})),
+        ("pairing.approve", json!({ "request_id": id })),
+        ("keys.add", json!({ "public_key": "ssh-ed25519 AAAA" })),
+        ("lan.enable", json!({})),
     ];
     for (n, (method, params)) in (1..).zip(calls) {
         let response = client.call(n, method, params).await;
@@ -214,14 +222,10 @@ async fn devices_may_not_manage_tokens() {
             "{method}: {response}"
         );
     }
-    assert!(
-        server
-            .engine
-            .tokens()
-            .list()
-            .iter()
-            .any(|t| t.id.as_str() == id),
-        "nothing was revoked"
+    assert_eq!(
+        server.engine.devices().list().len(),
+        1,
+        "no device was made"
     );
 }
 

@@ -79,7 +79,7 @@ async fn token_changes_are_announced_on_the_user_channel() {
     let created = client.next_json().await;
     assert_eq!(
         (created["channel"].as_str(), created["event"].as_str()),
-        (Some("user:owner"), Some("token.created"))
+        (Some("user:owner"), Some("device.paired"))
     );
     assert_eq!(created["data"]["id"], id.as_str());
     assert!(
@@ -90,7 +90,7 @@ async fn token_changes_are_announced_on_the_user_channel() {
         .engine
         .dispatch(
             &tether_core::auth::Caller::Local,
-            "tokens.revoke",
+            "devices.revoke",
             Some(json!({ "id": id })),
         )
         .await
@@ -99,7 +99,7 @@ async fn token_changes_are_announced_on_the_user_channel() {
     assert_eq!(
         (revoked["event"].as_str(), revoked["offset"].as_u64()),
         (
-            Some("token.revoked"),
+            Some("device.revoked"),
             Some(created["offset"].as_u64().unwrap() + 1)
         )
     );

@@ -30,10 +30,7 @@ where
         .connections()
         .register(caller.clone(), closer.clone());
     // A revoke between the handshake and this registration found nothing to close: look again.
-    if caller
-        .token_id()
-        .is_some_and(|id| !engine.tokens().contains(id))
-    {
+    if !engine.still_signed_in(&caller) {
         closer.close(CloseReason::TokenRevoked);
     }
     let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
@@ -57,12 +54,16 @@ where
 
     let (sink, stream) = socket.split();
     let heartbeat = Heartbeat::new();
+    let caller_device = caller.device_id().cloned();
     let mut peer = Peer::new(engine.clone(), caller, outbox, &limits);
     tokio::join!(
         writer::run(sink, queue, &closer, &heartbeat, &limits),
         peer.read(stream, &heartbeat),
     );
     peer.leave_all();
+    if let Some(id) = caller_device.as_ref() {
+        engine.devices().seen(id, None);
+    }
     tracing::info!(
         connection = registration.id(),
         reason = closer.reason().reason(),

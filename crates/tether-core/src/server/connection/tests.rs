@@ -12,19 +12,22 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::run;
-use crate::auth::{Caller, TokenRecord, TokenVault, VaultError};
+use crate::auth::{Caller, SecretVault, VaultError};
 use crate::config::{Config, Limits};
 use crate::engine::Engine;
 use crate::store::{RetentionLimits, Store};
 
-/// A keyring with no tokens in it (these tests only use the trusted local caller).
+/// An empty keyring that refuses writes (these tests only use the trusted local caller).
 struct NoTokens;
 
-impl TokenVault for NoTokens {
-    fn load(&self) -> Result<Vec<TokenRecord>, VaultError> {
-        Ok(Vec::new())
+impl SecretVault for NoTokens {
+    fn get(&self, _: &str) -> Result<Option<String>, VaultError> {
+        Ok(None)
     }
-    fn store(&self, _: &[TokenRecord]) -> Result<(), VaultError> {
+    fn set(&self, _: &str, _: &str) -> Result<(), VaultError> {
+        Err(VaultError::Unreachable("read-only in this test".into()))
+    }
+    fn delete(&self, _: &str) -> Result<(), VaultError> {
         Err(VaultError::Unreachable("read-only in this test".into()))
     }
 }

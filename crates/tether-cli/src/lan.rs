@@ -1,0 +1,41 @@
+//! `tether lan on|off|status`: serving phones and tablets on the local network, over TLS.
+
+use anyhow::bail;
+use serde_json::{Value, json};
+use tether_core::Config;
+
+use crate::args::LanAction;
+use crate::control::ControlClient;
+
+pub async fn run(config: &Config, action: LanAction) -> anyhow::Result<()> {
+    let Some(mut engine) = ControlClient::connect(&config.data_dir).await? else {
+        bail!(
+            "no engine is running with {}: start `tether serve` first (or set lan.enabled in its settings)",
+            config.data_dir.display()
+        );
+    };
+    let (method, params) = match action {
+        LanAction::On { address, port } => {
+            ("lan.enable", json!({ "address": address, "port": port }))
+        }
+        LanAction::Off => ("lan.disable", json!({})),
+        LanAction::Status => ("lan.status", json!({})),
+    };
+    let status = engine.call(method, params).await?;
+    engine.close().await;
+    match status {
+        Ok(status) => print(&status),
+        Err(error) => bail!("{}", error.message),
+    }
+    Ok(())
+}
+
+fn print(status: &Value) {
+    match (status["url"].as_str(), status["fingerprint"].as_str()) {
+        (Some(url), Some(fingerprint)) => {
+            println!("LAN access is on at {url}");
+            println!("Certificate: {fingerprint}");
+        }
+        _ => println!("LAN access is off: only this computer can connect."),
+    }
+}

@@ -1,0 +1,320 @@
+//! SSH-key sign-in: the server hands out single-use challenges, the client signs one with an
+//! authorized key (SSH signature format, namespace `tether`), the server checks it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use ssh_key::{HashAlg, PublicKey, SshSig};
+use tokio::time::Instant;
+use ts_rs::TS;
+
+use super::{Caller, display_name};
+use crate::clock::unix_now;
+use crate::store::{Row, Store};
+
+/// The SSH signature namespace of Tether's sign-in, so no other signature can pass for one.
+pub const NAMESPACE: &str = "tether";
+/// The `Authorization` scheme that carries a signed challenge.
+pub const SCHEME: &str = "Tether-SSH";
+/// How long a challenge may be answered.
+pub const CHALLENGE_TTL: Duration = Duration::from_secs(30);
+/// Challenges outstanding at once.
+const MAX_CHALLENGES: usize = 1024;
+
+/// An SSH public key the desktop user allowed to sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuthorizedKey {
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fingerprint: String,
+    pub name: String,
+    /// The key in OpenSSH's one-line form.
+    pub public_key: String,
+    /// Seconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub added_at: u64,
+    #[ts(type = "number | null")]
+    pub last_used: Option<u64>,
+}
+
+/// Why adding, removing or signing in with a key failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("not an OpenSSH public key: {0}")]
+    Malformed(String),
+    #[error("a key name must be 1 to 64 printable characters")]
+    InvalidName,
+    #[error("no authorized key has the fingerprint {0}")]
+    NotFound(String),
+    #[error("the challenge is unknown, expired or already used: ask for a new one")]
+    StaleChallenge,
+    #[error("too many sign-ins are under way; try again in a moment")]
+    Busy,
+    #[error("the signature cannot be read: {0}")]
+    BadFormat(String),
+    #[error("the key {0} is not authorized to sign in here")]
+    UnknownKey(String),
+    #[error("the signature does not match the challenge and key")]
+    BadSignature,
+}
+
+/// The bytes a client signs for `challenge`.
+pub fn signed_message(challenge: &str) -> Vec<u8> {
+    format!("tether-sign-in-v1:{challenge}").into_bytes()
+}
+
+/// The `Authorization` header value that presents `signature` over `challenge`.
+pub fn authorization(challenge: &str, signature: &SshSig) -> Result<String, ssh_key::Error> {
+    let pem = signature.to_pem(ssh_key::LineEnding::LF)?;
+    Ok(format!(
+        "{SCHEME} challenge={challenge},signature={}",
+        URL_SAFE_NO_PAD.encode(pem)
+    ))
+}
+
+/// The challenge and signature in an `Authorization` value of the [`SCHEME`].
+fn parse_authorization(value: &str) -> Result<(String, SshSig), KeyError> {
+    let bad = |why: &str| KeyError::BadFormat(why.to_owned());
+    let rest = value
+        .strip_prefix(SCHEME)
+        .and_then(|rest| rest.strip_prefix(' '))
+        .ok_or_else(|| bad("expected `Tether-SSH challenge=…,signature=…`"))?;
+    let mut challenge = None;
+    let mut signature = None;
+    for field in rest.split(',') {
+        match field.trim().split_once('=') {
+            Some(("challenge", value)) => challenge = Some(value.to_owned()),
+            Some(("signature", value)) => signature = Some(value),
+            _ => return Err(bad("expected the fields challenge and signature")),
+        }
+    }
+    let (Some(challenge), Some(signature)) = (challenge, signature) else {
+        return Err(bad("expected the fields challenge and signature"));
+    };
+    let pem = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| bad("the signature is not base64url"))?;
+    let signature = SshSig::from_pem(pem).map_err(|error| bad(&error.to_string()))?;
+    Ok((challenge, signature))
+}
+
+/// The authorized keys and the challenges handed out.
+pub struct SshKeys {
+    store: Store,
+    keys: RwLock<BTreeMap<String, AuthorizedKey>>,
+    challenges: Mutex<HashMap<String, Instant>>,
+}
+
+impl SshKeys {
+    /// The keys the store kept.
+    pub fn load(store: Store) -> Self {
+        let keys = store
+            .ssh_keys()
+            .into_iter()
+            .map(|key| (key.fingerprint.clone(), key))
+            .collect();
+        Self {
+            store,
+            keys: RwLock::new(keys),
+            challenges: Mutex::default(),
+        }
+    }
+
+    pub fn list(&self) -> Vec<AuthorizedKey> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        keys.values().cloned().collect()
+    }
+
+    /// Authorizes a key given in OpenSSH's one-line form, named `name` or else its comment.
+    pub fn add(&self, line: &str, name: Option<&str>) -> Result<AuthorizedKey, KeyError> {
+        let key = PublicKey::from_openssh(line.trim())
+            .map_err(|error| KeyError::Malformed(error.to_string()))?;
+        let name = display_name(name.unwrap_or(key.comment()))
+            .or_else(|| display_name(key.algorithm().as_str()))
+            .ok_or(KeyError::InvalidName)?;
+        let mut bare = key.clone();
+        bare.set_comment("");
+        let authorized = AuthorizedKey {
+            fingerprint: key.fingerprint(HashAlg::Sha256).to_string(),
+            name,
+            public_key: bare
+                .to_openssh()
+                .map_err(|error| KeyError::Malformed(error.to_string()))?,
+            added_at: unix_now(),
+            last_used: None,
+        };
+        self.save(authorized.clone());
+        Ok(authorized)
+    }
+
+    /// Removes a key; closing its live connections is the caller's part.
+    pub fn remove(&self, fingerprint: &str) -> Result<AuthorizedKey, KeyError> {
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        let removed = keys
+            .remove(fingerprint)
+            .ok_or_else(|| KeyError::NotFound(fingerprint.to_owned()))?;
+        self.store
+            .save(Row::KeyRemoved(removed.fingerprint.clone()));
+        Ok(removed)
+    }
+
+    /// A fresh challenge, valid for [`CHALLENGE_TTL`] and one sign-in attempt.
+    pub fn challenge(&self) -> Result<String, KeyError> {
+        let now = Instant::now();
+        let mut challenges = self
+            .challenges
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        challenges.retain(|_, expires| *expires > now);
+        if challenges.len() >= MAX_CHALLENGES {
+            return Err(KeyError::Busy);
+        }
+        let challenge = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
+        challenges.insert(challenge.clone(), now + CHALLENGE_TTL);
+        Ok(challenge)
+    }
+
+    /// Checks an `Authorization` value of the [`SCHEME`]. The challenge is used up whatever
+    /// the outcome, so each one allows a single try.
+    pub fn sign_in(&self, authorization: &str) -> Result<Caller, KeyError> {
+        let (challenge, signature) = parse_authorization(authorization)?;
+        let issued = self
+            .challenges
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&challenge);
+        if issued.is_none_or(|expires| expires <= Instant::now()) {
+            return Err(KeyError::StaleChallenge);
+        }
+        let fingerprint = signature
+            .public_key()
+            .fingerprint(HashAlg::Sha256)
+            .to_string();
+        let Some(mut key) = self.find(&fingerprint) else {
+            return Err(KeyError::UnknownKey(fingerprint));
+        };
+        let public = PublicKey::from(signature.public_key().clone());
+        public
+            .verify(NAMESPACE, &signed_message(&challenge), &signature)
+            .map_err(|_| KeyError::BadSignature)?;
+        key.last_used = Some(unix_now());
+        self.save(key.clone());
+        Ok(Caller::Key {
+            fingerprint: key.fingerprint,
+            name: key.name,
+        })
+    }
+
+    /// Whether a key is authorized right now.
+    pub fn contains(&self, fingerprint: &str) -> bool {
+        self.find(fingerprint).is_some()
+    }
+
+    fn find(&self, fingerprint: &str) -> Option<AuthorizedKey> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        keys.get(fingerprint).cloned()
+    }
+
+    fn save(&self, key: AuthorizedKey) {
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        keys.insert(key.fingerprint.clone(), key.clone());
+        self.store.save(Row::Key(key));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ssh_key::{Algorithm, PrivateKey};
+
+    use super::*;
+
+    fn keys() -> (tempfile::TempDir, SshKeys) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Default::default());
+        (dir, SshKeys::load(store))
+    }
+
+    fn keypair() -> PrivateKey {
+        PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519).unwrap()
+    }
+
+    fn signed(key: &PrivateKey, challenge: &str) -> String {
+        let signature = key
+            .sign(NAMESPACE, HashAlg::Sha512, &signed_message(challenge))
+            .unwrap();
+        authorization(challenge, &signature).unwrap()
+    }
+
+    #[test]
+    fn a_good_signature_signs_in_once() {
+        let (_dir, keys) = keys();
+        let key = keypair();
+        let line = key.public_key().to_openssh().unwrap();
+        let added = keys.add(&line, Some("laptop")).unwrap();
+        let challenge = keys.challenge().unwrap();
+        let header = signed(&key, &challenge);
+        assert_eq!(
+            keys.sign_in(&header).unwrap(),
+            Caller::Key {
+                fingerprint: added.fingerprint,
+                name: "laptop".into()
+            }
+        );
+        assert_eq!(keys.sign_in(&header), Err(KeyError::StaleChallenge));
+    }
+
+    #[test]
+    fn unknown_keys_bad_signatures_and_other_namespaces_fail() {
+        let (_dir, keys) = keys();
+        let key = keypair();
+        keys.add(&key.public_key().to_openssh().unwrap(), Some("laptop"))
+            .unwrap();
+        let stranger = keypair();
+        let challenge = keys.challenge().unwrap();
+        assert!(matches!(
+            keys.sign_in(&signed(&stranger, &challenge)),
+            Err(KeyError::UnknownKey(_))
+        ));
+        let challenge = keys.challenge().unwrap();
+        let other = keys.challenge().unwrap();
+        assert_eq!(
+            keys.sign_in(&signed(&key, &other).replace(&other, &challenge)),
+            Err(KeyError::BadSignature),
+            "a signature over another challenge"
+        );
+        let challenge = keys.challenge().unwrap();
+        let wrong_namespace = key
+            .sign("git", HashAlg::Sha512, &signed_message(&challenge))
+            .unwrap();
+        assert_eq!(
+            keys.sign_in(&authorization(&challenge, &wrong_namespace).unwrap()),
+            Err(KeyError::BadSignature)
+        );
+        assert!(matches!(
+            keys.sign_in("Tether-SSH challenge=x"),
+            Err(KeyError::BadFormat(_))
+        ));
+        assert!(matches!(
+            keys.add("ssh-ed25519 AAAA", None),
+            Err(KeyError::Malformed(_))
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn challenges_expire() {
+        let (_dir, keys) = keys();
+        let key = keypair();
+        keys.add(&key.public_key().to_openssh().unwrap(), Some("laptop"))
+            .unwrap();
+        let challenge = keys.challenge().unwrap();
+        tokio::time::advance(CHALLENGE_TTL).await;
+        assert_eq!(
+            keys.sign_in(&signed(&key, &challenge)),
+            Err(KeyError::StaleChallenge)
+        );
+    }
+}

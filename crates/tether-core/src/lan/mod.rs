@@ -1,0 +1,138 @@
+//! LAN access, opt-in: a second listener serving HTTPS and WSS on one interface with the app's
+//! own certificate, which the desktop can turn on and off while the engine runs.
+
+pub mod identity;
+pub mod pinning;
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::sync::{PoisonError, RwLock};
+
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use self::identity::{Identity, IdentityError};
+use crate::engine::Engine;
+use crate::server;
+
+/// Whether the engine serves the LAN, and how a device reaches it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct LanStatus {
+    pub enabled: bool,
+    /// `https://ADDRESS:PORT/` while enabled.
+    pub url: Option<String>,
+    /// The certificate's `SHA256:…` fingerprint, for clients to pin.
+    pub fingerprint: Option<String>,
+}
+
+/// Why LAN access could not be turned on.
+#[derive(Debug, thiserror::Error)]
+pub enum LanError {
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
+    #[error("no network address found to serve on; set lan.address")]
+    NoAddress,
+    #[error("cannot listen on {address}: {cause}")]
+    Listen {
+        address: SocketAddr,
+        cause: io::Error,
+    },
+}
+
+struct Running {
+    stop: CancellationToken,
+    served: JoinHandle<()>,
+}
+
+/// The LAN listener's switch.
+#[derive(Default)]
+pub struct Lan {
+    running: tokio::sync::Mutex<Option<Running>>,
+    status: RwLock<LanStatus>,
+}
+
+impl Lan {
+    pub fn status(&self) -> LanStatus {
+        self.status
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Starts serving on `address` (or the address that routes to the network) and `port`,
+    /// replacing a listener already running.
+    pub async fn enable(
+        &self,
+        engine: &Engine,
+        address: Option<IpAddr>,
+        port: u16,
+    ) -> Result<LanStatus, LanError> {
+        let mut running = self.running.lock().await;
+        stop(running.take()).await;
+        let vault = engine.vault();
+        let identity = tokio::task::spawn_blocking(move || Identity::load_or_create(&*vault))
+            .await
+            .map_err(|join| {
+                IdentityError::Vault(crate::auth::VaultError::Unreachable(join.to_string()))
+            })??;
+        let ip = address
+            .or_else(network_address)
+            .ok_or(LanError::NoAddress)?;
+        let requested = SocketAddr::new(ip, port);
+        let listen_error = |cause| LanError::Listen {
+            address: requested,
+            cause,
+        };
+        let listener = TcpListener::bind(requested).await.map_err(listen_error)?;
+        let local = listener.local_addr().map_err(listen_error)?;
+        let acceptor = TlsAcceptor::from(identity.server_config()?);
+        let stop = CancellationToken::new();
+        let served = tokio::spawn(server::serve_lan(
+            listener,
+            engine.clone(),
+            acceptor,
+            stop.clone().cancelled_owned(),
+        ));
+        *running = Some(Running { stop, served });
+        let status = LanStatus {
+            enabled: true,
+            url: Some(format!("https://{local}/")),
+            fingerprint: Some(identity.fingerprint()),
+        };
+        tracing::info!(%local, "serving the LAN over TLS");
+        *self.status.write().unwrap_or_else(PoisonError::into_inner) = status.clone();
+        Ok(status)
+    }
+
+    /// Stops serving the LAN: its listener closes and its connections end with 1001.
+    pub async fn disable(&self) -> LanStatus {
+        let mut running = self.running.lock().await;
+        stop(running.take()).await;
+        let status = LanStatus::default();
+        *self.status.write().unwrap_or_else(PoisonError::into_inner) = status.clone();
+        status
+    }
+}
+
+async fn stop(running: Option<Running>) {
+    if let Some(Running { stop, served }) = running {
+        stop.cancel();
+        if let Err(error) = served.await {
+            tracing::error!(%error, "the LAN listener failed");
+        }
+        tracing::info!("stopped serving the LAN");
+    }
+}
+
+/// The address this machine uses to reach the network: the source address of a route to a
+/// documentation address (connecting a UDP socket sends nothing).
+fn network_address() -> Option<IpAddr> {
+    let socket = UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}

@@ -1,0 +1,56 @@
+//! `lan.*`: whether phones and tablets may reach the engine over the local network (HTTPS and
+//! WSS with the app's own certificate). Anyone signed in may ask; only the desktop switches it.
+
+use serde::Deserialize;
+use std::net::IpAddr;
+
+use super::{NoParams, require_local};
+use crate::auth::Caller;
+use crate::engine::Engine;
+use crate::lan::LanStatus;
+use crate::protocol::{ErrorCode, RpcError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EnableParams {
+    /// The interface address; by default the configured one, else the one that routes out.
+    address: Option<IpAddr>,
+    /// By default the configured port.
+    port: Option<u16>,
+}
+
+pub(super) fn status(engine: &Engine, _: NoParams) -> LanStatus {
+    engine.lan().status()
+}
+
+pub(super) async fn enable(
+    engine: &Engine,
+    caller: &Caller,
+    params: EnableParams,
+) -> Result<LanStatus, RpcError> {
+    require_local(caller, "lan.enable")?;
+    let settings = &engine.config().lan;
+    let status = engine
+        .lan()
+        .enable(
+            engine,
+            params.address.or(settings.address),
+            params.port.unwrap_or(settings.port),
+        )
+        .await
+        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
+    engine.announce("lan.updated", &status);
+    Ok(status)
+}
+
+/// Stops serving the LAN; its connections close at once.
+pub(super) async fn disable(
+    engine: &Engine,
+    caller: &Caller,
+    _: NoParams,
+) -> Result<LanStatus, RpcError> {
+    require_local(caller, "lan.disable")?;
+    let status = engine.lan().disable().await;
+    engine.announce("lan.updated", &status);
+    Ok(status)
+}

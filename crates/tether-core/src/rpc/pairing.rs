@@ -1,0 +1,130 @@
+//! `pairing.*`: the desktop shows a code and a QR, then approves or denies the device that
+//! presents it. For the desktop side only: approving a device is where trust starts.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use super::devices::to_rpc;
+use super::{NoParams, require_local};
+use crate::auth::pairing::{Answer, PairingError, PairingRequest};
+use crate::auth::{Caller, Device};
+use crate::engine::Engine;
+use crate::protocol::{ErrorCode, RpcError};
+use crate::qr;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RequestParams {
+    request_id: String,
+}
+
+/// What the desktop shows to pair a device.
+#[derive(Serialize, TS)]
+pub struct PairingOffer {
+    /// The code to type, e.g. `7KQF-3M9D`.
+    pub code: String,
+    /// When the code stops working, in seconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub expires_at: u64,
+    /// The page to open, with the code (and the LAN certificate's fingerprint) after `#`.
+    pub link: Option<String>,
+    /// The LAN certificate's fingerprint, when LAN access is on.
+    pub fingerprint: Option<String>,
+    /// `link` as a QR code, an SVG document.
+    pub qr_svg: Option<String>,
+}
+
+pub(super) fn start(
+    engine: &Engine,
+    caller: &Caller,
+    _: NoParams,
+) -> Result<PairingOffer, RpcError> {
+    require_local(caller, "pairing.start")?;
+    let code = engine.pairing().start();
+    let lan = engine.lan().status();
+    let link = engine.pairing_url().map(|url| match &lan.fingerprint {
+        Some(fingerprint) => format!("{url}#pair={}&fp={fingerprint}", code.code),
+        None => format!("{url}#pair={}", code.code),
+    });
+    let qr_svg = link
+        .as_deref()
+        .map(qr::svg)
+        .transpose()
+        .map_err(|error| RpcError::new(ErrorCode::Internal, error.to_string()))?;
+    engine.announce("pairing.started", &json!({ "expires_at": code.expires_at }));
+    Ok(PairingOffer {
+        code: code.code,
+        expires_at: code.expires_at,
+        link,
+        fingerprint: lan.fingerprint,
+        qr_svg,
+    })
+}
+
+pub(super) fn waiting(
+    engine: &Engine,
+    caller: &Caller,
+    _: NoParams,
+) -> Result<Vec<PairingRequest>, RpcError> {
+    require_local(caller, "pairing.waiting")?;
+    Ok(engine.pairing().waiting())
+}
+
+/// Pairs the waiting device: its token goes to it alone, in the answer to its request.
+pub(super) async fn approve(
+    engine: &Engine,
+    caller: &Caller,
+    params: RequestParams,
+) -> Result<Device, RpcError> {
+    require_local(caller, "pairing.approve")?;
+    let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
+    let (device, issued) = engine.devices().add(&request.name).await.map_err(to_rpc)?;
+    let delivered = answer.send(Answer::Approved {
+        device: device.clone(),
+        token: issued.secret,
+    });
+    if delivered.is_err() {
+        // Nobody holds the token: the device must not stay paired.
+        engine
+            .devices()
+            .revoke(device.id.as_str())
+            .await
+            .map_err(to_rpc)?;
+        engine.announce(
+            "pairing.resolved",
+            &json!({ "id": request.id, "outcome": "withdrawn" }),
+        );
+        return Err(RpcError::new(
+            ErrorCode::NotFound,
+            "the device stopped waiting before the answer; pair it again",
+        ));
+    }
+    tracing::info!(device = %device.id, name = %device.name, "device paired");
+    engine.announce(
+        "pairing.resolved",
+        &json!({ "id": request.id, "outcome": "approved", "device": device }),
+    );
+    engine.announce("device.paired", &device);
+    Ok(device)
+}
+
+pub(super) fn deny(
+    engine: &Engine,
+    caller: &Caller,
+    params: RequestParams,
+) -> Result<PairingRequest, RpcError> {
+    require_local(caller, "pairing.deny")?;
+    let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
+    let _ = answer.send(Answer::Denied);
+    tracing::info!(request = %request.id, "pairing denied");
+    engine.announce(
+        "pairing.resolved",
+        &json!({ "id": request.id, "outcome": "denied" }),
+    );
+    Ok(request)
+}
+
+fn refused(error: PairingError) -> RpcError {
+    RpcError::new(ErrorCode::NotFound, error.to_string())
+}

@@ -1,0 +1,141 @@
+//! `POST /api/pair`: a device presents the pairing code and its name, then waits for the
+//! desktop user's answer; approved, it receives its token in this response, once.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Extension, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::accept::PeerIp;
+use super::routes::{AppState, http_error};
+use crate::auth::pairing::{Answer, PairingError};
+use crate::engine::Engine;
+use crate::protocol::{ErrorCode, RpcError};
+use crate::rpc::PairedDevice;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PairBody {
+    code: String,
+    name: String,
+}
+
+pub(super) async fn handle(
+    State(state): State<AppState>,
+    Extension(peer): Extension<PeerIp>,
+    raw: String,
+) -> Response {
+    let engine = &state.engine;
+    if let Err(wait) = engine.attempts().attempt(peer.0) {
+        return too_many_attempts(wait);
+    }
+    let body: PairBody = match serde_json::from_str(&raw) {
+        Ok(body) => body,
+        Err(error) => {
+            let error = RpcError::new(
+                ErrorCode::InvalidParams,
+                format!("expected {{\"code\", \"name\"}}: {error}"),
+            );
+            return http_error(StatusCode::BAD_REQUEST, error);
+        }
+    };
+    let address = peer.0.map(|ip| ip.to_string());
+    let (request, answer) = match engine.pairing().claim(&body.code, &body.name, address) {
+        Ok(claimed) => claimed,
+        Err(error) => {
+            tracing::warn!(reason = error.reason(), "pairing attempt refused");
+            if error == PairingError::Burned {
+                engine.announce("pairing.burned", &json!({}));
+            }
+            return refused(error);
+        }
+    };
+    tracing::info!(request = %request.id, name = %request.name, "a device asks to pair");
+    engine.announce("pairing.requested", &request);
+    let waiting = Waiting {
+        engine: engine.clone(),
+        id: request.id.clone(),
+    };
+    let waited = tokio::select! {
+        waited = tokio::time::timeout(engine.pairing().ttl(), answer) => match waited {
+            Ok(Ok(answer)) => Waited::Answered(answer),
+            Ok(Err(_)) => Waited::Unanswered,
+            Err(_) => Waited::TimedOut,
+        },
+        () = state.tasks.stop.cancelled() => Waited::Unanswered,
+    };
+    drop(waiting);
+    match waited {
+        Waited::Answered(Answer::Approved { device, token }) => {
+            Json(PairedDevice { device, token }).into_response()
+        }
+        Waited::Answered(Answer::Denied) => {
+            refused_because("denied", "the desktop user declined this device")
+        }
+        Waited::Unanswered => http_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            RpcError::new(
+                ErrorCode::Unavailable,
+                "the desktop could not finish pairing (it may be stopping); try again",
+            ),
+        ),
+        Waited::TimedOut => refused_because(
+            "timed_out",
+            "nobody answered on the desktop in time; start pairing again",
+        ),
+    }
+}
+
+/// How a device's wait for the desktop's answer ended.
+enum Waited {
+    Answered(Answer),
+    /// The answer can no longer come: the engine is stopping, or dropped the request.
+    Unanswered,
+    TimedOut,
+}
+
+/// A device's wait: when it ends without an answer (timeout, or the device hung up), the
+/// request is withdrawn, and the desktop told.
+struct Waiting {
+    engine: Engine,
+    id: String,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if self.engine.pairing().withdraw(&self.id) {
+            self.engine.announce(
+                "pairing.resolved",
+                &json!({ "id": self.id, "outcome": "withdrawn" }),
+            );
+        }
+    }
+}
+
+fn refused(error: PairingError) -> Response {
+    refused_because(error.reason(), &error.to_string())
+}
+
+fn refused_because(reason: &str, message: &str) -> Response {
+    let error =
+        RpcError::new(ErrorCode::PairingFailed, message).with_details(json!({ "reason": reason }));
+    http_error(StatusCode::FORBIDDEN, error)
+}
+
+/// 429 with `Retry-After`, for an address over its attempts per minute.
+pub(super) fn too_many_attempts(wait: Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let error = RpcError::new(
+        ErrorCode::RateLimited,
+        format!("too many attempts from this address; try again in {seconds} s"),
+    );
+    let mut response = http_error(StatusCode::TOO_MANY_REQUESTS, error);
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}

@@ -1,0 +1,33 @@
+//! `POST /api/auth/challenge`: a fresh challenge for an SSH-key sign-in, limited per address.
+
+use axum::Json;
+use axum::extract::{Extension, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::accept::PeerIp;
+use super::pair::too_many_attempts;
+use super::routes::{AppState, http_error};
+use crate::auth::ssh::{CHALLENGE_TTL, NAMESPACE};
+use crate::protocol::{ErrorCode, RpcError};
+
+pub(super) async fn challenge(
+    State(state): State<AppState>,
+    Extension(peer): Extension<PeerIp>,
+) -> Response {
+    if let Err(wait) = state.engine.attempts().attempt(peer.0) {
+        return too_many_attempts(wait);
+    }
+    match state.engine.ssh_keys().challenge() {
+        Ok(challenge) => Json(json!({
+            "challenge": challenge,
+            "namespace": NAMESPACE,
+            "expires_in": CHALLENGE_TTL.as_secs(),
+        }))
+        .into_response(),
+        Err(error) => http_error(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            RpcError::new(ErrorCode::Overloaded, error.to_string()),
+        ),
+    }
+}

@@ -1,0 +1,197 @@
+//! The LAN listener: TLS with the app's certificate, pinned by fingerprint; Host and Origin
+//! allowlists of its own; turned off at runtime, closing its connections.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+use tether_core::auth::Caller;
+use tether_core::lan::pinning::client_config;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderValue, Request};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+use crate::common::{TestServer, WAIT, raw_http};
+
+/// A TLS connection to `address` that trusts only `fingerprint`.
+async fn tls(address: SocketAddr, fingerprint: &str) -> std::io::Result<TlsStream<TcpStream>> {
+    let tcp = TcpStream::connect(address).await?;
+    let connector = TlsConnector::from(Arc::new(client_config(fingerprint)));
+    connector
+        .connect(ServerName::try_from("127.0.0.1").unwrap(), tcp)
+        .await
+}
+
+/// A WebSocket handshake to the LAN listener with a device token, `Host` and `Origin`.
+fn request(address: SocketAddr, token: &str, host: &str, origin: Option<&str>) -> Request<()> {
+    let mut request = format!("wss://{address}/ws").into_client_request().unwrap();
+    let headers = request.headers_mut();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    headers.insert("host", HeaderValue::from_str(host).unwrap());
+    if let Some(origin) = origin {
+        headers.insert("origin", HeaderValue::from_str(origin).unwrap());
+    }
+    request
+}
+
+async fn handshake(
+    address: SocketAddr,
+    fingerprint: &str,
+    request: Request<()>,
+) -> Result<WebSocketStream<TlsStream<TcpStream>>, WsError> {
+    let stream = tls(address, fingerprint).await.unwrap();
+    let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::client_async(request, stream))
+        .await
+        .expect("handshake timed out")?;
+    Ok(socket)
+}
+
+fn refused(result: Result<WebSocketStream<TlsStream<TcpStream>>, WsError>) -> (u16, Value) {
+    match result {
+        Err(WsError::Http(response)) => (
+            response.status().as_u16(),
+            serde_json::from_slice(response.body().as_deref().unwrap_or_default()).unwrap(),
+        ),
+        Err(other) => panic!("expected an HTTP refusal, got {other}"),
+        Ok(_) => panic!("expected the handshake to be refused"),
+    }
+}
+
+#[tokio::test]
+async fn a_pinned_client_reaches_the_lan_listener_and_nothing_else_gets_in() {
+    let server = TestServer::start().await;
+    let (_, token) = server.token("tablet").await;
+    let off = server
+        .engine
+        .dispatch(&Caller::Local, "lan.status", None)
+        .await
+        .unwrap();
+    assert_eq!(off["enabled"], false, "off unless turned on");
+    let status = server
+        .engine
+        .dispatch(
+            &Caller::Local,
+            "lan.enable",
+            Some(json!({ "address": "127.0.0.1", "port": 0 })),
+        )
+        .await
+        .unwrap();
+    let fingerprint = status["fingerprint"].as_str().unwrap().to_owned();
+    let url = status["url"].as_str().unwrap();
+    let address: SocketAddr = url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(address, server.addr, "a listener of its own");
+    let host = address.to_string();
+    let origin = format!("https://{address}");
+
+    let mut tablet = handshake(
+        address,
+        &fingerprint,
+        request(address, &token, &host, Some(&origin)),
+    )
+    .await
+    .expect("the pinned client gets in");
+    let Some(Ok(Message::Text(welcome))) = tablet.next().await else {
+        panic!("no welcome")
+    };
+    assert!(welcome.contains("\"device\":\"tablet\""), "{welcome}");
+
+    let wrong = format!("SHA256:{}", ["00"; 32].join(":"));
+    assert!(
+        tls(address, &wrong).await.is_err(),
+        "a wrong fingerprint fails the TLS handshake"
+    );
+
+    let port = address.port();
+    for (host, origin, code) in [
+        (format!("localhost:{port}"), None, "forbidden_host"),
+        (
+            format!("127.0.0.1:{}", server.addr.port()),
+            None,
+            "forbidden_host",
+        ),
+        (format!("evil.example:{port}"), None, "forbidden_host"),
+        (
+            host.clone(),
+            Some(format!("http://{address}")),
+            "forbidden_origin",
+        ),
+        (
+            host.clone(),
+            Some(format!("http://{}", server.addr)),
+            "forbidden_origin",
+        ),
+        (
+            host.clone(),
+            Some("https://evil.example".to_owned()),
+            "forbidden_origin",
+        ),
+    ] {
+        let (status, body) = refused(
+            handshake(
+                address,
+                &fingerprint,
+                request(address, &token, &host, origin.as_deref()),
+            )
+            .await,
+        );
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (403, Some(code)),
+            "{host} {origin:?}"
+        );
+    }
+    let (status, _) = refused(
+        handshake(
+            address,
+            &fingerprint,
+            request(address, "tether_00000000_x", &host, None),
+        )
+        .await,
+    );
+    assert_eq!(status, 401, "a token is still required");
+    let plain = format!("GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    assert_eq!(
+        raw_http(address, &plain).await.0,
+        0,
+        "no plain HTTP on the LAN port"
+    );
+
+    let off = server
+        .engine
+        .dispatch(&Caller::Local, "lan.disable", None)
+        .await
+        .unwrap();
+    assert_eq!(off["enabled"], false);
+    let closed = tokio::time::timeout(WAIT, async {
+        for _ in 0..crate::common::MAX_FRAMES {
+            match tablet.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|frame| u16::from(frame.code)),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+        None
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        closed,
+        Some(1001),
+        "turning LAN access off closes its connections"
+    );
+    assert!(TcpStream::connect(address).await.is_err(), "and its port");
+}
