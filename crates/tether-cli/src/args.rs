@@ -168,9 +168,6 @@ pub struct ConnectArgs {
     /// The certificate fingerprint (SHA256:…) to trust for wss:// (from the desktop or QR).
     #[arg(long, value_name = "FP")]
     pub fingerprint: Option<String>,
-    /// A device token; read from TETHER_TOKEN when not signing in with a key.
-    #[arg(long, env = "TETHER_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
 }
 
 impl Cli {

@@ -136,7 +136,8 @@ pub async fn run(args: ConnectArgs) -> anyhow::Result<()> {
 /// The `Authorization` value: a signed challenge for an SSH key, else the device token.
 async fn sign_in(target: &Target, args: &ConnectArgs) -> anyhow::Result<String> {
     if args.key.is_none() && args.agent.is_none() {
-        let token = args.token.as_deref().ok_or_else(|| {
+        // From the environment only: a flag would show the token in `ps` and shell history.
+        let token = std::env::var("TETHER_TOKEN").map_err(|_| {
             anyhow!("sign in with --key FILE, --agent, or a device token in TETHER_TOKEN")
         })?;
         return Ok(format!("Bearer {token}"));

@@ -46,7 +46,8 @@ pub struct PairingSettings {
     pub code_ttl: Duration,
     /// Wrong codes after which the current code is burned.
     pub max_wrong_codes: u32,
-    /// Pairing and sign-in attempts one network address may make per minute.
+    /// Pairing attempts, and SSH sign-in challenges, one network address may make per minute
+    /// (each counted on its own).
     pub attempts_per_minute: u32,
 }
 

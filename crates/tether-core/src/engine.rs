@@ -39,8 +39,10 @@ struct Inner {
     devices: Devices,
     pairing: Pairing,
     ssh_keys: SshKeys,
-    /// Attempts per address on the routes open before sign-in (pairing, challenges).
+    /// Pairing attempts per address.
     attempts: AddressLimiter,
+    /// SSH sign-in challenges per address.
+    challenges: AddressLimiter,
     lan: Lan,
     /// Where the loopback listener serves, once it does.
     local_address: OnceLock<SocketAddr>,
@@ -72,6 +74,7 @@ impl Engine {
             pairing: Pairing::new(config.pairing.clone()),
             ssh_keys: SshKeys::load(store.clone()),
             attempts: AddressLimiter::new(config.pairing.attempts_per_minute),
+            challenges: AddressLimiter::new(config.pairing.attempts_per_minute),
             lan: Lan::default(),
             local_address: OnceLock::new(),
             config,
@@ -121,9 +124,14 @@ impl Engine {
         &self.0.ssh_keys
     }
 
-    /// Attempts per address on the routes open before sign-in.
+    /// Pairing attempts per address.
     pub fn attempts(&self) -> &AddressLimiter {
         &self.0.attempts
+    }
+
+    /// SSH sign-in challenges per address.
+    pub fn challenges(&self) -> &AddressLimiter {
+        &self.0.challenges
     }
 
     pub fn lan(&self) -> &Lan {

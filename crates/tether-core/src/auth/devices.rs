@@ -177,7 +177,8 @@ impl Devices {
         let device = self.get(id)?;
         let (vault, entry) = (Arc::clone(&self.vault), account(&device.id));
         blocking(move || vault.delete(&entry)).await?;
-        self.write().remove(&device.id);
+        let mut known = self.write();
+        known.remove(&device.id);
         self.store.save(Row::DeviceRemoved(device.id.clone()));
         Ok(device)
     }
@@ -193,26 +194,25 @@ impl Devices {
     }
 
     fn get(&self, id: &str) -> Result<Device, DeviceError> {
-        self.read()
-            .values()
-            .find(|known| known.device.id.as_str() == id)
-            .map(|known| known.device.clone())
-            .ok_or_else(|| DeviceError::NotFound(id.to_owned()))
+        let id = parse_id(id)?;
+        let known = self.read();
+        let entry = known
+            .get(&id)
+            .ok_or_else(|| DeviceError::NotFound(id.to_string()))?;
+        Ok(entry.device.clone())
     }
 
-    /// Changes a device's metadata in memory and saves it.
+    /// Changes a device's metadata in memory and saves it, under one lock, so a revoke never
+    /// sees its removal overwritten by a late save.
     fn update(&self, id: &str, change: impl FnOnce(&mut Device)) -> Result<Device, DeviceError> {
-        let device = {
-            let mut known = self.write();
-            let entry = known
-                .values_mut()
-                .find(|known| known.device.id.as_str() == id)
-                .ok_or_else(|| DeviceError::NotFound(id.to_owned()))?;
-            change(&mut entry.device);
-            entry.device.clone()
-        };
-        self.store.save(Row::Device(device.clone()));
-        Ok(device)
+        let id = parse_id(id)?;
+        let mut known = self.write();
+        let entry = known
+            .get_mut(&id)
+            .ok_or_else(|| DeviceError::NotFound(id.to_string()))?;
+        change(&mut entry.device);
+        self.store.save(Row::Device(entry.device.clone()));
+        Ok(entry.device.clone())
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<DeviceId, Known>> {
@@ -222,6 +222,11 @@ impl Devices {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<DeviceId, Known>> {
         self.known.write().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// A device id as given; one that cannot be an id names no device.
+fn parse_id(id: &str) -> Result<DeviceId, DeviceError> {
+    DeviceId::try_from(id.to_owned()).map_err(|_| DeviceError::NotFound(id.to_owned()))
 }
 
 fn hex(bytes: &[u8]) -> String {

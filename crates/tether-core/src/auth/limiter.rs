@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 /// The window over which attempts are counted.
 const WINDOW: Duration = Duration::from_secs(60);
-/// Addresses remembered at once; past this, unknown addresses wait for room.
+/// Addresses remembered at once; past this, the one counted longest ago is forgotten.
 const MAX_ADDRESSES: usize = 4096;
 
 struct Window {
@@ -32,14 +32,20 @@ impl AddressLimiter {
     }
 
     /// Counts one attempt from `address` (none for the local socket); `Err` holds how long
-    /// until the next attempt is allowed.
+    /// until the next attempt is allowed. IPv6 addresses count per /64, the block one host
+    /// or one home network usually holds.
     pub fn attempt(&self, address: Option<IpAddr>) -> Result<(), Duration> {
+        let address = address.map(network_of);
         let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         if windows.len() >= MAX_ADDRESSES && !windows.contains_key(&address) {
             windows.retain(|_, window| now.duration_since(window.started) < WINDOW);
-            if windows.len() >= MAX_ADDRESSES {
-                return Err(WINDOW);
+            let oldest = windows
+                .iter()
+                .min_by_key(|(_, window)| window.started)
+                .map(|(address, _)| *address);
+            if let (true, Some(oldest)) = (windows.len() >= MAX_ADDRESSES, oldest) {
+                windows.remove(&oldest);
             }
         }
         let window = windows.entry(address).or_insert(Window {
@@ -60,6 +66,17 @@ impl AddressLimiter {
     }
 }
 
+/// The address an allowance belongs to: an IPv4 address, or an IPv6 address's /64.
+fn network_of(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(bits.into())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +93,26 @@ mod tests {
         limiter.attempt(b).unwrap();
         tokio::time::advance(WINDOW).await;
         limiter.attempt(a).unwrap();
+    }
+
+    #[test]
+    fn an_ipv6_block_shares_one_allowance_and_a_full_table_forgets_the_oldest() {
+        let limiter = AddressLimiter::new(1);
+        limiter
+            .attempt(Some("2001:db8::1".parse().unwrap()))
+            .unwrap();
+        assert!(
+            limiter
+                .attempt(Some("2001:db8::2".parse().unwrap()))
+                .is_err()
+        );
+        for n in 0..MAX_ADDRESSES as u32 {
+            limiter
+                .attempt(Some(std::net::Ipv4Addr::from(n).into()))
+                .unwrap();
+        }
+        limiter
+            .attempt(Some([203, 0, 113, 9].into()))
+            .expect("a new address is counted even when the table is full");
     }
 }

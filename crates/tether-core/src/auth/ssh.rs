@@ -147,7 +147,9 @@ impl SshKeys {
             added_at: unix_now(),
             last_used: None,
         };
-        self.save(authorized.clone());
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        keys.insert(authorized.fingerprint.clone(), authorized.clone());
+        self.store.save(Row::Key(authorized.clone()));
         Ok(authorized)
     }
 
@@ -190,39 +192,29 @@ impl SshKeys {
         if issued.is_none_or(|expires| expires <= Instant::now()) {
             return Err(KeyError::StaleChallenge);
         }
-        let fingerprint = signature
-            .public_key()
-            .fingerprint(HashAlg::Sha256)
-            .to_string();
-        let Some(mut key) = self.find(&fingerprint) else {
-            return Err(KeyError::UnknownKey(fingerprint));
-        };
+        // The signature is checked against the key it names before that key is looked up,
+        // so a forged signature cannot tell whether a key is authorized.
         let public = PublicKey::from(signature.public_key().clone());
         public
             .verify(NAMESPACE, &signed_message(&challenge), &signature)
             .map_err(|_| KeyError::BadSignature)?;
+        let fingerprint = public.fingerprint(HashAlg::Sha256).to_string();
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        let Some(key) = keys.get_mut(&fingerprint) else {
+            return Err(KeyError::UnknownKey(fingerprint));
+        };
         key.last_used = Some(unix_now());
-        self.save(key.clone());
+        self.store.save(Row::Key(key.clone()));
         Ok(Caller::Key {
-            fingerprint: key.fingerprint,
-            name: key.name,
+            fingerprint: key.fingerprint.clone(),
+            name: key.name.clone(),
         })
     }
 
     /// Whether a key is authorized right now.
     pub fn contains(&self, fingerprint: &str) -> bool {
-        self.find(fingerprint).is_some()
-    }
-
-    fn find(&self, fingerprint: &str) -> Option<AuthorizedKey> {
         let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
-        keys.get(fingerprint).cloned()
-    }
-
-    fn save(&self, key: AuthorizedKey) {
-        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        keys.insert(key.fingerprint.clone(), key.clone());
-        self.store.save(Row::Key(key));
+        keys.contains_key(fingerprint)
     }
 }
 

@@ -36,6 +36,8 @@ pub enum LanError {
     Identity(#[from] IdentityError),
     #[error("no network address found to serve on; set lan.address")]
     NoAddress,
+    #[error("{0} is every interface, not one: name the address phones reach this computer at")]
+    Unspecified(IpAddr),
     #[error("cannot listen on {address}: {cause}")]
     Listen {
         address: SocketAddr,
@@ -73,6 +75,7 @@ impl Lan {
     ) -> Result<LanStatus, LanError> {
         let mut running = self.running.lock().await;
         stop(running.take()).await;
+        self.set_status(LanStatus::default());
         let vault = engine.vault();
         let identity = tokio::task::spawn_blocking(move || Identity::load_or_create(&*vault))
             .await
@@ -82,6 +85,9 @@ impl Lan {
         let ip = address
             .or_else(network_address)
             .ok_or(LanError::NoAddress)?;
+        if ip.is_unspecified() {
+            return Err(LanError::Unspecified(ip));
+        }
         let requested = SocketAddr::new(ip, port);
         let listen_error = |cause| LanError::Listen {
             address: requested,
@@ -104,7 +110,7 @@ impl Lan {
             fingerprint: Some(identity.fingerprint()),
         };
         tracing::info!(%local, "serving the LAN over TLS");
-        *self.status.write().unwrap_or_else(PoisonError::into_inner) = status.clone();
+        self.set_status(status.clone());
         Ok(status)
     }
 
@@ -112,9 +118,12 @@ impl Lan {
     pub async fn disable(&self) -> LanStatus {
         let mut running = self.running.lock().await;
         stop(running.take()).await;
-        let status = LanStatus::default();
-        *self.status.write().unwrap_or_else(PoisonError::into_inner) = status.clone();
-        status
+        self.set_status(LanStatus::default());
+        LanStatus::default()
+    }
+
+    fn set_status(&self, status: LanStatus) {
+        *self.status.write().unwrap_or_else(PoisonError::into_inner) = status;
     }
 }
 

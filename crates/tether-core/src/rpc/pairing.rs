@@ -79,7 +79,15 @@ pub(super) async fn approve(
 ) -> Result<Device, RpcError> {
     require_local(caller, "pairing.approve")?;
     let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
-    let (device, issued) = engine.devices().add(&request.name).await.map_err(to_rpc)?;
+    let (device, issued) = match engine.devices().add(&request.name).await {
+        Ok(added) => added,
+        Err(error) => {
+            // The device's wait ends unanswered (503: try again).
+            let failed = json!({ "id": request.id, "outcome": "failed" });
+            engine.announce("pairing.resolved", &failed);
+            return Err(to_rpc(error));
+        }
+    };
     let delivered = answer.send(Answer::Approved {
         device: device.clone(),
         token: issued.secret,

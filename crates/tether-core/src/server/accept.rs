@@ -122,7 +122,13 @@ impl Connection {
     where
         I: tokio::io::AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        match tokio::time::timeout(self.deadline, tls.accept(io)).await {
+        let handshake = tokio::time::timeout(self.deadline, tls.accept(io));
+        let stop = self.stop.clone();
+        let shaken = tokio::select! {
+            shaken = handshake => shaken,
+            () = stop.cancelled() => return,
+        };
+        match shaken {
             Ok(Ok(stream)) => self.serve(stream).await,
             Ok(Err(error)) => tracing::debug!(%error, "TLS handshake failed"),
             Err(_) => tracing::debug!("TLS handshake timed out"),
@@ -155,8 +161,12 @@ impl Connection {
         let result = tokio::select! {
             result = connection.as_mut() => result,
             () = stop.cancelled() => {
+                // Requests under way get the deadline to finish; then the connection is dropped,
+                // so a client trickling a body cannot hold up a shutdown.
                 connection.as_mut().graceful_shutdown();
-                connection.await
+                tokio::time::timeout(deadline, connection)
+                    .await
+                    .unwrap_or(Ok(()))
             }
         };
         if let Err(error) = result {

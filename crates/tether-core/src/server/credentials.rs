@@ -87,9 +87,7 @@ fn refused_key(error: KeyError) -> Refusal {
         KeyError::StaleChallenge => "stale_challenge",
         KeyError::UnknownKey(_) => "unknown_key",
         KeyError::BadSignature => "bad_signature",
-        KeyError::BadFormat(_) | KeyError::Malformed(_) | KeyError::InvalidName => "bad_format",
-        KeyError::NotFound(_) => "unknown_key",
-        KeyError::Busy => "busy",
+        _ => "bad_format",
     };
     tracing::warn!(reason, "SSH sign-in refused");
     Refusal {

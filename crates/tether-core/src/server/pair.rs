@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -27,21 +28,15 @@ struct PairBody {
 pub(super) async fn handle(
     State(state): State<AppState>,
     Extension(peer): Extension<PeerIp>,
-    raw: String,
+    body: Body,
 ) -> Response {
     let engine = &state.engine;
     if let Err(wait) = engine.attempts().attempt(peer.0) {
         return too_many_attempts(wait);
     }
-    let body: PairBody = match serde_json::from_str(&raw) {
+    let body = match read_body(body, engine.config().limits.handshake_timeout).await {
         Ok(body) => body,
-        Err(error) => {
-            let error = RpcError::new(
-                ErrorCode::InvalidParams,
-                format!("expected {{\"code\", \"name\"}}: {error}"),
-            );
-            return http_error(StatusCode::BAD_REQUEST, error);
-        }
+        Err(refusal) => return refusal,
     };
     let address = peer.0.map(|ip| ip.to_string());
     let (request, answer) = match engine.pairing().claim(&body.code, &body.name, address) {
@@ -61,6 +56,8 @@ pub(super) async fn handle(
         id: request.id.clone(),
     };
     let waited = tokio::select! {
+        // An answer that arrived is delivered even when the server is stopping.
+        biased;
         waited = tokio::time::timeout(engine.pairing().ttl(), answer) => match waited {
             Ok(Ok(answer)) => Waited::Answered(answer),
             Ok(Err(_)) => Waited::Unanswered,
@@ -90,6 +87,28 @@ pub(super) async fn handle(
     }
 }
 
+/// The largest pairing request body: a code and a name.
+const MAX_BODY_BYTES: usize = 4 << 10;
+
+/// The request's `{code, name}`, read within `deadline`, so a client trickling its body
+/// cannot hold a connection slot.
+async fn read_body(body: Body, deadline: Duration) -> Result<PairBody, Response> {
+    let invalid = |why: String| {
+        let error = RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("expected {{\"code\", \"name\"}}: {why}"),
+        );
+        http_error(StatusCode::BAD_REQUEST, error)
+    };
+    let bytes =
+        match tokio::time::timeout(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(error)) => return Err(invalid(error.to_string())),
+            Err(_) => return Err(invalid("the body did not arrive in time".into())),
+        };
+    serde_json::from_slice(&bytes).map_err(|error| invalid(error.to_string()))
+}
+
 /// How a device's wait for the desktop's answer ended.
 enum Waited {
     Answered(Answer),
@@ -117,13 +136,22 @@ impl Drop for Waiting {
 }
 
 fn refused(error: PairingError) -> Response {
-    refused_because(error.reason(), &error.to_string())
+    let status = match error {
+        PairingError::InvalidName => StatusCode::BAD_REQUEST,
+        PairingError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::FORBIDDEN,
+    };
+    refused_with(status, error.reason(), &error.to_string())
 }
 
 fn refused_because(reason: &str, message: &str) -> Response {
+    refused_with(StatusCode::FORBIDDEN, reason, message)
+}
+
+fn refused_with(status: StatusCode, reason: &str, message: &str) -> Response {
     let error =
         RpcError::new(ErrorCode::PairingFailed, message).with_details(json!({ "reason": reason }));
-    http_error(StatusCode::FORBIDDEN, error)
+    http_error(status, error)
 }
 
 /// 429 with `Retry-After`, for an address over its attempts per minute.

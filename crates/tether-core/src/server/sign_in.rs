@@ -15,7 +15,7 @@ pub(super) async fn challenge(
     State(state): State<AppState>,
     Extension(peer): Extension<PeerIp>,
 ) -> Response {
-    if let Err(wait) = state.engine.attempts().attempt(peer.0) {
+    if let Err(wait) = state.engine.challenges().attempt(peer.0) {
         return too_many_attempts(wait);
     }
     match state.engine.ssh_keys().challenge() {

@@ -141,12 +141,10 @@ async fn health_readiness_and_unknown_routes() {
     let (status, body) = raw_http(server.addr, &get("/readyz")).await;
     assert_eq!(status, 200, "{body}");
     let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(
-        (
-            ready["ready"].as_bool(),
-            ready["checks"]["devices"].as_u64()
-        ),
-        (Some(true), Some(0))
+    assert_eq!(ready["ready"], true);
+    assert!(
+        ready["checks"]["store"]["problem"].is_null() && ready["checks"].get("devices").is_none(),
+        "readiness tells nobody how many devices are paired: {ready}"
     );
     let (status, body) = raw_http(server.addr, &get("/admin")).await;
     assert_eq!((status, body.contains("not_found")), (404, true), "{body}");

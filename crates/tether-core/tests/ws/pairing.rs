@@ -227,6 +227,46 @@ async fn pairing_attempts_are_rate_limited_per_address() {
     let (status, body) = crate::common::raw_http(server.addr, &request).await;
     assert_eq!(status, 429, "{body}");
     assert!(body.contains("rate_limited"));
+    for _ in 0..3 {
+        let (status, _) = post_json(server.addr, "/api/auth/challenge", &json!({})).await;
+        assert_eq!(
+            status, 200,
+            "sign-in challenges have an allowance of their own"
+        );
+    }
     let (status, _) = post_json(server.addr, "/api/auth/challenge", &json!({})).await;
-    assert_eq!(status, 429, "sign-in challenges share the allowance");
+    assert_eq!(status, 429);
+}
+
+#[tokio::test]
+async fn a_waiting_device_never_holds_up_a_shutdown_and_a_trickled_body_is_cut_off() {
+    let mut server = TestServer::start_with(|config| {
+        config.limits.handshake_timeout = std::time::Duration::from_millis(300);
+    })
+    .await;
+    let (_, watcher_token) = server.token("watcher").await;
+    let mut watcher = server.connect(&watcher_token).await;
+    let _ = watch_owner(&mut watcher).await;
+
+    let stalled = format!(
+        "POST /api/pair HTTP/1.1\r\nHost: {}\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"code\"",
+        server.addr
+    );
+    let (status, body) = crate::common::raw_http(server.addr, &stalled).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("did not arrive in time"), "{body}");
+
+    let code = start(&server).await;
+    let asked = tokio::spawn({
+        let addr = server.addr;
+        async move { post_json(addr, "/api/pair", &json!({ "code": code, "name": "late" })).await }
+    });
+    next_event(&mut watcher, "pairing.requested").await;
+    server.shutdown().await;
+    let (status, answer) = asked.await.unwrap();
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (503, Some("unavailable")),
+        "{answer}"
+    );
 }
