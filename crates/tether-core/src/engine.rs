@@ -1,15 +1,13 @@
 //! The engine handle: the one value the shells hold, wiring config, hub, devices and connections.
 
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::time::Instant;
-
-use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use crate::auth::pairing::Pairing;
 use crate::auth::ssh::SshKeys;
