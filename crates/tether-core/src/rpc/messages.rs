@@ -16,7 +16,13 @@ const MAX_PROMPT_BYTES: usize = 512 << 10;
 pub(super) struct SendParams {
     session_id: String,
     text: String,
+    /// The client's id for this prompt (1–64 characters), so resending it after a
+    /// reconnect never sends it twice.
+    client_id: Option<String>,
 }
+
+/// The longest client prompt id.
+const MAX_CLIENT_ID_CHARS: usize = 64;
 
 pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<Value, RpcError> {
     if params.text.trim().is_empty() || params.text.len() > MAX_PROMPT_BYTES {
@@ -26,10 +32,21 @@ pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<Value, R
             error,
         ));
     }
+    if params
+        .client_id
+        .as_ref()
+        .is_some_and(|id| id.is_empty() || id.chars().count() > MAX_CLIENT_ID_CHARS)
+    {
+        return Err(RpcError::new(
+            crate::protocol::ErrorCode::InvalidParams,
+            format!("client_id must be 1 to {MAX_CLIENT_ID_CHARS} characters"),
+        ));
+    }
     let session = handle(engine, &params.session_id)?;
     let message_id = session
         .ask(|reply| Command::Send {
             text: params.text,
+            client_id: params.client_id,
             reply,
         })
         .await

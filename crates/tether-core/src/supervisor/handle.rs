@@ -47,6 +47,9 @@ pub(super) type Reply<T> = oneshot::Sender<Result<T, SessionError>>;
 pub enum Command {
     Send {
         text: String,
+        /// The client's id for this prompt: the same id sent again gets the same message,
+        /// and the prompt is not sent twice.
+        client_id: Option<String>,
         reply: Reply<String>,
     },
     Retry {

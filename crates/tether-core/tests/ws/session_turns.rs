@@ -268,3 +268,29 @@ async fn settings_changed_mid_session_are_what_claude_accepted() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_resent_with_its_client_id_is_sent_to_claude_once() {
+    let bench = ClaudeBench::start(vec![Reply::text(["once"]), Reply::text(["twice"])]).await;
+    let mut seat = bench.seat().await;
+    let prompt = json!({ "text": "only once", "client_id": "phone-7f3a" });
+    let first = seat.call("messages.send", prompt.clone()).await;
+    let again = seat.call("messages.send", prompt).await;
+    assert_eq!(
+        first["result"]["message_id"], again["result"]["message_id"],
+        "{first} {again}"
+    );
+    seat.until(crate::claude::status_is("idle")).await;
+    let snapshot = seat.call("sessions.get", json!({})).await;
+    let users = snapshot["result"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|message| message["role"] == "user")
+        .count();
+    assert_eq!(users, 1, "one user message: {snapshot}");
+    let bad = seat
+        .call("messages.send", json!({ "text": "x", "client_id": "" }))
+        .await;
+    assert_eq!(bad["error"]["code"], "invalid_params");
+}

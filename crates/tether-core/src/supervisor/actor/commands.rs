@@ -14,8 +14,20 @@ impl Actor {
     /// Handles a command; false when the actor should end.
     pub(super) async fn command(&mut self, command: Command) -> bool {
         match command {
-            Command::Send { text, reply } => {
-                let _ = reply.send(self.send(text).await);
+            Command::Send {
+                text,
+                client_id,
+                reply,
+            } => {
+                if let Some(sent) = client_id.as_deref().and_then(|id| self.sent.get(id)) {
+                    let _ = reply.send(Ok(sent));
+                    return true;
+                }
+                let result = self.send(text).await;
+                if let (Ok(message_id), Some(client_id)) = (&result, client_id) {
+                    self.sent.remember(client_id, message_id.clone());
+                }
+                let _ = reply.send(result);
             }
             Command::Retry { reply } => {
                 let result = match self.last_prompt.clone() {

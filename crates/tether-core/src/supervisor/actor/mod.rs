@@ -1,6 +1,7 @@
 //! The session actor: one task owns one session's `claude` process, its transcript and its status.
 //! Commands arrive from handles; CLI lines become state and events; a watchdog flags silence.
 
+use self::sent::SentPrompts;
 use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 mod commands;
 mod saving;
+mod sent;
 
 use super::binary::locate;
 use super::cli_line::{self, CliLine, ControlRequest};
@@ -68,6 +70,8 @@ pub(super) struct Actor {
     last_output: Instant,
     requests: u64,
     last_prompt: Option<String>,
+    /// The message each recent client prompt id became.
+    sent: SentPrompts,
     /// Setting changes sent to the child, by request id, waiting for its answer.
     awaiting: HashMap<String, (Setting, Reply<()>)>,
     started: Instant,
@@ -94,6 +98,7 @@ impl Actor {
             last_output: Instant::now(),
             requests: 0,
             last_prompt: None,
+            sent: SentPrompts::default(),
             awaiting: HashMap::new(),
             started: Instant::now(),
             stderr_open: false,
