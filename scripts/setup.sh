@@ -123,4 +123,17 @@ if [[ "$(claude_version)" != "$claude_want" ]]; then
     die "$CLAUDE_BIN --version says '${have:-nothing}', want $claude_want (did its postinstall script run?)"
 fi
 
+# --- The chat UI's packages (npm, locked) ------------------------------------------
+# ui/package-lock.json pins their versions and hashes; a stamp of its hash in node_modules
+# says when they are current. `npm install --no-save` rather than `npm ci`: the lock records
+# only this platform's optional packages (rollup's native part), which `npm ci` refuses.
+UI_STAMP=ui/node_modules/.tether-lock.sha256
+ui_lock=$(sha256sum ui/package-lock.json | awk '{ print $1 }')
+if [[ "$(cat "$UI_STAMP" 2>/dev/null || true)" != "$ui_lock" ]]; then
+  command -v npm >/dev/null || die "npm not found: it is needed to build the chat UI"
+  log "installing the chat UI's npm packages into ui/node_modules"
+  (cd ui && npm install --no-save --no-audit --no-fund --loglevel=error)
+  echo "$ui_lock" >"$UI_STAMP"
+fi
+
 log "ok"

@@ -17,5 +17,7 @@ echo "==> cargo fmt --all --check"
 cargo fmt --all --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+echo "==> ui: typecheck and unit tests"
+(cd ui && npm run --silent typecheck && npm test --silent)
 echo "==> cargo nextest run --workspace --run-ignored all --no-fail-fast"
 exec scripts/with-keyring.sh cargo nextest run --workspace --run-ignored all --no-fail-fast "$@"

@@ -15,6 +15,7 @@ use tether_core::protocol::{
     RpcError, ServerFrame, ServerInfo, SubscriptionState,
 };
 use tether_core::rpc::{ListedDevice, PairedDevice, PairingOffer, SystemInfo};
+use tether_core::store::HealthReport;
 use tether_core::supervisor::handle::SessionSnapshot;
 use tether_core::supervisor::model::{
     Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
@@ -33,6 +34,7 @@ fn generated() -> String {
         ServerFrame::decl(&cfg),
         ErrorCode::decl(&cfg),
         RpcError::decl(&cfg),
+        HealthReport::decl(&cfg),
         SystemInfo::decl(&cfg),
         Device::decl(&cfg),
         PairedDevice::decl(&cfg),

@@ -32,6 +32,16 @@ export type ErrorCode = "invalid_frame" | "unknown_frame_type" | "unsupported_fr
 
 export type RpcError = { code: ErrorCode, message: string, details?: unknown, };
 
+export type HealthReport = { 
+/**
+ * What is wrong, in words, while something is; the store then keeps serving what it can.
+ */
+problem: string | null, 
+/**
+ * Events shown to clients that the log could not save since the engine started.
+ */
+lost_events: number, commits: number, events_saved: number, commit_ms_mean: number, commit_ms_max: number, };
+
 export type SystemInfo = { version: string, protocol: number, uptime_ms: number, 
 /**
  * Live WebSocket connections.

@@ -1,0 +1,290 @@
+// The protocol client: requests and responses, channel subscriptions that resume exactly
+// after a reconnect, reconnecting with backoff, and prompts that wait out being offline and
+// are sent once (each carries a client id the engine remembers).
+import type { ClientFrame, Position, RpcError, ServerFrame, SubscriptionState } from "../gen/protocol";
+import type { Closed, Connect, Connection } from "../host/transport";
+import { type Backoff, DEFAULT_BACKOFF, reconnectDelay } from "./backoff";
+import { Cursor } from "./cursor";
+
+/** What the connection indicator shows. */
+export type Status = "connecting" | "connected" | "reconnecting" | "offline" | "revoked";
+
+/** An event as it arrives on a channel. */
+export type ChannelEvent = Extract<ServerFrame, { type: "event" }>;
+
+/** What a subscriber is told. */
+export interface ChannelHandlers {
+  /** The next event, exactly once and in order. */
+  event(event: ChannelEvent): void;
+  /** Events were missed and cannot be replayed (or this is a first subscribe): reload the
+   * state through RPC; events after `position` follow. */
+  reset(position: Position): void;
+}
+
+/** The close code for a revoked device or key: reconnecting would be refused. */
+const REVOKED = 4001;
+
+/** An error for requests the connection could not carry. */
+export function unavailable(message: string): RpcError {
+  return { code: "unavailable", message };
+}
+
+type Pending = { resolve(result: unknown): void; reject(error: RpcError): void };
+
+type Subscription = { cursor: Cursor; handlers: ChannelHandlers };
+
+/** A prompt waiting to be sent, or sent and waiting for its answer. */
+type Queued = {
+  clientId: string;
+  sessionId: string;
+  text: string;
+  inFlight: boolean;
+  resolve(result: { message_id: string }): void;
+  reject(error: RpcError): void;
+};
+
+export type ClientOptions = { backoff?: Backoff; random?: () => number };
+
+export class TetherClient {
+  private connection: Connection | null = null;
+  private current = 0;
+  private statusNow: Status = "offline";
+  private readonly statusListeners = new Set<(status: Status) => void>();
+  private nextId = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly outbox: Queued[] = [];
+  private attempt = 0;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private stopped = true;
+  private readonly backoff: Backoff;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly connect: Connect,
+    options: ClientOptions = {},
+  ) {
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
+  }
+
+  get status(): Status {
+    return this.statusNow;
+  }
+
+  /** Calls `listener` on every status change; returns how to stop. */
+  onStatus(listener: (status: Status) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  /** Connects, and keeps reconnecting until `stop`. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.open("connecting");
+  }
+
+  /** Disconnects for good; queued prompts stay queued for a later `start`. */
+  stop(): void {
+    this.stopped = true;
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
+    this.connection?.close();
+    this.drop(unavailable("the client was stopped"));
+    this.setStatus("offline");
+  }
+
+  /** Calls a method; fails with `unavailable` when not connected or if the connection drops. */
+  request<T = unknown>(method: string, params: unknown = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.statusNow !== "connected") {
+        reject(unavailable("not connected to the engine"));
+        return;
+      }
+      this.call(method, params, { resolve: (result) => resolve(result as T), reject });
+    });
+  }
+
+  /** Sends a prompt now, or once connected again; never twice, even when a reconnect hides
+   * whether the first try arrived. */
+  sendMessage(sessionId: string, text: string): Promise<{ message_id: string }> {
+    return new Promise((resolve, reject) => {
+      this.outbox.push({ clientId: newClientId(), sessionId, text, inFlight: false, resolve, reject });
+      this.flush();
+    });
+  }
+
+  /** Prompts not yet confirmed by the engine. */
+  get queued(): number {
+    return this.outbox.length;
+  }
+
+  /** Follows `channel` from `since` (a position from an RPC snapshot), or from now with a
+   * `reset` to load the state. Returns how to stop following it. */
+  subscribe(channel: string, handlers: ChannelHandlers, since?: Position): () => void {
+    const cursor = new Cursor();
+    cursor.position = since ?? null;
+    this.subscriptions.set(channel, { cursor, handlers });
+    if (this.statusNow === "connected") this.sendSubscribe([channel]);
+    return () => {
+      if (this.subscriptions.get(channel)?.cursor !== cursor) return;
+      this.subscriptions.delete(channel);
+      if (this.statusNow === "connected") this.send({ type: "unsubscribe", channels: [channel] });
+    };
+  }
+
+  private open(status: Status): void {
+    this.setStatus(status);
+    const generation = ++this.current;
+    this.connection = this.connect({
+      frame: (frame) => {
+        if (generation === this.current) this.receive(frame);
+      },
+      closed: (closed) => {
+        if (generation === this.current) this.closed(closed);
+      },
+    });
+  }
+
+  private receive(frame: ServerFrame): void {
+    switch (frame.type) {
+      case "welcome":
+        this.attempt = 0;
+        this.setStatus("connected");
+        this.sendSubscribe([...this.subscriptions.keys()]);
+        this.flush();
+        return;
+      case "response": {
+        const pending = typeof frame.id === "number" ? this.pending.get(frame.id) : undefined;
+        if (pending === undefined || typeof frame.id !== "number") return;
+        this.pending.delete(frame.id);
+        if (frame.error) pending.reject(frame.error);
+        else pending.resolve(frame.result);
+        return;
+      }
+      case "subscribed":
+        frame.channels.forEach((state) => this.subscribed(state));
+        return;
+      case "event":
+        this.event(frame);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private subscribed(state: SubscriptionState): void {
+    const subscription = this.subscriptions.get(state.channel);
+    if (subscription === undefined) return;
+    const { cursor } = subscription;
+    const resumed = state.recovered === true && cursor.position?.epoch === state.epoch;
+    if (resumed) return;
+    cursor.position = { epoch: state.epoch, offset: state.offset };
+    subscription.handlers.reset(cursor.position);
+  }
+
+  private event(frame: ChannelEvent): void {
+    const subscription = this.subscriptions.get(frame.channel);
+    if (subscription === undefined) return;
+    switch (subscription.cursor.accept(frame.offset)) {
+      case "apply":
+        subscription.handlers.event(frame);
+        return;
+      case "duplicate":
+        return;
+      case "gap":
+        // Never expected (the engine replays in order), but never papered over either.
+        this.sendSubscribe([frame.channel]);
+        return;
+    }
+  }
+
+  private closed(closed: Closed): void {
+    this.connection = null;
+    this.drop(unavailable(`the connection dropped (${closed.code})`));
+    if (this.stopped) return;
+    if (closed.code === REVOKED) {
+      this.stopped = true;
+      this.setStatus("revoked");
+      return;
+    }
+    this.setStatus("reconnecting");
+    const delay = reconnectDelay(this.attempt++, this.backoff, this.random);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (!this.stopped) this.open("reconnecting");
+    }, delay);
+  }
+
+  /** Fails every request under way; prompts go back in the queue, to be sent again. */
+  private drop(error: RpcError): void {
+    this.outbox.forEach((queued) => (queued.inFlight = false));
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    pending.forEach((request) => request.reject(error));
+  }
+
+  private flush(): void {
+    if (this.statusNow !== "connected") return;
+    for (const queued of [...this.outbox]) {
+      if (queued.inFlight) continue;
+      queued.inFlight = true;
+      const params = { session_id: queued.sessionId, text: queued.text, client_id: queued.clientId };
+      this.call("messages.send", params, {
+        resolve: (result) => {
+          this.forget(queued);
+          queued.resolve(result as { message_id: string });
+        },
+        reject: (error) => {
+          // Dropped with the connection: it stays queued and goes again, with the same id.
+          if (error.code === "unavailable" && !queued.inFlight) return;
+          this.forget(queued);
+          queued.reject(error);
+        },
+      });
+    }
+  }
+
+  private forget(queued: Queued): void {
+    const index = this.outbox.indexOf(queued);
+    if (index >= 0) this.outbox.splice(index, 1);
+  }
+
+  private sendSubscribe(channels: string[]): void {
+    if (channels.length === 0) return;
+    const since: Record<string, Position> = {};
+    for (const channel of channels) {
+      const position = this.subscriptions.get(channel)?.cursor.position;
+      if (position) since[channel] = position;
+    }
+    const frame: ClientFrame =
+      Object.keys(since).length > 0
+        ? { type: "subscribe", channels, since }
+        : { type: "subscribe", channels };
+    this.send(frame);
+  }
+
+  private call(method: string, params: unknown, pending: Pending): void {
+    const id = ++this.nextId;
+    this.pending.set(id, pending);
+    this.send({ type: "request", id, method, params });
+  }
+
+  private send(frame: ClientFrame): void {
+    this.connection?.send(frame);
+  }
+
+  private setStatus(status: Status): void {
+    if (status === this.statusNow) return;
+    this.statusNow = status;
+    this.statusListeners.forEach((listener) => listener(status));
+  }
+}
+
+/** A random id for a prompt, unique enough to tell a session's recent prompts apart. */
+function newClientId(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
