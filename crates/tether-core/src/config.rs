@@ -27,6 +27,8 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Extra host names allowed in the `Host` header (DNS-rebinding protection).
     pub allowed_hosts: Vec<String>,
+    /// The built chat UI served at `/`; by default the `ui/dist` of the source tree.
+    pub ui_dir: Option<PathBuf>,
     pub limits: Limits,
     pub history: HistoryLimits,
     /// How much of the saved event log to keep.
@@ -186,13 +188,14 @@ impl Default for Limits {
 
 /// Top-level settings read from `TETHER_*` variables; others (such as `TETHER_LOG`, and
 /// `TETHER_CLAUDE`, the binary's path) are not. The `claude` table comes from the file.
-const SETTINGS: [&str; 11] = [
+const SETTINGS: [&str; 12] = [
     "bind",
     "port",
     "data_dir",
     "keyring_service",
     "allowed_origins",
     "allowed_hosts",
+    "ui_dir",
     "limits",
     "history",
     "store",
@@ -215,6 +218,7 @@ impl Default for Config {
             keyring_service: "tether".to_owned(),
             allowed_origins: Vec::new(),
             allowed_hosts: Vec::new(),
+            ui_dir: None,
             limits: Limits::default(),
             history: HistoryLimits::default(),
             store: RetentionLimits::default(),

@@ -9,6 +9,7 @@ mod gate;
 mod pair;
 mod routes;
 mod sign_in;
+pub mod ui;
 mod upgrade;
 
 use std::future::Future;

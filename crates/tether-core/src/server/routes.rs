@@ -65,10 +65,11 @@ fn routes(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/api/pair", post(super::pair::handle))
         .route("/api/auth/challenge", post(super::sign_in::challenge))
+        .route("/", get(super::ui::index))
         .layer(DefaultBodyLimit::max(
             state.engine.config().limits.max_message_bytes,
         ))
-        .fallback(not_found)
+        .fallback(super::ui::asset)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
@@ -108,7 +109,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn not_found() -> Response {
+pub(super) async fn not_found() -> Response {
     http_error(
         StatusCode::NOT_FOUND,
         RpcError::new(ErrorCode::NotFound, "no such route; the API is at /ws"),

@@ -17,3 +17,4 @@ mod session_tools;
 mod session_turns;
 mod shutdown;
 mod ssh;
+mod ui;

@@ -1,0 +1,93 @@
+//! The chat UI's files at `/`, under a strict Content-Security-Policy, and nothing else.
+
+use std::net::SocketAddr;
+
+use tether_core::server::ui::CONTENT_SECURITY_POLICY;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::common::{TestServer, WAIT};
+
+/// A GET's status line, headers (lower-cased names) and body.
+async fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tokio::time::timeout(WAIT, stream.read_to_string(&mut response))
+        .await
+        .unwrap()
+        .unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head[9..12].parse().unwrap();
+    (status, head.to_ascii_lowercase(), body.to_owned())
+}
+
+#[tokio::test]
+async fn the_built_ui_is_served_at_the_root_with_a_strict_policy() {
+    let ui = tempfile::tempdir().unwrap();
+    std::fs::create_dir(ui.path().join("assets")).unwrap();
+    std::fs::write(
+        ui.path().join("index.html"),
+        "<!doctype html><div id=root></div>",
+    )
+    .unwrap();
+    std::fs::write(ui.path().join("assets/app-3f2a.js"), "console.log(1)").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "not for you").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        ui.path().join("leak.txt"),
+    )
+    .unwrap();
+    let dir = ui.path().to_path_buf();
+    let server = TestServer::start_with(move |config| config.ui_dir = Some(dir)).await;
+
+    let (status, head, body) = get(server.addr, "/").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("id=root"), "{body}");
+    let policy = format!(
+        "content-security-policy: {}",
+        CONTENT_SECURITY_POLICY.to_ascii_lowercase()
+    );
+    assert!(head.contains(&policy), "{head}");
+    assert!(
+        !CONTENT_SECURITY_POLICY.contains("unsafe"),
+        "no unsafe-inline or unsafe-eval"
+    );
+    assert!(
+        head.contains("x-content-type-options: nosniff")
+            && head.contains("cache-control: no-cache")
+    );
+
+    let (status, head, body) = get(server.addr, "/assets/app-3f2a.js").await;
+    assert_eq!((status, body.as_str()), (200, "console.log(1)"));
+    assert!(
+        head.contains("content-type: text/javascript") && head.contains("immutable"),
+        "{head}"
+    );
+
+    for path in [
+        "/assets/missing.js",
+        "/leak.txt",
+        "/assets/../../etc/passwd",
+        "/%2e%2e/etc/passwd",
+        "/.env",
+        "/sessions/abc",
+    ] {
+        let (status, _, body) = get(server.addr, path).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(body.contains("not_found"), "{path}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_built_ui_the_root_says_how_to_build_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = empty.path().to_path_buf();
+    let server = TestServer::start_with(move |config| config.ui_dir = Some(dir)).await;
+    let (status, head, body) = get(server.addr, "/").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("npm run build"), "{body}");
+    assert!(head.contains("content-security-policy"));
+}
