@@ -222,6 +222,12 @@ impl Client {
 
 /// Sends a raw HTTP/1.1 request and returns the status code and body.
 pub async fn raw_http(addr: SocketAddr, request: &str) -> (u16, String) {
+    let (status, _, body) = raw_http_with_head(addr, request).await;
+    (status, body)
+}
+
+/// Like [`raw_http`], with the response's head (status line and headers) too.
+pub async fn raw_http_with_head(addr: SocketAddr, request: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = Vec::new();
@@ -235,11 +241,8 @@ pub async fn raw_http(addr: SocketAddr, request: &str) -> (u16, String) {
         .nth(1)
         .and_then(|code| code.parse().ok())
         .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (status, head.to_owned(), body.to_owned())
 }
 
 /// The HTTP status of a refused handshake.

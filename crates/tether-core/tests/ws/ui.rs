@@ -2,25 +2,14 @@
 
 use std::net::SocketAddr;
 
+use crate::common::{TestServer, raw_http_with_head};
 use tether_core::server::ui::CONTENT_SECURITY_POLICY;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
-use crate::common::{TestServer, WAIT};
-
-/// A GET's status line, headers (lower-cased names) and body.
+/// A GET's status, head (lower-cased) and body.
 async fn get(addr: SocketAddr, path: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut response = String::new();
-    tokio::time::timeout(WAIT, stream.read_to_string(&mut response))
-        .await
-        .unwrap()
-        .unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head[9..12].parse().unwrap();
-    (status, head.to_ascii_lowercase(), body.to_owned())
+    let (status, head, body) = raw_http_with_head(addr, &request).await;
+    (status, head.to_ascii_lowercase(), body)
 }
 
 #[tokio::test]
