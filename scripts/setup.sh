@@ -15,12 +15,13 @@ die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 # Build and run the Tauri app (webkit2gtk 4.1 stack), plus test extras:
 # Xvfb for headless windows, a private session D-Bus + gnome-keyring for the
 # Secret Service (scripts/with-keyring.sh), keyutils, imagemagick for screenshots,
-# openssh-client (ssh-keygen, ssh-agent) for the SSH-key sign-in tests.
+# openssh-client (ssh-keygen, ssh-agent) for the SSH-key sign-in tests, chromium for the
+# chat UI's end-to-end tests (driven by playwright-core, which never downloads a browser).
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libssl-dev pkg-config build-essential libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   libxdo-dev libdbus-1-dev file xvfb xauth dbus-x11
-  gnome-keyring libsecret-tools keyutils dbus dbus-daemon imagemagick openssh-client
+  gnome-keyring libsecret-tools keyutils dbus dbus-daemon imagemagick openssh-client chromium
 )
 
 # Python used for the test venv. kosoku needs >= 3.10.

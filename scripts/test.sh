@@ -17,7 +17,7 @@ echo "==> cargo fmt --all --check"
 cargo fmt --all --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
-echo "==> ui: typecheck and unit tests"
-(cd ui && npm run --silent typecheck && npm test --silent)
+echo "==> ui: typecheck, unit tests and build (the browser tests serve the build)"
+(cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
 echo "==> cargo nextest run --workspace --run-ignored all --no-fail-fast"
 exec scripts/with-keyring.sh cargo nextest run --workspace --run-ignored all --no-fail-fast "$@"

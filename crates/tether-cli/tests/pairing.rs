@@ -8,10 +8,9 @@ use std::path::Path;
 use std::process::Stdio;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::common::watcher::stop;
-use crate::common::{MAX_FRAMES, Setup, WAIT, call, connect, http, serve};
+use crate::common::{MAX_FRAMES, PairRun, Setup, WAIT, call, connect, http, serve};
 
 mod common;
 
@@ -53,26 +52,12 @@ async fn a_phone_pairs_through_tether_pair_and_no_secret_is_left_behind() {
         .stderr(Stdio::from(logs.reopen().unwrap()));
     let (server, address) = serve(tether).await;
 
-    let mut pair = setup
-        .tether()
-        .args(["pair", "--yes"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(pair.stdout.take().unwrap()).lines();
-    let mut shown = Vec::new();
-    let code = loop {
-        let line = tokio::time::timeout(WAIT, lines.next_line())
-            .await
-            .expect("tether pair printed no code")
-            .unwrap()
-            .expect("tether pair ended before its code");
-        if let Some(rest) = line.strip_prefix("Pairing code: ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-        shown.push(line);
-        assert!(shown.len() < 200, "no code in {shown:?}");
-    };
+    let PairRun {
+        child: mut pair,
+        code,
+        shown,
+        mut lines,
+    } = setup.pair_yes().await;
     assert!(
         shown
             .iter()

@@ -38,17 +38,21 @@ export class SessionFeed {
 
   /** Loads the session and follows it until `close`. */
   start(): void {
+    this.closed = false;
     this.stopWatching = this.client.onStatus((status) => {
       if (status === "connected" && this.view === null) void this.load();
     });
     void this.load();
   }
 
+  /** Stops following; `start` may follow again (React runs effects twice in development). */
   close(): void {
     this.closed = true;
+    this.generation += 1;
     this.unsubscribe?.();
+    this.unsubscribe = null;
     this.stopWatching?.();
-    this.listeners.clear();
+    this.stopWatching = null;
   }
 
   /** Sends a prompt (queued while offline, sent once). */

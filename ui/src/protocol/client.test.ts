@@ -76,6 +76,8 @@ describe("TetherClient", () => {
 
   it("queues prompts typed offline and sends each once when back", async () => {
     engine.drop();
+    const counts: number[] = [];
+    client.onQueue(() => counts.push(client.queued));
     const first = client.sendMessage("s1", "one");
     const second = client.sendMessage("s1", "two");
     expect(client.queued).toBe(2);
@@ -83,6 +85,7 @@ describe("TetherClient", () => {
     await expect(first).resolves.toEqual({ message_id: "m1" });
     await expect(second).resolves.toEqual({ message_id: "m2" });
     expect(client.queued).toBe(0);
+    expect(counts).toEqual([1, 2, 1, 0]);
     const sends = engine.sent.filter((frame) => frame.type === "request" && frame.method === "messages.send");
     expect(sends).toHaveLength(2);
   });

@@ -50,6 +50,7 @@ export class TetherClient {
   private current = 0;
   private statusNow: Status = "offline";
   private readonly statusListeners = new Set<(status: Status) => void>();
+  private readonly queueListeners = new Set<() => void>();
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly subscriptions = new Map<string, Subscription>();
@@ -111,6 +112,7 @@ export class TetherClient {
   sendMessage(sessionId: string, text: string): Promise<{ message_id: string }> {
     return new Promise((resolve, reject) => {
       this.outbox.push({ clientId: newClientId(), sessionId, text, inFlight: false, resolve, reject });
+      this.queueListeners.forEach((listener) => listener());
       this.flush();
     });
   }
@@ -118,6 +120,12 @@ export class TetherClient {
   /** Prompts not yet confirmed by the engine. */
   get queued(): number {
     return this.outbox.length;
+  }
+
+  /** Calls `listener` whenever `queued` changes; returns how to stop. */
+  onQueue(listener: () => void): () => void {
+    this.queueListeners.add(listener);
+    return () => this.queueListeners.delete(listener);
   }
 
   /** Follows `channel` from `since` (a position from an RPC snapshot), or from now with a
@@ -248,7 +256,9 @@ export class TetherClient {
 
   private forget(queued: Queued): void {
     const index = this.outbox.indexOf(queued);
-    if (index >= 0) this.outbox.splice(index, 1);
+    if (index < 0) return;
+    this.outbox.splice(index, 1);
+    this.queueListeners.forEach((listener) => listener());
   }
 
   private sendSubscribe(channels: string[]): void {

@@ -163,6 +163,47 @@ impl Setup {
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// A running `tether pair --yes`: the code it printed, what it printed before the code, and
+/// the rest of its output to read.
+pub struct PairRun {
+    pub child: Child,
+    pub code: String,
+    pub shown: Vec<String>,
+    pub lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Setup {
+    /// Starts `tether pair --yes` against the running engine and reads up to its code.
+    pub async fn pair_yes(&self) -> PairRun {
+        let mut child = self
+            .tether()
+            .args(["pair", "--yes"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut shown = Vec::new();
+        let code = loop {
+            let line = tokio::time::timeout(WAIT, lines.next_line())
+                .await
+                .expect("tether pair printed no code")
+                .unwrap()
+                .expect("tether pair ended before its code");
+            if let Some(rest) = line.strip_prefix("Pairing code: ") {
+                break rest.split_whitespace().next().unwrap().to_owned();
+            }
+            shown.push(line);
+            assert!(shown.len() < 200, "no code in {shown:?}");
+        };
+        PairRun {
+            child,
+            code,
+            shown,
+            lines,
+        }
+    }
+}
+
 /// Sends a raw HTTP/1.1 request (ending in `Connection: close`) and returns the status and the
 /// JSON body.
 pub async fn http(address: &str, request: &str) -> (u16, Value) {

@@ -1,0 +1,85 @@
+//! The chat UI in a real browser against the real engine: `tether serve` with the real
+//! `claude` and the fake API, `tether pair --yes` on the terminal, and Debian's chromium
+//! (driven by `ui/e2e/chat.mjs` through playwright-core) pairing, starting a session and
+//! watching the answer stream in. Screenshots land in `test-output/screenshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::path::PathBuf;
+
+use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
+use tokio::process::Command;
+
+use crate::common::{PairRun, Setup, WAIT};
+
+mod common;
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
+    let fake = FakeAnthropic::start(Script::new([Reply::text([
+        "Hello ", "from ", "the ", "browser",
+    ])]))
+    .await
+    .unwrap();
+    let setup = Setup::new(&fake);
+    let folder = tempfile::tempdir().unwrap();
+    let (_server, address) = setup.serve().await;
+    setup
+        .output(&["project", "add", folder.path().to_str().unwrap()])
+        .await;
+    let project = folder
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+
+    // Its output stays open (`_lines`) until it has printed its outcome.
+    let PairRun {
+        child: mut pair,
+        code,
+        lines: _lines,
+        ..
+    } = setup.pair_yes().await;
+
+    let shots = repository().join("test-output/screenshots");
+    let browser = Command::new("node")
+        .arg(repository().join("ui/e2e/chat.mjs"))
+        .current_dir(repository().join("ui"))
+        .env("TETHER_URL", format!("http://{address}"))
+        .env("PAIR_CODE", &code)
+        .env("PROJECT", &project)
+        .env("ANSWER", "Hello from the browser")
+        .env("SCREENSHOTS", &shots)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(WAIT * 2, browser)
+        .await
+        .expect("the browser run hung")
+        .expect("node runs (make test installs it)");
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        pair.wait().await.unwrap().success(),
+        "tether pair approved the browser"
+    );
+    for shot in [
+        "pair-desktop",
+        "sessions-desktop",
+        "chat-desktop",
+        "chat-phone",
+        "sessions-phone",
+    ] {
+        let png = std::fs::read(shots.join(format!("{shot}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG") && png.len() > 2_000, "{shot}");
+    }
+}

@@ -1,0 +1,70 @@
+// Projects and their sessions: status, model, cost and when each started; start a new one.
+import { useCallback, useEffect, useState } from "react";
+
+import type { Project, SessionInfo } from "../gen/protocol";
+import type { Status, TetherClient } from "../protocol/client";
+
+type Props = { client: TetherClient; status: Status; open(sessionId: string): void };
+
+export function SessionList({ client, status, open }: Props) {
+  const [projects, setProjects] = useState<Project[]>([]);
+  const [sessions, setSessions] = useState<SessionInfo[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [projects, sessions] = await Promise.all([
+        client.request<Project[]>("projects.list"),
+        client.request<SessionInfo[]>("sessions.list"),
+      ]);
+      setProjects(projects);
+      setSessions(sessions);
+      setProblem(null);
+    } catch (error) {
+      setProblem((error as { message: string }).message);
+    }
+  }, [client]);
+
+  useEffect(() => {
+    if (status === "connected") void load();
+  }, [status, load]);
+
+  async function start(projectId: string) {
+    try {
+      const session = await client.request<SessionInfo>("sessions.create", { project_id: projectId });
+      open(session.id);
+    } catch (error) {
+      setProblem((error as { message: string }).message);
+    }
+  }
+
+  return (
+    <main className="sessions">
+      {problem && <p className="error" role="alert">{problem}</p>}
+      {projects.length === 0 && status === "connected" && (
+        <p className="hint">No projects yet: add one on your computer with <code>tether project add FOLDER</code>.</p>
+      )}
+      {projects.map((project) => (
+        <section key={project.id} aria-label={project.name}>
+          <header className="project">
+            <h2>{project.name}</h2>
+            <button onClick={() => void start(project.id)} disabled={status !== "connected"}>New session</button>
+          </header>
+          <ul>
+            {sessions
+              .filter((session) => session.project_id === project.id && session.status !== "ended")
+              .map((session) => (
+                <li key={session.id}>
+                  <button className="session" onClick={() => open(session.id)}>
+                    <span className={`badge badge-${session.status}`}>{session.status.replace("_", " ")}</span>
+                    <span>{session.model ?? "default model"}</span>
+                    <span>${session.total_cost_usd.toFixed(4)}</span>
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </section>
+      ))}
+    </main>
+  );
+}
