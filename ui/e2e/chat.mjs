@@ -1,8 +1,9 @@
 // End to end in a real browser (Debian's chromium, driven by playwright-core): pair with the
-// code, start a session, watch the answer stream in, at desktop and phone sizes. Run by
+// code, start a session, watch the answer stream in at desktop and phone sizes, then open the
+// same session on a second page and answer a tool approval there. Run by
 // crates/tether-cli/tests/browser.rs, which starts the engine, the fake API and `tether pair`.
-// Env: TETHER_URL (http://127.0.0.1:PORT), PAIR_CODE, PROJECT, ANSWER (text the fake streams),
-// SCREENSHOTS (a folder). Exits 0 when every step passed.
+// Env: TETHER_URL (http://127.0.0.1:PORT), PAIR_CODE, PROJECT, ANSWER (the first text the fake
+// streams), AFTER_TOOL (the text after the tool ran), SCREENSHOTS (a folder). Exits 0 when every step passed.
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 
@@ -16,7 +17,8 @@ const browser = await chromium.launch({
 });
 const errors = [];
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
   page.on("pageerror", (error) => errors.push(String(error)));
@@ -42,6 +44,27 @@ try {
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("heading", { name: project }).waitFor();
   await page.screenshot({ path: `${shots}/sessions-phone.png` });
+
+  // The same session on two pages at once: a tool approval shows on both, one answers it,
+  // and both see the turn finish.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole("button", { name: /idle/ }).click();
+  const second = await context.newPage();
+  second.setDefaultTimeout(TIMEOUT);
+  second.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  await second.goto(url);
+  await second.getByRole("button", { name: /idle/ }).click();
+  await second.getByText(answer).waitFor();
+  await page.getByLabel("Message").fill("Run the command");
+  await page.getByLabel("Message").press("Enter");
+  for (const tab of [page, second]) await tab.getByRole("alertdialog", { name: "Allow Bash?" }).waitFor();
+  await second.screenshot({ path: `${shots}/approval-desktop.png` });
+  await second.getByRole("button", { name: "Allow once" }).click();
+  for (const tab of [page, second]) {
+    await tab.getByText(process.env.AFTER_TOOL).waitFor();
+    await tab.getByRole("alertdialog").waitFor({ state: "detached" });
+  }
+  await page.screenshot({ path: `${shots}/after-approval-desktop.png` });
 
   if (errors.length > 0) throw new Error(`console errors: ${errors.join("; ")}`);
   console.log("ok");

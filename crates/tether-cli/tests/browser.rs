@@ -1,7 +1,7 @@
 //! The chat UI in a real browser against the real engine: `tether serve` with the real
 //! `claude` and the fake API, `tether pair --yes` on the terminal, and Debian's chromium
-//! (driven by `ui/e2e/chat.mjs` through playwright-core) pairing, starting a session and
-//! watching the answer stream in. Screenshots land in `test-output/screenshots/`.
+//! (driven by `ui/e2e/chat.mjs` through playwright-core) pairing, starting a session,
+//! watching the answer stream in, and answering a tool approval from a second page. Screenshots land in `test-output/screenshots/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -20,9 +20,15 @@ fn repository() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
-    let fake = FakeAnthropic::start(Script::new([Reply::text([
-        "Hello ", "from ", "the ", "browser",
-    ])]))
+    let fake = FakeAnthropic::start(Script::new([
+        Reply::text(["Hello ", "from ", "the ", "browser"]),
+        Reply::tool_use(
+            "toolu_browser01",
+            "Bash",
+            serde_json::json!({ "command": "echo approved > approved.txt && cat approved.txt", "description": "Write a file" }),
+        ),
+        Reply::text(["The ", "command ", "ran."]),
+    ]))
     .await
     .unwrap();
     let setup = Setup::new(&fake);
@@ -55,6 +61,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         .env("PAIR_CODE", &code)
         .env("PROJECT", &project)
         .env("ANSWER", "Hello from the browser")
+        .env("AFTER_TOOL", "The command ran.")
         .env("SCREENSHOTS", &shots)
         .kill_on_drop(true)
         .output();
@@ -78,6 +85,8 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         "chat-desktop",
         "chat-phone",
         "sessions-phone",
+        "approval-desktop",
+        "after-approval-desktop",
     ] {
         let png = std::fs::read(shots.join(format!("{shot}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG") && png.len() > 2_000, "{shot}");
