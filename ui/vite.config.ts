@@ -14,5 +14,5 @@ export default defineConfig({
     },
   },
   build: { outDir: "dist", sourcemap: false },
-  test: { globals: true, include: ["src/**/*.test.ts"] },
+  test: { globals: true, include: ["src/**/*.test.{ts,tsx}"] },
 });

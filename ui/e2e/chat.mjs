@@ -24,6 +24,8 @@ try {
   page.on("pageerror", (error) => errors.push(String(error)));
 
   await page.goto(`${url}/#pair=${code}`);
+  const manifest = await page.evaluate(async () => (await fetch("/manifest.webmanifest")).json());
+  if (manifest.display !== "standalone") throw new Error("the app is not installable");
   await page.getByLabel("This device’s name").fill("E2E browser");
   await page.screenshot({ path: `${shots}/pair-desktop.png` });
   await page.getByRole("button", { name: "Pair" }).click();
@@ -36,6 +38,7 @@ try {
   await page.getByLabel("Message").fill("Say hello");
   await page.getByLabel("Message").press("Enter");
   await page.getByText(answer).waitFor();
+  await page.locator(".markdown strong", { hasText: "Hello" }).waitFor();
   await page.getByText("idle").waitFor();
   await page.screenshot({ path: `${shots}/chat-desktop.png` });
 

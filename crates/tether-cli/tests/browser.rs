@@ -21,7 +21,7 @@ fn repository() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
     let fake = FakeAnthropic::start(Script::new([
-        Reply::text(["Hello ", "from ", "the ", "browser"]),
+        Reply::text(["**Hello** ", "from ", "the ", "browser"]),
         Reply::tool_use(
             "toolu_browser01",
             "Bash",

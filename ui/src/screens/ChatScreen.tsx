@@ -1,12 +1,15 @@
 // The chat: messages as they stream, tool calls as cards, approvals, the composer and the
-// interrupt button. Model and tool text is shown as text, never as HTML.
-import { type FormEvent, type KeyboardEvent, useState } from "react";
+// interrupt button. Model text is sanitized markdown; tool input and output are plain text.
+import { type FormEvent, type KeyboardEvent, Suspense, lazy, useState } from "react";
 
 import { useChat } from "../chat/hooks";
 import type { Approval, Part } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 
 type Props = { client: TetherClient; sessionId: string; back(): void };
+
+/** Markdown and its highlighter load with the first chat, not with the first page. */
+const Markdown = lazy(() => import("../components/Markdown").then((module) => ({ default: module.Markdown })));
 
 export function ChatScreen({ client, sessionId, back }: Props) {
   const chat = useChat(client, sessionId);
@@ -45,7 +48,7 @@ export function ChatScreen({ client, sessionId, back }: Props) {
         {chat.view?.messages.map((message) => (
           <li key={message.id} className={`message message-${message.role}`}>
             {message.parts.map((part) => (
-              <PartView key={part.id} part={part} />
+              <PartView key={part.id} part={part} role={message.role} />
             ))}
           </li>
         ))}
@@ -71,8 +74,16 @@ export function ChatScreen({ client, sessionId, back }: Props) {
   );
 }
 
-function PartView({ part }: { part: Part }) {
-  if (part.kind === "text") return <p className="text">{part.text}</p>;
+function PartView({ part, role }: { part: Part; role: "user" | "assistant" }) {
+  if (part.kind === "text") {
+    const plain = <p className="text">{part.text}</p>;
+    if (role === "user") return plain;
+    return (
+      <Suspense fallback={plain}>
+        <Markdown text={part.text} />
+      </Suspense>
+    );
+  }
   return (
     <details className={`tool ${part.result?.is_error ? "tool-error" : ""}`}>
       <summary>{part.name}</summary>

@@ -1,0 +1,28 @@
+// Model output is untrusted: markdown renders, nothing in it runs or loads.
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+
+import { Markdown } from "./Markdown";
+
+const render = (text: string) => renderToStaticMarkup(<Markdown text={text} />);
+
+describe("Markdown", () => {
+  it("renders markdown and highlights code by language", () => {
+    const html = render("# Plan\n\n- **one**\n- `two`\n\n```rust\nfn main() {}\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+    expect(html).toContain("<h1>Plan</h1>");
+    expect(html).toContain("<strong>one</strong>");
+    expect(html).toContain('<code class="hljs language-rust">');
+    expect(html).toContain('<span class="hljs-keyword">fn</span>');
+    expect(html).toContain("<table>");
+  });
+
+  it("shows raw HTML as text and drops dangerous links and remote images", () => {
+    const html = render('<script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) [ok](https://example.com) ![pixel](https://tracker.example/p.png)');
+    expect(html).not.toMatch(/<script|<img|<[^>]*onerror|href="javascript/i);
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(html).toContain('href="https://example.com"');
+    expect(html).toContain('rel="noopener noreferrer nofollow"');
+    expect(html).toContain("[image: pixel]");
+    expect(html).not.toContain("tracker.example");
+  });
+});
