@@ -1,9 +1,11 @@
 // End to end in a real browser (Debian's chromium, driven by playwright-core): pair with the
 // code, start a session, watch the answer stream in at desktop and phone sizes, then open the
-// same session on a second page and answer a tool approval there. Run by
+// same session on a second page and answer a tool approval there, then drop the socket in
+// the middle of an answer and see it finish with every word once. Run by
 // crates/tether-cli/tests/browser.rs, which starts the engine, the fake API and `tether pair`.
 // Env: TETHER_URL (http://127.0.0.1:PORT), PAIR_CODE, PROJECT, ANSWER (the first text the fake
-// streams), AFTER_TOOL (the text after the tool ran), SCREENSHOTS (a folder). Exits 0 when every step passed.
+// streams), AFTER_TOOL (the text after the tool ran), SLOW (an answer that streams slowly),
+// SCREENSHOTS (a folder). Exits 0 when every step passed.
 import { mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 
@@ -18,6 +20,17 @@ const browser = await chromium.launch({
 const errors = [];
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // The test's lever on the connection: every WebSocket the pages open, to drop at will.
+  await context.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__sockets.push(this);
+      }
+    };
+  });
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
@@ -68,6 +81,22 @@ try {
     await tab.getByRole("alertdialog").waitFor({ state: "detached" });
   }
   await page.screenshot({ path: `${shots}/after-approval-desktop.png` });
+
+  // The socket drops mid-answer; the page reconnects, resumes and shows every word once.
+  const slow = process.env.SLOW;
+  await page.getByLabel("Message").fill("Count slowly");
+  await page.getByLabel("Message").press("Enter");
+  await page.getByText("one two three", { exact: false }).waitFor();
+  const before = await page.locator(".message-assistant").last().textContent();
+  await page.evaluate(() => window.__sockets.forEach((socket) => socket.close()));
+  if (before === slow) throw new Error("the answer had finished before the socket dropped");
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+  await page.getByText(slow, { exact: true }).waitFor();
+  const answers = await page.locator(".message-assistant").allTextContents();
+  if (answers.at(-1) !== slow) throw new Error(`after the drop the answer reads ${JSON.stringify(answers.at(-1))}`);
+  const socketsOpened = await page.evaluate(() => window.__sockets.length);
+  if (socketsOpened < 2) throw new Error("the socket was never dropped and reopened");
+  await page.screenshot({ path: `${shots}/after-drop-desktop.png` });
 
   if (errors.length > 0) throw new Error(`console errors: ${errors.join("; ")}`);
   console.log("ok");

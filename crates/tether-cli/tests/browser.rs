@@ -1,7 +1,8 @@
 //! The chat UI in a real browser against the real engine: `tether serve` with the real
 //! `claude` and the fake API, `tether pair --yes` on the terminal, and Debian's chromium
 //! (driven by `ui/e2e/chat.mjs` through playwright-core) pairing, starting a session,
-//! watching the answer stream in, and answering a tool approval from a second page. Screenshots land in `test-output/screenshots/`.
+//! watching the answer stream in, answering a tool approval from a second page, and losing
+//! the socket mid-answer without losing or repeating a word. Screenshots land in `test-output/screenshots/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -13,6 +14,9 @@ use tokio::process::Command;
 use crate::common::{PairRun, Setup, WAIT};
 
 mod common;
+
+/// The answer that streams slowly enough for the socket to drop in the middle of it.
+const SLOW: &str = "one two three four five six seven eight nine ten eleven twelve.";
 
 fn repository() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -28,6 +32,10 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
             serde_json::json!({ "command": "echo approved > approved.txt && cat approved.txt", "description": "Write a file" }),
         ),
         Reply::text(["The ", "command ", "ran."]),
+        Reply::Slow {
+            chunks: SLOW.split_inclusive(' ').map(str::to_owned).collect(),
+            delay_ms: 100,
+        },
     ]))
     .await
     .unwrap();
@@ -62,6 +70,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         .env("PROJECT", &project)
         .env("ANSWER", "Hello from the browser")
         .env("AFTER_TOOL", "The command ran.")
+        .env("SLOW", SLOW)
         .env("SCREENSHOTS", &shots)
         .kill_on_drop(true)
         .output();
@@ -87,6 +96,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         "sessions-phone",
         "approval-desktop",
         "after-approval-desktop",
+        "after-drop-desktop",
     ] {
         let png = std::fs::read(shots.join(format!("{shot}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG") && png.len() > 2_000, "{shot}");
