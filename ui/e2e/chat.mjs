@@ -98,6 +98,14 @@ try {
   if (socketsOpened < 2) throw new Error("the socket was never dropped and reopened");
   await page.screenshot({ path: `${shots}/after-drop-desktop.png` });
 
+  // The devices screen lists this browser, online, from the loopback address.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("button", { name: "Devices" }).click();
+  const device = page.locator(".device", { hasText: "E2E browser" });
+  await device.getByText("online", { exact: true }).waitFor();
+  await device.getByText("from 127.0.0.1").waitFor();
+  await page.screenshot({ path: `${shots}/devices-phone.png` });
+
   if (errors.length > 0) throw new Error(`console errors: ${errors.join("; ")}`);
   console.log("ok");
 } finally {

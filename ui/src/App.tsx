@@ -6,6 +6,7 @@ import { useStatus } from "./chat/hooks";
 import { browserHost, forgetToken, saveToken, savedToken } from "./host/browser";
 import { TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
+import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
 import { SessionList } from "./screens/SessionList";
 
@@ -46,6 +47,7 @@ function Connected({ token, unpaired }: { token: string; unpaired(): void }) {
     (changed) => client.onQueue(changed),
     () => client.queued,
   );
+  const [screen, setScreen] = useState<"sessions" | "devices">("sessions");
   const [sessionId, setSessionId] = useState<string | null>(null);
   useEffect(() => {
     if (status === "revoked") unpaired();
@@ -54,10 +56,19 @@ function Connected({ token, unpaired }: { token: string; unpaired(): void }) {
   return (
     <div className="app">
       <header className="top">
-        <span className="brand">Tether</span>
+        <nav aria-label="Screens">
+          <button className="link" aria-current={screen === "sessions"} onClick={() => { setScreen("sessions"); setSessionId(null); }}>
+            Tether
+          </button>
+          <button className="link" aria-current={screen === "devices"} onClick={() => setScreen("devices")}>
+            Devices
+          </button>
+        </nav>
         <ConnectionIndicator status={status} queued={queued} />
       </header>
-      {sessionId === null ? (
+      {screen === "devices" ? (
+        <DevicesScreen client={client} status={status} />
+      ) : sessionId === null ? (
         <SessionList client={client} status={status} open={setSessionId} />
       ) : (
         <ChatScreen client={client} sessionId={sessionId} back={() => setSessionId(null)} />

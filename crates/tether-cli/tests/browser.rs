@@ -97,6 +97,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         "approval-desktop",
         "after-approval-desktop",
         "after-drop-desktop",
+        "devices-phone",
     ] {
         let png = std::fs::read(shots.join(format!("{shot}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG") && png.len() > 2_000, "{shot}");
