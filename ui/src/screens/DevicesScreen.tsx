@@ -1,38 +1,20 @@
 // The paired devices: name, when each was last seen and from where, whether it is online;
 // revoke one (its connections close at once). Pairing a new device starts on the computer.
-import { useCallback, useEffect, useState } from "react";
-
+import { useFetched } from "../chat/useFetched";
 import type { Device } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
 type Listed = Device & { online: boolean; connections: number };
 
+const fetchDevices = (client: TetherClient) => client.request<Listed[]>("devices.list");
+
 export function DevicesScreen({ client, status }: { client: TetherClient; status: Status }) {
-  const [devices, setDevices] = useState<Listed[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { data: devices, problem, act } = useFetched<Listed[]>(client, status, [], fetchDevices);
 
-  const load = useCallback(async () => {
-    try {
-      setDevices(await client.request<Listed[]>("devices.list"));
-      setProblem(null);
-    } catch (error) {
-      setProblem((error as { message: string }).message);
-    }
-  }, [client]);
-
-  useEffect(() => {
-    if (status === "connected") void load();
-  }, [status, load]);
-
-  async function revoke(device: Listed) {
+  const revoke = (device: Listed) => {
     if (!confirm(`Unpair “${device.name}”? It will have to pair again.`)) return;
-    try {
-      await client.request("devices.revoke", { id: device.id });
-      await load();
-    } catch (error) {
-      setProblem((error as { message: string }).message);
-    }
-  }
+    void act(() => client.request("devices.revoke", { id: device.id }));
+  };
 
   return (
     <main className="devices">
@@ -49,7 +31,7 @@ export function DevicesScreen({ client, status }: { client: TetherClient; status
                 {device.last_address ? ` from ${device.last_address}` : ""}
               </div>
             </div>
-            <button className="deny" onClick={() => void revoke(device)} aria-label={`Unpair ${device.name}`}>
+            <button className="deny" onClick={() => revoke(device)} aria-label={`Unpair ${device.name}`}>
               Unpair
             </button>
           </li>

@@ -1,42 +1,29 @@
 // Projects and their sessions: status, model, cost and when each started; start a new one.
-import { useCallback, useEffect, useState } from "react";
-
+import { useFetched } from "../chat/useFetched";
 import type { Project, SessionInfo } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
 type Props = { client: TetherClient; status: Status; open(sessionId: string): void };
 
+type Listed = { projects: Project[]; sessions: SessionInfo[] };
+
+async function fetchAll(client: TetherClient): Promise<Listed> {
+  const [projects, sessions] = await Promise.all([
+    client.request<Project[]>("projects.list"),
+    client.request<SessionInfo[]>("sessions.list"),
+  ]);
+  return { projects, sessions };
+}
+
 export function SessionList({ client, status, open }: Props) {
-  const [projects, setProjects] = useState<Project[]>([]);
-  const [sessions, setSessions] = useState<SessionInfo[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { data, problem, act } = useFetched(client, status, { projects: [], sessions: [] }, fetchAll);
+  const { projects, sessions } = data;
 
-  const load = useCallback(async () => {
-    try {
-      const [projects, sessions] = await Promise.all([
-        client.request<Project[]>("projects.list"),
-        client.request<SessionInfo[]>("sessions.list"),
-      ]);
-      setProjects(projects);
-      setSessions(sessions);
-      setProblem(null);
-    } catch (error) {
-      setProblem((error as { message: string }).message);
-    }
-  }, [client]);
-
-  useEffect(() => {
-    if (status === "connected") void load();
-  }, [status, load]);
-
-  async function start(projectId: string) {
-    try {
+  const start = (projectId: string) =>
+    act(async () => {
       const session = await client.request<SessionInfo>("sessions.create", { project_id: projectId });
       open(session.id);
-    } catch (error) {
-      setProblem((error as { message: string }).message);
-    }
-  }
+    });
 
   return (
     <main className="sessions">
