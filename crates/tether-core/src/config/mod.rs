@@ -8,8 +8,14 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+pub use self::access::{LanSettings, PairingSettings};
+use self::durations::millis;
+pub(crate) use self::durations::seconds;
 use crate::hub::HistoryLimits;
 use crate::store::RetentionLimits;
+
+mod access;
+mod durations;
 
 /// Everything the engine can be told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,52 +43,6 @@ pub struct Config {
     pub pairing: PairingSettings,
     /// Serving phones and tablets on the local network, over TLS (off unless turned on).
     pub lan: LanSettings,
-}
-
-/// How devices pair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PairingSettings {
-    /// How long a pairing code, and a device's wait for the desktop's answer, last.
-    #[serde(rename = "code_ttl_secs", with = "seconds")]
-    pub code_ttl: Duration,
-    /// Wrong codes after which the current code is burned.
-    pub max_wrong_codes: u32,
-    /// Pairing attempts, and SSH sign-in challenges, one network address may make per minute
-    /// (each counted on its own).
-    pub attempts_per_minute: u32,
-}
-
-impl Default for PairingSettings {
-    fn default() -> Self {
-        Self {
-            code_ttl: Duration::from_secs(120),
-            max_wrong_codes: 5,
-            attempts_per_minute: 10,
-        }
-    }
-}
-
-/// The LAN listener: HTTPS and WSS with the app's own certificate, beside the loopback one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LanSettings {
-    /// Whether to serve on the local network at start.
-    pub enabled: bool,
-    /// The interface address to listen on; when unset, the one that routes to the network.
-    pub address: Option<IpAddr>,
-    /// The port; 0 picks a free one.
-    pub port: u16,
-}
-
-impl Default for LanSettings {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            address: None,
-            port: DEFAULT_LAN_PORT,
-        }
-    }
 }
 
 /// How Claude Code sessions are run.
@@ -352,36 +312,6 @@ impl Config {
             return invalid("limits.handshake_timeout_ms", "must be greater than 0");
         }
         Ok(())
-    }
-}
-
-/// Serde for durations written as whole milliseconds.
-pub(crate) mod millis {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u64(u64::try_from(value.as_millis()).unwrap_or(u64::MAX))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
-        u64::deserialize(deserializer).map(Duration::from_millis)
-    }
-}
-
-/// Serde for durations written as whole seconds.
-pub(crate) mod seconds {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_u64(value.as_secs())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
-        u64::deserialize(deserializer).map(Duration::from_secs)
     }
 }
 
