@@ -91,9 +91,7 @@ async fn wait_for_device(engine: &mut ControlClient, offer: &Value) -> anyhow::R
 }
 
 fn seconds_left(offer: &Value) -> u64 {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
+    let now = tether_core::clock::unix_now();
     offer["expires_at"]
         .as_u64()
         .unwrap_or(now)

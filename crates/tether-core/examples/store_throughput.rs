@@ -20,10 +20,7 @@ async fn main() {
             r#"{"message_id":"msg_01","part_id":"msg_01:0","text":"a token "}"#.to_owned(),
         )
         .unwrap();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64;
+        let now = tether_core::clock::unix_millis();
         let started = Instant::now();
         for n in 0..EVENTS {
             store.append(EventRow {

@@ -1,7 +1,7 @@
 //! Tether's engine: everything the desktop app and the headless `tether` binary share. No Tauri here.
 
 pub mod auth;
-pub(crate) mod clock;
+pub mod clock;
 pub mod config;
 pub mod connections;
 pub mod data_dir;

@@ -5,7 +5,7 @@ mod outbox;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -123,7 +123,7 @@ impl Hub {
             offset,
             event: event.to_owned(),
             data: data.clone(),
-            at: unix_millis(),
+            at: crate::clock::unix_millis(),
         });
         let frame = event_frame(channel, event, offset, data);
         state.append(frame.clone(), Instant::now(), &self.limits);
@@ -325,14 +325,6 @@ impl Hub {
     pub fn channel_count(&self) -> usize {
         self.lock().len()
     }
-}
-
-fn unix_millis() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
 }
 
 fn event_frame(channel: &ChannelName, event: &str, offset: u64, data: Box<RawValue>) -> FrameText {

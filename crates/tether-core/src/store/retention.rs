@@ -2,7 +2,7 @@
 //! oldest idle sessions' settled parts go first (the event that settled each part carries it
 //! whole, so a replay still ends in the same state); then the oldest events of any channel.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -60,11 +60,8 @@ impl Retention {
 
     /// One pass: expire old events, then compact and trim until the log fits.
     pub fn run(&self, connection: &mut Connection) -> Result<(), StoreError> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_millis());
-        let cutoff = i64::try_from(now.saturating_sub(self.limits.max_log_age.as_millis()))
-            .unwrap_or(i64::MAX);
+        let age = i64::try_from(self.limits.max_log_age.as_millis()).unwrap_or(i64::MAX);
+        let cutoff = crate::clock::unix_millis().saturating_sub(age);
         let transaction = connection.transaction()?;
         let expired: Vec<(String, u64)> = transaction
             .prepare("SELECT channel, MAX(offset) FROM events WHERE at < ?1 GROUP BY channel")?

@@ -16,13 +16,8 @@ fn event(channel: &str, epoch: &str, offset: u64, name: &str, data: &str) -> Eve
         offset,
         event: name.to_owned(),
         data: RawValue::from_string(data.to_owned()).unwrap(),
-        at: now_millis() + offset as i64,
+        at: crate::clock::unix_millis() + offset as i64,
     }
-}
-
-fn now_millis() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    now.unwrap().as_millis() as i64
 }
 
 fn session(id: &str, status: SessionStatus) -> SessionRecord {
