@@ -156,7 +156,11 @@ claude_session_id: string | null,
 /**
  * Seconds since the Unix epoch.
  */
-created_at: number, total_cost_usd: number, usage: Usage, 
+created_at: number, 
+/**
+ * When a prompt was last sent or the status last changed, in seconds since the Unix epoch.
+ */
+last_active_at: number, total_cost_usd: number, usage: Usage, 
 /**
  * The last failure, in words, while it is relevant.
  */

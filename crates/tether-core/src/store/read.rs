@@ -146,7 +146,7 @@ pub fn ssh_keys(connection: &Connection) -> Result<Vec<AuthorizedKey>, StoreErro
 
 /// The columns `session_record` reads, in its order.
 const SESSION_COLUMNS: &str = "id, project_id, status, model, permission_mode, claude_session_id,
-    created_at, total_cost_usd, usage, last_error, todos";
+    created_at, total_cost_usd, usage, last_error, todos, last_active_at";
 
 fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     Ok(SessionRecord {
@@ -158,6 +158,7 @@ fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
             permission_mode: row.get(4)?,
             claude_session_id: row.get(5)?,
             created_at: row.get(6)?,
+            last_active_at: row.get(11)?,
             total_cost_usd: row.get(7)?,
             usage: json_column(row, 8, false)?,
             last_error: row.get(9)?,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -71,6 +71,9 @@ const MIGRATIONS: [&str; 3] = [
          added_at INTEGER NOT NULL,
          last_used INTEGER
      );",
+    // 4: when each session was last active, for lists sorted by it.
+    "ALTER TABLE sessions ADD COLUMN last_active_at INTEGER NOT NULL DEFAULT 0;
+     UPDATE sessions SET last_active_at = created_at;",
 ];
 
 /// The schema version this build writes.

@@ -30,6 +30,7 @@ fn session(id: &str, status: SessionStatus) -> SessionRecord {
             permission_mode: "default".to_owned(),
             claude_session_id: Some("c".to_owned()),
             created_at: 7,
+            last_active_at: 7,
             total_cost_usd: 0.25,
             usage: Usage {
                 input_tokens: 3,
@@ -111,6 +112,9 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
             "INSERT INTO projects VALUES ('p1', 'demo', '/tmp/demo', 5);
              INSERT INTO channels VALUES ('project:p1', 'old', 2, 0, 10);
              INSERT INTO events VALUES ('project:p1', 1, 'a', '{}', 1), ('project:p1', 2, 'b', '{}', 2);
+             INSERT INTO sessions VALUES ('s1', 'p1', 'idle', NULL, 'default', NULL, 9, 0.5,
+                 '{\"input_tokens\":0,\"output_tokens\":0,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0}',
+                 NULL, '[]');
              INSERT INTO meta VALUES ('clean_shutdown', '1');",
         )
         .unwrap();
@@ -133,6 +137,12 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
             .events
             .len(),
         2
+    );
+    let migrated = &store.sessions()[0].info;
+    assert_eq!(
+        (migrated.created_at, migrated.last_active_at),
+        (9, 9),
+        "a session from before schema 4 was last active when it was made"
     );
     store.close().await;
 }

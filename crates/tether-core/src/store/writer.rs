@@ -212,8 +212,9 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             let info = &record.info;
             transaction.execute(
                 "INSERT OR REPLACE INTO sessions (id, project_id, status, model, permission_mode,
-                     claude_session_id, created_at, total_cost_usd, usage, last_error, todos)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     claude_session_id, created_at, total_cost_usd, usage, last_error, todos,
+                     last_active_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     info.id,
                     info.project_id,
@@ -226,6 +227,7 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
                     serde_json::to_string(&info.usage)?,
                     info.last_error,
                     serde_json::to_string(&record.todos)?,
+                    info.last_active_at,
                 ],
             )?;
         }

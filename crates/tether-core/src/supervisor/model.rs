@@ -73,6 +73,9 @@ pub struct SessionInfo {
     /// Seconds since the Unix epoch.
     #[ts(type = "number")]
     pub created_at: u64,
+    /// When a prompt was last sent or the status last changed, in seconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub last_active_at: u64,
     pub total_cost_usd: f64,
     pub usage: Usage,
     /// The last failure, in words, while it is relevant.

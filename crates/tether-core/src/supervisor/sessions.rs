@@ -53,6 +53,7 @@ impl Sessions {
             permission_mode: new.permission_mode,
             claude_session_id: None,
             created_at,
+            last_active_at: created_at,
             total_cost_usd: 0.0,
             usage: Usage::default(),
             last_error: None,

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::cli_line::{CliLine, ControlRequest, TurnResult};
 use super::model::{Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo};
+use crate::clock::unix_now;
 use crate::store::SessionRecord;
 
 /// An event to publish on the session's channel.
@@ -86,6 +87,7 @@ impl Transcript {
         };
         let events = vec![emit("message.created", json!({ "message": message }))];
         self.messages.push(message);
+        self.info.last_active_at = unix_now();
         (id, events)
     }
 
@@ -96,6 +98,7 @@ impl Transcript {
         }
         self.info.status = status;
         self.info.last_error = error;
+        self.info.last_active_at = unix_now();
         vec![self.session_updated()]
     }
 
@@ -119,6 +122,7 @@ impl Transcript {
                 // Every turn starts with init: a queued prompt's turn is running too.
                 self.info.claude_session_id = Some(session_id.clone());
                 self.info.model = Some(model.clone());
+                self.info.last_active_at = unix_now();
                 if self.approvals.is_empty() {
                     self.info.status = SessionStatus::Running;
                     self.info.last_error = None;

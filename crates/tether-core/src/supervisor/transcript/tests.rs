@@ -15,6 +15,7 @@ fn transcript() -> Transcript {
         permission_mode: "default".into(),
         claude_session_id: None,
         created_at: 0,
+        last_active_at: 0,
         total_cost_usd: 0.0,
         usage: Usage::default(),
         last_error: None,
