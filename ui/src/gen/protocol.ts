@@ -184,7 +184,11 @@ export type Approval = { request_id: string, tool_use_id: string | null, tool_na
  */
 suggestions: Array<unknown>, };
 
-export type Todo = { content: string, status: string, activeForm?: string, };
+export type Todo = { 
+/**
+ * The CLI's id for a task made by TaskCreate; TodoWrite items have none.
+ */
+id?: string, content: string, status: string, activeForm?: string, };
 
 export type SessionSnapshot = { session: SessionInfo, messages: Array<Message>, approvals: Array<Approval>, todos: Array<Todo>, 
 /**

@@ -84,6 +84,9 @@ pub struct ToolResult {
     pub tool_use_id: String,
     pub content: Value,
     pub is_error: bool,
+    /// The tool's structured output (the line's `tool_use_result`) when the line carries one
+    /// result; `Null` otherwise.
+    pub details: Value,
 }
 
 /// The `result` line that ends a turn.
@@ -167,7 +170,7 @@ fn classify(raw: Value) -> CliLine {
         },
         ("stream_event", _) => CliLine::Stream(stream_event(&raw["event"])),
         ("assistant", _) => assistant(raw),
-        ("user", _) => CliLine::ToolResults(tool_results(&raw["message"]["content"])),
+        ("user", _) => CliLine::ToolResults(tool_results(&raw)),
         ("result", _) => CliLine::Result(turn_result(&raw)),
         ("control_request", _) => CliLine::ControlRequest {
             request_id: text(&raw, "request_id"),
@@ -261,17 +264,25 @@ fn content_block(block: &Value) -> ContentBlock {
     }
 }
 
-fn tool_results(content: &Value) -> Vec<ToolResult> {
-    let Some(blocks) = content.as_array() else {
+fn tool_results(raw: &Value) -> Vec<ToolResult> {
+    let Some(blocks) = raw["message"]["content"].as_array() else {
         return Vec::new();
     };
-    blocks
+    let results: Vec<&Value> = blocks
         .iter()
         .filter(|block| block["type"] == "tool_result")
+        .collect();
+    let details = match results.len() {
+        1 => raw["tool_use_result"].clone(),
+        _ => Value::Null,
+    };
+    results
+        .into_iter()
         .map(|block| ToolResult {
             tool_use_id: text(block, "tool_use_id"),
             content: block["content"].clone(),
             is_error: block["is_error"].as_bool().unwrap_or(false),
+            details: details.clone(),
         })
         .collect()
 }

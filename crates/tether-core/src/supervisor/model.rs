@@ -145,9 +145,14 @@ pub struct Approval {
     pub suggestions: Vec<Value>,
 }
 
-/// One item of the session's todo list (from the TodoWrite tool; unknown fields are ignored).
+/// One item of the session's todo list (from the TodoWrite or task tools; unknown fields are
+/// ignored).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Todo {
+    /// The CLI's id for a task made by TaskCreate; TodoWrite items have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub id: Option<String>,
     pub content: String,
     pub status: String,
     #[serde(

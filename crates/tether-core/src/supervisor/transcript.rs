@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use self::tasks::TaskCall;
 use super::cli_line::{CliLine, ControlRequest, TurnResult};
 use super::model::{Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo};
 use crate::clock::unix_now;
@@ -33,6 +34,8 @@ pub struct Transcript {
     pub messages: Vec<Message>,
     pub approvals: Vec<Approval>,
     pub todos: Vec<Todo>,
+    /// Task calls waiting for their results, by tool_use id.
+    task_calls: HashMap<String, TaskCall>,
     streaming: Option<Streaming>,
     /// What earlier `claude` processes of this session cost: each process reports its own total.
     cost_of_earlier_processes: f64,
@@ -46,6 +49,7 @@ impl Transcript {
             messages: Vec::new(),
             approvals: Vec::new(),
             todos: Vec::new(),
+            task_calls: HashMap::new(),
             streaming: None,
             cost_of_earlier_processes: 0.0,
             user_messages: 0,
@@ -156,7 +160,11 @@ impl Transcript {
                 .collect(),
             CliLine::ToolResults(results) => results
                 .iter()
-                .flat_map(|result| self.tool_result(result))
+                .flat_map(|result| {
+                    let mut events = self.tool_result(result);
+                    events.extend(self.todo_result(result));
+                    events
+                })
                 .collect(),
             CliLine::Result(result) => self.turn_ended(result),
             CliLine::ControlRequest {
@@ -256,5 +264,6 @@ impl Transcript {
 }
 
 mod parts;
+mod tasks;
 #[cfg(test)]
 mod tests;

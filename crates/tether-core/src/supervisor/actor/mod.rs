@@ -27,6 +27,10 @@ use crate::config::ClaudeSettings;
 use crate::engine::Engine;
 use crate::protocol::{ChannelKind, ChannelName};
 
+/// The environment every `claude` gets, under the user's own `claude.env`: the task tools
+/// (TaskCreate, TaskUpdate…) that a `--print` run leaves out, so the model keeps a todo list.
+const BASE_ENV: [(&str, &str); 1] = [("CLAUDE_CODE_ENABLE_TODO_TOOLS", "1")];
+
 /// The fixed part of every `claude` command line: streaming JSON both ways, token deltas,
 /// and tool permissions asked of the host over stdio.
 const BASE_ARGS: [&str; 9] = [
@@ -195,7 +199,11 @@ impl Actor {
             program,
             args,
             cwd: self.cwd.clone(),
-            env: self.settings.env.clone(),
+            env: BASE_ENV
+                .iter()
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .chain(self.settings.env.clone())
+                .collect(),
         };
         let process = ClaudeProcess::spawn(&launch)
             .map_err(|error| SessionError::Spawn(error.to_string()))?;

@@ -90,7 +90,8 @@ fn assistant_blocks_tool_results_and_results() {
         CliLine::ToolResults(vec![ToolResult {
             tool_use_id: "toolu_fake0001".into(),
             content: json!("hi"),
-            is_error: false
+            is_error: false,
+            details: json!({ "stdout": "hi" }),
         }])
     );
     let interrupted = r#"{"type":"user","message":{"role":"user","content":[{"type":"text","text":"[Request interrupted by user]"}]}}"#;

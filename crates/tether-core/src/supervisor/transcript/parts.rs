@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Emit, Streaming, Transcript, emit};
 use crate::supervisor::cli_line::{BlockKind, ContentBlock, StreamEvent, ToolResult};
-use crate::supervisor::model::{Message, Part, Role, Todo, ToolOutcome};
+use crate::supervisor::model::{Message, Part, Role, ToolOutcome};
 
 impl Transcript {
     pub(super) fn stream(&mut self, event: &StreamEvent) -> Vec<Emit> {
@@ -151,9 +151,7 @@ impl Transcript {
                 }
             }
             ContentBlock::ToolUse { id, name, input } => {
-                if name == "TodoWrite" {
-                    events.extend(self.todos_from(input));
-                }
+                events.extend(self.todo_call(id, name, input));
                 Part::ToolUse {
                     id: id.clone(),
                     name: name.clone(),
@@ -185,19 +183,6 @@ impl Transcript {
             .iter()
             .find(|message| message.id == message_id)
             .map_or(0, |message| message.parts.len())
-    }
-
-    fn todos_from(&mut self, input: &Value) -> Vec<Emit> {
-        match serde_json::from_value::<Vec<Todo>>(input["todos"].clone()) {
-            Ok(todos) => {
-                self.todos = todos;
-                vec![emit("todo.updated", json!({ "todos": self.todos }))]
-            }
-            Err(error) => {
-                tracing::warn!(%error, "TodoWrite input was not a todo list");
-                Vec::new()
-            }
-        }
     }
 
     pub(super) fn tool_result(&mut self, result: &ToolResult) -> Vec<Emit> {

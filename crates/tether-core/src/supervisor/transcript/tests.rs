@@ -229,3 +229,82 @@ fn an_aborted_message_resending_every_block_changes_nothing_already_settled() {
         "the tool part keeps its kind"
     );
 }
+
+/// The lines of one task tool call and its result, as the CLI writes them.
+fn task_call(id: &str, name: &str, input: &str, result: &str, details: &str) -> [String; 2] {
+    [
+        format!(
+            r#"{{"type":"assistant","message":{{"id":"m-{id}","content":[{{"type":"tool_use","id":"{id}","name":"{name}","input":{input}}}]}}}}"#
+        ),
+        format!(
+            r#"{{"type":"user","message":{{"role":"user","content":[{{"type":"tool_result","tool_use_id":"{id}","content":"{result}"}}]}},"tool_use_result":{details}}}"#
+        ),
+    ]
+}
+
+#[test]
+fn task_tools_keep_the_todo_list_once_their_results_say_they_worked() {
+    let mut transcript = transcript();
+    let lines = [
+        task_call(
+            "t1",
+            "TaskCreate",
+            r#"{"subject":"Greet","description":"d","activeForm":"Greeting"}"#,
+            "Task #1 created successfully: Greet",
+            r#"{"task":{"id":"1","subject":"Greet"}}"#,
+        ),
+        task_call(
+            "t2",
+            "TaskCreate",
+            r#"{"subject":"Count","description":"d"}"#,
+            "Task #2 created successfully: Count",
+            r#"{"task":{"id":"2","subject":"Count"}}"#,
+        ),
+        task_call(
+            "t3",
+            "TaskUpdate",
+            r#"{"taskId":"1","status":"in_progress"}"#,
+            "Updated task #1 status",
+            r#"{"success":true,"taskId":"1"}"#,
+        ),
+        task_call(
+            "t4",
+            "TaskUpdate",
+            r#"{"taskId":"2","status":"deleted"}"#,
+            "Updated task #2 deleted",
+            r#"{"success":true,"taskId":"2"}"#,
+        ),
+    ]
+    .concat();
+    let (create, rest) = lines.split_at(1);
+    let events = feed(&mut transcript, &[create[0].as_str()]);
+    assert!(
+        !names(&events).contains(&"todo.updated"),
+        "a task counts once its result arrives"
+    );
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let events = feed(&mut transcript, &rest);
+    assert_eq!(
+        names(&events)
+            .iter()
+            .filter(|name| **name == "todo.updated")
+            .count(),
+        4
+    );
+    assert_eq!(
+        transcript.todos,
+        [Todo {
+            id: Some("1".into()),
+            content: "Greet".into(),
+            status: "in_progress".into(),
+            active_form: Some("Greeting".into()),
+        }]
+    );
+    let failed = [
+        r#"{"type":"assistant","message":{"id":"m5","content":[{"type":"tool_use","id":"t5","name":"TaskCreate","input":{"subject":"Nope"}}]}}"#,
+        r#"{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t5","content":"<tool_use_error>disabled</tool_use_error>","is_error":true}]}}"#,
+    ];
+    let events = feed(&mut transcript, &failed);
+    assert!(!names(&events).contains(&"todo.updated"));
+    assert_eq!(transcript.todos.len(), 1, "a failed call changes nothing");
+}
