@@ -1,11 +1,12 @@
 //! The chat UI's files: `/` is the app, and every other path that names a file of the built
 //! UI is that file, all under a strict Content-Security-Policy. The app routes itself after `#`,
-//! so no other path falls back to it.
+//! so no other path falls back to it. A client that accepts gzip gets the `.gz` copy the build
+//! made beside a file, when there is one.
 
 use std::path::{Path, PathBuf};
 
 use axum::extract::State;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 use super::routes::{AppState, not_found};
@@ -33,19 +34,24 @@ pub fn directory(configured: Option<&Path>) -> Option<PathBuf> {
 }
 
 /// `GET /`: the app.
-pub(super) async fn index(State(state): State<AppState>) -> Response {
+pub(super) async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let app = match directory(state.engine.config().ui_dir.as_deref()) {
-        Some(dir) => file(&dir, "index.html").await,
+        Some(dir) => file(&dir, "index.html", accepts_gzip(&headers)).await,
         None => None,
     };
     app.unwrap_or_else(|| with_headers("text/html; charset=utf-8", NOT_BUILT.into(), false))
 }
 
 /// Any other path: a file of the built UI, or the usual 404.
-pub(super) async fn asset(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
+pub(super) async fn asset(
+    State(state): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let found = match (method, directory(state.engine.config().ui_dir.as_deref())) {
         (Method::GET, Some(dir)) => match relative(uri.path()) {
-            Some(relative) => file(&dir, &relative).await,
+            Some(relative) => file(&dir, &relative, accepts_gzip(&headers)).await,
             None => None,
         },
         _ => None,
@@ -70,16 +76,53 @@ fn relative(path: &str) -> Option<String> {
     (safe && !relative.is_empty()).then(|| relative.to_owned())
 }
 
-/// The file at `relative` under `dir`, if it is a file there (links out of it are refused).
-async fn file(dir: &Path, relative: &str) -> Option<Response> {
+/// Whether the request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            parts.next() == Some("gzip")
+                && parts
+                    .all(|parameter| !matches!(parameter, "q=0" | "q=0.0" | "q=0.00" | "q=0.000"))
+        })
+}
+
+/// The file at `relative` under `dir`, if it is a file there (links out of it are refused);
+/// its `.gz` copy when `gzip` and the build made one.
+async fn file(dir: &Path, relative: &str, gzip: bool) -> Option<Response> {
     let root = tokio::fs::canonicalize(dir).await.ok()?;
-    let path = tokio::fs::canonicalize(root.join(relative)).await.ok()?;
-    if !path.starts_with(&root) {
-        return None;
-    }
-    let bytes = tokio::fs::read(&path).await.ok()?;
+    let inside = |path: PathBuf| path.starts_with(&root).then_some(path);
+    let path = inside(tokio::fs::canonicalize(root.join(relative)).await.ok()?)?;
+    let compressed = if gzip {
+        let copy = tokio::fs::canonicalize(root.join(format!("{relative}.gz"))).await;
+        copy.ok().and_then(inside)
+    } else {
+        None
+    };
     let immutable = relative.starts_with("assets/");
-    Some(with_headers(content_type(&path), bytes, immutable))
+    let mut response = match compressed {
+        Some(compressed) => {
+            let bytes = tokio::fs::read(&compressed).await.ok()?;
+            let mut response = with_headers(content_type(&path), bytes, immutable);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            response
+        }
+        None => with_headers(
+            content_type(&path),
+            tokio::fs::read(&path).await.ok()?,
+            immutable,
+        ),
+    };
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    Some(response)
 }
 
 fn content_type(path: &Path) -> &'static str {
