@@ -1,113 +1,162 @@
-// End to end in a real browser (Debian's chromium, driven by playwright-core): pair with the
-// code, start a session, watch the answer stream in at desktop and phone sizes, then open the
-// same session on a second page and answer a tool approval there, then drop the socket in
-// the middle of an answer and see it finish with every word once. Run by
-// crates/tether-cli/tests/browser.rs, which starts the engine, the fake API and `tether pair`.
-// Env: TETHER_URL (http://127.0.0.1:PORT), PAIR_CODE, PROJECT, ANSWER (the first text the fake
-// streams), AFTER_TOOL (the text after the tool ran), SLOW (an answer that streams slowly),
-// SCREENSHOTS (a folder). Exits 0 when every step passed.
-import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+// End to end in a real browser against the real engine (run by
+// crates/tether-cli/tests/browser.rs, which starts `tether serve` with the real claude CLI,
+// the fake API with its script, and `tether pair --yes`):
+//  - how fast the first page appears, on the desktop and throttled like a phone;
+//  - pairing with the code from the QR link; a session started; a todo list and an answer
+//    streaming in; the same session on a second page, where a tool approval shows at once
+//    and is answered; a file write approved from its diff at phone size;
+//  - the socket dropped mid-answer and the answer finishing with every word once;
+//  - an answer interrupted with Esc; the permission mode and model changed; the shortcuts;
+//  - archiving; the devices screen, where this browser is online and may not pair others.
+// Env: TETHER_URL, PAIR_CODE, PROJECT, the script's texts (ANSWER, TODO, AFTER_TOOL, WRITTEN,
+// SLOW, HELD), SCREENSHOTS (a folder) and METRICS (a JSON file to write). Exits 0 when every
+// step passed.
+import { writeFileSync } from "node:fs";
 
-const { TETHER_URL: url, PAIR_CODE: code, PROJECT: project, ANSWER: answer, SCREENSHOTS: shots } = process.env;
-const TIMEOUT = 30_000;
+import { DESKTOP, PHONE, camera, context, launch, page as open } from "./browser.mjs";
+import { measureLoad } from "./load.mjs";
 
-mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const env = process.env;
+const { TETHER_URL: url, PROJECT: project } = env;
+const shoot = camera(env.SCREENSHOTS);
 const errors = [];
+const browser = await launch();
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  // The test's lever on the connection: every WebSocket the pages open, to drop at will.
-  await context.addInitScript(() => {
-    const Native = window.WebSocket;
-    window.__sockets = [];
-    window.WebSocket = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.__sockets.push(this);
-      }
-    };
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(TIMEOUT);
-  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
-  page.on("pageerror", (error) => errors.push(String(error)));
+  const load = { desktop: await measureLoad(browser, url, false), phone: await measureLoad(browser, url, true) };
+  writeFileSync(env.METRICS, JSON.stringify(load, null, 2));
+  console.log(`load ${JSON.stringify(load)}`);
 
-  await page.goto(`${url}/#pair=${code}`);
+  const pages = await context(browser);
+  const page = await open(pages, errors);
+  page.on("dialog", (dialog) => void dialog.accept());
+
+  // Pairing from the QR link: the code is filled in already.
+  await page.goto(`${url}/#pair=${env.PAIR_CODE}`);
   const manifest = await page.evaluate(async () => (await fetch("/manifest.webmanifest")).json());
   if (manifest.display !== "standalone") throw new Error("the app is not installable");
   await page.getByLabel("This device’s name").fill("E2E browser");
-  await page.screenshot({ path: `${shots}/pair-desktop.png` });
+  await page.setViewportSize(PHONE);
+  await shoot(page, "pair-phone");
+  await page.setViewportSize(DESKTOP);
+  await shoot(page, "pair-desktop");
   await page.getByRole("button", { name: "Pair" }).click();
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
 
   await page.getByRole("heading", { name: project }).waitFor();
-  await page.screenshot({ path: `${shots}/sessions-desktop.png` });
+  await shoot(page, "sessions-desktop");
   await page.getByRole("button", { name: "New session" }).click();
 
+  // A todo list, then markdown streaming in.
   await page.getByLabel("Message").fill("Say hello");
   await page.getByLabel("Message").press("Enter");
-  await page.getByText(answer).waitFor();
+  await page.getByText(env.ANSWER).waitFor();
   await page.locator(".markdown strong", { hasText: "Hello" }).waitFor();
-  await page.getByText("idle").waitFor();
-  await page.screenshot({ path: `${shots}/chat-desktop.png` });
-
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `${shots}/chat-phone.png` });
+  await page.locator(".todos", { hasText: "0 of 2 done" }).getByText(env.TODO).waitFor();
+  await page.locator(".chat-header .badge", { hasText: "idle" }).waitFor();
+  await shoot(page, "chat-desktop");
+  await page.setViewportSize(PHONE);
+  await shoot(page, "chat-phone");
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("heading", { name: project }).waitFor();
-  await page.screenshot({ path: `${shots}/sessions-phone.png` });
+  await shoot(page, "sessions-phone");
 
-  // The same session on two pages at once: a tool approval shows on both, one answers it,
-  // and both see the turn finish.
-  await page.setViewportSize({ width: 1280, height: 800 });
+  // The same session on two pages: the approval shows on both, the second answers it.
+  await page.setViewportSize(DESKTOP);
   await page.getByRole("button", { name: /idle/ }).click();
-  const second = await context.newPage();
-  second.setDefaultTimeout(TIMEOUT);
-  second.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  const second = await open(pages, errors);
   await second.goto(url);
   await second.getByRole("button", { name: /idle/ }).click();
-  await second.getByText(answer).waitFor();
+  await second.getByText(env.ANSWER).waitFor();
   await page.getByLabel("Message").fill("Run the command");
   await page.getByLabel("Message").press("Enter");
   for (const tab of [page, second]) await tab.getByRole("alertdialog", { name: "Allow Bash?" }).waitFor();
-  await second.screenshot({ path: `${shots}/approval-desktop.png` });
+  await shoot(second, "approval-desktop");
   await second.getByRole("button", { name: "Allow once" }).click();
   for (const tab of [page, second]) {
-    await tab.getByText(process.env.AFTER_TOOL).waitFor();
+    await tab.getByText(env.AFTER_TOOL).waitFor();
     await tab.getByRole("alertdialog").waitFor({ state: "detached" });
   }
-  await page.screenshot({ path: `${shots}/after-approval-desktop.png` });
+  await second.close();
+
+  // A file write, approved at phone size from its diff; then its card shows it done.
+  await page.setViewportSize(PHONE);
+  await page.getByLabel("Message").fill("Write the notes");
+  await page.getByLabel("Message").press("Enter");
+  const write = page.getByRole("alertdialog", { name: "Allow Write?" });
+  await write.locator(".diff-line.diff-added", { hasText: "# Notes" }).waitFor();
+  await write.getByText("+2").waitFor();
+  await write.scrollIntoViewIfNeeded();
+  await shoot(page, "approval-phone");
+  await write.getByRole("button", { name: "Allow once" }).click();
+  await page.getByText(env.WRITTEN).waitFor();
+  await page.locator(".tool.tool-done", { hasText: "notes.md" }).waitFor();
+  await page.setViewportSize(DESKTOP);
+  await shoot(page, "after-approval-desktop");
 
   // The socket drops mid-answer; the page reconnects, resumes and shows every word once.
-  const slow = process.env.SLOW;
   await page.getByLabel("Message").fill("Count slowly");
   await page.getByLabel("Message").press("Enter");
   await page.getByText("one two three", { exact: false }).waitFor();
   const before = await page.locator(".message-assistant").last().textContent();
   await page.evaluate(() => window.__sockets.forEach((socket) => socket.close()));
-  if (before === slow) throw new Error("the answer had finished before the socket dropped");
+  if (before === env.SLOW) throw new Error("the answer had finished before the socket dropped");
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
-  await page.getByText(slow, { exact: true }).waitFor();
+  await page.getByText(env.SLOW, { exact: true }).waitFor();
   const answers = await page.locator(".message-assistant").allTextContents();
-  if (answers.at(-1) !== slow) throw new Error(`after the drop the answer reads ${JSON.stringify(answers.at(-1))}`);
-  const socketsOpened = await page.evaluate(() => window.__sockets.length);
-  if (socketsOpened < 2) throw new Error("the socket was never dropped and reopened");
-  await page.screenshot({ path: `${shots}/after-drop-desktop.png` });
+  if (answers.at(-1) !== env.SLOW) throw new Error(`after the drop the answer reads ${JSON.stringify(answers.at(-1))}`);
+  if ((await page.evaluate(() => window.__sockets.length)) < 2) throw new Error("the socket was never dropped and reopened");
+  await shoot(page, "after-drop-desktop");
 
-  // The devices screen lists this browser, online, from the loopback address.
-  await page.setViewportSize({ width: 390, height: 844 });
+  // An answer that would never end, interrupted from the keyboard.
+  await page.getByLabel("Message").fill("Wait for me");
+  await page.getByLabel("Message").press("Enter");
+  await page.getByText(env.HELD).waitFor();
+  await page.getByRole("button", { name: "Interrupt" }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.locator(".chat-header .badge", { hasText: "interrupted" }).waitFor();
+  await page.getByRole("button", { name: "Interrupt" }).waitFor({ state: "detached" });
+
+  // The permission mode and the model, changed in place.
+  await page.getByLabel("Permission mode").selectOption("plan");
+  await waitForValue(page, "Permission mode", "plan");
+  await page.getByLabel("Model").selectOption("opus");
+  await waitForValue(page, "Model", "opus");
+
+  // The shortcuts help, opened with "?" and closed with Esc.
+  await page.locator("body").click({ position: { x: 5, y: 400 } });
+  await page.keyboard.press("?");
+  await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+  await shoot(page, "shortcuts-desktop");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+
+  // Archived: gone from the open sessions, listed under "archived".
+  await page.keyboard.press("Alt+ArrowLeft");
+  await page.getByRole("button", { name: /^Archive session/ }).click();
+  await page.getByText("1 archived").waitFor();
+  if ((await page.getByRole("button", { name: /^Archive session/ }).count()) !== 0) throw new Error("the archived session is still listed as open");
+
+  // The devices screen lists this browser, online, from the loopback address; pairing
+  // another device starts on the desktop only.
+  await page.setViewportSize(PHONE);
   await page.getByRole("button", { name: "Devices" }).click();
   const device = page.locator(".device", { hasText: "E2E browser" });
   await device.getByText("online", { exact: true }).waitFor();
-  await device.getByText("from 127.0.0.1").waitFor();
-  await page.screenshot({ path: `${shots}/devices-phone.png` });
+  await device.getByText("from 127.0.0.1", { exact: false }).waitFor();
+  await page.getByRole("button", { name: "Pair a new device" }).click();
+  await page.getByText("paired from the computer running Tether", { exact: false }).waitFor();
+  await shoot(page, "devices-phone");
 
   if (errors.length > 0) throw new Error(`console errors: ${errors.join("; ")}`);
   console.log("ok");
 } finally {
   await browser.close();
+}
+
+/** Waits until the select labelled `label` shows `value` (the engine confirmed the change). */
+async function waitForValue(page, label, value) {
+  await page.waitForFunction(
+    ([label, value]) => document.querySelector(`select[aria-label="${label}"]`)?.value === value,
+    [label, value],
+  );
 }

@@ -1,8 +1,10 @@
 //! The chat UI in a real browser against the real engine: `tether serve` with the real
 //! `claude` and the fake API, `tether pair --yes` on the terminal, and Debian's chromium
-//! (driven by `ui/e2e/chat.mjs` through playwright-core) pairing, starting a session,
-//! watching the answer stream in, answering a tool approval from a second page, and losing
-//! the socket mid-answer without losing or repeating a word. Screenshots land in `test-output/screenshots/`.
+//! (driven by `ui/e2e/chat.mjs` through playwright-core): the first page's load time, pairing,
+//! a session with a todo list and streaming markdown, approvals from a second page and from a
+//! diff at phone size, the socket lost mid-answer without losing or repeating a word, an
+//! interrupt, the pickers, archiving and the devices screen. Screenshots land in
+//! `test-output/screenshots/`, the load figures in `test-output/ui-load.json`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -17,6 +19,12 @@ mod common;
 
 /// The answer that streams slowly enough for the socket to drop in the middle of it.
 const SLOW: &str = "one two three four five six seven eight nine ten eleven twelve.";
+/// The start of an answer that never ends unless interrupted.
+const HELD: &str = "Waiting for you";
+/// A todo item the model lists.
+const TODO: &str = "Count slowly";
+/// The file the model writes once the browser approves it.
+const NOTES: &str = "# Notes\nWritten from the browser\n";
 
 fn repository() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -24,7 +32,24 @@ fn repository() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
+    let folder = tempfile::tempdir().unwrap();
+    let notes = folder.path().join("notes.md");
     let fake = FakeAnthropic::start(Script::new([
+        Reply::tool_use(
+            "toolu_task01",
+            "TaskCreate",
+            serde_json::json!({ "subject": "Greet the user", "description": "Say hello", "activeForm": "Greeting the user" }),
+        ),
+        Reply::tool_use(
+            "toolu_task02",
+            "TaskCreate",
+            serde_json::json!({ "subject": TODO, "description": "Count to twelve", "activeForm": "Counting" }),
+        ),
+        Reply::tool_use(
+            "toolu_task03",
+            "TaskUpdate",
+            serde_json::json!({ "taskId": "1", "status": "in_progress" }),
+        ),
         Reply::text(["**Hello** ", "from ", "the ", "browser"]),
         Reply::tool_use(
             "toolu_browser01",
@@ -32,15 +57,23 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
             serde_json::json!({ "command": "echo approved > approved.txt && cat approved.txt", "description": "Write a file" }),
         ),
         Reply::text(["The ", "command ", "ran."]),
+        Reply::tool_use(
+            "toolu_browser02",
+            "Write",
+            serde_json::json!({ "file_path": notes, "content": NOTES }),
+        ),
+        Reply::text(["Written."]),
         Reply::Slow {
             chunks: SLOW.split_inclusive(' ').map(str::to_owned).collect(),
             delay_ms: 100,
+        },
+        Reply::Stall {
+            chunks: HELD.split_inclusive(' ').map(str::to_owned).collect(),
         },
     ]))
     .await
     .unwrap();
     let setup = Setup::new(&fake);
-    let folder = tempfile::tempdir().unwrap();
     let (_server, address) = setup.serve().await;
     setup
         .output(&["project", "add", folder.path().to_str().unwrap()])
@@ -62,6 +95,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
     } = setup.pair_yes().await;
 
     let shots = repository().join("test-output/screenshots");
+    let metrics = repository().join("test-output/ui-load.json");
     let browser = Command::new("node")
         .arg(repository().join("ui/e2e/chat.mjs"))
         .current_dir(repository().join("ui"))
@@ -71,7 +105,11 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         .env("ANSWER", "Hello from the browser")
         .env("AFTER_TOOL", "The command ran.")
         .env("SLOW", SLOW)
+        .env("TODO", TODO)
+        .env("WRITTEN", "Written.")
+        .env("HELD", HELD)
         .env("SCREENSHOTS", &shots)
+        .env("METRICS", &metrics)
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(WAIT * 2, browser)
@@ -88,15 +126,24 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         pair.wait().await.unwrap().success(),
         "tether pair approved the browser"
     );
+    assert_eq!(
+        std::fs::read_to_string(&notes).unwrap(),
+        NOTES,
+        "the write approved in the browser happened"
+    );
+    println!("{}", String::from_utf8_lossy(&output.stdout));
     for shot in [
+        "pair-phone",
         "pair-desktop",
         "sessions-desktop",
         "chat-desktop",
         "chat-phone",
         "sessions-phone",
         "approval-desktop",
+        "approval-phone",
         "after-approval-desktop",
         "after-drop-desktop",
+        "shortcuts-desktop",
         "devices-phone",
     ] {
         let png = std::fs::read(shots.join(format!("{shot}.png"))).unwrap();

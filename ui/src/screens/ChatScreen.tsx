@@ -1,9 +1,18 @@
-// The chat: messages as they stream, tool calls as cards, approvals, the composer and the
-// interrupt button. Model text is sanitized markdown; tool input and output are plain text.
-import { type FormEvent, type KeyboardEvent, Suspense, lazy, useState } from "react";
+// The chat: the session's state and controls on top, the conversation as it streams (tool
+// calls as cards, edits as diffs), approvals waiting for an answer, and the composer.
+import { Suspense, lazy, useCallback, useMemo, useRef, useState } from "react";
 
 import { useChat } from "../chat/hooks";
-import type { Approval, Part } from "../gen/protocol";
+import { type Shortcut, useShortcuts } from "../chat/shortcuts";
+import { useStickToBottom } from "../chat/useStickToBottom";
+import { type Decision, ApprovalCard } from "../components/ApprovalCard";
+import { Composer } from "../components/Composer";
+import { SessionControls } from "../components/SessionControls";
+import { ShortcutsHelp } from "../components/ShortcutsHelp";
+import { TodoList } from "../components/TodoList";
+import { ToolCard } from "../components/ToolCard";
+import { UsageSummary } from "../components/UsageSummary";
+import type { Approval, Part, Role } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 
 type Props = { client: TetherClient; sessionId: string; back(): void };
@@ -13,38 +22,52 @@ const Markdown = lazy(() => import("../components/Markdown").then((module) => ({
 
 export function ChatScreen({ client, sessionId, back }: Props) {
   const chat = useChat(client, sessionId);
-  const [draft, setDraft] = useState("");
+  const composer = useRef<HTMLTextAreaElement | null>(null);
+  const [help, setHelp] = useState(false);
+  useStickToBottom(chat.view);
 
-  function submit(event?: FormEvent) {
-    event?.preventDefault();
-    const text = draft.trim();
-    if (!text) return;
-    setDraft("");
-    void chat.send(text);
-  }
+  const [refused, setRefused] = useState<string | null>(null);
+  const interrupt = useCallback(() => {
+    setRefused(null);
+    client.request("messages.cancel", { session_id: sessionId }).catch((error: { message: string }) => setRefused(error.message));
+  }, [client, sessionId]);
+  const shortcuts: Shortcut[] = useMemo(
+    () => [
+      { key: "Escape", label: "Interrupt the answer", run: () => (help ? setHelp(false) : chat.isStreaming && interrupt()) },
+      { key: "/", label: "Write a message", run: () => composer.current?.focus() },
+      { key: "ArrowLeft", alt: true, label: "Back to the sessions", run: back },
+      { key: "?", label: "Show these shortcuts", run: () => setHelp(true) },
+    ],
+    [help, chat.isStreaming, back, interrupt],
+  );
+  useShortcuts(shortcuts);
 
-  function keys(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === "Enter" && !event.shiftKey) submit();
-  }
-
-  const decide = (approval: Approval, method: "tools.approve" | "tools.reject", always = false) =>
-    void client.request(method, { session_id: sessionId, request_id: approval.request_id, ...(always ? { always } : {}) });
+  const decide = (approval: Approval, decision: Decision) => {
+    const params = { session_id: sessionId, request_id: approval.request_id };
+    if (decision === "deny") return client.request("tools.reject", params);
+    return client.request("tools.approve", decision === "always" ? { ...params, always: true } : params);
+  };
 
   const session = chat.view?.session;
+  const ended = session?.status === "ended";
   return (
     <main className="chat">
       <header className="chat-header">
         <button onClick={back} aria-label="Back to sessions">←</button>
         <span className={`badge badge-${session?.status ?? "starting"}`}>{session?.status.replace("_", " ") ?? "loading"}</span>
-        {session && <span className="cost">${session.total_cost_usd.toFixed(4)}</span>}
+        {session && <UsageSummary session={session} />}
         {chat.isStreaming && (
-          <button className="interrupt" onClick={() => void client.request("messages.cancel", { session_id: sessionId })}>
+          <button className="interrupt" onClick={interrupt} aria-keyshortcuts="Escape">
             Interrupt
           </button>
         )}
       </header>
-      {chat.problem && <p className="error" role="alert">{chat.problem}</p>}
-      <ol className="messages" aria-live="polite">
+      {session && <SessionControls client={client} session={session} disabled={ended || client.status !== "connected"} />}
+      {[chat.problem, refused, session?.last_error].filter(Boolean).map((problem) => (
+        <p key={problem} className="error banner" role="alert">{problem}</p>
+      ))}
+      {chat.view && <TodoList todos={chat.view.todos} />}
+      <ol className="messages" aria-live="polite" aria-label="Conversation">
         {chat.view?.messages.map((message) => (
           <li key={message.id} className={`message message-${message.role}`}>
             {message.parts.map((part) => (
@@ -54,41 +77,25 @@ export function ChatScreen({ client, sessionId, back }: Props) {
         ))}
       </ol>
       {chat.view?.approvals.map((approval) => (
-        <div key={approval.request_id} className="approval" role="alertdialog" aria-label={`Allow ${approval.tool_name}?`}>
-          <p>
-            Claude wants to use <strong>{approval.tool_name}</strong>
-          </p>
-          <pre>{JSON.stringify(approval.input, null, 2)}</pre>
-          <div className="actions">
-            <button onClick={() => decide(approval, "tools.approve")}>Allow once</button>
-            <button onClick={() => decide(approval, "tools.approve", true)}>Always allow</button>
-            <button className="deny" onClick={() => decide(approval, "tools.reject")}>Deny</button>
-          </div>
-        </div>
+        <ApprovalCard key={approval.request_id} approval={approval} decide={(decision) => decide(approval, decision)} />
       ))}
-      <form className="composer" onSubmit={submit}>
-        <textarea value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={keys} placeholder="Message Claude…" aria-label="Message" rows={2} />
-        <button type="submit" disabled={!draft.trim()}>Send</button>
-      </form>
+      <Composer
+        inputRef={composer}
+        send={(text) => void chat.send(text)}
+        disabled={ended ? "This session is archived" : null}
+      />
+      {help && <ShortcutsHelp shortcuts={shortcuts} close={() => setHelp(false)} />}
     </main>
   );
 }
 
-function PartView({ part, role }: { part: Part; role: "user" | "assistant" }) {
-  if (part.kind === "text") {
-    const plain = <p className="text">{part.text}</p>;
-    if (role === "user") return plain;
-    return (
-      <Suspense fallback={plain}>
-        <Markdown text={part.text} />
-      </Suspense>
-    );
-  }
+function PartView({ part, role }: { part: Part; role: Role }) {
+  if (part.kind === "tool_use") return <ToolCard name={part.name} input={part.input} result={part.result} />;
+  const plain = <p className="text">{part.text}</p>;
+  if (role === "user") return plain;
   return (
-    <details className={`tool ${part.result?.is_error ? "tool-error" : ""}`}>
-      <summary>{part.name}</summary>
-      <pre>{JSON.stringify(part.input, null, 2)}</pre>
-      {part.result && <pre>{typeof part.result.content === "string" ? part.result.content : JSON.stringify(part.result.content, null, 2)}</pre>}
-    </details>
+    <Suspense fallback={plain}>
+      <Markdown text={part.text} />
+    </Suspense>
   );
 }

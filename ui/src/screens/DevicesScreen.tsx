@@ -1,17 +1,24 @@
 // The paired devices: name, when each was last seen and from where, whether it is online;
-// revoke one (its connections close at once). Pairing a new device starts on the computer.
+// unpair one (its connections close at once), and pair a new one from the desktop.
+import { useChannel } from "../chat/useChannel";
 import { useFetched } from "../chat/useFetched";
-import type { Device } from "../gen/protocol";
+import { usePairing } from "../chat/usePairing";
+import { ago } from "../chat/time";
+import { PairDevicePanel } from "../components/PairDevicePanel";
+import type { ListedDevice } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
-type Listed = Device & { online: boolean; connections: number };
-
-const fetchDevices = (client: TetherClient) => client.request<Listed[]>("devices.list");
+const fetchDevices = (client: TetherClient) => client.request<ListedDevice[]>("devices.list");
 
 export function DevicesScreen({ client, status }: { client: TetherClient; status: Status }) {
-  const { data: devices, problem, act } = useFetched<Listed[]>(client, status, [], fetchDevices);
+  const { data: devices, problem, act, reload } = useFetched<ListedDevice[]>(client, status, [], fetchDevices);
+  const pairing = usePairing(client);
+  useChannel(client, "user:owner", (event) => {
+    if (event === null || event.event.startsWith("device.")) void reload();
+    if (event !== null) pairing.handle(event);
+  });
 
-  const revoke = (device: Listed) => {
+  const revoke = (device: ListedDevice) => {
     if (!confirm(`Unpair “${device.name}”? It will have to pair again.`)) return;
     void act(() => client.request("devices.revoke", { id: device.id }));
   };
@@ -20,6 +27,7 @@ export function DevicesScreen({ client, status }: { client: TetherClient; status
     <main className="devices">
       <h2>Devices</h2>
       {problem && <p className="error" role="alert">{problem}</p>}
+      {devices.length === 0 && status === "connected" && <p className="hint">No phone or tablet is paired yet.</p>}
       <ul>
         {devices.map((device) => (
           <li key={device.id} className="device">
@@ -27,8 +35,8 @@ export function DevicesScreen({ client, status }: { client: TetherClient; status
               <strong>{device.name}</strong>
               <span className={`badge ${device.online ? "badge-online" : ""}`}>{device.online ? "online" : "offline"}</span>
               <div className="hint">
-                Last seen {device.last_seen ? new Date(device.last_seen * 1000).toLocaleString() : "never"}
-                {device.last_address ? ` from ${device.last_address}` : ""}
+                {device.last_seen ? `Last seen ${ago(device.last_seen)}` : "Never seen"}
+                {device.last_address ? ` from ${device.last_address}` : ""} · paired {ago(device.paired_at)}
               </div>
             </div>
             <button className="deny" onClick={() => revoke(device)} aria-label={`Unpair ${device.name}`}>
@@ -37,7 +45,7 @@ export function DevicesScreen({ client, status }: { client: TetherClient; status
           </li>
         ))}
       </ul>
-      <p className="hint">To pair another phone or tablet, run <code>tether pair</code> on your computer and scan its code.</p>
+      <PairDevicePanel pairing={pairing} offline={status !== "connected"} />
     </main>
   );
 }

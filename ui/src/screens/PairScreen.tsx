@@ -42,7 +42,7 @@ export function PairScreen({ onPaired, notice }: { onPaired(token: string): void
           This device’s name
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={64} />
         </label>
-        <button type="submit" disabled={state === "waiting"}>
+        <button type="submit" className="primary" disabled={state === "waiting"}>
           {state === "waiting" ? "Waiting for approval…" : "Pair"}
         </button>
       </form>

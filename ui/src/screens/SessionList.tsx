@@ -1,5 +1,9 @@
-// Projects and their sessions: status, model, cost and when each started; start a new one.
+// Projects and their sessions, most recently active first: status, model, cost and when each
+// was last active; start a new one, archive one, and look back at archived ones. Kept current
+// by the account's events.
 import { useFetched } from "../chat/useFetched";
+import { useChannel } from "../chat/useChannel";
+import { ago } from "../chat/time";
 import type { Project, SessionInfo } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
@@ -12,18 +16,26 @@ async function fetchAll(client: TetherClient): Promise<Listed> {
     client.request<Project[]>("projects.list"),
     client.request<SessionInfo[]>("sessions.list"),
   ]);
-  return { projects, sessions };
+  return { projects, sessions: sessions.sort((a, b) => b.last_active_at - a.last_active_at) };
 }
 
 export function SessionList({ client, status, open }: Props) {
-  const { data, problem, act } = useFetched(client, status, { projects: [], sessions: [] }, fetchAll);
+  const { data, problem, act, reload } = useFetched(client, status, { projects: [], sessions: [] }, fetchAll);
   const { projects, sessions } = data;
+  useChannel(client, "user:owner", (event) => {
+    if (event === null || /^(session|project)\./.test(event.event)) void reload();
+  });
 
   const start = (projectId: string) =>
     act(async () => {
       const session = await client.request<SessionInfo>("sessions.create", { project_id: projectId });
       open(session.id);
     });
+  const archive = (session: SessionInfo) => {
+    if (!confirm("Archive this session? Its claude process stops; the conversation stays readable.")) return;
+    void act(() => client.request("sessions.archive", { session_id: session.id }));
+  };
+  const offline = status !== "connected";
 
   return (
     <main className="sessions">
@@ -31,27 +43,53 @@ export function SessionList({ client, status, open }: Props) {
       {projects.length === 0 && status === "connected" && (
         <p className="hint">No projects yet: add one on your computer with <code>tether project add FOLDER</code>.</p>
       )}
-      {projects.map((project) => (
-        <section key={project.id} aria-label={project.name}>
-          <header className="project">
-            <h2>{project.name}</h2>
-            <button onClick={() => void start(project.id)} disabled={status !== "connected"}>New session</button>
-          </header>
-          <ul>
-            {sessions
-              .filter((session) => session.project_id === project.id && session.status !== "ended")
-              .map((session) => (
-                <li key={session.id}>
-                  <button className="session" onClick={() => open(session.id)}>
-                    <span className={`badge badge-${session.status}`}>{session.status.replace("_", " ")}</span>
-                    <span>{session.model ?? "default model"}</span>
-                    <span>${session.total_cost_usd.toFixed(4)}</span>
-                  </button>
-                </li>
-              ))}
-          </ul>
-        </section>
-      ))}
+      {projects.map((project) => {
+        const mine = sessions.filter((session) => session.project_id === project.id);
+        const archived = mine.filter((session) => session.status === "ended");
+        return (
+          <section key={project.id} aria-label={project.name}>
+            <header className="project">
+              <h2 title={project.path}>{project.name}</h2>
+              <button className="primary" onClick={() => void start(project.id)} disabled={offline}>New session</button>
+            </header>
+            <ul>
+              {mine
+                .filter((session) => session.status !== "ended")
+                .map((session) => (
+                  <li key={session.id} className="session-row">
+                    <SessionButton session={session} open={open} />
+                    <button className="archive" onClick={() => archive(session)} disabled={offline} aria-label={`Archive session from ${ago(session.created_at)}`}>
+                      Archive
+                    </button>
+                  </li>
+                ))}
+            </ul>
+            {archived.length > 0 && (
+              <details className="archived">
+                <summary>{archived.length} archived</summary>
+                <ul>
+                  {archived.map((session) => (
+                    <li key={session.id}>
+                      <SessionButton session={session} open={open} />
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </section>
+        );
+      })}
     </main>
+  );
+}
+
+function SessionButton({ session, open }: { session: SessionInfo; open(id: string): void }) {
+  return (
+    <button className="session" onClick={() => open(session.id)}>
+      <span className={`badge badge-${session.status}`}>{session.status.replace("_", " ")}</span>
+      <span className="session-model">{session.model ?? "default model"}</span>
+      <span className="session-cost">${session.total_cost_usd.toFixed(4)}</span>
+      <time dateTime={new Date(session.last_active_at * 1000).toISOString()}>{ago(session.last_active_at)}</time>
+    </button>
   );
 }

@@ -1,0 +1,47 @@
+// Debian's chromium through playwright-core, with what every e2e step needs: pages that
+// record console errors, a lever on each page's WebSockets (to drop them at will), and
+// screenshots under one folder.
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+export const TIMEOUT = 30_000;
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** A browser context whose pages keep their WebSockets in `window.__sockets`. */
+export async function context(browser) {
+  const made = await browser.newContext({ viewport: DESKTOP });
+  await made.addInitScript(() => {
+    const Native = window.WebSocket;
+    window.__sockets = [];
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        window.__sockets.push(this);
+      }
+    };
+  });
+  return made;
+}
+
+/** A new page of `context` whose console errors and uncaught exceptions land in `errors`. */
+export async function page(context, errors) {
+  const made = await context.newPage();
+  made.setDefaultTimeout(TIMEOUT);
+  made.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  made.on("pageerror", (error) => errors.push(String(error)));
+  return made;
+}
+
+/** Saves screenshots as `<folder>/<name>.png`. */
+export function camera(folder) {
+  mkdirSync(folder, { recursive: true });
+  return (page, name) => page.screenshot({ path: `${folder}/${name}.png` });
+}

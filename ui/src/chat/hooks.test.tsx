@@ -1,0 +1,205 @@
+// @vitest-environment jsdom
+// The hooks and screens over a scripted engine, in a DOM: a chat that streams, loses its
+// socket and resumes without a duplicate, reloads when events were lost, queues a prompt typed
+// offline, shows an approval and answers it; and pairing a new device from the devices screen.
+import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import type { SessionSnapshot } from "../gen/protocol";
+import { TetherClient } from "../protocol/client";
+import { ChatScreen } from "../screens/ChatScreen";
+import { DevicesScreen } from "../screens/DevicesScreen";
+import { stubBrowser } from "../testing/dom";
+import { ScriptedEngine } from "../testing/scripted-engine";
+import { useChat } from "./hooks";
+
+/** Long enough for any reconnect delay. */
+const RECONNECT = 15_000;
+
+let engine: ScriptedEngine;
+let client: TetherClient;
+
+/** A running session whose answer `a1` has one text part `p1`, holding `text`. */
+function snapshot(text: string, status = "running"): SessionSnapshot {
+  return {
+    session: {
+      id: "s1",
+      project_id: "p1",
+      status: status as SessionSnapshot["session"]["status"],
+      model: "sonnet",
+      permission_mode: "default",
+      claude_session_id: null,
+      created_at: 0,
+      last_active_at: 0,
+      total_cost_usd: 0,
+      usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+      last_error: null,
+    },
+    messages: [{ id: "a1", role: "assistant", parts: [{ kind: "text", id: "p1", text }] }],
+    approvals: [],
+    todos: [],
+    agents: [],
+    position: engine.position(),
+  };
+}
+
+/** Publishes an event and lets React render it. */
+function emit(event: string, data: unknown, channel?: string): void {
+  act(() => engine.emit(event, data, channel));
+}
+
+const delta = (text: string) => emit("part.delta", { message_id: "a1", part_id: "p1", text });
+
+async function settle(ms = 0): Promise<void> {
+  await act(() => vi.advanceTimersByTimeAsync(ms));
+}
+
+beforeEach(async () => {
+  vi.useFakeTimers();
+  stubBrowser();
+  engine = new ScriptedEngine();
+  client = new TetherClient(engine.connect, { random: () => 0.5 });
+  client.start();
+  await vi.advanceTimersByTimeAsync(0);
+});
+
+afterEach(() => {
+  cleanup();
+  client.stop();
+  vi.useRealTimers();
+});
+
+function Answer() {
+  const chat = useChat(client, "s1");
+  const part = chat.view?.messages[0]?.parts[0];
+  return (
+    <p data-testid="answer" data-streaming={chat.isStreaming}>
+      {part?.kind === "text" ? part.text : ""}
+    </p>
+  );
+}
+
+describe("useChat", () => {
+  it("streams, survives a drop mid-answer with an overlapping replay, and ends as if it never left", async () => {
+    engine.snapshot = () => snapshot("The ");
+    render(<Answer />);
+    await settle();
+    const answer = screen.getByTestId("answer");
+    expect(answer.textContent).toBe("The ");
+    ["answer ", "streams "].forEach(delta);
+    expect(answer.textContent).toBe("The answer streams ");
+
+    act(() => engine.drop());
+    ["in ", "while "].forEach(delta);
+    engine.overlap = 3;
+    await settle(RECONNECT);
+    ["offline."].forEach(delta);
+    emit("session.updated", { session: { ...snapshot("").session, status: "idle" } });
+
+    expect(answer.textContent).toBe("The answer streams in while offline.");
+    expect(answer.dataset.streaming).toBe("false");
+    expect(engine.requests("sessions.get")).toHaveLength(1);
+  });
+
+  it("reloads through RPC when the engine cannot replay what was missed", async () => {
+    engine.snapshot = () => snapshot("old");
+    render(<Answer />);
+    await settle();
+    act(() => engine.drop());
+    engine.epoch = "e2";
+    engine.snapshot = () => snapshot("new and whole");
+    await settle(RECONNECT);
+    expect(screen.getByTestId("answer").textContent).toBe("new and whole");
+    expect(engine.requests("sessions.get")).toHaveLength(2);
+    delta("!");
+    expect(screen.getByTestId("answer").textContent).toBe("new and whole!");
+  });
+});
+
+describe("ChatScreen", () => {
+  it("sends a prompt typed offline once, when back", async () => {
+    engine.snapshot = () => snapshot("", "idle");
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    await settle();
+    act(() => engine.drop());
+    const box = screen.getByLabelText("Message");
+    fireEvent.change(box, { target: { value: "typed on the train" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(engine.requests("messages.send")).toHaveLength(0);
+    expect(client.queued).toBe(1);
+    await settle(RECONNECT);
+    const sends = engine.requests("messages.send");
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.params).toMatchObject({ session_id: "s1", text: "typed on the train" });
+    expect(client.queued).toBe(0);
+  });
+
+  it("shows an approval with its diff, answers it, and interrupts with Esc", async () => {
+    engine.snapshot = () => snapshot("");
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    await settle();
+    emit("tool.approval_required", {
+      approval: {
+        request_id: "r1",
+        tool_use_id: "t1",
+        tool_name: "Edit",
+        input: { file_path: "/p/a.ts", old_string: "let a = 1;", new_string: "let a = 2;" },
+        description: null,
+        suggestions: [{ type: "addRules" }],
+      },
+    });
+    const card = screen.getByRole("alertdialog", { name: "Allow Edit?" });
+    expect(card.querySelector(".diff-removed.diff-line")?.textContent).toBe("- let a = 1;");
+    expect(card.querySelector(".diff-added.diff-line")?.textContent).toBe("+ let a = 2;");
+    fireEvent.click(screen.getByRole("button", { name: "Always allow" }));
+    await settle();
+    expect(engine.requests("tools.approve")[0]!.params).toEqual({ session_id: "s1", request_id: "r1", always: true });
+    emit("tool.approval_resolved", { request_id: "r1", decision: "allow_always", by: "phone" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+
+    fireEvent.keyDown(window, { key: "Escape" });
+    await settle();
+    expect(engine.requests("messages.cancel")).toHaveLength(1);
+  });
+});
+
+describe("DevicesScreen", () => {
+  beforeEach(() => {
+    engine.answers.set("devices.list", () => []);
+    engine.answers.set("pairing.waiting", () => []);
+  });
+
+  it("pairs a new device: the code and QR, then the device's request approved by name", async () => {
+    engine.answers.set("pairing.start", () => ({ code: "7KQF-3M9D", expires_at: Date.now() / 1000 + 120, link: "http://x/#pair=7KQF-3M9D", fingerprint: null, qr_svg: "<svg/>" }));
+    render(<DevicesScreen client={client} status="connected" />);
+    await settle();
+    fireEvent.click(screen.getByRole("button", { name: "Pair a new device" }));
+    await settle();
+    expect(screen.getByText("7KQF-3M9D")).toBeTruthy();
+    expect(screen.getByRole("img").getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
+    expect(screen.getByText(/for 2:00 more/)).toBeTruthy();
+    await settle(1000);
+    expect(screen.getByText(/for 1:59 more/)).toBeTruthy();
+
+    emit("pairing.requested", { id: "q1", name: "Pixel 9", address: "192.168.1.31" }, "user:owner");
+    const ask = screen.getByRole("alertdialog", { name: "Pair Pixel 9?" });
+    expect(ask.textContent).toContain("from 192.168.1.31");
+    fireEvent.click(screen.getByRole("button", { name: "Approve" }));
+    await settle();
+    expect(engine.requests("pairing.approve")[0]!.params).toEqual({ request_id: "q1" });
+    emit("pairing.resolved", { id: "q1", outcome: "approved", device: { name: "Pixel 9" } }, "user:owner");
+    expect(screen.getByText("Paired “Pixel 9”.")).toBeTruthy();
+    expect(screen.queryByText("7KQF-3M9D")).toBeNull();
+  });
+
+  it("says where to pair from when this device may not", async () => {
+    engine.answers.set("pairing.start", () => {
+      throw { code: "forbidden", message: "pairing.start is only allowed from the desktop app" };
+    });
+    render(<DevicesScreen client={client} status="connected" />);
+    await settle();
+    fireEvent.click(screen.getByRole("button", { name: "Pair a new device" }));
+    await settle();
+    expect(screen.getByRole("alert").textContent).toContain("paired from the computer running Tether");
+  });
+});

@@ -1,0 +1,46 @@
+// Keyboard shortcuts for the desktop: one table per screen, ignored while typing (except
+// Escape) and whenever a modifier other than the ones a shortcut names is held.
+import { useEffect, useRef } from "react";
+
+export type Shortcut = {
+  /** The key as `KeyboardEvent.key` names it, e.g. "Escape", "/", "ArrowLeft". */
+  key: string;
+  alt?: boolean;
+  /** What it does, for the help list. */
+  label: string;
+  run(): void;
+};
+
+function typing(target: EventTarget | null): boolean {
+  const element = target as HTMLElement | null;
+  return element !== null && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
+}
+
+/** Whether `event` triggers `shortcut`. */
+export function matches(shortcut: Shortcut, event: KeyboardEvent): boolean {
+  if (event.key !== shortcut.key || event.ctrlKey || event.metaKey) return false;
+  if (event.altKey !== (shortcut.alt ?? false)) return false;
+  return shortcut.key === "Escape" || !typing(event.target);
+}
+
+/** Listens for `shortcuts` while the component is shown. */
+export function useShortcuts(shortcuts: Shortcut[]): void {
+  const current = useRef(shortcuts);
+  current.current = shortcuts;
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => {
+      const shortcut = current.current.find((candidate) => matches(candidate, event));
+      if (!shortcut) return;
+      event.preventDefault();
+      shortcut.run();
+    };
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
+}
+
+/** How a shortcut is written in the help list. */
+export function keyName(shortcut: Shortcut): string {
+  const key = { Escape: "Esc", ArrowLeft: "←", ArrowRight: "→" }[shortcut.key] ?? shortcut.key;
+  return shortcut.alt ? `Alt+${key}` : key;
+}

@@ -1,0 +1,91 @@
+// Pairing a new device from this one: a code and its QR to show, the devices that present it
+// waiting for a yes or no, and how it ended. Only the desktop may start pairing; elsewhere
+// the engine refuses and `problem` says where to go instead.
+import { useCallback, useState } from "react";
+
+import type { PairingOffer, PairingRequest } from "../gen/protocol";
+import type { ChannelEvent, TetherClient } from "../protocol/client";
+
+export type Pairing = {
+  offer: PairingOffer | null;
+  waiting: PairingRequest[];
+  /** What happened last, in words: paired, denied, the code burned… */
+  outcome: string | null;
+  problem: string | null;
+  start(): Promise<void>;
+  answer(request: PairingRequest, approve: boolean): Promise<void>;
+  stop(): void;
+  /** Takes in an event of `user:owner`. */
+  handle(event: ChannelEvent): void;
+};
+
+const REFUSED =
+  "New devices are paired from the computer running Tether: open the Tether app there (or run `tether pair`) and scan its code.";
+
+export function usePairing(client: TetherClient): Pairing {
+  const [offer, setOffer] = useState<PairingOffer | null>(null);
+  const [waiting, setWaiting] = useState<PairingRequest[]>([]);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const fail = (error: { code?: string; message: string }) => setProblem(error.code === "forbidden" ? REFUSED : error.message);
+
+  const start = useCallback(async () => {
+    setProblem(null);
+    setOutcome(null);
+    try {
+      setOffer(await client.request<PairingOffer>("pairing.start"));
+      setWaiting(await client.request<PairingRequest[]>("pairing.waiting"));
+    } catch (error) {
+      fail(error as { code?: string; message: string });
+    }
+  }, [client]);
+
+  const answer = useCallback(
+    async (request: PairingRequest, approve: boolean) => {
+      setProblem(null);
+      try {
+        await client.request(approve ? "pairing.approve" : "pairing.deny", { request_id: request.id });
+      } catch (error) {
+        fail(error as { code?: string; message: string });
+      }
+      setWaiting((all) => all.filter((known) => known.id !== request.id));
+    },
+    [client],
+  );
+
+  const handle = useCallback((event: ChannelEvent) => {
+    const data = event.data as Record<string, unknown>;
+    switch (event.event) {
+      case "pairing.requested": {
+        const request = data as PairingRequest;
+        setWaiting((all) => (all.some((known) => known.id === request.id) ? all : [...all, request]));
+        return;
+      }
+      case "pairing.resolved": {
+        setWaiting((all) => all.filter((known) => known.id !== data.id));
+        const name = (data.device as { name?: string } | undefined)?.name;
+        const words: Record<string, string> = {
+          approved: `Paired “${name ?? "the device"}”.`,
+          denied: "Denied.",
+          withdrawn: "The device stopped waiting.",
+          failed: "The device could not be saved; it was told to try again.",
+        };
+        setOutcome(words[data.outcome as string] ?? null);
+        if (data.outcome === "approved") setOffer(null);
+        return;
+      }
+      case "pairing.burned":
+        setOffer(null);
+        setOutcome("Too many wrong codes: that code no longer works. Start again for a new one.");
+        return;
+    }
+  }, []);
+
+  const stop = useCallback(() => {
+    setOffer(null);
+    setWaiting([]);
+  }, []);
+
+  return { offer, waiting, outcome, problem, start, answer, stop, handle };
+}

@@ -1,0 +1,33 @@
+// A file edit as a diff: removed lines red, added green, far unchanged lines folded.
+import { useMemo } from "react";
+
+import { diffLines } from "../chat/diff";
+import type { FileEdit } from "../chat/tools";
+
+const MARKS = { same: " ", added: "+", removed: "-" } as const;
+
+export function DiffView({ edit }: { edit: FileEdit }) {
+  const diff = useMemo(() => diffLines(edit.before, edit.after), [edit.before, edit.after]);
+  const added = diff.filter((line) => line.kind === "added").length;
+  const removed = diff.filter((line) => line.kind === "removed").length;
+  return (
+    <figure className="diff">
+      <figcaption>
+        <code>{edit.path}</code> <span className="diff-added">+{added}</span> <span className="diff-removed">−{removed}</span>
+      </figcaption>
+      <pre aria-label={`Changes to ${edit.path}`}>
+        {diff.map((line, index) =>
+          line.kind === "folded" ? (
+            <span key={index} className="diff-line diff-folded">
+              ⋯ {line.count} unchanged {line.count === 1 ? "line" : "lines"}
+            </span>
+          ) : (
+            <span key={index} className={`diff-line diff-${line.kind}`}>
+              {MARKS[line.kind]} {line.text}
+            </span>
+          ),
+        )}
+      </pre>
+    </figure>
+  );
+}

@@ -1,0 +1,67 @@
+// Pair a new device: the QR code to scan (or the code to type), how long it lasts, and each
+// device that presents it, to approve or deny by name and address.
+import { useEffect, useState } from "react";
+
+import type { Pairing } from "../chat/usePairing";
+
+export function PairDevicePanel({ pairing, offline }: { pairing: Pairing; offline: boolean }) {
+  const { offer } = pairing;
+  const left = useSecondsLeft(offer?.expires_at ?? null);
+  const expired = offer !== null && left === 0;
+  return (
+    <section className="pair-panel" aria-label="Pair a new device">
+      {offer === null || expired ? (
+        <button className="primary" onClick={() => void pairing.start()} disabled={offline}>
+          {expired ? "The code expired: get a new one" : "Pair a new device"}
+        </button>
+      ) : (
+        <div className="offer">
+          {offer.qr_svg && (
+            <img className="qr" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(offer.qr_svg)}`} alt="QR code that opens Tether with the pairing code" />
+          )}
+          <p>
+            Scan it with the phone’s camera, or open Tether there and type <strong className="code">{offer.code}</strong>
+          </p>
+          {offer.fingerprint && (
+            <p className="hint fingerprint">
+              Certificate <code>{offer.fingerprint}</code>
+            </p>
+          )}
+          <p className="hint">
+            Works once, for {Math.floor(left / 60)}:{String(left % 60).padStart(2, "0")} more.{" "}
+            <button className="link" onClick={pairing.stop}>Cancel</button>
+          </p>
+        </div>
+      )}
+      {pairing.waiting.map((request) => (
+        <div key={request.id} className="approval" role="alertdialog" aria-label={`Pair ${request.name}?`}>
+          <p>
+            Pair <strong>“{request.name}”</strong>
+            {request.address ? ` from ${request.address}` : ""}? Only approve a device you are holding.
+          </p>
+          <div className="actions">
+            <button className="primary" onClick={() => void pairing.answer(request, true)}>Approve</button>
+            <button className="deny" onClick={() => void pairing.answer(request, false)}>Deny</button>
+          </div>
+        </div>
+      ))}
+      {pairing.outcome && <p role="status">{pairing.outcome}</p>}
+      {pairing.problem && <p className="hint" role="alert">{pairing.problem}</p>}
+    </section>
+  );
+}
+
+/** Seconds until `deadline` (seconds since the epoch), never below zero. */
+const remaining = (deadline: number | null) => (deadline === null ? 0 : Math.max(0, Math.round(deadline - Date.now() / 1000)));
+
+/** The seconds left until `deadline`, ticking each second. */
+function useSecondsLeft(deadline: number | null): number {
+  const [seconds, setSeconds] = useState(() => remaining(deadline));
+  useEffect(() => {
+    setSeconds(remaining(deadline));
+    if (deadline === null) return;
+    const timer = setInterval(() => setSeconds(remaining(deadline)), 1000);
+    return () => clearInterval(timer);
+  }, [deadline]);
+  return seconds;
+}
