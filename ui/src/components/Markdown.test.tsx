@@ -16,6 +16,13 @@ describe("Markdown", () => {
     expect(html).toContain("<table>");
   });
 
+  it("leaves code in other languages, or none, plain", () => {
+    const html = render("```haskell\nmain = pure ()\n```\n\n```\nfn main() {}\n```");
+    expect(html).toContain('<code class="language-haskell">main = pure ()');
+    expect(html).toContain("<code>fn main() {}");
+    expect(html).not.toContain("hljs");
+  });
+
   it("shows raw HTML as text and drops dangerous links and remote images", () => {
     const html = render('<script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) [ok](https://example.com) ![pixel](https://tracker.example/p.png)');
     expect(html).not.toMatch(/<script|<img|<[^>]*onerror|href="javascript/i);

@@ -1,9 +1,10 @@
 // Model text as markdown, safely: no raw HTML (it shows as text), only http(s) and mailto
 // links (opened apart from the app, without referrer), no remote images (their alt text
-// instead), and code blocks highlighted by language.
+// instead), and code blocks highlighted by language (./highlight).
 import ReactMarkdown, { type Components, defaultUrlTransform } from "react-markdown";
-import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
+
+import { rehypeCode } from "./highlight";
 
 const components: Components = {
   a: ({ href, children }) =>
@@ -28,7 +29,7 @@ export function Markdown({ text }: { text: string }) {
     <div className="markdown">
       <ReactMarkdown
         remarkPlugins={[remarkGfm]}
-        rehypePlugins={[[rehypeHighlight, { detect: false }]]}
+        rehypePlugins={[rehypeCode]}
         urlTransform={safeUrl}
         components={components}
       >
