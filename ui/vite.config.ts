@@ -1,18 +1,36 @@
-// Vite: the chat UI's build, its dev server (which hands /api and /ws to a running engine,
-// method and body unchanged), and its unit tests.
+// Vite: the chat UI's build, its dev server, and its unit tests. The dev server hands /api
+// and /ws to a running engine (TETHER_ENGINE), method and body unchanged. A request from the
+// dev server's own page is presented with the engine's origin, so the engine needs no extra
+// allowed origin; any other page keeps its Origin and is refused as usual.
+import type { IncomingMessage } from "node:http";
+
 import react from "@vitejs/plugin-react";
+import type { ProxyOptions } from "vite";
 import { defineConfig } from "vitest/config";
 
 const engine = process.env.TETHER_ENGINE ?? "http://127.0.0.1:7410";
 
+type Outgoing = { setHeader(name: string, value: string): void };
+
+/** Gives a request from the dev server's own page the engine's origin. */
+function ownPageAsEngine(outgoing: Outgoing, incoming: IncomingMessage): void {
+  const origin = incoming.headers.origin;
+  if (origin !== undefined && origin === `http://${incoming.headers.host}`) outgoing.setHeader("origin", new URL(engine).origin);
+}
+
+const toEngine = (ws: boolean): ProxyOptions => ({
+  target: engine,
+  ws,
+  changeOrigin: true,
+  configure: (proxy) => {
+    proxy.on("proxyReq", ownPageAsEngine);
+    proxy.on("proxyReqWs", ownPageAsEngine);
+  },
+});
+
 export default defineConfig({
   plugins: [react()],
-  server: {
-    proxy: {
-      "/api": { target: engine, changeOrigin: true },
-      "/ws": { target: engine, ws: true, changeOrigin: true },
-    },
-  },
+  server: { proxy: { "/api": toEngine(false), "/ws": toEngine(true) } },
   build: { outDir: "dist", sourcemap: false },
   test: { globals: true, include: ["src/**/*.test.{ts,tsx}"] },
 });
