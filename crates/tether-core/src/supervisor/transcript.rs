@@ -74,6 +74,8 @@ impl Transcript {
     pub fn process_started(&mut self) {
         self.cost_of_earlier_processes = self.info.total_cost_usd;
         self.streaming = None;
+        // The calls of an earlier process will never get their results.
+        self.task_calls.clear();
     }
 
     /// Records a message the user sent; returns its id and the events.

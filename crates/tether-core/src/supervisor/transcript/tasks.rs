@@ -1,6 +1,8 @@
 //! The session's todo list, kept from whichever tools the CLI offers the model: a TodoWrite
 //! call replaces the list at once; a TaskCreate or TaskUpdate call changes it once its result
-//! says it worked (a failed call changes nothing).
+//! says it worked (a failed or refused call changes nothing). The result says so in its
+//! structured details (`task.id`, `success`) or, when a line carries several results and so no
+//! details, in its text (`Task #3 created successfully…`, `Updated task #3…`).
 
 use serde_json::{Value, json};
 
@@ -46,12 +48,27 @@ impl Transcript {
         if result.is_error {
             return Vec::new();
         }
+        let said = result.content.as_str().unwrap_or_default();
         match call {
             TaskCall::Create(mut todo) => {
-                todo.id = text(&result.details["task"]["id"]);
+                let Some(id) = text(&result.details["task"]["id"]).or_else(|| created_id(said))
+                else {
+                    return Vec::new();
+                };
+                // A new task list (say, after a resume) starts its ids again: the newest wins.
+                self.todos
+                    .retain(|known| known.id.as_deref() != Some(id.as_str()));
+                todo.id = Some(id);
                 self.todos.push(todo);
             }
             TaskCall::Update(input) => {
+                let worked = match &result.details {
+                    Value::Null => said.starts_with("Updated task #"),
+                    details => details["success"] == true,
+                };
+                if !worked {
+                    return Vec::new();
+                }
                 let id = input["taskId"].as_str();
                 let Some(index) = self
                     .todos
@@ -95,4 +112,12 @@ impl Transcript {
     fn todos_updated(&self) -> Emit {
         emit("todo.updated", json!({ "todos": self.todos }))
     }
+}
+
+/// The id in a TaskCreate result's text, `Task #ID created successfully: …`.
+fn created_id(said: &str) -> Option<String> {
+    let rest = said.strip_prefix("Task #")?;
+    let (id, tail) = rest.split_once(' ')?;
+    tail.starts_with("created successfully")
+        .then(|| id.to_owned())
 }

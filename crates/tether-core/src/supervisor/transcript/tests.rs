@@ -307,4 +307,35 @@ fn task_tools_keep_the_todo_list_once_their_results_say_they_worked() {
     let events = feed(&mut transcript, &failed);
     assert!(!names(&events).contains(&"todo.updated"));
     assert_eq!(transcript.todos.len(), 1, "a failed call changes nothing");
+
+    let refused = task_call(
+        "t6",
+        "TaskUpdate",
+        r#"{"taskId":"1","status":"completed"}"#,
+        "Task not found",
+        r#"{"success":false,"taskId":"1","error":"Task not found"}"#,
+    );
+    let events = feed(&mut transcript, &[&refused[0], &refused[1]]);
+    assert!(!names(&events).contains(&"todo.updated"));
+    assert_eq!(
+        transcript.todos[0].status, "in_progress",
+        "a refused update changes nothing"
+    );
+
+    // Two results on one line carry no details: their text tells. A task list that starts its
+    // ids again replaces the old task of the same id.
+    let both = [
+        r#"{"type":"assistant","message":{"id":"m7","content":[{"type":"tool_use","id":"t7","name":"TaskCreate","input":{"subject":"Again"}},{"type":"tool_use","id":"t8","name":"TaskUpdate","input":{"taskId":"1","status":"completed"}}]}}"#,
+        r#"{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t7","content":"Task #1 created successfully: Again"},{"type":"tool_result","tool_use_id":"t8","content":"Updated task #1 status"}]},"tool_use_result":{"task":{"id":"9"}}}"#,
+    ];
+    feed(&mut transcript, &both);
+    assert_eq!(
+        transcript.todos,
+        [Todo {
+            id: Some("1".into()),
+            content: "Again".into(),
+            status: "completed".into(),
+            active_form: None,
+        }]
+    );
 }
