@@ -1,7 +1,8 @@
 // Vite: the chat UI's build, its dev server, and its unit tests. The dev server hands /api
 // and /ws to a running engine (TETHER_ENGINE), method and body unchanged. A request from the
-// dev server's own page is presented with the engine's origin, so the engine needs no extra
-// allowed origin; any other page keeps its Origin and is refused as usual.
+// dev server's own page, reached by a loopback name, is presented with the engine's origin, so
+// the engine needs no extra allowed origin; any other page (a rebinding one included) keeps its
+// Origin and is refused as usual.
 import type { IncomingMessage } from "node:http";
 
 import react from "@vitejs/plugin-react";
@@ -12,10 +13,13 @@ const engine = process.env.TETHER_ENGINE ?? "http://127.0.0.1:7410";
 
 type Outgoing = { setHeader(name: string, value: string): void };
 
-/** Gives a request from the dev server's own page the engine's origin. */
+const LOOPBACK = ["localhost", "127.0.0.1", "[::1]"];
+
+/** Gives a request from the dev server's own page, on a loopback name, the engine's origin. */
 function ownPageAsEngine(outgoing: Outgoing, incoming: IncomingMessage): void {
-  const origin = incoming.headers.origin;
-  if (origin !== undefined && origin === `http://${incoming.headers.host}`) outgoing.setHeader("origin", new URL(engine).origin);
+  const { origin, host } = incoming.headers;
+  if (origin === undefined || host === undefined || origin !== `http://${host}`) return;
+  if (LOOPBACK.includes(new URL(origin).hostname)) outgoing.setHeader("origin", new URL(engine).origin);
 }
 
 const toEngine = (ws: boolean): ProxyOptions => ({
