@@ -84,7 +84,7 @@ try {
   await page.getByLabel("Message").press("Enter");
   const write = page.getByRole("alertdialog", { name: "Allow Write?" });
   await write.locator(".diff-line.diff-added", { hasText: "# Notes" }).waitFor();
-  await write.getByText("+2").waitFor();
+  await write.getByText("writes the whole file (2 lines)").waitFor();
   await write.scrollIntoViewIfNeeded();
   await shoot(page, "approval-phone");
   await write.getByRole("button", { name: "Allow once" }).click();
@@ -132,9 +132,9 @@ try {
 
   // Archived: gone from the open sessions, listed under "archived".
   await page.keyboard.press("Alt+ArrowLeft");
-  await page.getByRole("button", { name: /^Archive session/ }).click();
+  await page.getByRole("button", { name: /^Archive the / }).click();
   await page.getByText("1 archived").waitFor();
-  if ((await page.getByRole("button", { name: /^Archive session/ }).count()) !== 0) throw new Error("the archived session is still listed as open");
+  if ((await page.getByRole("button", { name: /^Archive the / }).count()) !== 0) throw new Error("the archived session is still listed as open");
 
   // The devices screen lists this browser, online, from the loopback address; pairing
   // another device starts on the desktop only.

@@ -19,18 +19,23 @@ export async function measureLoad(browser, url, phone) {
     }
     await page.goto(url);
     await page.getByRole("heading", { name: "Pair with Tether" }).waitFor();
-    return await page.evaluate(() => {
+    const figures = await page.evaluate(() => {
       const navigation = performance.getEntriesByType("navigation")[0];
       const paint = performance.getEntriesByName("first-contentful-paint")[0];
       const resources = performance.getEntriesByType("resource");
       const bytes = [navigation, ...resources].reduce((sum, entry) => sum + (entry.transferSize ?? 0), 0);
+      const scripts = resources.filter((entry) => entry.initiatorType === "script" || entry.name.endsWith(".js"));
       return {
         first_contentful_paint_ms: Math.round(paint?.startTime ?? -1),
         dom_content_loaded_ms: Math.round(navigation.domContentLoadedEventEnd),
         transferred_kb: Math.round(bytes / 102.4) / 10,
         requests: resources.length + 1,
+        scripts_compressed: scripts.length > 0 && scripts.every((entry) => entry.encodedBodySize < entry.decodedBodySize),
       };
     });
+    if (!figures.scripts_compressed) throw new Error(`the scripts came uncompressed: ${JSON.stringify(figures)}`);
+    if (figures.first_contentful_paint_ms < 0) throw new Error("the page never painted");
+    return figures;
   } finally {
     await context.close();
   }

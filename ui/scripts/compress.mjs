@@ -2,6 +2,7 @@
 // engine sends to browsers that accept gzip (a phone on a slow network loads a third).
 import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const TEXT = /\.(js|mjs|css|html|svg|json|webmanifest)$/;
@@ -18,7 +19,7 @@ function* files(dir) {
 
 let before = 0;
 let after = 0;
-for (const path of files(new URL("../dist", import.meta.url).pathname)) {
+for (const path of files(fileURLToPath(new URL("../dist", import.meta.url)))) {
   if (!TEXT.test(path)) continue;
   const bytes = readFileSync(path);
   if (bytes.length < SMALLEST) continue;

@@ -65,7 +65,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         Reply::text(["Written."]),
         Reply::Slow {
             chunks: SLOW.split_inclusive(' ').map(str::to_owned).collect(),
-            delay_ms: 100,
+            delay_ms: 250,
         },
         Reply::Stall {
             chunks: HELD.split_inclusive(' ').map(str::to_owned).collect(),

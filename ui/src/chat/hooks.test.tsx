@@ -134,6 +134,41 @@ describe("ChatScreen", () => {
     expect(client.queued).toBe(0);
   });
 
+  it("gives back a prompt the engine refuses, with the reason", async () => {
+    engine.snapshot = () => snapshot("", "idle");
+    engine.maxPrompt = 5;
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    await settle();
+    const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
+    fireEvent.change(box, { target: { value: "far too long" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    await settle(RECONNECT);
+    expect(box.value).toBe("far too long");
+    expect(screen.getByRole("alert").textContent).toContain("Not sent: the message is larger than the engine accepts");
+    expect(engine.requests("messages.send")).toHaveLength(1);
+  });
+
+  it("never sends on the Enter that confirms an input method's conversion", async () => {
+    engine.snapshot = () => snapshot("", "idle");
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    await settle();
+    const box = screen.getByLabelText("Message");
+    fireEvent.change(box, { target: { value: "にほんご" } });
+    fireEvent.keyDown(box, { key: "Enter", keyCode: 229 });
+    fireEvent.keyDown(box, { key: "Enter", isComposing: true });
+    await settle();
+    expect(engine.requests("messages.send")).toHaveLength(0);
+  });
+
+  it("offers to interrupt a stalled turn", async () => {
+    engine.snapshot = () => snapshot("", "stalled");
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    await settle();
+    fireEvent.click(screen.getByRole("button", { name: "Interrupt" }));
+    await settle();
+    expect(engine.requests("messages.cancel")).toHaveLength(1);
+  });
+
   it("shows an approval with its diff, answers it, and interrupts with Esc", async () => {
     engine.snapshot = () => snapshot("");
     render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
@@ -201,5 +236,7 @@ describe("DevicesScreen", () => {
     fireEvent.click(screen.getByRole("button", { name: "Pair a new device" }));
     await settle();
     expect(screen.getByRole("alert").textContent).toContain("paired from the computer running Tether");
+    emit("pairing.requested", { id: "q1", name: "Pixel 9", address: null }, "user:owner");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useSyncExternalStore } from "react";
 
 import type { Status, TetherClient } from "../protocol/client";
 import { SessionFeed } from "./feed";
-import { type SessionView, isStreaming } from "./session";
+import { type SessionView, canInterrupt, isStreaming } from "./session";
 
 /** The connection's status, re-rendering on every change. */
 export function useStatus(client: TetherClient): Status {
@@ -17,6 +17,8 @@ export type Chat = {
   view: SessionView | null;
   problem: string | null;
   isStreaming: boolean;
+  /** Whether an interrupt would stop something now. */
+  canInterrupt: boolean;
   send(text: string): Promise<unknown>;
 };
 
@@ -33,6 +35,7 @@ export function useChat(client: TetherClient, sessionId: string): Chat {
     view,
     problem,
     isStreaming: view !== null && isStreaming(view),
+    canInterrupt: view !== null && canInterrupt(view),
     send: (text) => feed.send(text),
   };
 }

@@ -20,6 +20,11 @@ export function isStreaming(view: SessionView): boolean {
   return ["starting", "running", "awaiting_approval"].includes(view.session.status);
 }
 
+/** Whether the engine can interrupt the turn now (a stalled one is stopped). */
+export function canInterrupt(view: SessionView): boolean {
+  return ["running", "awaiting_approval", "stalled"].includes(view.session.status);
+}
+
 /** The view after `event`; events this view does not show leave it as it was. */
 export function apply(view: SessionView, event: ChannelEvent): SessionView {
   const data = event.data as Record<string, unknown>;

@@ -1,5 +1,6 @@
 // Keyboard shortcuts for the desktop: one table per screen, ignored while typing (except
-// Escape) and whenever a modifier other than the ones a shortcut names is held.
+// Escape), while an input method composes, and whenever a modifier other than the ones a
+// shortcut names is held.
 import { useEffect, useRef } from "react";
 
 export type Shortcut = {
@@ -18,6 +19,8 @@ function typing(target: EventTarget | null): boolean {
 
 /** Whether `event` triggers `shortcut`. */
 export function matches(shortcut: Shortcut, event: KeyboardEvent): boolean {
+  // Esc that cancels an input method's conversion is the input method's.
+  if (event.isComposing || event.keyCode === 229) return false;
   if (event.key !== shortcut.key || event.ctrlKey || event.metaKey) return false;
   if (event.altKey !== (shortcut.alt ?? false)) return false;
   return shortcut.key === "Escape" || !typing(event.target);

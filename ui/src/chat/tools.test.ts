@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { editsOf, resultText, toolSummary } from "./tools";
+import { editsOf, inputView, resultText, toolSummary } from "./tools";
 
 describe("tool descriptions", () => {
   it("summarize each tool by what it acts on, whatever the model sent", () => {
@@ -19,8 +19,15 @@ describe("tool descriptions", () => {
       { path: "f", before: "a", after: "b" },
       { path: "f", before: "", after: "" },
     ]);
-    expect(editsOf("Write", { file_path: "f", content: "new" })).toEqual([{ path: "f", before: "", after: "new" }]);
+    expect(editsOf("Write", { file_path: "f", content: "new" })).toEqual([{ path: "f", before: "", after: "new", whole: true }]);
     expect(editsOf("Bash", { command: "x" })).toBeNull();
+  });
+
+  it("show edits as diffs, commands as commands, the rest as JSON", () => {
+    expect(inputView("Write", { file_path: "f", content: "x" }).kind).toBe("edits");
+    expect(inputView("Bash", { command: "ls" })).toEqual({ kind: "command", command: "ls" });
+    expect(inputView("Bash", {}).kind).toBe("json");
+    expect(inputView("Grep", { pattern: "x" }).kind).toBe("json");
   });
 
   it("turn results into text", () => {

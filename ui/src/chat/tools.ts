@@ -1,7 +1,8 @@
 // What a tool call is about, in a line, and the file edits it makes, for the cards and the
 // approval prompt. Inputs come from the model: nothing here trusts their shape.
 
-export type FileEdit = { path: string; before: string; after: string };
+/** A change to a file; `whole` when it replaces the file's content, whatever it was. */
+export type FileEdit = { path: string; before: string; after: string; whole?: boolean };
 
 type Input = Record<string, unknown>;
 
@@ -40,6 +41,16 @@ export function toolSummary(name: string, input: unknown): string {
   }
 }
 
+/** How a call's input is best shown: the diffs of its edits, the command it runs, or as JSON. */
+export type InputView = { kind: "edits"; edits: FileEdit[] } | { kind: "command"; command: string } | { kind: "json" };
+
+export function inputView(name: string, input: unknown): InputView {
+  const edits = editsOf(name, input);
+  if (edits !== null) return { kind: "edits", edits };
+  const command = name === "Bash" ? text(((input ?? {}) as Input).command) : "";
+  return command ? { kind: "command", command } : { kind: "json" };
+}
+
 /** The edits an Edit, MultiEdit or Write call makes; `null` for other tools. */
 export function editsOf(name: string, input: unknown): FileEdit[] | null {
   const fields = (input ?? {}) as Input;
@@ -52,7 +63,7 @@ export function editsOf(name: string, input: unknown): FileEdit[] | null {
         ? fields.edits.map((edit: Input) => ({ path, before: text(edit?.old_string), after: text(edit?.new_string) }))
         : null;
     case "Write":
-      return [{ path, before: "", after: text(fields.content) }];
+      return [{ path, before: "", after: text(fields.content), whole: true }];
     default:
       return null;
   }

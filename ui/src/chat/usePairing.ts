@@ -1,7 +1,7 @@
 // Pairing a new device from this one: a code and its QR to show, the devices that present it
 // waiting for a yes or no, and how it ended. Only the desktop may start pairing; elsewhere
 // the engine refuses and `problem` says where to go instead.
-import { useCallback, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 
 import type { PairingOffer, PairingRequest } from "../gen/protocol";
 import type { ChannelEvent, TetherClient } from "../protocol/client";
@@ -27,6 +27,8 @@ export function usePairing(client: TetherClient): Pairing {
   const [waiting, setWaiting] = useState<PairingRequest[]>([]);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  // Only the client that started pairing may answer: others are not shown the requests.
+  const pairing = useRef(false);
 
   const fail = (error: { code?: string; message: string }) => setProblem(error.code === "forbidden" ? REFUSED : error.message);
 
@@ -35,6 +37,7 @@ export function usePairing(client: TetherClient): Pairing {
     setOutcome(null);
     try {
       setOffer(await client.request<PairingOffer>("pairing.start"));
+      pairing.current = true;
       setWaiting(await client.request<PairingRequest[]>("pairing.waiting"));
     } catch (error) {
       fail(error as { code?: string; message: string });
@@ -58,11 +61,13 @@ export function usePairing(client: TetherClient): Pairing {
     const data = event.data as Record<string, unknown>;
     switch (event.event) {
       case "pairing.requested": {
+        if (!pairing.current) return;
         const request = data as PairingRequest;
         setWaiting((all) => (all.some((known) => known.id === request.id) ? all : [...all, request]));
         return;
       }
       case "pairing.resolved": {
+        if (!pairing.current) return;
         setWaiting((all) => all.filter((known) => known.id !== data.id));
         const name = (data.device as { name?: string } | undefined)?.name;
         const words: Record<string, string> = {
@@ -72,10 +77,15 @@ export function usePairing(client: TetherClient): Pairing {
           failed: "The device could not be saved; it was told to try again.",
         };
         setOutcome(words[data.outcome as string] ?? null);
-        if (data.outcome === "approved") setOffer(null);
+        if (data.outcome === "approved") {
+          setOffer(null);
+          pairing.current = false;
+        }
         return;
       }
       case "pairing.burned":
+        if (!pairing.current) return;
+        pairing.current = false;
         setOffer(null);
         setOutcome("Too many wrong codes: that code no longer works. Start again for a new one.");
         return;
@@ -83,6 +93,7 @@ export function usePairing(client: TetherClient): Pairing {
   }, []);
 
   const stop = useCallback(() => {
+    pairing.current = false;
     setOffer(null);
     setWaiting([]);
   }, []);

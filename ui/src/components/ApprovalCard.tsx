@@ -2,7 +2,7 @@
 // allow once, always allow (when the CLI proposes a rule) or deny. The first answer wins.
 import { useState } from "react";
 
-import { editsOf, toolSummary } from "../chat/tools";
+import { inputView, toolSummary } from "../chat/tools";
 import type { Approval } from "../gen/protocol";
 import { ToolInput } from "./ToolInput";
 
@@ -13,8 +13,8 @@ type Props = { approval: Approval; decide(decision: Decision): Promise<unknown> 
 export function ApprovalCard({ approval, decide }: Props) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  // An edit's diff names its file: the summary would only repeat it.
-  const summary = editsOf(approval.tool_name, approval.input) === null ? toolSummary(approval.tool_name, approval.input) : "";
+  // A diff names its file and a command shows itself: the summary would only repeat them.
+  const summary = inputView(approval.tool_name, approval.input).kind === "json" ? toolSummary(approval.tool_name, approval.input) : "";
 
   async function answer(decision: Decision) {
     setBusy(true);

@@ -1,16 +1,22 @@
 // Where prompts are typed. Enter sends on a keyboard (Shift+Enter for a new line); on a touch
-// screen Enter is a new line and the button sends. The box grows with its text.
+// screen Enter is a new line and the button sends. An input method's Enter (confirming a
+// conversion) never sends. The box grows with its text. A prompt the engine refuses comes back
+// into the box, with the reason.
 import { type FormEvent, type KeyboardEvent, type Ref, useLayoutEffect, useRef, useState } from "react";
 
-type Props = { send(text: string): void; disabled: string | null; inputRef: Ref<HTMLTextAreaElement> };
+type Props = { send(text: string): Promise<unknown>; disabled: string | null; inputRef: Ref<HTMLTextAreaElement> };
 
 /** The tallest the box grows before it scrolls, in pixels. */
 const MAX_HEIGHT = 200;
 
 const touch = () => matchMedia("(pointer: coarse)").matches;
 
+/** Whether a key press belongs to an input method composing text (Safari reports 229). */
+export const composing = (event: { isComposing: boolean; keyCode: number }) => event.isComposing || event.keyCode === 229;
+
 export function Composer({ send, disabled, inputRef }: Props) {
   const [draft, setDraft] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement | null>(null);
 
   useLayoutEffect(() => {
@@ -25,11 +31,15 @@ export function Composer({ send, disabled, inputRef }: Props) {
     const text = draft.trim();
     if (!text || disabled) return;
     setDraft("");
-    send(text);
+    setProblem(null);
+    send(text).catch((error: { message: string }) => {
+      setDraft((typed) => typed || text);
+      setProblem(`Not sent: ${error.message}`);
+    });
   }
 
   function keys(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
+    if (event.key !== "Enter" || event.shiftKey || composing(event.nativeEvent)) return;
     if (touch() && !(event.ctrlKey || event.metaKey)) return;
     event.preventDefault();
     submit();
@@ -43,6 +53,7 @@ export function Composer({ send, disabled, inputRef }: Props) {
 
   return (
     <form className="composer" onSubmit={submit}>
+      {problem && <p className="error composer-problem" role="alert">{problem}</p>}
       <textarea
         ref={attach}
         value={draft}

@@ -1,4 +1,5 @@
-// A file edit as a diff: removed lines red, added green, far unchanged lines folded.
+// A file edit as a diff: removed lines red, added green, far unchanged lines folded. A write
+// of a whole file says so: what it replaces is not known here.
 import { useMemo } from "react";
 
 import { diffLines } from "../chat/diff";
@@ -13,7 +14,14 @@ export function DiffView({ edit }: { edit: FileEdit }) {
   return (
     <figure className="diff">
       <figcaption>
-        <code>{edit.path}</code> <span className="diff-added">+{added}</span> <span className="diff-removed">−{removed}</span>
+        <code>{edit.path}</code>{" "}
+        {edit.whole ? (
+          <span>writes the whole file ({added} {added === 1 ? "line" : "lines"})</span>
+        ) : (
+          <>
+            <span className="diff-added">+{added}</span> <span className="diff-removed">−{removed}</span>
+          </>
+        )}
       </figcaption>
       <pre aria-label={`Changes to ${edit.path}`}>
         {diff.map((line, index) =>

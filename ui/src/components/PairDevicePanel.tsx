@@ -54,14 +54,13 @@ export function PairDevicePanel({ pairing, offline }: { pairing: Pairing; offlin
 /** Seconds until `deadline` (seconds since the epoch), never below zero. */
 const remaining = (deadline: number | null) => (deadline === null ? 0 : Math.max(0, Math.round(deadline - Date.now() / 1000)));
 
-/** The seconds left until `deadline`, ticking each second. */
+/** The seconds left until `deadline`, read at each render and re-rendered each second. */
 function useSecondsLeft(deadline: number | null): number {
-  const [seconds, setSeconds] = useState(() => remaining(deadline));
+  const [, tick] = useState(0);
   useEffect(() => {
-    setSeconds(remaining(deadline));
     if (deadline === null) return;
-    const timer = setInterval(() => setSeconds(remaining(deadline)), 1000);
+    const timer = setInterval(() => tick((count) => count + 1), 1000);
     return () => clearInterval(timer);
   }, [deadline]);
-  return seconds;
+  return remaining(deadline);
 }

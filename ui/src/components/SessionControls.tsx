@@ -15,6 +15,8 @@ export const PERMISSION_MODES: [string, string][] = [
   ["bypassPermissions", "Bypass permissions"],
 ];
 
+const BYPASS_WARNING = "Bypass permissions? Claude will run every tool, commands and edits included, without asking.";
+
 type Props = { client: TetherClient; session: SessionInfo; disabled: boolean };
 
 export function SessionControls({ client, session, disabled }: Props) {
@@ -56,7 +58,11 @@ export function SessionControls({ client, session, disabled }: Props) {
           aria-label="Permission mode"
           value={session.permission_mode}
           disabled={disabled || busy}
-          onChange={(event) => void change("sessions.set_permission_mode", { mode: event.target.value })}
+          onChange={(event) => {
+            const mode = event.target.value;
+            if (mode === "bypassPermissions" && !confirm(BYPASS_WARNING)) return;
+            void change("sessions.set_permission_mode", { mode });
+          }}
         >
           {PERMISSION_MODES.map(([mode, label]) => (
             <option key={mode} value={mode}>{label}</option>

@@ -4,7 +4,7 @@ import { type Shortcut, keyName } from "../chat/shortcuts";
 export function ShortcutsHelp({ shortcuts, close }: { shortcuts: Shortcut[]; close(): void }) {
   return (
     <div className="overlay" onClick={close}>
-      <section className="shortcuts" role="dialog" aria-label="Keyboard shortcuts" onClick={(event) => event.stopPropagation()}>
+      <section className="shortcuts" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onClick={(event) => event.stopPropagation()}>
         <h2>Keyboard shortcuts</h2>
         <dl>
           <div>

@@ -1,5 +1,6 @@
 // A tool call in the conversation: its name and what it acts on, folded; open, its input
-// (a diff for edits) and its result, long results cut to a screenful until asked.
+// (a diff for edits) and its result, long results cut to a screenful until asked. A folded
+// card draws nothing more, so a long chat stays quick.
 import { useState } from "react";
 
 import { resultText, toolSummary } from "../chat/tools";
@@ -12,17 +13,19 @@ const PREVIEW = 4_000;
 type Props = { name: string; input: unknown; result: ToolOutcome | null };
 
 export function ToolCard({ name, input, result }: Props) {
+  const [open, setOpen] = useState(false);
   const summary = toolSummary(name, input);
   const state = result === null ? "running" : result.is_error ? "failed" : "done";
   return (
-    <details className={`tool tool-${state}`}>
+    <details className={`tool tool-${state}`} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>
         <span className="tool-name">{name}</span>
         {summary && <span className="tool-summary">{summary}</span>}
-        <span className="tool-state" aria-label={state}>{state === "running" ? "…" : state === "failed" ? "✕" : "✓"}</span>
+        <span className="tool-state" aria-hidden="true">{state === "running" ? "…" : state === "failed" ? "✕" : "✓"}</span>
+        <span className="visually-hidden">{state}</span>
       </summary>
-      <ToolInput name={name} input={input} />
-      {result && <ToolResult text={resultText(result.content)} failed={result.is_error} />}
+      {open && <ToolInput name={name} input={input} />}
+      {open && result && <ToolResult text={resultText(result.content)} failed={result.is_error} />}
     </details>
   );
 }

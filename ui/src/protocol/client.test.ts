@@ -124,6 +124,17 @@ describe("TetherClient", () => {
     expect(engine.connects).toBe(before + 1);
   });
 
+  it("refuses a prompt too large for the engine instead of sending it on every reconnect", async () => {
+    engine.maxPrompt = 10;
+    const big = client.sendMessage("s1", "far too long for it");
+    await expect(big).rejects.toMatchObject({ code: "invalid_params" });
+    expect(client.queued).toBe(0);
+    await vi.advanceTimersByTimeAsync(15_000);
+    expect(client.status).toBe("connected");
+    await expect(client.sendMessage("s1", "short")).resolves.toEqual({ message_id: "m1" });
+    expect(engine.requests("messages.send")).toHaveLength(2);
+  });
+
   it("fails requests clearly when offline", async () => {
     engine.drop();
     await expect(client.request("sessions.list")).rejects.toMatchObject({ code: "unavailable" });

@@ -1,7 +1,7 @@
 // The protocol client: requests and responses, channel subscriptions that resume exactly
 // after a reconnect, reconnecting with backoff, and prompts that wait out being offline and
 // are sent once (each carries a client id the engine remembers).
-import type { ClientFrame, Position, RpcError, ServerFrame, SubscriptionState } from "../gen/protocol";
+import { CloseCode, type ClientFrame, type Position, type RpcError, type ServerFrame, type SubscriptionState } from "../gen/protocol";
 import type { Closed, Connect, Connection } from "../host/transport";
 import { type Backoff, DEFAULT_BACKOFF, reconnectDelay } from "./backoff";
 import { Cursor } from "./cursor";
@@ -21,8 +21,6 @@ export interface ChannelHandlers {
   reset(position: Position): void;
 }
 
-/** The close code for a revoked device or key: reconnecting would be refused. */
-const REVOKED = 4001;
 
 /** An error for requests the connection could not carry. */
 export function unavailable(message: string): RpcError {
@@ -210,9 +208,12 @@ export class TetherClient {
 
   private closed(closed: Closed): void {
     this.connection = null;
+    // Sent again, a prompt too large for the engine would close every new connection too.
+    if (closed.code === CloseCode.message_too_big) this.refuseInFlight();
     this.drop(unavailable(`the connection dropped (${closed.code})`));
     if (this.stopped) return;
-    if (closed.code === REVOKED) {
+    // A revoked device or key: reconnecting would be refused.
+    if (closed.code === CloseCode.token_revoked) {
       this.stopped = true;
       this.setStatus("revoked");
       return;
@@ -251,6 +252,15 @@ export class TetherClient {
           queued.reject(error);
         },
       });
+    }
+  }
+
+  /** Fails the prompts on their way when the connection closed, instead of sending them again. */
+  private refuseInFlight(): void {
+    const error: RpcError = { code: "invalid_params", message: "the message is larger than the engine accepts" };
+    for (const queued of this.outbox.filter((candidate) => candidate.inFlight)) {
+      this.forget(queued);
+      queued.reject(error);
     }
   }
 

@@ -1,6 +1,6 @@
 // The chat: the session's state and controls on top, the conversation as it streams (tool
 // calls as cards, edits as diffs), approvals waiting for an answer, and the composer.
-import { Suspense, lazy, useCallback, useMemo, useRef, useState } from "react";
+import { Suspense, lazy, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { useChat } from "../chat/hooks";
 import { type Shortcut, useShortcuts } from "../chat/shortcuts";
@@ -27,18 +27,21 @@ export function ChatScreen({ client, sessionId, back }: Props) {
   useStickToBottom(chat.view);
 
   const [refused, setRefused] = useState<string | null>(null);
+  const status = chat.view?.session.status;
+  // A refusal is about the state it was made in.
+  useEffect(() => setRefused(null), [status]);
   const interrupt = useCallback(() => {
     setRefused(null);
     client.request("messages.cancel", { session_id: sessionId }).catch((error: { message: string }) => setRefused(error.message));
   }, [client, sessionId]);
   const shortcuts: Shortcut[] = useMemo(
     () => [
-      { key: "Escape", label: "Interrupt the answer", run: () => (help ? setHelp(false) : chat.isStreaming && interrupt()) },
+      { key: "Escape", label: "Interrupt the answer", run: () => (help ? setHelp(false) : chat.canInterrupt && interrupt()) },
       { key: "/", label: "Write a message", run: () => composer.current?.focus() },
       { key: "ArrowLeft", alt: true, label: "Back to the sessions", run: back },
       { key: "?", label: "Show these shortcuts", run: () => setHelp(true) },
     ],
-    [help, chat.isStreaming, back, interrupt],
+    [help, chat.canInterrupt, back, interrupt],
   );
   useShortcuts(shortcuts);
 
@@ -56,7 +59,7 @@ export function ChatScreen({ client, sessionId, back }: Props) {
         <button onClick={back} aria-label="Back to sessions">←</button>
         <span className={`badge badge-${session?.status ?? "starting"}`}>{session?.status.replace("_", " ") ?? "loading"}</span>
         {session && <UsageSummary session={session} />}
-        {chat.isStreaming && (
+        {chat.canInterrupt && (
           <button className="interrupt" onClick={interrupt} aria-keyshortcuts="Escape">
             Interrupt
           </button>
@@ -81,7 +84,7 @@ export function ChatScreen({ client, sessionId, back }: Props) {
       ))}
       <Composer
         inputRef={composer}
-        send={(text) => void chat.send(text)}
+        send={chat.send}
         disabled={ended ? "This session is archived" : null}
       />
       {help && <ShortcutsHelp shortcuts={shortcuts} close={() => setHelp(false)} />}
@@ -89,7 +92,8 @@ export function ChatScreen({ client, sessionId, back }: Props) {
   );
 }
 
-function PartView({ part, role }: { part: Part; role: Role }) {
+/** A part re-renders only when it changed: a streamed token leaves the others as they were. */
+const PartView = memo(function PartView({ part, role }: { part: Part; role: Role }) {
   if (part.kind === "tool_use") return <ToolCard name={part.name} input={part.input} result={part.result} />;
   const plain = <p className="text">{part.text}</p>;
   if (role === "user") return plain;
@@ -98,4 +102,4 @@ function PartView({ part, role }: { part: Part; role: Role }) {
       <Markdown text={part.text} />
     </Suspense>
   );
-}
+});

@@ -58,7 +58,7 @@ export function SessionList({ client, status, open }: Props) {
                 .map((session) => (
                   <li key={session.id} className="session-row">
                     <SessionButton session={session} open={open} />
-                    <button className="archive" onClick={() => archive(session)} disabled={offline} aria-label={`Archive session from ${ago(session.created_at)}`}>
+                    <button className="archive" onClick={() => archive(session)} disabled={offline} aria-label={`Archive the ${session.model ?? "default model"} session active ${ago(session.last_active_at)}`}>
                       Archive
                     </button>
                   </li>

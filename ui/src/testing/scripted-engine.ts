@@ -24,6 +24,8 @@ export class ScriptedEngine {
   overlap = 0;
   /** Takes the next prompt, then drops the connection before answering. */
   loseNextAnswer = false;
+  /** Refuses prompts longer than this by closing the connection, as the engine does (1009). */
+  maxPrompt = Infinity;
   prompts = new Map<string, string>();
   /** Answers by method; methods not listed answer `{ok: true}`. */
   readonly answers = new Map<string, Answer>();
@@ -129,7 +131,11 @@ export class ScriptedEngine {
       this.deliver({ type: "response", id: request.id, result: { ok: true } });
       return;
     }
-    const { client_id: clientId } = request.params as { client_id: string };
+    const { client_id: clientId, text } = request.params as { client_id: string; text: string };
+    if (text.length > this.maxPrompt) {
+      this.drop(1009);
+      return;
+    }
     const known = this.prompts.get(clientId);
     const messageId = known ?? `m${this.prompts.size + 1}`;
     this.prompts.set(clientId, messageId);
