@@ -6,6 +6,7 @@ mod chat;
 mod connection;
 mod credentials;
 mod gate;
+pub mod local_link;
 mod pair;
 mod routes;
 mod sign_in;

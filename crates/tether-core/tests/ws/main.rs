@@ -10,6 +10,7 @@ mod frames;
 mod handshake;
 mod http_api;
 mod lan;
+mod local_link;
 mod pairing;
 mod replay;
 mod session_faults;
