@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use tether_core::Config;
-use tether_core::config::ConfigError;
+use tether_core::config::{ConfigError, default_config_file};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -14,7 +14,8 @@ use tether_core::config::ConfigError;
     about = "Run Claude Code sessions on this computer and drive them from anywhere you pair."
 )]
 pub struct Cli {
-    /// A TOML settings file (settings also come from TETHER_* environment variables).
+    /// A TOML settings file [default: $TETHER_CONFIG, else ~/.config/tether/tether.toml when it
+    /// exists] (settings also come from TETHER_* environment variables).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Where the engine keeps its data and its local control socket.
@@ -173,7 +174,8 @@ pub struct ConnectArgs {
 impl Cli {
     /// Defaults, then the file, then the environment, then these flags; validated.
     pub fn config(&self) -> Result<Config, ConfigError> {
-        let mut config = Config::load(self.config.as_deref())?;
+        let file = self.config.clone().or_else(default_config_file);
+        let mut config = Config::load(file.as_deref())?;
         if let Some(dir) = &self.data_dir {
             config.data_dir.clone_from(dir);
         }

@@ -197,6 +197,17 @@ pub fn default_data_dir() -> PathBuf {
     )
 }
 
+/// The settings file used when none is named: `TETHER_CONFIG`, else `tether.toml` in the
+/// platform's config directory (`~/.config/tether/` on Linux) when it exists.
+pub fn default_config_file() -> Option<PathBuf> {
+    if let Some(named) = std::env::var_os("TETHER_CONFIG") {
+        return Some(PathBuf::from(named));
+    }
+    directories::ProjectDirs::from("", "", "tether")
+        .map(|dirs| dirs.config_dir().join("tether.toml"))
+        .filter(|file| file.is_file())
+}
+
 /// A setting that is present but wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
