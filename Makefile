@@ -20,6 +20,7 @@ serve: setup
 	scripts/serve.sh
 
 lint:
+	cd ui && npm run --silent build   # the desktop app embeds the built UI
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 

@@ -14,4 +14,6 @@ or
 MSG
   exit 1
 fi
+# The window shows the chat UI, which the app embeds when it is built.
+(cd ui && npm run --silent build)
 exec cargo run --bin tether-desktop "$@"

@@ -13,11 +13,11 @@ export PATH="$PWD/.venv/bin:$PATH"
 export TETHER_CLAUDE="$PWD/tools/claude/node_modules/.bin/claude"
 [[ -x $TETHER_CLAUDE ]] || { echo "test.sh: $TETHER_CLAUDE is missing: run scripts/setup.sh (make setup)" >&2; exit 1; }
 
+echo "==> ui: typecheck, unit tests and build (the desktop app embeds it, the engine serves it)"
+(cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
 echo "==> cargo fmt --all --check"
 cargo fmt --all --check
 echo "==> cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
-echo "==> ui: typecheck, unit tests and build (the browser tests serve the build)"
-(cd ui && npm run --silent typecheck && npm test --silent && npm run --silent build)
 echo "==> cargo nextest run --workspace --run-ignored all --no-fail-fast"
 exec scripts/with-keyring.sh cargo nextest run --workspace --run-ignored all --no-fail-fast "$@"

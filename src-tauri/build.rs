@@ -3,7 +3,11 @@
 fn main() {
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(&["status"]));
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "engine_connect",
+            "engine_send",
+            "engine_disconnect",
+        ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         eprintln!("tauri build failed: {error:#}");
         std::process::exit(1);

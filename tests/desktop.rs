@@ -1,23 +1,31 @@
-//! The desktop app as a user starts it: a real window under Xvfb, with the engine in-process.
+//! The desktop app as a user starts it: a real window under Xvfb, with the engine in-process,
+//! whose chat UI connects to the engine through IPC as the local client.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(60);
 const READY: &str = "engine listening address=";
+/// What the engine logs when the window's chat UI opens its IPC link.
+const WINDOW_CONNECTED: &str = "connected connection=";
+const LOCAL: &str = "device=\"local\"";
 /// The most log lines read while waiting for the readiness line.
 const MAX_FRAMES: usize = 100_000;
 
-/// A child process killed and reaped however the test ends.
+/// A child process, started in a process group of its own, killed with its whole group (the
+/// window's WebKit helpers included) and reaped however the test ends.
 struct Running(std::process::Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -37,6 +45,7 @@ fn start_xvfb() -> (Running, String) {
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
         .expect("Xvfb is missing: run through `make test`, which installs it");
     let stdout = xvfb.stdout.take().unwrap();
@@ -69,7 +78,7 @@ fn get(address: &str, path: &str) -> (u16, String) {
 }
 
 #[test]
-fn the_app_opens_its_window_and_serves_the_engine() {
+fn the_app_opens_its_window_whose_chat_ui_connects_through_ipc() {
     let data = tempfile::tempdir().unwrap();
     let service = format!("tether-test-desktop-{}", std::process::id());
     let (_xvfb, display) = start_xvfb();
@@ -80,6 +89,7 @@ fn the_app_opens_its_window_and_serves_the_engine() {
         .env("TETHER_KEYRING_SERVICE", &service)
         .env("TETHER_LOG", "info")
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
@@ -113,6 +123,26 @@ fn the_app_opens_its_window_and_serves_the_engine() {
         }
         seen.push(line);
     };
+
+    // The window loaded the chat UI, which opened its link to the engine through IPC.
+    let mut frames = 0;
+    loop {
+        frames += 1;
+        assert!(
+            frames <= MAX_FRAMES,
+            "more than {MAX_FRAMES} log lines without the window's connection"
+        );
+        let line = lines.recv_timeout(WAIT).unwrap_or_else(|_| {
+            panic!(
+                "the window never connected to the engine:\n{}",
+                seen.join("\n")
+            )
+        });
+        if line.contains(WINDOW_CONNECTED) && line.contains(LOCAL) {
+            break;
+        }
+        seen.push(line);
+    }
 
     let (status, body) = get(&address, "/healthz");
     assert_eq!(status, 200, "{body}");

@@ -1,18 +1,18 @@
 //! Runs the engine inside the desktop app: start on launch, stop (and wait) on quit.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use tether_core::config::default_config_file;
 use tether_core::launch::launch;
 use tether_core::{Config, Engine};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// Where the engine stands, as the status window shows it.
+/// Where the engine stands.
 #[derive(Clone)]
 pub enum EngineState {
     Starting,
-    Running { engine: Engine, address: SocketAddr },
+    Running(Engine),
     Failed(String),
 }
 
@@ -34,15 +34,14 @@ impl EngineHost {
         let (state, stop) = (Arc::clone(&host.state), host.stop.clone());
         let run = async move {
             let set = |next| *state.lock().unwrap_or_else(PoisonError::into_inner) = next;
-            let launched = match Config::load(None) {
+            let launched = match Config::load(default_config_file().as_deref()) {
                 Ok(config) => launch(config).await.map_err(|error| error.to_string()),
                 Err(error) => Err(format!("invalid settings: {error}")),
             };
             match launched {
                 Ok(launched) => {
-                    let (engine, address) = (launched.engine().clone(), launched.address());
-                    tracing::info!(%address, "engine listening");
-                    set(EngineState::Running { engine, address });
+                    tracing::info!(address = %launched.address(), "engine listening");
+                    set(EngineState::Running(launched.engine().clone()));
                     if let Err(error) = launched.serve(stop).await {
                         tracing::error!(%error, "the engine stopped with an error");
                     }
@@ -55,6 +54,11 @@ impl EngineHost {
         };
         tauri::async_runtime::spawn(host.tasks.track_future(run));
         host
+    }
+
+    /// Cancelled when the app quits: everything tied to the engine stops with it.
+    pub fn stop_token(&self) -> &CancellationToken {
+        &self.stop
     }
 
     pub fn state(&self) -> EngineState {

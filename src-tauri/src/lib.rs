@@ -1,7 +1,8 @@
-//! Tether's desktop app: a thin Tauri shell that runs the engine in-process and shows its status.
+//! Tether's desktop app: a thin Tauri shell that runs the engine in-process and shows the chat
+//! UI, which talks to the engine through IPC.
 
-mod commands;
 mod engine_host;
+mod ipc;
 
 use tauri::{Manager, RunEvent};
 
@@ -13,9 +14,14 @@ pub fn run() {
     let app = tauri::Builder::default()
         .setup(|app| {
             app.manage(EngineHost::start());
+            app.manage(ipc::Links::default());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::status])
+        .invoke_handler(tauri::generate_handler![
+            ipc::engine_connect,
+            ipc::engine_send,
+            ipc::engine_disconnect
+        ])
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,

@@ -1,9 +1,12 @@
-// The app: pair this device, then its sessions and chats, with the connection always shown.
+// The app: in the desktop window, straight to the sessions; in a browser, pair this device
+// first. Then its sessions and chats, with the connection always shown.
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { useStatus } from "./chat/hooks";
 import { browserHost, forgetToken, saveToken, savedToken } from "./host/browser";
+import { desktopHost, inDesktopApp } from "./host/desktop";
+import type { Connect } from "./host/transport";
 import { TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
@@ -11,9 +14,15 @@ import { PairScreen } from "./screens/PairScreen";
 import { SessionList } from "./screens/SessionList";
 
 export function App() {
+  return inDesktopApp() ? <Connected connect={desktopHost} local unpaired={() => undefined} /> : <BrowserApp />;
+}
+
+/** A browser holds a device token: paired once, until it is unpaired. */
+function BrowserApp() {
   const [token, setToken] = useState(savedToken);
+  const connect = useMemo(() => (token === null ? null : browserHost(token)), [token]);
   const [notice, setNotice] = useState<string | undefined>();
-  if (token === null) {
+  if (connect === null) {
     return (
       <PairScreen
         notice={notice}
@@ -26,7 +35,7 @@ export function App() {
   }
   return (
     <Connected
-      token={token}
+      connect={connect}
       unpaired={() => {
         forgetToken();
         setNotice("This device was unpaired. Pair it again to continue.");
@@ -36,8 +45,9 @@ export function App() {
   );
 }
 
-function Connected({ token, unpaired }: { token: string; unpaired(): void }) {
-  const client = useMemo(() => new TetherClient(browserHost(token)), [token]);
+/** `local`: the desktop window, the engine's trusted local client. */
+function Connected({ connect, local = false, unpaired }: { connect: Connect; local?: boolean; unpaired(): void }) {
+  const client = useMemo(() => new TetherClient(connect), [connect]);
   useEffect(() => {
     client.start();
     return () => client.stop();
@@ -69,7 +79,7 @@ function Connected({ token, unpaired }: { token: string; unpaired(): void }) {
       {screen === "devices" ? (
         <DevicesScreen client={client} status={status} />
       ) : sessionId === null ? (
-        <SessionList client={client} status={status} open={setSessionId} />
+        <SessionList client={client} status={status} local={local} open={setSessionId} />
       ) : (
         <ChatScreen client={client} sessionId={sessionId} back={() => setSessionId(null)} />
       )}

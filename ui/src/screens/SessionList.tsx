@@ -2,12 +2,14 @@
 // was last active; start a new one, archive one, and look back at archived ones. Kept current
 // by the account's events.
 import { useFetched } from "../chat/useFetched";
+import { AddProject } from "../components/AddProject";
 import { useChannel } from "../chat/useChannel";
 import { ago } from "../chat/time";
 import type { Project, SessionInfo } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
-type Props = { client: TetherClient; status: Status; open(sessionId: string): void };
+/** `local`: this is the desktop window, which may add projects. */
+type Props = { client: TetherClient; status: Status; local: boolean; open(sessionId: string): void };
 
 type Listed = { projects: Project[]; sessions: SessionInfo[] };
 
@@ -19,7 +21,7 @@ async function fetchAll(client: TetherClient): Promise<Listed> {
   return { projects, sessions: sessions.sort((a, b) => b.last_active_at - a.last_active_at) };
 }
 
-export function SessionList({ client, status, open }: Props) {
+export function SessionList({ client, status, local, open }: Props) {
   const { data, problem, act, reload } = useFetched(client, status, { projects: [], sessions: [] }, fetchAll);
   const { projects, sessions } = data;
   useChannel(client, "user:owner", (event) => {
@@ -40,8 +42,9 @@ export function SessionList({ client, status, open }: Props) {
   return (
     <main className="sessions">
       {problem && <p className="error" role="alert">{problem}</p>}
-      {projects.length === 0 && status === "connected" && (
-        <p className="hint">No projects yet: add one on your computer with <code>tether project add FOLDER</code>.</p>
+      {local && <AddProject disabled={offline} add={(path) => act(() => client.request("projects.add", { path }))} />}
+      {projects.length === 0 && status === "connected" && !local && (
+        <p className="hint">No projects yet: add one on your computer (in the Tether app, or with <code>tether project add FOLDER</code>).</p>
       )}
       {projects.map((project) => {
         const mine = sessions.filter((session) => session.project_id === project.id);
