@@ -77,7 +77,7 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
         <ConnectionIndicator status={status} queued={queued} />
       </header>
       {screen === "devices" ? (
-        <DevicesScreen client={client} status={status} />
+        <DevicesScreen client={client} status={status} local={local} />
       ) : sessionId === null ? (
         <SessionList client={client} status={status} local={local} open={setSessionId} />
       ) : (

@@ -22,10 +22,12 @@ export function PairDevicePanel({ pairing, offline }: { pairing: Pairing; offlin
           <p>
             Scan it with the phone’s camera, or open Tether there and type <strong className="code">{offer.code}</strong>
           </p>
-          {offer.fingerprint && (
+          {offer.fingerprint ? (
             <p className="hint fingerprint">
               Certificate <code>{offer.fingerprint}</code>
             </p>
+          ) : (
+            <p className="hint">LAN access is off: this code only works in a browser on this computer.</p>
           )}
           <p className="hint">
             Works once, for {Math.floor(left / 60)}:{String(left % 60).padStart(2, "0")} more.{" "}

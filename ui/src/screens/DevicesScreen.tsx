@@ -1,20 +1,26 @@
 // The paired devices: name, when each was last seen and from where, whether it is online;
-// unpair one (its connections close at once), and pair a new one from the desktop.
+// unpair one (its connections close at once), and pair a new one from the desktop, which
+// also switches LAN access here.
 import { useChannel } from "../chat/useChannel";
 import { useFetched } from "../chat/useFetched";
 import { usePairing } from "../chat/usePairing";
 import { ago } from "../chat/time";
+import { LanAccess } from "../components/LanAccess";
 import { PairDevicePanel } from "../components/PairDevicePanel";
-import type { ListedDevice } from "../gen/protocol";
+import type { LanStatus, ListedDevice } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
 const fetchDevices = (client: TetherClient) => client.request<ListedDevice[]>("devices.list");
+const fetchLan = (client: TetherClient) => client.request<LanStatus>("lan.status");
 
-export function DevicesScreen({ client, status }: { client: TetherClient; status: Status }) {
+/** `local`: the desktop window, which also switches LAN access. */
+export function DevicesScreen({ client, status, local = false }: { client: TetherClient; status: Status; local?: boolean }) {
   const { data: devices, problem, act, reload } = useFetched<ListedDevice[]>(client, status, [], fetchDevices);
   const pairing = usePairing(client);
+  const lan = useFetched<LanStatus | null>(client, local ? status : "offline", null, fetchLan);
   useChannel(client, "user:owner", (event) => {
     if (event === null || event.event.startsWith("device.")) void reload();
+    if (local && (event === null || event.event === "lan.updated")) void lan.reload();
     if (event !== null) pairing.handle(event);
   });
 
@@ -45,6 +51,14 @@ export function DevicesScreen({ client, status }: { client: TetherClient; status
           </li>
         ))}
       </ul>
+      {lan.data && (
+        <LanAccess
+          lan={lan.data}
+          disabled={status !== "connected"}
+          toggle={() => void lan.act(() => client.request(lan.data?.enabled ? "lan.disable" : "lan.enable"))}
+        />
+      )}
+      {lan.problem && <p className="error" role="alert">{lan.problem}</p>}
       <PairDevicePanel pairing={pairing} offline={status !== "connected"} />
     </main>
   );
