@@ -16,12 +16,14 @@ die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 # Xvfb for headless windows, a private session D-Bus + gnome-keyring for the
 # Secret Service (scripts/with-keyring.sh), keyutils, imagemagick for screenshots,
 # openssh-client (ssh-keygen, ssh-agent) for the SSH-key sign-in tests, chromium for the
-# chat UI's end-to-end tests (driven by playwright-core, which never downloads a browser).
+# chat UI's end-to-end tests (driven by playwright-core, which never downloads a browser),
+# webkit2gtk-driver (WebKitWebDriver) for driving the real window through tauri-driver.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libssl-dev pkg-config build-essential libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   libxdo-dev libdbus-1-dev file xvfb xauth dbus-x11
   gnome-keyring libsecret-tools keyutils dbus dbus-daemon imagemagick openssh-client chromium
+  webkit2gtk-driver
 )
 
 # Python used for the test venv. kosoku needs >= 3.10.
@@ -75,6 +77,10 @@ ensure_component clippy clippy
 if ! cargo nextest --version >/dev/null 2>&1; then
   log "installing cargo-nextest (takes a few minutes)"
   cargo install cargo-nextest --locked
+fi
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  log "installing tauri-driver (the WebDriver server for the real window's tests)"
+  cargo install tauri-driver --locked
 fi
 
 # --- Python test tools (.venv, hash-pinned) --------------------------------

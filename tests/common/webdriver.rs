@@ -1,0 +1,198 @@
+//! A small W3C WebDriver client for the real window, through tauri-driver and WebKitWebDriver:
+//! a session on the app, elements found by CSS, clicks, typing, text, scripts and screenshots,
+//! and waits that poll a condition a bounded number of times.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::{Log, Running, WAIT};
+
+/// The key WebDriver types for Enter.
+pub const ENTER: &str = "\u{E007}";
+/// The W3C name of an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How often a wait looks again.
+const POLL: Duration = Duration::from_millis(100);
+
+/// A free port on 127.0.0.1 (tauri-driver takes ports, not port 0).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// tauri-driver (with WebKitWebDriver under it) on free ports, its log followed.
+pub struct Driver {
+    _process: Running,
+    pub log: Log,
+    url: String,
+}
+
+impl Driver {
+    /// Starts tauri-driver with `env` for the app it will launch.
+    pub fn start(env: &[(&str, String)]) -> Self {
+        let (port, native) = (free_port(), free_port());
+        let mut command = Command::new("tauri-driver");
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut process = Running::spawn(&mut command);
+        let log = Log::follow(process.0.stderr.take().unwrap());
+        let url = format!("http://127.0.0.1:{port}");
+        let status = format!("{url}/status");
+        wait_for("tauri-driver to answer", || {
+            ureq::get(&status).call().ok().map(|_| ())
+        });
+        Self {
+            _process: process,
+            log,
+            url,
+        }
+    }
+
+    /// Opens a session: WebKitWebDriver starts `application` and drives its window.
+    pub fn session(&self, application: &Path) -> Session {
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": { "application": application },
+        }}});
+        let answer = call(
+            ureq::post(&format!("{}/session", self.url)),
+            Some(capabilities),
+        );
+        let id = answer["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        Session {
+            url: format!("{}/session/{id}", self.url),
+        }
+    }
+}
+
+/// One WebDriver session on the app's window.
+pub struct Session {
+    url: String,
+}
+
+impl Session {
+    fn post(&self, path: &str, body: Value) -> Value {
+        call(ureq::post(&format!("{}{path}", self.url)), Some(body))
+    }
+
+    fn get(&self, path: &str) -> Value {
+        call(ureq::get(&format!("{}{path}", self.url)), None)
+    }
+
+    /// Runs `script` in the page (`arguments` holds `args`); returns its value.
+    pub fn script(&self, script: &str, args: Value) -> Value {
+        self.post("/execute/sync", json!({ "script": script, "args": args }))
+    }
+
+    /// Waits until an element matching `css` whose text contains `text` is shown; returns it.
+    pub fn find(&self, css: &str, text: &str) -> String {
+        let script = "const [css, text] = arguments;
+            return [...document.querySelectorAll(css)].some((e) => e.offsetParent !== null && e.textContent.includes(text));";
+        wait_for(&format!("{css} showing {text:?}"), || {
+            self.script(script, json!([css, text]))
+                .as_bool()
+                .filter(|found| *found)
+        });
+        let found = self.post(
+            "/elements",
+            json!({ "using": "css selector", "value": css }),
+        );
+        let ids: Vec<String> = found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|element| element[ELEMENT].as_str().map(str::to_owned))
+            .collect();
+        ids.into_iter()
+            .find(|id| self.text(id).contains(text))
+            .unwrap_or_else(|| panic!("{css} with {text:?} went away"))
+    }
+
+    pub fn text(&self, element: &str) -> String {
+        self.get(&format!("/element/{element}/text"))
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub fn click(&self, element: &str) {
+        self.post(&format!("/element/{element}/click"), json!({}));
+    }
+
+    /// Types `text` into an element, as key presses.
+    pub fn type_into(&self, element: &str, text: &str) {
+        self.post(
+            &format!("/element/{element}/value"),
+            json!({ "text": text }),
+        );
+    }
+
+    /// Saves a screenshot of the window as a PNG.
+    pub fn screenshot(&self, file: &Path) {
+        let encoded = self.get("/screenshot");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("a screenshot"))
+            .unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, png).unwrap();
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.url).call();
+    }
+}
+
+/// Sends a WebDriver command; returns its `value`, or fails with the driver's error.
+fn call(request: ureq::Request, body: Option<Value>) -> Value {
+    let request = request.timeout(WAIT);
+    let answer = match body {
+        Some(body) => request.send_json(body),
+        None => request.call(),
+    };
+    match answer {
+        Ok(response) => response.into_json::<Value>().unwrap()["value"].clone(),
+        Err(ureq::Error::Status(status, response)) => {
+            panic!(
+                "WebDriver said {status}: {}",
+                response.into_string().unwrap_or_default()
+            )
+        }
+        Err(error) => panic!("WebDriver unreachable: {error}"),
+    }
+}
+
+/// Polls `probe` until it gives a value, at most for [`WAIT`].
+pub fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(POLL);
+    }
+}

@@ -1,0 +1,291 @@
+//! The real window, driven through tauri-driver and WebKitWebDriver under Xvfb: the app starts
+//! with the engine in-process; a project and a session are made in the window; the real claude
+//! CLI (against the project's fake Anthropic API) streams an answer into it; LAN access goes on
+//! and a phone pairs from the window's Devices screen; a tool approval is answered in the window while the phone, on
+//! a WebSocket, sees the same session live. Screenshots land in `test-output/screenshots/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use common::webdriver::{Driver, ENTER};
+use common::{WAIT, request, start_xvfb};
+
+/// The most frames the phone reads while waiting for the turn to end.
+const MAX_FRAMES: usize = 10_000;
+
+fn shots() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/screenshots")
+}
+
+/// A settings file that runs the pinned claude CLI against `fake`, with its own home.
+fn settings(dir: &Path, fake: &FakeAnthropic) -> PathBuf {
+    let claude = std::env::var("TETHER_CLAUDE")
+        .expect("TETHER_CLAUDE names the claude binary: run through `make test`");
+    let file = dir.join("tether.toml");
+    let home = dir.join("claude-home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "[claude]\npath = {claude:?}\n[claude.env]\nANTHROPIC_BASE_URL = {:?}\nANTHROPIC_API_KEY = \"sk-test\"\nCLAUDE_CONFIG_DIR = {:?}\nCLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = \"1\"\nDISABLE_TELEMETRY = \"1\"\nCLAUDE_CODE_MAX_RETRIES = \"0\"\n",
+            fake.base_url(),
+            home.display().to_string(),
+        ),
+    )
+    .unwrap();
+    file
+}
+
+#[test]
+fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime
+        .block_on(FakeAnthropic::start(Script::new([
+            Reply::text(["Hello ", "from ", "the ", "window"]),
+            Reply::tool_use(
+                "toolu_window01",
+                "Bash",
+                json!({ "command": "echo approved > approved.txt && cat approved.txt", "description": "Write a file" }),
+            ),
+            Reply::text(["Approved ", "in ", "the ", "window."]),
+        ])))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let project_name = project
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (_xvfb, display) = start_xvfb();
+    let mut driver = Driver::start(&[
+        ("DISPLAY", display),
+        (
+            "TETHER_CONFIG",
+            settings(dir.path(), &fake).display().to_string(),
+        ),
+        ("TETHER_PORT", "0".to_owned()),
+        (
+            "TETHER_DATA_DIR",
+            dir.path().join("data").display().to_string(),
+        ),
+        (
+            "TETHER_KEYRING_SERVICE",
+            format!("tether-test-window-{}", std::process::id()),
+        ),
+        ("TETHER_LOG", "info".to_owned()),
+        ("TETHER_LAN__ADDRESS", "127.0.0.1".to_owned()),
+        ("TETHER_LAN__PORT", "0".to_owned()),
+    ]);
+    let window = driver.session(Path::new(env!("CARGO_BIN_EXE_tether-desktop")));
+    let address = driver.log.engine_address();
+
+    // A project and a session, made in the window; the answer streams in.
+    window.find(".connection", "Connected");
+    let folder = window.find("input[aria-label='Project folder']", "");
+    window.type_into(&folder, project.path().to_str().unwrap());
+    window.click(&window.find(".add-project button", "Add project"));
+    window.find("h2", &project_name);
+    window.screenshot(&shots().join("window-sessions.png"));
+    window.click(&window.find("button", "New session"));
+    let message = window.find("textarea[aria-label='Message']", "");
+    window.type_into(&message, &format!("Say hello{ENTER}"));
+    window.find(".message-assistant", "Hello from the window");
+    window.find(".chat-header .badge", "idle");
+    window.screenshot(&shots().join("window-chat.png"));
+
+    // LAN access on from the window; a phone pairs with the code (and the certificate's
+    // fingerprint) the window shows, and the window approves it.
+    window.click(&window.find("nav button", "Devices"));
+    window.find(".lan", "off");
+    window.click(&window.find(".lan button", "Turn on"));
+    window.find(".lan", "https://127.0.0.1:");
+    window.click(&window.find("button", "Pair a new device"));
+    window.find(".offer", "SHA256:");
+    let code = window.text(&window.find(".offer .code", "-"));
+    window.screenshot(&shots().join("window-pairing.png"));
+    let pair = {
+        let (address, body) = (
+            address.clone(),
+            json!({ "code": code, "name": "Test phone" }).to_string(),
+        );
+        std::thread::spawn(move || {
+            request(
+                &address,
+                &format!(
+                    "POST /api/pair HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+            )
+        })
+    };
+    window.click(&window.find("[role=alertdialog] button", "Approve"));
+    let (status, response) = pair.join().unwrap();
+    assert_eq!(status, 200, "{response}");
+    let paired: Value = serde_json::from_str(response.split_once("\r\n\r\n").unwrap().1).unwrap();
+    let token = paired["token"]
+        .as_str()
+        .expect("the phone's token")
+        .to_owned();
+    window.find("[role=status]", "Paired “Test phone”");
+    window.find(".device", "Test phone");
+    window.click(&window.find(".lan button", "Turn off"));
+    window.find(".lan", "cannot reach this computer");
+
+    // The phone follows the session while the window answers a tool approval.
+    let mut phone = runtime.block_on(Phone::connect(&address, &token));
+    let session_id = runtime.block_on(phone.only_session());
+    runtime.block_on(phone.follow(&session_id));
+    window.click(&window.find("nav button", "Tether"));
+    window.click(&window.find("button.session", "idle"));
+    let message = window.find("textarea[aria-label='Message']", "");
+    window.type_into(&message, &format!("Run the command{ENTER}"));
+    let approval = window.find("[role=alertdialog]", "Bash");
+    window.screenshot(&shots().join("window-approval.png"));
+    assert!(
+        window.text(&approval).contains("echo approved"),
+        "the approval shows the command"
+    );
+    window.click(&window.find("[role=alertdialog] button", "Allow once"));
+    window.find(".message-assistant", "Approved in the window.");
+    window.screenshot(&shots().join("window-after-approval.png"));
+
+    let seen = runtime.block_on(phone.until_idle());
+    assert!(
+        seen.events.contains(&"tool.approval_required".to_owned()),
+        "{:?}",
+        seen.events
+    );
+    assert_eq!(
+        seen.decided_by.as_deref(),
+        Some("local"),
+        "the window answered it"
+    );
+    assert!(
+        seen.text.contains("Approved in the window."),
+        "the phone saw the answer stream: {:?}",
+        seen.text
+    );
+}
+
+/// A paired phone on the engine's WebSocket.
+struct Phone {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    next_id: u64,
+}
+
+/// What the phone saw of a turn.
+struct Seen {
+    events: Vec<String>,
+    decided_by: Option<String>,
+    text: String,
+}
+
+impl Phone {
+    async fn connect(address: &str, token: &str) -> Self {
+        let mut request = format!("ws://{address}/ws").into_client_request().unwrap();
+        let bearer = HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+        request.headers_mut().insert("authorization", bearer);
+        let (socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+            .await
+            .unwrap()
+            .expect("the paired phone connects");
+        let mut phone = Self { socket, next_id: 0 };
+        assert_eq!(phone.next().await["type"], "welcome");
+        phone
+    }
+
+    async fn next(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            if let Message::Text(text) = message {
+                return serde_json::from_str(&text).unwrap();
+            }
+        }
+    }
+
+    /// Calls a method and returns its result (events arriving meanwhile are skipped).
+    async fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let frame =
+            json!({ "type": "request", "id": self.next_id, "method": method, "params": params });
+        self.socket
+            .send(Message::text(frame.to_string()))
+            .await
+            .unwrap();
+        for _ in 0..MAX_FRAMES {
+            let frame = self.next().await;
+            if frame["type"] == "response" && frame["id"] == self.next_id {
+                return frame["result"].clone();
+            }
+        }
+        panic!("no answer to {method}");
+    }
+
+    async fn only_session(&mut self) -> String {
+        let sessions = self.call("sessions.list", json!({})).await;
+        sessions[0]["id"]
+            .as_str()
+            .expect("the window's session")
+            .to_owned()
+    }
+
+    async fn follow(&mut self, session_id: &str) {
+        let frame = json!({ "type": "subscribe", "channels": [format!("session:{session_id}")] });
+        self.socket
+            .send(Message::text(frame.to_string()))
+            .await
+            .unwrap();
+        assert_eq!(self.next().await["type"], "subscribed");
+    }
+
+    /// Reads the session's events until the turn that follows the approval ends.
+    async fn until_idle(&mut self) -> Seen {
+        let mut seen = Seen {
+            events: Vec::new(),
+            decided_by: None,
+            text: String::new(),
+        };
+        for _ in 0..MAX_FRAMES {
+            let frame = self.next().await;
+            let Some(event) = frame["event"].as_str() else {
+                continue;
+            };
+            seen.events.push(event.to_owned());
+            match event {
+                "tool.approval_resolved" => {
+                    seen.decided_by = frame["data"]["by"].as_str().map(str::to_owned)
+                }
+                "part.delta" => seen
+                    .text
+                    .push_str(frame["data"]["text"].as_str().unwrap_or_default()),
+                "session.updated"
+                    if seen.decided_by.is_some()
+                        && frame["data"]["session"]["status"] == "idle" =>
+                {
+                    return seen;
+                }
+                _ => {}
+            }
+        }
+        panic!("the turn never ended; the phone saw {:?}", seen.events);
+    }
+}
