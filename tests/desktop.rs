@@ -1,5 +1,6 @@
 //! The desktop app as a user starts it: a real window under Xvfb, with the engine in-process,
-//! whose chat UI connects to the engine through IPC as the local client.
+//! whose chat UI connects to the engine through IPC as the local client; a second launch hands
+//! over to it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -7,22 +8,26 @@ mod common;
 
 use std::process::{Command, Stdio};
 
+use common::webdriver::wait_for;
 use common::{Log, Running, get, start_xvfb};
 
 #[test]
-fn the_app_opens_its_window_whose_chat_ui_connects_through_ipc() {
+fn the_app_opens_its_window_connects_through_ipc_and_runs_once() {
     let data = tempfile::tempdir().unwrap();
     let service = format!("tether-test-desktop-{}", std::process::id());
     let (_xvfb, display) = start_xvfb();
-    let mut app = Running::spawn(
-        Command::new(env!("CARGO_BIN_EXE_tether-desktop"))
+    let launch = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tether-desktop"));
+        command
             .env("DISPLAY", &display)
             .env("TETHER_PORT", "0")
             .env("TETHER_DATA_DIR", data.path())
             .env("TETHER_KEYRING_SERVICE", &service)
             .env("TETHER_LOG", "info")
-            .stderr(Stdio::piped()),
-    );
+            .stderr(Stdio::piped());
+        command
+    };
+    let mut app = Running::spawn(&mut launch());
     let mut log = Log::follow(app.0.stderr.take().unwrap());
     let address = log.engine_address();
     log.until(
@@ -37,5 +42,14 @@ fn the_app_opens_its_window_whose_chat_ui_connects_through_ipc() {
     assert!(
         data.path().join("control.sock").exists(),
         "the control socket is open for `tether pair`"
+    );
+
+    // Launched again on the same data directory, it hands over to the running app and exits.
+    let mut again = Running::spawn(&mut launch());
+    let exited = wait_for("the second launch to exit", || again.0.try_wait().unwrap());
+    assert!(exited.success(), "{exited}");
+    log.until(
+        &["launched again"],
+        "the running app hearing of the second launch",
     );
 }

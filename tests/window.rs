@@ -1,8 +1,9 @@
 //! The real window, driven through tauri-driver and WebKitWebDriver under Xvfb: the app starts
 //! with the engine in-process; a project and a session are made in the window; the real claude
 //! CLI (against the project's fake Anthropic API) streams an answer into it; LAN access goes on
-//! and a phone pairs from the window's Devices screen; a tool approval is answered in the window while the phone, on
-//! a WebSocket, sees the same session live. Screenshots land in `test-output/screenshots/`.
+//! and a phone pairs from the window's Devices screen; a tool approval is answered in the
+//! window while the phone, on a WebSocket, sees the same session live, then answers the next
+//! approval itself. Screenshots land in `test-output/screenshots/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -58,6 +59,12 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
                 json!({ "command": "echo approved > approved.txt && cat approved.txt", "description": "Write a file" }),
             ),
             Reply::text(["Approved ", "in ", "the ", "window."]),
+            Reply::tool_use(
+                "toolu_window02",
+                "Bash",
+                json!({ "command": "echo again > again.txt && cat again.txt", "description": "Write another file" }),
+            ),
+            Reply::text(["Approved ", "on ", "the ", "phone."]),
         ])))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -162,7 +169,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     window.find(".message-assistant", "Approved in the window.");
     window.screenshot(&shots().join("window-after-approval.png"));
 
-    let seen = runtime.block_on(phone.until_idle());
+    let seen = runtime.block_on(phone.until_idle(false));
     assert!(
         seen.events.contains(&"tool.approval_required".to_owned()),
         "{:?}",
@@ -176,6 +183,23 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     assert!(
         seen.text.contains("Approved in the window."),
         "the phone saw the answer stream: {:?}",
+        seen.text
+    );
+
+    // The phone carries on in the same session and answers the next approval itself.
+    runtime.block_on(phone.call(
+        "messages.send",
+        json!({ "session_id": session_id, "text": "Once more" }),
+    ));
+    let seen = runtime.block_on(phone.until_idle(true));
+    assert_eq!(
+        seen.decided_by.as_deref(),
+        Some("Test phone"),
+        "the phone answered it"
+    );
+    assert!(
+        seen.text.contains("Approved on the phone."),
+        "{:?}",
         seen.text
     );
 }
@@ -222,8 +246,8 @@ impl Phone {
         }
     }
 
-    /// Calls a method and returns its result (events arriving meanwhile are skipped).
-    async fn call(&mut self, method: &str, params: Value) -> Value {
+    /// Sends a request without waiting for its answer.
+    async fn request(&mut self, method: &str, params: Value) {
         self.next_id += 1;
         let frame =
             json!({ "type": "request", "id": self.next_id, "method": method, "params": params });
@@ -231,6 +255,11 @@ impl Phone {
             .send(Message::text(frame.to_string()))
             .await
             .unwrap();
+    }
+
+    /// Calls a method and returns its result (events arriving meanwhile are skipped).
+    async fn call(&mut self, method: &str, params: Value) -> Value {
+        self.request(method, params).await;
         for _ in 0..MAX_FRAMES {
             let frame = self.next().await;
             if frame["type"] == "response" && frame["id"] == self.next_id {
@@ -257,8 +286,9 @@ impl Phone {
         assert_eq!(self.next().await["type"], "subscribed");
     }
 
-    /// Reads the session's events until the turn that follows the approval ends.
-    async fn until_idle(&mut self) -> Seen {
+    /// Reads the session's events until the turn that follows an approval ends; `approve`:
+    /// answers that approval itself.
+    async fn until_idle(&mut self, approve: bool) -> Seen {
         let mut seen = Seen {
             events: Vec::new(),
             decided_by: None,
@@ -271,6 +301,14 @@ impl Phone {
             };
             seen.events.push(event.to_owned());
             match event {
+                "tool.approval_required" if approve => {
+                    let request_id = frame["data"]["approval"]["request_id"].clone();
+                    let channel = frame["channel"].as_str().unwrap();
+                    let session_id = channel.trim_start_matches("session:").to_owned();
+                    let params = json!({ "session_id": session_id, "request_id": request_id });
+                    // Its answer is skipped like any frame that is not an event.
+                    self.request("tools.approve", params).await;
+                }
                 "tool.approval_resolved" => {
                     seen.decided_by = frame["data"]["by"].as_str().map(str::to_owned)
                 }

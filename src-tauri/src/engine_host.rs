@@ -1,10 +1,9 @@
-//! Runs the engine inside the desktop app: start on launch, stop (and wait) on quit.
+//! Runs the engine inside the desktop app: start on launch, stop (and wait) on quit. Its state
+//! can be read at any time, or awaited until the engine runs.
 
-use std::sync::{Arc, Mutex, PoisonError};
-
-use tether_core::config::default_config_file;
 use tether_core::launch::launch;
 use tether_core::{Config, Engine};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -18,37 +17,38 @@ pub enum EngineState {
 
 /// The engine's lifecycle inside the app.
 pub struct EngineHost {
-    state: Arc<Mutex<EngineState>>,
+    state: watch::Receiver<EngineState>,
     stop: CancellationToken,
     tasks: TaskTracker,
 }
 
 impl EngineHost {
-    /// Starts the engine in the background; its state moves from `Starting` to `Running` or `Failed`.
-    pub fn start() -> Self {
+    /// Starts the engine with `config` in the background; its state moves from `Starting` to
+    /// `Running` or `Failed`.
+    pub fn start(config: Result<Config, String>) -> Self {
+        let (set, state) = watch::channel(EngineState::Starting);
         let host = Self {
-            state: Arc::new(Mutex::new(EngineState::Starting)),
+            state,
             stop: CancellationToken::new(),
             tasks: TaskTracker::new(),
         };
-        let (state, stop) = (Arc::clone(&host.state), host.stop.clone());
+        let stop = host.stop.clone();
         let run = async move {
-            let set = |next| *state.lock().unwrap_or_else(PoisonError::into_inner) = next;
-            let launched = match Config::load(default_config_file().as_deref()) {
+            let launched = match config {
                 Ok(config) => launch(config).await.map_err(|error| error.to_string()),
-                Err(error) => Err(format!("invalid settings: {error}")),
+                Err(error) => Err(error),
             };
             match launched {
                 Ok(launched) => {
                     tracing::info!(address = %launched.address(), "engine listening");
-                    set(EngineState::Running(launched.engine().clone()));
+                    set.send_replace(EngineState::Running(launched.engine().clone()));
                     if let Err(error) = launched.serve(stop).await {
                         tracing::error!(%error, "the engine stopped with an error");
                     }
                 }
                 Err(error) => {
                     tracing::error!(%error, "the engine did not start");
-                    set(EngineState::Failed(error));
+                    set.send_replace(EngineState::Failed(error));
                 }
             }
         };
@@ -62,10 +62,21 @@ impl EngineHost {
     }
 
     pub fn state(&self) -> EngineState {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.state.borrow().clone()
+    }
+
+    /// The engine once it runs; the reason when it could not start.
+    pub async fn running(&self) -> Result<Engine, String> {
+        let mut state = self.state.clone();
+        let settled = state
+            .wait_for(|state| !matches!(state, EngineState::Starting))
+            .await
+            .map_err(|_| "the engine stopped".to_owned())?;
+        match &*settled {
+            EngineState::Running(engine) => Ok(engine.clone()),
+            EngineState::Failed(error) => Err(error.clone()),
+            EngineState::Starting => Err("the engine is still starting".to_owned()),
+        }
     }
 
     /// Closes every connection (1001) and waits for the engine's tasks to end.

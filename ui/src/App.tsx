@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { useStatus } from "./chat/hooks";
 import { browserHost, forgetToken, saveToken, savedToken } from "./host/browser";
-import { desktopHost, inDesktopApp } from "./host/desktop";
+import { desktopHost, inDesktopApp, onDesktopCommand } from "./host/desktop";
 import type { Connect } from "./host/transport";
 import { TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
@@ -59,6 +59,20 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
   );
   const [screen, setScreen] = useState<"sessions" | "devices">("sessions");
   const [sessionId, setSessionId] = useState<string | null>(null);
+  // Each "Pair a device…" from the tray starts pairing on the Devices screen.
+  const [pairRequests, setPairRequests] = useState(0);
+  useEffect(() => {
+    if (!local) return;
+    return onDesktopCommand((command) => {
+      if (command.kind === "pair") {
+        setScreen("devices");
+        setPairRequests((count) => count + 1);
+      } else {
+        setScreen("sessions");
+        setSessionId(command.session_id);
+      }
+    });
+  }, [local]);
   useEffect(() => {
     if (status === "revoked") unpaired();
   }, [status, unpaired]);
@@ -77,7 +91,7 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
         <ConnectionIndicator status={status} queued={queued} />
       </header>
       {screen === "devices" ? (
-        <DevicesScreen client={client} status={status} local={local} />
+        <DevicesScreen client={client} status={status} local={local} pairRequests={pairRequests} />
       ) : sessionId === null ? (
         <SessionList client={client} status={status} local={local} open={setSessionId} />
       ) : (

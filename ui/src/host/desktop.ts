@@ -1,8 +1,10 @@
-// The desktop window's host: the engine runs in the same app, reached through Tauri IPC.
+// The desktop window's host: the engine runs in the same app, reached through Tauri IPC; the
+// tray's requests (pair a device, open a session) arrive as events.
 // `engine_connect` opens an in-process link whose frames come back on a channel, in order;
 // frames go to it one at a time, in order, through `engine_send`. The window is the trusted
 // local client: no token.
 import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 
 import type { ClientFrame, ServerFrame } from "../gen/protocol";
 import type { Connect } from "./transport";
@@ -42,3 +44,12 @@ export const desktopHost: Connect = (events) => {
     close: () => after((id) => invoke("engine_disconnect", { link: id })),
   };
 };
+
+/** What the tray asks of the window. */
+export type DesktopCommand = { kind: "pair" } | { kind: "open_session"; session_id: string };
+
+/** Calls `handler` with each command from the tray; returns how to stop. */
+export function onDesktopCommand(handler: (command: DesktopCommand) => void): () => void {
+  const stop = listen<DesktopCommand>("tether://command", (event) => handler(event.payload));
+  return () => void stop.then((unlisten) => unlisten());
+}

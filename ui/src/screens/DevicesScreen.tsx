@@ -1,6 +1,8 @@
 // The paired devices: name, when each was last seen and from where, whether it is online;
 // unpair one (its connections close at once), and pair a new one from the desktop, which
 // also switches LAN access here.
+import { useEffect, useRef } from "react";
+
 import { useChannel } from "../chat/useChannel";
 import { useFetched } from "../chat/useFetched";
 import { usePairing } from "../chat/usePairing";
@@ -13,10 +15,25 @@ import type { Status, TetherClient } from "../protocol/client";
 const fetchDevices = (client: TetherClient) => client.request<ListedDevice[]>("devices.list");
 const fetchLan = (client: TetherClient) => client.request<LanStatus>("lan.status");
 
-/** `local`: the desktop window, which also switches LAN access. */
-export function DevicesScreen({ client, status, local = false }: { client: TetherClient; status: Status; local?: boolean }) {
+type Props = {
+  client: TetherClient;
+  status: Status;
+  /** The desktop window, which also switches LAN access. */
+  local?: boolean;
+  /** Counts the requests to start pairing (from the tray): each new one starts it. */
+  pairRequests?: number;
+};
+
+export function DevicesScreen({ client, status, local = false, pairRequests = 0 }: Props) {
   const { data: devices, problem, act, reload } = useFetched<ListedDevice[]>(client, status, [], fetchDevices);
   const pairing = usePairing(client);
+  const { start } = pairing;
+  const handled = useRef(0);
+  useEffect(() => {
+    if (pairRequests <= handled.current || status !== "connected") return;
+    handled.current = pairRequests;
+    void start();
+  }, [pairRequests, status, start]);
   const lan = useFetched<LanStatus | null>(client, local ? status : "offline", null, fetchLan);
   useChannel(client, "user:owner", (event) => {
     if (event === null || event.event.startsWith("device.")) void reload();

@@ -1,0 +1,227 @@
+//! The tray icon and its menu: open the window, pair a device, LAN access on or off, the open
+//! sessions (each opens in the window), quit. Closing the window leaves Tether running here.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use tauri::menu::{
+    CheckMenuItem, IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu,
+};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tether_core::Engine;
+use tether_core::auth::Caller;
+
+use crate::engine_host::{EngineHost, EngineState};
+
+const TRAY: &str = "main";
+/// The event the window's UI listens to for what the tray asks of it.
+pub const COMMAND_EVENT: &str = "tether://command";
+
+/// What the tray asks the window's UI to do.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WindowCommand {
+    Pair,
+    OpenSession { session_id: String },
+}
+
+/// One open session, as the menu lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedSession {
+    pub id: String,
+    pub label: String,
+}
+
+/// The open sessions from `sessions.list` and `projects.list` answers, labelled by project
+/// and status.
+pub fn open_sessions(sessions: &Value, projects: &Value) -> Vec<ListedSession> {
+    let project_name = |id: &str| {
+        projects
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|project| project["id"] == id)
+            .and_then(|project| project["name"].as_str())
+            .unwrap_or("a project")
+            .to_owned()
+    };
+    sessions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|session| session["status"] != "ended")
+        .filter_map(|session| {
+            let id = session["id"].as_str()?.to_owned();
+            let status = session["status"].as_str()?.replace('_', " ");
+            let project = project_name(session["project_id"].as_str()?);
+            Some(ListedSession {
+                id,
+                label: format!("{project} — {status}"),
+            })
+        })
+        .collect()
+}
+
+/// Puts the tray icon up with a menu that fills in once the engine runs.
+pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let mut tray = TrayIconBuilder::with_id(TRAY)
+        .tooltip("Tether")
+        .menu(&menu(app, &[], false)?)
+        .show_menu_on_left_click(true)
+        .on_menu_event(chosen);
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(())
+}
+
+/// Rebuilds the menu from the engine's sessions and LAN state.
+pub async fn refresh<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
+    let ask = |method: &'static str| engine.dispatch(&Caller::Local, method, None);
+    let (sessions, projects, lan) = tokio::join!(
+        ask("sessions.list"),
+        ask("projects.list"),
+        ask("lan.status")
+    );
+    let listed = open_sessions(&sessions.unwrap_or_default(), &projects.unwrap_or_default());
+    let lan_on = lan.is_ok_and(|lan| lan["enabled"] == true);
+    let Some(tray) = app.tray_by_id(TRAY) else {
+        return;
+    };
+    match menu(app, &listed, lan_on) {
+        Ok(menu) => {
+            if let Err(error) = tray.set_menu(Some(menu)) {
+                tracing::warn!(%error, "could not update the tray menu");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "could not build the tray menu"),
+    }
+}
+
+fn menu<R: Runtime>(
+    app: &AppHandle<R>,
+    sessions: &[ListedSession],
+    lan_on: bool,
+) -> tauri::Result<Menu<R>> {
+    let open = MenuItem::with_id(app, "open", "Open Tether", true, None::<&str>)?;
+    let pair = MenuItem::with_id(app, "pair", "Pair a device…", true, None::<&str>)?;
+    let lan = CheckMenuItem::with_id(app, "lan", "LAN access", true, lan_on, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit Tether", true, None::<&str>)?;
+    let mut items: Vec<MenuItem<R>> = Vec::new();
+    for session in sessions {
+        items.push(MenuItem::with_id(
+            app,
+            format!("session:{}", session.id),
+            &session.label,
+            true,
+            None::<&str>,
+        )?);
+    }
+    if items.is_empty() {
+        items.push(MenuItem::with_id(
+            app,
+            "no-sessions",
+            "No open sessions",
+            false,
+            None::<&str>,
+        )?);
+    }
+    let listed: Vec<&dyn IsMenuItem<R>> = items
+        .iter()
+        .map(|item| item as &dyn IsMenuItem<R>)
+        .collect();
+    let sessions = Submenu::with_items(app, "Sessions", true, &listed)?;
+    let (first, second) = (
+        PredefinedMenuItem::separator(app)?,
+        PredefinedMenuItem::separator(app)?,
+    );
+    Menu::with_items(
+        app,
+        &[&open, &pair, &lan, &first, &sessions, &second, &quit],
+    )
+}
+
+fn chosen<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
+    match event.id().as_ref() {
+        "open" => show_window(app),
+        "pair" => ask_window(app, WindowCommand::Pair),
+        "lan" => toggle_lan(app),
+        "quit" => app.exit(0),
+        id => {
+            if let Some(session_id) = id.strip_prefix("session:") {
+                ask_window(
+                    app,
+                    WindowCommand::OpenSession {
+                        session_id: session_id.to_owned(),
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Shows the window, unminimized and focused.
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+fn ask_window<R: Runtime>(app: &AppHandle<R>, command: WindowCommand) {
+    show_window(app);
+    if let Err(error) = app.emit(COMMAND_EVENT, &command) {
+        tracing::warn!(%error, "could not reach the window");
+    }
+}
+
+fn toggle_lan<R: Runtime>(app: &AppHandle<R>) {
+    let EngineState::Running(engine) = app.state::<EngineHost>().state() else {
+        return;
+    };
+    tauri::async_runtime::spawn(async move {
+        let on = engine
+            .dispatch(&Caller::Local, "lan.status", None)
+            .await
+            .is_ok_and(|lan| lan["enabled"] == true);
+        let method = if on { "lan.disable" } else { "lan.enable" };
+        if let Err(error) = engine
+            .dispatch(&Caller::Local, method, Some(json!({})))
+            .await
+        {
+            tracing::warn!(error = %error.message, "LAN access could not be switched");
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{ListedSession, open_sessions};
+
+    #[test]
+    fn the_menu_lists_open_sessions_by_project_and_status() {
+        let projects = json!([{ "id": "p1", "name": "web" }]);
+        let sessions = json!([
+            { "id": "s1", "project_id": "p1", "status": "awaiting_approval" },
+            { "id": "s2", "project_id": "p1", "status": "ended" },
+            { "id": "s3", "project_id": "gone", "status": "idle" },
+        ]);
+        assert_eq!(
+            open_sessions(&sessions, &projects),
+            [
+                ListedSession {
+                    id: "s1".into(),
+                    label: "web — awaiting approval".into()
+                },
+                ListedSession {
+                    id: "s3".into(),
+                    label: "a project — idle".into()
+                },
+            ]
+        );
+    }
+}
