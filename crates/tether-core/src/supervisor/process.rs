@@ -53,6 +53,10 @@ pub struct Launch {
     pub env: BTreeMap<String, String>,
 }
 
+/// The longest `stop` waits for the killed group to be gone, and how often it looks.
+const SWEEP_WAIT: Duration = Duration::from_secs(1);
+const SWEEP_POLL: Duration = Duration::from_millis(5);
+
 /// The environment variable that marks every process one `claude` run started, even those that
 /// left its process group (claude's tools start commands in groups of their own).
 pub const RUN_MARKER: &str = "TETHER_RUN";
@@ -143,7 +147,9 @@ impl ClaudeProcess {
 
     /// Ends the child and everything in its process group: closes stdin and interrupts (the
     /// CLI ends its turn at once), after `grace` sends SIGTERM, after `grace` again SIGKILL;
-    /// then SIGKILL sweeps whatever is left in the group (tool commands that ignored the rest).
+    /// then SIGKILL sweeps whatever is left in the group (tool commands that ignored the rest),
+    /// and it returns once the group is gone (a SIGKILL lands a moment after it is sent), or
+    /// after [`SWEEP_WAIT`] at most.
     pub async fn stop(mut self, grace: Duration) -> Option<ExitStatus> {
         drop(self.stdin.take());
         let mut status = None;
@@ -155,8 +161,14 @@ impl ClaudeProcess {
             }
         }
         self.signal_group(Signal::SIGKILL);
-        self.group = None;
+        let group = self.group.take();
         kill_marked(&self.marker);
+        if let Some(group) = group {
+            let deadline = tokio::time::Instant::now() + SWEEP_WAIT;
+            while live_group_members(group.as_raw()) > 0 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(SWEEP_POLL).await;
+            }
+        }
         status
     }
 
