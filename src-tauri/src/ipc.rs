@@ -31,7 +31,8 @@ impl From<Delivery> for WindowDelivery {
     }
 }
 
-/// The window's open links, by id (a reloaded page opens a new one; the old one is closed).
+/// The window's open link, by id. The window needs one at a time: a new one (after a reload,
+/// or a reconnect) closes any left open.
 #[derive(Default)]
 pub struct Links {
     next: AtomicU64,
@@ -62,7 +63,9 @@ pub async fn engine_connect(
         let _ = on_delivery.send(delivery.into());
     });
     let id = links.next.fetch_add(1, Ordering::Relaxed);
-    links.open().insert(id, link);
+    let mut open = links.open();
+    open.drain().for_each(|(_, old)| old.close());
+    open.insert(id, link);
     Ok(id)
 }
 
