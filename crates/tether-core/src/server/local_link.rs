@@ -1,5 +1,5 @@
 //! A connection for a client in the engine's own process (the desktop window, through Tauri
-//! IPC): frames go in through [`LocalLink::send`] and come out through a callback, served by
+//! IPC): frames go in through [`LinkSender::send`] and come out through a callback, served by
 //! the same connection code as a WebSocket (welcome, requests, subscriptions, limits), as the
 //! trusted local caller. Pings are answered by the link itself: the client shares the process.
 
@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::extract::ws::Message;
 use futures_util::{Sink, Stream};
@@ -21,6 +22,8 @@ use crate::engine::Engine;
 
 /// Frames from the client waiting for the connection to read them.
 const INCOMING_QUEUE: usize = 256;
+/// The longest a frame waits for room in that queue before the client is told to slow down.
+const SEND_WAIT: Duration = Duration::from_secs(5);
 
 /// What the client is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +49,14 @@ type Deliver = Arc<dyn Fn(Delivery) + Send + Sync>;
 /// One in-process connection; it closes when [`LocalLink::close`] is called or it is
 /// dropped, or when the engine stops.
 pub struct LocalLink {
-    incoming: Incoming,
+    sender: LinkSender,
     stop: CancellationToken,
+}
+
+/// Hands the engine frames for one link; cheap to clone, usable without the link.
+#[derive(Clone)]
+pub struct LinkSender {
+    incoming: Incoming,
     max_message_bytes: usize,
 }
 
@@ -71,23 +80,36 @@ impl LocalLink {
         let link_stop = stop.child_token();
         let (owner, run_stop) = (engine.clone(), link_stop.clone());
         tokio::spawn(async move {
+            // The goodbye goes through the sink; this tells of an ending without one, a panic
+            // included.
+            let _last_word = LastWord { deliver, closed };
             connection::run(socket, owner, Caller::Local, &run_stop).await;
-            // The goodbye always goes through the sink; this is for an ending without one.
-            if !closed.swap(true, Ordering::SeqCst) {
-                let reason = "the connection ended".to_owned();
-                deliver(Delivery::Closed { code: 1006, reason });
-            }
         });
-        Self {
+        let sender = LinkSender {
             incoming,
-            stop: link_stop,
             max_message_bytes: engine.config().limits.max_message_bytes,
+        };
+        Self {
+            sender,
+            stop: link_stop,
         }
     }
 
-    /// Hands the engine one frame from the client. A frame over `limits.max_message_bytes`
-    /// closes the connection with 1009, as it would a WebSocket.
-    pub fn send(&self, frame: String) -> Result<(), LinkError> {
+    /// What hands this link's frames to the engine.
+    pub fn sender(&self) -> LinkSender {
+        self.sender.clone()
+    }
+
+    /// Closes the connection (the client is told `Closed` with 1001).
+    pub fn close(&self) {
+        self.stop.cancel();
+    }
+}
+
+impl LinkSender {
+    /// Hands the engine one frame from the client, waiting a little for room. A frame over
+    /// `limits.max_message_bytes` closes the connection with 1009, as it would a WebSocket.
+    pub async fn send(&self, frame: String) -> Result<(), LinkError> {
         let item = if frame.len() > self.max_message_bytes {
             let too_big = CapacityError::MessageTooLong {
                 size: frame.len(),
@@ -97,15 +119,28 @@ impl LocalLink {
         } else {
             Ok(Message::Text(frame.into()))
         };
-        self.incoming.try_send(item).map_err(|error| match error {
-            mpsc::error::TrySendError::Full(_) => LinkError::Busy,
-            mpsc::error::TrySendError::Closed(_) => LinkError::Closed,
-        })
+        self.incoming
+            .send_timeout(item, SEND_WAIT)
+            .await
+            .map_err(|error| match error {
+                mpsc::error::SendTimeoutError::Timeout(_) => LinkError::Busy,
+                mpsc::error::SendTimeoutError::Closed(_) => LinkError::Closed,
+            })
     }
+}
 
-    /// Closes the connection (the client is told `Closed` with 1001).
-    pub fn close(&self) {
-        self.stop.cancel();
+/// Tells the client `Closed` (1006) when the connection ends without saying goodbye.
+struct LastWord {
+    deliver: Deliver,
+    closed: Arc<AtomicBool>,
+}
+
+impl Drop for LastWord {
+    fn drop(&mut self) {
+        if !self.closed.swap(true, Ordering::SeqCst) {
+            let reason = "the connection ended".to_owned();
+            (self.deliver)(Delivery::Closed { code: 1006, reason });
+        }
     }
 }
 
@@ -152,7 +187,9 @@ impl Sink<Message> for LinkSocket {
                 let _ = self.loopback.try_send(Ok(Message::Pong(payload)));
             }
             Message::Close(frame) => {
-                self.closed.store(true, Ordering::SeqCst);
+                if self.closed.swap(true, Ordering::SeqCst) {
+                    return Ok(());
+                }
                 let (code, reason) = frame.map_or((1005, String::new()), |frame| {
                     (frame.code, frame.reason.to_string())
                 });

@@ -49,11 +49,11 @@ async fn the_window_speaks_the_protocol_as_the_local_caller() {
     );
 
     let subscribe = json!({ "type": "subscribe", "id": 1, "channels": ["user:owner"] });
-    link.send(subscribe.to_string()).unwrap();
+    link.sender().send(subscribe.to_string()).await.unwrap();
     assert_eq!(next_frame(&mut deliveries).await["type"], "subscribed");
     // Only the local caller may start pairing; the event it announces arrives on the channel.
     let start = json!({ "type": "request", "id": 2, "method": "pairing.start" });
-    link.send(start.to_string()).unwrap();
+    link.sender().send(start.to_string()).await.unwrap();
     let mut saw = (false, false);
     for _ in 0..4 {
         let frame = next_frame(&mut deliveries).await;
@@ -65,7 +65,7 @@ async fn the_window_speaks_the_protocol_as_the_local_caller() {
     }
     assert_eq!(saw, (true, true), "pairing started, and announced");
 
-    link.send("not json".to_owned()).unwrap();
+    link.sender().send("not json".to_owned()).await.unwrap();
     assert_eq!(
         next_frame(&mut deliveries).await["error"]["code"],
         "invalid_frame",
@@ -87,7 +87,10 @@ async fn the_window_speaks_the_protocol_as_the_local_caller() {
             .is_none(),
         "nothing after Closed"
     );
-    assert_eq!(link.send("{}".to_owned()), Err(LinkError::Closed));
+    assert_eq!(
+        link.sender().send("{}".to_owned()).await,
+        Err(LinkError::Closed)
+    );
 }
 
 #[tokio::test]
@@ -99,7 +102,7 @@ async fn an_oversized_frame_closes_the_link_with_1009_and_a_stop_closes_the_rest
     next_frame(&mut big_deliveries).await;
     next_frame(&mut other_deliveries).await;
 
-    big.send("x".repeat(2048)).unwrap();
+    big.sender().send("x".repeat(2048)).await.unwrap();
     match next(&mut big_deliveries).await {
         Delivery::Closed { code, .. } => assert_eq!(code, 1009),
         frame => panic!("expected Closed, got {frame:?}"),
