@@ -1,11 +1,19 @@
-//! Runs the engine inside the desktop app: start on launch, stop (and wait) on quit. Its state
-//! can be read at any time, or awaited until the engine runs.
+//! Runs the engine inside the desktop app: start on launch, stop (and wait, a bounded time) on
+//! quit. Its state can be read at any time, or awaited until the engine runs; once it stops,
+//! it says why.
+
+use std::time::Duration;
 
 use tether_core::launch::launch;
 use tether_core::{Config, Engine};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+
+/// The longest quitting waits for the engine to stop.
+const STOP_WAIT: Duration = Duration::from_secs(10);
+/// The longest a window's connection waits for the engine to start.
+pub const START_WAIT: Duration = Duration::from_secs(60);
 
 /// Where the engine stands.
 #[derive(Clone)]
@@ -42,9 +50,12 @@ impl EngineHost {
                 Ok(launched) => {
                     tracing::info!(address = %launched.address(), "engine listening");
                     set.send_replace(EngineState::Running(launched.engine().clone()));
-                    if let Err(error) = launched.serve(stop).await {
-                        tracing::error!(%error, "the engine stopped with an error");
-                    }
+                    let ended = match launched.serve(stop).await {
+                        Ok(()) => "the engine stopped".to_owned(),
+                        Err(error) => format!("the engine stopped with an error: {error}"),
+                    };
+                    tracing::info!(%ended);
+                    set.send_replace(EngineState::Failed(ended));
                 }
                 Err(error) => {
                     tracing::error!(%error, "the engine did not start");
@@ -65,13 +76,17 @@ impl EngineHost {
         self.state.borrow().clone()
     }
 
-    /// The engine once it runs; the reason when it could not start.
-    pub async fn running(&self) -> Result<Engine, String> {
+    /// The engine once it runs (waiting at most `wait` for it to start); the reason when it
+    /// could not start, or stopped.
+    pub async fn running(&self, wait: Duration) -> Result<Engine, String> {
         let mut state = self.state.clone();
-        let settled = state
-            .wait_for(|state| !matches!(state, EngineState::Starting))
-            .await
-            .map_err(|_| "the engine stopped".to_owned())?;
+        let settled = tokio::time::timeout(
+            wait,
+            state.wait_for(|state| !matches!(state, EngineState::Starting)),
+        )
+        .await
+        .map_err(|_| "the engine is taking too long to start".to_owned())?
+        .map_err(|_| "the engine stopped".to_owned())?;
         match &*settled {
             EngineState::Running(engine) => Ok(engine.clone()),
             EngineState::Failed(error) => Err(error.clone()),
@@ -79,10 +94,15 @@ impl EngineHost {
         }
     }
 
-    /// Closes every connection (1001) and waits for the engine's tasks to end.
+    /// Closes every connection (1001) and waits for the engine's tasks to end, at most
+    /// [`STOP_WAIT`] (the app quits then anyway; the next start sweeps what is left).
     pub fn stop(&self) {
         self.stop.cancel();
         self.tasks.close();
-        tauri::async_runtime::block_on(self.tasks.wait());
+        let waited =
+            tauri::async_runtime::block_on(tokio::time::timeout(STOP_WAIT, self.tasks.wait()));
+        if waited.is_err() {
+            tracing::warn!("the engine took too long to stop; quitting anyway");
+        }
     }
 }

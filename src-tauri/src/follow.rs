@@ -1,8 +1,9 @@
 //! Follows the engine's account channel (`user:owner`) from inside the app, over the same
 //! in-process link the window uses: session and LAN changes refresh the tray menu, session
-//! moves become notifications.
+//! moves become notifications. A link that closes is opened again until the app quits.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use tauri::{AppHandle, Manager, Runtime};
@@ -11,54 +12,87 @@ use tether_core::auth::Caller;
 use tether_core::server::local_link::{Delivery, LocalLink};
 use tokio::sync::mpsc;
 
-use crate::engine_host::EngineHost;
+use crate::engine_host::{EngineHost, START_WAIT};
 use crate::notes::Notifier;
 use crate::tray;
 
-/// Starts following once the engine runs; stops when it stops.
+/// How long to wait before following again after the link closed.
+const AGAIN_AFTER: Duration = Duration::from_secs(1);
+
+/// Starts following once the engine runs; stops when the app quits.
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         let host = app.state::<EngineHost>();
-        let engine = match host.running().await {
-            Ok(engine) => engine,
-            Err(error) => {
-                tracing::warn!(%error, "no engine to follow");
-                return;
-            }
-        };
-        let (tx, mut deliveries) = mpsc::unbounded_channel();
-        let link = LocalLink::open(&engine, host.stop_token(), move |delivery| {
-            let _ = tx.send(delivery);
-        });
-        let subscribe = json!({ "type": "subscribe", "channels": ["user:owner"] });
-        if link.send(subscribe.to_string()).is_err() {
-            return;
-        }
-        tray::refresh(&app, &engine).await;
+        let stop = host.stop_token().clone();
         let mut notifier = Notifier::default();
         let mut projects = ProjectNames::default();
-        while let Some(Delivery::Frame(text)) = deliveries.recv().await {
-            let Ok(frame) = serde_json::from_str::<Value>(&text) else {
-                continue;
-            };
-            let Some(event) = frame["event"].as_str() else {
-                continue;
-            };
-            if event.starts_with("session.") {
-                let session = &frame["data"]["session"];
-                let project = projects
-                    .name(&engine, session["project_id"].as_str().unwrap_or_default())
-                    .await;
-                notifier.session(&app, session, &project);
+        while !stop.is_cancelled() {
+            match host.running(START_WAIT).await {
+                Ok(engine) => follow(&app, &engine, &mut notifier, &mut projects).await,
+                Err(error) => {
+                    tracing::warn!(%error, "the tray and notifications wait for the engine")
+                }
             }
-            if ["session.", "project.", "lan."]
-                .iter()
-                .any(|prefix| event.starts_with(prefix))
-            {
-                tray::refresh(&app, &engine).await;
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = tokio::time::sleep(AGAIN_AFTER) => {}
             }
         }
     });
+}
+
+/// Follows one link until it closes.
+async fn follow<R: Runtime>(
+    app: &AppHandle<R>,
+    engine: &Engine,
+    notifier: &mut Notifier,
+    projects: &mut ProjectNames,
+) {
+    let (tx, mut deliveries) = mpsc::unbounded_channel();
+    let link = LocalLink::open(
+        engine,
+        app.state::<EngineHost>().stop_token(),
+        move |delivery| {
+            let _ = tx.send(delivery);
+        },
+    );
+    let subscribe = json!({ "type": "subscribe", "channels": ["user:owner"] });
+    if let Err(error) = link.sender().send(subscribe.to_string()).await {
+        tracing::warn!(%error, "could not follow the engine's events");
+        return;
+    }
+    if let Ok(sessions) = engine.dispatch(&Caller::Local, "sessions.list", None).await {
+        notifier.seed(&sessions);
+    }
+    tray::refresh(app, engine).await;
+    while let Some(delivery) = deliveries.recv().await {
+        let text = match delivery {
+            Delivery::Frame(text) => text,
+            Delivery::Closed { code, reason } => {
+                tracing::info!(code, %reason, "following the engine's events again");
+                return;
+            }
+        };
+        let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let Some(event) = frame["event"].as_str() else {
+            continue;
+        };
+        if event.starts_with("session.") {
+            let session = &frame["data"]["session"];
+            let project = projects
+                .name(engine, session["project_id"].as_str().unwrap_or_default())
+                .await;
+            notifier.session(app, session, &project);
+        }
+        if ["session.", "project.", "lan."]
+            .iter()
+            .any(|prefix| event.starts_with(prefix))
+        {
+            tray::refresh(app, engine).await;
+        }
+    }
 }
 
 /// Project names by id, asked of the engine when first needed.

@@ -12,7 +12,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 use tether_core::server::local_link::{Delivery, LocalLink};
 
-use crate::engine_host::{EngineHost, EngineState};
+use crate::engine_host::{EngineHost, START_WAIT};
 
 /// What the window is told, as the UI's desktop host reads it.
 #[derive(Debug, Clone, Serialize)]
@@ -53,28 +53,37 @@ pub async fn engine_connect(
     links: State<'_, Links>,
     on_delivery: Channel<WindowDelivery>,
 ) -> Result<u64, String> {
-    let engine = match host.state() {
-        EngineState::Running(engine) => engine,
-        EngineState::Starting => return Err("the engine is still starting".to_owned()),
-        EngineState::Failed(error) => return Err(format!("the engine did not start: {error}")),
-    };
+    let engine = host
+        .running(START_WAIT)
+        .await
+        .map_err(|error| format!("Tether's engine is not running: {error}"))?;
     let link = LocalLink::open(&engine, host.stop_token(), move |delivery| {
         // A window that went away has nobody to tell; its link closes with the app.
         let _ = on_delivery.send(delivery.into());
     });
     let id = links.next.fetch_add(1, Ordering::Relaxed);
     let mut open = links.open();
-    open.drain().for_each(|(_, old)| old.close());
+    // Only older links: a connect that finished first may hold a newer one.
+    open.retain(|&other, link| {
+        let newer = other > id;
+        if !newer {
+            link.close();
+        }
+        newer
+    });
     open.insert(id, link);
     Ok(id)
 }
 
-/// Hands the engine one frame from the window.
+/// Hands the engine one frame from the window, waiting for room when the engine is busy.
 #[tauri::command]
 pub async fn engine_send(links: State<'_, Links>, link: u64, frame: String) -> Result<(), String> {
-    let open = links.open();
-    let link = open.get(&link).ok_or("that link is closed")?;
-    link.send(frame).map_err(|error| error.to_string())
+    let sender = links
+        .open()
+        .get(&link)
+        .map(LocalLink::sender)
+        .ok_or("that link is closed")?;
+    sender.send(frame).await.map_err(|error| error.to_string())
 }
 
 /// Closes a link (the window is told `closed`).

@@ -10,9 +10,10 @@ mod tray;
 
 use std::path::Path;
 
-use tauri::{Manager, RunEvent, WindowEvent};
+use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
 use tether_core::Config;
 use tether_core::config::default_config_file;
+use tokio::signal::unix::{SignalKind, signal};
 
 use crate::engine_host::EngineHost;
 
@@ -21,28 +22,42 @@ pub fn run() {
     tether_core::logging::init();
     let config = Config::load(default_config_file().as_deref())
         .map_err(|error| format!("invalid settings: {error}"));
-    let instance = instance_name(config.as_ref().ok().map(|config| config.data_dir.as_path()));
-    let app = tauri::Builder::default()
-        .plugin(
+    let mut builder = tauri::Builder::default();
+    // One app per data directory, over the session bus; without a usable bus the data
+    // directory's lock still keeps a second engine from starting.
+    if session_bus_usable() {
+        let data_dir = config.as_ref().ok().map(|config| config.data_dir.clone());
+        builder = builder.plugin(
             tauri_plugin_single_instance::Builder::new()
-                .dbus_id(instance)
+                .dbus_id(instance_name(data_dir.as_deref()))
                 .callback(|app, _, _| {
                     tracing::info!("Tether was launched again: showing its window");
                     tray::show_window(app);
                 })
                 .build(),
-        )
+        );
+    } else {
+        tracing::warn!("no usable session D-Bus: a second launch will not find this one");
+    }
+    let app = builder
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             app.manage(EngineHost::start(config));
             app.manage(ipc::Links::default());
-            tray::create(app.handle())?;
+            let tray = tray::create(app.handle());
+            if let Err(error) = &tray {
+                tracing::warn!(%error, "no tray icon: closing the window quits Tether");
+            }
+            app.manage(TrayShown(tray.is_ok()));
             follow::start(app.handle().clone());
+            quit_on_signals(app.handle().clone());
             Ok(())
         })
         .on_window_event(|window, event| {
             // Closing the window hides it: sessions keep running, the tray brings it back.
-            if let WindowEvent::CloseRequested { api, .. } = event {
+            if let WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<TrayShown>().0
+            {
                 api.prevent_close();
                 let _ = window.hide();
             }
@@ -65,6 +80,40 @@ pub fn run() {
             handle.state::<EngineHost>().stop();
         }
     });
+}
+
+/// Whether the tray icon is up (then closing the window only hides it).
+struct TrayShown(bool);
+
+/// SIGINT, SIGTERM and SIGHUP quit like the tray's Quit: the engine stops its sessions first.
+fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let kinds = [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ];
+        let mut signals: Vec<_> = kinds
+            .into_iter()
+            .filter_map(|kind| signal(kind).ok())
+            .collect();
+        let any = futures_util::future::select_all(
+            signals.iter_mut().map(|signal| Box::pin(signal.recv())),
+        );
+        any.await;
+        tracing::info!("asked to quit by a signal");
+        app.exit(0);
+    });
+}
+
+/// Whether the session D-Bus can be reached: the single-instance check needs it (and would
+/// fail hard on an address it cannot use).
+fn session_bus_usable() -> bool {
+    match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+        Ok(address) => address.split(';').any(|part| part.starts_with("unix:")),
+        Err(_) => std::env::var_os("XDG_RUNTIME_DIR")
+            .is_some_and(|dir| Path::new(&dir).join("bus").exists()),
+    }
 }
 
 /// The D-Bus name that makes the app single-instance, one per data directory (one engine

@@ -50,6 +50,16 @@ pub struct Notifier {
 }
 
 impl Notifier {
+    /// Learns the statuses of the sessions in a `sessions.list` answer, so a turn already
+    /// under way is told when it ends.
+    pub fn seed(&mut self, sessions: &Value) {
+        for session in sessions.as_array().into_iter().flatten() {
+            if let (Some(id), Some(status)) = (session["id"].as_str(), session["status"].as_str()) {
+                self.statuses.insert(id.to_owned(), status.to_owned());
+            }
+        }
+    }
+
     /// Takes in a `session.*` event's session; shows what it is worth telling.
     pub fn session<R: Runtime>(&mut self, app: &AppHandle<R>, session: &Value, project: &str) {
         let (Some(id), Some(now)) = (session["id"].as_str(), session["status"].as_str()) else {

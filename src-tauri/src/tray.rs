@@ -1,6 +1,8 @@
 //! The tray icon and its menu: open the window, pair a device, LAN access on or off, the open
 //! sessions (each opens in the window), quit. Closing the window leaves Tether running here.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 use serde_json::{Value, json};
 use tauri::menu::{
@@ -62,8 +64,13 @@ pub fn open_sessions(sessions: &Value, projects: &Value) -> Vec<ListedSession> {
         .collect()
 }
 
+/// Whether the menu shows LAN access on.
+#[derive(Default)]
+struct LanShown(AtomicBool);
+
 /// Puts the tray icon up with a menu that fills in once the engine runs.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    app.manage(LanShown::default());
     let mut tray = TrayIconBuilder::with_id(TRAY)
         .tooltip("Tether")
         .menu(&menu(app, &[], false)?)
@@ -86,6 +93,7 @@ pub async fn refresh<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
     );
     let listed = open_sessions(&sessions.unwrap_or_default(), &projects.unwrap_or_default());
     let lan_on = lan.is_ok_and(|lan| lan["enabled"] == true);
+    app.state::<LanShown>().0.store(lan_on, Ordering::SeqCst);
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };
@@ -146,7 +154,7 @@ fn chosen<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     match event.id().as_ref() {
         "open" => show_window(app),
         "pair" => ask_window(app, WindowCommand::Pair),
-        "lan" => toggle_lan(app),
+        "lan" => switch_lan(app),
         "quit" => app.exit(0),
         id => {
             if let Some(session_id) = id.strip_prefix("session:") {
@@ -177,22 +185,24 @@ fn ask_window<R: Runtime>(app: &AppHandle<R>, command: WindowCommand) {
     }
 }
 
-fn toggle_lan<R: Runtime>(app: &AppHandle<R>) {
+/// Turns LAN access to the opposite of what the menu showed, then shows the engine's actual
+/// state, whatever came of it (so a failed switch does not leave a wrong check mark).
+fn switch_lan<R: Runtime>(app: &AppHandle<R>) {
     let EngineState::Running(engine) = app.state::<EngineHost>().state() else {
         return;
     };
+    // The opposite of what the menu showed before the click, whatever the engine did since.
+    let on = !app.state::<LanShown>().0.load(Ordering::SeqCst);
+    let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let on = engine
-            .dispatch(&Caller::Local, "lan.status", None)
-            .await
-            .is_ok_and(|lan| lan["enabled"] == true);
-        let method = if on { "lan.disable" } else { "lan.enable" };
+        let method = if on { "lan.enable" } else { "lan.disable" };
         if let Err(error) = engine
             .dispatch(&Caller::Local, method, Some(json!({})))
             .await
         {
             tracing::warn!(error = %error.message, "LAN access could not be switched");
         }
+        refresh(&app, &engine).await;
     });
 }
 
