@@ -57,16 +57,20 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
     (changed) => client.onQueue(changed),
     () => client.queued,
   );
+  const problem = useSyncExternalStore(
+    (changed) => client.onStatus(changed),
+    () => client.problem,
+  );
   const [screen, setScreen] = useState<"sessions" | "devices">("sessions");
   const [sessionId, setSessionId] = useState<string | null>(null);
-  // Each "Pair a device…" from the tray starts pairing on the Devices screen.
-  const [pairRequests, setPairRequests] = useState(0);
+  // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
+  const [pairAsked, setPairAsked] = useState(false);
   useEffect(() => {
     if (!local) return;
     return onDesktopCommand((command) => {
       if (command.kind === "pair") {
         setScreen("devices");
-        setPairRequests((count) => count + 1);
+        setPairAsked(true);
       } else {
         setScreen("sessions");
         setSessionId(command.session_id);
@@ -90,8 +94,9 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
         </nav>
         <ConnectionIndicator status={status} queued={queued} />
       </header>
+      {problem && status !== "connected" && <p className="error banner" role="alert">{problem}</p>}
       {screen === "devices" ? (
-        <DevicesScreen client={client} status={status} local={local} pairRequests={pairRequests} />
+        <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
       ) : sessionId === null ? (
         <SessionList client={client} status={status} local={local} open={setSessionId} />
       ) : (

@@ -32,17 +32,21 @@ export const desktopHost: Connect = (events) => {
     }
     if (!ended) events.frame(JSON.parse(delivery.frame) as ServerFrame);
   };
-  // Each call waits for the one before it, so frames reach the engine in the order sent.
-  let queue: Promise<unknown> = invoke<number>("engine_connect", { onDelivery: deliveries });
-  const link = queue as Promise<number>;
+  // A link that could not open ends here, with the reason; an open one ends only by the
+  // channel's `closed`, which always comes.
+  const link = invoke<number>("engine_connect", { onDelivery: deliveries });
   link.catch((error: unknown) => end(1011, String(error)));
-  const after = (call: (id: number) => Promise<unknown>) => {
-    queue = queue.then(() => link.then(call)).catch((error: unknown) => end(1011, String(error)));
+  const disconnect = () => void link.then((id) => invoke("engine_disconnect", { link: id })).catch(() => undefined);
+  // Each send waits for the one before it, so frames reach the engine in the order sent. One
+  // that fails (the engine is gone or overwhelmed) ends the link, and its `closed` follows.
+  let queue: Promise<unknown> = link;
+  const send = (frame: ClientFrame) => {
+    queue = queue
+      .then(() => link)
+      .then((id) => invoke("engine_send", { link: id, frame: JSON.stringify(frame) }))
+      .catch(disconnect);
   };
-  return {
-    send: (frame: ClientFrame) => after((id) => invoke("engine_send", { link: id, frame: JSON.stringify(frame) })),
-    close: () => after((id) => invoke("engine_disconnect", { link: id })),
-  };
+  return { send, close: disconnect };
 };
 
 /** What the tray asks of the window. */

@@ -135,6 +135,21 @@ describe("TetherClient", () => {
     expect(engine.requests("messages.send")).toHaveLength(2);
   });
 
+  it("says why a connection failed, until connected again", async () => {
+    engine.drop(1011);
+    expect(client.problem).toBeNull();
+    client.stop();
+    const failing = new TetherClient((events) => {
+      queueMicrotask(() => events.closed({ code: 1011, reason: "Tether's engine is not running: keyring locked" }));
+      return { send: () => undefined, close: () => undefined };
+    });
+    failing.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(failing.status).toBe("reconnecting");
+    expect(failing.problem).toBe("Tether's engine is not running: keyring locked");
+    failing.stop();
+  });
+
   it("fails requests clearly when offline", async () => {
     engine.drop();
     await expect(client.request("sessions.list")).rejects.toMatchObject({ code: "unavailable" });

@@ -47,6 +47,7 @@ export class TetherClient {
   private connection: Connection | null = null;
   private current = 0;
   private statusNow: Status = "offline";
+  private lastProblem: string | null = null;
   private readonly statusListeners = new Set<(status: Status) => void>();
   private readonly queueListeners = new Set<() => void>();
   private nextId = 0;
@@ -69,6 +70,12 @@ export class TetherClient {
 
   get status(): Status {
     return this.statusNow;
+  }
+
+  /** Why the last connection failed, when the engine or host said (an engine that did not
+   * start, say); `null` once connected. */
+  get problem(): string | null {
+    return this.lastProblem;
   }
 
   /** Calls `listener` on every status change; returns how to stop. */
@@ -157,6 +164,7 @@ export class TetherClient {
     switch (frame.type) {
       case "welcome":
         this.attempt = 0;
+        this.lastProblem = null;
         this.setStatus("connected");
         this.sendSubscribe([...this.subscriptions.keys()]);
         this.flush();
@@ -208,6 +216,7 @@ export class TetherClient {
 
   private closed(closed: Closed): void {
     this.connection = null;
+    if (closed.code === CloseCode.internal_error && closed.reason) this.lastProblem = closed.reason;
     // Sent again, a prompt too large for the engine would close every new connection too.
     if (closed.code === CloseCode.message_too_big) this.refuseInFlight();
     this.drop(unavailable(`the connection dropped (${closed.code})`));

@@ -1,7 +1,7 @@
 // The paired devices: name, when each was last seen and from where, whether it is online;
 // unpair one (its connections close at once), and pair a new one from the desktop, which
 // also switches LAN access here.
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 
 import { useChannel } from "../chat/useChannel";
 import { useFetched } from "../chat/useFetched";
@@ -20,20 +20,20 @@ type Props = {
   status: Status;
   /** The desktop window, which also switches LAN access. */
   local?: boolean;
-  /** Counts the requests to start pairing (from the tray): each new one starts it. */
-  pairRequests?: number;
+  /** Pairing was asked for (from the tray): start it, then say so with `pairingStarted`. */
+  pairAsked?: boolean;
+  pairingStarted?(): void;
 };
 
-export function DevicesScreen({ client, status, local = false, pairRequests = 0 }: Props) {
+export function DevicesScreen({ client, status, local = false, pairAsked = false, pairingStarted }: Props) {
   const { data: devices, problem, act, reload } = useFetched<ListedDevice[]>(client, status, [], fetchDevices);
   const pairing = usePairing(client);
   const { start } = pairing;
-  const handled = useRef(0);
   useEffect(() => {
-    if (pairRequests <= handled.current || status !== "connected") return;
-    handled.current = pairRequests;
+    if (!pairAsked || status !== "connected") return;
+    pairingStarted?.();
     void start();
-  }, [pairRequests, status, start]);
+  }, [pairAsked, status, start, pairingStarted]);
   const lan = useFetched<LanStatus | null>(client, local ? status : "offline", null, fetchLan);
   useChannel(client, "user:owner", (event) => {
     if (event === null || event.event.startsWith("device.")) void reload();
