@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const WAIT: Duration = Duration::from_secs(60);
 /// What the app logs once its engine listens, before the address.
@@ -91,10 +91,12 @@ impl Log {
         }
     }
 
-    /// Reads lines until one has every one of `parts`; returns it.
+    /// Reads lines until one has every one of `parts`, for [`WAIT`] at most; returns it.
     pub fn until(&mut self, parts: &[&str], what: &str) -> String {
+        let deadline = Instant::now() + WAIT;
         for _ in 0..MAX_LINES {
-            let Ok(line) = self.lines.recv_timeout(WAIT) else {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(line) = self.lines.recv_timeout(left) else {
                 panic!("{what} never happened; the log:\n{}", self.seen.join("\n"));
             };
             self.seen.push(line.clone());

@@ -105,28 +105,16 @@ impl Session {
         self.post("/execute/sync", json!({ "script": script, "args": args }))
     }
 
-    /// Waits until an element matching `css` whose text contains `text` is shown; returns it.
+    /// Waits until an element matching `css` whose text contains `text` is shown; returns it
+    /// (found and returned by one script, so no re-render comes in between).
     pub fn find(&self, css: &str, text: &str) -> String {
         let script = "const [css, text] = arguments;
-            return [...document.querySelectorAll(css)].some((e) => e.offsetParent !== null && e.textContent.includes(text));";
+            return [...document.querySelectorAll(css)].find((e) => e.offsetParent !== null && e.textContent.includes(text)) ?? null;";
         wait_for(&format!("{css} showing {text:?}"), || {
-            self.script(script, json!([css, text]))
-                .as_bool()
-                .filter(|found| *found)
-        });
-        let found = self.post(
-            "/elements",
-            json!({ "using": "css selector", "value": css }),
-        );
-        let ids: Vec<String> = found
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|element| element[ELEMENT].as_str().map(str::to_owned))
-            .collect();
-        ids.into_iter()
-            .find(|id| self.text(id).contains(text))
-            .unwrap_or_else(|| panic!("{css} with {text:?} went away"))
+            self.script(script, json!([css, text]))[ELEMENT]
+                .as_str()
+                .map(str::to_owned)
+        })
     }
 
     pub fn text(&self, element: &str) -> String {
@@ -162,7 +150,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = ureq::delete(&self.url).call();
+        let _ = ureq::delete(&self.url).timeout(WAIT).call();
     }
 }
 
