@@ -24,6 +24,7 @@ export function Composer({ send, disabled, inputRef }: Props) {
     if (!element) return;
     element.style.height = "auto";
     element.style.height = `${Math.min(element.scrollHeight, MAX_HEIGHT)}px`;
+    element.style.overflowY = element.scrollHeight > MAX_HEIGHT ? "auto" : "hidden";
   }, [draft]);
 
   function submit(event?: FormEvent) {
