@@ -1,11 +1,12 @@
 //! The desktop app as a user starts it: a real window under Xvfb, with the engine in-process,
 //! whose chat UI connects to the engine through IPC as the local client; a second launch hands
-//! over to it.
+//! over to it, and the log is kept in the platform's log directory.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 mod common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 
 use common::webdriver::wait_for;
@@ -14,6 +15,7 @@ use common::{Log, Running, get, start_xvfb};
 #[test]
 fn the_app_opens_its_window_connects_through_ipc_and_runs_once() {
     let data = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
     let service = format!("tether-test-desktop-{}", std::process::id());
     let (_xvfb, display) = start_xvfb();
     let launch = || {
@@ -24,6 +26,7 @@ fn the_app_opens_its_window_connects_through_ipc_and_runs_once() {
             .env("TETHER_DATA_DIR", data.path())
             .env("TETHER_KEYRING_SERVICE", &service)
             .env("TETHER_LOG", "info")
+            .env("XDG_STATE_HOME", state.path())
             .stderr(Stdio::piped());
         command
     };
@@ -46,6 +49,19 @@ fn the_app_opens_its_window_connects_through_ipc_and_runs_once() {
         data.path().join("control.sock").exists(),
         "the control socket is open for `tether pair`"
     );
+
+    // The log is also kept in a daily file in the platform's log directory.
+    let logs = state.path().join("tether/logs");
+    let kept: String = std::fs::read_dir(&logs)
+        .unwrap_or_else(|error| panic!("{}: {error}", logs.display()))
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        kept.contains("engine listening"),
+        "the log file has the log: {kept}"
+    );
+    let mode = std::fs::metadata(&logs).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "only the user can open the log directory");
 
     // Launched again on the same data directory, it hands over to the running app and exits.
     let mut again = Running::spawn(&mut launch());

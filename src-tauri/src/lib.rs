@@ -19,7 +19,7 @@ use crate::engine_host::EngineHost;
 
 /// Starts the window and the engine; returns when the app quits, after the engine has stopped.
 pub fn run() {
-    tether_core::logging::init();
+    tether_core::logging::init_with_files(&tether_core::logging::default_log_dir());
     let config = Config::load(default_config_file().as_deref())
         .map_err(|error| format!("invalid settings: {error}"));
     let mut builder = tauri::Builder::default();

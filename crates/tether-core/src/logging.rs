@@ -1,22 +1,81 @@
-//! Logging for both shells: tracing to stderr, filtered by `TETHER_LOG`, colour only on a terminal.
+//! Logging for both shells: tracing to stderr, filtered by `TETHER_LOG`, colour only on a
+//! terminal; the desktop app also keeps daily log files in the platform's log directory.
 
 use std::io::IsTerminal;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
-use tracing_subscriber::EnvFilter;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, fmt};
 
 /// Libraries whose frame-level logs would print frame payloads, tokens among them.
 const QUIET: [&str; 2] = ["tungstenite=info", "tokio_tungstenite=info"];
+/// How many daily log files are kept.
+const KEEP_LOG_FILES: usize = 7;
+
+fn filter() -> EnvFilter {
+    let filter = EnvFilter::try_from_env("TETHER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    QUIET
+        .iter()
+        .filter_map(|directive| directive.parse().ok())
+        .fold(filter, EnvFilter::add_directive)
+}
+
+fn to_stderr<S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>>()
+-> impl Layer<S> {
+    fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+}
 
 /// Installs the global subscriber (`TETHER_LOG` takes `info`, `debug`, `tether_core=trace`, …).
 pub fn init() {
-    let filter = EnvFilter::try_from_env("TETHER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let filter = QUIET
-        .iter()
-        .filter_map(|directive| directive.parse().ok())
-        .fold(filter, EnvFilter::add_directive);
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+    tracing_subscriber::registry()
+        .with(filter())
+        .with(to_stderr())
         .init();
+}
+
+/// Like [`init`], and also writes the log to `dir` (made private to the user), one file a day
+/// (`tether.YYYY-MM-DD.log`), the last [`KEEP_LOG_FILES`] kept. When `dir` cannot be used, logs to stderr only and says so.
+pub fn init_with_files(dir: &Path) {
+    let private = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)));
+    let appender = private.map_err(|error| error.to_string()).and_then(|()| {
+        RollingFileAppender::builder()
+            .rotation(Rotation::DAILY)
+            .filename_prefix("tether")
+            .filename_suffix("log")
+            .max_log_files(KEEP_LOG_FILES)
+            .build(dir)
+            .map_err(|error| error.to_string())
+    });
+    match appender {
+        Ok(appender) => {
+            let to_file = fmt::layer().with_writer(appender).with_ansi(false);
+            tracing_subscriber::registry()
+                .with(filter())
+                .with(to_stderr())
+                .with(to_file)
+                .init();
+        }
+        Err(error) => {
+            init();
+            tracing::warn!(dir = %dir.display(), %error, "cannot keep log files there; logging to stderr only");
+        }
+    }
+}
+
+/// The platform's log directory for Tether (`~/.local/state/tether/logs` on Linux).
+pub fn default_log_dir() -> PathBuf {
+    let dirs = directories::ProjectDirs::from("", "", "tether");
+    match dirs {
+        Some(dirs) => dirs
+            .state_dir()
+            .unwrap_or(dirs.data_local_dir())
+            .join("logs"),
+        None => PathBuf::from(".tether").join("logs"),
+    }
 }
