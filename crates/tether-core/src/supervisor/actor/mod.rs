@@ -12,38 +12,20 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 mod commands;
+mod launch;
 mod saving;
 mod sent;
 
-use super::binary::locate;
 use super::cli_line::{self, CliLine, ControlRequest};
 use super::control;
 use super::handle::{Command, Reply, SessionError};
 use super::model::{SessionInfo, SessionStatus};
 use super::orphans;
-use super::process::{ClaudeProcess, Launch, check_cwd};
+use super::process::ClaudeProcess;
 use super::transcript::{Emit, Transcript};
 use crate::config::ClaudeSettings;
 use crate::engine::Engine;
 use crate::protocol::{ChannelKind, ChannelName};
-
-/// The environment every `claude` gets, under the user's own `claude.env`: the task tools
-/// (TaskCreate, TaskUpdate…) that a `--print` run leaves out, so the model keeps a todo list.
-const BASE_ENV: [(&str, &str); 1] = [("CLAUDE_CODE_ENABLE_TODO_TOOLS", "1")];
-
-/// The fixed part of every `claude` command line: streaming JSON both ways, token deltas,
-/// and tool permissions asked of the host over stdio.
-const BASE_ARGS: [&str; 9] = [
-    "--print",
-    "--output-format",
-    "stream-json",
-    "--input-format",
-    "stream-json",
-    "--verbose",
-    "--include-partial-messages",
-    "--permission-prompt-tool",
-    "stdio",
-];
 
 /// The id of the `initialize` request sent to every new child.
 const INIT_REQUEST: &str = "tether-init";
@@ -181,30 +163,8 @@ impl Actor {
         if self.process.is_some() {
             return Ok(());
         }
-        let program = locate(self.settings.path.as_deref())?;
-        check_cwd(&self.cwd)
-            .map_err(|error| SessionError::Spawn(format!("the project folder is gone: {error}")))?;
-        let mut args: Vec<String> = BASE_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
         let info = &self.transcript.info;
-        if let Some(resume) = &info.claude_session_id {
-            args.extend(["--resume".to_owned(), resume.clone()]);
-        }
-        if let Some(model) = &info.model {
-            args.extend(["--model".to_owned(), model.clone()]);
-        }
-        if info.permission_mode != "default" {
-            args.extend(["--permission-mode".to_owned(), info.permission_mode.clone()]);
-        }
-        let launch = Launch {
-            program,
-            args,
-            cwd: self.cwd.clone(),
-            env: BASE_ENV
-                .iter()
-                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-                .chain(self.settings.env.clone())
-                .collect(),
-        };
+        let launch = launch::launch(&self.settings, info, &self.cwd)?;
         let process = ClaudeProcess::spawn(&launch)
             .map_err(|error| SessionError::Spawn(error.to_string()))?;
         tracing::info!(session = %info.id, group = process.group(), resume = info.claude_session_id.is_some(), "claude started");
