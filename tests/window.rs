@@ -35,13 +35,14 @@ fn settings(dir: &Path, fake: &FakeAnthropic) -> PathBuf {
     let file = dir.join("tether.toml");
     let home = dir.join("claude-home");
     std::fs::create_dir_all(&home).unwrap();
+    let env: String = fake
+        .claude_env(&home)
+        .into_iter()
+        .map(|(key, value)| format!("{key} = {value:?}\n"))
+        .collect();
     std::fs::write(
         &file,
-        format!(
-            "[claude]\npath = {claude:?}\n[claude.env]\nANTHROPIC_BASE_URL = {:?}\nANTHROPIC_API_KEY = \"sk-test\"\nCLAUDE_CONFIG_DIR = {:?}\nCLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = \"1\"\nDISABLE_TELEMETRY = \"1\"\nCLAUDE_CODE_MAX_RETRIES = \"0\"\n",
-            fake.base_url(),
-            home.display().to_string(),
-        ),
+        format!("[claude]\npath = {claude:?}\n[claude.env]\n{env}"),
     )
     .unwrap();
     file

@@ -63,6 +63,19 @@ impl FakeAnthropic {
         format!("http://{}", self.addr)
     }
 
+    /// The environment the real `claude` CLI needs to use this fake offline (facts §1), its own
+    /// settings and state kept in `config_dir`.
+    pub fn claude_env(&self, config_dir: &std::path::Path) -> Vec<(&'static str, String)> {
+        vec![
+            ("ANTHROPIC_BASE_URL", self.base_url()),
+            ("ANTHROPIC_API_KEY", "sk-test".to_owned()),
+            ("CLAUDE_CONFIG_DIR", config_dir.display().to_string()),
+            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".to_owned()),
+            ("DISABLE_TELEMETRY", "1".to_owned()),
+            ("CLAUDE_CODE_MAX_RETRIES", "0".to_owned()),
+        ]
+    }
+
     /// Every request so far (any method and path), in arrival order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()

@@ -78,15 +78,13 @@ impl Setup {
         let claude = std::env::var("TETHER_CLAUDE")
             .expect("TETHER_CLAUDE must name the claude binary: run through `make test`");
         let setup = Self::plain();
-        std::fs::write(
-            setup.config(),
-            format!(
-                "[claude]\npath = {claude:?}\n[claude.env]\nANTHROPIC_BASE_URL = {:?}\nANTHROPIC_API_KEY = \"sk-test\"\nCLAUDE_CONFIG_DIR = {:?}\nCLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = \"1\"\nDISABLE_TELEMETRY = \"1\"\nCLAUDE_CODE_MAX_RETRIES = \"0\"\n",
-                fake.base_url(),
-                setup.home.path().display().to_string(),
-            ),
-        )
-        .unwrap();
+        let env: String = fake
+            .claude_env(setup.home.path())
+            .into_iter()
+            .map(|(key, value)| format!("{key} = {value:?}\n"))
+            .collect();
+        let settings = format!("[claude]\npath = {claude:?}\n[claude.env]\n{env}");
+        std::fs::write(setup.config(), settings).unwrap();
         setup
     }
 

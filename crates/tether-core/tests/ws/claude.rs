@@ -36,14 +36,7 @@ impl ClaudeBench {
         );
         let fake = FakeAnthropic::start(Script::new(replies)).await.unwrap();
         let config_dir = tempfile::tempdir().unwrap();
-        let env = [
-            ("ANTHROPIC_BASE_URL", fake.base_url()),
-            ("ANTHROPIC_API_KEY", "sk-test".to_owned()),
-            ("CLAUDE_CONFIG_DIR", config_dir.path().display().to_string()),
-            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".to_owned()),
-            ("DISABLE_TELEMETRY", "1".to_owned()),
-            ("CLAUDE_CODE_MAX_RETRIES", "0".to_owned()),
-        ];
+        let env = fake.claude_env(config_dir.path());
         let server = TestServer::start_with(|config| {
             config.claude.env = env
                 .into_iter()
