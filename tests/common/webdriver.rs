@@ -16,6 +16,8 @@ use super::{Log, Running, WAIT};
 pub const ENTER: &str = "\u{E007}";
 /// The W3C name of an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How many pairs of ports are tried.
+const START_TRIES: usize = 3;
 /// How often a wait looks again.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -36,8 +38,16 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Starts tauri-driver with `env` for the app it will launch.
+    /// Starts tauri-driver with `env` for the app it will launch. It takes ports, not port 0:
+    /// free ones are picked, and another pair is tried if one was taken meanwhile.
     pub fn start(env: &[(&str, String)]) -> Self {
+        (0..START_TRIES)
+            .find_map(|_| Self::try_start(env))
+            .unwrap_or_else(|| panic!("tauri-driver did not start in {START_TRIES} tries"))
+    }
+
+    /// tauri-driver on a pair of free ports; `None` if it exited (a port was taken).
+    fn try_start(env: &[(&str, String)]) -> Option<Self> {
         let (port, native) = (free_port(), free_port());
         let mut command = Command::new("tauri-driver");
         command
@@ -56,14 +66,17 @@ impl Driver {
         let log = Log::follow(process.0.stderr.take().unwrap());
         let url = format!("http://127.0.0.1:{port}");
         let status = format!("{url}/status");
-        wait_for("tauri-driver to answer", || {
-            ureq::get(&status).call().ok().map(|_| ())
+        let answers = wait_for("tauri-driver to answer or exit", || {
+            if process.0.try_wait().ok().flatten().is_some() {
+                return Some(false);
+            }
+            ureq::get(&status).timeout(WAIT).call().ok().map(|_| true)
         });
-        Self {
+        answers.then(|| Self {
             _process: process,
             log,
             url,
-        }
+        })
     }
 
     /// Opens a session: WebKitWebDriver starts `application` and drives its window.
