@@ -17,10 +17,13 @@ function typing(target: EventTarget | null): boolean {
   return element !== null && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
 }
 
+/** Whether a key press belongs to an input method composing text (Safari reports 229). */
+export const composing = (event: { isComposing: boolean; keyCode: number }) => event.isComposing || event.keyCode === 229;
+
 /** Whether `event` triggers `shortcut`. */
 export function matches(shortcut: Shortcut, event: KeyboardEvent): boolean {
   // Esc that cancels an input method's conversion is the input method's.
-  if (event.isComposing || event.keyCode === 229) return false;
+  if (composing(event)) return false;
   if (event.key !== shortcut.key || event.ctrlKey || event.metaKey) return false;
   if (event.altKey !== (shortcut.alt ?? false)) return false;
   return shortcut.key === "Escape" || !typing(event.target);

@@ -4,15 +4,14 @@
 // into the box, with the reason.
 import { type FormEvent, type KeyboardEvent, type Ref, useLayoutEffect, useRef, useState } from "react";
 
+import { composing } from "../chat/shortcuts";
+
 type Props = { send(text: string): Promise<unknown>; disabled: string | null; inputRef: Ref<HTMLTextAreaElement> };
 
 /** The tallest the box grows before it scrolls, in pixels. */
 const MAX_HEIGHT = 200;
 
 const touch = () => matchMedia("(pointer: coarse)").matches;
-
-/** Whether a key press belongs to an input method composing text (Safari reports 229). */
-export const composing = (event: { isComposing: boolean; keyCode: number }) => event.isComposing || event.keyCode === 229;
 
 export function Composer({ send, disabled, inputRef }: Props) {
   const [draft, setDraft] = useState("");
