@@ -1,7 +1,7 @@
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: setup test run serve lint fmt gen
+.PHONY: setup test run serve bundle lint fmt gen
 
 # Install system packages, Rust tools and the test venv (idempotent, fast when done).
 setup:
@@ -18,6 +18,12 @@ run: setup
 # Headless engine (a private keyring for the run when there is no session D-Bus).
 serve: setup
 	scripts/serve.sh
+
+# Signed .deb and .rpm installers and latest.json (needs TAURI_SIGNING_PRIVATE_KEY and
+# TETHER_UPDATE_ENDPOINT; see scripts/bundle.sh).
+bundle: setup
+	cd ui && npm run --silent build
+	scripts/bundle.sh
 
 lint:
 	cd ui && npm run --silent build   # the desktop app embeds the built UI

@@ -7,6 +7,11 @@ fn main() {
             "engine_connect",
             "engine_send",
             "engine_disconnect",
+            "open_link",
+            "update_status",
+            "update_check",
+            "update_download",
+            "update_install",
         ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         eprintln!("tauri build failed: {error:#}");

@@ -1,12 +1,17 @@
 //! Tether's desktop app: a thin Tauri shell that runs the engine in-process and shows the chat
 //! UI, which talks to the engine through IPC. One instance per data directory; closing the
-//! window leaves it running in the tray, which also notifies when Claude needs the user.
+//! window leaves it running in the tray, which also notifies when Claude needs the user. It
+//! updates itself from signed releases, on the user's word.
 
 mod engine_host;
 mod follow;
 mod ipc;
+mod links;
+#[cfg(test)]
+mod mock_ipc;
 mod notes;
 mod tray;
+mod updates;
 
 use std::path::Path;
 
@@ -22,6 +27,10 @@ pub fn run() {
     tether_core::logging::init_with_files(&tether_core::logging::default_log_dir());
     let config = Config::load(default_config_file().as_deref())
         .map_err(|error| format!("invalid settings: {error}"));
+    let update_settings = config
+        .as_ref()
+        .map(|config| config.updates.clone())
+        .unwrap_or_default();
     let mut builder = tauri::Builder::default();
     // One app per data directory, over the session bus; without a usable bus the data
     // directory's lock still keeps a second engine from starting.
@@ -41,9 +50,12 @@ pub fn run() {
     }
     let app = builder
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             app.manage(EngineHost::start(config));
             app.manage(ipc::Links::default());
+            updates::start(app.handle(), update_settings);
             let tray = tray::create(app.handle());
             if let Err(error) = &tray {
                 tracing::warn!(%error, "no tray icon: closing the window quits Tether");
@@ -65,7 +77,12 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             ipc::engine_connect,
             ipc::engine_send,
-            ipc::engine_disconnect
+            ipc::engine_disconnect,
+            links::open_link,
+            updates::update_status,
+            updates::update_check,
+            updates::update_download,
+            updates::update_install
         ])
         .build(tauri::generate_context!());
     let app = match app {

@@ -1,5 +1,5 @@
 //! The tray icon and its menu: open the window, pair a device, LAN access on or off, the open
-//! sessions (each opens in the window), quit. Closing the window leaves Tether running here.
+//! sessions (each opens in the window), look for updates, quit. Closing the window leaves Tether running here.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -14,6 +14,7 @@ use tether_core::Engine;
 use tether_core::auth::Caller;
 
 use crate::engine_host::{EngineHost, EngineState};
+use crate::updates;
 
 const TRAY: &str = "main";
 /// The event the window's UI listens to for what the tray asks of it.
@@ -115,6 +116,7 @@ fn menu<R: Runtime>(
     let open = MenuItem::with_id(app, "open", "Open Tether", true, None::<&str>)?;
     let pair = MenuItem::with_id(app, "pair", "Pair a device…", true, None::<&str>)?;
     let lan = CheckMenuItem::with_id(app, "lan", "LAN access", true, lan_on, None::<&str>)?;
+    let updates = MenuItem::with_id(app, "updates", "Check for updates…", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit Tether", true, None::<&str>)?;
     let mut items: Vec<MenuItem<R>> = Vec::new();
     for session in sessions {
@@ -146,7 +148,9 @@ fn menu<R: Runtime>(
     );
     Menu::with_items(
         app,
-        &[&open, &pair, &lan, &first, &sessions, &second, &quit],
+        &[
+            &open, &pair, &lan, &first, &sessions, &second, &updates, &quit,
+        ],
     )
 }
 
@@ -155,6 +159,11 @@ fn chosen<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         "open" => show_window(app),
         "pair" => ask_window(app, WindowCommand::Pair),
         "lan" => switch_lan(app),
+        "updates" => {
+            show_window(app);
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { updates::check(&app, true).await });
+        }
         "quit" => app.exit(0),
         id => {
             if let Some(session_id) = id.strip_prefix("session:") {

@@ -3,9 +3,10 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
+import { UpdateBanner } from "./components/UpdateBanner";
 import { useStatus } from "./chat/hooks";
 import { browserHost, forgetToken, saveToken, savedToken } from "./host/browser";
-import { desktopHost, inDesktopApp, onDesktopCommand } from "./host/desktop";
+import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside } from "./host/desktop";
 import type { Connect } from "./host/transport";
 import { TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
@@ -65,6 +66,7 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
   const [sessionId, setSessionId] = useState<string | null>(null);
   // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
   const [pairAsked, setPairAsked] = useState(false);
+  useEffect(() => (local ? openLinksOutside() : undefined), [local]);
   useEffect(() => {
     if (!local) return;
     return onDesktopCommand((command) => {
@@ -95,6 +97,7 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
         <ConnectionIndicator status={status} queued={queued} />
       </header>
       {problem && status !== "connected" && <p className="error banner" role="alert">{problem}</p>}
+      {local && <UpdateBanner />}
       {screen === "devices" ? (
         <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
       ) : sessionId === null ? (

@@ -57,3 +57,18 @@ export function onDesktopCommand(handler: (command: DesktopCommand) => void): ()
   const stop = listen<DesktopCommand>("tether://command", (event) => handler(event.payload));
   return () => void stop.then((unlisten) => unlisten());
 }
+
+/**
+ * Sends clicks on web and mail links to the system's browser or mail app (the window itself
+ * never navigates away from the chat); returns how to stop.
+ */
+export function openLinksOutside(): () => void {
+  const clicked = (event: MouseEvent) => {
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!(link instanceof HTMLAnchorElement) || !/^(https?|mailto):/i.test(link.href)) return;
+    event.preventDefault();
+    invoke("open_link", { url: link.href }).catch((error: unknown) => console.warn(String(error)));
+  };
+  document.addEventListener("click", clicked);
+  return () => document.removeEventListener("click", clicked);
+}

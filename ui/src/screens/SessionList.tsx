@@ -2,6 +2,7 @@
 // was last active; start a new one, archive one, and look back at archived ones. Kept current
 // by the account's events.
 import { useFetched } from "../chat/useFetched";
+import { AboutTether } from "../components/AboutTether";
 import { AddProject } from "../components/AddProject";
 import { useChannel } from "../chat/useChannel";
 import { ago } from "../chat/time";
@@ -82,6 +83,7 @@ export function SessionList({ client, status, local, open }: Props) {
           </section>
         );
       })}
+      {local && <AboutTether />}
     </main>
   );
 }

@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 pub use self::access::{LanSettings, PairingSettings};
 use self::durations::millis;
 pub(crate) use self::durations::seconds;
+pub use self::updates::UpdateSettings;
 use crate::hub::HistoryLimits;
 use crate::store::RetentionLimits;
 
 mod access;
 mod durations;
+mod updates;
 
 /// Everything the engine can be told.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +45,8 @@ pub struct Config {
     pub pairing: PairingSettings,
     /// Serving phones and tablets on the local network, over TLS (off unless turned on).
     pub lan: LanSettings,
+    /// How the desktop app updates itself (the headless `tether` ignores it).
+    pub updates: UpdateSettings,
 }
 
 /// How Claude Code sessions are run.
@@ -147,7 +151,8 @@ impl Default for Limits {
 }
 
 /// Top-level settings read from `TETHER_*` variables; others (such as `TETHER_LOG`, and
-/// `TETHER_CLAUDE`, the binary's path) are not. The `claude` table comes from the file.
+/// `TETHER_CLAUDE`, the binary's path) are not. The `claude` and `updates` tables come from
+/// the file.
 const SETTINGS: [&str; 12] = [
     "bind",
     "port",
@@ -185,6 +190,7 @@ impl Default for Config {
             claude: ClaudeSettings::default(),
             pairing: PairingSettings::default(),
             lan: LanSettings::default(),
+            updates: UpdateSettings::default(),
         }
     }
 }

@@ -1,0 +1,228 @@
+//! Updating, end to end: `scripts/bundle.sh` builds a 0.1.0 and a 0.2.0 of the app, signed with
+//! a throwaway key, and an update server on 127.0.0.1 publishes the newer one. The 0.1.0 .deb
+//! is unpacked and its app run in the real window (tauri-driver under Xvfb): the newer signed
+//! build is found at start with what is new in it, downloaded and its signature verified; a
+//! package signed with another key, and a feed that announces another version than the one
+//! signed, are refused with a clear message; a feed with nothing newer says so. Installing
+//! (which asks the system's package manager for root) is left out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use common::release_server::ReleaseServer;
+use common::start_xvfb;
+use common::webdriver::{Driver, Session};
+
+/// A minisign key pair made for this test: the private key's file and the public key.
+struct Key {
+    file: PathBuf,
+    public: String,
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tauri_cli() -> Command {
+    Command::new(root().join("ui/node_modules/.bin/tauri"))
+}
+
+fn run(command: &mut Command, what: &str) {
+    let status = command.status().unwrap();
+    assert!(status.success(), "{what} failed: {status}");
+}
+
+fn throwaway_key(dir: &Path, name: &str) -> Key {
+    let file = dir.join(format!("{name}.key"));
+    run(
+        tauri_cli()
+            .args(["signer", "generate", "--ci", "-p", "", "-w"])
+            .arg(&file),
+        "making a signing key",
+    );
+    let public = std::fs::read_to_string(file.with_extension("key.pub")).unwrap();
+    Key {
+        file,
+        public: public.trim().to_owned(),
+    }
+}
+
+/// Builds the app at `version` with the project's bundle script into `out`: the packages,
+/// their signatures and latest.json. A target folder of its own keeps the other tests' app
+/// binary untouched (bundling patches the binary it packs).
+fn bundle(key: &Key, endpoint: &str, version: &str, out: &Path, notes: Option<&Path>) {
+    let mut command = Command::new(root().join("scripts/bundle.sh"));
+    command
+        .env("CARGO_TARGET_DIR", root().join("target/update-e2e"))
+        .env("TAURI_SIGNING_PRIVATE_KEY", &key.file)
+        .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", "")
+        .env("TETHER_BUNDLE_PROFILE", "debug")
+        .env("TETHER_UPDATE_ENDPOINT", endpoint)
+        .env("TETHER_BUNDLE_VERSION", version)
+        .env("TETHER_BUNDLE_OUT", out);
+    if let Some(notes) = notes {
+        command.env("TETHER_RELEASE_NOTES", notes);
+    }
+    run(&mut command, &format!("bundling {version}"));
+}
+
+/// The signature `key` makes of `file`, bound to `version`, as a feed carries it.
+fn signature(key: &Key, file: &Path, version: &str, dir: &Path) -> String {
+    let copy = dir.join(file.file_name().unwrap());
+    std::fs::copy(file, &copy).unwrap();
+    run(
+        tauri_cli()
+            .args(["signer", "sign", "-p", "", "--app-version", version, "-f"])
+            .arg(&key.file)
+            .arg(&copy),
+        "signing with another key",
+    );
+    std::fs::read_to_string(copy.with_extension("deb.sig"))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
+fn publish(served: &Path, feed: &Value) {
+    std::fs::write(served.join("latest.json"), feed.to_string()).unwrap();
+}
+
+fn check_again(window: &Session) {
+    window.click(&window.find(".about button", "Check for updates"));
+}
+
+#[test]
+fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refused() {
+    let work = tempfile::tempdir().unwrap();
+    let served = work.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    let server = ReleaseServer::start(&served);
+    let endpoint = server.url("latest.json");
+    let release = throwaway_key(work.path(), "release");
+    let stranger = throwaway_key(work.path(), "stranger");
+
+    // The installed 0.1.0 and the published 0.2.0, both from the bundle script.
+    let old = work.path().join("old");
+    bundle(&release, &endpoint, "0.1.0", &old, None);
+    let notes = work.path().join("notes.md");
+    std::fs::write(
+        &notes,
+        "Faster catch-up after a reconnect.\nA tray item to look for updates.",
+    )
+    .unwrap();
+    bundle(&release, &endpoint, "0.2.0", &served, Some(&notes));
+    let good: Value =
+        serde_json::from_str(&std::fs::read_to_string(served.join("latest.json")).unwrap())
+            .unwrap();
+    assert_eq!(good["version"], "0.2.0");
+    let deb = served.join("Tether_0.2.0_amd64.deb");
+    assert_eq!(
+        good["platforms"]["linux-x86_64-deb"]["url"],
+        server.url("Tether_0.2.0_amd64.deb")
+    );
+    assert!(good["platforms"]["linux-x86_64-rpm"]["url"].is_string());
+    let signed = base64::engine::general_purpose::STANDARD
+        .decode(
+            good["platforms"]["linux-x86_64-deb"]["signature"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    assert!(
+        String::from_utf8(signed).unwrap().contains("version:0.2.0"),
+        "the package's signature is bound to its version"
+    );
+
+    let installed = work.path().join("installed");
+    run(
+        Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(old.join("Tether_0.1.0_amd64.deb"))
+            .arg(&installed),
+        "unpacking the 0.1.0 package",
+    );
+    let settings = work.path().join("tether.toml");
+    std::fs::write(
+        &settings,
+        format!("[updates]\npubkey = {:?}\n", release.public),
+    )
+    .unwrap();
+
+    let (_xvfb, display) = start_xvfb();
+    let driver = Driver::start(&[
+        ("DISPLAY", display),
+        ("TETHER_CONFIG", settings.display().to_string()),
+        ("TETHER_PORT", "0".to_owned()),
+        (
+            "TETHER_DATA_DIR",
+            work.path().join("data").display().to_string(),
+        ),
+        (
+            "TETHER_KEYRING_SERVICE",
+            format!("tether-test-updates-{}", std::process::id()),
+        ),
+        ("TETHER_LOG", "info".to_owned()),
+    ]);
+    let window = driver.session(&installed.join("usr/bin/tether-desktop"));
+    let shots = root().join("test-output/screenshots");
+
+    // Found at start, with what is new; downloaded and verified on the user's word.
+    window.find(".connection", "Connected");
+    window.find(".about", "Tether 0.1.0");
+    window.find(".update", "Tether 0.2.0 is available (you have 0.1.0");
+    window.find(".update .notes", "Faster catch-up after a reconnect.");
+    window.screenshot(&shots.join("window-update-available.png"));
+    window.click(&window.find(".update button", "Download"));
+    window.find(
+        ".update",
+        "Tether 0.2.0 is downloaded and its signature checked",
+    );
+    window.find(".update button", "Install and restart");
+    assert!(
+        server
+            .fetched()
+            .contains(&"/Tether_0.2.0_amd64.deb".to_owned()),
+        "the .deb (the installed kind) was fetched: {:?}",
+        server.fetched()
+    );
+    window.screenshot(&shots.join("window-update-ready.png"));
+
+    // A package signed with another key is refused.
+    let mut forged = good.clone();
+    forged["platforms"]["linux-x86_64-deb"]["signature"] =
+        signature(&stranger, &deb, "0.2.0", work.path()).into();
+    publish(&served, &forged);
+    check_again(&window);
+    window.click(&window.find(".update button", "Download"));
+    window.find(
+        ".update .error",
+        "The downloaded package is not signed with Tether's release key, so it was refused and nothing was installed.",
+    );
+    window.screenshot(&shots.join("window-update-refused.png"));
+
+    // A feed that announces 0.3.0 with the package signed as 0.2.0 is refused.
+    let mut inflated = good.clone();
+    inflated["version"] = "0.3.0".into();
+    publish(&served, &inflated);
+    window.click(&window.find(".update button", "Try again"));
+    window.find(".update", "Tether 0.3.0 is available");
+    window.click(&window.find(".update button", "Download"));
+    window.find(
+        ".update .error",
+        "The update server announced version 0.3.0, but the package is signed as version 0.2.0",
+    );
+
+    // Nothing newer than what runs.
+    let mut same = good;
+    same["version"] = "0.1.0".into();
+    publish(&served, &same);
+    window.click(&window.find(".update button", "Try again"));
+    window.find(".update", "Tether 0.1.0 is the latest version.");
+}

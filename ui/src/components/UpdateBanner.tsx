@@ -1,0 +1,92 @@
+// The desktop app's update, at the top of the window: a newer release and what is new in it,
+// the download's progress, then "Install and restart" once its signature is checked. Nothing
+// installs without the user's click; "Later" hides the offer until the next check.
+import { useState } from "react";
+
+import { useUpdates } from "../chat/useUpdates";
+import type { UpdateStatus } from "../host/updates";
+import { updates } from "../host/updates";
+
+export function UpdateBanner() {
+  const status = useUpdates();
+  const [hidden, setHidden] = useState<UpdateStatus | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  if (status === null || status === hidden || !worthShowing(status)) return null;
+  const act = (word: () => Promise<void>) => {
+    setProblem(null);
+    word().catch((error: unknown) => setProblem(String(error)));
+  };
+  const later = (
+    <button className="link" onClick={() => setHidden(status)}>
+      {status.state === "available" || status.state === "ready" ? "Later" : "Dismiss"}
+    </button>
+  );
+  return (
+    <section className="update banner" aria-label="Update" role="status">
+      {status.state === "available" && (
+        <>
+          <p>
+            <strong>Tether {status.version} is available</strong> (you have {status.current}
+            {status.date ? `; released ${new Date(status.date).toLocaleDateString()}` : ""}).
+          </p>
+          {status.notes && (
+            <details open>
+              <summary>What's new</summary>
+              <p className="notes">{status.notes}</p>
+            </details>
+          )}
+          <div className="actions">
+            <button className="primary" onClick={() => act(updates.download)}>Download</button>
+            {later}
+          </div>
+        </>
+      )}
+      {status.state === "downloading" && (
+        <>
+          <p>Downloading Tether {status.version}…</p>
+          <progress max={status.total ?? undefined} value={status.total === null ? undefined : status.received} />
+        </>
+      )}
+      {status.state === "ready" && (
+        <>
+          <p>
+            <strong>Tether {status.version} is downloaded</strong> and its signature checked. Installing asks for an
+            administrator's password; Tether then restarts, and your sessions pick up where they were.
+          </p>
+          <div className="actions">
+            <button className="primary" onClick={() => act(updates.install)}>Install and restart</button>
+            {later}
+          </div>
+        </>
+      )}
+      {status.state === "installing" && <p>Installing Tether {status.version}…</p>}
+      {status.state === "checking" && <p>Looking for updates…</p>}
+      {status.state === "up_to_date" && (
+        <p>
+          Tether {status.current} is the latest version. {later}
+        </p>
+      )}
+      {status.state === "unavailable" && (
+        <p>
+          {status.reason} {later}
+        </p>
+      )}
+      {status.state === "failed" && (
+        <>
+          <p className="error">{status.message}</p>
+          <div className="actions">
+            <button onClick={() => act(updates.check)}>Try again</button>
+            {later}
+          </div>
+        </>
+      )}
+      {problem && <p className="error">{problem}</p>}
+    </section>
+  );
+}
+
+/** An offer and its steps always show; after the quiet check at start, nothing else does. */
+function worthShowing(status: UpdateStatus): boolean {
+  if (status.state === "idle") return false;
+  return status.asked || ["available", "downloading", "ready", "installing"].includes(status.state);
+}
