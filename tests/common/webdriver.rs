@@ -149,8 +149,13 @@ impl Session {
         );
     }
 
-    /// Saves a screenshot of the window as a PNG.
+    /// Saves a screenshot of the window as a PNG, once the page has painted what it shows
+    /// (two animation frames), not an earlier frame.
     pub fn screenshot(&self, file: &Path) {
+        self.script(
+            "return new Promise((painted) => requestAnimationFrame(() => requestAnimationFrame(painted)));",
+            json!([]),
+        );
         let encoded = self.get("/screenshot");
         let png = base64::engine::general_purpose::STANDARD
             .decode(encoded.as_str().expect("a screenshot"))
