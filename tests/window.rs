@@ -19,33 +19,13 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use common::webdriver::{Driver, ENTER};
-use common::{WAIT, request, start_xvfb};
+use common::{WAIT, claude_settings, request, start_xvfb};
 
 /// The most frames the phone reads while waiting for the turn to end.
 const MAX_FRAMES: usize = 10_000;
 
 fn shots() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("test-output/screenshots")
-}
-
-/// A settings file that runs the pinned claude CLI against `fake`, with its own home.
-fn settings(dir: &Path, fake: &FakeAnthropic) -> PathBuf {
-    let claude = std::env::var("TETHER_CLAUDE")
-        .expect("TETHER_CLAUDE names the claude binary: run through `make test`");
-    let file = dir.join("tether.toml");
-    let home = dir.join("claude-home");
-    std::fs::create_dir_all(&home).unwrap();
-    let env: String = fake
-        .claude_env(&home)
-        .into_iter()
-        .map(|(key, value)| format!("{key} = {value:?}\n"))
-        .collect();
-    std::fs::write(
-        &file,
-        format!("[claude]\npath = {claude:?}\n[claude.env]\n{env}"),
-    )
-    .unwrap();
-    file
 }
 
 #[test]
@@ -82,7 +62,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
         ("DISPLAY", display),
         (
             "TETHER_CONFIG",
-            settings(dir.path(), &fake).display().to_string(),
+            claude_settings(dir.path(), &fake).display().to_string(),
         ),
         ("TETHER_PORT", "0".to_owned()),
         (

@@ -9,9 +9,12 @@ pub mod webdriver;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use tether_fake_anthropic::FakeAnthropic;
 
 pub const WAIT: Duration = Duration::from_secs(60);
 /// What the app logs once its engine listens, before the address.
@@ -70,17 +73,17 @@ pub fn start_xvfb() -> (Running, String) {
     (xvfb, format!(":{}", display.trim()))
 }
 
-/// A process's stderr, line by line, kept for the failure message.
+/// A process's output, line by line, kept for the failure message.
 pub struct Log {
     lines: mpsc::Receiver<String>,
     pub seen: Vec<String>,
 }
 
 impl Log {
-    pub fn follow(stderr: ChildStderr) -> Self {
+    pub fn follow(output: impl Read + Send + 'static) -> Self {
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            for line in BufReader::new(output).lines().map_while(Result::ok) {
                 if tx.send(line).is_err() {
                     break;
                 }
@@ -138,4 +141,24 @@ pub fn request(address: &str, request: &str) -> (u16, String) {
         .and_then(|code| code.parse().ok())
         .unwrap_or(0);
     (status, response)
+}
+
+/// A settings file that runs the pinned claude CLI against `fake`, with its own home.
+pub fn claude_settings(dir: &Path, fake: &FakeAnthropic) -> PathBuf {
+    let claude = std::env::var("TETHER_CLAUDE")
+        .expect("TETHER_CLAUDE names the claude binary: run through `make test`");
+    let file = dir.join("tether.toml");
+    let home = dir.join("claude-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let env: String = fake
+        .claude_env(&home)
+        .into_iter()
+        .map(|(key, value)| format!("{key} = {value:?}\n"))
+        .collect();
+    std::fs::write(
+        &file,
+        format!("[claude]\npath = {claude:?}\n[claude.env]\n{env}"),
+    )
+    .unwrap();
+    file
 }
