@@ -55,14 +55,16 @@ fn throwaway_key(dir: &Path, name: &str) -> Key {
 }
 
 /// Builds the app at `version` with the project's bundle script into `out`: the packages,
-/// their signatures and latest.json. A target folder of its own keeps the other tests' app
-/// binary untouched (bundling patches the binary it packs).
+/// their signatures and latest.json, the app accepting updates signed with `key`. A target
+/// folder of its own keeps the other tests' app binary untouched (bundling patches the binary
+/// it packs).
 fn bundle(key: &Key, endpoint: &str, version: &str, out: &Path, notes: Option<&Path>) {
     let mut command = Command::new(root().join("scripts/bundle.sh"));
     command
         .env("CARGO_TARGET_DIR", root().join("target/update-e2e"))
         .env("TAURI_SIGNING_PRIVATE_KEY", &key.file)
         .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", "")
+        .env("TETHER_UPDATE_PUBKEY", &key.public)
         .env("TETHER_BUNDLE_PROFILE", "debug")
         .env("TETHER_UPDATE_ENDPOINT", endpoint)
         .env("TETHER_BUNDLE_VERSION", version)
@@ -118,19 +120,30 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     )
     .unwrap();
     bundle(&release, &endpoint, "0.2.0", &served, Some(&notes));
+    // The package names and the feed's platform names for this processor.
+    let (processor, deb_processor) = match std::env::consts::ARCH {
+        "x86_64" => ("x86_64", "amd64"),
+        "aarch64" => ("aarch64", "arm64"),
+        other => panic!("no package names known for {other}"),
+    };
+    let (deb_platform, rpm_platform) = (
+        format!("linux-{processor}-deb"),
+        format!("linux-{processor}-rpm"),
+    );
+    let deb_name = format!("Tether_0.2.0_{deb_processor}.deb");
     let good: Value =
         serde_json::from_str(&std::fs::read_to_string(served.join("latest.json")).unwrap())
             .unwrap();
     assert_eq!(good["version"], "0.2.0");
-    let deb = served.join("Tether_0.2.0_amd64.deb");
+    let deb = served.join(&deb_name);
     assert_eq!(
-        good["platforms"]["linux-x86_64-deb"]["url"],
-        server.url("Tether_0.2.0_amd64.deb")
+        good["platforms"][&deb_platform]["url"],
+        server.url(&deb_name)
     );
-    assert!(good["platforms"]["linux-x86_64-rpm"]["url"].is_string());
+    assert!(good["platforms"][&rpm_platform]["url"].is_string());
     let signed = base64::engine::general_purpose::STANDARD
         .decode(
-            good["platforms"]["linux-x86_64-deb"]["signature"]
+            good["platforms"][&deb_platform]["signature"]
                 .as_str()
                 .unwrap(),
         )
@@ -144,16 +157,19 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     run(
         Command::new("dpkg-deb")
             .arg("-x")
-            .arg(old.join("Tether_0.1.0_amd64.deb"))
+            .arg(old.join(format!("Tether_0.1.0_{deb_processor}.deb")))
             .arg(&installed),
         "unpacking the 0.1.0 package",
     );
+    // The app starts with a feed whose package is signed with another key.
+    let mut forged = good.clone();
+    forged["platforms"][&deb_platform]["signature"] =
+        signature(&stranger, &deb, "0.2.0", work.path()).into();
+    publish(&served, &forged);
+
+    // No settings: where to look and whose signature to trust are built in.
     let settings = work.path().join("tether.toml");
-    std::fs::write(
-        &settings,
-        format!("[updates]\npubkey = {:?}\n", release.public),
-    )
-    .unwrap();
+    std::fs::write(&settings, "").unwrap();
 
     let (_xvfb, display) = start_xvfb();
     let driver = Driver::start(&[
@@ -173,7 +189,15 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     let window = driver.session(&installed.join("usr/bin/tether-desktop"));
     let shots = root().join("test-output/screenshots");
 
-    // Found at start, with what is new; downloaded and verified on the user's word.
+    let deb_fetches = || {
+        server
+            .fetched()
+            .iter()
+            .filter(|path| **path == format!("/{deb_name}"))
+            .count()
+    };
+
+    // Found at start, with what is new; a package signed with another key is refused.
     window.find(".connection", "Connected");
     window.find(".about", "Tether 0.1.0");
     window.find(".update", "Tether 0.2.0 is available (you have 0.1.0");
@@ -181,37 +205,38 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     window.screenshot(&shots.join("window-update-available.png"));
     window.click(&window.find(".update button", "Download"));
     window.find(
+        ".update .error",
+        "The downloaded package is not signed with Tether's release key, so it was refused and nothing was installed.",
+    );
+    assert_eq!(
+        deb_fetches(),
+        1,
+        "the forged package was fetched, then refused"
+    );
+    window.screenshot(&shots.join("window-update-refused.png"));
+
+    // Signed with the release key: downloaded (the .deb, the kind installed) and verified.
+    publish(&served, &good);
+    window.click(&window.find(".update button", "Try again"));
+    window.click(&window.find(".update button", "Download"));
+    window.find(
         ".update",
         "Tether 0.2.0 is downloaded and its signature checked",
     );
     window.find(".update button", "Install and restart");
-    assert!(
-        server
-            .fetched()
-            .contains(&"/Tether_0.2.0_amd64.deb".to_owned()),
-        "the .deb (the installed kind) was fetched: {:?}",
-        server.fetched()
-    );
+    assert_eq!(deb_fetches(), 2, "{:?}", server.fetched());
     window.screenshot(&shots.join("window-update-ready.png"));
 
-    // A package signed with another key is refused.
-    let mut forged = good.clone();
-    forged["platforms"]["linux-x86_64-deb"]["signature"] =
-        signature(&stranger, &deb, "0.2.0", work.path()).into();
-    publish(&served, &forged);
+    // Looking again while it is downloaded keeps the verified package.
     check_again(&window);
-    window.click(&window.find(".update button", "Download"));
-    window.find(
-        ".update .error",
-        "The downloaded package is not signed with Tether's release key, so it was refused and nothing was installed.",
-    );
-    window.screenshot(&shots.join("window-update-refused.png"));
+    window.find(".update button", "Install and restart");
+    assert_eq!(deb_fetches(), 2, "not downloaded again");
 
     // A feed that announces 0.3.0 with the package signed as 0.2.0 is refused.
     let mut inflated = good.clone();
     inflated["version"] = "0.3.0".into();
     publish(&served, &inflated);
-    window.click(&window.find(".update button", "Try again"));
+    check_again(&window);
     window.find(".update", "Tether 0.3.0 is available");
     window.click(&window.find(".update button", "Download"));
     window.find(

@@ -72,6 +72,15 @@ impl EngineHost {
         &self.stop
     }
 
+    /// Runs `work` as one of the app's tasks: cancelled when the app quits, and waited for
+    /// (a bounded time) before it exits.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let stop = self.stop.clone();
+        tauri::async_runtime::spawn(self.tasks.track_future(async move {
+            stop.run_until_cancelled(work).await;
+        }));
+    }
+
     pub fn state(&self) -> EngineState {
         self.state.borrow().clone()
     }

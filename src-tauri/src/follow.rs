@@ -21,7 +21,8 @@ const AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 /// Starts following once the engine runs; stops when the app quits.
 pub fn start<R: Runtime>(app: AppHandle<R>) {
-    tauri::async_runtime::spawn(async move {
+    let owner = app.clone();
+    owner.state::<EngineHost>().spawn(async move {
         let host = app.state::<EngineHost>();
         let stop = host.stop_token().clone();
         let mut notifier = Notifier::default();

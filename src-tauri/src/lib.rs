@@ -51,7 +51,13 @@ pub fn run() {
     let app = builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
-        .plugin(tauri_plugin_opener::init())
+        // Links are opened by the window's own `open_link` command (web and mail only), not by
+        // the plugin's script.
+        .plugin(
+            tauri_plugin_opener::Builder::new()
+                .open_js_links_on_click(false)
+                .build(),
+        )
         .setup(move |app| {
             app.manage(EngineHost::start(config));
             app.manage(ipc::Links::default());
@@ -104,7 +110,8 @@ struct TrayShown(bool);
 
 /// SIGINT, SIGTERM and SIGHUP quit like the tray's Quit: the engine stops its sessions first.
 fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {
-    tauri::async_runtime::spawn(async move {
+    let owner = app.clone();
+    owner.state::<EngineHost>().spawn(async move {
         let kinds = [
             SignalKind::interrupt(),
             SignalKind::terminate(),

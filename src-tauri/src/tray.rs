@@ -161,8 +161,7 @@ fn chosen<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         "lan" => switch_lan(app),
         "updates" => {
             show_window(app);
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move { updates::check(&app, true).await });
+            updates::check_in_background(app, true);
         }
         "quit" => app.exit(0),
         id => {
@@ -197,13 +196,14 @@ fn ask_window<R: Runtime>(app: &AppHandle<R>, command: WindowCommand) {
 /// Turns LAN access to the opposite of what the menu showed, then shows the engine's actual
 /// state, whatever came of it (so a failed switch does not leave a wrong check mark).
 fn switch_lan<R: Runtime>(app: &AppHandle<R>) {
-    let EngineState::Running(engine) = app.state::<EngineHost>().state() else {
+    let host = app.state::<EngineHost>();
+    let EngineState::Running(engine) = host.state() else {
         return;
     };
     // The opposite of what the menu showed before the click, whatever the engine did since.
     let on = !app.state::<LanShown>().0.load(Ordering::SeqCst);
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+    host.spawn(async move {
         let method = if on { "lan.enable" } else { "lan.disable" };
         if let Err(error) = engine
             .dispatch(&Caller::Local, method, Some(json!({})))

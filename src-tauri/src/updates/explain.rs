@@ -24,23 +24,20 @@ pub fn explain(error: &Error) -> String {
             "The release has no package for this computer (looked for {}).",
             targets.join(", ")
         ),
-        Error::TargetNotFound(target) => {
-            format!("The release has no package for this computer (looked for {target}).")
-        }
-        Error::ReleaseNotFound | Error::Serialization(_) | Error::Semver(_) => {
-            "The update server's answer is not a release description (latest.json).".to_owned()
-        }
+        Error::Reqwest(error) if error.is_decode() => not_a_feed(),
+        Error::ReleaseNotFound | Error::Serialization(_) | Error::Semver(_) => not_a_feed(),
         Error::Reqwest(_) | Error::Network(_) | Error::UrlParse(_) => {
-            format!("Could not reach the update server: {error}")
+            format!("The update server could not be reached, or refused: {error}")
         }
-        Error::AuthenticationFailed => {
-            "Installing needs an administrator's password, and none was given.".to_owned()
-        }
-        Error::DebInstallFailed | Error::PackageInstallFailed | Error::InvalidUpdaterFormat => {
+        Error::PackageInstallFailed | Error::InvalidUpdaterFormat => {
             format!("The system's package manager could not install the update: {error}")
         }
         other => format!("The update failed: {other}"),
     }
+}
+
+fn not_a_feed() -> String {
+    "The update server's answer is not a release description (latest.json).".to_owned()
 }
 
 #[cfg(test)]
@@ -63,5 +60,7 @@ mod tests {
         let elsewhere = explain(&Error::TargetsNotFound(vec!["linux-x86_64-deb".into()]));
         assert!(elsewhere.contains("linux-x86_64-deb"), "{elsewhere}");
         assert!(explain(&Error::InsecureTransportProtocol).contains("https://"));
+        let missing = explain(&Error::Network("status: 404 Not Found".into()));
+        assert!(missing.contains("404"), "{missing}");
     }
 }

@@ -15,6 +15,7 @@ use tauri_plugin_updater::{Error, Update, Updater, UpdaterExt};
 use tether_core::config::UpdateSettings;
 
 use self::explain::explain;
+use crate::engine_host::EngineHost;
 
 /// The event that carries each new [`UpdateStatus`] to the window.
 pub const UPDATE_EVENT: &str = "tether://update";
@@ -58,6 +59,16 @@ pub enum UpdateState {
     },
 }
 
+impl UpdateState {
+    /// Whether a step is under way (then no other may start).
+    fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Self::Checking | Self::Downloading { .. } | Self::Installing { .. }
+        )
+    }
+}
+
 /// What the window shows: the running version, where updating stands, and whether the user
 /// asked (then "up to date" and failures are worth saying; after the quiet check at start
 /// they are not).
@@ -88,10 +99,6 @@ impl Updates {
         // Every change is one assignment: a poisoned lock still holds a whole state.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
-
-    fn status(&self) -> UpdateStatus {
-        self.lock().status.clone()
-    }
 }
 
 /// Keeps the updating state and, when the settings say so, looks for a release in the
@@ -111,48 +118,76 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, settings: UpdateSettings) {
         }),
     });
     if check_at_start {
-        let app = app.clone();
-        tauri::async_runtime::spawn(async move { check(&app, false).await });
+        check_in_background(app, false);
     }
 }
 
-/// Looks for a newer release; `asked` when the user asked.
-pub async fn check<R: Runtime>(app: &AppHandle<R>, asked: bool) {
+/// Looks for a newer release as one of the app's tasks; `asked` when the user asked.
+pub fn check_in_background<R: Runtime>(app: &AppHandle<R>, asked: bool) {
+    let task = app.clone();
+    app.state::<EngineHost>()
+        .spawn(async move { check(&task, asked).await });
+}
+
+/// Looks for a newer release; `asked` when the user asked. A package already downloaded and
+/// verified is kept when the feed still offers its version.
+async fn check<R: Runtime>(app: &AppHandle<R>, asked: bool) {
     let updates = app.state::<Updates>();
     let status = {
         let mut progress = updates.lock();
-        if matches!(
-            progress.status.state,
-            UpdateState::Checking
-                | UpdateState::Downloading { .. }
-                | UpdateState::Installing { .. }
-        ) {
-            return;
+        if progress.status.state.is_busy() {
+            // Under way already: its outcome is shown, since the user asked now.
+            if !asked || progress.status.asked {
+                return;
+            }
+            progress.status.asked = true;
+            let status = progress.status.clone();
+            drop(progress);
+            return tell_window(app, &status);
         }
-        progress.offered = None;
-        progress.package = None;
         progress.status.asked = asked;
         progress.status.state = UpdateState::Checking;
         progress.status.clone()
     };
     tell_window(app, &status);
-    let updater = match updater(app, &updates.settings) {
-        Ok(updater) => updater,
+    let found = match updater(app) {
+        Ok(updater) => updater.check().await,
         Err(state) => return set(app, state),
     };
-    let state = match updater.check().await {
-        Ok(Some(update)) => {
-            let state = UpdateState::Available {
-                version: update.version.clone(),
-                notes: update.body.clone(),
-                date: update.raw_json["pub_date"].as_str().map(str::to_owned),
-            };
-            tracing::info!(version = %update.version, "an update is available");
-            updates.lock().offered = Some(update);
-            state
+    let state = {
+        let mut progress = updates.lock();
+        match found {
+            Ok(Some(update)) => {
+                tracing::info!(version = %update.version, "an update is available");
+                let downloaded = progress.package.is_some()
+                    && progress
+                        .offered
+                        .as_ref()
+                        .is_some_and(|offered| offered.version == update.version);
+                let state = if downloaded {
+                    UpdateState::Ready {
+                        version: update.version.clone(),
+                    }
+                } else {
+                    progress.package = None;
+                    UpdateState::Available {
+                        version: update.version.clone(),
+                        notes: update.body.clone(),
+                        date: update.raw_json["pub_date"].as_str().map(str::to_owned),
+                    }
+                };
+                progress.offered = Some(update);
+                state
+            }
+            Ok(None) => {
+                (progress.offered, progress.package) = (None, None);
+                UpdateState::UpToDate
+            }
+            Err(error) => {
+                (progress.offered, progress.package) = (None, None);
+                failed("looking for an update", &error)
+            }
         }
-        Ok(None) => UpdateState::UpToDate,
-        Err(error) => failed("looking for an update", &error),
     };
     set(app, state);
 }
@@ -165,6 +200,8 @@ async fn download<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
         let mut progress = updates.lock();
         let update = match (&progress.status.state, &progress.offered) {
             (UpdateState::Available { .. }, Some(update)) => update.clone(),
+            // A second click while it downloads, or once it has.
+            (UpdateState::Downloading { .. } | UpdateState::Ready { .. }, _) => return Ok(()),
             _ => return Err("No update is offered: look for one first.".to_owned()),
         };
         progress.status.asked = true;
@@ -207,13 +244,15 @@ async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
     let updates = app.state::<Updates>();
     let (update, package, status) = {
         let mut progress = updates.lock();
-        let not_ready = || Err("No update is downloaded: download it first.".to_owned());
-        if !matches!(progress.status.state, UpdateState::Ready { .. }) {
-            return not_ready();
+        if matches!(progress.status.state, UpdateState::Installing { .. }) {
+            return Ok(()); // a second click
         }
-        let (Some(update), Some(package)) = (progress.offered.take(), progress.package.take())
-        else {
-            return not_ready();
+        let (UpdateState::Ready { .. }, Some(update), Some(package)) = (
+            &progress.status.state,
+            progress.offered.clone(),
+            progress.package.clone(),
+        ) else {
+            return Err("No update is downloaded: download it first.".to_owned());
         };
         progress.status.asked = true;
         progress.status.state = UpdateState::Installing {
@@ -226,10 +265,11 @@ async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
     match installed {
         Ok(Ok(())) => {
             tracing::info!("update installed: restarting");
-            // From this task, not the main thread: the app exits as on Quit (the engine stops
-            // its sessions first), then starts again.
-            app.restart();
+            // The app exits as on Quit (the engine stops its sessions first), then starts
+            // the new version.
+            app.request_restart();
         }
+        // The package stays: looking again finds the same version ready to install.
         Ok(Err(error)) => set(app, failed("installing the update", &error)),
         Err(error) => set(
             app,
@@ -241,11 +281,9 @@ async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
     Ok(())
 }
 
-/// The updater for this copy, or why it cannot update itself.
-fn updater<R: Runtime>(
-    app: &AppHandle<R>,
-    settings: &UpdateSettings,
-) -> Result<Updater, UpdateState> {
+/// The updater for this copy, or why it cannot update itself. Releases must be signed with
+/// the key built in (tauri.conf.json); only where to look comes from the settings.
+fn updater<R: Runtime>(app: &AppHandle<R>) -> Result<Updater, UpdateState> {
     if !matches!(bundle_type(), Some(BundleType::Deb | BundleType::Rpm)) {
         return Err(UpdateState::Unavailable {
             reason: "This copy of Tether was not installed from its .deb or .rpm package, so \
@@ -254,10 +292,7 @@ fn updater<R: Runtime>(
         });
     }
     let mut builder = app.updater_builder().timeout(CHECK_TIMEOUT);
-    if let Some(pubkey) = &settings.pubkey {
-        builder = builder.pubkey(pubkey);
-    }
-    if let Some(endpoint) = &settings.endpoint {
+    if let Some(endpoint) = &app.state::<Updates>().settings.endpoint {
         let endpoint = Url::parse(endpoint).map_err(|error| UpdateState::Failed {
             message: format!("updates.endpoint in the settings is not an address: {error}"),
         })?;
@@ -309,7 +344,7 @@ fn tell_window<R: Runtime>(app: &AppHandle<R>, status: &UpdateStatus) {
 /// Where updating stands now.
 #[tauri::command]
 pub fn update_status(updates: State<'_, Updates>) -> UpdateStatus {
-    updates.status()
+    updates.lock().status.clone()
 }
 
 /// Looks for a newer release, as the user asked.

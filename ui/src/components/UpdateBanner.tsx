@@ -10,11 +10,16 @@ import { updates } from "../host/updates";
 export function UpdateBanner() {
   const status = useUpdates();
   const [hidden, setHidden] = useState<UpdateStatus | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  // A refused click, shown only while the status it was made in stands.
+  const [refusal, setRefusal] = useState<{ in: UpdateStatus; text: string } | null>(null);
+  const [pending, setPending] = useState(false);
   if (status === null || status === hidden || !worthShowing(status)) return null;
   const act = (word: () => Promise<void>) => {
-    setProblem(null);
-    word().catch((error: unknown) => setProblem(String(error)));
+    setPending(true);
+    setRefusal(null);
+    word()
+      .catch((error: unknown) => setRefusal({ in: status, text: String(error) }))
+      .finally(() => setPending(false));
   };
   const later = (
     <button className="link" onClick={() => setHidden(status)}>
@@ -36,7 +41,7 @@ export function UpdateBanner() {
             </details>
           )}
           <div className="actions">
-            <button className="primary" onClick={() => act(updates.download)}>Download</button>
+            <button className="primary" disabled={pending} onClick={() => act(updates.download)}>Download</button>
             {later}
           </div>
         </>
@@ -51,15 +56,16 @@ export function UpdateBanner() {
         <>
           <p>
             <strong>Tether {status.version} is downloaded</strong> and its signature checked. Installing asks for an
-            administrator's password; Tether then restarts, and your sessions pick up where they were.
+            administrator's password, then Tether restarts: your sessions come back, and a turn still under way is
+            stopped (send a message to go on).
           </p>
           <div className="actions">
-            <button className="primary" onClick={() => act(updates.install)}>Install and restart</button>
+            <button className="primary" disabled={pending} onClick={() => act(updates.install)}>Install and restart</button>
             {later}
           </div>
         </>
       )}
-      {status.state === "installing" && <p>Installing Tether {status.version}…</p>}
+      {status.state === "installing" && <p>Installing Tether {status.version}… (the system asks for a password)</p>}
       {status.state === "checking" && <p>Looking for updates…</p>}
       {status.state === "up_to_date" && (
         <p>
@@ -75,12 +81,12 @@ export function UpdateBanner() {
         <>
           <p className="error">{status.message}</p>
           <div className="actions">
-            <button onClick={() => act(updates.check)}>Try again</button>
+            <button disabled={pending} onClick={() => act(updates.check)}>Try again</button>
             {later}
           </div>
         </>
       )}
-      {problem && <p className="error">{problem}</p>}
+      {refusal?.in === status && <p className="error">{refusal.text}</p>}
     </section>
   );
 }

@@ -19,13 +19,33 @@ export type UpdateStatus = {
 );
 
 export const updates = {
-  status: () => invoke<UpdateStatus>("update_status"),
   check: () => invoke<void>("update_check"),
   download: () => invoke<void>("update_download"),
   install: () => invoke<void>("update_install"),
-  /** Calls `changed` with each new status; returns how to stop. */
-  onChange(changed: (status: UpdateStatus) => void): () => void {
-    const stop = listen<UpdateStatus>("tether://update", (event) => changed(event.payload));
-    return () => void stop.then((unlisten) => unlisten());
+  /**
+   * Calls `changed` with where updating stands, then with each change; returns how to stop.
+   * It listens before it asks, so no change falls between the answer and the first event.
+   */
+  follow(changed: (status: UpdateStatus) => void): () => void {
+    let live = true;
+    let heard = false;
+    const listening = listen<UpdateStatus>("tether://update", (event) => {
+      heard = true;
+      if (live) changed(event.payload);
+    });
+    void listening
+      .then(() => invoke<UpdateStatus>("update_status"))
+      // An event heard meanwhile is newer than this answer.
+      .then((status) => live && !heard && changed(status))
+      .catch((error: unknown) => console.warn(String(error)));
+    return () => {
+      live = false;
+      void listening.then((unlisten) => unlisten());
+    };
   },
 };
+
+/** Whether a step is under way (then no other may start). */
+export function isBusy(status: UpdateStatus): boolean {
+  return status.state === "checking" || status.state === "downloading" || status.state === "installing";
+}
