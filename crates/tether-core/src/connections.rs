@@ -77,6 +77,21 @@ impl Connections {
         lock(&self.live).len()
     }
 
+    /// Live connections by kind of caller: `local`, `device` and `key`, each listed.
+    pub fn count_by_kind(&self) -> Vec<(&'static str, usize)> {
+        let live = lock(&self.live);
+        let mut counts = [("local", 0), ("device", 0), ("key", 0)];
+        for conn in live.values() {
+            let kind = match conn.caller {
+                Caller::Local => 0,
+                Caller::Device { .. } => 1,
+                Caller::Key { .. } => 2,
+            };
+            counts[kind].1 += 1;
+        }
+        counts.to_vec()
+    }
+
     /// A device's live connections.
     pub fn count_for(&self, device: &DeviceId) -> usize {
         lock(&self.live)

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::connections::Connections;
 use crate::hub::Hub;
 use crate::lan::Lan;
+use crate::metrics::Metrics;
 use crate::projects::Projects;
 use crate::protocol::{ChannelKind, ChannelName, RpcError};
 use crate::rpc;
@@ -45,6 +46,7 @@ struct Inner {
     /// Where the loopback listener serves, once it does.
     local_address: OnceLock<SocketAddr>,
     connections: Connections,
+    metrics: Metrics,
     projects: Projects,
     sessions: Sessions,
     started: Instant,
@@ -79,6 +81,7 @@ impl Engine {
             vault,
             devices,
             connections: Connections::default(),
+            metrics: Metrics::default(),
             sessions: Sessions::default(),
             started: Instant::now(),
         }));
@@ -167,6 +170,10 @@ impl Engine {
 
     pub fn connections(&self) -> &Connections {
         &self.0.connections
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
     }
 
     pub fn projects(&self) -> &Projects {

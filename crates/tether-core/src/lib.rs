@@ -10,6 +10,7 @@ pub mod hub;
 pub mod lan;
 pub mod launch;
 pub mod logging;
+pub mod metrics;
 pub mod projects;
 pub mod protocol;
 pub mod qr;

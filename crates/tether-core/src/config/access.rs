@@ -42,6 +42,8 @@ pub struct LanSettings {
     pub address: Option<IpAddr>,
     /// The port; 0 picks a free one.
     pub port: u16,
+    /// Whether `/metrics` is served on the LAN too (it always is on loopback).
+    pub metrics: bool,
 }
 
 impl Default for LanSettings {
@@ -50,6 +52,7 @@ impl Default for LanSettings {
             enabled: false,
             address: None,
             port: DEFAULT_LAN_PORT,
+            metrics: false,
         }
     }
 }

@@ -38,7 +38,7 @@ pub async fn serve(
     engine.set_local_address(address);
     let gate = Gate::loopback(engine.config(), address);
     let tasks = accept::Tasks::default();
-    let app = routes::network(engine.clone(), tasks.clone(), gate);
+    let app = routes::network(engine.clone(), tasks.clone(), gate, true);
     accept::run(listener, app, &engine, tasks, None, shutdown).await;
     Ok(())
 }
@@ -59,7 +59,8 @@ pub async fn serve_lan(
         }
     };
     let tasks = accept::Tasks::default();
-    let app = routes::network(engine.clone(), tasks.clone(), gate);
+    let metrics = engine.config().lan.metrics;
+    let app = routes::network(engine.clone(), tasks.clone(), gate, metrics);
     accept::run(listener, app, &engine, tasks, Some(tls), shutdown).await;
 }
 

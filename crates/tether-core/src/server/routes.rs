@@ -33,24 +33,26 @@ pub(super) struct AppState {
     pub admission: Admission,
 }
 
-pub(super) fn network(engine: Engine, tasks: Tasks, gate: Gate) -> Router {
+/// The routes on a network listener; `metrics`: whether `/metrics` is among them.
+pub(super) fn network(engine: Engine, tasks: Tasks, gate: Gate, metrics: bool) -> Router {
     let state = AppState {
         engine,
         tasks,
         admission: Admission::Network(Arc::new(gate)),
     };
-    routes(state.clone()).layer(middleware::from_fn_with_state(state, check_gate))
+    routes(state.clone(), metrics).layer(middleware::from_fn_with_state(state, check_gate))
 }
 
 pub(super) fn local(engine: Engine, tasks: Tasks) -> Router {
-    routes(AppState {
+    let state = AppState {
         engine,
         tasks,
         admission: Admission::Local,
-    })
+    };
+    routes(state, true)
 }
 
-fn routes(state: AppState) -> Router {
+fn routes(state: AppState, metrics: bool) -> Router {
     let signed_in = Router::new()
         .route("/ws", get(upgrade::handle))
         .route("/ws/chat/{project_id}", get(super::chat::handle))
@@ -59,8 +61,14 @@ fn routes(state: AppState) -> Router {
             state.clone(),
             super::credentials::require_caller,
         ));
+    let open = if metrics {
+        Router::new().route("/metrics", get(serve_metrics))
+    } else {
+        Router::new()
+    };
     Router::new()
         .merge(signed_in)
+        .merge(open)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/pair", post(super::pair::handle))
@@ -97,6 +105,13 @@ async fn healthz() -> Json<serde_json::Value> {
 /// degraded (503, with the store's problem) while it cannot, though live sessions go on.
 /// It never calls the keyring itself, which anyone reaching the port could otherwise make
 /// prompt or stall.
+/// The engine's metrics as Prometheus text; open like `/healthz` (counts only, no secrets).
+async fn serve_metrics(State(state): State<AppState>) -> Response {
+    let text = crate::metrics::scrape(&state.engine);
+    let kind = "text/plain; version=0.0.4; charset=utf-8";
+    ([(header::CONTENT_TYPE, kind)], text).into_response()
+}
+
 async fn readyz(State(state): State<AppState>) -> Response {
     let store = state.engine.store().health();
     let ready = store.problem.is_none();

@@ -8,6 +8,8 @@ use serde::Serialize;
 use tokio::sync::watch;
 use ts_rs::TS;
 
+use crate::metrics::Histogram;
+
 /// What `/readyz` and `system.info` show of the store.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct HealthReport {
@@ -28,6 +30,8 @@ pub struct HealthReport {
 pub struct Health {
     state: Mutex<HealthReport>,
     problem: watch::Sender<Option<String>>,
+    /// Every commit's time, for `/metrics`.
+    commit_seconds: Histogram,
 }
 
 impl Default for Health {
@@ -35,6 +39,7 @@ impl Default for Health {
         Self {
             state: Mutex::default(),
             problem: watch::Sender::new(None),
+            commit_seconds: Histogram::default(),
         }
     }
 }
@@ -73,6 +78,7 @@ impl Health {
 
     /// A commit of `events` events took `took`; a working commit clears a passing problem.
     pub fn committed(&self, events: usize, took: Duration) {
+        self.commit_seconds.observe(took);
         let mut state = self.lock();
         if state.problem.is_some() {
             tracing::info!("the event log saves again");
@@ -88,6 +94,10 @@ impl Health {
 
     pub fn report(&self) -> HealthReport {
         self.lock().clone()
+    }
+
+    pub fn commit_seconds(&self) -> &Histogram {
+        &self.commit_seconds
     }
 
     /// Follows the problem as it appears and clears.

@@ -31,6 +31,7 @@ pub use self::schema::{CURRENT as SCHEMA_VERSION, migrate_to};
 use self::writer::Writer;
 use crate::auth::Device;
 use crate::auth::ssh::AuthorizedKey;
+use crate::metrics::Histogram;
 use crate::projects::Project;
 use crate::supervisor::model::Message;
 
@@ -142,6 +143,11 @@ impl Store {
 
     pub fn health(&self) -> HealthReport {
         self.0.health.report()
+    }
+
+    /// How long the event log's commits took.
+    pub fn commit_seconds(&self) -> &Histogram {
+        self.0.health.commit_seconds()
     }
 
     /// Follows the store's problem as it appears and clears (`None`: saving works).

@@ -136,6 +136,11 @@ async fn a_slow_consumer_is_cut_off_while_others_continue_then_resumes_by_offset
     let (last, code) = slow_reader.await.unwrap();
     assert_eq!(code, Some(4002));
     assert!(last < EVENTS);
+    assert_eq!(
+        server.engine.metrics().slow_consumers.get(),
+        1,
+        "the cut-off is counted for /metrics"
+    );
 
     let mut resumed = server.connect(&token).await;
     let since = json!({ "epoch": position["epoch"], "offset": last });

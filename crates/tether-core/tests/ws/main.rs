@@ -11,6 +11,7 @@ mod handshake;
 mod http_api;
 mod lan;
 mod local_link;
+mod metrics;
 mod pairing;
 mod replay;
 mod session_faults;

@@ -57,10 +57,13 @@ where
     let caller_device = caller.device_id().cloned();
     let mut peer = Peer::new(engine.clone(), caller, outbox, &limits);
     tokio::join!(
-        writer::run(sink, queue, &closer, &heartbeat, &limits),
+        writer::run(sink, queue, &closer, &heartbeat, &limits, engine.metrics()),
         peer.read(stream, &heartbeat),
     );
     peer.leave_all();
+    if matches!(closer.reason(), CloseReason::SlowConsumer) {
+        engine.metrics().slow_consumers.add(1);
+    }
     if let Some(id) = caller_device.as_ref() {
         engine.devices().seen(id, None);
     }

@@ -74,6 +74,16 @@ impl Peer {
             if matches!(message, Message::Close(_)) {
                 break;
             }
+            let size = match &message {
+                Message::Text(text) => Some(text.len()),
+                Message::Binary(bytes) => Some(bytes.len()),
+                Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
+            };
+            if let Some(size) = size {
+                let metrics = self.engine.metrics();
+                metrics.frames_in.add(1);
+                metrics.bytes_in.add(size as u64);
+            }
             match self.rate_check() {
                 Rate::Within => {}
                 Rate::Over => {

@@ -9,6 +9,7 @@ use tokio::time::{MissedTickBehavior, interval_at, timeout};
 use super::heartbeat::Heartbeat;
 use crate::config::Limits;
 use crate::hub::{Closer, Inbox, Outbound};
+use crate::metrics::Metrics;
 use crate::protocol::CloseReason;
 
 /// How long the close frame may take to leave before the socket is dropped anyway.
@@ -20,6 +21,7 @@ pub(super) async fn run<W>(
     closer: &Closer,
     heartbeat: &Heartbeat,
     limits: &Limits,
+    metrics: &Metrics,
 ) where
     W: Sink<Message, Error = axum::Error> + Unpin,
 {
@@ -31,7 +33,7 @@ pub(super) async fn run<W>(
             biased;
             () = closer.closed() => break,
             item = queue.recv() => match item {
-                Some(item) => send(&mut sink, item, closer, limits.heartbeat_timeout).await,
+                Some(item) => send(&mut sink, item, closer, limits.heartbeat_timeout, metrics).await,
                 None => break,
             },
             _ = pings.tick() => {
@@ -59,19 +61,38 @@ pub(super) async fn run<W>(
     .await;
 }
 
-/// Sends a queued item; a batch goes out with a single flush.
-async fn send<W>(sink: &mut W, item: Outbound, closer: &Closer, deadline: Duration) -> bool
+/// Sends a queued item, and counts it once sent; a batch goes out with a single flush.
+async fn send<W>(
+    sink: &mut W,
+    item: Outbound,
+    closer: &Closer,
+    deadline: Duration,
+    metrics: &Metrics,
+) -> bool
 where
     W: Sink<Message, Error = axum::Error> + Unpin,
 {
-    match item {
-        Outbound::Frame(text) => bounded(sink.send(Message::Text(text)), closer, deadline).await,
+    let bytes = item.byte_len() as u64;
+    let (frames, sent) = match item {
+        Outbound::Frame(text) => (
+            1,
+            bounded(sink.send(Message::Text(text)), closer, deadline).await,
+        ),
         Outbound::Batch(frames) => {
+            let count = frames.len() as u64;
             let mut frames =
                 futures_util::stream::iter(frames.into_iter().map(|text| Ok(Message::Text(text))));
-            bounded(sink.send_all(&mut frames), closer, deadline).await
+            (
+                count,
+                bounded(sink.send_all(&mut frames), closer, deadline).await,
+            )
         }
+    };
+    if sent {
+        metrics.frames_out.add(frames);
+        metrics.bytes_out.add(bytes);
     }
+    sent
 }
 
 /// A write that gives up when the connection is being closed, or when the peer has not

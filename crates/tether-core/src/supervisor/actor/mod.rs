@@ -123,6 +123,7 @@ impl Actor {
                     let note =
                         format!("no output from claude for {seconds} s; cancel to stop the turn");
                     self.update(SessionStatus::Stalled, Some(note));
+                    self.engine.metrics().claude_stalls.add(1);
                     true
                 }
             };
@@ -167,7 +168,11 @@ impl Actor {
         let launch = launch::launch(&self.settings, info, &self.cwd)?;
         let process = ClaudeProcess::spawn(&launch)
             .map_err(|error| SessionError::Spawn(error.to_string()))?;
-        tracing::info!(session = %info.id, group = process.group(), resume = info.claude_session_id.is_some(), "claude started");
+        let resume = info.claude_session_id.is_some();
+        tracing::info!(session = %info.id, group = process.group(), resume, "claude started");
+        if resume {
+            self.engine.metrics().claude_restarts.add(1);
+        }
         orphans::record(&self.engine.config().data_dir, &process);
         self.process = Some(process);
         self.stderr_open = true;

@@ -1,0 +1,137 @@
+//! What the engine counts for operators, as Prometheus text at `/metrics`: connections by kind,
+//! frames and bytes in and out, slow consumers cut off, sessions by status, `claude` restarts
+//! and stalls, and how long the event log takes to commit.
+
+mod histogram;
+mod scrape;
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use self::histogram::Histogram;
+pub use self::scrape::scrape;
+
+/// A count that only goes up.
+#[derive(Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    pub fn add(&self, amount: u64) {
+        self.0.fetch_add(amount, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The engine's counters, shared by everything that moves.
+#[derive(Default)]
+pub struct Metrics {
+    pub frames_in: Counter,
+    pub frames_out: Counter,
+    pub bytes_in: Counter,
+    pub bytes_out: Counter,
+    /// Connections closed because they could not keep up (4002).
+    pub slow_consumers: Counter,
+    /// `claude` processes started again, resuming a session's conversation.
+    pub claude_restarts: Counter,
+    /// Turns that went silent past the stall timeout.
+    pub claude_stalls: Counter,
+}
+
+/// What is read at scrape time: how many of each there are now.
+pub struct Gauges {
+    /// Live connections by kind of caller (`local`, `device`, `key`).
+    pub connections: Vec<(&'static str, usize)>,
+    /// Sessions by status (`idle`, `running`, …).
+    pub sessions: Vec<(String, usize)>,
+}
+
+impl Metrics {
+    /// Everything, as Prometheus text (version 0.0.4), with `commits` (the event log's
+    /// commit times).
+    pub fn render(&self, gauges: &Gauges, commits: &Histogram) -> String {
+        let mut out = String::new();
+        gauge_family(
+            &mut out,
+            "tether_connections",
+            "Live WebSocket and IPC connections, by kind of caller.",
+            "kind",
+            gauges.connections.iter().map(|(kind, n)| (*kind, *n)),
+        );
+        gauge_family(
+            &mut out,
+            "tether_sessions",
+            "Sessions, by status.",
+            "status",
+            gauges
+                .sessions
+                .iter()
+                .map(|(status, n)| (status.as_str(), *n)),
+        );
+        let counters = [
+            (
+                "tether_frames_received_total",
+                "Frames received from clients.",
+                &self.frames_in,
+            ),
+            (
+                "tether_frames_sent_total",
+                "Frames sent to clients.",
+                &self.frames_out,
+            ),
+            (
+                "tether_bytes_received_total",
+                "Bytes of frames received from clients.",
+                &self.bytes_in,
+            ),
+            (
+                "tether_bytes_sent_total",
+                "Bytes of frames sent to clients.",
+                &self.bytes_out,
+            ),
+            (
+                "tether_slow_consumer_disconnects_total",
+                "Connections closed because they could not keep up (4002).",
+                &self.slow_consumers,
+            ),
+            (
+                "tether_claude_restarts_total",
+                "claude processes started again, resuming a session's conversation.",
+                &self.claude_restarts,
+            ),
+            (
+                "tether_claude_stalls_total",
+                "Turns that went silent past the stall timeout.",
+                &self.claude_stalls,
+            ),
+        ];
+        for (name, help, counter) in counters {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                counter.get()
+            );
+        }
+        commits.render(
+            "tether_event_log_commit_seconds",
+            "Time to commit one batch of events to the event log.",
+            &mut out,
+        );
+        out
+    }
+}
+
+fn gauge_family<'a>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    label: &str,
+    values: impl Iterator<Item = (&'a str, usize)>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    for (value, count) in values {
+        let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {count}");
+    }
+}

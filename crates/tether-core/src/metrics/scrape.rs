@@ -1,0 +1,25 @@
+//! One scrape: the engine's counters, with its connections and sessions counted now.
+
+use std::collections::BTreeMap;
+
+use super::Gauges;
+use crate::engine::Engine;
+
+/// The engine's metrics as Prometheus text.
+pub fn scrape(engine: &Engine) -> String {
+    let mut sessions = BTreeMap::<String, usize>::new();
+    for session in engine.sessions().list() {
+        let status = serde_json::to_value(session.status)
+            .ok()
+            .and_then(|status| status.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        *sessions.entry(status).or_default() += 1;
+    }
+    let gauges = Gauges {
+        connections: engine.connections().count_by_kind(),
+        sessions: sessions.into_iter().collect(),
+    };
+    engine
+        .metrics()
+        .render(&gauges, engine.store().commit_seconds())
+}
