@@ -53,6 +53,9 @@ pub enum Command {
         #[command(subcommand)]
         action: ProjectAction,
     },
+    /// Check what Tether needs (claude, the keyring, the data directory, the port, LAN access)
+    /// and say what to fix; exits 1 when something is wrong.
+    Doctor,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,11 +1,12 @@
 //! `tether`: the engine without a window — serve it, pair devices, manage access and projects,
-//! and connect to an engine from a terminal.
+//! connect to an engine from a terminal, and check what Tether needs.
 
 mod agent;
 mod args;
 mod connect;
 mod control;
 mod devices;
+mod doctor;
 mod keys;
 mod lan;
 mod pair;
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
             Command::Lan { action } => lan::run(&config, action).await,
             Command::Connect(args) => connect::run(args).await,
             Command::Project { action } => project::run(&config, action).await,
+            Command::Doctor => doctor::run(&config).await,
         }
     });
     match outcome {
