@@ -199,3 +199,35 @@ async fn lan_access_turns_on_and_off_from_the_command_line() {
         "the certificate is kept in the keyring"
     );
 }
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line() {
+    let setup = Setup::plain();
+    let logs = tempfile::NamedTempFile::new().unwrap();
+    let mut tether = setup.tether();
+    tether
+        .env("TETHER_LOG_FORMAT", "json")
+        .stderr(std::process::Stdio::from(logs.reopen().unwrap()));
+    let (mut server, _address) = common::serve(tether).await;
+    let pid = server.id().unwrap().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    tokio::time::timeout(WAIT, server.wait())
+        .await
+        .expect("serve did not stop")
+        .unwrap();
+
+    let written = std::fs::read_to_string(logs.path()).unwrap();
+    let lines: Vec<Value> = written
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line:?}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["level"] == "INFO" && line["fields"]["message"].is_string()),
+        "{written}"
+    );
+}

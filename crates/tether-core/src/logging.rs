@@ -1,5 +1,6 @@
-//! Logging for both shells: tracing to stderr, filtered by `TETHER_LOG`, colour only on a
-//! terminal; the desktop app also keeps daily log files in the platform's log directory.
+//! Logging for both shells: tracing to stderr, filtered by `TETHER_LOG`, as text (colour only
+//! on a terminal) or JSON lines (`TETHER_LOG_FORMAT=json`); the desktop app also keeps daily
+//! log files in the platform's log directory.
 
 use std::io::IsTerminal;
 use std::os::unix::fs::PermissionsExt;
@@ -23,11 +24,30 @@ fn filter() -> EnvFilter {
         .fold(filter, EnvFilter::add_directive)
 }
 
-fn to_stderr<S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>>()
--> impl Layer<S> {
-    fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+/// Whether `TETHER_LOG_FORMAT=json` asks for one JSON object per line instead of text.
+fn json_lines() -> bool {
+    std::env::var("TETHER_LOG_FORMAT").is_ok_and(|format| format.eq_ignore_ascii_case("json"))
+}
+
+/// A formatting layer writing to `writer`: JSON lines, or text (coloured when `ansi`).
+fn lines_to<S, W>(writer: W, ansi: bool) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    W: for<'w> fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    let layer = fmt::layer().with_writer(writer);
+    if json_lines() {
+        layer.json().boxed()
+    } else {
+        layer.with_ansi(ansi).boxed()
+    }
+}
+
+fn to_stderr<S>() -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    lines_to(std::io::stderr, std::io::stderr().is_terminal())
 }
 
 /// Installs the global subscriber (`TETHER_LOG` takes `info`, `debug`, `tether_core=trace`, …).
@@ -54,7 +74,7 @@ pub fn init_with_files(dir: &Path) {
     });
     match appender {
         Ok(appender) => {
-            let to_file = fmt::layer().with_writer(appender).with_ansi(false);
+            let to_file = lines_to(appender, false);
             tracing_subscriber::registry()
                 .with(filter())
                 .with(to_stderr())
