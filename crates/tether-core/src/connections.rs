@@ -5,12 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::auth::{Caller, DeviceId};
-use crate::hub::Closer;
+use crate::hub::{Closer, QueueDepth};
 use crate::protocol::CloseReason;
 
 struct Live {
     caller: Caller,
     closer: Closer,
+    /// Its outbound queue, once it has one.
+    queue: Option<QueueDepth>,
 }
 
 /// The registry of live connections.
@@ -30,6 +32,13 @@ impl Registration {
     pub fn id(&self) -> u64 {
         self.id
     }
+
+    /// Lets `/metrics` read how full this connection's outbound queue is.
+    pub fn watch_queue(&self, queue: QueueDepth) {
+        if let Some(live) = lock(&self.live).get_mut(&self.id) {
+            live.queue = Some(queue);
+        }
+    }
 }
 
 impl Drop for Registration {
@@ -47,7 +56,14 @@ impl Connections {
     /// Registers a connection and gives it a fresh id.
     pub fn register(&self, caller: Caller, closer: Closer) -> Registration {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        lock(&self.live).insert(id, Live { caller, closer });
+        lock(&self.live).insert(
+            id,
+            Live {
+                caller,
+                closer,
+                queue: None,
+            },
+        );
         Registration {
             id,
             live: Arc::clone(&self.live),
@@ -77,6 +93,17 @@ impl Connections {
         lock(&self.live).len()
     }
 
+    /// Bytes waiting in outbound queues: in all, and in the fullest one.
+    pub fn queued_bytes(&self) -> (usize, usize) {
+        let live = lock(&self.live);
+        let depths = live
+            .values()
+            .filter_map(|conn| conn.queue.as_ref().map(QueueDepth::bytes));
+        depths.fold((0, 0), |(total, fullest), bytes| {
+            (total + bytes, fullest.max(bytes))
+        })
+    }
+
     /// Live connections by kind of caller: `local`, `device` and `key`, each listed.
     pub fn count_by_kind(&self) -> Vec<(&'static str, usize)> {
         let live = lock(&self.live);
@@ -98,5 +125,41 @@ impl Connections {
             .values()
             .filter(|conn| conn.caller.device_id() == Some(device))
             .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_util::sync::CancellationToken;
+
+    use super::Connections;
+    use crate::auth::Caller;
+    use crate::hub::{Closer, Outbound, Outbox, QueueLimits};
+
+    #[test]
+    fn queued_bytes_add_up_and_name_the_fullest_queue() {
+        let connections = Connections::default();
+        let limits = QueueLimits {
+            items: 8,
+            bytes: 1 << 20,
+        };
+        let mut kept = Vec::new();
+        for frames in [1, 3] {
+            let closer = Closer::child_of(&CancellationToken::new());
+            let registration = connections.register(Caller::Local, closer.clone());
+            let (outbox, inbox) = Outbox::new(registration.id(), limits, closer);
+            registration.watch_queue(outbox.depth());
+            for _ in 0..frames {
+                assert!(outbox.push(Outbound::Frame("0123456789".into())));
+            }
+            kept.push((registration, outbox, inbox));
+        }
+        assert_eq!(connections.queued_bytes(), (40, 30));
+        kept.pop();
+        assert_eq!(
+            connections.queued_bytes(),
+            (10, 10),
+            "a closed connection leaves"
+        );
     }
 }

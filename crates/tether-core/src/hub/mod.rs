@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use tokio::time::Instant;
 
 use self::channel::{Channel, Saved, Subscriber};
-pub use self::outbox::{Closer, Inbox, Outbound, Outbox, QueueLimits};
+pub use self::outbox::{Closer, Inbox, Outbound, Outbox, QueueDepth, QueueLimits};
 use crate::protocol::{
     ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
 };
@@ -126,10 +126,14 @@ impl Hub {
             at: crate::clock::unix_millis(),
         });
         let frame = event_frame(channel, event, offset, data);
-        state.append(frame.clone(), Instant::now(), &self.limits);
-        state
-            .subscribers
-            .retain(|subscriber| subscriber.outbox.push(Outbound::Frame(frame.clone())));
+        let published = Instant::now();
+        state.append(frame.clone(), published, &self.limits);
+        state.subscribers.retain(|subscriber| {
+            subscriber.outbox.push(Outbound::Event {
+                frame: frame.clone(),
+                published,
+            })
+        });
         Ok(offset)
     }
 

@@ -4,14 +4,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::protocol::{CloseReason, FrameText};
 
-/// One item in a connection's queue: a frame, or frames that must go out back to back.
+/// One item in a connection's queue: a frame, a live event (with when it was published, for
+/// the fan-out latency), or frames that must go out back to back.
 #[derive(Debug)]
 pub enum Outbound {
     Frame(FrameText),
+    Event {
+        frame: FrameText,
+        published: Instant,
+    },
     Batch(Vec<FrameText>),
 }
 
@@ -19,7 +25,7 @@ impl Outbound {
     /// The bytes this item holds.
     pub fn byte_len(&self) -> usize {
         match self {
-            Self::Frame(text) => text.len(),
+            Self::Frame(text) | Self::Event { frame: text, .. } => text.len(),
             Self::Batch(frames) => frames.iter().map(|text| text.len()).sum(),
         }
     }
@@ -80,6 +86,16 @@ pub struct Outbox {
     closer: Closer,
 }
 
+/// How many bytes wait in one connection's queue, read at any time.
+#[derive(Debug, Clone)]
+pub struct QueueDepth(Arc<AtomicUsize>);
+
+impl QueueDepth {
+    pub fn bytes(&self) -> usize {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
 /// The receiving side, drained by the connection's writer.
 pub struct Inbox {
     rx: mpsc::Receiver<Outbound>,
@@ -119,6 +135,11 @@ impl Outbox {
 
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// A reading of how many bytes wait in this queue, for `/metrics`.
+    pub fn depth(&self) -> QueueDepth {
+        QueueDepth(Arc::clone(&self.queued_bytes))
     }
 
     pub fn closer(&self) -> &Closer {

@@ -36,7 +36,9 @@ fn drain(queue: &mut Inbox) -> Vec<Value> {
     let mut frames = Vec::new();
     while let Some(Some(item)) = queue.recv().now_or_never() {
         match item {
-            Outbound::Frame(text) => frames.push(serde_json::from_str(&text).unwrap()),
+            Outbound::Frame(text) | Outbound::Event { frame: text, .. } => {
+                frames.push(serde_json::from_str(&text).unwrap())
+            }
             Outbound::Batch(batch) => frames.extend(
                 batch
                     .iter()

@@ -1,6 +1,7 @@
 //! What the engine counts for operators, as Prometheus text at `/metrics`: connections by kind,
-//! frames and bytes in and out, slow consumers cut off, sessions by status, `claude` restarts
-//! and stalls, and how long the event log takes to commit.
+//! frames and bytes in and out, outbound queue depth, slow consumers cut off, sessions by status, `claude` restarts
+//! and stalls, how long the event log takes to commit, and how long an event takes to reach
+//! each subscriber's socket.
 
 mod histogram;
 mod scrape;
@@ -38,6 +39,8 @@ pub struct Metrics {
     pub claude_restarts: Counter,
     /// Turns that went silent past the stall timeout.
     pub claude_stalls: Counter,
+    /// From an event's publication to its write on each subscriber's socket.
+    pub fanout_seconds: Histogram,
 }
 
 /// What is read at scrape time: how many of each there are now.
@@ -46,6 +49,8 @@ pub struct Gauges {
     pub connections: Vec<(&'static str, usize)>,
     /// Sessions by status (`idle`, `running`, …).
     pub sessions: Vec<(String, usize)>,
+    /// Bytes waiting in outbound queues: in all, and in the fullest one.
+    pub queued_bytes: (usize, usize),
 }
 
 impl Metrics {
@@ -69,6 +74,14 @@ impl Metrics {
                 .sessions
                 .iter()
                 .map(|(status, n)| (status.as_str(), *n)),
+        );
+        let (queued, fullest) = gauges.queued_bytes;
+        let _ = writeln!(
+            out,
+            "# HELP tether_outbound_queued_bytes Bytes waiting in connections' outbound queues.\n\
+             # TYPE tether_outbound_queued_bytes gauge\ntether_outbound_queued_bytes {queued}\n\
+             # HELP tether_outbound_queued_bytes_max Bytes waiting in the fullest outbound queue.\n\
+             # TYPE tether_outbound_queued_bytes_max gauge\ntether_outbound_queued_bytes_max {fullest}"
         );
         let counters = [
             (
@@ -117,6 +130,11 @@ impl Metrics {
         commits.render(
             "tether_event_log_commit_seconds",
             "Time to commit one batch of events to the event log.",
+            &mut out,
+        );
+        self.fanout_seconds.render(
+            "tether_fanout_seconds",
+            "Time from an event's publication to its write on a subscriber's socket.",
             &mut out,
         );
         out

@@ -18,6 +18,7 @@ pub fn scrape(engine: &Engine) -> String {
     let gauges = Gauges {
         connections: engine.connections().count_by_kind(),
         sessions: sessions.into_iter().collect(),
+        queued_bytes: engine.connections().queued_bytes(),
     };
     engine
         .metrics()

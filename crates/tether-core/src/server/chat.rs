@@ -76,7 +76,7 @@ async fn chat(
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
             },
             item = inbox.recv() => match item {
-                Some(Outbound::Frame(frame)) => translate(&frame).into_iter().collect(),
+                Some(Outbound::Frame(frame) | Outbound::Event { frame, .. }) => translate(&frame).into_iter().collect(),
                 Some(Outbound::Batch(frames)) => frames.iter().filter_map(|frame| translate(frame)).collect(),
                 None => break,
             },

@@ -1,12 +1,13 @@
-//! `/metrics`: Prometheus text of the connections by kind, frames and bytes both ways, and the
-//! event log's commits; open on loopback like `/healthz`, behind the same Host check.
+//! `/metrics`: Prometheus text of the connections by kind, frames and bytes both ways, queued
+//! bytes, the event log's commits and the fan-out of events; open on loopback like `/healthz`,
+//! behind the same Host check.
 
 use std::time::Duration;
 
 use serde_json::json;
 use tether_core::auth::Caller;
 
-use crate::common::{TestServer, raw_http, raw_http_with_head};
+use crate::common::{TestServer, next_event, raw_http, raw_http_with_head};
 
 /// How many times the metrics are read while waiting for a commit to show.
 const TRIES: usize = 500;
@@ -24,7 +25,7 @@ fn sample(text: &str, sample: &str) -> u64 {
 }
 
 #[tokio::test]
-async fn metrics_count_connections_frames_and_commits() {
+async fn metrics_count_connections_frames_commits_and_fanout() {
     let server = TestServer::start().await;
     let port = server.addr.port();
     let request = scrape_request(port, "localhost");
@@ -37,6 +38,7 @@ async fn metrics_count_connections_frames_and_commits() {
         "Prometheus text: {head}"
     );
     assert_eq!(sample(&idle, "tether_connections{kind=\"device\"}"), 0);
+    assert_eq!(sample(&idle, "tether_outbound_queued_bytes"), 0);
     assert!(idle.contains("# TYPE tether_event_log_commit_seconds histogram"));
 
     let (_, token) = server.token("phone").await;
@@ -58,7 +60,12 @@ async fn metrics_count_connections_frames_and_commits() {
         "welcome and the answer"
     );
 
-    // Adding a project (from the desktop) publishes an event, which the log commits.
+    // Adding a project (from the desktop) publishes an event: the log commits it, and it
+    // reaches the phone, which follows the account's channel.
+    phone
+        .send_json(json!({ "type": "subscribe", "id": 2, "channels": ["user:owner"] }))
+        .await;
+    assert_eq!(phone.next_json().await["type"], "subscribed");
     let project = tempfile::tempdir().unwrap();
     let params = json!({ "path": project.path() });
     server
@@ -66,16 +73,19 @@ async fn metrics_count_connections_frames_and_commits() {
         .dispatch(&Caller::Local, "projects.add", Some(params))
         .await
         .unwrap();
-    let mut committed = 0;
+    next_event(&mut phone, "project.added").await;
+    let (mut committed, mut delivered) = (0, 0);
     for _ in 0..TRIES {
         let (_, _, text) = scrape().await;
         committed = sample(&text, "tether_event_log_commit_seconds_count");
-        if committed > 0 {
+        delivered = sample(&text, "tether_fanout_seconds_count");
+        if committed > 0 && delivered > 0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(committed > 0, "a commit was timed");
+    assert_eq!(delivered, 1, "the event's way to the phone was timed");
 }
 
 #[tokio::test]

@@ -34,6 +34,7 @@ where
         closer.close(CloseReason::TokenRevoked);
     }
     let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
+    registration.watch_queue(outbox.depth());
     let welcome = ServerFrame::Welcome {
         protocol: PROTOCOL_VERSION,
         server: ServerInfo {

@@ -78,6 +78,13 @@ where
             1,
             bounded(sink.send(Message::Text(text)), closer, deadline).await,
         ),
+        Outbound::Event { frame, published } => {
+            let sent = bounded(sink.send(Message::Text(frame)), closer, deadline).await;
+            if sent {
+                metrics.fanout_seconds.observe(published.elapsed());
+            }
+            (1, sent)
+        }
         Outbound::Batch(frames) => {
             let count = frames.len() as u64;
             let mut frames =
