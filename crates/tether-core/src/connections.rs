@@ -126,6 +126,20 @@ impl Connections {
             .filter(|conn| conn.caller.device_id() == Some(device))
             .count()
     }
+
+    /// The live connections of the device or SSH key `caller` signed in as (none counted for
+    /// the local caller, the desktop's own).
+    pub fn count_like(&self, caller: &Caller) -> usize {
+        let same = |other: &Caller| match caller {
+            Caller::Local => false,
+            Caller::Device { id, .. } => other.device_id() == Some(id),
+            Caller::Key { fingerprint, .. } => other.key_fingerprint() == Some(fingerprint),
+        };
+        lock(&self.live)
+            .values()
+            .filter(|conn| same(&conn.caller))
+            .count()
+    }
 }
 
 #[cfg(test)]

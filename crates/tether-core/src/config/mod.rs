@@ -100,6 +100,8 @@ pub struct Limits {
     pub outbound_queue_bytes: usize,
     /// Open connections (HTTP and WebSocket) at once.
     pub max_connections: usize,
+    /// WebSockets one paired device (or SSH key) may hold open at once.
+    pub max_connections_per_device: usize,
     /// Time a client has to send its HTTP request headers.
     #[serde(rename = "handshake_timeout_ms", with = "millis")]
     pub handshake_timeout: Duration,
@@ -139,6 +141,7 @@ impl Default for Limits {
             outbound_queue: 512,
             outbound_queue_bytes: 8 << 20,
             max_connections: 1024,
+            max_connections_per_device: 16,
             handshake_timeout: Duration::from_secs(10),
             heartbeat_interval: Duration::from_secs(20),
             heartbeat_timeout: Duration::from_secs(60),
@@ -275,6 +278,10 @@ impl Config {
             ("limits.outbound_queue", limits.outbound_queue),
             ("limits.outbound_queue_bytes", limits.outbound_queue_bytes),
             ("limits.max_connections", limits.max_connections),
+            (
+                "limits.max_connections_per_device",
+                limits.max_connections_per_device,
+            ),
             ("limits.max_subscriptions", limits.max_subscriptions),
             (
                 "limits.frames_per_second",

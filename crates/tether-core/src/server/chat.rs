@@ -26,7 +26,7 @@ pub(super) async fn handle(
     Extension(caller): Extension<Caller>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let upgrade = match accept(upgrade, &state.engine.config().limits) {
+    let upgrade = match accept(upgrade, &state.engine, &caller) {
         Ok(upgrade) => upgrade,
         Err(refused) => return refused.into_response(),
     };

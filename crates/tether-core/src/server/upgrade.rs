@@ -6,6 +6,7 @@ use std::future::Future;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tokio_util::sync::CancellationToken;
 
@@ -27,7 +28,7 @@ pub(super) async fn handle(
     Extension(caller): Extension<Caller>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let upgrade = match accept(upgrade, &state.engine.config().limits) {
+    let upgrade = match accept(upgrade, &state.engine, &caller) {
         Ok(upgrade) => upgrade,
         Err(refused) => return refused.into_response(),
     };
@@ -41,11 +42,28 @@ pub(super) async fn handle(
     )
 }
 
-/// A well-formed upgrade with the socket limits applied, or a JSON 400.
+/// A well-formed upgrade with the socket limits applied; a JSON 400 for a malformed one, and
+/// 429 for a device (or SSH key) that already holds its share of connections.
 pub(super) fn accept(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-    limits: &Limits,
+    engine: &Engine,
+    caller: &Caller,
 ) -> Result<WebSocketUpgrade, Refusal> {
+    let limits = &engine.config().limits;
+    let open = engine.connections().count_like(caller);
+    if open >= limits.max_connections_per_device {
+        return Err(Refusal {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            error: RpcError::new(
+                ErrorCode::Overloaded,
+                format!(
+                    "{} already has {open} connections open, the most one device may \
+                     (limits.max_connections_per_device); close one first",
+                    caller.device_name()
+                ),
+            ),
+        });
+    }
     upgrade
         .map(|upgrade| configure_socket(upgrade, limits))
         .map_err(|rejection| Refusal {

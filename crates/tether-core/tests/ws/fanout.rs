@@ -23,7 +23,9 @@ async fn subscribe(client: &mut Client, channel: &str, since: Option<Value>) -> 
 async fn two_hundred_clients_each_receive_every_event_in_order() {
     const CLIENTS: usize = 200;
     const EVENTS: u64 = 100;
-    let server = TestServer::start().await;
+    // One token for the whole crowd: let it hold them all.
+    let server =
+        TestServer::start_with(|config| config.limits.max_connections_per_device = CLIENTS).await;
     let (_, token) = server.token("crowd").await;
     let channel = ChannelName::parse("session:broadcast").unwrap();
     let mut clients = JoinSet::new();

@@ -274,3 +274,40 @@ async fn connections_past_the_limit_get_503_and_the_others_carry_on() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_device_holds_at_most_its_share_of_connections() {
+    let server =
+        TestServer::start_with(|config| config.limits.max_connections_per_device = 2).await;
+    let (_, phone) = server.token("phone").await;
+    let (_, tablet) = server.token("tablet").await;
+    let first = server.connect(&phone).await;
+    let _second = server.connect(&phone).await;
+
+    let (status, body) = refused_status(server.connect_with(server.request(&phone)).await);
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["code"], "overloaded");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("max_connections_per_device"),
+        "{body}"
+    );
+    // Another device is not held back.
+    server.connect(&tablet).await;
+
+    // Once one closes, the device may connect again.
+    drop(first);
+    let mut again = None;
+    for _ in 0..500 {
+        match server.connect_with(server.request(&phone)).await {
+            Ok(client) => {
+                again = Some(client);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        }
+    }
+    assert!(again.is_some(), "a freed slot can be used again");
+}
