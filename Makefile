@@ -1,7 +1,7 @@
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: setup test run serve bundle lint fmt gen
+.PHONY: setup test run serve bundle fuzz lint fmt gen
 
 # Install system packages, Rust tools and the test venv (idempotent, fast when done).
 setup:
@@ -24,6 +24,10 @@ serve: setup
 bundle: setup
 	cd ui && npm run --silent build
 	scripts/bundle.sh
+
+# Fuzz the protocol decoder and the stream-json parser, FUZZ_SECONDS (60) each.
+fuzz: setup
+	scripts/fuzz.sh
 
 lint:
 	cd ui && npm run --silent build   # the desktop app embeds the built UI
