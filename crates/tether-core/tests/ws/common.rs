@@ -108,14 +108,7 @@ impl TestServer {
     }
 
     pub async fn connect_with(&self, request: Request<()>) -> Result<Client, WsError> {
-        let (socket, response) =
-            tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
-                .await
-                .expect("handshake timed out")?;
-        let mut client = Client { socket, response };
-        let welcome = client.next_json().await;
-        assert_eq!(welcome["type"], "welcome", "the first frame is welcome");
-        Ok(client)
+        open(request).await
     }
 
     /// Stops the server and every session (as `launch` does), and waits until every task has ended.
@@ -218,6 +211,17 @@ impl Client {
         }
         panic!("more than {MAX_FRAMES} frames without the one awaited");
     }
+}
+
+/// Opens a WebSocket with `request` (which names the server) and reads its welcome.
+pub async fn open(request: Request<()>) -> Result<Client, WsError> {
+    let (socket, response) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+        .await
+        .expect("handshake timed out")?;
+    let mut client = Client { socket, response };
+    let welcome = client.next_json().await;
+    assert_eq!(welcome["type"], "welcome", "the first frame is welcome");
+    Ok(client)
 }
 
 /// Sends a raw HTTP/1.1 request and returns the status code and body.

@@ -8,6 +8,7 @@ mod common;
 mod fanout;
 mod frames;
 mod handshake;
+mod hostile;
 mod http_api;
 mod lan;
 mod local_link;
