@@ -142,17 +142,17 @@ fn data_dir(dir: &Path) -> Finding {
         );
     }
     let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return problem(
-            format!("{shown} can be read by others (mode {mode:o})"),
-            format!("chmod 700 {shown}"),
-        );
-    }
+    // The engine makes it 0700 whenever it starts; until then, say so.
+    let private = if mode & 0o077 == 0 {
+        "private".to_owned()
+    } else {
+        format!("readable by others now (mode {mode:o}; made 0700 when the engine starts)")
+    };
     let probe = dir.join(".tether-doctor");
     match std::fs::write(&probe, b"probe") {
         Ok(()) => {
             let _ = std::fs::remove_file(&probe);
-            Finding::Good(format!("{shown} is private and writable"))
+            Finding::Good(format!("{shown} is {private} and writable"))
         }
         Err(error) => problem(
             format!("{shown} cannot be written: {error}"),

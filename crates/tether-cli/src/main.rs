@@ -51,6 +51,8 @@ fn main() -> ExitCode {
             Command::Doctor => doctor::run(&config).await,
         }
     });
+    // A probe still blocked (a keyring that never answered) must not keep the command alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

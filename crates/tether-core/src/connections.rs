@@ -20,6 +20,27 @@ struct Live {
 pub struct Connections {
     next_id: AtomicU64,
     live: Arc<Mutex<HashMap<u64, Live>>>,
+    /// WebSockets each device or SSH key holds, counted from the handshake.
+    slots: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// One of a device's (or SSH key's) WebSocket slots, held from the handshake until the
+/// connection ends; dropping it frees the slot.
+pub struct DeviceSlot {
+    holder: String,
+    slots: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Drop for DeviceSlot {
+    fn drop(&mut self) {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(held) = slots.get_mut(&self.holder) {
+            *held -= 1;
+            if *held == 0 {
+                slots.remove(&self.holder);
+            }
+        }
+    }
 }
 
 /// A connection's place in the registry; leaving drops it from the registry.
@@ -127,18 +148,25 @@ impl Connections {
             .count()
     }
 
-    /// The live connections of the device or SSH key `caller` signed in as (none counted for
-    /// the local caller, the desktop's own).
-    pub fn count_like(&self, caller: &Caller) -> usize {
-        let same = |other: &Caller| match caller {
-            Caller::Local => false,
-            Caller::Device { id, .. } => other.device_id() == Some(id),
-            Caller::Key { fingerprint, .. } => other.key_fingerprint() == Some(fingerprint),
+    /// Takes one of `caller`'s WebSocket slots, at most `limit` at once per device or SSH key
+    /// (checked and taken in one step, so parallel handshakes cannot slip past it). The local
+    /// caller, the desktop's own, needs none: `Ok(None)`. `Err` holds how many are taken.
+    pub fn reserve(&self, caller: &Caller, limit: usize) -> Result<Option<DeviceSlot>, usize> {
+        let holder = match caller {
+            Caller::Local => return Ok(None),
+            Caller::Device { id, .. } => format!("device:{id}"),
+            Caller::Key { fingerprint, .. } => format!("key:{fingerprint}"),
         };
-        lock(&self.live)
-            .values()
-            .filter(|conn| same(&conn.caller))
-            .count()
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let held = slots.entry(holder.clone()).or_default();
+        if *held >= limit {
+            return Err(*held);
+        }
+        *held += 1;
+        Ok(Some(DeviceSlot {
+            holder,
+            slots: Arc::clone(&self.slots),
+        }))
     }
 }
 
@@ -147,7 +175,7 @@ mod tests {
     use tokio_util::sync::CancellationToken;
 
     use super::Connections;
-    use crate::auth::Caller;
+    use crate::auth::{Caller, DeviceId};
     use crate::hub::{Closer, Outbound, Outbox, QueueLimits};
 
     #[test]
@@ -175,5 +203,23 @@ mod tests {
             (10, 10),
             "a closed connection leaves"
         );
+    }
+
+    #[test]
+    fn a_device_takes_at_most_its_share_of_slots_and_the_desktop_needs_none() {
+        let connections = Connections::default();
+        let phone = Caller::Device {
+            id: DeviceId::random(),
+            name: "phone".into(),
+        };
+        let first = connections.reserve(&phone, 2).unwrap();
+        let _second = connections.reserve(&phone, 2).unwrap();
+        assert_eq!(connections.reserve(&phone, 2).err(), Some(2));
+        drop(first);
+        assert!(
+            connections.reserve(&phone, 2).is_ok(),
+            "a freed slot is taken again"
+        );
+        assert!(matches!(connections.reserve(&Caller::Local, 0), Ok(None)));
     }
 }

@@ -26,8 +26,8 @@ pub(super) async fn handle(
     Extension(caller): Extension<Caller>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let upgrade = match accept(upgrade, &state.engine, &caller) {
-        Ok(upgrade) => upgrade,
+    let (upgrade, slot) = match accept(upgrade, &state.engine, &caller) {
+        Ok(accepted) => accepted,
         Err(refused) => return refused.into_response(),
     };
     if let Err(error) = state.engine.projects().get(&project_id) {
@@ -41,7 +41,10 @@ pub(super) async fn handle(
         upgrade.protocols([SUBPROTOCOL]),
         state,
         permit,
-        move |socket, engine, stop| chat(socket, engine, caller, project_id, stop),
+        move |socket, engine, stop| async move {
+            chat(socket, engine, caller, project_id, stop).await;
+            drop(slot);
+        },
     )
 }
 

@@ -101,10 +101,6 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Ready once serving (devices were loaded from the keyring at start) with a store that saves;
-/// degraded (503, with the store's problem) while it cannot, though live sessions go on.
-/// It never calls the keyring itself, which anyone reaching the port could otherwise make
-/// prompt or stall.
 /// The engine's metrics as Prometheus text; open like `/healthz` (counts only, no secrets).
 async fn serve_metrics(State(state): State<AppState>) -> Response {
     let text = crate::metrics::scrape(&state.engine);
@@ -112,6 +108,10 @@ async fn serve_metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, kind)], text).into_response()
 }
 
+/// Ready once serving (devices were loaded from the keyring at start) with a store that saves;
+/// degraded (503, with the store's problem) while it cannot, though live sessions go on.
+/// It never calls the keyring itself, which anyone reaching the port could otherwise make
+/// prompt or stall.
 async fn readyz(State(state): State<AppState>) -> Response {
     let store = state.engine.store().health();
     let ready = store.problem.is_none();

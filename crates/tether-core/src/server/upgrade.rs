@@ -15,6 +15,7 @@ use super::connection;
 use super::routes::{AppState, Refusal};
 use crate::auth::Caller;
 use crate::config::Limits;
+use crate::connections::DeviceSlot;
 use crate::engine::Engine;
 use crate::protocol::{ErrorCode, RpcError, SUBPROTOCOL};
 
@@ -28,8 +29,8 @@ pub(super) async fn handle(
     Extension(caller): Extension<Caller>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    let upgrade = match accept(upgrade, &state.engine, &caller) {
-        Ok(upgrade) => upgrade,
+    let (upgrade, slot) = match accept(upgrade, &state.engine, &caller) {
+        Ok(accepted) => accepted,
         Err(refused) => return refused.into_response(),
     };
     start(
@@ -38,21 +39,35 @@ pub(super) async fn handle(
         permit,
         move |socket, engine, stop| async move {
             connection::run(socket, engine, caller, &stop).await;
+            drop(slot);
         },
     )
 }
 
-/// A well-formed upgrade with the socket limits applied; a JSON 400 for a malformed one, and
-/// 429 for a device (or SSH key) that already holds its share of connections.
+/// A well-formed upgrade with the socket limits applied, and the device's slot for it (to be
+/// held until the connection ends); a JSON 400 for a malformed upgrade, and 429 for a device
+/// (or SSH key) that already holds its share of connections.
 pub(super) fn accept(
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     engine: &Engine,
     caller: &Caller,
-) -> Result<WebSocketUpgrade, Refusal> {
+) -> Result<(WebSocketUpgrade, Option<DeviceSlot>), Refusal> {
     let limits = &engine.config().limits;
-    let open = engine.connections().count_like(caller);
-    if open >= limits.max_connections_per_device {
-        return Err(Refusal {
+    let upgrade = upgrade
+        .map(|upgrade| configure_socket(upgrade, limits))
+        .map_err(|rejection| Refusal {
+            status: rejection.status(),
+            error: RpcError::new(
+                ErrorCode::InvalidFrame,
+                format!("not a WebSocket upgrade: {rejection}"),
+            ),
+        })?;
+    match engine
+        .connections()
+        .reserve(caller, limits.max_connections_per_device)
+    {
+        Ok(slot) => Ok((upgrade, slot)),
+        Err(open) => Err(Refusal {
             status: StatusCode::TOO_MANY_REQUESTS,
             error: RpcError::new(
                 ErrorCode::Overloaded,
@@ -62,17 +77,8 @@ pub(super) fn accept(
                     caller.device_name()
                 ),
             ),
-        });
+        }),
     }
-    upgrade
-        .map(|upgrade| configure_socket(upgrade, limits))
-        .map_err(|rejection| Refusal {
-            status: rejection.status(),
-            error: RpcError::new(
-                ErrorCode::InvalidFrame,
-                format!("not a WebSocket upgrade: {rejection}"),
-            ),
-        })
 }
 
 /// Upgrades and runs `serve` on the socket as a tracked task holding the connection's slot.
