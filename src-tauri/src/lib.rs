@@ -80,16 +80,7 @@ pub fn run() {
                 let _ = window.hide();
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            ipc::engine_connect,
-            ipc::engine_send,
-            ipc::engine_disconnect,
-            links::open_link,
-            updates::update_status,
-            updates::update_check,
-            updates::update_download,
-            updates::update_install
-        ])
+        .invoke_handler(window_commands())
         .build(tauri::generate_context!());
     let app = match app {
         Ok(app) => app,
@@ -107,6 +98,21 @@ pub fn run() {
 
 /// Whether the tray icon is up (then closing the window only hides it).
 struct TrayShown(bool);
+
+/// The commands the window may call (its capability allows exactly these): the engine link,
+/// opening a link outside, and the update steps.
+fn window_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        ipc::engine_connect,
+        ipc::engine_send,
+        ipc::engine_disconnect,
+        links::open_link,
+        updates::update_status,
+        updates::update_check,
+        updates::update_download,
+        updates::update_install
+    ]
+}
 
 /// SIGINT, SIGTERM and SIGHUP quit like the tray's Quit: the engine stops its sessions first.
 fn quit_on_signals<R: Runtime>(app: AppHandle<R>) {

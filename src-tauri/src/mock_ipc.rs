@@ -14,23 +14,14 @@ use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
 use tether_core::config::UpdateSettings;
 
 use crate::engine_host::EngineHost;
-use crate::{ipc, links, updates};
+use crate::{ipc, updates};
 
 /// How long a test waits for an event.
 const WAIT: Duration = Duration::from_secs(10);
 
 fn app() -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = mock_builder()
-        .invoke_handler(tauri::generate_handler![
-            ipc::engine_connect,
-            ipc::engine_send,
-            ipc::engine_disconnect,
-            links::open_link,
-            updates::update_status,
-            updates::update_check,
-            updates::update_download,
-            updates::update_install
-        ])
+        .invoke_handler(crate::window_commands())
         .build(mock_context(noop_assets()))
         .expect("a mock app");
     let quiet = UpdateSettings {
