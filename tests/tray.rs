@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 
 use common::webdriver::{Driver, ENTER, wait_for};
-use common::{Log, Running, claude_settings, get, start_xvfb};
+use common::{Log, Running, app_env, claude_settings, get, start_xvfb};
 
 /// The window's title, as the window manager lists it.
 const TITLE: &str = "Tether";
@@ -44,6 +44,16 @@ fn window_shown(display: &str) -> bool {
     shown_windows(display).iter().any(|title| title == TITLE)
 }
 
+/// `Some` when `command` runs and succeeds (its output unread).
+fn succeeds(command: &mut Command) -> Option<()> {
+    let status = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    status.success().then_some(())
+}
+
 /// openbox on `display`, once it manages windows.
 fn start_window_manager(display: &str) -> Running {
     let manager = Running::spawn(
@@ -53,15 +63,7 @@ fn start_window_manager(display: &str) -> Running {
             .stderr(Stdio::null()),
     );
     wait_for("the window manager", || {
-        Command::new("wmctrl")
-            .arg("-m")
-            .env("DISPLAY", display)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap()
-            .success()
-            .then_some(())
+        succeeds(Command::new("wmctrl").arg("-m").env("DISPLAY", display))
     });
     manager
 }
@@ -86,21 +88,14 @@ fn start_notifications(display: &str) -> (Running, Running, Log) {
     );
     let mut calls = Log::follow(monitor.0.stdout.take().unwrap());
     wait_for("dunst to answer on the session bus", || {
-        Command::new("dbus-send")
-            .args([
-                "--session",
-                "--print-reply",
-                "--reply-timeout=2000",
-                "--dest=org.freedesktop.Notifications",
-                "/org/freedesktop/Notifications",
-                "org.freedesktop.Notifications.GetServerInformation",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap()
-            .success()
-            .then_some(())
+        succeeds(Command::new("dbus-send").args([
+            "--session",
+            "--print-reply",
+            "--reply-timeout=2000",
+            "--dest=org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            "org.freedesktop.Notifications.GetServerInformation",
+        ]))
     });
     calls.until(
         &["GetServerInformation"],
@@ -129,20 +124,7 @@ fn a_closed_window_keeps_sessions_running_in_the_tray_and_notifies_when_a_turn_e
     let (_dunst, _monitor, mut notifications) = start_notifications(&display);
 
     let settings = claude_settings(dir.path(), &fake);
-    let env = [
-        ("DISPLAY", display.clone()),
-        ("TETHER_CONFIG", settings.display().to_string()),
-        ("TETHER_PORT", "0".to_owned()),
-        (
-            "TETHER_DATA_DIR",
-            dir.path().join("data").display().to_string(),
-        ),
-        (
-            "TETHER_KEYRING_SERVICE",
-            format!("tether-test-tray-{}", std::process::id()),
-        ),
-        ("TETHER_LOG", "info".to_owned()),
-    ];
+    let env = app_env(&display, &settings, dir.path(), "tray");
     let mut driver = Driver::start(&env);
     let app = Path::new(env!("CARGO_BIN_EXE_tether-desktop"));
     let window = driver.session(app);

@@ -17,8 +17,8 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use common::release_server::ReleaseServer;
-use common::start_xvfb;
 use common::webdriver::{Driver, Session};
+use common::{app_env, start_xvfb};
 
 /// A minisign key pair made for this test: the private key's file and the public key.
 struct Key {
@@ -175,20 +175,7 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     std::fs::write(&settings, "").unwrap();
 
     let (_xvfb, display) = start_xvfb();
-    let driver = Driver::start(&[
-        ("DISPLAY", display),
-        ("TETHER_CONFIG", settings.display().to_string()),
-        ("TETHER_PORT", "0".to_owned()),
-        (
-            "TETHER_DATA_DIR",
-            work.path().join("data").display().to_string(),
-        ),
-        (
-            "TETHER_KEYRING_SERVICE",
-            format!("tether-test-updates-{}", std::process::id()),
-        ),
-        ("TETHER_LOG", "info".to_owned()),
-    ]);
+    let driver = Driver::start(&app_env(&display, &settings, work.path(), "updates"));
     let window = driver.session(&installed.join("usr/bin/tether-desktop"));
     let shots = root().join("test-output/screenshots");
 

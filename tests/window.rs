@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use common::webdriver::{Driver, ENTER};
-use common::{WAIT, claude_settings, request, start_xvfb};
+use common::{WAIT, app_env, claude_settings, request, start_xvfb};
 
 /// The most frames the phone reads while waiting for the turn to end.
 const MAX_FRAMES: usize = 10_000;
@@ -58,25 +58,13 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
         .unwrap()
         .to_owned();
     let (_xvfb, display) = start_xvfb();
-    let mut driver = Driver::start(&[
-        ("DISPLAY", display),
-        (
-            "TETHER_CONFIG",
-            claude_settings(dir.path(), &fake).display().to_string(),
-        ),
-        ("TETHER_PORT", "0".to_owned()),
-        (
-            "TETHER_DATA_DIR",
-            dir.path().join("data").display().to_string(),
-        ),
-        (
-            "TETHER_KEYRING_SERVICE",
-            format!("tether-test-window-{}", std::process::id()),
-        ),
-        ("TETHER_LOG", "info".to_owned()),
+    let settings = claude_settings(dir.path(), &fake);
+    let mut env = app_env(&display, &settings, dir.path(), "window");
+    env.extend([
         ("TETHER_LAN__ADDRESS", "127.0.0.1".to_owned()),
         ("TETHER_LAN__PORT", "0".to_owned()),
     ]);
+    let mut driver = Driver::start(&env);
     let window = driver.session(Path::new(env!("CARGO_BIN_EXE_tether-desktop")));
     let address = driver.log.engine_address();
 

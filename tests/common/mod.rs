@@ -162,3 +162,25 @@ pub fn claude_settings(dir: &Path, fake: &FakeAnthropic) -> PathBuf {
     .unwrap();
     file
 }
+
+/// The environment an app under test starts with: `display`, the `settings` file, a data
+/// directory under `dir` and a keyring service of its own (named after `test`), any free port,
+/// and info logs.
+pub fn app_env(
+    display: &str,
+    settings: &Path,
+    dir: &Path,
+    test: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("DISPLAY", display.to_owned()),
+        ("TETHER_CONFIG", settings.display().to_string()),
+        ("TETHER_PORT", "0".to_owned()),
+        ("TETHER_DATA_DIR", dir.join("data").display().to_string()),
+        (
+            "TETHER_KEYRING_SERVICE",
+            format!("tether-test-{test}-{}", std::process::id()),
+        ),
+        ("TETHER_LOG", "info".to_owned()),
+    ]
+}
