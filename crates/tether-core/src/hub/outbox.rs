@@ -106,9 +106,19 @@ impl Inbox {
     /// The next item; its bytes no longer count against the queue.
     pub async fn recv(&mut self) -> Option<Outbound> {
         let item = self.rx.recv().await?;
+        Some(self.taken(item))
+    }
+
+    /// The next item if one is already waiting.
+    pub fn try_recv(&mut self) -> Option<Outbound> {
+        let item = self.rx.try_recv().ok()?;
+        Some(self.taken(item))
+    }
+
+    fn taken(&self, item: Outbound) -> Outbound {
         self.queued_bytes
             .fetch_sub(item.byte_len(), Ordering::AcqRel);
-        Some(item)
+        item
     }
 }
 

@@ -5,6 +5,8 @@ mod peer;
 mod rate;
 mod writer;
 
+use std::time::Duration;
+
 use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
@@ -17,6 +19,10 @@ use crate::hub::{Closer, Outbound, Outbox};
 use crate::protocol::{
     CloseReason, ConnectionInfo, PROTOCOL_VERSION, ServerFrame, ServerInfo, encode,
 };
+
+/// How long the server's close frame may take to leave, and the peer's to come back, before
+/// the socket is dropped anyway.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs a connection until it closes: sends `welcome`, then serves frames both ways.
 /// Everything the connection holds (subscriptions, registry entry) is released before it returns.
@@ -53,13 +59,13 @@ where
         "connected"
     );
 
-    let (sink, stream) = socket.split();
+    let (sink, mut stream) = socket.split();
     let heartbeat = Heartbeat::new();
     let caller_device = caller.device_id().cloned();
     let mut peer = Peer::new(engine.clone(), caller, outbox, &limits);
     tokio::join!(
         writer::run(sink, queue, &closer, &heartbeat, &limits, engine.metrics()),
-        peer.read(stream, &heartbeat),
+        peer.read(&mut stream, &heartbeat),
     );
     peer.leave_all();
     if matches!(closer.reason(), CloseReason::SlowConsumer) {
@@ -73,6 +79,26 @@ where
         reason = closer.reason().reason(),
         "disconnected"
     );
+    // The connection is gone for everyone else before its socket is.
+    drop(registration);
+    await_peer_close(&mut stream).await;
+}
+
+/// Reads and drops what the peer still sends until its close frame (at most `CLOSE_GRACE`).
+/// Dropping the socket with the peer's frames unread would reset the connection, and a reset
+/// can destroy the server's close frame (and so its reason) before the peer reads it.
+async fn await_peer_close<R>(stream: &mut R)
+where
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+        while let Some(Ok(message)) = stream.next().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 #[cfg(test)]

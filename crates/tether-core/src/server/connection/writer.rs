@@ -6,14 +6,15 @@ use axum::extract::ws::{CloseFrame, Message};
 use futures_util::{Sink, SinkExt};
 use tokio::time::{MissedTickBehavior, interval_at, timeout};
 
+use super::CLOSE_GRACE;
 use super::heartbeat::Heartbeat;
 use crate::config::Limits;
 use crate::hub::{Closer, Inbox, Outbound};
 use crate::metrics::Metrics;
 use crate::protocol::CloseReason;
 
-/// How long the close frame may take to leave before the socket is dropped anyway.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
+/// The most queued items sent with one flush.
+const COALESCE: usize = 64;
 
 pub(super) async fn run<W>(
     mut sink: W,
@@ -33,7 +34,10 @@ pub(super) async fn run<W>(
             biased;
             () = closer.closed() => break,
             item = queue.recv() => match item {
-                Some(item) => send(&mut sink, item, closer, limits.heartbeat_timeout, metrics).await,
+                Some(item) => {
+                    let ready = waiting_after(item, &mut queue);
+                    send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics).await
+                }
                 None => break,
             },
             _ = pings.tick() => {
@@ -61,10 +65,22 @@ pub(super) async fn run<W>(
     .await;
 }
 
-/// Sends a queued item, and counts it once sent; a batch goes out with a single flush.
+/// `first` and the items already waiting behind it (at most `COALESCE`), to go out together.
+fn waiting_after(first: Outbound, queue: &mut Inbox) -> Vec<Outbound> {
+    let mut ready = vec![first];
+    while ready.len() < COALESCE
+        && let Some(item) = queue.try_recv()
+    {
+        ready.push(item);
+    }
+    ready
+}
+
+/// Sends queued items with a single flush (a busy connection makes one write for many
+/// frames), and counts them once sent.
 async fn send<W>(
     sink: &mut W,
-    item: Outbound,
+    items: Vec<Outbound>,
     closer: &Closer,
     deadline: Duration,
     metrics: &Metrics,
@@ -72,32 +88,41 @@ async fn send<W>(
 where
     W: Sink<Message, Error = axum::Error> + Unpin,
 {
-    let bytes = item.byte_len() as u64;
-    let (frames, sent) = match item {
-        Outbound::Frame(text) => (
-            1,
-            bounded(sink.send(Message::Text(text)), closer, deadline).await,
-        ),
-        Outbound::Event { frame, published } => {
-            let sent = bounded(sink.send(Message::Text(frame)), closer, deadline).await;
-            if sent {
-                metrics.fanout_seconds.observe(published.elapsed());
+    let bytes: usize = items.iter().map(Outbound::byte_len).sum();
+    let mut frames = 0;
+    let mut published = Vec::new();
+    let write = async {
+        for item in items {
+            match item {
+                Outbound::Frame(text) => {
+                    frames += 1;
+                    sink.feed(Message::Text(text)).await?;
+                }
+                Outbound::Event {
+                    frame,
+                    published: at,
+                } => {
+                    frames += 1;
+                    published.push(at);
+                    sink.feed(Message::Text(frame)).await?;
+                }
+                Outbound::Batch(batch) => {
+                    for text in batch {
+                        frames += 1;
+                        sink.feed(Message::Text(text)).await?;
+                    }
+                }
             }
-            (1, sent)
         }
-        Outbound::Batch(frames) => {
-            let count = frames.len() as u64;
-            let mut frames =
-                futures_util::stream::iter(frames.into_iter().map(|text| Ok(Message::Text(text))));
-            (
-                count,
-                bounded(sink.send_all(&mut frames), closer, deadline).await,
-            )
-        }
+        sink.flush().await
     };
+    let sent = bounded(write, closer, deadline).await;
     if sent {
+        for at in published {
+            metrics.fanout_seconds.observe(at.elapsed());
+        }
         metrics.frames_out.add(frames);
-        metrics.bytes_out.add(bytes);
+        metrics.bytes_out.add(bytes as u64);
     }
     sent
 }
