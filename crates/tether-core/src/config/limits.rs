@@ -14,7 +14,8 @@ pub struct Limits {
     pub max_message_bytes: usize,
     /// Largest single client frame, in bytes.
     pub max_frame_bytes: usize,
-    /// Read buffer per connection; small keeps idle connections cheap.
+    /// Read buffer per connection, allocated for every connection (clients send little; a
+    /// larger frame takes more reads): small keeps idle connections cheap.
     pub read_buffer_bytes: usize,
     /// Write buffer per connection before a flush.
     pub write_buffer_bytes: usize,
@@ -60,7 +61,7 @@ impl Default for Limits {
         Self {
             max_message_bytes: 1 << 20,
             max_frame_bytes: 256 << 10,
-            read_buffer_bytes: 4 << 10,
+            read_buffer_bytes: 1 << 10,
             write_buffer_bytes: 4 << 10,
             outbound_queue: 512,
             outbound_queue_bytes: 8 << 20,
