@@ -82,6 +82,31 @@ pub struct SessionInfo {
     pub last_error: Option<String>,
 }
 
+impl SessionInfo {
+    /// A session just made: idle, with nothing used yet.
+    pub fn new(
+        id: String,
+        project_id: String,
+        model: Option<String>,
+        permission_mode: String,
+        created_at: u64,
+    ) -> Self {
+        Self {
+            id,
+            project_id,
+            status: SessionStatus::Idle,
+            model,
+            permission_mode,
+            claude_session_id: None,
+            created_at,
+            last_active_at: created_at,
+            total_cost_usd: 0.0,
+            usage: Usage::default(),
+            last_error: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

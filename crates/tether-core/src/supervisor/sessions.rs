@@ -11,7 +11,7 @@ use tokio_util::task::TaskTracker;
 
 use super::actor::Actor;
 use super::handle::SessionHandle;
-use super::model::{SessionInfo, SessionStatus, Usage};
+use super::model::{SessionInfo, SessionStatus};
 use super::transcript::Transcript;
 use crate::engine::Engine;
 use crate::store::{Row, SessionRecord};
@@ -44,20 +44,13 @@ impl Sessions {
     /// Creates a session and starts its actor (its `claude` starts with the first message).
     pub fn create(&self, engine: &Engine, new: NewSession) -> SessionHandle {
         let id = format!("{:016x}", rand::rng().random::<u64>());
-        let created_at = crate::clock::unix_now();
-        let info = SessionInfo {
-            id: id.clone(),
-            project_id: new.project_id,
-            status: SessionStatus::Idle,
-            model: new.model,
-            permission_mode: new.permission_mode,
-            claude_session_id: None,
-            created_at,
-            last_active_at: created_at,
-            total_cost_usd: 0.0,
-            usage: Usage::default(),
-            last_error: None,
-        };
+        let info = SessionInfo::new(
+            id,
+            new.project_id,
+            new.model,
+            new.permission_mode,
+            crate::clock::unix_now(),
+        );
         engine.store().save(Row::Session(Box::new(SessionRecord {
             info: info.clone(),
             todos: Vec::new(),

@@ -4,22 +4,15 @@ use serde_json::json;
 
 use super::*;
 use crate::supervisor::cli_line::parse;
-use crate::supervisor::model::Usage;
 
 fn transcript() -> Transcript {
-    Transcript::new(SessionInfo {
-        id: "s1".into(),
-        project_id: "p1".into(),
-        status: SessionStatus::Idle,
-        model: None,
-        permission_mode: "default".into(),
-        claude_session_id: None,
-        created_at: 0,
-        last_active_at: 0,
-        total_cost_usd: 0.0,
-        usage: Usage::default(),
-        last_error: None,
-    })
+    Transcript::new(SessionInfo::new(
+        "s1".into(),
+        "p1".into(),
+        None,
+        "default".into(),
+        0,
+    ))
 }
 
 fn feed(transcript: &mut Transcript, lines: &[&str]) -> Vec<Emit> {
