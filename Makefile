@@ -1,7 +1,7 @@
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 
-.PHONY: setup test run serve bundle fuzz lint fmt gen
+.PHONY: setup test run serve bundle fuzz chaos bench lint fmt gen
 
 # Install system packages, Rust tools and the test venv (idempotent, fast when done).
 setup:
@@ -28,6 +28,15 @@ bundle: setup
 # Fuzz the protocol decoder and the stream-json parser, FUZZ_SECONDS (60) each.
 fuzz: setup
 	scripts/fuzz.sh
+
+# Larger chaos than make test: a bigger crowd, more kill -9 rounds (see scripts/chaos.sh).
+chaos: setup
+	scripts/chaos.sh
+
+# Tether side by side with Node ws and Bun: fan-out, memory, catch-up, pipeline, start-up.
+# Writes bench/results/latest.md and latest.json (see scripts/bench.sh).
+bench: setup
+	scripts/bench.sh
 
 lint:
 	cd ui && npm run --silent build   # the desktop app embeds the built UI

@@ -1,10 +1,11 @@
 //! `kill -9` of the real binary mid-stream, over rounds with reconnect storms: every client
-//! either continues exactly or is told to reload, never with a gap or a duplicate.
+//! either continues exactly or is told to reload, never with a gap or a duplicate. `make chaos`
+//! runs more rounds and clients (`TETHER_CHAOS_ROUNDS`, `TETHER_CHAOS_CLIENTS`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::hash::{BuildHasher, RandomState};
-
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use serde_json::json;
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 
@@ -13,32 +14,28 @@ use crate::common::{Setup, call, connect};
 
 mod common;
 
-/// A small deterministic generator, seeded per run (the seed is printed on failure).
-struct Dice(u64);
-
-impl Dice {
-    fn below(&mut self, bound: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % bound
-    }
+/// A count from the environment (for `make chaos`), or the default.
+fn scale(variable: &str, default: usize) -> usize {
+    std::env::var(variable)
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
-    const ROUNDS: usize = 3;
-    const CLIENTS: usize = 4;
     const CHUNKS: usize = 240;
-    let seed = RandomState::new().hash_one(0) | 1;
-    println!("chaos seed {seed}");
-    let mut dice = Dice(seed);
+    let rounds = scale("TETHER_CHAOS_ROUNDS", 3);
+    let clients = scale("TETHER_CHAOS_CLIENTS", 4);
+    let seed = rand::random::<u64>();
+    println!("chaos seed {seed}: {rounds} rounds, {clients} clients");
+    let mut dice = StdRng::seed_from_u64(seed);
     let chunks: Vec<String> = (0..CHUNKS).map(|n| format!("t{n} ")).collect();
     let slow = Reply::Slow {
         chunks,
         delay_ms: 4,
     };
-    let fake = FakeAnthropic::start(Script::new(vec![slow; ROUNDS + 1]))
+    let fake = FakeAnthropic::start(Script::new(vec![slow; rounds + 1]))
         .await
         .unwrap();
     let setup = Setup::new(&fake);
@@ -51,10 +48,10 @@ async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
         channel,
         ..
     } = open_session(&setup, &address, setup.data.path(), folder.path()).await;
-    let mut positions: Vec<Option<(String, u64)>> = vec![None; CLIENTS];
+    let mut positions: Vec<Option<(String, u64)>> = vec![None; clients];
     let mut reloads = 0;
 
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         let mut watchers = Vec::new();
         for since in positions.clone() {
             let (watcher, exact) = Watcher::join(&address, &token, &channel, since.clone()).await;
@@ -85,10 +82,12 @@ async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
         let start = watchers[0].last;
         // Storms: clients drop their sockets mid-stream and resume; each resume must be exact.
         for _ in 0..3 {
-            let target = start + 5 + dice.below(60);
+            let target = start + 5 + dice.random_range(0..60);
             watchers[0].read_to(target).await;
-            let index = 1 + dice.below(CLIENTS as u64 - 1) as usize;
-            watchers[index].read_to(target - dice.below(5)).await;
+            let index = 1 + dice.random_range(0..clients - 1);
+            watchers[index]
+                .read_to(target - dice.random_range(0..5))
+                .await;
             let dropped = watchers.remove(index);
             let since = dropped.position();
             drop(dropped);
@@ -101,7 +100,7 @@ async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
             assert_eq!(watcher.position(), since);
             watchers.insert(index, watcher);
         }
-        let kill_at = watchers[0].last + 1 + dice.below(40);
+        let kill_at = watchers[0].last + 1 + dice.random_range(0..40);
         watchers[0].read_to(kill_at).await;
         server.start_kill().unwrap();
         server.wait().await.unwrap();
@@ -114,7 +113,7 @@ async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
 
     assert_eq!(
         reloads,
-        CLIENTS * (ROUNDS - 1),
+        clients * (rounds - 1),
         "seed {seed}: after each crash every client reloads"
     );
     let (mut watcher, exact) =
