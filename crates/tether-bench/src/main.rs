@@ -1,0 +1,172 @@
+//! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline and start-up,
+//! measured side by side with a Node `ws` server and a Bun server doing the same work in the
+//! same run. Prints a markdown table and writes it, with the JSON, to the output folder.
+
+mod catch_up;
+mod client;
+mod clock;
+mod engine;
+mod fanout;
+mod idle;
+mod lines;
+mod machine;
+mod pipeline;
+mod report;
+mod serve;
+mod servers;
+mod startup;
+mod stats;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::fanout::Delivery;
+use crate::machine::Machine;
+use crate::report::Results;
+use crate::servers::{Kind, Programs, Server};
+
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every measurement and write the results.
+    Run {
+        /// Where latest.json and latest.md go.
+        #[arg(long, default_value = "bench/results")]
+        out: PathBuf,
+        /// The peers' scripts and their node_modules.
+        #[arg(long, default_value = "bench/peers")]
+        peers: PathBuf,
+        /// Subscriber counts for the fan-out.
+        #[arg(long, value_delimiter = ',', default_value = "1,10,100,1000")]
+        subscribers: Vec<usize>,
+        /// Idle connections held for the memory measurement.
+        #[arg(long, default_value_t = 10_000)]
+        idle: usize,
+        /// Missed events for the catch-up.
+        #[arg(long, default_value_t = 10_000)]
+        missed: usize,
+    },
+    /// Tether's side of the fan-out (started by `run`; reads commands on stdin).
+    Serve { lines: PathBuf },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Serve { lines } => serve::run(&lines).await,
+        Command::Run {
+            out,
+            peers,
+            subscribers,
+            idle,
+            missed,
+        } => {
+            let results = measure(peers, &subscribers, idle, missed).await?;
+            let markdown = results.markdown();
+            std::fs::create_dir_all(&out)?;
+            std::fs::write(out.join("latest.md"), &markdown)?;
+            std::fs::write(
+                out.join("latest.json"),
+                serde_json::to_string_pretty(&results)? + "\n",
+            )?;
+            println!("{markdown}");
+            Ok(())
+        }
+    }
+}
+
+async fn measure(
+    peers: PathBuf,
+    subscribers: &[usize],
+    idle: usize,
+    missed: usize,
+) -> Result<Results> {
+    raise_open_files_limit()?;
+    let bench = std::env::current_exe()?;
+    let tether = bench.with_file_name("tether");
+    anyhow::ensure!(
+        tether.exists(),
+        "{} is missing: build it with the bench",
+        tether.display()
+    );
+    let lines_dir = tempfile::tempdir()?;
+    let lines = lines_dir.path().join("lines.jsonl");
+    lines::write(&lines, &lines::deltas(1000))?;
+    let programs = Programs {
+        node: servers::find("node", &peers)?,
+        bun: servers::find("bun", &peers)?,
+        bench,
+        peers: peers.canonicalize().context("the peers folder")?,
+        lines,
+    };
+    let machine = Machine::describe(&programs.node, &programs.bun);
+
+    let mut memory = Vec::new();
+    for kind in Kind::ALL {
+        eprintln!("idle: {} × {idle}", kind.name());
+        let server = Server::start(&programs, kind).await?;
+        memory.push(idle::run(&server, idle).await?);
+        server.stop().await;
+    }
+
+    let mut running = Vec::new();
+    for kind in Kind::ALL {
+        running.push(Server::start(&programs, kind).await?);
+    }
+    let mut burst = Vec::new();
+    for &n in subscribers {
+        for server in &mut running {
+            eprintln!("fan-out burst: {} to {n}", server.kind.name());
+            burst.push(fanout::run(server, n, fanout::events_for(n), 0).await?);
+        }
+    }
+    let mut paced = Vec::new();
+    for &n in subscribers {
+        let peak = tether_peak(&burst, n)?;
+        let interval = (2.0 * 1e9 * n as f64 / peak) as u64;
+        for server in &mut running {
+            eprintln!("fan-out paced: {} to {n}", server.kind.name());
+            paced.push(fanout::run(server, n, fanout::events_for(n), interval).await?);
+        }
+    }
+    for server in running {
+        server.stop().await;
+    }
+
+    eprintln!("catch-up, pipeline, start-up");
+    Ok(Results {
+        measured_at: machine::now_utc(),
+        machine,
+        burst,
+        paced,
+        idle: memory,
+        catch_up: catch_up::run(missed).await?,
+        pipeline: pipeline::run(100_000).await?,
+        startup: startup::run(&programs, &tether).await?,
+    })
+}
+
+/// Tether's delivered events per second to `n` subscribers in the burst.
+fn tether_peak(burst: &[Delivery], n: usize) -> Result<f64> {
+    burst
+        .iter()
+        .find(|run| run.server == Kind::Tether && run.subscribers == n)
+        .map(|run| run.delivered_per_sec)
+        .context("no Tether burst run")
+}
+
+/// Lets this process (and the servers it starts) hold the idle crowd's sockets.
+fn raise_open_files_limit() -> Result<()> {
+    use nix::sys::resource::{Resource, getrlimit, setrlimit};
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE)?;
+    setrlimit(Resource::RLIMIT_NOFILE, hard, hard)?;
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! The results: JSON for machines, a markdown table for people, and the targets checked.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::catch_up::CatchUp;
+use crate::fanout::Delivery;
+use crate::idle::IdleMemory;
+use crate::machine::Machine;
+use crate::pipeline::Pipeline;
+use crate::servers::Kind;
+use crate::startup::Startup;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    pub measured_at: String,
+    pub machine: Machine,
+    /// Everything due at once: the peak delivered rate.
+    pub burst: Vec<Delivery>,
+    /// Every server at half of Tether's peak for the same subscribers: the latency.
+    pub paced: Vec<Delivery>,
+    pub idle: Vec<IdleMemory>,
+    pub catch_up: Vec<CatchUp>,
+    pub pipeline: Pipeline,
+    pub startup: Vec<Startup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub name: &'static str,
+    pub measured: String,
+    pub met: bool,
+}
+
+impl Results {
+    fn delivery(list: &[Delivery], server: Kind, subscribers: usize) -> Option<&Delivery> {
+        list.iter()
+            .find(|run| run.server == server && run.subscribers == subscribers)
+    }
+
+    fn idle_of(&self, server: Kind) -> Option<&IdleMemory> {
+        self.idle.iter().find(|idle| idle.server == server)
+    }
+
+    fn subscriber_counts(&self) -> Vec<usize> {
+        let mut counts: Vec<usize> = self.burst.iter().map(|run| run.subscribers).collect();
+        counts.dedup();
+        counts
+    }
+
+    /// The issue's targets, each checked against these numbers.
+    pub fn targets(&self) -> Vec<Target> {
+        let mut targets = Vec::new();
+        let ratios: Vec<f64> = self
+            .subscriber_counts()
+            .into_iter()
+            .filter_map(|n| {
+                let tether = Self::delivery(&self.burst, Kind::Tether, n)?;
+                let bun = Self::delivery(&self.burst, Kind::Bun, n)?;
+                Some(tether.delivered_per_sec / bun.delivered_per_sec)
+            })
+            .collect();
+        if let Some(worst) = ratios.iter().copied().reduce(f64::min) {
+            targets.push(Target {
+                name: "fan-out throughput ≥ 1.5× Bun (every subscriber count)",
+                measured: format!("{worst:.2}× at worst"),
+                met: worst >= 1.5,
+            });
+        }
+        let worst_p99 = self
+            .paced
+            .iter()
+            .filter(|run| run.server == Kind::Tether)
+            .map(|run| run.p99_ms)
+            .reduce(f64::max);
+        if let Some(p99) = worst_p99 {
+            targets.push(Target {
+                name: "p99 < 5 ms at half of Tether's peak",
+                measured: format!("{p99:.2} ms at worst"),
+                met: p99 < 5.0,
+            });
+        }
+        if let Some(idle) = self.idle_of(Kind::Tether) {
+            let kib = idle.bytes_per_connection / 1024.0;
+            targets.push(Target {
+                name: "≤ 6 KiB per idle connection",
+                measured: format!("{kib:.2} KiB"),
+                met: kib <= 6.0,
+            });
+            targets.push(Target {
+                name: "10,000 connections held on 2 cores",
+                measured: format!("{} held", idle.connections),
+                met: idle.connections >= 10_000,
+            });
+        }
+        targets
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let m = &self.machine;
+        let _ = writeln!(out, "# Tether benchmark, {}\n", self.measured_at);
+        let _ = writeln!(
+            out,
+            "Machine: {} ({} cores), {} GiB, Linux {}. Tether {}, Node {}, Bun {}. \
+             Servers and load generator share the machine.\n",
+            m.cpu, m.cores, m.memory_gib, m.kernel, m.tether, m.node, m.bun
+        );
+        self.write_fanout(&mut out);
+        self.write_latency(&mut out);
+        self.write_idle(&mut out);
+        self.write_rest(&mut out);
+        let _ = writeln!(
+            out,
+            "## Targets\n\n| target | measured | met |\n|---|---|---|"
+        );
+        for target in self.targets() {
+            let met = if target.met { "yes" } else { "**no**" };
+            let _ = writeln!(out, "| {} | {} | {met} |", target.name, target.measured);
+        }
+        out
+    }
+
+    fn write_fanout(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "## Fan-out: delivered events per second (all events due at once)\n\n\
+             | subscribers | events | Tether | Node ws | Bun | Tether/Node | Tether/Bun |\n\
+             |---:|---:|---:|---:|---:|---:|---:|"
+        );
+        for n in self.subscriber_counts() {
+            let rate = |kind| Self::delivery(&self.burst, kind, n).map(|run| run.delivered_per_sec);
+            let (Some(tether), Some(node), Some(bun)) =
+                (rate(Kind::Tether), rate(Kind::Node), rate(Kind::Bun))
+            else {
+                continue;
+            };
+            let events = Self::delivery(&self.burst, Kind::Tether, n).map_or(0, |run| run.events);
+            let _ = writeln!(
+                out,
+                "| {n} | {events} | {tether:.0} | {node:.0} | {bun:.0} | {:.2}× | {:.2}× |",
+                tether / node,
+                tether / bun
+            );
+        }
+        out.push('\n');
+    }
+
+    fn write_latency(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "## Latency at half of Tether's peak (the same rate for every server), ms\n\n\
+             Measured from each event's due time to its arrival, p50 / p99 / p99.9.\n\n\
+             | subscribers | events/s | Tether | Node ws | Bun |\n|---:|---:|---|---|---|"
+        );
+        for n in self.subscriber_counts() {
+            let cell = |kind| {
+                Self::delivery(&self.paced, kind, n).map_or_else(String::new, |run| {
+                    format!("{:.2} / {:.2} / {:.2}", run.p50_ms, run.p99_ms, run.p999_ms)
+                })
+            };
+            let rate = Self::delivery(&self.paced, Kind::Tether, n)
+                .map_or(0.0, |run| run.delivered_per_sec / n as f64);
+            let _ = writeln!(
+                out,
+                "| {n} | {rate:.0} | {} | {} | {} |",
+                cell(Kind::Tether),
+                cell(Kind::Node),
+                cell(Kind::Bun)
+            );
+        }
+        out.push('\n');
+    }
+
+    fn write_idle(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "## Memory per idle authenticated connection\n\n\
+             | server | connections | per connection | resident in all |\n|---|---:|---:|---:|"
+        );
+        for idle in &self.idle {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.2} KiB | {:.1} MiB |",
+                idle.server.name(),
+                idle.connections,
+                idle.bytes_per_connection / 1024.0,
+                idle.resident_bytes as f64 / (1024.0 * 1024.0)
+            );
+        }
+        out.push('\n');
+    }
+
+    fn write_rest(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "## Catch-up after missing events (one subscribe)\n\n\
+             | from | events | median | events/s |\n|---|---:|---:|---:|"
+        );
+        for catch_up in &self.catch_up {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.1} ms | {:.0} |",
+                catch_up.from, catch_up.events, catch_up.median_ms, catch_up.events_per_sec
+            );
+        }
+        let p = &self.pipeline;
+        let _ = writeln!(
+            out,
+            "\n## Supervisor pipeline (parse, transcript, publish and save)\n\n\
+             {} stream-json lines became {} events at **{:.0} lines/s**.\n",
+            p.lines, p.events, p.lines_per_sec
+        );
+        let _ = writeln!(
+            out,
+            "## Start to accepting connections (median of 5)\n\n| server | time |\n|---|---:|"
+        );
+        for startup in &self.startup {
+            let _ = writeln!(
+                out,
+                "| {} | {:.1} ms |",
+                startup.server.name(),
+                startup.median_ms
+            );
+        }
+        out.push('\n');
+    }
+}
