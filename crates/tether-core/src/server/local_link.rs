@@ -165,6 +165,11 @@ impl Stream for LinkSocket {
     type Item = Result<Message, axum::Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // Once either side has closed, the client hears nothing more: the link ends here
+        // (there is no close handshake to wait for).
+        if self.closed.load(Ordering::SeqCst) {
+            return Poll::Ready(None);
+        }
         self.frames.poll_recv(context)
     }
 }

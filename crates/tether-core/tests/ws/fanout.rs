@@ -162,3 +162,31 @@ async fn a_slow_consumer_is_cut_off_while_others_continue_then_resumes_by_offset
         assert_eq!(resumed.next_json().await["offset"].as_u64(), Some(expected));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_off_client_that_keeps_writing_still_reads_why_it_was_closed() {
+    let server = TestServer::start_with(|config| config.limits.outbound_queue = 8).await;
+    let (_, token) = server.token("t").await;
+    let channel = ChannelName::parse("session:cut").unwrap();
+    let mut client = server.connect(&token).await;
+    subscribe(&mut client, "session:cut", None).await;
+    // It reads nothing while far more is published than its queue holds, and is cut off.
+    let payload = "x".repeat(256 << 10);
+    for n in 0..64 {
+        if server.engine.hub().subscriber_count(&channel) == 0 {
+            break;
+        }
+        server
+            .engine
+            .hub()
+            .publish(&channel, "part.delta", &json!({ "n": n, "text": payload }))
+            .unwrap();
+    }
+    assert_eq!(server.engine.hub().subscriber_count(&channel), 0, "cut off");
+    // Then it writes to the socket the server is closing: the server must still read it
+    // rather than reset the connection, which would destroy the close frame unread.
+    client
+        .send_json(json!({ "type": "request", "id": 1, "method": "system.info" }))
+        .await;
+    assert_eq!(client.close_code().await, 4002);
+}

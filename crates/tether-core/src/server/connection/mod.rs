@@ -79,26 +79,31 @@ where
         reason = closer.reason().reason(),
         "disconnected"
     );
-    // The connection is gone for everyone else before its socket is.
+    // Gone from the registry (lists, counts, revocation) before the socket ends; its slot
+    // among the device's and all connections is held until then (at most `CLOSE_GRACE`).
     drop(registration);
-    await_peer_close(&mut stream).await;
+    await_peer_close(&mut stream, stop).await;
 }
 
-/// Reads and drops what the peer still sends until its close frame (at most `CLOSE_GRACE`).
-/// Dropping the socket with the peer's frames unread would reset the connection, and a reset
-/// can destroy the server's close frame (and so its reason) before the peer reads it.
-async fn await_peer_close<R>(stream: &mut R)
+/// Reads and drops what the peer still sends until its close frame (at most `CLOSE_GRACE`,
+/// and not past a server stop). Dropping the socket with the peer's frames unread would reset
+/// the connection, and a reset can destroy the server's close frame (and so its reason)
+/// before the peer reads it.
+async fn await_peer_close<R>(stream: &mut R, stop: &CancellationToken)
 where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    let _ = tokio::time::timeout(CLOSE_GRACE, async {
+    let drained = async {
         while let Some(Ok(message)) = stream.next().await {
             if matches!(message, Message::Close(_)) {
                 break;
             }
         }
-    })
-    .await;
+    };
+    tokio::select! {
+        _ = tokio::time::timeout(CLOSE_GRACE, drained) => {}
+        () = stop.cancelled() => {}
+    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,10 @@ use crate::hub::{Closer, Inbox, Outbound};
 use crate::metrics::Metrics;
 use crate::protocol::CloseReason;
 
-/// The most queued items sent with one flush.
+/// The most queued items, and bytes, sent with one flush. Items taken from the queue no longer
+/// count against its bounds, so the bytes are capped too.
 const COALESCE: usize = 64;
+const COALESCE_BYTES: usize = 64 << 10;
 
 pub(super) async fn run<W>(
     mut sink: W,
@@ -65,12 +67,16 @@ pub(super) async fn run<W>(
     .await;
 }
 
-/// `first` and the items already waiting behind it (at most `COALESCE`), to go out together.
+/// `first` and the items already waiting behind it (at most `COALESCE` items, and no more
+/// once `COALESCE_BYTES` are taken), to go out together.
 fn waiting_after(first: Outbound, queue: &mut Inbox) -> Vec<Outbound> {
+    let mut bytes = first.byte_len();
     let mut ready = vec![first];
     while ready.len() < COALESCE
+        && bytes < COALESCE_BYTES
         && let Some(item) = queue.try_recv()
     {
+        bytes += item.byte_len();
         ready.push(item);
     }
     ready
