@@ -14,6 +14,8 @@ const server = Bun.serve({
   },
   websocket: {
     perMessageDeflate: false,
+    // Queue without dropping, as the others do (Bun drops past 16 MiB by default).
+    backpressureLimit: 1 << 30,
     open(ws) {
       ws.subscribe("bench");
       ws.send(welcome());

@@ -15,6 +15,8 @@ http.on("upgrade", (request, socket, head) => {
 });
 http.listen(0, "127.0.0.1", () => {
   serve(http.address().port, token, lines, (text) => {
-    for (const client of sockets.clients) client.send(text);
+    // Encoded once, as Tether and Bun do, and sent as a text frame to each.
+    const data = Buffer.from(text);
+    for (const client of sockets.clients) client.send(data, { binary: false });
   });
 });

@@ -69,13 +69,19 @@ pub async fn start(adjust: impl FnOnce(&mut Config)) -> Result<Running> {
 }
 
 impl Running {
-    /// Waits until every event published so far is saved.
+    /// Waits until every event published so far is saved; fails if any could not be.
     pub async fn saved(&self) -> Result<()> {
-        self.engine
-            .store()
-            .flush()
-            .await
-            .map_err(anyhow::Error::msg)
+        let lost = self.unsaved().await?;
+        anyhow::ensure!(lost == 0, "the store could not save {lost} events");
+        Ok(())
+    }
+
+    /// Waits until every event published so far is saved or given up on; returns how many
+    /// events since the start could not be saved.
+    pub async fn unsaved(&self) -> Result<u64> {
+        let store = self.engine.store();
+        store.flush().await.map_err(anyhow::Error::msg)?;
+        Ok(store.health().lost_events)
     }
 
     /// Stops serving and every session.

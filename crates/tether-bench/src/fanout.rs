@@ -2,7 +2,7 @@
 //! delivered events per second; a paced run at a fixed rate gives the latency from each
 //! event's due time to its arrival at every subscriber (late publishing counts as latency).
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use futures_util::future::try_join_all;
 use serde::Serialize;
 
@@ -25,9 +25,13 @@ pub struct Delivery {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub p999_ms: f64,
+    /// Events a second each subscriber was offered (0: all at once).
+    pub offered_per_sec: f64,
+    /// Events the server could not save, since it started (Tether only).
+    pub unsaved: u64,
 }
 
-/// Events per run for `subscribers`: about two million deliveries, 2,000 to 100,000 events.
+/// Events per run for `subscribers`: two million deliveries, within 2,000 to 100,000 events.
 pub fn events_for(subscribers: usize) -> usize {
     (2_000_000 / subscribers).clamp(2_000, 100_000)
 }
@@ -56,7 +60,7 @@ pub async fn run(
         .into_iter()
         .map(|socket| tokio::spawn(follow(socket, events, t0, interval_ns)));
     let arrivals = try_join_all(readers).await?;
-    server.done().await?;
+    let unsaved = server.done().await?;
     let mut latencies = Vec::with_capacity(subscribers * events);
     let mut last = t0;
     for arrival in arrivals {
@@ -74,6 +78,12 @@ pub async fn run(
         p50_ms: ms(percentile(&latencies, 0.5)),
         p99_ms: ms(percentile(&latencies, 0.99)),
         p999_ms: ms(percentile(&latencies, 0.999)),
+        offered_per_sec: if interval_ns == 0 {
+            0.0
+        } else {
+            1e9 / interval_ns as f64
+        },
+        unsaved,
     })
 }
 
@@ -82,18 +92,32 @@ struct Arrivals {
     last: u64,
 }
 
-/// Reads `events` event frames, each timed against its due time; then closes.
+/// Reads `events` event frames, each timed against its due time and checked to be the one
+/// after the last; then closes.
 async fn follow(mut socket: Socket, events: usize, t0: u64, interval: u64) -> Result<Arrivals> {
     let mut latencies = Vec::with_capacity(events);
+    let mut last_offset = None;
     for n in 0..events {
         let text = next_text(&mut socket).await?;
         let now = now_ns();
-        if !text.starts_with(r#"{"type":"event""#) {
-            bail!("expected event {n}, got {text}");
+        let offset = offset_of(&text).with_context(|| format!("expected event {n}, got {text}"))?;
+        if last_offset.is_some_and(|last| offset != last + 1) {
+            bail!("event {offset} came after {last_offset:?}");
         }
+        last_offset = Some(offset);
         latencies.push(now.saturating_sub(t0 + n as u64 * interval));
     }
     let last = now_ns();
     let _ = socket.close(None).await;
     Ok(Arrivals { latencies, last })
+}
+
+/// The offset of an event frame (every server writes `type` first and `offset` before `data`).
+fn offset_of(text: &str) -> Option<u64> {
+    if !text.starts_with(r#"{"type":"event""#) {
+        return None;
+    }
+    let (_, rest) = text.split_once(r#""offset":"#)?;
+    let digits = rest.find(|c: char| !c.is_ascii_digit())?;
+    rest[..digits].parse().ok()
 }

@@ -144,20 +144,43 @@ impl Results {
                 tether / bun
             );
         }
-        out.push('\n');
+        let unsaved = self
+            .burst
+            .iter()
+            .chain(&self.paced)
+            .map(|run| run.unsaved)
+            .max()
+            .unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "\nTether saved every event it published{}.\n",
+            if unsaved == 0 {
+                String::new()
+            } else {
+                format!(" but {unsaved} (its store's queue was full)")
+            }
+        );
     }
 
     fn write_latency(&self, out: &mut String) {
         let _ = writeln!(
             out,
             "## Latency at half of Tether's peak (the same rate for every server), ms\n\n\
-             Measured from each event's due time to its arrival, p50 / p99 / p99.9.\n\n\
+             Measured from each event's due time to its arrival, p50 / p99 / p99.9. A server \
+             that delivers less than 90% of the offered rate is marked overloaded: its queue \
+             grows for the whole run, and so does the latency.\n\n\
              | subscribers | events/s | Tether | Node ws | Bun |\n|---:|---:|---|---|---|"
         );
         for n in self.subscriber_counts() {
             let cell = |kind| {
                 Self::delivery(&self.paced, kind, n).map_or_else(String::new, |run| {
-                    format!("{:.2} / {:.2} / {:.2}", run.p50_ms, run.p99_ms, run.p999_ms)
+                    let mut cell =
+                        format!("{:.2} / {:.2} / {:.2}", run.p50_ms, run.p99_ms, run.p999_ms);
+                    let delivered = run.delivered_per_sec / n as f64;
+                    if delivered < 0.9 * run.offered_per_sec {
+                        let _ = write!(cell, " (overloaded: {delivered:.0}/s)");
+                    }
+                    cell
                 })
             };
             let rate = Self::delivery(&self.paced, Kind::Tether, n)
@@ -195,7 +218,7 @@ impl Results {
     fn write_rest(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "## Catch-up after missing events (one subscribe)\n\n\
+            "## Catch-up after missing events (one subscribe; history limits raised to hold them)\n\n\
              | from | events | median | events/s |\n|---|---:|---:|---:|"
         );
         for catch_up in &self.catch_up {
@@ -208,7 +231,7 @@ impl Results {
         let p = &self.pipeline;
         let _ = writeln!(
             out,
-            "\n## Supervisor pipeline (parse, transcript, publish and save)\n\n\
+            "\n## Supervisor pipeline (parse, transcript, publish and save; no `claude` process)\n\n\
              {} stream-json lines became {} events at **{:.0} lines/s**.\n",
             p.lines, p.events, p.lines_per_sec
         );

@@ -2,7 +2,7 @@
 //! peers (bench/peers/feed.mjs), with the same stdin commands: `go COUNT DELAY_NS INTERVAL_NS`
 //! parses line after line with Tether's stream-json parser and publishes it on a session
 //! channel (offset, saved log, fan-out), the nth at DELAY + n * INTERVAL from the command;
-//! then prints `done`.
+//! then prints `done UNSAVED`, the events so far the store could not save.
 
 use anyhow::{Context, Result, bail};
 use serde_json::value::RawValue;
@@ -55,7 +55,7 @@ pub async fn run(lines: &std::path::Path) -> Result<()> {
                 tokio::time::sleep(std::time::Duration::from_millis(1)).await;
             }
         }
-        println!("done");
+        println!("done {}", running.unsaved().await?);
     }
     running.stop().await;
     Ok(())

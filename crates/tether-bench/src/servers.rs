@@ -118,16 +118,18 @@ impl Server {
         Ok(self.stdin.flush().await?)
     }
 
-    /// Waits until the server has published everything it was told to.
-    pub async fn done(&mut self) -> Result<()> {
+    /// Waits until the server has published everything it was told to; returns how many
+    /// events so far it could not save (Tether saves every event; the peers none).
+    pub async fn done(&mut self) -> Result<u64> {
         let line = next_line(&mut self.stdout, self.kind).await?;
-        if line != "done" {
-            bail!(
+        match line.split_once(' ') {
+            _ if line == "done" => Ok(0),
+            Some(("done", unsaved)) => Ok(unsaved.parse()?),
+            _ => bail!(
                 "the {} server said {line:?} instead of `done`",
                 self.kind.name()
-            );
+            ),
         }
-        Ok(())
     }
 
     /// The server process's resident memory now, in bytes.
