@@ -39,6 +39,14 @@ async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
         .await
         .unwrap();
     let setup = Setup::new(&fake);
+    // Every client and the control connection share one token: room for them all, and for
+    // sockets still closing.
+    let mut settings = std::fs::read_to_string(setup.config()).unwrap();
+    settings += &format!(
+        "[limits]\nmax_connections_per_device = {}\n",
+        2 * clients + 4
+    );
+    std::fs::write(setup.config(), settings).unwrap();
     let folder = tempfile::tempdir().unwrap();
     let (mut server, mut address) = setup.serve().await;
     let Opened {

@@ -248,7 +248,8 @@ fn scale(variable: &str, default: u64) -> u64 {
 async fn a_crowd_of_followers_gets_every_event_exactly_through_reconnect_storms() {
     let followers = scale("TETHER_CHAOS_FOLLOWERS", 200) as usize;
     let events = scale("TETHER_CHAOS_EVENTS", 100_000);
-    // Events a second (in 2 ms ticks): 2,500 is far above any model's token rate.
+    // Events a second, published in 2 ms ticks (so in steps of 500): 2,500 is far above any
+    // model's token rate.
     let per_tick = (scale("TETHER_CHAOS_RATE", 2_500) / 500).max(1);
     let seed = rand::random::<u64>();
     println!("chaos seed {seed}");
