@@ -10,6 +10,7 @@ mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 
@@ -20,6 +21,8 @@ use common::{Log, Running, app_env, claude_settings, get, start_xvfb};
 const TITLE: &str = "Tether";
 /// What the prompt and the answer say: never part of a notification.
 const SECRET: &str = "the-answer-is-private";
+/// How long the monitor gets to print a probe call dunst has already answered.
+const PROBE_SEEN: Duration = Duration::from_secs(1);
 
 /// The titles of the windows the window manager shows.
 fn shown_windows(display: &str) -> Vec<String> {
@@ -69,7 +72,8 @@ fn start_window_manager(display: &str) -> Running {
 }
 
 /// dunst on the session bus, and a monitor of every call made to it, both ready: the
-/// monitor has seen a probe call that dunst answered.
+/// monitor has seen a probe call that dunst answered. The monitor registers with the bus on its
+/// own time, so a probe answered before it did goes unseen and the probe is sent again.
 fn start_notifications(display: &str) -> (Running, Running, Log) {
     let daemon = Running::spawn(
         Command::new("dunst")
@@ -87,7 +91,7 @@ fn start_notifications(display: &str) -> (Running, Running, Log) {
             .stderr(Stdio::null()),
     );
     let mut calls = Log::follow(monitor.0.stdout.take().unwrap());
-    wait_for("dunst to answer on the session bus", || {
+    wait_for("the monitor to see dunst answer a probe", || {
         succeeds(Command::new("dbus-send").args([
             "--session",
             "--print-reply",
@@ -95,12 +99,9 @@ fn start_notifications(display: &str) -> (Running, Running, Log) {
             "--dest=org.freedesktop.Notifications",
             "/org/freedesktop/Notifications",
             "org.freedesktop.Notifications.GetServerInformation",
-        ]))
+        ]))?;
+        calls.within(&["GetServerInformation"], PROBE_SEEN)
     });
-    calls.until(
-        &["GetServerInformation"],
-        "the monitor seeing calls to dunst",
-    );
     (daemon, monitor, calls)
 }
 

@@ -97,18 +97,22 @@ impl Log {
 
     /// Reads lines until one has every one of `parts`, for [`WAIT`] at most; returns it.
     pub fn until(&mut self, parts: &[&str], what: &str) -> String {
-        let deadline = Instant::now() + WAIT;
+        self.within(parts, WAIT)
+            .unwrap_or_else(|| panic!("{what} never happened; the log:\n{}", self.seen.join("\n")))
+    }
+
+    /// Reads lines until one has every one of `parts`, for `wait` at most; `None` if none had.
+    pub fn within(&mut self, parts: &[&str], wait: Duration) -> Option<String> {
+        let deadline = Instant::now() + wait;
         for _ in 0..MAX_LINES {
             let left = deadline.saturating_duration_since(Instant::now());
-            let Ok(line) = self.lines.recv_timeout(left) else {
-                panic!("{what} never happened; the log:\n{}", self.seen.join("\n"));
-            };
+            let line = self.lines.recv_timeout(left).ok()?;
             self.seen.push(line.clone());
             if parts.iter().all(|part| line.contains(part)) {
-                return line;
+                return Some(line);
             }
         }
-        panic!("more than {MAX_LINES} log lines without: {what}");
+        None
     }
 
     /// Waits for the engine's readiness line; returns the address it listens on.
