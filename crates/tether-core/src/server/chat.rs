@@ -7,7 +7,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -41,9 +41,8 @@ pub(super) async fn handle(
         upgrade.protocols([SUBPROTOCOL]),
         state,
         permit,
-        move |socket, engine, stop| async move {
-            chat(socket, engine, caller, project_id, stop).await;
-            drop(slot);
+        move |socket, engine, stop| {
+            chat(socket, engine, caller, project_id, stop).map(move |()| drop(slot))
         },
     )
 }

@@ -83,7 +83,7 @@ impl LocalLink {
             // The goodbye goes through the sink; this tells of an ending without one, a panic
             // included.
             let _last_word = LastWord { deliver, closed };
-            connection::run(socket, owner, Caller::Local, &run_stop).await;
+            connection::run(socket, owner, Caller::Local, run_stop).await;
         });
         let sender = LinkSender {
             incoming,

@@ -8,6 +8,7 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
 use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
@@ -37,9 +38,8 @@ pub(super) async fn handle(
         upgrade.protocols([SUBPROTOCOL]),
         state,
         permit,
-        move |socket, engine, stop| async move {
-            connection::run(socket, engine, caller, &stop).await;
-            drop(slot);
+        move |socket, engine, stop| {
+            connection::run(socket, engine, caller, stop).map(move |()| drop(slot))
         },
     )
 }
@@ -90,14 +90,15 @@ pub(super) fn start<F, Fut>(
 ) -> Response
 where
     F: FnOnce(WebSocket, Engine, CancellationToken) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send,
+    Fut: Future<Output = ()> + Send + 'static,
 {
     let AppState { engine, tasks, .. } = state;
     // Taken now, so a shutdown that starts before the upgrade completes still waits for it.
     let tracked = tasks.tracker.token();
-    upgrade.on_upgrade(move |socket| async move {
-        serve(socket, engine, tasks.stop).await;
-        drop((permit, tracked));
+    // Combinators, not an async block: an async block would hold both the socket it was given
+    // and the future it awaits, for the connection's whole life.
+    upgrade.on_upgrade(move |socket| {
+        serve(socket, engine, tasks.stop).map(move |()| drop((permit, tracked)))
     })
 }
 

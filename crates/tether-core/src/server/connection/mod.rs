@@ -5,6 +5,7 @@ mod peer;
 mod rate;
 mod writer;
 
+use std::future::Future;
 use std::time::Duration;
 
 use axum::extract::ws::Message;
@@ -25,13 +26,35 @@ use crate::protocol::{
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// Runs a connection until it closes: sends `welcome`, then serves frames both ways.
-/// Everything the connection holds (subscriptions, registry entry) is released before it returns.
-pub(crate) async fn run<S>(socket: S, engine: Engine, caller: Caller, stop: &CancellationToken)
+/// Everything the connection holds (subscriptions, registry entry) is released before it ends.
+///
+/// The socket is split before the future is made, so that the future (alive as long as the
+/// connection) holds two handles to it rather than the whole socket.
+pub(crate) fn run<S>(
+    socket: S,
+    engine: Engine,
+    caller: Caller,
+    stop: CancellationToken,
+) -> impl Future<Output = ()> + Send
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Send,
 {
-    let limits = engine.config().limits.clone();
-    let closer = Closer::child_of(stop);
+    let (sink, stream) = socket.split();
+    serve(sink, stream, engine, caller, stop)
+}
+
+async fn serve<W, R>(
+    sink: W,
+    mut stream: R,
+    engine: Engine,
+    caller: Caller,
+    stop: CancellationToken,
+) where
+    W: Sink<Message, Error = axum::Error> + Unpin + Send,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
+{
+    let limits = &engine.config().limits;
+    let closer = Closer::child_of(&stop);
     let registration = engine
         .connections()
         .register(caller.clone(), closer.clone());
@@ -59,12 +82,11 @@ where
         "connected"
     );
 
-    let (sink, mut stream) = socket.split();
     let heartbeat = Heartbeat::new();
     let caller_device = caller.device_id().cloned();
-    let mut peer = Peer::new(engine.clone(), caller, outbox, &limits);
+    let mut peer = Peer::new(engine.clone(), caller, outbox, limits);
     tokio::join!(
-        writer::run(sink, queue, &closer, &heartbeat, &limits, engine.metrics()),
+        writer::run(sink, queue, &closer, &heartbeat, limits, engine.metrics()),
         peer.read(&mut stream, &heartbeat),
     );
     peer.leave_all();
@@ -82,7 +104,8 @@ where
     // Gone from the registry (lists, counts, revocation) before the socket ends; its slot
     // among the device's and all connections is held until then (at most `CLOSE_GRACE`).
     drop(registration);
-    await_peer_close(&mut stream, stop).await;
+    // Boxed, as it runs once at the end: inline, its room would be part of every connection.
+    Box::pin(await_peer_close(&mut stream, &stop)).await;
 }
 
 /// Reads and drops what the peer still sends until its close frame (at most `CLOSE_GRACE`,

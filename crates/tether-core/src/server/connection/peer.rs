@@ -100,7 +100,9 @@ impl Peer {
                 }
             }
             match message {
-                Message::Text(text) => self.handle(&text).await,
+                // Boxed while it runs: inline, the room for any request's work (the largest
+                // future a connection runs) would be part of every idle connection.
+                Message::Text(text) => Box::pin(self.handle(&text)).await,
                 Message::Binary(_) => {
                     let error = RpcError::new(
                         ErrorCode::UnsupportedFrame,

@@ -101,20 +101,16 @@ async fn connect_writable(writable: usize) -> Harness {
     let (to_server, inbound) = mpsc::unbounded_channel();
     let (outbound, from_server) = mpsc::unbounded_channel();
     let stop = CancellationToken::new();
-    let server_stop = stop.clone();
-    let task = tokio::spawn(async move {
-        run(
-            FakeSocket {
-                inbound,
-                outbound,
-                writable,
-            },
-            engine,
-            Caller::Local,
-            &server_stop,
-        )
-        .await;
-    });
+    let task = tokio::spawn(run(
+        FakeSocket {
+            inbound,
+            outbound,
+            writable,
+        },
+        engine,
+        Caller::Local,
+        stop.clone(),
+    ));
     let mut harness = Harness {
         to_server,
         from_server,
