@@ -2,6 +2,7 @@
 
 mod channel;
 mod outbox;
+mod queue;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};

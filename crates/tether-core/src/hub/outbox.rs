@@ -3,10 +3,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::queue::{self, Refused};
 use crate::protocol::{CloseReason, FrameText};
 
 /// One item in a connection's queue: a frame, a live event (with when it was published, for
@@ -80,7 +80,7 @@ pub struct QueueLimits {
 #[derive(Debug, Clone)]
 pub struct Outbox {
     id: u64,
-    tx: mpsc::Sender<Outbound>,
+    tx: queue::Sender<Outbound>,
     queued_bytes: Arc<AtomicUsize>,
     max_bytes: usize,
     closer: Closer,
@@ -98,7 +98,7 @@ impl QueueDepth {
 
 /// The receiving side, drained by the connection's writer.
 pub struct Inbox {
-    rx: mpsc::Receiver<Outbound>,
+    rx: queue::Receiver<Outbound>,
     queued_bytes: Arc<AtomicUsize>,
 }
 
@@ -111,7 +111,7 @@ impl Inbox {
 
     /// The next item if one is already waiting.
     pub fn try_recv(&mut self) -> Option<Outbound> {
-        let item = self.rx.try_recv().ok()?;
+        let item = self.rx.try_recv()?;
         Some(self.taken(item))
     }
 
@@ -125,7 +125,7 @@ impl Inbox {
 impl Outbox {
     /// A queue bounded by `limits`, and its receiving end.
     pub fn new(id: u64, limits: QueueLimits, closer: Closer) -> (Self, Inbox) {
-        let (tx, rx) = mpsc::channel(limits.items.max(1));
+        let (tx, rx) = queue::bounded(limits.items);
         let queued_bytes = Arc::new(AtomicUsize::new(0));
         let inbox = Inbox {
             rx,
@@ -165,9 +165,9 @@ impl Outbox {
         }
         match self.tx.try_send(item) {
             Ok(()) => true,
-            Err(error) => {
+            Err(refused) => {
                 self.queued_bytes.fetch_sub(size, Ordering::AcqRel);
-                if matches!(error, mpsc::error::TrySendError::Full(_)) {
+                if refused == Refused::Full {
                     self.closer.close(CloseReason::SlowConsumer);
                 }
                 false
