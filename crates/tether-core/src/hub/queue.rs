@@ -1,5 +1,7 @@
-//! A bounded queue, many senders and one receiver, that holds no memory while it is empty:
-//! an idle connection's queue costs a few words rather than a block of slots made up front.
+//! A bounded queue, many senders and one receiver, that holds no buffer while its receiver
+//! waits: an idle connection's queue costs a few words rather than a block of slots made up
+//! front. A freed slot goes to whichever sender asks first; a waiting `send` is not served
+//! ahead of a `try_send`.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -7,15 +9,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::Notify;
 
-/// The most slots an emptied queue keeps: a burst's buffer is given back once it is drained.
-const KEPT_SLOTS: usize = 16;
-
 /// Why an item was not queued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
-    /// The queue holds as many items as it may.
+    #[error("the queue is full")]
     Full,
-    /// The receiver is gone.
+    #[error("the receiver is gone")]
     Closed,
 }
 
@@ -61,6 +60,7 @@ pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     )
 }
 
+/// Queues items; cloned for every producer.
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
@@ -132,20 +132,26 @@ impl<T> fmt::Debug for Sender<T> {
     }
 }
 
+/// Takes items, in the order they were queued.
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
 }
 
 impl<T> Receiver<T> {
     /// The next item, waiting for one; `None` once the queue is empty and every sender is gone.
-    /// Cancel safe: an item is only taken when this returns it.
+    /// Cancel safe: an item is only taken when this returns it. Each call spends a unit of the
+    /// task's budget, so a task that is never short of items still lets others run.
     pub async fn recv(&mut self) -> Option<T> {
         loop {
-            // A sender that queues after this look leaves a permit that ends the wait.
+            tokio::task::coop::consume_budget().await;
             match self.take() {
                 Ok(item) => return Some(item),
                 Err(false) => return None,
-                Err(true) => self.shared.queued.notified().await,
+                Err(true) => {
+                    self.release_buffer();
+                    // A sender that queues after the look leaves a permit that ends the wait.
+                    self.shared.queued.notified().await;
+                }
             }
         }
     }
@@ -161,12 +167,17 @@ impl<T> Receiver<T> {
         let Some(item) = state.items.pop_front() else {
             return Err(state.senders > 0);
         };
-        if state.items.is_empty() && state.items.capacity() > KEPT_SLOTS {
-            state.items.shrink_to(KEPT_SLOTS);
-        }
         drop(state);
         self.shared.taken.notify_one();
         Ok(item)
+    }
+
+    /// Gives back the buffer of an empty queue: the next item allocates it again.
+    fn release_buffer(&self) {
+        let mut state = self.shared.state();
+        if state.items.is_empty() {
+            state.items = VecDeque::new();
+        }
     }
 }
 
@@ -183,11 +194,50 @@ impl<T> Drop for Receiver<T> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Poll};
 
     use futures_util::FutureExt;
+    use futures_util::task::{ArcWake, noop_waker_ref, waker};
 
     use super::*;
+
+    /// Remembers being woken.
+    #[derive(Default)]
+    struct Woken(AtomicBool);
+
+    impl ArcWake for Woken {
+        fn wake_by_ref(arc_self: &Arc<Self>) {
+            arc_self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Polls `future` once (it must wait), does `act`, and then, only if that woke the future,
+    /// its output: a wake-up that never comes is `None`, not a hang.
+    fn after_waking<F: Future>(future: F, act: impl FnOnce()) -> Option<F::Output> {
+        let woken = Arc::new(Woken::default());
+        let waker = waker(Arc::clone(&woken));
+        let mut context = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        assert!(
+            future.as_mut().poll(&mut context).is_pending(),
+            "it did not wait"
+        );
+        act();
+        if !woken.0.load(Ordering::SeqCst) {
+            return None;
+        }
+        match future.poll(&mut context) {
+            Poll::Ready(output) => Some(output),
+            Poll::Pending => None,
+        }
+    }
+
+    fn capacity<T>(tx: &Sender<T>) -> usize {
+        tx.shared.state().items.capacity()
+    }
 
     #[test]
     fn items_come_out_in_order_and_a_full_queue_refuses_more() {
@@ -203,15 +253,20 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_queue_holds_no_buffer_and_a_drained_one_gives_a_burst_back() {
+    fn a_queue_holds_no_buffer_before_its_first_item_nor_while_its_receiver_waits() {
         let (tx, mut rx) = bounded(1000);
-        assert_eq!(tx.shared.state().items.capacity(), 0);
-        for item in 0..500 {
+        assert_eq!(capacity(&tx), 0);
+        tx.try_send(0).unwrap();
+        assert_eq!(rx.recv().now_or_never(), Some(Some(0)));
+        assert_eq!(rx.recv().now_or_never(), None);
+        assert_eq!(capacity(&tx), 0);
+        for item in 1..=500 {
             tx.try_send(item).unwrap();
         }
-        assert!(tx.shared.state().items.capacity() >= 500);
+        assert!(capacity(&tx) >= 500);
         while rx.try_recv().is_some() {}
-        assert!(tx.shared.state().items.capacity() <= KEPT_SLOTS);
+        assert_eq!(rx.recv().now_or_never(), None);
+        assert_eq!(capacity(&tx), 0);
     }
 
     #[test]
@@ -223,58 +278,60 @@ mod tests {
         assert_eq!(tx.send(3).now_or_never(), Some(Err(Refused::Closed)));
     }
 
-    #[tokio::test]
-    async fn the_receiver_wakes_for_an_item_and_ends_when_every_sender_is_gone() {
+    #[test]
+    fn a_waiting_receiver_is_woken_by_an_item() {
         let (tx, mut rx) = bounded(4);
-        let second = tx.clone();
-        let receiving = tokio::spawn(async move {
-            let mut got = Vec::new();
-            while let Some(item) = rx.recv().await {
-                got.push(item);
-            }
-            got
-        });
-        tokio::task::yield_now().await;
-        tx.try_send(1).unwrap();
-        second.try_send(2).unwrap();
-        drop(tx);
-        tokio::task::yield_now().await;
-        second.try_send(3).unwrap();
-        drop(second);
-        let got = tokio::time::timeout(Duration::from_secs(10), receiving)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(got, [1, 2, 3]);
+        let got = after_waking(rx.recv(), || tx.try_send(1).unwrap());
+        assert_eq!(got, Some(Some(1)));
     }
 
-    #[tokio::test]
-    async fn a_sender_waits_for_room_and_goes_on_when_an_item_is_taken() {
+    #[test]
+    fn a_waiting_receiver_is_woken_when_the_last_sender_goes() {
+        let (tx, mut rx) = bounded::<u8>(4);
+        let other = tx.clone();
+        drop(tx);
+        let got = after_waking(rx.recv(), || drop(other));
+        assert_eq!(got, Some(None));
+    }
+
+    #[test]
+    fn a_receive_given_up_takes_nothing() {
+        let (tx, mut rx) = bounded(4);
+        assert_eq!(rx.recv().now_or_never(), None);
+        tx.try_send(1).unwrap();
+        assert_eq!(rx.try_recv(), Some(1));
+    }
+
+    #[test]
+    fn a_waiting_sender_is_woken_when_an_item_is_taken() {
         let (tx, mut rx) = bounded(1);
         tx.try_send(1).unwrap();
-        let waiting = tokio::spawn(async move { tx.send(2).await });
-        tokio::task::yield_now().await;
-        assert!(!waiting.is_finished());
-        assert_eq!(rx.recv().await, Some(1));
-        let sent = tokio::time::timeout(Duration::from_secs(10), waiting)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(sent, Ok(()));
+        let sent = after_waking(tx.send(2), || assert_eq!(rx.try_recv(), Some(1)));
+        assert_eq!(sent, Some(Ok(())));
         assert_eq!(rx.try_recv(), Some(2));
     }
 
-    #[tokio::test]
-    async fn a_waiting_sender_is_told_when_the_receiver_goes() {
+    #[test]
+    fn a_sender_that_gives_up_passes_its_turn_to_the_next() {
+        let (tx, mut rx) = bounded(1);
+        tx.try_send(1).unwrap();
+        // The first to wait is the first woken; it goes away without sending.
+        let mut first = Box::pin(tx.send(2));
+        let mut context = Context::from_waker(noop_waker_ref());
+        assert!(first.as_mut().poll(&mut context).is_pending());
+        let sent = after_waking(tx.send(3), || {
+            assert_eq!(rx.try_recv(), Some(1));
+            drop(first);
+        });
+        assert_eq!(sent, Some(Ok(())));
+        assert_eq!(rx.try_recv(), Some(3));
+    }
+
+    #[test]
+    fn a_waiting_sender_is_woken_when_the_receiver_goes() {
         let (tx, rx) = bounded(1);
         tx.try_send(1).unwrap();
-        let waiting = tokio::spawn(async move { tx.send(2).await });
-        tokio::task::yield_now().await;
-        drop(rx);
-        let sent = tokio::time::timeout(Duration::from_secs(10), waiting)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(sent, Err(Refused::Closed));
+        let sent = after_waking(tx.send(2), || drop(rx));
+        assert_eq!(sent, Some(Err(Refused::Closed)));
     }
 }

@@ -43,6 +43,7 @@ where
     serve(sink, stream, engine, caller, stop)
 }
 
+/// The connection's life, once its socket is split.
 async fn serve<W, R>(
     sink: W,
     mut stream: R,

@@ -174,8 +174,9 @@ impl Peer {
         }
     }
 
+    /// Boxed while it waits for room in the queue, as it rarely does (see `read`).
     async fn answer(&self, frame: ServerFrame) {
-        self.outbox.reply(encode(&frame)).await;
+        Box::pin(self.outbox.reply(encode(&frame))).await;
     }
 
     /// Validates and authorizes every channel, then joins them all at once (or none).
