@@ -1,5 +1,5 @@
-//! A bounded queue, many senders and one receiver, that holds no buffer while its receiver
-//! waits: an idle connection's queue costs a few words rather than a block of slots made up
+//! A bounded queue, many senders and one receiver, that holds no buffer once it is found
+//! empty: an idle connection's queue costs a few words rather than a block of slots made up
 //! front. A freed slot goes to whichever sender asks first; a waiting `send` is not served
 //! ahead of a `try_send`.
 
@@ -147,11 +147,8 @@ impl<T> Receiver<T> {
             match self.take() {
                 Ok(item) => return Some(item),
                 Err(false) => return None,
-                Err(true) => {
-                    self.release_buffer();
-                    // A sender that queues after the look leaves a permit that ends the wait.
-                    self.shared.queued.notified().await;
-                }
+                // A sender that queues after the look leaves a permit that ends the wait.
+                Err(true) => self.shared.queued.notified().await,
             }
         }
     }
@@ -165,19 +162,13 @@ impl<T> Receiver<T> {
     fn take(&mut self) -> Result<T, bool> {
         let mut state = self.shared.state();
         let Some(item) = state.items.pop_front() else {
+            // Found empty: the buffer goes back, and the next item allocates it again.
+            state.items = VecDeque::new();
             return Err(state.senders > 0);
         };
         drop(state);
         self.shared.taken.notify_one();
         Ok(item)
-    }
-
-    /// Gives back the buffer of an empty queue: the next item allocates it again.
-    fn release_buffer(&self) {
-        let mut state = self.shared.state();
-        if state.items.is_empty() {
-            state.items = VecDeque::new();
-        }
     }
 }
 
@@ -253,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    fn a_queue_holds_no_buffer_before_its_first_item_nor_while_its_receiver_waits() {
+    fn a_queue_holds_no_buffer_before_its_first_item_nor_once_found_empty() {
         let (tx, mut rx) = bounded(1000);
         assert_eq!(capacity(&tx), 0);
         tx.try_send(0).unwrap();
