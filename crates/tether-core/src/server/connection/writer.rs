@@ -97,26 +97,21 @@ where
     W: Sink<Message, Error = axum::Error> + Unpin,
 {
     let bytes: usize = items.iter().map(Outbound::byte_len).sum();
-    let mut frames = 0;
+    let frames: usize = items.iter().map(Outbound::frame_count).sum();
     let mut published = Vec::new();
     let write = async {
         for item in items {
             match item {
-                Outbound::Frame(text) => {
-                    frames += 1;
-                    sink.feed(Message::Text(text)).await?;
-                }
+                Outbound::Frame(text) => sink.feed(Message::Text(text)).await?,
                 Outbound::Event {
                     frame,
                     published: at,
                 } => {
-                    frames += 1;
                     published.push(at);
                     sink.feed(Message::Text(frame)).await?;
                 }
                 Outbound::Batch(batch) => {
                     for text in batch {
-                        frames += 1;
                         sink.feed(Message::Text(text)).await?;
                     }
                 }
@@ -129,7 +124,7 @@ where
         for at in published {
             metrics.fanout_seconds.observe(at.elapsed());
         }
-        metrics.frames_out.add(frames);
+        metrics.frames_out.add(frames as u64);
         metrics.bytes_out.add(bytes as u64);
     }
     sent
