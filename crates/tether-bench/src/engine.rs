@@ -1,22 +1,27 @@
 //! A Tether engine and WebSocket server on 127.0.0.1:0 with a fresh data directory, a keyring
 //! service of its own and one device token, as the bench's Tether side.
 
+use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde_json::json;
-use tether_core::auth::{Caller, KeyringVault};
-use tether_core::store::Store;
-use tether_core::{Config, Engine, server};
-use tokio::net::TcpListener;
+use tether_core::auth::Caller;
+use tether_core::launch::launch;
+use tether_core::{Config, Engine};
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+/// How long a stopping engine gets to close its connections and sessions.
+const STOP_WAIT: Duration = Duration::from_secs(30);
 
 pub struct Running {
     pub engine: Engine,
     pub addr: SocketAddr,
     pub token: String,
     stop: CancellationToken,
+    served: JoinHandle<io::Result<()>>,
     _data: tempfile::TempDir,
 }
 
@@ -24,29 +29,22 @@ pub struct Running {
 /// crowd off (connections per device, total) are raised first.
 pub async fn start(adjust: impl FnOnce(&mut Config)) -> Result<Running> {
     let data = tempfile::tempdir()?;
-    let service = format!("tether-bench-{}", std::process::id());
     let mut config = Config {
         port: 0,
-        keyring_service: service.clone(),
+        keyring_service: format!("tether-bench-{}", std::process::id()),
         data_dir: data.path().to_path_buf(),
         ..Config::default()
     };
     config.limits.max_connections = 12_000;
     config.limits.max_connections_per_device = 12_000;
     adjust(&mut config);
-    let vault = Arc::new(KeyringVault::new(&service));
-    let store = Store::open(data.path(), config.store.clone());
-    let engine = Engine::open(config, vault, store)
-        .await
-        .context("the OS keyring must be reachable: run through make bench")?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
+    let launched = launch(config).await.context(
+        "launching the engine (the OS keyring must be reachable: run through make bench)",
+    )?;
+    let engine = launched.engine().clone();
+    let addr = launched.address();
     let stop = CancellationToken::new();
-    tokio::spawn(server::serve(
-        listener,
-        engine.clone(),
-        stop.clone().cancelled_owned(),
-    ));
+    let served = tokio::spawn(launched.serve(stop.clone()));
     let created = engine
         .dispatch(
             &Caller::Local,
@@ -64,6 +62,7 @@ pub async fn start(adjust: impl FnOnce(&mut Config)) -> Result<Running> {
         addr,
         token,
         stop,
+        served,
         _data: data,
     })
 }
@@ -84,9 +83,9 @@ impl Running {
         Ok(store.health().lost_events)
     }
 
-    /// Stops serving and every session.
+    /// Stops serving and every session, waiting (a bounded time) until it has.
     pub async fn stop(self) {
         self.stop.cancel();
-        self.engine.shutdown().await;
+        let _ = tokio::time::timeout(STOP_WAIT, self.served).await;
     }
 }
