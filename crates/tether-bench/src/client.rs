@@ -1,6 +1,8 @@
 //! The bench's WebSocket clients: connect with the bearer token, read the welcome, and for
 //! Tether subscribe to the bench channel (the peers put every connection on it at once).
 
+use std::time::Duration;
+
 use anyhow::{Context, Result, bail};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
@@ -13,6 +15,9 @@ use crate::servers::Kind;
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// The longest wait for a server's next step: an upgrade, a frame.
+const WAIT: Duration = Duration::from_secs(60);
+
 /// An authenticated connection that has had its welcome.
 pub async fn connect(url: &str, token: &str) -> Result<Socket> {
     let mut request = url.into_client_request()?;
@@ -20,7 +25,9 @@ pub async fn connect(url: &str, token: &str) -> Result<Socket> {
         "authorization",
         HeaderValue::from_str(&format!("Bearer {token}"))?,
     );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let (mut socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+        .await
+        .context("no upgrade within a minute")??;
     let welcome = next_text(&mut socket).await?;
     if !welcome.starts_with(r#"{"type":"welcome""#) {
         bail!("expected a welcome, got {welcome}");
@@ -45,7 +52,7 @@ pub async fn subscriber(kind: Kind, url: &str, token: &str, channel: &str) -> Re
 /// The next text frame (pings are answered by the library and skipped here).
 pub async fn next_text(socket: &mut Socket) -> Result<String> {
     for _ in 0..1_000 {
-        let message = tokio::time::timeout(std::time::Duration::from_secs(60), socket.next())
+        let message = tokio::time::timeout(WAIT, socket.next())
             .await
             .context("no frame within a minute")?
             .context("the connection ended")??;
