@@ -17,7 +17,7 @@ use crate::stats::{median, ms};
 
 const RUNS: usize = 5;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct CatchUp {
     /// "memory" or "sqlite".
     pub from: &'static str,

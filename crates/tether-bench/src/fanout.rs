@@ -15,7 +15,7 @@ use crate::stats::{ms, percentile};
 /// Time for every subscriber to be reading before the first event is due.
 const LEAD_NS: u64 = 100_000_000;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Delivery {
     pub server: Kind,
     pub subscribers: usize,
@@ -29,6 +29,12 @@ pub struct Delivery {
     pub offered_per_sec: f64,
     /// Events the server could not save, since it started (Tether only).
     pub unsaved: u64,
+}
+
+/// The run of `server` to `subscribers` in `list`.
+pub fn delivery(list: &[Delivery], server: Kind, subscribers: usize) -> Option<&Delivery> {
+    list.iter()
+        .find(|run| run.server == server && run.subscribers == subscribers)
 }
 
 /// Events per run for `subscribers`: two million deliveries, within 2,000 to 100,000 events.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::client::{Socket, connect};
 use crate::servers::{Kind, Server};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct IdleMemory {
     pub server: Kind,
     pub connections: usize,

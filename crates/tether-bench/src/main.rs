@@ -21,8 +21,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use tether_core::clock::{unix_now, utc};
 
-use crate::fanout::Delivery;
 use crate::machine::Machine;
 use crate::report::Results;
 use crate::servers::{Kind, Programs, Server};
@@ -130,7 +130,9 @@ async fn measure(
     }
     let mut paced = Vec::new();
     for &n in subscribers {
-        let peak = tether_peak(&burst, n)?;
+        let peak = fanout::delivery(&burst, Kind::Tether, n)
+            .context("no Tether burst run")?
+            .delivered_per_sec;
         let interval = (2.0 * 1e9 * n as f64 / peak) as u64;
         for server in &mut running {
             eprintln!("fan-out paced: {} to {n}", server.kind.name());
@@ -143,7 +145,7 @@ async fn measure(
 
     eprintln!("catch-up, pipeline, start-up");
     Ok(Results {
-        measured_at: machine::now_utc(),
+        measured_at: format!("{} UTC", utc(unix_now())),
         machine,
         burst,
         paced,
@@ -152,15 +154,6 @@ async fn measure(
         pipeline: pipeline::run(100_000).await?,
         startup: startup::run(&programs, &tether).await?,
     })
-}
-
-/// Tether's delivered events per second to `n` subscribers in the burst.
-fn tether_peak(burst: &[Delivery], n: usize) -> Result<f64> {
-    burst
-        .iter()
-        .find(|run| run.server == Kind::Tether && run.subscribers == n)
-        .map(|run| run.delivered_per_sec)
-        .context("no Tether burst run")
 }
 
 /// Lets this process (and the servers it starts) hold the idle crowd's sockets.

@@ -12,7 +12,7 @@ use crate::clock::now_ns;
 use crate::engine;
 use crate::lines;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Pipeline {
     pub lines: usize,
     pub events: usize,

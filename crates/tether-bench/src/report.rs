@@ -5,14 +5,14 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::catch_up::CatchUp;
-use crate::fanout::Delivery;
+use crate::fanout::{Delivery, delivery};
 use crate::idle::IdleMemory;
 use crate::machine::Machine;
 use crate::pipeline::Pipeline;
 use crate::servers::Kind;
 use crate::startup::Startup;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Results {
     pub measured_at: String,
     pub machine: Machine,
@@ -26,7 +26,7 @@ pub struct Results {
     pub startup: Vec<Startup>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug)]
 pub struct Target {
     pub name: &'static str,
     pub measured: String,
@@ -34,11 +34,6 @@ pub struct Target {
 }
 
 impl Results {
-    fn delivery(list: &[Delivery], server: Kind, subscribers: usize) -> Option<&Delivery> {
-        list.iter()
-            .find(|run| run.server == server && run.subscribers == subscribers)
-    }
-
     fn idle_of(&self, server: Kind) -> Option<&IdleMemory> {
         self.idle.iter().find(|idle| idle.server == server)
     }
@@ -56,8 +51,8 @@ impl Results {
             .subscriber_counts()
             .into_iter()
             .filter_map(|n| {
-                let tether = Self::delivery(&self.burst, Kind::Tether, n)?;
-                let bun = Self::delivery(&self.burst, Kind::Bun, n)?;
+                let tether = delivery(&self.burst, Kind::Tether, n)?;
+                let bun = delivery(&self.burst, Kind::Bun, n)?;
                 Some(tether.delivered_per_sec / bun.delivered_per_sec)
             })
             .collect();
@@ -90,8 +85,8 @@ impl Results {
             });
             targets.push(Target {
                 name: "10,000 connections held on 2 cores",
-                measured: format!("{} held", idle.connections),
-                met: idle.connections >= 10_000,
+                measured: format!("{} held on {} cores", idle.connections, self.machine.cores),
+                met: idle.connections >= 10_000 && self.machine.cores <= 2,
             });
         }
         targets
@@ -130,13 +125,13 @@ impl Results {
              |---:|---:|---:|---:|---:|---:|---:|"
         );
         for n in self.subscriber_counts() {
-            let rate = |kind| Self::delivery(&self.burst, kind, n).map(|run| run.delivered_per_sec);
+            let rate = |kind| delivery(&self.burst, kind, n).map(|run| run.delivered_per_sec);
             let (Some(tether), Some(node), Some(bun)) =
                 (rate(Kind::Tether), rate(Kind::Node), rate(Kind::Bun))
             else {
                 continue;
             };
-            let events = Self::delivery(&self.burst, Kind::Tether, n).map_or(0, |run| run.events);
+            let events = delivery(&self.burst, Kind::Tether, n).map_or(0, |run| run.events);
             let _ = writeln!(
                 out,
                 "| {n} | {events} | {tether:.0} | {node:.0} | {bun:.0} | {:.2}× | {:.2}× |",
@@ -173,7 +168,7 @@ impl Results {
         );
         for n in self.subscriber_counts() {
             let cell = |kind| {
-                Self::delivery(&self.paced, kind, n).map_or_else(String::new, |run| {
+                delivery(&self.paced, kind, n).map_or_else(String::new, |run| {
                     let mut cell =
                         format!("{:.2} / {:.2} / {:.2}", run.p50_ms, run.p99_ms, run.p999_ms);
                     let delivered = run.delivered_per_sec / n as f64;
@@ -183,7 +178,7 @@ impl Results {
                     cell
                 })
             };
-            let rate = Self::delivery(&self.paced, Kind::Tether, n)
+            let rate = delivery(&self.paced, Kind::Tether, n)
                 .map_or(0.0, |run| run.delivered_per_sec / n as f64);
             let _ = writeln!(
                 out,

@@ -15,7 +15,7 @@ use crate::stats::{median, ms};
 
 const RUNS: usize = 5;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Startup {
     pub server: Kind,
     pub median_ms: f64,
