@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export TETHER_CLAUDE="$PWD/tools/claude/node_modules/.bin/claude"
+[[ -x $TETHER_CLAUDE ]] || { echo "chaos.sh: $TETHER_CLAUDE is missing: run scripts/setup.sh (make setup)" >&2; exit 1; }
 # 400 followers at 1,000 events a second (the rate goes in steps of 500): 400,000 deliveries a
 # second, for about four minutes.
 export TETHER_CHAOS_FOLLOWERS="${TETHER_CHAOS_FOLLOWERS:-400}"
@@ -15,6 +16,6 @@ export TETHER_CHAOS_ROUNDS="${TETHER_CHAOS_ROUNDS:-12}"
 export TETHER_CHAOS_CLIENTS="${TETHER_CHAOS_CLIENTS:-16}"
 
 echo "==> $TETHER_CHAOS_FOLLOWERS followers × $TETHER_CHAOS_EVENTS events through reconnect storms"
-scripts/with-keyring.sh cargo nextest run --release -p tether-core --test ws --run-ignored only --no-capture -E 'test(/^chaos::/)'
+scripts/with-keyring.sh cargo nextest run --release -p tether-core --test ws --run-ignored only --no-capture -E 'binary(ws) & test(/^chaos::/)'
 echo "==> $TETHER_CHAOS_ROUNDS rounds of kill -9 and restart, $TETHER_CHAOS_CLIENTS clients"
 scripts/with-keyring.sh cargo nextest run -p tether-cli --test chaos --no-capture
