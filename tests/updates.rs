@@ -17,7 +17,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use common::release_server::ReleaseServer;
-use common::webdriver::{Driver, Session};
+use common::webdriver::{Driver, Session, wait_for};
 use common::{app_env, start_xvfb};
 
 /// A minisign key pair made for this test: the private key's file and the public key.
@@ -34,9 +34,17 @@ fn tauri_cli() -> Command {
     Command::new(root().join("ui/node_modules/.bin/tauri"))
 }
 
+/// Runs `command`, its output kept out of the test's unless it fails (a build's log would
+/// bury the reason a later step fails).
 fn run(command: &mut Command, what: &str) {
-    let status = command.status().unwrap();
-    assert!(status.success(), "{what} failed: {status}");
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{what} failed: {}\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn throwaway_key(dir: &Path, name: &str) -> Key {
@@ -99,8 +107,22 @@ fn publish(served: &Path, feed: &Value) {
     std::fs::write(served.join("latest.json"), feed.to_string()).unwrap();
 }
 
-fn check_again(window: &Session) {
+/// How many times `path` was fetched from `server`.
+fn fetches(server: &ReleaseServer, path: &str) -> usize {
+    server
+        .fetched()
+        .iter()
+        .filter(|fetched| *fetched == path)
+        .count()
+}
+
+/// Looks for an update from the About panel, and waits until the feed was fetched for it.
+fn check_again(window: &Session, server: &ReleaseServer) {
+    let before = fetches(server, "/latest.json");
     window.click(&window.find(".about button", "Check for updates"));
+    wait_for("the feed to be fetched again", || {
+        (fetches(server, "/latest.json") > before).then_some(())
+    });
 }
 
 #[test]
@@ -179,13 +201,7 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     let window = driver.session(&installed.join("usr/bin/tether-desktop"));
     let shots = root().join("test-output/screenshots");
 
-    let deb_fetches = || {
-        server
-            .fetched()
-            .iter()
-            .filter(|path| **path == format!("/{deb_name}"))
-            .count()
-    };
+    let deb_fetches = || fetches(&server, &format!("/{deb_name}"));
 
     // Found at start, with what is new; a package signed with another key is refused.
     window.find(".connection", "Connected");
@@ -218,7 +234,7 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     window.screenshot(&shots.join("window-update-ready.png"));
 
     // Looking again while it is downloaded keeps the verified package.
-    check_again(&window);
+    check_again(&window, &server);
     window.find(".update button", "Install and restart");
     assert_eq!(deb_fetches(), 2, "not downloaded again");
 
@@ -226,7 +242,7 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     let mut inflated = good.clone();
     inflated["version"] = "0.3.0".into();
     publish(&served, &inflated);
-    check_again(&window);
+    check_again(&window, &server);
     window.find(".update", "Tether 0.3.0 is available");
     window.click(&window.find(".update button", "Download"));
     window.find(

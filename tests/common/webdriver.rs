@@ -137,7 +137,15 @@ impl Session {
             .to_owned()
     }
 
+    /// Clicks `element` once it is enabled: a click on a disabled control does nothing, and a
+    /// control may be shown a moment before it takes clicks.
     pub fn click(&self, element: &str) {
+        wait_for(&format!("element {element} to be enabled"), || {
+            self.get(&format!("/element/{element}/enabled"))
+                .as_bool()
+                .unwrap_or(false)
+                .then_some(())
+        });
         self.post(&format!("/element/{element}/click"), json!({}));
     }
 

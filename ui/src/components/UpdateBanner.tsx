@@ -12,14 +12,16 @@ export function UpdateBanner() {
   const [hidden, setHidden] = useState<UpdateStatus | null>(null);
   // A refused click, shown only while the status it was made in stands.
   const [refusal, setRefusal] = useState<{ in: UpdateStatus; text: string } | null>(null);
-  const [pending, setPending] = useState(false);
+  // The status a step was asked in: its buttons wait for the answer, and the status that answers
+  // (an event, which can come before the call returns) has its own buttons ready at once.
+  const [pending, setPending] = useState<UpdateStatus | null>(null);
   if (status === null || status === hidden || !worthShowing(status)) return null;
   const act = (word: () => Promise<void>) => {
-    setPending(true);
+    setPending(status);
     setRefusal(null);
     word()
       .catch((error: unknown) => setRefusal({ in: status, text: String(error) }))
-      .finally(() => setPending(false));
+      .finally(() => setPending((asked) => (asked === status ? null : asked)));
   };
   const later = (
     <button className="link" onClick={() => setHidden(status)}>
@@ -41,7 +43,7 @@ export function UpdateBanner() {
             </details>
           )}
           <div className="actions">
-            <button className="primary" disabled={pending} onClick={() => act(updates.download)}>Download</button>
+            <button className="primary" disabled={pending === status} onClick={() => act(updates.download)}>Download</button>
             {later}
           </div>
         </>
@@ -60,7 +62,7 @@ export function UpdateBanner() {
             stopped (send a message to go on).
           </p>
           <div className="actions">
-            <button className="primary" disabled={pending} onClick={() => act(updates.install)}>Install and restart</button>
+            <button className="primary" disabled={pending === status} onClick={() => act(updates.install)}>Install and restart</button>
             {later}
           </div>
         </>
@@ -81,7 +83,7 @@ export function UpdateBanner() {
         <>
           <p className="error">{status.message}</p>
           <div className="actions">
-            <button disabled={pending} onClick={() => act(updates.check)}>Try again</button>
+            <button disabled={pending === status} onClick={() => act(updates.check)}>Try again</button>
             {later}
           </div>
         </>
