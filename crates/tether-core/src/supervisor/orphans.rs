@@ -57,8 +57,8 @@ pub fn reap(data_dir: &Path) -> usize {
         let group_killed = group.is_some_and(|group| {
             still_ours(group, recorded) && killpg(Pid::from_raw(group), Signal::SIGKILL).is_ok()
         });
-        let marked_killed = fields.next().map_or(0, kill_marked);
-        if group_killed || marked_killed > 0 {
+        let marked_killed = fields.next().map_or_else(Vec::new, kill_marked);
+        if group_killed || !marked_killed.is_empty() {
             stopped += 1;
         }
         let _ = std::fs::remove_file(entry.path());

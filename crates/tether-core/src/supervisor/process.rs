@@ -53,7 +53,7 @@ pub struct Launch {
     pub env: BTreeMap<String, String>,
 }
 
-/// The longest `stop` waits for the killed group to be gone, and how often it looks.
+/// The longest `stop` waits for what it killed to be gone, and how often it looks.
 const SWEEP_WAIT: Duration = Duration::from_secs(1);
 const SWEEP_POLL: Duration = Duration::from_millis(5);
 
@@ -147,9 +147,9 @@ impl ClaudeProcess {
 
     /// Ends the child and everything in its process group: closes stdin and interrupts (the
     /// CLI ends its turn at once), after `grace` sends SIGTERM, after `grace` again SIGKILL;
-    /// then SIGKILL sweeps whatever is left in the group (tool commands that ignored the rest),
-    /// and it returns once the group is gone (a SIGKILL lands a moment after it is sent), or
-    /// after [`SWEEP_WAIT`] at most.
+    /// then SIGKILL sweeps whatever is left in the group (tool commands that ignored the rest)
+    /// and every process carrying the run's marker, and it returns once all of them are gone (a
+    /// SIGKILL lands a moment after it is sent), or after [`SWEEP_WAIT`] at most.
     pub async fn stop(mut self, grace: Duration) -> Option<ExitStatus> {
         drop(self.stdin.take());
         let mut status = None;
@@ -162,12 +162,10 @@ impl ClaudeProcess {
         }
         self.signal_group(Signal::SIGKILL);
         let group = self.group.take();
-        kill_marked(&self.marker);
-        if let Some(group) = group {
-            let deadline = tokio::time::Instant::now() + SWEEP_WAIT;
-            while live_group_members(group.as_raw()) > 0 && tokio::time::Instant::now() < deadline {
-                tokio::time::sleep(SWEEP_POLL).await;
-            }
+        let marked = kill_marked(&self.marker);
+        let deadline = tokio::time::Instant::now() + SWEEP_WAIT;
+        while left_running(group, &marked) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(SWEEP_POLL).await;
         }
         status
     }
@@ -218,11 +216,21 @@ pub fn live_group_members(group: i32) -> usize {
         .count()
 }
 
-/// Kills every live process whose environment carries `RUN_MARKER=marker`; returns how many.
+/// Whether anything of a stopped run still lives: a member of its group, or one of the marked
+/// processes killed outside it.
+fn left_running(group: Option<Pid>, marked: &[Pid]) -> bool {
+    group.is_some_and(|group| live_group_members(group.as_raw()) > 0)
+        || marked.iter().any(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|stat| alive(&stat_fields(&stat)))
+        })
+}
+
+/// Kills every live process whose environment carries `RUN_MARKER=marker`; returns them.
 /// Two passes, so a process forked during the first is caught by the second.
-pub fn kill_marked(marker: &str) -> usize {
+pub fn kill_marked(marker: &str) -> Vec<Pid> {
     let wanted = format!("{RUN_MARKER}={marker}");
-    let mut killed = 0;
+    let mut killed = Vec::new();
     for _ in 0..2 {
         let Ok(entries) = std::fs::read_dir("/proc") else {
             return killed;
@@ -239,7 +247,7 @@ pub fn kill_marked(marker: &str) -> usize {
                 .any(|entry| entry == wanted.as_bytes())
                 && nix::sys::signal::kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok()
             {
-                killed += 1;
+                killed.push(Pid::from_raw(pid));
             }
         }
     }
