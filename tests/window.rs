@@ -155,8 +155,9 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
         seen.text
     );
 
-    // The phone carries on in the same session and answers the next approval itself.
-    runtime.block_on(phone.call(
+    // The phone carries on in the same session and answers the next approval itself (its
+    // events are read from the send on, so none is skipped waiting for the send's answer).
+    runtime.block_on(phone.request(
         "messages.send",
         json!({ "session_id": session_id, "text": "Once more" }),
     ));

@@ -20,6 +20,9 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 const START_TRIES: usize = 3;
 /// How often a wait looks again.
 const POLL: Duration = Duration::from_millis(100);
+/// How long tauri-driver has to answer before another pair of ports is tried (it stays up
+/// when WebKitWebDriver could not take its port, and then never answers).
+const ANSWER_WAIT: Duration = Duration::from_secs(20);
 
 /// A free port on 127.0.0.1 (tauri-driver takes ports, not port 0).
 fn free_port() -> u16 {
@@ -46,7 +49,8 @@ impl Driver {
             .unwrap_or_else(|| panic!("tauri-driver did not start in {START_TRIES} tries"))
     }
 
-    /// tauri-driver on a pair of free ports; `None` if it exited (a port was taken).
+    /// tauri-driver on a pair of free ports; `None` if it exited or did not answer in time (a
+    /// port was taken meanwhile).
     fn try_start(env: &[(&str, String)]) -> Option<Self> {
         let (port, native) = (free_port(), free_port());
         let mut command = Command::new("tauri-driver");
@@ -66,12 +70,17 @@ impl Driver {
         let log = Log::follow(process.0.stderr.take().unwrap());
         let url = format!("http://127.0.0.1:{port}");
         let status = format!("{url}/status");
-        let answers = wait_for("tauri-driver to answer or exit", || {
+        let answers = poll(ANSWER_WAIT, || {
             if process.0.try_wait().ok().flatten().is_some() {
                 return Some(false);
             }
-            ureq::get(&status).timeout(WAIT).call().ok().map(|_| true)
-        });
+            ureq::get(&status)
+                .timeout(ANSWER_WAIT)
+                .call()
+                .ok()
+                .map(|_| true)
+        })
+        .unwrap_or(false);
         answers.then(|| Self {
             _process: process,
             log,
@@ -200,13 +209,20 @@ fn call(request: ureq::Request, body: Option<Value>) -> Value {
 }
 
 /// Polls `probe` until it gives a value, at most for [`WAIT`].
-pub fn wait_for<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + WAIT;
+pub fn wait_for<T>(what: &str, probe: impl FnMut() -> Option<T>) -> T {
+    poll(WAIT, probe).unwrap_or_else(|| panic!("timed out waiting for {what}"))
+}
+
+/// Polls `probe` until it gives a value, at most for `limit`; `None` if it never did.
+fn poll<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
     loop {
         if let Some(value) = probe() {
-            return value;
+            return Some(value);
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            return None;
+        }
         std::thread::sleep(POLL);
     }
 }

@@ -24,7 +24,9 @@ fn scale(variable: &str, default: usize) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
-    const CHUNKS: usize = 240;
+    // Each round's turn is long (12 s) so that the kill, about 100 events in, always lands
+    // mid-turn however slow the machine; the turn after the crashes is short.
+    const CHUNKS: usize = 3_000;
     let rounds = scale("TETHER_CHAOS_ROUNDS", 3).max(1);
     let clients = scale("TETHER_CHAOS_CLIENTS", 4).max(2);
     let seed = rand::random::<u64>();
@@ -35,9 +37,9 @@ async fn kill_9_mid_stream_then_every_client_continues_exactly_or_reloads() {
         chunks,
         delay_ms: 4,
     };
-    let fake = FakeAnthropic::start(Script::new(vec![slow; rounds + 1]))
-        .await
-        .unwrap();
+    let mut replies = vec![slow; rounds];
+    replies.push(Reply::text(["resumed after the crashes"]));
+    let fake = FakeAnthropic::start(Script::new(replies)).await.unwrap();
     let setup = Setup::new(&fake);
     // Every client and the control connection share one token: room for them all, and for
     // sockets still closing.

@@ -133,12 +133,18 @@ impl Seat {
     }
 
     /// Sends a prompt and reads this turn's events until the session reaches `status` (events
-    /// read ahead before the prompt belong to earlier activity and are dropped).
+    /// read ahead before the prompt belong to earlier activity and are dropped). Only a status
+    /// after the prompt's own message counts: one still on its way from the last turn does not.
     pub async fn turn(&mut self, text: &str, status: &'static str) -> Vec<Value> {
         self.kept.clear();
         let sent = self.call("messages.send", json!({ "text": text })).await;
         assert!(sent["error"].is_null(), "{sent}");
-        self.until(status_is(status)).await
+        let id = sent["result"]["message_id"].clone();
+        let mut events = self
+            .until(|e| e["event"] == "message.created" && e["data"]["message"]["id"] == id)
+            .await;
+        events.extend(self.until(status_is(status)).await);
+        events
     }
 }
 
