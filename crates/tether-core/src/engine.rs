@@ -13,12 +13,12 @@ use crate::auth::pairing::Pairing;
 use crate::auth::ssh::SshKeys;
 use crate::auth::{AddressLimiter, Caller, Devices, OWNER, SecretVault, VaultError};
 use crate::config::Config;
-use crate::connections::Connections;
-use crate::hub::Hub;
+use crate::connections::{Connections, Registration};
+use crate::hub::{Closer, Hub};
 use crate::lan::Lan;
 use crate::metrics::Metrics;
 use crate::projects::Projects;
-use crate::protocol::{ChannelKind, ChannelName, RpcError};
+use crate::protocol::{ChannelKind, ChannelName, CloseReason, RpcError};
 use crate::rpc;
 use crate::store::Store;
 use crate::supervisor::sessions::Sessions;
@@ -144,8 +144,18 @@ impl Engine {
         Arc::clone(&self.0.vault)
     }
 
+    /// Registers a live connection of `caller`, so that revoking the caller closes it. A revoke
+    /// between the handshake and this call found nothing to close: it is looked for again here.
+    pub fn register_connection(&self, caller: &Caller, closer: &Closer) -> Registration {
+        let registration = self.connections().register(caller.clone(), closer.clone());
+        if !self.still_signed_in(caller) {
+            closer.close(CloseReason::TokenRevoked);
+        }
+        registration
+    }
+
     /// Whether the device or key a caller signed in with is still allowed in.
-    pub fn still_signed_in(&self, caller: &Caller) -> bool {
+    fn still_signed_in(&self, caller: &Caller) -> bool {
         match caller {
             Caller::Local => true,
             Caller::Device { id, .. } => self.devices().contains(id),

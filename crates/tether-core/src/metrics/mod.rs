@@ -54,6 +54,18 @@ pub struct Gauges {
 }
 
 impl Metrics {
+    /// Counts a data frame (text or binary) of `bytes` read from a client.
+    pub fn received(&self, bytes: usize) {
+        self.frames_in.add(1);
+        self.bytes_in.add(bytes as u64);
+    }
+
+    /// Counts `frames` data frames, `bytes` in all, written to a client.
+    pub fn sent(&self, frames: usize, bytes: usize) {
+        self.frames_out.add(frames as u64);
+        self.bytes_out.add(bytes as u64);
+    }
+
     /// Everything, as Prometheus text (version 0.0.4), with `commits` (the event log's
     /// commit times).
     pub fn render(&self, gauges: &Gauges, commits: &Histogram) -> String {

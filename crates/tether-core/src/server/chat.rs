@@ -57,10 +57,10 @@ async fn chat(
 ) {
     let limits = engine.config().limits.clone();
     let closer = Closer::child_of(&stop);
-    let registration = engine
-        .connections()
-        .register(caller.clone(), closer.clone());
+    let registration = engine.register_connection(&caller, &closer);
     let (outbox, mut inbox) = Outbox::new(registration.id(), limits.queue(), closer.clone());
+    registration.watch_queue(outbox.depth());
+    let metrics = engine.metrics();
     let (mut sink, mut stream) = socket.split();
     let mut conversation = Conversation {
         engine: engine.clone(),
@@ -72,8 +72,14 @@ async fn chat(
         let outgoing: Vec<Value> = tokio::select! {
             () = closer.closed() => break,
             message = stream.next() => match message {
-                Some(Ok(Message::Text(text))) => conversation.prompt(&text, &outbox).await,
-                Some(Ok(Message::Binary(_))) => vec![error("send prompts as text")],
+                Some(Ok(Message::Text(text))) => {
+                    metrics.received(text.len());
+                    conversation.prompt(&text, &outbox).await
+                }
+                Some(Ok(Message::Binary(bytes))) => {
+                    metrics.received(bytes.len());
+                    vec![error("send prompts as text")]
+                }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
             },
@@ -84,12 +90,14 @@ async fn chat(
             },
         };
         for frame in outgoing {
-            let sent = tokio::time::timeout(
-                limits.heartbeat_timeout,
-                sink.send(Message::text(frame.to_string())),
-            )
-            .await;
-            if !matches!(sent, Ok(Ok(()))) {
+            let text = frame.to_string();
+            let bytes = text.len();
+            let sent =
+                tokio::time::timeout(limits.heartbeat_timeout, sink.send(Message::text(text)))
+                    .await;
+            if matches!(sent, Ok(Ok(()))) {
+                metrics.sent(1, bytes);
+            } else {
                 closer.close(CloseReason::Normal);
             }
         }

@@ -9,6 +9,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::claude::{ClaudeBench, processes_in};
 use crate::common::{MAX_FRAMES, WAIT, raw_http, refused_status};
+use crate::metrics::{metrics_text, sample};
 
 /// One HTTP request with a bearer token and a JSON body; returns the status and the parsed body.
 async fn http(
@@ -211,6 +212,8 @@ async fn the_simple_chat_endpoint_streams_chunks_usage_and_session_end() {
         .send_json(json!({ "type": "subscribe", "channels": ["user:owner"] }))
         .await;
     assert_eq!(watcher.next_json().await["type"], "subscribed");
+    let before = metrics_text(bench.server.addr).await;
+    let mut chat_frames: u64 = 0;
     for (prompt, expected) in [
         (json!("say hi").as_str().unwrap().to_owned(), "Hello"),
         (
@@ -241,6 +244,7 @@ async fn the_simple_chat_endpoint_streams_chunks_usage_and_session_end() {
                 other => panic!("unexpected frame {other:?}: {frame}"),
             }
         };
+        chat_frames += frames as u64;
         assert_eq!(chunks, expected);
         assert!(
             usage.expect("usage_update before session_end")["usage"]["output_tokens"]
@@ -254,6 +258,12 @@ async fn the_simple_chat_endpoint_streams_chunks_usage_and_session_end() {
             "{end}"
         );
     }
+    // The conversation's frames are counted with everyone's: its two prompts in, and at least
+    // what it was sent (the watcher's events are counted too).
+    let after = metrics_text(bench.server.addr).await;
+    let grew = |name: &str| sample(&after, name) - sample(&before, name);
+    assert_eq!(grew("tether_frames_received_total"), 2);
+    assert!(grew("tether_frames_sent_total") >= chat_frames, "{after}");
     socket.close(None).await.unwrap();
     let ended = |e: &Value| e["event"] == "session.ended";
     let summary = watcher.events_until(&mut Vec::new(), ended).await;

@@ -2,6 +2,7 @@
 //! bytes, the event log's commits and the fan-out of events; open on loopback like `/healthz`,
 //! behind the same Host check.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::json;
@@ -16,8 +17,16 @@ fn scrape_request(port: u16, host: &str) -> String {
     format!("GET /metrics HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n")
 }
 
+/// The engine's metrics at `addr`, as Prometheus text.
+pub async fn metrics_text(addr: SocketAddr) -> String {
+    let (status, _, text) =
+        raw_http_with_head(addr, &scrape_request(addr.port(), "localhost")).await;
+    assert_eq!(status, 200, "{text}");
+    text
+}
+
 /// The value of the sample named exactly `sample` (name and labels).
-fn sample(text: &str, sample: &str) -> u64 {
+pub fn sample(text: &str, sample: &str) -> u64 {
     text.lines()
         .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' '))
         .and_then(|value| value.parse().ok())

@@ -56,13 +56,7 @@ async fn serve<W, R>(
 {
     let limits = &engine.config().limits;
     let closer = Closer::child_of(&stop);
-    let registration = engine
-        .connections()
-        .register(caller.clone(), closer.clone());
-    // A revoke between the handshake and this registration found nothing to close: look again.
-    if !engine.still_signed_in(&caller) {
-        closer.close(CloseReason::TokenRevoked);
-    }
+    let registration = engine.register_connection(&caller, &closer);
     let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
     registration.watch_queue(outbox.depth());
     let welcome = ServerFrame::Welcome {

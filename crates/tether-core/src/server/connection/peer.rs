@@ -80,9 +80,7 @@ impl Peer {
                 Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
             };
             if let Some(size) = size {
-                let metrics = self.engine.metrics();
-                metrics.frames_in.add(1);
-                metrics.bytes_in.add(size as u64);
+                self.engine.metrics().received(size);
             }
             match self.rate_check() {
                 Rate::Within => {}

@@ -124,8 +124,7 @@ where
         for at in published {
             metrics.fanout_seconds.observe(at.elapsed());
         }
-        metrics.frames_out.add(frames as u64);
-        metrics.bytes_out.add(bytes as u64);
+        metrics.sent(frames, bytes);
     }
     sent
 }
