@@ -220,10 +220,7 @@ pub fn live_group_members(group: i32) -> usize {
 /// processes killed outside it.
 fn left_running(group: Option<Pid>, marked: &[Pid]) -> bool {
     group.is_some_and(|group| live_group_members(group.as_raw()) > 0)
-        || marked.iter().any(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|stat| alive(&stat_fields(&stat)))
-        })
+        || marked.iter().any(|pid| start_time(pid.as_raw()).is_some())
 }
 
 /// Kills every live process whose environment carries `RUN_MARKER=marker`; returns them.
