@@ -89,7 +89,9 @@ impl Peer {
                         ErrorCode::RateLimited,
                         "too many frames; this one was dropped",
                     );
-                    self.answer(ServerFrame::error(None, error)).await;
+                    // Boxed like `handle` below: inline, its room would be part of every idle
+                    // connection.
+                    Box::pin(self.answer(ServerFrame::error(None, error))).await;
                     continue;
                 }
                 Rate::Abusive => {
@@ -106,7 +108,7 @@ impl Peer {
                         ErrorCode::UnsupportedFrame,
                         "binary frames are not part of the protocol; send JSON text",
                     );
-                    self.answer(ServerFrame::error(None, error)).await;
+                    Box::pin(self.answer(ServerFrame::error(None, error))).await;
                 }
                 Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
             }
@@ -172,9 +174,8 @@ impl Peer {
         }
     }
 
-    /// Boxed while it waits for room in the queue, as it rarely does (see `read`).
     async fn answer(&self, frame: ServerFrame) {
-        Box::pin(self.outbox.reply(encode(&frame))).await;
+        self.outbox.reply(encode(&frame)).await;
     }
 
     /// Validates and authorizes every channel, then joins them all at once (or none).
