@@ -83,9 +83,15 @@ impl Running {
         Ok(store.health().lost_events)
     }
 
-    /// Stops serving and every session, waiting (a bounded time) until it has.
+    /// Stops serving and every session, waiting (a bounded time) until it has; a stop that
+    /// fails or runs out of time is told, as the next run would share the machine with it.
     pub async fn stop(self) {
         self.stop.cancel();
-        let _ = tokio::time::timeout(STOP_WAIT, self.served).await;
+        match tokio::time::timeout(STOP_WAIT, self.served).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(error))) => eprintln!("the bench's engine stopped with an error: {error}"),
+            Ok(Err(error)) => eprintln!("the bench's engine task failed: {error}"),
+            Err(_) => eprintln!("the bench's engine did not stop within {STOP_WAIT:?}"),
+        }
     }
 }
