@@ -21,8 +21,10 @@ const START_TRIES: usize = 3;
 /// How often a wait looks again.
 const POLL: Duration = Duration::from_millis(100);
 /// How long tauri-driver has to answer before another pair of ports is tried (it stays up
-/// when WebKitWebDriver could not take its port, and then never answers).
+/// when WebKitWebDriver could not take its port, and then never answers), and how long one
+/// look may take.
 const ANSWER_WAIT: Duration = Duration::from_secs(20);
+const LOOK_WAIT: Duration = Duration::from_secs(1);
 
 /// A free port on 127.0.0.1 (tauri-driver takes ports, not port 0).
 fn free_port() -> u16 {
@@ -75,7 +77,7 @@ impl Driver {
                 return Some(false);
             }
             ureq::get(&status)
-                .timeout(ANSWER_WAIT)
+                .timeout(LOOK_WAIT)
                 .call()
                 .ok()
                 .map(|_| true)
