@@ -1,6 +1,6 @@
 //! The desktop app as a user starts it: a real window under Xvfb, with the engine in-process,
 //! whose chat UI connects to the engine through IPC as the local client; a second launch hands
-//! over to it, and the log is kept in the platform's log directory.
+//! over to it, the log is kept in the platform's log directory, and a signal quits it cleanly.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -70,5 +70,22 @@ fn the_app_opens_its_window_connects_through_ipc_and_runs_once() {
     log.until(
         &["launched again"],
         "the running app hearing of the second launch",
+    );
+
+    // A signal quits it like the tray's Quit: the engine stops, and the app exits 0.
+    let pid = app.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    log.until(&["asked to quit by a signal"], "the app hearing SIGTERM");
+    let quit = wait_for("the app to quit", || app.0.try_wait().unwrap());
+    assert!(
+        quit.success(),
+        "quitting by a signal: {quit}; the log:\n{}",
+        log.seen.join("\n")
     );
 }

@@ -108,8 +108,11 @@ impl EngineHost {
     pub fn stop(&self) {
         self.stop.cancel();
         self.tasks.close();
-        let waited =
-            tauri::async_runtime::block_on(tokio::time::timeout(STOP_WAIT, self.tasks.wait()));
+        // The timer is made inside the runtime: quitting runs on the main thread, which has
+        // no runtime of its own (a signal's quit would otherwise panic here).
+        let waited = tauri::async_runtime::block_on(async {
+            tokio::time::timeout(STOP_WAIT, self.tasks.wait()).await
+        });
         if waited.is_err() {
             tracing::warn!("the engine took too long to stop; quitting anyway");
         }
