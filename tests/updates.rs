@@ -3,8 +3,9 @@
 //! is unpacked and its app run in the real window (tauri-driver under Xvfb): the newer signed
 //! build is found at start with what is new in it, downloaded and its signature verified; a
 //! package signed with another key, and a feed that announces another version than the one
-//! signed, are refused with a clear message; a feed with nothing newer says so. Installing
-//! (which asks the system's package manager for root) is left out.
+//! signed, are refused with a clear message; a feed with nothing newer says so. The installed
+//! app's engine serves the phone UI it carries, with the source tree it was built from out of
+//! sight. Installing (which asks the system's package manager for root) is left out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -18,7 +19,7 @@ use serde_json::Value;
 
 use common::release_server::ReleaseServer;
 use common::webdriver::{Driver, Session, wait_for};
-use common::{app_env, start_xvfb};
+use common::{Log, Running, app_env, get, start_xvfb};
 
 /// A minisign key pair made for this test: the private key's file and the public key.
 struct Key {
@@ -125,6 +126,43 @@ fn check_again(window: &Session, server: &ReleaseServer) {
     });
 }
 
+/// Starts the installed `app` with the source tree hidden under an empty folder (in a mount
+/// namespace of its own, so nothing else loses it) and checks that its engine serves a phone
+/// the chat UI built into it: the page, and the script the page loads.
+fn serves_its_phone_ui(app: &Path, env: &[(&'static str, String)]) {
+    let hide_and_run = r#"mount -t tmpfs tmpfs "$0" && exec "$@""#;
+    let mut command = Command::new("unshare");
+    command
+        .args([
+            "--mount",
+            "--propagation",
+            "private",
+            "--",
+            "sh",
+            "-c",
+            hide_and_run,
+        ])
+        .arg(root())
+        .arg(app)
+        .envs(env.iter().map(|(key, value)| (key, value)))
+        .stderr(std::process::Stdio::piped());
+    let mut phone_side = Running::spawn(&mut command);
+    let mut log = Log::follow(phone_side.0.stderr.take().unwrap());
+    let address = log.engine_address();
+    let built = std::fs::read_to_string(root().join("ui/dist/index.html")).unwrap();
+    let (status, page) = get(&address, "/");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.ends_with(&built), "the page is the built UI: {page}");
+    let script = built
+        .split("src=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page loads a script");
+    let (status, response) = get(&address, script);
+    assert_eq!(status, 200, "{script}: {response}");
+    assert!(response.contains("text/javascript"), "{response}");
+}
+
 #[test]
 fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refused() {
     let work = tempfile::tempdir().unwrap();
@@ -197,8 +235,14 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     std::fs::write(&settings, "").unwrap();
 
     let (_xvfb, display) = start_xvfb();
+    let app = installed.join("usr/bin/tether-desktop");
+    let phone_side = work.path().join("phone-side");
+    serves_its_phone_ui(
+        &app,
+        &app_env(&display, &settings, &phone_side, "installed-ui"),
+    );
     let driver = Driver::start(&app_env(&display, &settings, work.path(), "updates"));
-    let window = driver.session(&installed.join("usr/bin/tether-desktop"));
+    let window = driver.session(&app);
     let shots = root().join("test-output/screenshots");
 
     let deb_fetches = || fetches(&server, &format!("/{deb_name}"));

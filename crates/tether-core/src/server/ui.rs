@@ -1,10 +1,13 @@
 //! The chat UI's files: `/` is the app, and every other path that names a file of the built
 //! UI is that file, all under a strict Content-Security-Policy. The app routes itself after `#`,
-//! so no other path falls back to it. A client that accepts gzip gets the `.gz` copy the build
-//! made beside a file, when there is one.
+//! so no other path falls back to it. The files are the UI built into the engine (the `ui/dist`
+//! the build found), or those of the `ui_dir` setting when it is set. A client that accepts
+//! gzip gets the `.gz` copy the UI's build made beside a file, when there is one.
 
-use std::path::{Path, PathBuf};
+use std::borrow::Cow;
+use std::path::Path;
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -18,28 +21,60 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; \
     form-action 'none'; frame-ancestors 'none'";
 
-/// Shown at `/` when no built UI is found.
+/// Shown at `/` when there is no built UI.
 const NOT_BUILT: &str = "<!doctype html><meta charset=utf-8><title>Tether</title>\
-    <p>The chat UI has not been built: run <code>npm run build</code> in <code>ui/</code>, \
-    or set <code>ui_dir</code>.</p>";
+    <p>This engine has no chat UI: run <code>npm run build</code> in <code>ui/</code> \
+    before building it, or set <code>ui_dir</code>.</p>";
 
-/// Where the built UI is: the `ui_dir` setting, else the `ui/dist` of the source tree this
-/// engine was built from, when it exists.
-pub fn directory(configured: Option<&Path>) -> Option<PathBuf> {
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist");
-    configured
-        .map(Path::to_path_buf)
-        .or(Some(built))
-        .filter(|dir| dir.join("index.html").is_file())
+/// The chat UI built into the engine: `ui/dist` (with its `.gz` copies) as the build found
+/// it, in every profile; nothing when the UI had not been built.
+#[derive(rust_embed::Embed)]
+#[folder = "../../ui/dist/"]
+#[allow_missing = true]
+struct BuiltIn;
+
+/// Where the UI's files come from.
+enum Files<'a> {
+    BuiltIn,
+    Folder(&'a Path),
+}
+
+impl<'a> Files<'a> {
+    /// The `ui_dir` setting's folder when it is set, else the UI built in.
+    fn of(configured: Option<&'a Path>) -> Self {
+        configured.map_or(Self::BuiltIn, Self::Folder)
+    }
+
+    /// The file at `relative`, if there is one (in a folder, links out of it are refused).
+    async fn read(&self, relative: &str) -> Option<Cow<'static, [u8]>> {
+        match self {
+            Self::BuiltIn => BuiltIn::get(relative).map(|file| file.data),
+            Self::Folder(dir) => {
+                let root = tokio::fs::canonicalize(dir).await.ok()?;
+                let path = tokio::fs::canonicalize(root.join(relative)).await.ok()?;
+                let inside = path.starts_with(&root) && path.is_file();
+                let bytes = if inside {
+                    tokio::fs::read(&path).await.ok()
+                } else {
+                    None
+                };
+                bytes.map(Cow::Owned)
+            }
+        }
+    }
 }
 
 /// `GET /`: the app.
 pub(super) async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let app = match directory(state.engine.config().ui_dir.as_deref()) {
-        Some(dir) => file(&dir, "index.html", accepts_gzip(&headers)).await,
-        None => None,
-    };
-    app.unwrap_or_else(|| with_headers("text/html; charset=utf-8", NOT_BUILT.into(), false))
+    let files = Files::of(state.engine.config().ui_dir.as_deref());
+    let app = file(&files, "index.html", accepts_gzip(&headers)).await;
+    app.unwrap_or_else(|| {
+        with_headers(
+            "text/html; charset=utf-8",
+            NOT_BUILT.as_bytes().into(),
+            false,
+        )
+    })
 }
 
 /// Any other path: a file of the built UI, or the usual 404.
@@ -49,11 +84,9 @@ pub(super) async fn asset(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let found = match (method, directory(state.engine.config().ui_dir.as_deref())) {
-        (Method::GET, Some(dir)) => match relative(uri.path()) {
-            Some(relative) => file(&dir, &relative, accepts_gzip(&headers)).await,
-            None => None,
-        },
+    let files = Files::of(state.engine.config().ui_dir.as_deref());
+    let found = match (method, relative(uri.path())) {
+        (Method::GET, Some(relative)) => file(&files, &relative, accepts_gzip(&headers)).await,
         _ => None,
     };
     match found {
@@ -91,33 +124,24 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The file at `relative` under `dir`, if it is a file there (links out of it are refused);
-/// its `.gz` copy when `gzip` and the build made one.
-async fn file(dir: &Path, relative: &str, gzip: bool) -> Option<Response> {
-    let root = tokio::fs::canonicalize(dir).await.ok()?;
-    let inside = |path: PathBuf| path.starts_with(&root).then_some(path);
-    let path = inside(tokio::fs::canonicalize(root.join(relative)).await.ok()?)?;
-    let compressed = if gzip {
-        let copy = tokio::fs::canonicalize(root.join(format!("{relative}.gz"))).await;
-        copy.ok().and_then(inside)
-    } else {
-        None
-    };
+/// The file at `relative` of `files`, if there is one; its `.gz` copy when `gzip` and the
+/// build made one.
+async fn file(files: &Files<'_>, relative: &str, gzip: bool) -> Option<Response> {
+    let kind = content_type(Path::new(relative));
     let immutable = relative.starts_with("assets/");
+    let compressed = match gzip {
+        true => files.read(&format!("{relative}.gz")).await,
+        false => None,
+    };
     let mut response = match compressed {
-        Some(compressed) => {
-            let bytes = tokio::fs::read(&compressed).await.ok()?;
-            let mut response = with_headers(content_type(&path), bytes, immutable);
+        Some(bytes) => {
+            let mut response = with_headers(kind, bytes, immutable);
             response
                 .headers_mut()
                 .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             response
         }
-        None => with_headers(
-            content_type(&path),
-            tokio::fs::read(&path).await.ok()?,
-            immutable,
-        ),
+        None => with_headers(kind, files.read(relative).await?, immutable),
     };
     response
         .headers_mut()
@@ -143,7 +167,7 @@ fn content_type(path: &Path) -> &'static str {
 
 /// A UI response: its type, the security headers, and caching (for ever for the hashed
 /// files under `assets/`, revalidated for the rest).
-fn with_headers(content_type: &'static str, body: Vec<u8>, immutable: bool) -> Response {
+fn with_headers(content_type: &'static str, body: Cow<'static, [u8]>, immutable: bool) -> Response {
     let cache = if immutable {
         "public, max-age=31536000, immutable"
     } else {
@@ -156,6 +180,10 @@ fn with_headers(content_type: &'static str, body: Vec<u8>, immutable: bool) -> R
         (header::REFERRER_POLICY, "no-referrer"),
         (header::CACHE_CONTROL, cache),
     ];
+    let body = match body {
+        Cow::Borrowed(bytes) => Bytes::from_static(bytes),
+        Cow::Owned(bytes) => Bytes::from(bytes),
+    };
     let mut response = (StatusCode::OK, body).into_response();
     for (name, value) in headers {
         response
