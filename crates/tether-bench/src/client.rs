@@ -25,7 +25,9 @@ pub async fn connect(url: &str, token: &str) -> Result<Socket> {
         "authorization",
         HeaderValue::from_str(&format!("Bearer {token}"))?,
     );
-    let (mut socket, _) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+    // Nagle's algorithm off, as the engine has it on its side: requests go out at once.
+    let upgrade = tokio_tungstenite::connect_async_with_config(request, None, true);
+    let (mut socket, _) = tokio::time::timeout(WAIT, upgrade)
         .await
         .context("no upgrade within a minute")??;
     let welcome = next_text(&mut socket).await?;

@@ -18,7 +18,8 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use tokio::net::{TcpListener, UnixListener};
+use axum::serve::{Listener, ListenerExt};
+use tokio::net::{TcpListener, TcpStream, UnixListener};
 use tokio_rustls::TlsAcceptor;
 
 use gate::Gate;
@@ -39,7 +40,7 @@ pub async fn serve(
     let gate = Gate::loopback(engine.config(), address);
     let tasks = accept::Tasks::default();
     let app = routes::network(engine.clone(), tasks.clone(), gate, true);
-    accept::run(listener, app, &engine, tasks, None, shutdown).await;
+    accept::run(no_delay(listener), app, &engine, tasks, None, shutdown).await;
     Ok(())
 }
 
@@ -61,7 +62,17 @@ pub async fn serve_lan(
     let tasks = accept::Tasks::default();
     let metrics = engine.config().lan.metrics;
     let app = routes::network(engine.clone(), tasks.clone(), gate, metrics);
-    accept::run(listener, app, &engine, tasks, Some(tls), shutdown).await;
+    accept::run(no_delay(listener), app, &engine, tasks, Some(tls), shutdown).await;
+}
+
+/// `listener`, with Nagle's algorithm off on every socket it accepts: an event is a small
+/// write, and each one is sent at once instead of waiting for the previous one's ACK.
+fn no_delay(listener: TcpListener) -> impl Listener<Addr = std::net::SocketAddr> {
+    listener.tap_io(|socket: &mut TcpStream| {
+        if let Err(error) = socket.set_nodelay(true) {
+            tracing::warn!(%error, "cannot turn off Nagle's algorithm on a connection");
+        }
+    })
 }
 
 /// Serves the same API on the local control socket, where every caller is trusted:

@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use crate::common::{TestServer, WAIT, raw_http};
 
 /// A TLS connection to `address` that trusts only `fingerprint`.
-async fn tls(address: SocketAddr, fingerprint: &str) -> std::io::Result<TlsStream<TcpStream>> {
+pub async fn tls(address: SocketAddr, fingerprint: &str) -> std::io::Result<TlsStream<TcpStream>> {
     let tcp = TcpStream::connect(address).await?;
     let connector = TlsConnector::from(Arc::new(client_config(fingerprint)));
     connector

@@ -14,6 +14,7 @@ mod http_api;
 mod lan;
 mod local_link;
 mod metrics;
+mod no_delay;
 mod pairing;
 mod replay;
 mod session_faults;
