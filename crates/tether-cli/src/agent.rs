@@ -18,8 +18,9 @@ const RSA_SHA2_512: u32 = 4;
 /// The largest agent reply read.
 const MAX_REPLY: usize = 256 << 10;
 
-/// Signs `challenge` with an unencrypted OpenSSH private key file.
-pub fn sign_with_file(path: &Path, challenge: &str) -> anyhow::Result<SshSig> {
+/// Signs `challenge` from the engine reached as `host` with an unencrypted OpenSSH private
+/// key file.
+pub fn sign_with_file(path: &Path, host: &str, challenge: &str) -> anyhow::Result<SshSig> {
     let key = PrivateKey::read_openssh_file(path)
         .with_context(|| format!("cannot read the SSH key {}", path.display()))?;
     if key.is_encrypted() {
@@ -28,11 +29,16 @@ pub fn sign_with_file(path: &Path, challenge: &str) -> anyhow::Result<SshSig> {
             path.display()
         );
     }
-    Ok(key.sign(NAMESPACE, HashAlg::Sha512, &signed_message(challenge))?)
+    Ok(key.sign(NAMESPACE, HashAlg::Sha512, &signed_message(host, challenge))?)
 }
 
-/// Signs `challenge` through ssh-agent with `wanted` (a public key file), or the agent's first key.
-pub async fn sign_with_agent(wanted: Option<&Path>, challenge: &str) -> anyhow::Result<SshSig> {
+/// Signs `challenge` from the engine reached as `host` through ssh-agent with `wanted` (a
+/// public key file), or the agent's first key.
+pub async fn sign_with_agent(
+    wanted: Option<&Path>,
+    host: &str,
+    challenge: &str,
+) -> anyhow::Result<SshSig> {
     let socket = std::env::var_os("SSH_AUTH_SOCK")
         .ok_or_else(|| anyhow!("SSH_AUTH_SOCK is not set: is ssh-agent running?"))?;
     let mut agent = UnixStream::connect(&socket)
@@ -67,7 +73,7 @@ pub async fn sign_with_agent(wanted: Option<&Path>, challenge: &str) -> anyhow::
         Some(_) => anyhow!("ssh-agent does not hold that key; add it with `ssh-add`"),
         None => anyhow!("ssh-agent holds no keys; add one with `ssh-add`"),
     })?;
-    let data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, &signed_message(challenge))?;
+    let data = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, &signed_message(host, challenge))?;
     let flags = if matches!(key.algorithm(), Algorithm::Rsa { .. }) {
         RSA_SHA2_512
     } else {

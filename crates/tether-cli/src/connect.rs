@@ -49,6 +49,12 @@ impl Target {
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
+        if !secure && !is_loopback(&host) {
+            bail!(
+                "ws:// would send the token or signature in the clear, so it is only for this \
+                 machine (127.0.0.1, ::1, localhost); use wss:// with --fingerprint for {host}"
+            );
+        }
         let authority = match host.contains(':') {
             true => format!("[{host}]:{port}"),
             false => format!("{host}:{port}"),
@@ -66,6 +72,8 @@ impl Target {
         let tcp = TcpStream::connect(&self.authority)
             .await
             .with_context(|| format!("cannot reach {}", self.authority))?;
+        // Each typed line and each answer is a small write: send it at once.
+        tcp.set_nodelay(true)?;
         let Some(fingerprint) = &self.fingerprint else {
             return Ok(Box::new(tcp));
         };
@@ -98,6 +106,14 @@ impl Target {
         }
         Ok(body)
     }
+}
+
+/// Whether `host` (brackets removed) names this machine's loopback interface.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 pub async fn run(args: ConnectArgs) -> anyhow::Result<()> {
@@ -147,8 +163,11 @@ async fn sign_in(target: &Target, args: &ConnectArgs) -> anyhow::Result<String> 
         .as_str()
         .ok_or_else(|| anyhow!("the engine sent no challenge"))?;
     let signature = match (&args.key, &args.agent) {
-        (Some(file), _) => sign_with_file(file, challenge)?,
-        (None, Some(public)) => sign_with_agent(public.as_deref(), challenge).await?,
+        // Bound to the engine as the handshake names it (its Host header).
+        (Some(file), _) => sign_with_file(file, &target.authority, challenge)?,
+        (None, Some(public)) => {
+            sign_with_agent(public.as_deref(), &target.authority, challenge).await?
+        }
         (None, None) => unreachable!("checked above"),
     };
     Ok(authorization(challenge, &signature)?)
@@ -294,4 +313,39 @@ async fn rpc<S: AsyncRead + AsyncWrite + Unpin>(
         .call(method, params)
         .await?
         .map_err(|error| anyhow!("{method}: {}", error.message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Target;
+
+    #[test]
+    fn plain_ws_reaches_only_this_machine() {
+        for url in [
+            "ws://127.0.0.1:7410",
+            "ws://127.8.9.10:7410",
+            "ws://[::1]:7410",
+            "ws://localhost:7410",
+        ] {
+            assert!(Target::parse(url, None).is_ok(), "{url}");
+        }
+        for url in [
+            "ws://192.168.1.20:7410",
+            "ws://0.0.0.0:7410",
+            "ws://tether.example:7410",
+            "ws://[fe80::1]:7410",
+            "ws://localhost.example.org:7410",
+        ] {
+            let refused = Target::parse(url, None)
+                .err()
+                .map(|error| error.to_string());
+            assert!(
+                refused
+                    .as_deref()
+                    .is_some_and(|why| why.contains("only for this machine")),
+                "{url}: {refused:?}"
+            );
+        }
+        assert!(Target::parse("wss://192.168.1.20:7411", Some("ab".repeat(32))).is_ok());
+    }
 }

@@ -52,6 +52,11 @@ pub enum KeyError {
     NotFound(String),
     #[error("the challenge is unknown, expired or already used: ask for a new one")]
     StaleChallenge,
+    #[error(
+        "this client signs the first version of the sign-in, which is not bound to the engine \
+         it signs for: update it (it must sign `tether-sign-in-v2:<host>:<challenge>`)"
+    )]
+    UnboundSignature,
     #[error("too many sign-ins are under way; try again in a moment")]
     Busy,
     #[error("the signature cannot be read: {0}")]
@@ -62,8 +67,17 @@ pub enum KeyError {
     BadSignature,
 }
 
-/// The bytes a client signs for `challenge`.
-pub fn signed_message(challenge: &str) -> Vec<u8> {
+/// The bytes a client signs for `challenge` from the engine it reaches as `host` (the
+/// `Host` header it sends, such as `127.0.0.1:7410`): a signature meant for one engine does
+/// not pass at another, so an engine cannot relay a challenge and replay its answer.
+pub fn signed_message(host: &str, challenge: &str) -> Vec<u8> {
+    let host = host.to_ascii_lowercase();
+    format!("tether-sign-in-v2:{host}:{challenge}").into_bytes()
+}
+
+/// What clients of the first version signed, bound to no engine: recognized only to tell
+/// such a client to update.
+fn unbound_message(challenge: &str) -> Vec<u8> {
     format!("tether-sign-in-v1:{challenge}").into_bytes()
 }
 
@@ -180,9 +194,10 @@ impl SshKeys {
         Ok(challenge)
     }
 
-    /// Checks an `Authorization` value of the [`SCHEME`]. The challenge is used up whatever
-    /// the outcome, so each one allows a single try.
-    pub fn sign_in(&self, authorization: &str) -> Result<Caller, KeyError> {
+    /// Checks an `Authorization` value of the [`SCHEME`] sent to this engine as `host` (the
+    /// request's `Host`, which the listener allows only for its own names). The challenge is
+    /// used up whatever the outcome, so each one allows a single try.
+    pub fn sign_in(&self, host: &str, authorization: &str) -> Result<Caller, KeyError> {
         let (challenge, signature) = parse_authorization(authorization)?;
         let issued = self
             .challenges
@@ -195,9 +210,13 @@ impl SshKeys {
         // The signature is checked against the key it names before that key is looked up,
         // so a forged signature cannot tell whether a key is authorized.
         let public = PublicKey::from(signature.public_key().clone());
-        public
-            .verify(NAMESPACE, &signed_message(&challenge), &signature)
-            .map_err(|_| KeyError::BadSignature)?;
+        let verify = |message: &[u8]| public.verify(NAMESPACE, message, &signature).is_ok();
+        if !verify(&signed_message(host, &challenge)) {
+            return Err(match verify(&unbound_message(&challenge)) {
+                true => KeyError::UnboundSignature,
+                false => KeyError::BadSignature,
+            });
+        }
         let fingerprint = public.fingerprint(HashAlg::Sha256).to_string();
         let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
         let Some(key) = keys.get_mut(&fingerprint) else {
@@ -234,11 +253,16 @@ mod tests {
         PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519).unwrap()
     }
 
-    fn signed(key: &PrivateKey, challenge: &str) -> String {
-        let signature = key
-            .sign(NAMESPACE, HashAlg::Sha512, &signed_message(challenge))
-            .unwrap();
+    /// The `Host` the tests' engine is reached as.
+    const HOST: &str = "127.0.0.1:7410";
+
+    fn signed_as(key: &PrivateKey, message: &[u8], challenge: &str) -> String {
+        let signature = key.sign(NAMESPACE, HashAlg::Sha512, message).unwrap();
         authorization(challenge, &signature).unwrap()
+    }
+
+    fn signed(key: &PrivateKey, challenge: &str) -> String {
+        signed_as(key, &signed_message(HOST, challenge), challenge)
     }
 
     #[test]
@@ -250,13 +274,13 @@ mod tests {
         let challenge = keys.challenge().unwrap();
         let header = signed(&key, &challenge);
         assert_eq!(
-            keys.sign_in(&header).unwrap(),
+            keys.sign_in(HOST, &header).unwrap(),
             Caller::Key {
                 fingerprint: added.fingerprint,
                 name: "laptop".into()
             }
         );
-        assert_eq!(keys.sign_in(&header), Err(KeyError::StaleChallenge));
+        assert_eq!(keys.sign_in(HOST, &header), Err(KeyError::StaleChallenge));
     }
 
     #[test]
@@ -268,32 +292,65 @@ mod tests {
         let stranger = keypair();
         let challenge = keys.challenge().unwrap();
         assert!(matches!(
-            keys.sign_in(&signed(&stranger, &challenge)),
+            keys.sign_in(HOST, &signed(&stranger, &challenge)),
             Err(KeyError::UnknownKey(_))
         ));
         let challenge = keys.challenge().unwrap();
         let other = keys.challenge().unwrap();
         assert_eq!(
-            keys.sign_in(&signed(&key, &other).replace(&other, &challenge)),
+            keys.sign_in(HOST, &signed(&key, &other).replace(&other, &challenge)),
             Err(KeyError::BadSignature),
             "a signature over another challenge"
         );
         let challenge = keys.challenge().unwrap();
         let wrong_namespace = key
-            .sign("git", HashAlg::Sha512, &signed_message(&challenge))
+            .sign("git", HashAlg::Sha512, &signed_message(HOST, &challenge))
             .unwrap();
         assert_eq!(
-            keys.sign_in(&authorization(&challenge, &wrong_namespace).unwrap()),
+            keys.sign_in(HOST, &authorization(&challenge, &wrong_namespace).unwrap()),
             Err(KeyError::BadSignature)
         );
         assert!(matches!(
-            keys.sign_in("Tether-SSH challenge=x"),
+            keys.sign_in(HOST, "Tether-SSH challenge=x"),
             Err(KeyError::BadFormat(_))
         ));
         assert!(matches!(
             keys.add("ssh-ed25519 AAAA", None),
             Err(KeyError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_signature_is_good_only_at_the_engine_it_was_made_for() {
+        let (_dir, keys) = keys();
+        let key = keypair();
+        keys.add(&key.public_key().to_openssh().unwrap(), Some("laptop"))
+            .unwrap();
+        // A malicious engine relays this engine's challenge and replays the answer.
+        let challenge = keys.challenge().unwrap();
+        let for_another = signed_as(
+            &key,
+            &signed_message("evil.example:7410", &challenge),
+            &challenge,
+        );
+        assert_eq!(
+            keys.sign_in(HOST, &for_another),
+            Err(KeyError::BadSignature)
+        );
+        // The host is compared as hosts are, without regard to case.
+        let challenge = keys.challenge().unwrap();
+        let upper = signed_as(
+            &key,
+            &signed_message("LOCALHOST:7410", &challenge),
+            &challenge,
+        );
+        assert!(keys.sign_in("localhost:7410", &upper).is_ok());
+        // A client of the first version is told to update.
+        let challenge = keys.challenge().unwrap();
+        let unbound = signed_as(&key, &unbound_message(&challenge), &challenge);
+        let refused = keys.sign_in(HOST, &unbound);
+        assert_eq!(refused, Err(KeyError::UnboundSignature));
+        assert!(refused.unwrap_err().to_string().contains("update it"));
     }
 
     #[tokio::test(start_paused = true)]
@@ -305,7 +362,7 @@ mod tests {
         let challenge = keys.challenge().unwrap();
         tokio::time::advance(CHALLENGE_TTL).await;
         assert_eq!(
-            keys.sign_in(&signed(&key, &challenge)),
+            keys.sign_in(HOST, &signed(&key, &challenge)),
             Err(KeyError::StaleChallenge)
         );
     }

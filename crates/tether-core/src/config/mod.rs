@@ -37,7 +37,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Extra host names allowed in the `Host` header (DNS-rebinding protection).
     pub allowed_hosts: Vec<String>,
-    /// The built chat UI served at `/`; by default the `ui/dist` of the source tree.
+    /// A built chat UI to serve at `/` instead of the one built into the engine.
     pub ui_dir: Option<PathBuf>,
     pub limits: Limits,
     pub history: HistoryLimits,
@@ -62,6 +62,10 @@ pub struct ClaudeSettings {
     /// Silence during a turn after which the session counts as stalled.
     #[serde(rename = "stall_timeout_ms", with = "millis")]
     pub stall_timeout: Duration,
+    /// How long a running `claude` gets to answer a setting change (model, permission mode)
+    /// before the change fails and the old value is kept.
+    #[serde(rename = "answer_timeout_ms", with = "millis")]
+    pub answer_timeout: Duration,
     /// How long a stopping `claude` gets at each step (end of input, SIGTERM) before the next.
     #[serde(rename = "stop_grace_ms", with = "millis")]
     pub stop_grace: Duration,
@@ -77,6 +81,7 @@ impl Default for ClaudeSettings {
             path: None,
             env: std::collections::BTreeMap::new(),
             stall_timeout: Duration::from_secs(120),
+            answer_timeout: Duration::from_secs(10),
             stop_grace: Duration::from_secs(2),
             devices_may_bypass_permissions: false,
             max_sessions: 16,

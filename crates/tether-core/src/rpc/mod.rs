@@ -180,8 +180,12 @@ fn session_error(error: SessionError) -> RpcError {
     let code = match &error {
         SessionError::Ended => ErrorCode::Forbidden,
         SessionError::NoSuchApproval(_) => ErrorCode::NotFound,
-        SessionError::ClaudeNotFound(_) | SessionError::Spawn(_) => ErrorCode::Unavailable,
-        SessionError::Nothing(_) | SessionError::Refused(_) => ErrorCode::InvalidParams,
+        SessionError::ClaudeNotFound(_) | SessionError::Spawn(_) | SessionError::NoAnswer(_) => {
+            ErrorCode::Unavailable
+        }
+        SessionError::Nothing(_) | SessionError::Refused(_) | SessionError::Argument(_) => {
+            ErrorCode::InvalidParams
+        }
     };
     RpcError::new(code, error.to_string())
 }

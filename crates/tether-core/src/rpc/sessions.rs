@@ -8,13 +8,11 @@ use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 use crate::store::Row;
+use crate::supervisor::arguments::{self, ArgumentError};
 use crate::supervisor::binary::locate;
 use crate::supervisor::handle::{Command, SessionSnapshot};
 use crate::supervisor::model::{SessionInfo, SessionStatus};
 use crate::supervisor::sessions::NewSession;
-
-/// The permission modes a session may run in.
-const PERMISSION_MODES: [&str; 4] = ["default", "acceptEdits", "plan", "bypassPermissions"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -71,6 +69,9 @@ pub(super) fn create(
         .permission_mode
         .unwrap_or_else(|| "default".to_owned());
     check_mode(engine, caller, &permission_mode)?;
+    if let Some(model) = &params.model {
+        arguments::model(model).map_err(invalid)?;
+    }
     locate(engine.config().claude.path.as_deref())
         .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
     let new = NewSession {
@@ -155,6 +156,7 @@ pub(super) async fn archive(engine: &Engine, params: SessionParams) -> Result<Va
 }
 
 pub(super) async fn set_model(engine: &Engine, params: ModelParams) -> Result<Value, RpcError> {
+    arguments::model(&params.model).map_err(invalid)?;
     let session = handle(engine, &params.session_id)?;
     session
         .ask(|reply| Command::SetModel {
@@ -185,13 +187,7 @@ pub(super) async fn set_permission_mode(
 
 /// A known mode; bypassing permissions only from the desktop, unless its settings allow devices.
 fn check_mode(engine: &Engine, caller: &Caller, mode: &str) -> Result<(), RpcError> {
-    if !PERMISSION_MODES.contains(&mode) {
-        let known = PERMISSION_MODES.join(", ");
-        return Err(RpcError::new(
-            ErrorCode::InvalidParams,
-            format!("unknown permission mode {mode:?}; known: {known}"),
-        ));
-    }
+    arguments::permission_mode(mode).map_err(invalid)?;
     let device = !matches!(caller, Caller::Local);
     if mode == "bypassPermissions"
         && device
@@ -203,4 +199,8 @@ fn check_mode(engine: &Engine, caller: &Caller, mode: &str) -> Result<(), RpcErr
         ));
     }
     Ok(())
+}
+
+fn invalid(error: ArgumentError) -> RpcError {
+    RpcError::new(ErrorCode::InvalidParams, error.to_string())
 }

@@ -40,7 +40,16 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, Refusal
         return Ok(Caller::Local);
     }
     if let Some(signed) = authorization(headers).filter(|value| value.starts_with(SCHEME)) {
-        return state.engine.ssh_keys().sign_in(signed).map_err(refused_key);
+        // The gate has allowed only this listener's own names as the Host.
+        let host = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        return state
+            .engine
+            .ssh_keys()
+            .sign_in(host, signed)
+            .map_err(refused_key);
     }
     presented_token(headers)
         .and_then(|token| state.engine.devices().verify(&token))
@@ -87,6 +96,7 @@ fn refused_key(error: KeyError) -> Refusal {
         KeyError::StaleChallenge => "stale_challenge",
         KeyError::UnknownKey(_) => "unknown_key",
         KeyError::BadSignature => "bad_signature",
+        KeyError::UnboundSignature => "old_client",
         _ => "bad_format",
     };
     tracing::warn!(reason, "SSH sign-in refused");

@@ -5,6 +5,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
 use ts_rs::TS;
 
+use super::arguments::ArgumentError;
 use super::binary::ClaudeNotFound;
 use super::model::{Approval, Message, SessionInfo, Todo};
 use crate::protocol::Position;
@@ -24,6 +25,10 @@ pub enum SessionError {
     Nothing(&'static str),
     #[error("claude refused: {0}")]
     Refused(String),
+    #[error("claude did not answer within {0:?}; the setting is unchanged")]
+    NoAnswer(std::time::Duration),
+    #[error(transparent)]
+    Argument(#[from] ArgumentError),
 }
 
 /// A session's full state, for `sessions.get` and reloads.

@@ -1,6 +1,7 @@
 //! The supervisor: one actor per Claude Code session, owning one `claude` child process.
 
 mod actor;
+pub mod arguments;
 pub mod binary;
 pub mod cli_line;
 pub mod control;

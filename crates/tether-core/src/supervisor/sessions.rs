@@ -64,29 +64,24 @@ impl Sessions {
         let (watch_tx, watch_rx) = watch::channel(transcript.info.clone());
         let handle = SessionHandle::new(tx, watch_rx);
         let id = transcript.info.id.clone();
-        let actor = Actor::new(engine.clone(), cwd, transcript, watch_tx);
+        let mut actor = Actor::new(engine.clone(), cwd, transcript, watch_tx);
+        actor.settle_cut_turn();
         self.tasks.spawn(actor.run(rx, self.stop.child_token()));
         self.lock().insert(id, handle.clone());
         handle
     }
 
     /// Brings back the sessions an earlier run saved. Open ones get an actor again; a turn that
-    /// was under way is marked interrupted, and the next message resumes the conversation
-    /// (`--resume`). Archived ones are listed, their history read from the store.
+    /// was under way is marked interrupted (an event in the session's log, published before
+    /// anyone is served), and the next message resumes the conversation (`--resume`). Archived
+    /// ones are listed, their history read from the store.
     pub fn restore(&self, engine: &Engine, records: Vec<SessionRecord>) {
-        for mut record in records {
-            let info = &mut record.info;
+        for record in records {
+            let info = &record.info;
             if info.status == SessionStatus::Ended {
                 let handle = SessionHandle::ended(info.clone());
                 self.lock().insert(info.id.clone(), handle);
                 continue;
-            }
-            if info.status.is_mid_turn() {
-                info.status = SessionStatus::Interrupted;
-                info.last_error = Some(
-                    "Tether stopped during this turn; send a message to continue the conversation"
-                        .to_owned(),
-                );
             }
             let cwd = engine
                 .projects()

@@ -210,6 +210,48 @@ async fn malformed_and_unknown_output_lines_are_skipped_not_fatal() {
     );
 }
 
+/// A stand-in `claude` that injects a fault: it reads everything, keeps its output open and
+/// never answers.
+const SILENT_CLAUDE: &str = "#!/bin/sh\nwhile read -r line; do :; done\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setting_change_claude_never_answers_fails_in_time_and_keeps_the_old_value() {
+    let bin = tempfile::tempdir().unwrap();
+    let fake = bin.path().join("claude");
+    std::fs::write(&fake, SILENT_CLAUDE).unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let bench = ClaudeBench::start_with(Vec::new(), |config| {
+        config.claude.path = Some(fake.clone());
+        config.claude.answer_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let mut seat = bench.seat().await;
+    seat.call("messages.send", json!({ "text": "hello?" }))
+        .await;
+    seat.until(status_is("running")).await;
+    for (method, params, field, old) in [
+        (
+            "sessions.set_model",
+            json!({ "model": "claude-opus-4-1" }),
+            "model",
+            json!(null),
+        ),
+        (
+            "sessions.set_permission_mode",
+            json!({ "mode": "plan" }),
+            "permission_mode",
+            json!("default"),
+        ),
+    ] {
+        let changed = seat.call(method, params).await;
+        assert_eq!(changed["error"]["code"], "unavailable", "{changed}");
+        let why = changed["error"]["message"].as_str().unwrap();
+        assert!(why.contains("did not answer within 300ms"), "{why}");
+        let now = seat.call("sessions.get", json!({})).await;
+        assert_eq!(now["result"]["session"][field], old, "{now}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_with_an_approval_pending_interrupts_and_resolves_it() {
     let bash = Reply::tool_use(

@@ -270,6 +270,55 @@ async fn settings_changed_mid_session_are_what_claude_accepted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_name_that_reads_as_a_flag_never_reaches_claude() {
+    let bench = ClaudeBench::start(vec![Reply::text(["safe"])]).await;
+    let mut client = bench.client().await;
+    let flag = "--dangerously-skip-permissions";
+    let created = client
+        .call(
+            1,
+            "sessions.create",
+            json!({ "project_id": bench.project_id, "model": flag }),
+        )
+        .await;
+    assert_eq!(created["error"]["code"], "invalid_params", "{created}");
+    assert!(
+        created["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid model name"),
+        "{created}"
+    );
+    let mut seat = bench.seat().await;
+    let changed = seat
+        .call("sessions.set_model", json!({ "model": flag }))
+        .await;
+    assert_eq!(changed["error"]["code"], "invalid_params", "{changed}");
+    let snapshot = seat.call("sessions.get", json!({})).await;
+    assert!(
+        snapshot["result"]["session"]["model"].is_null(),
+        "{snapshot}"
+    );
+    // A real name is passed as one `--model=VALUE` argument, which the CLI takes.
+    let named = seat
+        .call(
+            "sessions.set_model",
+            json!({ "model": "claude-sonnet-4-5" }),
+        )
+        .await;
+    assert!(named["error"].is_null(), "{named}");
+    assert_eq!(streamed_text(&seat.turn("hi", "idle").await), "safe");
+    assert_eq!(
+        bench
+            .fake
+            .message_requests()
+            .last()
+            .and_then(|turn| turn.model().map(String::from)),
+        Some("claude-sonnet-4-5".to_owned())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_prompt_resent_with_its_client_id_is_sent_to_claude_once() {
     let bench = ClaudeBench::start(vec![Reply::text(["once"]), Reply::text(["twice"])]).await;
     let mut seat = bench.seat().await;

@@ -23,7 +23,11 @@ async fn challenge(server: &TestServer) -> String {
 
 fn signed(server: &TestServer, key: &PrivateKey, challenge: &str) -> Request<()> {
     let signature = key
-        .sign(NAMESPACE, HashAlg::Sha512, &signed_message(challenge))
+        .sign(
+            NAMESPACE,
+            HashAlg::Sha512,
+            &signed_message(&server.addr.to_string(), challenge),
+        )
         .unwrap();
     let mut request = server.url().into_client_request().unwrap();
     request.headers_mut().insert(

@@ -3,7 +3,8 @@
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::{Actor, Setting};
+use super::Actor;
+use super::changes::Setting;
 use crate::protocol::{ChannelKind, ChannelName};
 use crate::supervisor::control;
 use crate::supervisor::handle::{Command, Reply, SessionError, SessionSnapshot};
@@ -149,7 +150,8 @@ impl Actor {
         self.publish_info();
         match self.control(request).await {
             Some(request_id) => {
-                self.awaiting.insert(request_id, (undo, reply));
+                let deadline = Instant::now() + self.settings.answer_timeout;
+                self.awaiting.wait(request_id, undo, reply, deadline);
             }
             None => {
                 let _ = reply.send(Ok(()));

@@ -1,8 +1,10 @@
 //! How a session's `claude` is started: the program, the fixed streaming arguments, the
-//! session's resume id, model and permission mode, and the environment.
+//! session's resume id, model and permission mode (each checked, each one `--flag=value`
+//! argument), and the environment.
 
 use std::path::Path;
 
+use super::super::arguments;
 use super::super::binary::locate;
 use super::super::handle::SessionError;
 use super::super::model::SessionInfo;
@@ -38,13 +40,14 @@ pub(super) fn launch(
         .map_err(|error| SessionError::Spawn(format!("the project folder is gone: {error}")))?;
     let mut args: Vec<String> = BASE_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
     if let Some(resume) = &info.claude_session_id {
-        args.extend(["--resume".to_owned(), resume.clone()]);
+        args.push(format!("--resume={}", arguments::resume(resume)?));
     }
     if let Some(model) = &info.model {
-        args.extend(["--model".to_owned(), model.clone()]);
+        args.push(format!("--model={}", arguments::model(model)?));
     }
-    if info.permission_mode != "default" {
-        args.extend(["--permission-mode".to_owned(), info.permission_mode.clone()]);
+    let mode = arguments::permission_mode(&info.permission_mode)?;
+    if mode != "default" {
+        args.push(format!("--permission-mode={mode}"));
     }
     let env = BASE_ENV
         .iter()

@@ -1,8 +1,8 @@
 //! The session actor: one task owns one session's `claude` process, its transcript and its status.
 //! Commands arrive from handles; CLI lines become state and events; a watchdog flags silence.
 
+use self::changes::{Changes, Setting};
 use self::sent::SentPrompts;
-use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
 
@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+mod changes;
 mod commands;
 mod launch;
 mod saving;
@@ -18,7 +19,7 @@ mod sent;
 
 use super::cli_line::{self, CliLine, ControlRequest};
 use super::control;
-use super::handle::{Command, Reply, SessionError};
+use super::handle::{Command, SessionError};
 use super::model::{SessionInfo, SessionStatus};
 use super::orphans;
 use super::process::ClaudeProcess;
@@ -30,18 +31,14 @@ use crate::protocol::{ChannelKind, ChannelName};
 /// The id of the `initialize` request sent to every new child.
 const INIT_REQUEST: &str = "tether-init";
 
-/// A setting's value before a change, put back if the child refuses the change.
-pub(super) enum Setting {
-    Model(Option<String>),
-    PermissionMode(String),
-}
-
 /// What happened next, for the actor to handle.
 enum Next {
     Command(Option<Command>),
     Stdout(io::Result<Option<String>>),
     Stderr(io::Result<Option<String>>),
     Stalled,
+    /// A setting change's answer is overdue.
+    Unanswered,
     Stop,
 }
 
@@ -58,8 +55,8 @@ pub(super) struct Actor {
     last_prompt: Option<String>,
     /// The message each recent client prompt id became.
     sent: SentPrompts,
-    /// Setting changes sent to the child, by request id, waiting for its answer.
-    awaiting: HashMap<String, (Setting, Reply<()>)>,
+    /// Setting changes sent to the child, waiting for its answer.
+    awaiting: Changes,
     started: Instant,
     /// False once the child's stderr has ended (it is not polled again).
     stderr_open: bool,
@@ -85,9 +82,20 @@ impl Actor {
             requests: 0,
             last_prompt: None,
             sent: SentPrompts::default(),
-            awaiting: HashMap::new(),
+            awaiting: Changes::default(),
             started: Instant::now(),
             stderr_open: false,
+        }
+    }
+
+    /// Marks a turn that an engine stop or crash cut short as interrupted, through the same
+    /// event clients follow, so the session's log says what `sessions.get` says. A new or
+    /// settled session is left as it is.
+    pub fn settle_cut_turn(&mut self) {
+        if self.transcript.info.status.is_mid_turn() {
+            let note =
+                "Tether stopped during this turn; send a message to continue the conversation";
+            self.update(SessionStatus::Interrupted, Some(note.to_owned()));
         }
     }
 
@@ -126,6 +134,10 @@ impl Actor {
                     self.engine.metrics().claude_stalls.add(1);
                     true
                 }
+                Next::Unanswered => {
+                    self.unanswered();
+                    true
+                }
             };
             if !keep_going {
                 break;
@@ -144,6 +156,7 @@ impl Actor {
             && self.transcript.approvals.is_empty()
             && self.process.is_some();
         let deadline = self.last_output + self.settings.stall_timeout;
+        let answer_due = self.awaiting.next_deadline();
         let Some(process) = self.process.as_mut() else {
             return tokio::select! {
                 command = commands.recv() => Next::Command(command),
@@ -155,6 +168,7 @@ impl Actor {
             line = process.stdout.next_line() => Next::Stdout(line),
             line = process.stderr.next_line(), if self.stderr_open => Next::Stderr(line),
             () = tokio::time::sleep_until(deadline), if watching => Next::Stalled,
+            () = sleep_until(answer_due), if answer_due.is_some() => Next::Unanswered,
             () = stop.cancelled() => Next::Stop,
         }
     }
@@ -205,27 +219,41 @@ impl Actor {
 
     /// Settles a setting change the child answered.
     fn answered(&mut self, request_id: &str, outcome: &Result<Value, String>) {
-        let Some((undo, reply)) = self.awaiting.remove(request_id) else {
+        let Some(change) = self.awaiting.answered(request_id) else {
             return;
         };
         let result = match outcome {
             Ok(_) => Ok(()),
             Err(error) => {
-                match undo {
-                    Setting::Model(model) => self.transcript.info.model = model,
-                    Setting::PermissionMode(mode) => self.transcript.info.permission_mode = mode,
-                }
-                self.publish_info();
+                self.undo(change.undo);
                 Err(SessionError::Refused(error.clone()))
             }
         };
-        let _ = reply.send(result);
+        let _ = change.reply.send(result);
+    }
+
+    /// Changes the child left unanswered past their deadline: the old value is kept.
+    fn unanswered(&mut self) {
+        let waited = self.settings.answer_timeout;
+        for change in self.awaiting.overdue(Instant::now()) {
+            self.undo(change.undo);
+            let _ = change.reply.send(Err(SessionError::NoAnswer(waited)));
+        }
+    }
+
+    /// Puts a setting back as it was before a change, and says so.
+    fn undo(&mut self, setting: Setting) {
+        match setting {
+            Setting::Model(model) => self.transcript.info.model = model,
+            Setting::PermissionMode(mode) => self.transcript.info.permission_mode = mode,
+        }
+        self.publish_info();
     }
 
     /// Changes still waiting when the child goes away apply to the next one.
     fn settle_awaiting(&mut self) {
-        for (_, (_, reply)) in self.awaiting.drain() {
-            let _ = reply.send(Ok(()));
+        for change in self.awaiting.drain() {
+            let _ = change.reply.send(Ok(()));
         }
     }
 
@@ -367,5 +395,13 @@ impl Actor {
             }
         }
         self.info.send_replace(info.clone());
+    }
+}
+
+/// Sleeps until `deadline`, or for ever without one.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
