@@ -11,6 +11,7 @@ pub mod lan;
 pub mod launch;
 pub mod logging;
 pub mod metrics;
+pub mod peer_address;
 pub mod projects;
 pub mod protocol;
 pub mod qr;

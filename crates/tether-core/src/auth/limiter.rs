@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::peer_address::counted_as;
+
 /// The window over which attempts are counted.
 const WINDOW: Duration = Duration::from_secs(60);
 /// Addresses remembered at once; past this, the one counted longest ago is forgotten.
@@ -32,10 +34,10 @@ impl AddressLimiter {
     }
 
     /// Counts one attempt from `address` (none for the local socket); `Err` holds how long
-    /// until the next attempt is allowed. IPv6 addresses count per /64, the block one host
-    /// or one home network usually holds.
+    /// until the next attempt is allowed. Addresses count as [`counted_as`] says: all of
+    /// loopback as one, IPv6 per /64.
     pub fn attempt(&self, address: Option<IpAddr>) -> Result<(), Duration> {
-        let address = address.map(network_of);
+        let address = address.map(counted_as);
         let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         if windows.len() >= MAX_ADDRESSES && !windows.contains_key(&address) {
@@ -66,17 +68,6 @@ impl AddressLimiter {
     }
 }
 
-/// The address an allowance belongs to: an IPv4 address, or an IPv6 address's /64.
-fn network_of(address: IpAddr) -> IpAddr {
-    match address {
-        IpAddr::V4(_) => address,
-        IpAddr::V6(v6) => {
-            let bits = u128::from(v6) & !((1u128 << 64) - 1);
-            IpAddr::V6(bits.into())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +84,19 @@ mod tests {
         limiter.attempt(b).unwrap();
         tokio::time::advance(WINDOW).await;
         limiter.attempt(a).unwrap();
+    }
+
+    #[test]
+    fn every_loopback_address_shares_one_allowance() {
+        let limiter = AddressLimiter::new(2);
+        limiter.attempt(Some([127, 0, 0, 1].into())).unwrap();
+        limiter.attempt(Some([127, 0, 0, 2].into())).unwrap();
+        for other in ["127.0.0.3", "127.8.9.10", "::1"] {
+            assert!(
+                limiter.attempt(Some(other.parse().unwrap())).is_err(),
+                "{other}"
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ use ts_rs::TS;
 
 use super::{Caller, display_name};
 use crate::clock::unix_now;
+use crate::peer_address::counted_as;
 use crate::store::{Row, Store};
 
 /// The SSH signature namespace of Tether's sign-in, so no other signature can pass for one.
@@ -25,6 +26,9 @@ pub const SCHEME: &str = "Tether-SSH";
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(30);
 /// Challenges outstanding at once.
 const MAX_CHALLENGES: usize = 1024;
+/// Challenges outstanding at once for one address (as [`counted_as`] counts it), so no one
+/// address can take the slots of everyone else.
+pub const MAX_CHALLENGES_PER_ADDRESS: usize = 16;
 
 /// An SSH public key the desktop user allowed to sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -59,6 +63,11 @@ pub enum KeyError {
     UnboundSignature,
     #[error("too many sign-ins are under way; try again in a moment")]
     Busy,
+    #[error(
+        "{MAX_CHALLENGES_PER_ADDRESS} sign-ins from your address are under way already: answer \
+         or let one expire first"
+    )]
+    BusyHere,
     #[error("the signature cannot be read: {0}")]
     BadFormat(String),
     #[error("the key {0} is not authorized to sign in here")]
@@ -120,7 +129,13 @@ fn parse_authorization(value: &str) -> Result<(String, SshSig), KeyError> {
 pub struct SshKeys {
     store: Store,
     keys: RwLock<BTreeMap<String, AuthorizedKey>>,
-    challenges: Mutex<HashMap<String, Instant>>,
+    challenges: Mutex<HashMap<String, Issued>>,
+}
+
+/// A challenge handed out: until when it may be answered, and to which address.
+struct Issued {
+    expires: Instant,
+    to: Option<std::net::IpAddr>,
 }
 
 impl SshKeys {
@@ -178,19 +193,26 @@ impl SshKeys {
         Ok(removed)
     }
 
-    /// A fresh challenge, valid for [`CHALLENGE_TTL`] and one sign-in attempt.
-    pub fn challenge(&self) -> Result<String, KeyError> {
+    /// A fresh challenge for a client at `from` (none on the local socket), valid for
+    /// [`CHALLENGE_TTL`] and one sign-in attempt.
+    pub fn challenge(&self, from: Option<std::net::IpAddr>) -> Result<String, KeyError> {
         let now = Instant::now();
+        let to = from.map(counted_as);
         let mut challenges = self
             .challenges
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        challenges.retain(|_, expires| *expires > now);
+        challenges.retain(|_, issued| issued.expires > now);
         if challenges.len() >= MAX_CHALLENGES {
             return Err(KeyError::Busy);
         }
+        let here = challenges.values().filter(|issued| issued.to == to).count();
+        if to.is_some() && here >= MAX_CHALLENGES_PER_ADDRESS {
+            return Err(KeyError::BusyHere);
+        }
         let challenge = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
-        challenges.insert(challenge.clone(), now + CHALLENGE_TTL);
+        let expires = now + CHALLENGE_TTL;
+        challenges.insert(challenge.clone(), Issued { expires, to });
         Ok(challenge)
     }
 
@@ -204,7 +226,7 @@ impl SshKeys {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&challenge);
-        if issued.is_none_or(|expires| expires <= Instant::now()) {
+        if issued.is_none_or(|issued| issued.expires <= Instant::now()) {
             return Err(KeyError::StaleChallenge);
         }
         // The signature is checked against the key it names before that key is looked up,
@@ -271,7 +293,7 @@ mod tests {
         let key = keypair();
         let line = key.public_key().to_openssh().unwrap();
         let added = keys.add(&line, Some("laptop")).unwrap();
-        let challenge = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
         let header = signed(&key, &challenge);
         assert_eq!(
             keys.sign_in(HOST, &header).unwrap(),
@@ -290,19 +312,19 @@ mod tests {
         keys.add(&key.public_key().to_openssh().unwrap(), Some("laptop"))
             .unwrap();
         let stranger = keypair();
-        let challenge = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
         assert!(matches!(
             keys.sign_in(HOST, &signed(&stranger, &challenge)),
             Err(KeyError::UnknownKey(_))
         ));
-        let challenge = keys.challenge().unwrap();
-        let other = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
+        let other = keys.challenge(None).unwrap();
         assert_eq!(
             keys.sign_in(HOST, &signed(&key, &other).replace(&other, &challenge)),
             Err(KeyError::BadSignature),
             "a signature over another challenge"
         );
-        let challenge = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
         let wrong_namespace = key
             .sign("git", HashAlg::Sha512, &signed_message(HOST, &challenge))
             .unwrap();
@@ -327,7 +349,7 @@ mod tests {
         keys.add(&key.public_key().to_openssh().unwrap(), Some("laptop"))
             .unwrap();
         // A malicious engine relays this engine's challenge and replays the answer.
-        let challenge = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
         let for_another = signed_as(
             &key,
             &signed_message("evil.example:7410", &challenge),
@@ -338,7 +360,7 @@ mod tests {
             Err(KeyError::BadSignature)
         );
         // The host is compared as hosts are, without regard to case.
-        let challenge = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
         let upper = signed_as(
             &key,
             &signed_message("LOCALHOST:7410", &challenge),
@@ -346,11 +368,24 @@ mod tests {
         );
         assert!(keys.sign_in("localhost:7410", &upper).is_ok());
         // A client of the first version is told to update.
-        let challenge = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
         let unbound = signed_as(&key, &unbound_message(&challenge), &challenge);
         let refused = keys.sign_in(HOST, &unbound);
         assert_eq!(refused, Err(KeyError::UnboundSignature));
         assert!(refused.unwrap_err().to_string().contains("update it"));
+    }
+
+    #[test]
+    fn one_address_cannot_take_every_challenge() {
+        let (_dir, keys) = keys();
+        let here = |text: &str| Some(text.parse().unwrap());
+        for n in 0..MAX_CHALLENGES_PER_ADDRESS {
+            keys.challenge(here(&format!("127.0.0.{}", n + 1))).unwrap();
+        }
+        assert_eq!(keys.challenge(here("127.0.9.9")), Err(KeyError::BusyHere));
+        assert_eq!(keys.challenge(here("::1")), Err(KeyError::BusyHere));
+        assert!(keys.challenge(here("192.0.2.1")).is_ok(), "another address");
+        assert!(keys.challenge(None).is_ok(), "the local socket");
     }
 
     #[tokio::test(start_paused = true)]
@@ -359,7 +394,7 @@ mod tests {
         let key = keypair();
         keys.add(&key.public_key().to_openssh().unwrap(), Some("laptop"))
             .unwrap();
-        let challenge = keys.challenge().unwrap();
+        let challenge = keys.challenge(None).unwrap();
         tokio::time::advance(CHALLENGE_TTL).await;
         assert_eq!(
             keys.sign_in(HOST, &signed(&key, &challenge)),

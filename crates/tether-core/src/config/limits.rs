@@ -25,6 +25,12 @@ pub struct Limits {
     pub outbound_queue_bytes: usize,
     /// Open connections (HTTP and WebSocket) at once.
     pub max_connections: usize,
+    /// Slots that connections not signed in yet may never take: past `max_connections` less
+    /// this, a newcomer displaces the oldest idle connection that has not signed in.
+    pub signed_in_reserve: usize,
+    /// Connections not signed in yet one address may hold (all of loopback is one address;
+    /// IPv6 counts per /64); past it, a newcomer displaces that address's oldest idle one.
+    pub max_unsigned_per_address: usize,
     /// WebSockets one paired device (or SSH key) may hold open at once.
     pub max_connections_per_device: usize,
     /// Time a client has to send its HTTP request headers.
@@ -66,6 +72,8 @@ impl Default for Limits {
             outbound_queue: 512,
             outbound_queue_bytes: 8 << 20,
             max_connections: 1024,
+            signed_in_reserve: 128,
+            max_unsigned_per_address: 32,
             max_connections_per_device: 16,
             handshake_timeout: Duration::from_secs(10),
             heartbeat_interval: Duration::from_secs(20),

@@ -215,6 +215,10 @@ impl Config {
             ("limits.outbound_queue_bytes", limits.outbound_queue_bytes),
             ("limits.max_connections", limits.max_connections),
             (
+                "limits.max_unsigned_per_address",
+                limits.max_unsigned_per_address,
+            ),
+            (
                 "limits.max_connections_per_device",
                 limits.max_connections_per_device,
             ),

@@ -1,5 +1,5 @@
-//! The accept loop: bounded connections, TLS when asked, a deadline for the TLS handshake and
-//! the request headers, graceful shutdown.
+//! The accept loop: connections bounded by their slots (see [`super::slots`]), TLS when
+//! asked, a deadline for the TLS handshake and the request headers, graceful shutdown.
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -8,16 +8,17 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::serve::Listener;
+use futures_util::FutureExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
+use super::slots::{Slot, Slots};
 use crate::engine::Engine;
 
 /// The tasks of one listener: every connection is tracked and told when to stop.
@@ -27,10 +28,10 @@ pub(super) struct Tasks {
     pub stop: CancellationToken,
 }
 
-/// A slot under the connection limit, held for the connection's whole life,
-/// WebSocket included (the upgrade handler takes it from the request).
+/// The connection's slot, held for its whole life, WebSocket included (the upgrade handler
+/// takes it from the request); a request that signs in says so through it.
 #[derive(Clone)]
-pub(super) struct ConnectionPermit(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
+pub(super) struct ConnectionPermit(pub Arc<Slot>);
 
 /// The network address a request came from; none on the local socket.
 #[derive(Debug, Clone, Copy)]
@@ -69,18 +70,18 @@ pub(super) async fn run<L>(
     L::Addr: PeerAddress,
 {
     let limits = &engine.config().limits;
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let slots = Slots::new(limits);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (io, peer) = tokio::select! {
             () = &mut shutdown => break,
             accepted = listener.accept() => accepted,
         };
-        match Arc::clone(&permits).try_acquire_owned() {
-            Ok(permit) => {
+        match slots.admit(peer.ip()) {
+            Ok(slot) => {
                 let connection = Connection {
                     app: app.clone(),
-                    permit,
+                    slot,
                     peer: PeerIp(peer.ip()),
                     stop: tasks.stop.clone(),
                     deadline: limits.handshake_timeout,
@@ -93,7 +94,7 @@ pub(super) async fn run<L>(
             Err(_) => {
                 tracing::warn!(
                     limit = limits.max_connections,
-                    "connection refused: at the connection limit"
+                    "connection refused: every slot is signed in or busy"
                 );
                 tasks.tracker.spawn(refuse(io));
             }
@@ -109,7 +110,7 @@ pub(super) async fn run<L>(
 /// One accepted connection and what serving it needs.
 struct Connection {
     app: Router,
-    permit: OwnedSemaphorePermit,
+    slot: Arc<Slot>,
     peer: PeerIp,
     stop: CancellationToken,
     /// For the TLS handshake, and then for the request headers.
@@ -141,16 +142,22 @@ impl Connection {
     {
         let Self {
             app,
-            permit,
+            slot,
             peer,
             stop,
             deadline,
         } = self;
-        let permit = ConnectionPermit(Arc::new(permit));
+        let evicted = slot.evicted().clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-            request.extensions_mut().insert(permit.clone());
+            let busy = slot.busy();
+            request
+                .extensions_mut()
+                .insert(ConnectionPermit(Arc::clone(&slot)));
             request.extensions_mut().insert(peer);
-            app.clone().oneshot(request)
+            app.clone().oneshot(request).map(move |answered| {
+                drop(busy);
+                answered
+            })
         });
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
@@ -160,6 +167,8 @@ impl Connection {
         let mut connection = std::pin::pin!(connection);
         let result = tokio::select! {
             result = connection.as_mut() => result,
+            // A newcomer took this idle, unsigned connection's slot.
+            () = evicted.cancelled() => Ok(()),
             () = stop.cancelled() => {
                 // Requests under way get the deadline to finish; then the connection is dropped,
                 // so a client trickling a body cannot hold up a shutdown.

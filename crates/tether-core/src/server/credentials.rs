@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::accept::PeerIp;
+use super::accept::{ConnectionPermit, PeerIp};
 use super::routes::{Admission, AppState, Refusal};
 use crate::auth::Caller;
 use crate::auth::ssh::{KeyError, SCHEME};
@@ -26,6 +26,9 @@ pub(super) async fn require_caller(
         Ok(caller) => {
             if let Some(id) = caller.device_id() {
                 state.engine.devices().seen(id, peer);
+            }
+            if let Some(ConnectionPermit(slot)) = request.extensions().get() {
+                slot.signed_in();
             }
             request.extensions_mut().insert(caller);
             next.run(request).await

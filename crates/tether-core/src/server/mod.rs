@@ -10,6 +10,7 @@ pub mod local_link;
 mod pair;
 mod routes;
 mod sign_in;
+mod slots;
 pub mod ui;
 mod upgrade;
 

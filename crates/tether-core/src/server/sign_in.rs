@@ -8,7 +8,7 @@ use serde_json::json;
 use super::accept::PeerIp;
 use super::pair::too_many_attempts;
 use super::routes::{AppState, http_error};
-use crate::auth::ssh::{CHALLENGE_TTL, NAMESPACE};
+use crate::auth::ssh::{CHALLENGE_TTL, KeyError, NAMESPACE};
 use crate::protocol::{ErrorCode, RpcError};
 
 pub(super) async fn challenge(
@@ -18,13 +18,17 @@ pub(super) async fn challenge(
     if let Err(wait) = state.engine.challenges().attempt(peer.0) {
         return too_many_attempts(wait);
     }
-    match state.engine.ssh_keys().challenge() {
+    match state.engine.ssh_keys().challenge(peer.0) {
         Ok(challenge) => Json(json!({
             "challenge": challenge,
             "namespace": NAMESPACE,
             "expires_in": CHALLENGE_TTL.as_secs(),
         }))
         .into_response(),
+        Err(KeyError::BusyHere) => http_error(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            RpcError::new(ErrorCode::RateLimited, KeyError::BusyHere.to_string()),
+        ),
         Err(error) => http_error(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             RpcError::new(ErrorCode::Overloaded, error.to_string()),

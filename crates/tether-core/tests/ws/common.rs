@@ -232,7 +232,19 @@ pub async fn raw_http(addr: SocketAddr, request: &str) -> (u16, String) {
 
 /// Like [`raw_http`], with the response's head (status line and headers) too.
 pub async fn raw_http_with_head(addr: SocketAddr, request: &str) -> (u16, String, String) {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    http_over(TcpStream::connect(addr).await.unwrap(), request).await
+}
+
+/// Like [`raw_http`], from the loopback source address `from` (such as 127.0.0.2).
+pub async fn raw_http_from(from: [u8; 4], addr: SocketAddr, request: &str) -> (u16, String) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind((from, 0).into()).unwrap();
+    let (status, _, body) = http_over(socket.connect(addr).await.unwrap(), request).await;
+    (status, body)
+}
+
+/// Sends `request` on `stream` and reads the whole response: status, head and body.
+async fn http_over(mut stream: TcpStream, request: &str) -> (u16, String, String) {
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = Vec::new();
     tokio::time::timeout(WAIT, stream.read_to_end(&mut response))

@@ -11,6 +11,7 @@ mod frames;
 mod handshake;
 mod hostile;
 mod http_api;
+mod idle_crowd;
 mod lan;
 mod local_link;
 mod metrics;

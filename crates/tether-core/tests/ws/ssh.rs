@@ -8,7 +8,7 @@ use tether_core::auth::ssh::{NAMESPACE, authorization, signed_message};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, Request};
 
-use crate::common::{TestServer, post_json, refused_status};
+use crate::common::{TestServer, post_json, raw_http_from, refused_status};
 
 fn keypair() -> PrivateKey {
     PrivateKey::random(&mut ssh_key::rand_core::OsRng, Algorithm::Ed25519).unwrap()
@@ -114,4 +114,23 @@ async fn an_authorized_key_signs_in_once_per_challenge_and_others_are_refused() 
     let fresh = challenge(&server).await;
     let after = server.connect_with(signed(&server, &key, &fresh)).await;
     assert_eq!(reason(refused_status(after)), (401, "unknown_key".into()));
+}
+
+#[tokio::test]
+async fn every_loopback_address_shares_one_allowance_of_challenges() {
+    let server = TestServer::start_with(|config| config.pairing.attempts_per_minute = 3).await;
+    let request = format!(
+        "POST /api/auth/challenge HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        server.addr
+    );
+    let mut statuses = Vec::new();
+    for n in 2..8 {
+        let (status, _) = raw_http_from([127, 0, 0, n], server.addr, &request).await;
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 429, 429, 429],
+        "six loopback addresses, one allowance of three"
+    );
 }
