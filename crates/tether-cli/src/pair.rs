@@ -80,9 +80,18 @@ async fn wait_for_device(engine: &mut ControlClient, offer: &Value) -> anyhow::R
             .ok_or_else(|| anyhow!("the engine closed the connection"))?;
         match event["event"].as_str() {
             Some("pairing.requested") => return Ok(event["data"].clone()),
+            Some("pairing.wrong_code") => {
+                let data = &event["data"];
+                eprintln!(
+                    "A wrong code was tried from {} ({} more tries allowed from there).",
+                    data["address"].as_str().unwrap_or("this machine"),
+                    data["tries_left"]
+                );
+            }
             Some("pairing.burned") => {
+                let from = event["data"]["address"].as_str().unwrap_or("this machine");
                 bail!(
-                    "too many wrong codes were tried, so the code no longer works; run `tether pair` again"
+                    "too many wrong codes were tried (the last from {from}), so the code no longer works; run `tether pair` again"
                 )
             }
             _ => {}

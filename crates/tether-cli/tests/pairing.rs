@@ -95,7 +95,7 @@ async fn a_phone_pairs_through_tether_pair_and_no_secret_is_left_behind() {
     let (status, again) = present_code(&address, &code, "copycat").await;
     assert_eq!(
         (status, again["details"]["reason"].as_str()),
-        (403, Some("no_code"))
+        (403, Some("invalid_code"))
     );
     drop(phone);
     stop(server).await;

@@ -227,6 +227,19 @@ describe("DevicesScreen", () => {
     expect(screen.queryByText("7KQF-3M9D")).toBeNull();
   });
 
+  it("says which address tried wrong codes, and which burned the code", async () => {
+    engine.answers.set("pairing.start", () => ({ code: "7KQF-3M9D", expires_at: Date.now() / 1000 + 120, link: "http://x/#pair=7KQF-3M9D", fingerprint: null, qr_svg: "<svg/>" }));
+    render(<DevicesScreen client={client} status="connected" />);
+    await settle();
+    fireEvent.click(screen.getByRole("button", { name: "Pair a new device" }));
+    await settle();
+    emit("pairing.wrong_code", { address: "192.168.1.66", tries: 1, tries_left: 4 }, "user:owner");
+    expect(screen.getByText("A wrong code was tried from 192.168.1.66 (4 more tries allowed from there).")).toBeTruthy();
+    emit("pairing.burned", { address: "192.168.1.67" }, "user:owner");
+    expect(screen.getByText(/the last from 192\.168\.1\.67\): that code no longer works/)).toBeTruthy();
+    expect(screen.queryByText("7KQF-3M9D")).toBeNull();
+  });
+
   it("says where to pair from when this device may not", async () => {
     engine.answers.set("pairing.start", () => {
       throw { code: "forbidden", message: "pairing.start is only allowed from the desktop app" };

@@ -83,12 +83,25 @@ export function usePairing(client: TetherClient): Pairing {
         }
         return;
       }
-      case "pairing.burned":
+      case "pairing.wrong_code": {
+        if (!pairing.current) return;
+        const from = (data.address as string | null) ?? "this computer";
+        const left = data.tries_left as number;
+        setOutcome(
+          left > 0
+            ? `A wrong code was tried from ${from} (${left} more ${left === 1 ? "try" : "tries"} allowed from there).`
+            : `${from} tried too many wrong codes and can no longer use this one.`,
+        );
+        return;
+      }
+      case "pairing.burned": {
         if (!pairing.current) return;
         pairing.current = false;
         setOffer(null);
-        setOutcome("Too many wrong codes: that code no longer works. Start again for a new one.");
+        const from = (data.address as string | null) ?? "this computer";
+        setOutcome(`Too many wrong codes (the last from ${from}): that code no longer works. Start again for a new one.`);
         return;
+      }
     }
   }, []);
 

@@ -1,7 +1,9 @@
-//! Pairing codes: one short code at a time, single use, expiring, burned after a few wrong
-//! tries; a device that presents it waits for the desktop user's answer.
+//! Pairing codes: one short code at a time, single use, expiring; an address that tries a few
+//! wrong codes is shut out of it, and many wrong tries in all burn it. A device that presents
+//! it waits for the desktop user's answer.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -15,6 +17,7 @@ use ts_rs::TS;
 use super::{Device, display_name};
 use crate::clock::unix_now;
 use crate::config::PairingSettings;
+use crate::peer_address::counted_as;
 
 /// Crockford's base32: no I, L, O or U, so a code read aloud or off a screen is typed right.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -22,6 +25,9 @@ const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_LEN: usize = 8;
 /// Devices that may wait for an answer at once.
 const MAX_WAITING: usize = 4;
+/// Wrong tries in all, as a multiple of those one address may make, that burn a code: one
+/// address cannot burn it for everyone, and many together still guess at most this many times.
+const BURN_FACTOR: u32 = 4;
 
 /// A device asking to pair, as the desktop is shown it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -56,16 +62,21 @@ impl std::fmt::Debug for Answer {
     }
 }
 
-/// Why a device's pairing attempt failed; the messages are shown to the device's user.
+/// Why a device's pairing attempt failed. The device is never told which of the failures
+/// about the code it met ([`PairingError::is_about_the_code`]), so its answers do not say
+/// whether a code is active; the desktop is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PairingError {
-    #[error("no pairing code is active: start pairing on the desktop")]
+    #[error("no pairing code is active")]
     NoCode,
-    #[error("the pairing code has expired: start pairing again on the desktop")]
+    #[error("the pairing code has expired")]
     Expired,
-    #[error("wrong pairing code")]
-    WrongCode,
-    #[error("too many wrong codes: that code no longer works; start pairing again on the desktop")]
+    /// `tries` wrong codes from this address so far; at `max_wrong_codes` it is shut out.
+    #[error("wrong pairing code ({tries} from this address)")]
+    WrongCode { tries: u32 },
+    #[error("this address tried too many wrong codes for the current code")]
+    ShutOut,
+    #[error("too many wrong codes: the code no longer works")]
     Burned,
     #[error("a device name must be 1 to 64 printable characters")]
     InvalidName,
@@ -76,17 +87,26 @@ pub enum PairingError {
 }
 
 impl PairingError {
-    /// A stable word for the failure, for clients to act on.
+    /// A stable word for the failure, for logs and for clients to act on.
     pub fn reason(self) -> &'static str {
         match self {
             Self::NoCode => "no_code",
             Self::Expired => "expired",
-            Self::WrongCode => "wrong_code",
+            Self::WrongCode { .. } => "wrong_code",
+            Self::ShutOut => "shut_out",
             Self::Burned => "burned",
             Self::InvalidName => "invalid_name",
             Self::Busy => "busy",
             Self::NoRequest => "no_request",
         }
+    }
+
+    /// Whether the failure is about the code, which devices are answered alike for.
+    pub fn is_about_the_code(self) -> bool {
+        matches!(
+            self,
+            Self::NoCode | Self::Expired | Self::WrongCode { .. } | Self::ShutOut | Self::Burned
+        )
     }
 }
 
@@ -103,7 +123,11 @@ struct ActiveCode {
     /// Without the dash.
     code: String,
     expires: Instant,
+    /// Wrong tries in all.
     wrong: u32,
+    /// Wrong tries per address (as limits count addresses); at most `BURN_FACTOR` times
+    /// `max_wrong_codes` entries, since that many wrong tries burn the code.
+    wrong_from: HashMap<Option<IpAddr>, u32>,
 }
 
 struct Waiting {
@@ -147,6 +171,7 @@ impl Pairing {
             code,
             expires: Instant::now() + self.settings.code_ttl,
             wrong: 0,
+            wrong_from: HashMap::new(),
         });
         Code {
             code: shown,
@@ -154,31 +179,40 @@ impl Pairing {
         }
     }
 
-    /// Checks a device's code; the right one is used up, and the device then waits on the
-    /// returned receiver for the desktop's answer.
+    /// Checks a device's code, presented from `from`; the right one is used up, and the
+    /// device then waits on the returned receiver for the desktop's answer.
     pub fn claim(
         &self,
         presented: &str,
         name: &str,
-        address: Option<String>,
+        from: Option<IpAddr>,
     ) -> Result<(PairingRequest, oneshot::Receiver<Answer>), PairingError> {
+        let counted = from.map(counted_as);
+        let most = self.settings.max_wrong_codes;
         let mut state = self.lock();
+        // Compared even when no code is active, so the time taken does not tell either.
+        let typed = normalize(presented);
+        let matches: bool = match &state.code {
+            Some(active) => typed.as_bytes().ct_eq(active.code.as_bytes()).into(),
+            None => typed.as_bytes().ct_eq(&[b'0'; CODE_LEN]).into(),
+        };
         let active = state.code.as_mut().ok_or(PairingError::NoCode)?;
         if active.expires <= Instant::now() {
             state.code = None;
             return Err(PairingError::Expired);
         }
-        let matches: bool = normalize(presented)
-            .as_bytes()
-            .ct_eq(active.code.as_bytes())
-            .into();
+        let tries = active.wrong_from.get(&counted).copied().unwrap_or(0);
+        if tries >= most {
+            return Err(PairingError::ShutOut);
+        }
         if !matches {
             active.wrong += 1;
-            if active.wrong >= self.settings.max_wrong_codes {
+            if active.wrong >= most.saturating_mul(BURN_FACTOR) {
                 state.code = None;
                 return Err(PairingError::Burned);
             }
-            return Err(PairingError::WrongCode);
+            active.wrong_from.insert(counted, tries + 1);
+            return Err(PairingError::WrongCode { tries: tries + 1 });
         }
         let name = display_name(name).ok_or(PairingError::InvalidName)?;
         if state.waiting.len() >= MAX_WAITING {
@@ -188,7 +222,7 @@ impl Pairing {
         let request = PairingRequest {
             id: random_id(),
             name,
-            address,
+            address: from.map(|address| address.to_string()),
         };
         let (answer, receiver) = oneshot::channel();
         state.waiting.insert(
@@ -275,23 +309,55 @@ mod tests {
     }
 
     #[test]
-    fn wrong_codes_burn_the_code() {
+    fn an_address_is_shut_out_after_its_wrong_tries_and_many_burn_the_code() {
         let pairing = pairing();
+        let most = PairingSettings::default().max_wrong_codes;
         let code = pairing.start();
-        for _ in 1..PairingSettings::default().max_wrong_codes {
+        let at = |text: &str| Some(text.parse::<IpAddr>().unwrap());
+        for tries in 1..=most {
             assert_eq!(
-                pairing.claim("0000-0000", "x", None).unwrap_err(),
-                PairingError::WrongCode
+                pairing
+                    .claim("0000-0000", "x", at("127.0.0.2"))
+                    .unwrap_err(),
+                PairingError::WrongCode { tries }
             );
         }
         assert_eq!(
-            pairing.claim("0000-0000", "x", None).unwrap_err(),
-            PairingError::Burned
+            pairing.claim(&code.code, "x", at("::1")).unwrap_err(),
+            PairingError::ShutOut,
+            "loopback is one address, shut out even with the right code"
         );
+        // Others still may: the code burns only after many wrong tries in all.
+        for n in 1..BURN_FACTOR {
+            for _ in 0..most {
+                let refused = pairing.claim("0000-0000", "x", at(&format!("192.0.2.{n}")));
+                let last = n == BURN_FACTOR - 1;
+                assert!(matches!(
+                    (last, refused.unwrap_err()),
+                    (_, PairingError::WrongCode { .. }) | (true, PairingError::Burned)
+                ));
+            }
+        }
         assert_eq!(
-            pairing.claim(&code.code, "x", None).unwrap_err(),
+            pairing
+                .claim(&code.code, "x", at("203.0.113.1"))
+                .unwrap_err(),
             PairingError::NoCode,
             "the right code no longer works once burned"
+        );
+    }
+
+    #[test]
+    fn the_right_code_from_another_address_still_works_after_one_is_shut_out() {
+        let pairing = pairing();
+        let code = pairing.start();
+        for _ in 0..PairingSettings::default().max_wrong_codes {
+            let _ = pairing.claim("0000-0000", "x", Some([192, 0, 2, 9].into()));
+        }
+        assert!(
+            pairing
+                .claim(&code.code, "phone", Some([192, 0, 2, 10].into()))
+                .is_ok()
         );
     }
 

@@ -38,14 +38,12 @@ pub(super) async fn handle(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let address = peer.0.map(|ip| ip.to_string());
-    let (request, answer) = match engine.pairing().claim(&body.code, &body.name, address) {
+    let (request, answer) = match engine.pairing().claim(&body.code, &body.name, peer.0) {
         Ok(claimed) => claimed,
         Err(error) => {
-            tracing::warn!(reason = error.reason(), "pairing attempt refused");
-            if error == PairingError::Burned {
-                engine.announce("pairing.burned", &json!({}));
-            }
+            let address = peer.0.map(|ip| ip.to_string());
+            tracing::warn!(reason = error.reason(), ?address, "pairing attempt refused");
+            tell_desktop(engine, error, address);
             return refused(error);
         }
     };
@@ -135,7 +133,29 @@ impl Drop for Waiting {
     }
 }
 
+/// Tells the desktop of wrong codes and who tried them: each wrong try, with how many that
+/// address has left, and the try that burned the code.
+fn tell_desktop(engine: &Engine, error: PairingError, address: Option<String>) {
+    let most = engine.config().pairing.max_wrong_codes;
+    match error {
+        PairingError::WrongCode { tries } => engine.announce(
+            "pairing.wrong_code",
+            &json!({ "address": address, "tries": tries, "tries_left": most.saturating_sub(tries) }),
+        ),
+        PairingError::Burned => engine.announce("pairing.burned", &json!({ "address": address })),
+        _ => {}
+    }
+}
+
+/// The device's answer. Every failure about the code reads the same, so a stranger cannot
+/// tell whether a code is active, expired, mistyped or burned.
 fn refused(error: PairingError) -> Response {
+    if error.is_about_the_code() {
+        return refused_because(
+            "invalid_code",
+            "that pairing code does not work: check it, or start pairing again on the desktop",
+        );
+    }
     let status = match error {
         PairingError::InvalidName => StatusCode::BAD_REQUEST,
         PairingError::Busy => StatusCode::SERVICE_UNAVAILABLE,

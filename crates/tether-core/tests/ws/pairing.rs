@@ -97,7 +97,7 @@ async fn a_device_pairs_with_the_code_and_the_desktops_approval_then_connects() 
 
     assert_eq!(
         pair(&server, &code, "again").await.1["details"]["reason"],
-        "no_code",
+        "invalid_code",
         "a code works once"
     );
     let history = server
@@ -123,39 +123,48 @@ async fn a_device_pairs_with_the_code_and_the_desktops_approval_then_connects() 
 }
 
 #[tokio::test]
-async fn wrong_codes_are_refused_and_burn_the_code_after_five() {
+async fn wrong_codes_shut_their_address_out_are_answered_like_no_code_and_the_desktop_is_told() {
     let server = TestServer::start().await;
     let (_, watcher_token) = server.token("watcher").await;
     let mut watcher = server.connect(&watcher_token).await;
     let _ = watch_owner(&mut watcher).await;
 
-    let (status, answer) = pair(&server, "AAAA-AAAA", "phone").await;
-    assert_eq!(
-        (status, &answer["details"]["reason"]),
-        (403, &json!("no_code")),
-        "{answer}"
-    );
+    // No code, and a wrong one, get the same answer: a stranger cannot tell one is active.
+    let (status, none) = pair(&server, "AAAA-AAAA", "phone").await;
     let code = start(&server).await;
     let wrong = if code == "0000-0000" {
         "1111-1111"
     } else {
         "0000-0000"
     };
-    for _ in 0..4 {
-        let (status, answer) = pair(&server, wrong, "phone").await;
-        assert_eq!(
-            (status, answer["code"].as_str()),
-            (403, Some("pairing_failed"))
-        );
-        assert_eq!(answer["details"]["reason"], "wrong_code");
-    }
-    let (_, answer) = pair(&server, wrong, "phone").await;
-    assert_eq!(answer["details"]["reason"], "burned", "{answer}");
-    next_event(&mut watcher, "pairing.burned").await;
-    let (_, answer) = pair(&server, &code, "phone").await;
+    let (wrong_status, mistyped) = pair(&server, wrong, "phone").await;
+    assert_eq!((status, &none), (wrong_status, &mistyped));
     assert_eq!(
-        answer["details"]["reason"], "no_code",
-        "the right code is dead too"
+        (
+            status,
+            none["code"].as_str(),
+            none["details"]["reason"].as_str()
+        ),
+        (403, Some("pairing_failed"), Some("invalid_code")),
+        "{none}"
+    );
+    let told = next_event(&mut watcher, "pairing.wrong_code").await;
+    assert_eq!(told["data"]["address"], "127.0.0.1");
+    assert_eq!(told["data"]["tries_left"], 4);
+
+    // This address's fifth wrong try shuts it out, even with the right code: one address
+    // cannot burn the code for everyone, and its answers still read the same.
+    for tries in 2..=5 {
+        assert_eq!(pair(&server, wrong, "phone").await.1, mistyped);
+        let told = next_event(&mut watcher, "pairing.wrong_code").await;
+        assert_eq!(told["data"]["tries"], tries, "{told}");
+        assert_eq!(told["data"]["tries_left"], 5 - tries);
+    }
+    assert_eq!(pair(&server, &code, "phone").await.1, mistyped);
+    assert_eq!(
+        server.engine.pairing().waiting(),
+        Vec::new(),
+        "the right code from a shut-out address pairs nothing"
     );
     assert!(
         server.engine.devices().list().len() == 1,
