@@ -7,17 +7,21 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
+use super::connection::{self, FrameRate, Heartbeat, Rate};
 use super::routes::{AppState, http_error};
 use super::upgrade::{accept, start};
 use crate::auth::Caller;
+use crate::config::Limits;
 use crate::engine::Engine;
-use crate::hub::{Closer, Join, Outbound, Outbox};
-use crate::protocol::{ChannelKind, ChannelName, CloseReason, ErrorCode, RpcError, SUBPROTOCOL};
+use crate::hub::{Closer, Join, Outbox};
+use crate::protocol::{
+    ChannelKind, ChannelName, CloseReason, ErrorCode, FrameText, RpcError, SUBPROTOCOL,
+};
 
 pub(super) async fn handle(
     State(state): State<AppState>,
@@ -47,7 +51,9 @@ pub(super) async fn handle(
     )
 }
 
-/// One conversation: prompts in, chunks out, until either side closes.
+/// One conversation: prompts in, chunks out, until either side closes, under the same limits
+/// as `/ws`: the frame rate (`rate_limited`, then 1008), the heartbeat (pings; 4003 when the
+/// client goes silent) and the outbound queue (4002 for a client that stops reading).
 async fn chat(
     socket: WebSocket,
     engine: Engine,
@@ -58,52 +64,24 @@ async fn chat(
     let limits = engine.config().limits.clone();
     let closer = Closer::child_of(&stop);
     let registration = engine.register_connection(&caller, &closer);
-    let (outbox, mut inbox) = Outbox::new(registration.id(), limits.queue(), closer.clone());
+    let (outbox, inbox) = Outbox::new(registration.id(), limits.queue(), closer.clone());
     registration.watch_queue(outbox.depth());
-    let metrics = engine.metrics();
-    let (mut sink, mut stream) = socket.split();
+    let heartbeat = Heartbeat::new();
+    let (sink, mut stream) = socket.split();
     let mut conversation = Conversation {
         engine: engine.clone(),
         caller,
         project_id,
         session: None,
     };
-    loop {
-        let outgoing: Vec<Value> = tokio::select! {
-            () = closer.closed() => break,
-            message = stream.next() => match message {
-                Some(Ok(Message::Text(text))) => {
-                    metrics.received(text.len());
-                    conversation.prompt(&text, &outbox).await
-                }
-                Some(Ok(Message::Binary(bytes))) => {
-                    metrics.received(bytes.len());
-                    vec![error("send prompts as text")]
-                }
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
-            },
-            item = inbox.recv() => match item {
-                Some(Outbound::Frame(frame) | Outbound::Event { frame, .. }) => translate(&frame).into_iter().collect(),
-                Some(Outbound::Batch(frames)) => frames.iter().filter_map(|frame| translate(frame)).collect(),
-                None => break,
-            },
-        };
-        for frame in outgoing {
-            let text = frame.to_string();
-            let bytes = text.len();
-            let sent =
-                tokio::time::timeout(limits.heartbeat_timeout, sink.send(Message::text(text)))
-                    .await;
-            if matches!(sent, Ok(Ok(()))) {
-                metrics.sent(1, bytes);
-            } else {
-                closer.close(CloseReason::Normal);
-            }
-        }
-    }
+    let metrics = engine.metrics();
+    tokio::join!(
+        connection::write(sink, inbox, &closer, &heartbeat, &limits, metrics, &simple),
+        conversation.read(&mut stream, &heartbeat, &outbox, &limits),
+    );
     conversation.end(&outbox).await;
-    let _ = sink.close().await;
+    drop(registration);
+    connection::await_peer_close(&mut stream, &stop).await;
 }
 
 struct Conversation {
@@ -114,6 +92,52 @@ struct Conversation {
 }
 
 impl Conversation {
+    /// Reads prompts until the client leaves or the connection is closed; each over the frame
+    /// rate is dropped with an error frame, and too many in a row close the connection.
+    async fn read<R>(
+        &mut self,
+        stream: &mut R,
+        heartbeat: &Heartbeat,
+        outbox: &Outbox,
+        limits: &Limits,
+    ) where
+        R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    {
+        let closer = outbox.closer().clone();
+        let mut rate = FrameRate::new(limits);
+        loop {
+            let message = tokio::select! {
+                biased;
+                () = closer.closed() => return,
+                message = stream.next() => message,
+            };
+            let Some(Ok(message)) = message else { break };
+            heartbeat.heard();
+            let text = match message {
+                Message::Text(text) => Some(text),
+                Message::Binary(_) => None,
+                Message::Ping(_) | Message::Pong(_) => continue,
+                Message::Close(_) => break,
+            };
+            self.engine
+                .metrics()
+                .received(text.as_ref().map_or(0, |text| text.len()));
+            let failures = match (rate.check(), text) {
+                (Rate::Abusive, _) => {
+                    closer.close(CloseReason::PolicyViolation);
+                    return;
+                }
+                (Rate::Over, _) => vec![error("too many messages: this one was dropped")],
+                (Rate::Within, None) => vec![error("send prompts as text")],
+                (Rate::Within, Some(text)) => self.prompt(&text, outbox).await,
+            };
+            for failure in failures {
+                outbox.reply(failure.to_string().into()).await;
+            }
+        }
+        closer.close(CloseReason::Normal);
+    }
+
     /// Sends a prompt, starting the session on the first one; answers with error frames only.
     async fn prompt(&mut self, text: &str, outbox: &Outbox) -> Vec<Value> {
         let prompt = match serde_json::from_str::<Value>(text) {
@@ -192,9 +216,20 @@ impl Conversation {
     }
 }
 
+/// A frame as this endpoint's clients read it: a full-protocol event as its simple frame (or
+/// nothing, for events they have no frame for), the endpoint's own error frames as they are,
+/// and nothing of the rest of the protocol.
+fn simple(frame: FrameText) -> Option<FrameText> {
+    let parsed: Value = serde_json::from_str(&frame).ok()?;
+    match parsed["type"].as_str()? {
+        "event" => translate(&parsed).map(|simple| simple.to_string().into()),
+        "error" => Some(frame),
+        _ => None,
+    }
+}
+
 /// The simple frame for a full-protocol event, if it has one.
-fn translate(frame: &str) -> Option<Value> {
-    let frame: Value = serde_json::from_str(frame).ok()?;
+fn translate(frame: &Value) -> Option<Value> {
     let data = &frame["data"];
     match frame["event"].as_str()? {
         "part.delta" => Some(json!({ "type": "assistant_chunk", "content": data["text"] })),

@@ -4,6 +4,7 @@
 
 mod catch_up;
 mod chaos;
+mod chat_limits;
 mod claude;
 mod common;
 mod fanout;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-pub(super) struct Heartbeat {
+pub(in crate::server) struct Heartbeat {
     start: Instant,
     last_heard_ms: AtomicU64,
 }

@@ -12,8 +12,10 @@ use axum::extract::ws::Message;
 use futures_util::{Sink, Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-use self::heartbeat::Heartbeat;
+pub(super) use self::heartbeat::Heartbeat;
 use self::peer::Peer;
+pub(super) use self::rate::{FrameRate, Rate};
+pub(super) use self::writer::run as write;
 use crate::auth::{Caller, OWNER};
 use crate::engine::Engine;
 use crate::hub::{Closer, Outbound, Outbox};
@@ -81,7 +83,15 @@ async fn serve<W, R>(
     let caller_device = caller.device_id().cloned();
     let mut peer = Peer::new(engine.clone(), caller, outbox, limits);
     tokio::join!(
-        writer::run(sink, queue, &closer, &heartbeat, limits, engine.metrics()),
+        writer::run(
+            sink,
+            queue,
+            &closer,
+            &heartbeat,
+            limits,
+            engine.metrics(),
+            &Some
+        ),
         peer.read(&mut stream, &heartbeat),
     );
     peer.leave_all();
@@ -107,7 +117,7 @@ async fn serve<W, R>(
 /// and not past a server stop). Dropping the socket with the peer's frames unread would reset
 /// the connection, and a reset can destroy the server's close frame (and so its reason)
 /// before the peer reads it.
-async fn await_peer_close<R>(stream: &mut R, stop: &CancellationToken)
+pub(super) async fn await_peer_close<R>(stream: &mut R, stop: &CancellationToken)
 where
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {

@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
 
 use super::heartbeat::Heartbeat;
-use super::rate::RateLimit;
+use super::rate::{FrameRate, Rate};
 use crate::auth::{Caller, parse_channel, readable_channel};
 use crate::config::Limits;
 use crate::engine::Engine;
@@ -18,21 +18,12 @@ use crate::protocol::{
     decode, encode,
 };
 
-/// Where a frame stands against the connection's rate limit.
-enum Rate {
-    Within,
-    Over,
-    Abusive,
-}
-
 pub(super) struct Peer {
     engine: Engine,
     caller: Caller,
     outbox: Outbox,
     channels: BTreeSet<ChannelName>,
-    rate: RateLimit,
-    violations: u32,
-    max_violations: u32,
+    rate: FrameRate,
     max_subscriptions: usize,
 }
 
@@ -43,9 +34,7 @@ impl Peer {
             caller,
             outbox,
             channels: BTreeSet::new(),
-            rate: RateLimit::new(limits.frames_per_second, limits.frame_burst),
-            violations: 0,
-            max_violations: limits.max_rate_violations,
+            rate: FrameRate::new(limits),
             max_subscriptions: limits.max_subscriptions,
         }
     }
@@ -82,7 +71,7 @@ impl Peer {
             if let Some(size) = size {
                 self.engine.metrics().received(size);
             }
-            match self.rate_check() {
+            match self.rate.check() {
                 Rate::Within => {}
                 Rate::Over => {
                     let error = RpcError::new(
@@ -114,21 +103,6 @@ impl Peer {
             }
         }
         closer.close(CloseReason::Normal);
-    }
-
-    /// Counts a frame against the rate limit: within it, over it (the frame is dropped and
-    /// answered with `rate_limited`), or over it too many times in a row (closed with 1008).
-    fn rate_check(&mut self) -> Rate {
-        if self.rate.allow() {
-            self.violations = 0;
-            return Rate::Within;
-        }
-        self.violations += 1;
-        if self.violations > self.max_violations {
-            Rate::Abusive
-        } else {
-            Rate::Over
-        }
     }
 
     async fn handle(&mut self, text: &str) {

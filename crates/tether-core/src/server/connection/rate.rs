@@ -1,8 +1,52 @@
-//! A token bucket: a sustained frame rate with room for bursts.
+//! A connection's frame rate: a token bucket (a sustained rate with room for bursts), and how
+//! many frames in a row went over it.
 
 use tokio::time::Instant;
 
-pub(super) struct RateLimit {
+use crate::config::Limits;
+
+/// Where a frame stands against the connection's rate limit.
+pub(in crate::server) enum Rate {
+    /// Within the rate.
+    Within,
+    /// Over it: the frame is dropped and answered with `rate_limited`.
+    Over,
+    /// Over it too many times in a row: the connection is closed (1008).
+    Abusive,
+}
+
+/// The rate limit of one connection's incoming frames.
+pub(in crate::server) struct FrameRate {
+    bucket: RateLimit,
+    violations: u32,
+    max_violations: u32,
+}
+
+impl FrameRate {
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            bucket: RateLimit::new(limits.frames_per_second, limits.frame_burst),
+            violations: 0,
+            max_violations: limits.max_rate_violations,
+        }
+    }
+
+    /// Counts one frame.
+    pub fn check(&mut self) -> Rate {
+        if self.bucket.allow() {
+            self.violations = 0;
+            return Rate::Within;
+        }
+        self.violations += 1;
+        if self.violations > self.max_violations {
+            Rate::Abusive
+        } else {
+            Rate::Over
+        }
+    }
+}
+
+struct RateLimit {
     per_second: f64,
     burst: f64,
     tokens: f64,
@@ -10,7 +54,7 @@ pub(super) struct RateLimit {
 }
 
 impl RateLimit {
-    pub fn new(per_second: u32, burst: u32) -> Self {
+    fn new(per_second: u32, burst: u32) -> Self {
         Self {
             per_second: f64::from(per_second),
             burst: f64::from(burst),
@@ -20,7 +64,7 @@ impl RateLimit {
     }
 
     /// Takes one token; false when the bucket is empty.
-    pub fn allow(&mut self) -> bool {
+    fn allow(&mut self) -> bool {
         let now = Instant::now();
         let earned = now.duration_since(self.refilled).as_secs_f64() * self.per_second;
         self.tokens = (self.tokens + earned).min(self.burst);

@@ -1,4 +1,5 @@
 //! The writing half: drains the bounded queue, pings on an interval, says goodbye with a close code.
+//! Each frame goes out as the connection's kind shapes it (as it is, on `/ws`).
 
 use std::time::Duration;
 
@@ -11,20 +12,25 @@ use super::heartbeat::Heartbeat;
 use crate::config::Limits;
 use crate::hub::{Closer, Inbox, Outbound};
 use crate::metrics::Metrics;
-use crate::protocol::CloseReason;
+use crate::protocol::{CloseReason, FrameText};
 
 /// The most queued items, and bytes, sent with one flush. Items taken from the queue no longer
 /// count against its bounds, so the bytes are capped too.
 const COALESCE: usize = 64;
 const COALESCE_BYTES: usize = 64 << 10;
 
-pub(super) async fn run<W>(
+/// How a connection's frames are written: the frame as sent, or `None` to leave it out.
+pub(in crate::server) trait Shape: Fn(FrameText) -> Option<FrameText> {}
+impl<F: Fn(FrameText) -> Option<FrameText>> Shape for F {}
+
+pub(in crate::server) async fn run<W>(
     mut sink: W,
     mut queue: Inbox,
     closer: &Closer,
     heartbeat: &Heartbeat,
     limits: &Limits,
     metrics: &Metrics,
+    shape: &impl Shape,
 ) where
     W: Sink<Message, Error = axum::Error> + Unpin,
 {
@@ -40,7 +46,7 @@ pub(super) async fn run<W>(
             item = queue.recv() => match item {
                 Some(item) => {
                     let ready = waiting_after(item, &mut queue);
-                    Box::pin(send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics)).await
+                    Box::pin(send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics, shape)).await
                 }
                 None => break,
             },
@@ -92,6 +98,7 @@ async fn send<W>(
     closer: &Closer,
     deadline: Duration,
     metrics: &Metrics,
+    shape: &impl Shape,
 ) -> bool
 where
     W: Sink<Message, Error = axum::Error> + Unpin,
@@ -102,17 +109,17 @@ where
     let write = async {
         for item in items {
             match item {
-                Outbound::Frame(text) => sink.feed(Message::Text(text)).await?,
+                Outbound::Frame(text) => feed(sink, shape(text)).await?,
                 Outbound::Event {
                     frame,
                     published: at,
                 } => {
                     published.push(at);
-                    sink.feed(Message::Text(frame)).await?;
+                    feed(sink, shape(frame)).await?;
                 }
                 Outbound::Batch(batch) => {
                     for text in batch {
-                        sink.feed(Message::Text(text)).await?;
+                        feed(sink, shape(text)).await?;
                     }
                 }
             }
@@ -127,6 +134,17 @@ where
         metrics.sent(frames, bytes);
     }
     sent
+}
+
+/// Feeds a frame to the sink (without flushing), unless it was shaped away.
+async fn feed<W>(sink: &mut W, text: Option<FrameText>) -> Result<(), axum::Error>
+where
+    W: Sink<Message, Error = axum::Error> + Unpin,
+{
+    match text {
+        Some(text) => sink.feed(Message::Text(text)).await,
+        None => Ok(()),
+    }
 }
 
 /// A write that gives up when the connection is being closed, or when the peer has not
