@@ -71,6 +71,11 @@ pub struct ClaudeSettings {
     pub stop_grace: Duration,
     /// Whether paired devices may switch a session to `bypassPermissions` (the desktop always may).
     pub devices_may_bypass_permissions: bool,
+    /// Whether only the desktop may approve Bash commands (devices may still deny them).
+    pub bash_approvals_desktop_only: bool,
+    /// Variables of the engine's own environment that `claude` also gets, by name (such as
+    /// `SSH_AUTH_SOCK`, for `git` over SSH in its commands); see `supervisor::environment`.
+    pub pass_env: Vec<String>,
     /// Sessions that may be open (not archived) at once; each runs its own `claude`.
     pub max_sessions: usize,
 }
@@ -84,6 +89,8 @@ impl Default for ClaudeSettings {
             answer_timeout: Duration::from_secs(10),
             stop_grace: Duration::from_secs(2),
             devices_may_bypass_permissions: false,
+            bash_approvals_desktop_only: false,
+            pass_env: Vec::new(),
             max_sessions: 16,
         }
     }

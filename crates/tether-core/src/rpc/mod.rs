@@ -178,7 +178,7 @@ async fn snapshot(engine: &Engine, id: &str) -> Result<SessionSnapshot, RpcError
 
 fn session_error(error: SessionError) -> RpcError {
     let code = match &error {
-        SessionError::Ended => ErrorCode::Forbidden,
+        SessionError::Ended | SessionError::DesktopOnly(_) => ErrorCode::Forbidden,
         SessionError::NoSuchApproval(_) => ErrorCode::NotFound,
         SessionError::ClaudeNotFound(_) | SessionError::Spawn(_) | SessionError::NoAnswer(_) => {
             ErrorCode::Unavailable

@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::protocol::RpcError;
 use crate::supervisor::handle::Command;
 use crate::supervisor::model::Approval;
+use crate::supervisor::rules::Approver;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -42,15 +43,22 @@ pub(super) async fn approve(
     params: ApproveParams,
 ) -> Result<Value, RpcError> {
     let session = handle(engine, &params.session_id)?;
-    let by = caller.device_name().to_owned();
+    let settings = &engine.config().claude;
+    let desktop = matches!(caller, Caller::Local);
+    let by = Approver {
+        name: caller.device_name().to_owned(),
+        desktop,
+        may_bypass: desktop || settings.devices_may_bypass_permissions,
+        may_approve_bash: desktop || !settings.bash_approvals_desktop_only,
+    };
     let command = |reply| Command::Approve {
         request_id: params.request_id,
         always: params.always,
         by,
         reply,
     };
-    session.ask(command).await.map_err(session_error)?;
-    Ok(json!({}))
+    let refused = session.ask(command).await.map_err(session_error)?;
+    Ok(json!({ "refused_rules": refused }))
 }
 
 pub(super) async fn reject(

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use super::arguments::ArgumentError;
 use super::binary::ClaudeNotFound;
 use super::model::{Approval, Message, SessionInfo, Todo};
+use super::rules::{Approver, RefusedRule};
 use crate::protocol::Position;
 
 /// Why a session could not do what was asked.
@@ -29,6 +30,11 @@ pub enum SessionError {
     NoAnswer(std::time::Duration),
     #[error(transparent)]
     Argument(#[from] ArgumentError),
+    #[error(
+        "only the desktop may approve {0} here (the setting claude.bash_approvals_desktop_only): \
+         approve it on the desktop, or deny it"
+    )]
+    DesktopOnly(String),
 }
 
 /// A session's full state, for `sessions.get` and reloads.
@@ -63,11 +69,13 @@ pub enum Command {
     Cancel {
         reply: Reply<()>,
     },
+    /// Allows a pending tool call; with `always`, also the suggested rules `by` may apply
+    /// (the answer lists those it may not).
     Approve {
         request_id: String,
         always: bool,
-        by: String,
-        reply: Reply<()>,
+        by: Approver,
+        reply: Reply<Vec<RefusedRule>>,
     },
     Reject {
         request_id: String,

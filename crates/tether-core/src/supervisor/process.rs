@@ -49,7 +49,7 @@ pub struct Launch {
     pub program: PathBuf,
     pub args: Vec<String>,
     pub cwd: PathBuf,
-    /// Added to the engine's own environment.
+    /// The whole environment (nothing else of the engine's is passed on).
     pub env: BTreeMap<String, String>,
 }
 
@@ -80,8 +80,8 @@ impl ClaudeProcess {
         let mut child = Command::new(&launch.program)
             .args(&launch.args)
             .current_dir(&launch.cwd)
+            .env_clear()
             .envs(&launch.env)
-            .env_remove("CLAUDECODE")
             .env(RUN_MARKER, &marker)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -312,7 +312,9 @@ pub(crate) fn spawn_sh(script: &str, dir: &Path) -> ClaudeProcess {
         program: "/bin/sh".into(),
         args: vec!["-c".into(), script.into()],
         cwd: dir.to_path_buf(),
-        env: BTreeMap::new(),
+        env: std::env::var("PATH")
+            .map(|path| BTreeMap::from([("PATH".to_owned(), path)]))
+            .unwrap_or_default(),
     };
     ClaudeProcess::spawn(&launch).expect("sh starts")
 }

@@ -123,3 +123,70 @@ async fn a_rejected_tool_does_not_run_and_the_model_hears_why() {
         "the model is told"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bash_approvals_can_be_the_desktops_and_claude_gets_no_session_bus() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "the engine under test has a session bus (scripts/with-keyring.sh)"
+    );
+    let bench = ClaudeBench::start_with(
+        vec![bash("env > env.txt"), Reply::text(["done"])],
+        |config| config.claude.bash_approvals_desktop_only = true,
+    )
+    .await;
+    let mut phone = bench.seat().await;
+    phone
+        .call("messages.send", json!({ "text": "show the environment" }))
+        .await;
+    let approval = phone.until(asked).await.last().unwrap()["data"]["approval"].clone();
+    let params = json!({ "session_id": phone.session, "request_id": approval["request_id"], "always": true });
+
+    let refused = phone.call("tools.approve", params.clone()).await;
+    assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only the desktop may approve Bash"),
+        "{refused}"
+    );
+    assert_eq!(
+        phone.call("tools.list", json!({})).await["result"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "the approval still waits"
+    );
+    let desktop = tether_core::auth::Caller::Local;
+    let approved = bench
+        .server
+        .engine
+        .dispatch(&desktop, "tools.approve", Some(params))
+        .await
+        .unwrap();
+    assert_eq!(
+        approved["refused_rules"],
+        json!([]),
+        "the desktop may apply any rule"
+    );
+    phone.until(status_is("idle")).await;
+
+    let env = std::fs::read_to_string(bench.project_path().join("env.txt")).unwrap();
+    let names: Vec<&str> = env
+        .lines()
+        .filter_map(|line| line.split('=').next())
+        .collect();
+    assert!(
+        names.contains(&"ANTHROPIC_BASE_URL"),
+        "claude.env is passed: {names:?}"
+    );
+    assert!(names.contains(&"PATH") && names.contains(&"HOME"));
+    for hidden in ["DBUS_SESSION_BUS_ADDRESS", "TETHER_CLAUDE"] {
+        assert!(
+            !names.contains(&hidden),
+            "{hidden} reached claude's commands"
+        );
+    }
+}

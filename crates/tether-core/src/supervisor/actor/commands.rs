@@ -9,6 +9,7 @@ use crate::protocol::{ChannelKind, ChannelName};
 use crate::supervisor::control;
 use crate::supervisor::handle::{Command, Reply, SessionError, SessionSnapshot};
 use crate::supervisor::model::SessionStatus;
+use crate::supervisor::rules::{Approver, RefusedRule};
 use crate::supervisor::transcript::Emit;
 
 impl Actor {
@@ -176,22 +177,45 @@ impl Actor {
         }
     }
 
+    /// Allows a pending tool call if `by` may; with `always`, also the suggested rules it
+    /// may apply. Returns the rules left out.
     async fn approve(
         &mut self,
         request_id: &str,
         always: bool,
-        by: &str,
-    ) -> Result<(), SessionError> {
+        by: &Approver,
+    ) -> Result<Vec<RefusedRule>, SessionError> {
+        let no_such = || SessionError::NoSuchApproval(request_id.to_owned());
+        let pending = self.transcript.approvals.iter();
+        let tool = pending
+            .filter(|approval| approval.request_id == request_id)
+            .map(|approval| approval.tool_name.clone())
+            .next()
+            .ok_or_else(no_such)?;
+        if !by.may_approve(&tool) {
+            return Err(SessionError::DesktopOnly(tool));
+        }
         let approval = self
             .transcript
             .take_approval(request_id)
-            .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
-        let rules = always.then_some(approval.suggestions.as_slice());
+            .ok_or_else(no_such)?;
+        let (rules, refused) = match always {
+            true => by.sort(&approval.suggestions, &self.cwd),
+            false => (Vec::new(), Vec::new()),
+        };
+        if !refused.is_empty() {
+            tracing::info!(session = %self.transcript.info.id, approver = %by.name, refused = refused.len(), "suggested rules left out of an always-allow");
+        }
         let delivered = self
-            .write(&control::allow(request_id, &approval.input, rules))
+            .write(&control::allow(
+                request_id,
+                &approval.input,
+                always.then_some(rules.as_slice()),
+            ))
             .await;
         let decision = if always { "allow_always" } else { "allow" };
-        self.decided(request_id, decision, by, delivered)
+        self.decided(request_id, decision, &by.name, delivered)?;
+        Ok(refused)
     }
 
     /// Announces a decision, or, when it could not reach `claude` (it just died), that the

@@ -1,11 +1,12 @@
 //! How a session's `claude` is started: the program, the fixed streaming arguments, the
 //! session's resume id, model and permission mode (each checked, each one `--flag=value`
-//! argument), and the environment.
+//! argument), and the environment (see [`environment`]).
 
 use std::path::Path;
 
 use super::super::arguments;
 use super::super::binary::locate;
+use super::super::environment;
 use super::super::handle::SessionError;
 use super::super::model::SessionInfo;
 use super::super::process::{Launch, check_cwd};
@@ -49,11 +50,7 @@ pub(super) fn launch(
     if mode != "default" {
         args.push(format!("--permission-mode={mode}"));
     }
-    let env = BASE_ENV
-        .iter()
-        .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-        .chain(settings.env.clone())
-        .collect();
+    let env = environment::for_claude(std::env::vars(), &BASE_ENV, settings);
     Ok(Launch {
         program,
         args,
