@@ -151,6 +151,9 @@ pub enum LanAction {
     Off,
     /// Whether the local network is served, where, and with which certificate.
     Status,
+    /// Replace the certificate with a new one (a new key and fingerprint): devices that
+    /// pinned the old one must pin the new one, and browsers ask again.
+    RotateCert,
 }
 
 #[derive(Debug, Args)]

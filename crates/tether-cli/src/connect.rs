@@ -82,7 +82,7 @@ impl Target {
         let tls = TlsConnector::from(std::sync::Arc::new(config))
             .connect(name, tcp)
             .await
-            .context("TLS failed: is the fingerprint the one the desktop shows?")?;
+            .map_err(|error| anyhow!("TLS failed: {error}"))?;
         Ok(Box::new(tls))
     }
 

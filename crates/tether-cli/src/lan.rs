@@ -1,4 +1,5 @@
-//! `tether lan on|off|status`: serving phones and tablets on the local network, over TLS.
+//! `tether lan on|off|status|rotate-cert`: serving phones and tablets on the local network,
+//! over TLS, and replacing its certificate.
 
 use anyhow::bail;
 use serde_json::{Value, json};
@@ -20,12 +21,19 @@ pub async fn run(config: &Config, action: LanAction) -> anyhow::Result<()> {
         }
         LanAction::Off => ("lan.disable", json!({})),
         LanAction::Status => ("lan.status", json!({})),
+        LanAction::RotateCert => ("lan.rotate_certificate", json!({})),
     };
+    let rotated = matches!(action, LanAction::RotateCert);
     let status = engine.call(method, params).await?;
     engine.close().await;
     match status {
         Ok(status) => print(&status),
         Err(error) => bail!("{}", error.message),
+    }
+    if rotated {
+        println!(
+            "The certificate was replaced: clients that pinned the old fingerprint must pin the new one, and browsers ask to accept it again."
+        );
     }
     Ok(())
 }
@@ -35,6 +43,12 @@ fn print(status: &Value) {
         (Some(url), Some(fingerprint)) => {
             println!("LAN access is on at {url}");
             println!("Certificate: {fingerprint}");
+            if let Some(expires) = status["expires_at"].as_u64() {
+                let days = expires.saturating_sub(tether_core::clock::unix_now()) / 86_400;
+                println!(
+                    "It expires in {days} days; a new one is made when LAN access starts within a month of that."
+                );
+            }
         }
         _ => println!("LAN access is off: only this computer can connect."),
     }

@@ -1,12 +1,15 @@
 //! Devices and the TLS identity in the real OS keyring (Secret Service): one entry per device,
-//! holding only its token's hash, and both survive a restart.
+//! holding only its token's hash, and both survive a restart; the certificate is made anew for
+//! a new address, near its expiry, and when it is of the first version.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use tether_core::auth::{Devices, KeyringVault, SecretVault};
-use tether_core::lan::identity::Identity;
+use tether_core::lan::identity::{Identity, Renewal};
 use tether_core::store::Store;
 
 fn unique_service() -> String {
@@ -45,11 +48,38 @@ async fn devices_survive_a_restart_with_one_keyring_entry_each_holding_a_hash() 
 }
 
 #[test]
-fn the_tls_identity_is_made_once_and_kept() {
+fn the_tls_identity_is_kept_for_its_address_and_made_anew_for_another() {
     let vault = KeyringVault::new(&unique_service());
-    let made = Identity::load_or_create(&vault).unwrap();
-    let again = Identity::load_or_create(&vault).unwrap();
-    assert_eq!(made.fingerprint(), again.fingerprint());
+    let lan: std::net::IpAddr = [192, 168, 1, 20].into();
+    let (made, why) = Identity::for_address(&vault, lan).unwrap();
+    assert_eq!(why, Some(Renewal::First));
+    let (again, why) = Identity::for_address(&vault, lan).unwrap();
+    assert_eq!((made.fingerprint(), why), (again.fingerprint(), None));
     assert!(made.fingerprint().starts_with("SHA256:") && made.fingerprint().len() == 7 + 95);
     assert!(made.server_config().is_ok());
+    let (moved, why) = Identity::for_address(&vault, [10, 0, 0, 7].into()).unwrap();
+    assert_eq!(why, Some(Renewal::NewAddress));
+    assert_ne!(moved.fingerprint(), made.fingerprint());
+}
+
+#[test]
+fn a_certificate_of_the_first_version_is_made_anew() {
+    let vault = KeyringVault::new(&unique_service());
+    // As the first version kept it: no addresses, no expiry (its validity ran to 4096).
+    let made = rcgen::generate_simple_self_signed(["tether.local".to_owned()]).unwrap();
+    let old = serde_json::json!({
+        "certificate": STANDARD.encode(made.cert.der()),
+        "key": STANDARD.encode(made.signing_key.serialize_der()),
+    });
+    vault.set("tls-identity", &old.to_string()).unwrap();
+    let (_, why) = Identity::for_address(&vault, [192, 168, 1, 20].into()).unwrap();
+    assert_eq!(why, Some(Renewal::NewAddress));
+
+    // One that names the address but expires within the month is made anew too.
+    let mut soon = old;
+    soon["addresses"] = serde_json::json!(["192.168.1.20"]);
+    soon["expires_at"] = (tether_core::clock::unix_now() + 10 * 86_400).into();
+    vault.set("tls-identity", &soon.to_string()).unwrap();
+    let (_, why) = Identity::for_address(&vault, [192, 168, 1, 20].into()).unwrap();
+    assert_eq!(why, Some(Renewal::Expiring));
 }

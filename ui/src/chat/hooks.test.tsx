@@ -218,13 +218,26 @@ describe("DevicesScreen", () => {
 
     emit("pairing.requested", { id: "q1", name: "Pixel 9", address: "192.168.1.31" }, "user:owner");
     const ask = screen.getByRole("alertdialog", { name: "Pair Pixel 9?" });
-    expect(ask.textContent).toContain("from 192.168.1.31");
+    expect(ask.textContent).toContain("“Pixel 9” asks to pair from 192.168.1.31");
+    expect(ask.querySelector(".address")?.textContent).toBe("192.168.1.31");
     fireEvent.click(screen.getByRole("button", { name: "Approve" }));
     await settle();
     expect(engine.requests("pairing.approve")[0]!.params).toEqual({ request_id: "q1" });
     emit("pairing.resolved", { id: "q1", outcome: "approved", device: { name: "Pixel 9" } }, "user:owner");
     expect(screen.getByText("Paired “Pixel 9”.")).toBeTruthy();
     expect(screen.queryByText("7KQF-3M9D")).toBeNull();
+  });
+
+  it("shows LAN access with its certificate, which the desktop can replace", async () => {
+    const lan = { enabled: true, url: "https://192.168.1.20:7411/", fingerprint: "SHA256:AB:CD", expires_at: Date.UTC(2027, 11, 1) / 1000 };
+    engine.answers.set("lan.status", () => lan);
+    engine.answers.set("lan.rotate_certificate", () => ({ ...lan, fingerprint: "SHA256:EF:01" }));
+    render(<DevicesScreen client={client} status="connected" local />);
+    await settle();
+    expect(screen.getByLabelText("LAN access").textContent).toContain("SHA256:AB:CD");
+    fireEvent.click(screen.getByRole("button", { name: "Replace certificate" }));
+    await settle();
+    expect(engine.requests("lan.rotate_certificate")).toHaveLength(1);
   });
 
   it("says which address tried wrong codes, and which burned the code", async () => {

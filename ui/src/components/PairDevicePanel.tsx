@@ -24,7 +24,8 @@ export function PairDevicePanel({ pairing, offline }: { pairing: Pairing; offlin
           </p>
           {offer.fingerprint ? (
             <p className="hint fingerprint">
-              Certificate <code>{offer.fingerprint}</code>
+              If the phone’s browser warns about the certificate, its SHA-256 fingerprint there must read{" "}
+              <code>{offer.fingerprint}</code>
             </p>
           ) : (
             <p className="hint">LAN access is off: this code only works in a browser on this computer.</p>
@@ -36,10 +37,14 @@ export function PairDevicePanel({ pairing, offline }: { pairing: Pairing; offlin
         </div>
       )}
       {pairing.waiting.map((request) => (
-        <div key={request.id} className="approval" role="alertdialog" aria-label={`Pair ${request.name}?`}>
-          <p>
-            Pair <strong>“{request.name}”</strong>
-            {request.address ? ` from ${request.address}` : ""}? Only approve a device you are holding.
+        <div key={request.id} className="approval pair-request" role="alertdialog" aria-label={`Pair ${request.name}?`}>
+          <p className="pair-request-who">
+            <strong className="device-name">“{request.name}”</strong> asks to pair from{" "}
+            <strong className="address">{request.address ?? "this computer"}</strong>
+          </p>
+          <p className="hint">
+            Only approve a device you are holding, at that address. Once paired, it can run Claude Code in your
+            projects and approve what Claude does there.
           </p>
           <div className="actions">
             <button className="primary" onClick={() => void pairing.answer(request, true)}>Approve</button>

@@ -92,7 +92,8 @@ code: string,
  */
 expires_at: number, 
 /**
- * The page to open, with the code (and the LAN certificate's fingerprint) after `#`.
+ * The page to open, with the code after `#` (not the certificate's fingerprint: the page
+ * cannot read the certificate of its own connection, so it could not check one).
  */
 link: string | null, 
 /**
@@ -136,7 +137,12 @@ url: string | null,
 /**
  * The certificate's `SHA256:…` fingerprint, for clients to pin.
  */
-fingerprint: string | null, };
+fingerprint: string | null, 
+/**
+ * When the certificate expires, in seconds since the Unix epoch (it is made anew when
+ * LAN access starts within a month of it).
+ */
+expires_at: number | null, };
 
 export type Project = { id: string, name: string, path: string, 
 /**

@@ -24,11 +24,9 @@ export function browserHost(token: string): Connect {
   return webSocketHost(`${scheme}://${location.host}/ws`, token);
 }
 
-/** The pairing code and certificate fingerprint from a link such as `/#pair=CODE&fp=SHA256:…`. */
-export function pairingLink(hash: string): { code: string; fingerprint: string | null } | null {
-  const params = new URLSearchParams(hash.replace(/^#/, ""));
-  const code = params.get("pair");
-  return code ? { code, fingerprint: params.get("fp") } : null;
+/** The pairing code from a link such as `/#pair=CODE`. */
+export function pairingCode(hash: string): string | null {
+  return new URLSearchParams(hash.replace(/^#/, "")).get("pair");
 }
 
 /** Presents a pairing code; resolves to the device token once the desktop user approves. */

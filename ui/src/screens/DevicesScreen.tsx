@@ -73,6 +73,7 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
           lan={lan.data}
           disabled={status !== "connected"}
           toggle={() => void lan.act(() => client.request(lan.data?.enabled ? "lan.disable" : "lan.enable"))}
+          rotate={() => void lan.act(() => client.request("lan.rotate_certificate"))}
         />
       )}
       {lan.problem && <p className="error" role="alert">{lan.problem}</p>}

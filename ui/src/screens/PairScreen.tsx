@@ -1,11 +1,10 @@
 // Pair this device: the code from the QR link (or typed), a name, then the desktop's answer.
 import { type FormEvent, useState } from "react";
 
-import { pair, pairingLink } from "../host/browser";
+import { pair, pairingCode } from "../host/browser";
 
 export function PairScreen({ onPaired, notice }: { onPaired(token: string): void; notice?: string }) {
-  const link = pairingLink(location.hash);
-  const [code, setCode] = useState(link?.code ?? "");
+  const [code, setCode] = useState(pairingCode(location.hash) ?? "");
   const [name, setName] = useState(guessName());
   const [state, setState] = useState<"idle" | "waiting" | "failed">("idle");
   const [message, setMessage] = useState(notice ?? "");
@@ -28,9 +27,10 @@ export function PairScreen({ onPaired, notice }: { onPaired(token: string): void
     <main className="pair">
       <h1>Pair with Tether</h1>
       <p>Run <code>tether pair</code> on your computer (or choose “Pair a device”), then enter the code it shows.</p>
-      {link?.fingerprint && (
-        <p className="fingerprint">
-          Certificate <code>{link.fingerprint}</code>: it should match the one your computer shows.
+      {location.protocol === "https:" && (
+        <p className="hint">
+          If your browser warned about this page’s certificate, open the certificate in the browser’s address bar
+          before you pair: its SHA-256 fingerprint must read as the one Tether shows on your computer.
         </p>
       )}
       <form onSubmit={submit}>

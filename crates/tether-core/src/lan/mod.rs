@@ -15,7 +15,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
-use self::identity::{Identity, IdentityError};
+use self::identity::{Identity, IdentityError, Renewal};
 use crate::engine::Engine;
 use crate::server;
 
@@ -27,6 +27,10 @@ pub struct LanStatus {
     pub url: Option<String>,
     /// The certificate's `SHA256:…` fingerprint, for clients to pin.
     pub fingerprint: Option<String>,
+    /// When the certificate expires, in seconds since the Unix epoch (it is made anew when
+    /// LAN access starts within a month of it).
+    #[ts(type = "number | null")]
+    pub expires_at: Option<u64>,
 }
 
 /// Why LAN access could not be turned on.
@@ -46,6 +50,8 @@ pub enum LanError {
 }
 
 struct Running {
+    /// The address and port served.
+    local: SocketAddr,
     stop: CancellationToken,
     served: JoinHandle<()>,
 }
@@ -73,22 +79,60 @@ impl Lan {
         address: Option<IpAddr>,
         port: u16,
     ) -> Result<LanStatus, LanError> {
-        let mut running = self.running.lock().await;
-        stop(running.take()).await;
-        self.set_status(LanStatus::default());
-        let vault = engine.vault();
-        let identity = tokio::task::spawn_blocking(move || Identity::load_or_create(&*vault))
-            .await
-            .map_err(|join| {
-                IdentityError::Vault(crate::auth::VaultError::Unreachable(join.to_string()))
-            })??;
         let ip = address
             .or_else(network_address)
             .ok_or(LanError::NoAddress)?;
         if ip.is_unspecified() {
             return Err(LanError::Unspecified(ip));
         }
-        let requested = SocketAddr::new(ip, port);
+        let vault = engine.vault();
+        let (identity, renewal) = blocking(move || Identity::for_address(&*vault, ip)).await?;
+        if let Some(renewal) = renewal {
+            tracing::info!(?renewal, %ip, "made a new certificate for the LAN");
+        }
+        self.start(engine, SocketAddr::new(ip, port), &identity)
+            .await
+    }
+
+    /// Makes a new certificate (a new key, so a new fingerprint) and, while LAN access is on,
+    /// serves with it at once: connections made with the old one close (1001), and clients
+    /// that pinned it must pin the new fingerprint.
+    pub async fn rotate(
+        &self,
+        engine: &Engine,
+        address: Option<IpAddr>,
+    ) -> Result<LanStatus, LanError> {
+        let serving = self
+            .running
+            .lock()
+            .await
+            .as_ref()
+            .map(|running| running.local);
+        let ip = serving
+            .map(|local| local.ip())
+            .or(address)
+            .or_else(network_address)
+            .ok_or(LanError::NoAddress)?;
+        let vault = engine.vault();
+        let identity = blocking(move || Identity::make(&*vault, ip)).await?;
+        tracing::info!(renewal = ?Renewal::Rotated, %ip, "made a new certificate for the LAN");
+        match serving {
+            // The same address and port, so the links phones hold still work.
+            Some(local) => self.start(engine, local, &identity).await,
+            None => Ok(self.status()),
+        }
+    }
+
+    /// Serves `requested` with `identity`, replacing a listener already running.
+    async fn start(
+        &self,
+        engine: &Engine,
+        requested: SocketAddr,
+        identity: &Identity,
+    ) -> Result<LanStatus, LanError> {
+        let mut running = self.running.lock().await;
+        stop(running.take()).await;
+        self.set_status(LanStatus::default());
         let listen_error = |cause| LanError::Listen {
             address: requested,
             cause,
@@ -103,11 +147,16 @@ impl Lan {
             acceptor,
             stop.clone().cancelled_owned(),
         ));
-        *running = Some(Running { stop, served });
+        *running = Some(Running {
+            local,
+            stop,
+            served,
+        });
         let status = LanStatus {
             enabled: true,
             url: Some(format!("https://{local}/")),
             fingerprint: Some(identity.fingerprint()),
+            expires_at: Some(identity.expires_at()),
         };
         tracing::info!(%local, "serving the LAN over TLS");
         self.set_status(status.clone());
@@ -127,8 +176,17 @@ impl Lan {
     }
 }
 
+/// Runs keyring work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, IdentityError> + Send + 'static,
+) -> Result<T, IdentityError> {
+    tokio::task::spawn_blocking(work).await.map_err(|join| {
+        IdentityError::Vault(crate::auth::VaultError::Unreachable(join.to_string()))
+    })?
+}
+
 async fn stop(running: Option<Running>) {
-    if let Some(Running { stop, served }) = running {
+    if let Some(Running { stop, served, .. }) = running {
         stop.cancel();
         if let Err(error) = served.await {
             tracing::error!(%error, "the LAN listener failed");

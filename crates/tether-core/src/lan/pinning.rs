@@ -46,9 +46,12 @@ impl ServerCertVerifier for Pinned {
         if fingerprint(end_entity).to_ascii_uppercase() == self.expected {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General(
-                "the server's certificate does not have the expected fingerprint".into(),
-            ))
+            Err(rustls::Error::General(format!(
+                "the engine's certificate is not the one pinned: it was replaced (`tether lan \
+                 rotate-cert`, or LAN access moved to a new address), or this is not your \
+                 engine; pin the fingerprint the desktop shows now, {}",
+                fingerprint(end_entity)
+            )))
         }
     }
 

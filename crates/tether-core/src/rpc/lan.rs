@@ -43,6 +43,23 @@ pub(super) async fn enable(
     Ok(status)
 }
 
+/// Replaces the LAN certificate with a new one (a new key and fingerprint); while LAN access
+/// is on, it serves with the new one at once.
+pub(super) async fn rotate(
+    engine: &Engine,
+    caller: &Caller,
+    _: NoParams,
+) -> Result<LanStatus, RpcError> {
+    require_local(caller, "lan.rotate_certificate")?;
+    let status = engine
+        .lan()
+        .rotate(engine, engine.config().lan.address)
+        .await
+        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
+    engine.announce("lan.updated", &status);
+    Ok(status)
+}
+
 /// Stops serving the LAN; its connections close at once.
 pub(super) async fn disable(
     engine: &Engine,

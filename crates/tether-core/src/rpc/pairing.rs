@@ -27,7 +27,8 @@ pub struct PairingOffer {
     /// When the code stops working, in seconds since the Unix epoch.
     #[ts(type = "number")]
     pub expires_at: u64,
-    /// The page to open, with the code (and the LAN certificate's fingerprint) after `#`.
+    /// The page to open, with the code after `#` (not the certificate's fingerprint: the page
+    /// cannot read the certificate of its own connection, so it could not check one).
     pub link: Option<String>,
     /// The LAN certificate's fingerprint, when LAN access is on.
     pub fingerprint: Option<String>,
@@ -43,10 +44,9 @@ pub(super) fn start(
     require_local(caller, "pairing.start")?;
     let code = engine.pairing().start();
     let lan = engine.lan().status();
-    let link = engine.pairing_url().map(|url| match &lan.fingerprint {
-        Some(fingerprint) => format!("{url}#pair={}&fp={fingerprint}", code.code),
-        None => format!("{url}#pair={}", code.code),
-    });
+    let link = engine
+        .pairing_url()
+        .map(|url| format!("{url}#pair={}", code.code));
     let qr_svg = link
         .as_deref()
         .map(qr::svg)

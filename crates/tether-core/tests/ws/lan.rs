@@ -16,6 +16,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, Request};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use x509_parser::extensions::GeneralName;
 
 use crate::common::{TestServer, WAIT, raw_http};
 
@@ -194,4 +195,89 @@ async fn a_pinned_client_reaches_the_lan_listener_and_nothing_else_gets_in() {
         "turning LAN access off closes its connections"
     );
     assert!(TcpStream::connect(address).await.is_err(), "and its port");
+}
+
+/// The LAN status after `method`, from the desktop.
+async fn lan(server: &TestServer, method: &str, params: Option<Value>) -> Value {
+    server
+        .engine
+        .dispatch(&Caller::Local, method, params)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_certificate_names_its_address_expires_and_can_be_replaced() {
+    let server = TestServer::start().await;
+    let (_, token) = server.token("tablet").await;
+    let on = json!({ "address": "127.0.0.1", "port": 0 });
+    let first = lan(&server, "lan.enable", Some(on.clone())).await;
+    let old = first["fingerprint"].as_str().unwrap().to_owned();
+    let url = first["url"].as_str().unwrap();
+    let address: SocketAddr = url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.strip_suffix('/'))
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // It names the address phones reach and tether.local, for a year and a month at most.
+    let stream = tls(address, &old).await.unwrap();
+    let der = stream.get_ref().1.peer_certificates().unwrap()[0].clone();
+    let (_, certificate) = x509_parser::parse_x509_certificate(&der).unwrap();
+    let names = &certificate
+        .subject_alternative_name()
+        .unwrap()
+        .unwrap()
+        .value
+        .general_names;
+    assert!(
+        matches!(
+            names.as_slice(),
+            [
+                GeneralName::DNSName("tether.local"),
+                GeneralName::IPAddress([127, 0, 0, 1])
+            ]
+        ),
+        "{names:?}"
+    );
+    let validity = certificate.validity();
+    let days = (validity.not_after.timestamp() - validity.not_before.timestamp()) / 86_400;
+    assert!((397..=398).contains(&days), "{days} days");
+    let expires = first["expires_at"].as_i64().unwrap();
+    assert!((validity.not_after.timestamp() - expires).abs() < 60);
+
+    // Replaced while serving: connections made with the old one close, pins of it fail with
+    // a message that says why, and the new one is served at once on the same address.
+    let host = address.to_string();
+    let mut tablet = handshake(address, &old, request(address, &token, &host, None))
+        .await
+        .unwrap();
+    let rotated = lan(&server, "lan.rotate_certificate", None).await;
+    let new = rotated["fingerprint"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert_eq!(rotated["url"], url, "the same address and port");
+    let closed = tokio::time::timeout(WAIT, async {
+        for _ in 0..crate::common::MAX_FRAMES {
+            match tablet.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|frame| u16::from(frame.code)),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+        None
+    })
+    .await
+    .unwrap();
+    assert_eq!(closed, Some(1001));
+    let pinned_old = tls(address, &old).await.unwrap_err().to_string();
+    assert!(pinned_old.contains("not the one pinned"), "{pinned_old}");
+    assert!(tls(address, &new).await.is_ok());
+
+    // Replaced while off: the next start serves the new one.
+    lan(&server, "lan.disable", None).await;
+    let off = lan(&server, "lan.rotate_certificate", None).await;
+    assert_eq!(off["enabled"], false);
+    let again = lan(&server, "lan.enable", Some(on)).await;
+    assert_ne!(again["fingerprint"], new.as_str());
 }
