@@ -25,12 +25,17 @@ pub struct Limits {
     pub outbound_queue_bytes: usize,
     /// Open connections (HTTP and WebSocket) at once.
     pub max_connections: usize,
-    /// Slots that connections not signed in yet may never take: past `max_connections` less
-    /// this, a newcomer displaces the oldest idle connection that has not signed in.
+    /// Slots that connections not signed in yet may never take (at most half of
+    /// `max_connections`): past the rest, a newcomer displaces the oldest stale connection
+    /// that has not signed in.
     pub signed_in_reserve: usize,
     /// Connections not signed in yet one address may hold (all of loopback is one address;
-    /// IPv6 counts per /64); past it, a newcomer displaces that address's oldest idle one.
+    /// IPv6 counts per /64); past it, a newcomer displaces that address's oldest stale one.
     pub max_unsigned_per_address: usize,
+    /// How long a connection that has not signed in, with no request under way, is safe from
+    /// being displaced (a device signs in with its first request, well within it).
+    #[serde(rename = "unsigned_grace_ms", with = "millis")]
+    pub unsigned_grace: Duration,
     /// WebSockets one paired device (or SSH key) may hold open at once.
     pub max_connections_per_device: usize,
     /// Time a client has to send its HTTP request headers.
@@ -74,6 +79,7 @@ impl Default for Limits {
             max_connections: 1024,
             signed_in_reserve: 128,
             max_unsigned_per_address: 32,
+            unsigned_grace: Duration::from_secs(1),
             max_connections_per_device: 16,
             handshake_timeout: Duration::from_secs(10),
             heartbeat_interval: Duration::from_secs(20),

@@ -267,10 +267,14 @@ impl Config {
                 "must be greater than limits.heartbeat_interval_ms, which must be greater than 0",
             );
         }
-        if self.claude.stall_timeout.is_zero() || self.claude.stop_grace.is_zero() {
+        let claude = &self.claude;
+        if claude.stall_timeout.is_zero()
+            || claude.stop_grace.is_zero()
+            || claude.answer_timeout.is_zero()
+        {
             return invalid(
                 "claude",
-                "stall_timeout_ms and stop_grace_ms must be greater than 0",
+                "stall_timeout_ms, stop_grace_ms and answer_timeout_ms must be greater than 0",
             );
         }
         if self.store.max_log_bytes == 0 || self.store.max_log_age.is_zero() {

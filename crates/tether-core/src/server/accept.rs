@@ -78,7 +78,7 @@ pub(super) async fn run<L>(
             accepted = listener.accept() => accepted,
         };
         match slots.admit(peer.ip()) {
-            Ok(slot) => {
+            Some(slot) => {
                 let connection = Connection {
                     app: app.clone(),
                     slot,
@@ -91,7 +91,7 @@ pub(super) async fn run<L>(
                     Some(tls) => tasks.tracker.spawn(connection.serve_tls(io, tls)),
                 };
             }
-            Err(_) => {
+            None => {
                 tracing::warn!(
                     limit = limits.max_connections,
                     "connection refused: every slot is signed in or busy"
@@ -125,9 +125,12 @@ impl Connection {
     {
         let handshake = tokio::time::timeout(self.deadline, tls.accept(io));
         let stop = self.stop.clone();
+        let evicted = self.slot.evicted().clone();
         let shaken = tokio::select! {
             shaken = handshake => shaken,
             () = stop.cancelled() => return,
+            // A newcomer took this slot before the handshake ended: the socket goes with it.
+            () = evicted.cancelled() => return,
         };
         match shaken {
             Ok(Ok(stream)) => self.serve(stream).await,

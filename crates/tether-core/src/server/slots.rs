@@ -1,32 +1,31 @@
 //! Connection slots. Every connection holds one of `limits.max_connections`. Until a request on
-//! it signs in, a connection is *unsigned*: unsigned ones may hold at most
-//! `limits.max_unsigned_per_address` slots per address (all of loopback being one address) and
-//! all but `limits.signed_in_reserve` slots in all. A newcomer past either bound takes the slot
-//! of the oldest unsigned connection with no request under way (an idle or half-sent
-//! handshake), so idle sockets, reopened as fast as they are closed, cannot lock devices out:
-//! a device's connection signs in with its first request and is never displaced.
+//! it signs in, a connection is *unsigned*: unsigned ones may hold all but
+//! `limits.signed_in_reserve` slots, and `limits.max_unsigned_per_address` per address (all of
+//! loopback being one address). A newcomer past either bound takes the slot of the oldest
+//! *stale* unsigned connection there: one with no request under way, open longer than
+//! `limits.unsigned_grace_ms` (an idle socket, or a handshake trickled byte by byte). So idle
+//! sockets, reopened as fast as they are closed, cannot lock devices out, while a device's
+//! connection, which signs in with its first request, is never displaced. With none stale, a
+//! newcomer past its address's share still comes in while there is room in all (a burst of
+//! reconnects, or many users behind one reverse proxy), and one past the room in all is refused.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Limits;
 use crate::peer_address::counted_as;
-
-/// Why a connection was not let in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Refused {
-    /// Every slot is taken by a signed-in connection or a request under way.
-    Full,
-}
 
 /// The slots of one listener.
 pub(super) struct Slots {
     max: usize,
     max_unsigned: usize,
     per_address: usize,
+    grace: Duration,
     table: Mutex<Table>,
 }
 
@@ -42,6 +41,7 @@ struct Table {
 
 struct Unsigned {
     address: Option<IpAddr>,
+    opened: Instant,
     /// Requests under way on it.
     busy: usize,
     /// Cancelled when a newcomer takes its slot.
@@ -63,11 +63,11 @@ impl Slots {
     pub fn new(limits: &Limits) -> Arc<Self> {
         Arc::new(Self {
             max: limits.max_connections,
-            max_unsigned: limits
-                .max_connections
-                .saturating_sub(limits.signed_in_reserve)
-                .max(1),
+            // The reserve is at most half of the slots, so a small limit still lets people in.
+            max_unsigned: limits.max_connections
+                - limits.signed_in_reserve.min(limits.max_connections / 2),
             per_address: limits.max_unsigned_per_address,
+            grace: limits.unsigned_grace,
             table: Mutex::default(),
         })
     }
@@ -77,24 +77,30 @@ impl Slots {
         self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A slot for a connection from `peer` (none on the local socket), displacing an idle
-    /// unsigned connection where a bound is reached.
-    pub fn admit(self: &Arc<Self>, peer: Option<IpAddr>) -> Result<Arc<Slot>, Refused> {
+    /// A slot for a connection from `peer` (none on the local socket), displacing a stale
+    /// unsigned connection where a bound is reached; `None` when there is no room.
+    pub fn admit(self: &Arc<Self>, peer: Option<IpAddr>) -> Option<Arc<Slot>> {
         let address = peer.map(counted_as);
+        let now = Instant::now();
+        let stale = |unsigned: &Unsigned| {
+            unsigned.busy == 0 && now.duration_since(unsigned.opened) >= self.grace
+        };
         let mut table = self.lock();
         let here = address.map_or(0, |address| table.count(address));
-        if address.is_some() && here >= self.per_address {
-            table.evict_oldest_idle(|unsigned| unsigned.address == address)?;
-        } else if table.unsigned.len() >= self.max_unsigned
-            || table.signed_in + table.unsigned.len() >= self.max
-        {
-            table.evict_oldest_idle(|_| true)?;
+        let displaced = address.is_some()
+            && here >= self.per_address
+            && table.evict_oldest(|unsigned| unsigned.address == address && stale(unsigned));
+        let full = table.unsigned.len() >= self.max_unsigned
+            || table.signed_in + table.unsigned.len() >= self.max;
+        if !displaced && full && !table.evict_oldest(stale) {
+            return None;
         }
         table.admitted += 1;
         let number = table.admitted;
         let evicted = CancellationToken::new();
         let unsigned = Unsigned {
             address,
+            opened: now,
             busy: 0,
             evict: evicted.clone(),
         };
@@ -102,7 +108,7 @@ impl Slots {
         if let Some(address) = address {
             *table.by_address.entry(address).or_default() += 1;
         }
-        Ok(Arc::new(Slot {
+        Some(Arc::new(Slot {
             slots: Arc::clone(self),
             number,
             evicted,
@@ -115,19 +121,21 @@ impl Table {
         self.by_address.get(&address).copied().unwrap_or(0)
     }
 
-    /// Takes the slot of the oldest unsigned connection `which` picks that has no request
-    /// under way, and tells it to close.
-    fn evict_oldest_idle(&mut self, which: impl Fn(&Unsigned) -> bool) -> Result<(), Refused> {
+    /// Takes the slot of the oldest unsigned connection `which` picks, and tells it to close;
+    /// false when there is none.
+    fn evict_oldest(&mut self, which: impl Fn(&Unsigned) -> bool) -> bool {
         let oldest = self
             .unsigned
             .iter()
-            .find(|(_, unsigned)| unsigned.busy == 0 && which(unsigned))
-            .map(|(number, _)| *number)
-            .ok_or(Refused::Full)?;
-        if let Some(unsigned) = self.forget(oldest) {
-            unsigned.evict.cancel();
+            .find(|(_, unsigned)| which(unsigned))
+            .map(|(number, _)| *number);
+        match oldest.and_then(|number| self.forget(number)) {
+            Some(unsigned) => {
+                unsigned.evict.cancel();
+                true
+            }
+            None => false,
         }
-        Ok(())
     }
 
     /// Removes an unsigned connection from the table.
@@ -195,6 +203,7 @@ mod tests {
             max_connections: max,
             signed_in_reserve: reserve,
             max_unsigned_per_address: per_address,
+            unsigned_grace: Duration::from_secs(1),
             ..Limits::default()
         })
     }
@@ -203,45 +212,48 @@ mod tests {
         Some(text.parse().unwrap())
     }
 
-    #[test]
-    fn one_address_holds_its_share_and_a_newcomer_displaces_its_oldest_idle_socket() {
+    #[tokio::test(start_paused = true)]
+    async fn past_its_share_an_address_displaces_its_oldest_stale_socket() {
         let slots = slots(100, 10, 2);
         let first = slots.admit(at("127.0.0.2")).unwrap();
         let second = slots.admit(at("127.0.0.3")).unwrap();
         let _busy = second.busy();
+        // Fresh ones are not displaced: a burst from one address still comes in.
         let third = slots.admit(at("::1")).unwrap();
-        assert!(first.evicted().is_cancelled(), "the oldest idle one goes");
+        assert!(!first.evicted().is_cancelled());
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let _fourth = slots.admit(at("127.0.0.4")).unwrap();
+        assert!(first.evicted().is_cancelled(), "the oldest stale one goes");
         assert!(
             !second.evicted().is_cancelled(),
             "a request under way stays"
         );
-        let _busy = third.busy();
-        assert_eq!(
-            slots.admit(at("127.0.0.4")).err(),
-            Some(Refused::Full),
-            "nothing idle to displace"
-        );
-        assert!(slots.admit(at("192.0.2.1")).is_ok(), "another address");
+        assert!(!third.evicted().is_cancelled(), "one at a time");
+        assert_eq!(slots.lock().count(counted_as([127, 0, 0, 1].into())), 3);
     }
 
-    #[test]
-    fn signed_in_connections_keep_their_slots_and_the_reserve() {
+    #[tokio::test(start_paused = true)]
+    async fn signed_in_connections_keep_their_slots_and_the_reserve() {
         let slots = slots(4, 2, 10);
         let device = slots.admit(at("192.0.2.1")).unwrap();
         device.signed_in();
         let idle: Vec<_> = (1..=2)
             .map(|n| slots.admit(at(&format!("198.51.100.{n}"))).unwrap())
             .collect();
-        // Unsigned ones may hold 2 of the 4 slots: a third displaces the oldest.
+        // Unsigned ones may hold 2 of the 4 slots: a third is refused while they are fresh,
+        // and displaces the oldest once it is stale.
+        assert!(slots.admit(at("203.0.113.9")).is_none());
+        tokio::time::advance(Duration::from_secs(1)).await;
         let newcomer = slots.admit(at("203.0.113.9")).unwrap();
         assert!(idle[0].evicted().is_cancelled());
         assert!(!device.evicted().is_cancelled(), "never a signed-in one");
         newcomer.signed_in();
-        // Two signed in and one unsigned: a fourth takes the free slot, and a fifth (past the
-        // unsigned ones' share) displaces the oldest idle one.
-        let _fourth = slots.admit(at("203.0.113.10")).unwrap();
+        // Two signed in and one unsigned: a fourth takes the free slot, and a fifth displaces
+        // the stale one.
+        let fourth = slots.admit(at("203.0.113.10")).unwrap();
         let fifth = slots.admit(at("203.0.113.11")).unwrap();
         assert!(idle[1].evicted().is_cancelled());
+        assert!(!fourth.evicted().is_cancelled());
         drop(fifth);
         drop(idle);
         drop(newcomer);
