@@ -1,8 +1,9 @@
 //! The environment a `claude` gets: from the engine's own, only what it and the commands it
-//! runs need (the user's identity and locale, the PATH, proxies and certificates, and the
-//! Anthropic and cloud provider settings), never what would reach the rest of the desktop
-//! session (its D-Bus, which holds the keyring, or the display) or Tether's own secrets; then
-//! the names `claude.pass_env` lets through, and `claude.env` on top.
+//! runs need (the user's identity and locale, the PATH, proxies and certificates, the
+//! Anthropic and Claude Code settings, and a cloud provider's credentials only when Claude Code
+//! is set to use that provider), never what would reach the rest of the desktop session (its
+//! D-Bus, which holds the keyring, or the display) or Tether's own secrets; then the names
+//! `claude.pass_env` lets through, and `claude.env` on top.
 
 use std::collections::BTreeMap;
 
@@ -42,16 +43,18 @@ const NAMES: [&str; 30] = [
     "all_proxy",
 ];
 
-/// Variables passed on by the start of their name: locale, Claude Code and Anthropic
-/// settings, and the cloud providers Claude Code can use (Bedrock, Vertex).
-const PREFIXES: [&str; 7] = [
-    "LC_",
-    "ANTHROPIC_",
-    "CLAUDE_",
-    "AWS_",
-    "GOOGLE_",
-    "CLOUD_ML_",
-    "VERTEX_REGION_",
+/// Variables passed on by the start of their name: locale, and Claude Code and Anthropic
+/// settings.
+const PREFIXES: [&str; 3] = ["LC_", "ANTHROPIC_", "CLAUDE_"];
+
+/// A cloud provider's variables, passed on only when the switch that makes Claude Code use
+/// that provider is set (in the engine's environment or `claude.env`).
+const PROVIDERS: [(&str, &[&str]); 2] = [
+    ("CLAUDE_CODE_USE_BEDROCK", &["AWS_"]),
+    (
+        "CLAUDE_CODE_USE_VERTEX",
+        &["GOOGLE_", "CLOUD_ML_", "VERTEX_REGION_"],
+    ),
 ];
 
 /// Variables of Claude Code's that are never passed on (it sets them for its own children).
@@ -64,10 +67,26 @@ pub fn for_claude(
     base: &[(&str, &str)],
     settings: &ClaudeSettings,
 ) -> BTreeMap<String, String> {
+    let own: Vec<(String, String)> = own.into_iter().collect();
+    let switched_on = |switch: &str| {
+        let set = |value: &str| !matches!(value, "" | "0" | "false");
+        settings.env.get(switch).map(String::as_str).map_or_else(
+            || own.iter().any(|(name, value)| name == switch && set(value)),
+            set,
+        )
+    };
+    let providers: Vec<&str> = PROVIDERS
+        .iter()
+        .filter(|(switch, _)| switched_on(switch))
+        .flat_map(|(_, prefixes)| prefixes.iter().copied())
+        .collect();
     let needed = |name: &str| {
         !NEVER.contains(&name)
             && (NAMES.contains(&name)
-                || PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+                || PREFIXES
+                    .iter()
+                    .chain(&providers)
+                    .any(|prefix| name.starts_with(prefix))
                 || settings.pass_env.iter().any(|passed| passed == name))
     };
     own.into_iter()
@@ -96,6 +115,8 @@ mod tests {
             ("SSH_AUTH_SOCK", "/tmp/agent"),
             ("TETHER_TOKEN", "tether_x_y"),
             ("CLAUDECODE", "1"),
+            ("AWS_SECRET_ACCESS_KEY", "aws-secret"),
+            ("GOOGLE_APPLICATION_CREDENTIALS", "/home/u/gcp.json"),
         ]
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value.to_owned()))
@@ -122,6 +143,30 @@ mod tests {
         );
         assert_eq!(
             env["ANTHROPIC_API_KEY"], "sk-mine",
+            "claude.env has the last word"
+        );
+    }
+
+    #[test]
+    fn a_cloud_providers_credentials_pass_only_when_claude_code_uses_it() {
+        let mut settings = ClaudeSettings::default();
+        settings
+            .env
+            .insert("CLAUDE_CODE_USE_BEDROCK".into(), "1".into());
+        let env = for_claude(own(), &[], &settings);
+        assert!(env.contains_key("AWS_SECRET_ACCESS_KEY"));
+        assert!(!env.contains_key("GOOGLE_APPLICATION_CREDENTIALS"));
+        let mut own = own();
+        own.push(("CLAUDE_CODE_USE_VERTEX".into(), "true".into()));
+        let env = for_claude(own.clone(), &[], &ClaudeSettings::default());
+        assert!(env.contains_key("GOOGLE_APPLICATION_CREDENTIALS"));
+        assert!(!env.contains_key("AWS_SECRET_ACCESS_KEY"));
+        settings
+            .env
+            .insert("CLAUDE_CODE_USE_VERTEX".into(), "0".into());
+        let env = for_claude(own, &[], &settings);
+        assert!(
+            !env.contains_key("GOOGLE_APPLICATION_CREDENTIALS"),
             "claude.env has the last word"
         );
     }

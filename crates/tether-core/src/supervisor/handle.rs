@@ -31,8 +31,9 @@ pub enum SessionError {
     #[error(transparent)]
     Argument(#[from] ArgumentError),
     #[error(
-        "only the desktop may approve {0} here (the setting claude.bash_approvals_desktop_only): \
-         approve it on the desktop, or deny it"
+        "only the desktop may approve this {0} call (the setting claude.bash_approvals_desktop_only \
+         keeps Bash commands, and edits that would let commands run, for the desktop): approve \
+         it on the desktop, or deny it"
     )]
     DesktopOnly(String),
 }

@@ -1,8 +1,8 @@
 //! Who may approve what, and which of claude's suggested "always allow" rules an approval may
 //! apply: the desktop any; a device none that would widen what it may do (a switch to a
-//! permission mode it may not choose, a folder outside the project, a rule in the user's own
-//! settings, which hold for every project, or a Bash rule where Bash approvals are the
-//! desktop's).
+//! permission mode it may not choose, a folder or file rule reaching outside the project, a
+//! rule in the user's own settings, which hold for every project, removing deny or ask rules,
+//! or a Bash rule where Bash approvals are the desktop's). Anything it cannot read is refused.
 
 use std::path::{Component, Path};
 
@@ -31,10 +31,33 @@ pub struct RefusedRule {
     pub why: String,
 }
 
+/// The tools whose rules name files, and whose calls write them.
+const FILE_TOOLS: [&str; 7] = [
+    "Read",
+    "Edit",
+    "Write",
+    "MultiEdit",
+    "NotebookEdit",
+    "Glob",
+    "Grep",
+];
+const WRITING_TOOLS: [&str; 4] = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
+
 impl Approver {
-    /// Whether it may approve a call of `tool`.
-    pub fn may_approve(&self, tool: &str) -> bool {
-        tool != "Bash" || self.may_approve_bash
+    /// Whether it may approve a call of `tool` with `input`. Where Bash approvals are the
+    /// desktop's, so are edits of what would let commands run unasked: claude's own settings
+    /// (`.claude/`, `.mcp.json`) and git hooks.
+    pub fn may_approve(&self, tool: &str, input: &Value) -> bool {
+        if self.may_approve_bash {
+            return true;
+        }
+        if tool == "Bash" {
+            return false;
+        }
+        let path = input["file_path"]
+            .as_str()
+            .or(input["notebook_path"].as_str());
+        !(WRITING_TOOLS.contains(&tool) && path.is_some_and(|path| runs_commands(Path::new(path))))
     }
 
     /// The suggestions it may apply for a session in `project`, and those it may not.
@@ -53,19 +76,22 @@ impl Approver {
         (applied, refused)
     }
 
-    /// Why this approver may not apply `rule`, if it may not.
-    fn why_not(&self, rule: &Value, project: &Path) -> Option<String> {
+    /// Why this approver may not apply `update` (one of claude's permission updates).
+    fn why_not(&self, update: &Value, project: &Path) -> Option<String> {
         if self.desktop {
             return None;
         }
-        if rule["destination"] == "userSettings" {
+        if update["destination"] == "userSettings" {
             return Some(
                 "a device may not change the user's settings, which hold for every project".into(),
             );
         }
-        match rule["type"].as_str() {
+        let malformed = || Some("a rule Tether cannot read".to_owned());
+        let kind = update["type"].as_str();
+        let behavior = update["behavior"].as_str();
+        match kind {
             Some("setMode") => {
-                let mode = rule["mode"].as_str().unwrap_or_default();
+                let mode = update["mode"].as_str().unwrap_or_default();
                 let known = crate::supervisor::arguments::permission_mode(mode).is_ok();
                 if !known || (mode == "bypassPermissions" && !self.may_bypass) {
                     return Some(format!("a device may not switch the session to {mode:?}"));
@@ -73,24 +99,73 @@ impl Approver {
                 None
             }
             Some("addDirectories") => {
-                let directories = rule["directories"].as_array()?;
-                let outside = directories.iter().find(|directory| {
-                    directory
-                        .as_str()
-                        .is_none_or(|directory| !inside(Path::new(directory), project))
-                });
-                outside.map(|directory| format!("{directory} is outside the project"))
+                let Some(directories) = update["directories"].as_array() else {
+                    return malformed();
+                };
+                directories
+                    .iter()
+                    .find(|directory| {
+                        directory
+                            .as_str()
+                            .is_none_or(|directory| !inside(Path::new(directory), project))
+                    })
+                    .map(|directory| format!("{directory} is outside the project"))
             }
             Some("addRules" | "replaceRules") => {
-                let rules = rule["rules"].as_array()?;
-                let bash = rules.iter().any(|rule| rule["toolName"] == "Bash");
-                (bash && !self.may_approve_bash && rule["behavior"] != "deny")
-                    .then(|| "only the desktop may allow Bash commands".to_owned())
+                let Some(rules) = update["rules"].as_array() else {
+                    return malformed();
+                };
+                match behavior {
+                    // Adding deny or ask rules only narrows what claude may do.
+                    Some("deny" | "ask") if kind == Some("addRules") => None,
+                    Some("allow") => rules.iter().find_map(|rule| self.why_not_allow(rule)),
+                    _ => Some("a device may not replace deny or ask rules".into()),
+                }
             }
-            Some("removeRules" | "removeDirectories") => None,
+            Some("removeRules") if behavior == Some("allow") => None,
+            Some("removeRules") => Some("a device may not remove deny or ask rules".into()),
+            Some("removeDirectories") => None,
             _ => Some("a kind of rule Tether does not know".into()),
         }
     }
+
+    /// Why this approver may not add the allow rule `rule` (`{toolName, ruleContent?}`).
+    fn why_not_allow(&self, rule: &Value) -> Option<String> {
+        let Some(tool) = rule["toolName"].as_str() else {
+            return Some("a rule Tether cannot read".into());
+        };
+        if tool == "Bash" && !self.may_approve_bash {
+            return Some("only the desktop may allow Bash commands".into());
+        }
+        if !FILE_TOOLS.contains(&tool) {
+            return None;
+        }
+        // A file rule reads as a path: `//abs`, `~/home` and `..` reach outside the project,
+        // and no path at all means every file.
+        match rule["ruleContent"].as_str() {
+            None => Some(format!("{tool} of every file reaches outside the project")),
+            Some(content)
+                if content.starts_with("//")
+                    || content.starts_with('~')
+                    || content.split('/').any(|segment| segment == "..") =>
+            {
+                Some(format!("{tool}({content}) reaches outside the project"))
+            }
+            Some(_) => None,
+        }
+    }
+}
+
+/// Whether writing `path` could make commands run without asking: claude's own settings, its
+/// MCP servers, or a git hook.
+fn runs_commands(path: &Path) -> bool {
+    let names: Vec<&str> = path
+        .components()
+        .filter_map(|component| component.as_os_str().to_str())
+        .collect();
+    names.contains(&".claude")
+        || names.last() == Some(&".mcp.json")
+        || names.windows(2).any(|pair| pair == [".git", "hooks"])
 }
 
 /// Whether `path` is `project` or inside it, judged by its components (`..` never climbs out).
@@ -123,20 +198,32 @@ mod tests {
             json!({"type":"addRules","rules":[{"toolName":"Bash","ruleContent":"echo hi *"}],"behavior":"allow","destination":"localSettings"}),
             json!({"type":"addDirectories","directories":["/home/u/proj/sub"],"destination":"session"}),
             json!({"type":"setMode","mode":"acceptEdits","destination":"session"}),
+            json!({"type":"addRules","rules":[{"toolName":"Edit","ruleContent":"src/**"}],"behavior":"allow","destination":"session"}),
+            json!({"type":"addRules","rules":[{"toolName":"Bash","ruleContent":"rm *"}],"behavior":"deny","destination":"session"}),
+            json!({"type":"removeRules","rules":[{"toolName":"Bash","ruleContent":"ls"}],"behavior":"allow","destination":"session"}),
+            // Refused from here on.
             json!({"type":"setMode","mode":"bypassPermissions","destination":"session"}),
             json!({"type":"addDirectories","directories":["/home/u/proj/../other"],"destination":"session"}),
             json!({"type":"addDirectories","directories":["/etc"],"destination":"session"}),
+            json!({"type":"addDirectories","destination":"session"}),
             json!({"type":"addRules","rules":[{"toolName":"Read"}],"behavior":"allow","destination":"userSettings"}),
+            json!({"type":"addRules","rules":[{"toolName":"Read","ruleContent":"//etc/**"}],"behavior":"allow","destination":"session"}),
+            json!({"type":"addRules","rules":[{"toolName":"Edit","ruleContent":"~/.bashrc"}],"behavior":"allow","destination":"session"}),
+            json!({"type":"addRules","rules":[{"toolName":"Write","ruleContent":"../x"}],"behavior":"allow","destination":"session"}),
+            json!({"type":"addRules","rules":[{"toolName":"Read"}],"behavior":"allow","destination":"session"}),
+            json!({"type":"addRules","behavior":"allow","destination":"session"}),
+            json!({"type":"removeRules","rules":[{"toolName":"Bash","ruleContent":"rm *"}],"behavior":"deny","destination":"session"}),
+            json!({"type":"replaceRules","rules":[],"behavior":"deny","destination":"session"}),
             json!({"type":"somethingNew"}),
         ];
         let (applied, refused) = device().sort(&suggestions, project);
-        assert_eq!(applied, suggestions[..3]);
+        assert_eq!(applied, suggestions[..6]);
         assert_eq!(
             refused
                 .iter()
                 .map(|refused| &refused.rule)
                 .collect::<Vec<_>>(),
-            suggestions[3..].iter().collect::<Vec<_>>()
+            suggestions[6..].iter().collect::<Vec<_>>()
         );
         assert!(refused[0].why.contains("bypassPermissions"));
 
@@ -148,12 +235,22 @@ mod tests {
     }
 
     #[test]
-    fn where_bash_approvals_are_the_desktops_a_device_neither_approves_nor_allows_bash() {
+    fn where_bash_approvals_are_the_desktops_so_are_edits_that_would_run_commands() {
         let phone = Approver {
             may_approve_bash: false,
             ..device()
         };
-        assert!(!phone.may_approve("Bash") && phone.may_approve("Edit"));
+        let edit = |path: &str| json!({ "file_path": path, "old_string": "a", "new_string": "b" });
+        assert!(!phone.may_approve("Bash", &json!({ "command": "ls" })));
+        assert!(phone.may_approve("Edit", &edit("/p/src/main.rs")));
+        for path in [
+            "/p/.claude/settings.local.json",
+            "/p/.git/hooks/pre-commit",
+            "/p/.mcp.json",
+        ] {
+            assert!(!phone.may_approve("Write", &edit(path)), "{path}");
+        }
+        assert!(device().may_approve("Write", &edit("/p/.git/hooks/pre-commit")));
         let rule = json!({"type":"addRules","rules":[{"toolName":"Bash","ruleContent":"ls"}],"behavior":"allow","destination":"session"});
         assert_eq!(phone.sort(&[rule], Path::new("/p")).1.len(), 1);
     }

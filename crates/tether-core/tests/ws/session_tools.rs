@@ -148,7 +148,7 @@ async fn bash_approvals_can_be_the_desktops_and_claude_gets_no_session_bus() {
         refused["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("only the desktop may approve Bash"),
+            .contains("only the desktop may approve this Bash call"),
         "{refused}"
     );
     assert_eq!(

@@ -186,14 +186,11 @@ impl Actor {
         by: &Approver,
     ) -> Result<Vec<RefusedRule>, SessionError> {
         let no_such = || SessionError::NoSuchApproval(request_id.to_owned());
-        let pending = self.transcript.approvals.iter();
-        let tool = pending
-            .filter(|approval| approval.request_id == request_id)
-            .map(|approval| approval.tool_name.clone())
-            .next()
+        let asked = (self.transcript.approvals.iter())
+            .find(|approval| approval.request_id == request_id)
             .ok_or_else(no_such)?;
-        if !by.may_approve(&tool) {
-            return Err(SessionError::DesktopOnly(tool));
+        if !by.may_approve(&asked.tool_name, &asked.input) {
+            return Err(SessionError::DesktopOnly(asked.tool_name.clone()));
         }
         let approval = self
             .transcript
