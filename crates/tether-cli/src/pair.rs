@@ -82,11 +82,15 @@ async fn wait_for_device(engine: &mut ControlClient, offer: &Value) -> anyhow::R
             Some("pairing.requested") => return Ok(event["data"].clone()),
             Some("pairing.wrong_code") => {
                 let data = &event["data"];
-                eprintln!(
-                    "A wrong code was tried from {} ({} more tries allowed from there).",
-                    data["address"].as_str().unwrap_or("this machine"),
-                    data["tries_left"]
-                );
+                let from = data["address"].as_str().unwrap_or("this machine");
+                match data["tries_left"].as_u64().unwrap_or(0) {
+                    0 => eprintln!(
+                        "{from} tried too many wrong codes and can no longer use this one."
+                    ),
+                    left => eprintln!(
+                        "A wrong code was tried from {from} ({left} more tries allowed from there)."
+                    ),
+                }
             }
             Some("pairing.burned") => {
                 let from = event["data"]["address"].as_str().unwrap_or("this machine");

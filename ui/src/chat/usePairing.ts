@@ -85,7 +85,7 @@ export function usePairing(client: TetherClient): Pairing {
       }
       case "pairing.wrong_code": {
         if (!pairing.current) return;
-        const from = (data.address as string | null) ?? "this computer";
+        const from = where(data.address);
         const left = data.tries_left as number;
         setOutcome(
           left > 0
@@ -98,7 +98,7 @@ export function usePairing(client: TetherClient): Pairing {
         if (!pairing.current) return;
         pairing.current = false;
         setOffer(null);
-        const from = (data.address as string | null) ?? "this computer";
+        const from = where(data.address);
         setOutcome(`Too many wrong codes (the last from ${from}): that code no longer works. Start again for a new one.`);
         return;
       }
@@ -113,3 +113,6 @@ export function usePairing(client: TetherClient): Pairing {
 
   return { offer, waiting, outcome, problem, start, answer, stop, handle };
 }
+
+/** The address an event names, in words: none is this computer (the local socket). */
+const where = (address: unknown) => (typeof address === "string" ? address : "this computer");

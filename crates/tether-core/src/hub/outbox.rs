@@ -30,13 +30,6 @@ impl Outbound {
         }
     }
 
-    /// The frames this item holds.
-    pub fn frame_count(&self) -> usize {
-        match self {
-            Self::Frame(_) | Self::Event { .. } => 1,
-            Self::Batch(frames) => frames.len(),
-        }
-    }
 }
 
 /// Ends one connection, remembering the first reason given.

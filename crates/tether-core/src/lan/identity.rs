@@ -68,7 +68,7 @@ pub enum Renewal {
     First,
     /// The one kept does not name the address served.
     NewAddress,
-    /// The one kept expires within a month, or is of an earlier version.
+    /// The one kept expires within a month.
     Expiring,
     /// The desktop user asked for a new one.
     Rotated,

@@ -85,12 +85,14 @@ impl Lan {
         if ip.is_unspecified() {
             return Err(LanError::Unspecified(ip));
         }
+        // Held throughout, so a rotation or a switch meanwhile waits for this one.
+        let mut running = self.running.lock().await;
         let vault = engine.vault();
         let (identity, renewal) = blocking(move || Identity::for_address(&*vault, ip)).await?;
         if let Some(renewal) = renewal {
             tracing::info!(?renewal, %ip, "made a new certificate for the LAN");
         }
-        self.start(engine, SocketAddr::new(ip, port), &identity)
+        self.start(&mut running, engine, SocketAddr::new(ip, port), &identity)
             .await
     }
 
@@ -102,12 +104,8 @@ impl Lan {
         engine: &Engine,
         address: Option<IpAddr>,
     ) -> Result<LanStatus, LanError> {
-        let serving = self
-            .running
-            .lock()
-            .await
-            .as_ref()
-            .map(|running| running.local);
+        let mut running = self.running.lock().await;
+        let serving = running.as_ref().map(|running| running.local);
         let ip = serving
             .map(|local| local.ip())
             .or(address)
@@ -118,19 +116,20 @@ impl Lan {
         tracing::info!(renewal = ?Renewal::Rotated, %ip, "made a new certificate for the LAN");
         match serving {
             // The same address and port, so the links phones hold still work.
-            Some(local) => self.start(engine, local, &identity).await,
+            Some(local) => self.start(&mut running, engine, local, &identity).await,
             None => Ok(self.status()),
         }
     }
 
-    /// Serves `requested` with `identity`, replacing a listener already running.
+    /// Serves `requested` with `identity`, replacing the listener in `running`; if it cannot,
+    /// LAN access is off.
     async fn start(
         &self,
+        running: &mut Option<Running>,
         engine: &Engine,
         requested: SocketAddr,
         identity: &Identity,
     ) -> Result<LanStatus, LanError> {
-        let mut running = self.running.lock().await;
         stop(running.take()).await;
         self.set_status(LanStatus::default());
         let listen_error = |cause| LanError::Listen {

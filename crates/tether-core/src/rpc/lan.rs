@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::{NoParams, require_local};
 use crate::auth::Caller;
 use crate::engine::Engine;
-use crate::lan::LanStatus;
+use crate::lan::{LanError, LanStatus};
 use crate::protocol::{ErrorCode, RpcError};
 
 #[derive(Debug, Deserialize)]
@@ -30,17 +30,17 @@ pub(super) async fn enable(
 ) -> Result<LanStatus, RpcError> {
     require_local(caller, "lan.enable")?;
     let settings = &engine.config().lan;
-    let status = engine
-        .lan()
-        .enable(
-            engine,
-            params.address.or(settings.address),
-            params.port.unwrap_or(settings.port),
-        )
-        .await
-        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
-    engine.announce("lan.updated", &status);
-    Ok(status)
+    let address = params.address.or(settings.address);
+    let port = params.port.unwrap_or(settings.port);
+    let enabled = engine.lan().enable(engine, address, port).await;
+    announced(engine, enabled)
+}
+
+/// Tells every client where LAN access now stands (a listener that failed to start again
+/// leaves it off), and answers with it or with why it failed.
+fn announced(engine: &Engine, outcome: Result<LanStatus, LanError>) -> Result<LanStatus, RpcError> {
+    engine.announce("lan.updated", &engine.lan().status());
+    outcome.map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))
 }
 
 /// Replaces the LAN certificate with a new one (a new key and fingerprint); while LAN access
@@ -51,13 +51,11 @@ pub(super) async fn rotate(
     _: NoParams,
 ) -> Result<LanStatus, RpcError> {
     require_local(caller, "lan.rotate_certificate")?;
-    let status = engine
+    let rotated = engine
         .lan()
         .rotate(engine, engine.config().lan.address)
-        .await
-        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
-    engine.announce("lan.updated", &status);
-    Ok(status)
+        .await;
+    announced(engine, rotated)
 }
 
 /// Stops serving the LAN; its connections close at once.

@@ -114,14 +114,17 @@ impl Conversation {
             let Some(Ok(message)) = message else { break };
             heartbeat.heard();
             let text = match message {
-                Message::Text(text) => Some(text),
-                Message::Binary(_) => None,
+                Message::Text(text) => {
+                    self.engine.metrics().received(text.len());
+                    Some(text)
+                }
+                Message::Binary(bytes) => {
+                    self.engine.metrics().received(bytes.len());
+                    None
+                }
                 Message::Ping(_) | Message::Pong(_) => continue,
                 Message::Close(_) => break,
             };
-            self.engine
-                .metrics()
-                .received(text.as_ref().map_or(0, |text| text.len()));
             let failures = match (rate.check(), text) {
                 (Rate::Abusive, _) => {
                     closer.close(CloseReason::PolicyViolation);

@@ -25,10 +25,8 @@ pub(super) async fn challenge(
             "expires_in": CHALLENGE_TTL.as_secs(),
         }))
         .into_response(),
-        Err(KeyError::BusyHere) => http_error(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            RpcError::new(ErrorCode::RateLimited, KeyError::BusyHere.to_string()),
-        ),
+        // The address's oldest challenge is gone within a challenge's lifetime.
+        Err(KeyError::BusyHere) => too_many_attempts(CHALLENGE_TTL),
         Err(error) => http_error(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             RpcError::new(ErrorCode::Overloaded, error.to_string()),

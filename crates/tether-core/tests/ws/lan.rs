@@ -67,6 +67,48 @@ fn refused(result: Result<WebSocketStream<TlsStream<TcpStream>>, WsError>) -> (u
     }
 }
 
+/// Asks the engine, as the desktop, for the LAN status after `method`.
+async fn lan(server: &TestServer, method: &str, params: Option<Value>) -> Value {
+    server
+        .engine
+        .dispatch(&Caller::Local, method, params)
+        .await
+        .unwrap()
+}
+
+/// The address in a LAN status's `url`.
+fn served_at(status: &Value) -> SocketAddr {
+    status["url"]
+        .as_str()
+        .and_then(|url| url.strip_prefix("https://")?.strip_suffix('/'))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Turns LAN access on at 127.0.0.1, on any free port: where it listens, and the fingerprint.
+pub async fn lan_on(server: &TestServer) -> (SocketAddr, String) {
+    let on = json!({ "address": "127.0.0.1", "port": 0 });
+    let status = lan(server, "lan.enable", Some(on)).await;
+    let fingerprint = status["fingerprint"].as_str().unwrap().to_owned();
+    (served_at(&status), fingerprint)
+}
+
+/// The code the server closes `socket` with (`None` if the connection just dropped).
+async fn close_code(socket: &mut WebSocketStream<TlsStream<TcpStream>>) -> Option<u16> {
+    let read = async {
+        for _ in 0..crate::common::MAX_FRAMES {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|frame| u16::from(frame.code)),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+        None
+    };
+    tokio::time::timeout(WAIT, read).await.unwrap()
+}
+
 #[tokio::test]
 async fn a_pinned_client_reaches_the_lan_listener_and_nothing_else_gets_in() {
     let server = TestServer::start().await;
@@ -77,23 +119,7 @@ async fn a_pinned_client_reaches_the_lan_listener_and_nothing_else_gets_in() {
         .await
         .unwrap();
     assert_eq!(off["enabled"], false, "off unless turned on");
-    let status = server
-        .engine
-        .dispatch(
-            &Caller::Local,
-            "lan.enable",
-            Some(json!({ "address": "127.0.0.1", "port": 0 })),
-        )
-        .await
-        .unwrap();
-    let fingerprint = status["fingerprint"].as_str().unwrap().to_owned();
-    let url = status["url"].as_str().unwrap();
-    let address: SocketAddr = url
-        .strip_prefix("https://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (address, fingerprint) = lan_on(&server).await;
     assert_ne!(address, server.addr, "a listener of its own");
     let host = address.to_string();
     let origin = format!("https://{address}");
@@ -171,24 +197,9 @@ async fn a_pinned_client_reaches_the_lan_listener_and_nothing_else_gets_in() {
         "no plain HTTP on the LAN port"
     );
 
-    let off = server
-        .engine
-        .dispatch(&Caller::Local, "lan.disable", None)
-        .await
-        .unwrap();
+    let off = lan(&server, "lan.disable", None).await;
     assert_eq!(off["enabled"], false);
-    let closed = tokio::time::timeout(WAIT, async {
-        for _ in 0..crate::common::MAX_FRAMES {
-            match tablet.next().await {
-                Some(Ok(Message::Close(frame))) => return frame.map(|frame| u16::from(frame.code)),
-                Some(Ok(_)) => {}
-                _ => return None,
-            }
-        }
-        None
-    })
-    .await
-    .unwrap();
+    let closed = close_code(&mut tablet).await;
     assert_eq!(
         closed,
         Some(1001),
@@ -197,29 +208,17 @@ async fn a_pinned_client_reaches_the_lan_listener_and_nothing_else_gets_in() {
     assert!(TcpStream::connect(address).await.is_err(), "and its port");
 }
 
-/// The LAN status after `method`, from the desktop.
-async fn lan(server: &TestServer, method: &str, params: Option<Value>) -> Value {
-    server
-        .engine
-        .dispatch(&Caller::Local, method, params)
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_certificate_names_its_address_expires_and_can_be_replaced() {
-    let server = TestServer::start().await;
+    // Configured, so a certificate made while LAN access is off names this address too.
+    let server =
+        TestServer::start_with(|config| config.lan.address = Some([127, 0, 0, 1].into())).await;
     let (_, token) = server.token("tablet").await;
-    let on = json!({ "address": "127.0.0.1", "port": 0 });
-    let first = lan(&server, "lan.enable", Some(on.clone())).await;
-    let old = first["fingerprint"].as_str().unwrap().to_owned();
+    let first = lan(&server, "lan.status", None).await;
+    assert_eq!(first["enabled"], false);
+    let (address, old) = lan_on(&server).await;
+    let first = lan(&server, "lan.status", None).await;
     let url = first["url"].as_str().unwrap();
-    let address: SocketAddr = url
-        .strip_prefix("https://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap()
-        .parse()
-        .unwrap();
 
     // It names the address phones reach and tether.local, for a year and a month at most.
     let stream = tls(address, &old).await.unwrap();
@@ -257,27 +256,18 @@ async fn the_certificate_names_its_address_expires_and_can_be_replaced() {
     let new = rotated["fingerprint"].as_str().unwrap().to_owned();
     assert_ne!(new, old);
     assert_eq!(rotated["url"], url, "the same address and port");
-    let closed = tokio::time::timeout(WAIT, async {
-        for _ in 0..crate::common::MAX_FRAMES {
-            match tablet.next().await {
-                Some(Ok(Message::Close(frame))) => return frame.map(|frame| u16::from(frame.code)),
-                Some(Ok(_)) => {}
-                _ => return None,
-            }
-        }
-        None
-    })
-    .await
-    .unwrap();
+    let closed = close_code(&mut tablet).await;
     assert_eq!(closed, Some(1001));
     let pinned_old = tls(address, &old).await.unwrap_err().to_string();
     assert!(pinned_old.contains("not the one pinned"), "{pinned_old}");
     assert!(tls(address, &new).await.is_ok());
 
-    // Replaced while off: the next start serves the new one.
+    // Replaced while off: the next start serves the new one, which it made.
     lan(&server, "lan.disable", None).await;
     let off = lan(&server, "lan.rotate_certificate", None).await;
     assert_eq!(off["enabled"], false);
-    let again = lan(&server, "lan.enable", Some(on)).await;
-    assert_ne!(again["fingerprint"], new.as_str());
+    let (_, again) = lan_on(&server).await;
+    assert_ne!(again, new, "the certificate made while off");
+    lan(&server, "lan.disable", None).await;
+    assert_eq!(lan_on(&server).await.1, again, "and kept");
 }

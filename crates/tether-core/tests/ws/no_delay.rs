@@ -7,13 +7,11 @@ use std::os::fd::OwnedFd;
 
 use rustix::net::{getpeername, getsockname, sockopt};
 use rustix::process::{Pid, PidfdFlags, PidfdGetfdFlags, pidfd_getfd, pidfd_open};
-use serde_json::json;
-use tether_core::auth::Caller;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::common::{TestServer, WAIT};
-use crate::lan::tls;
+use crate::lan::{lan_on, tls};
 
 /// The most descriptors looked at.
 const MAX_FDS: usize = 100_000;
@@ -59,24 +57,8 @@ async fn accepted_sockets_send_each_write_at_once() {
         "Nagle is off on the loopback listener's sockets"
     );
 
-    let status = server
-        .engine
-        .dispatch(
-            &Caller::Local,
-            "lan.enable",
-            Some(json!({ "address": "127.0.0.1", "port": 0 })),
-        )
-        .await
-        .unwrap();
-    let lan: SocketAddr = status["url"]
-        .as_str()
-        .and_then(|url| url.strip_prefix("https://")?.strip_suffix('/'))
-        .unwrap()
-        .parse()
-        .unwrap();
-    let mut phone = tls(lan, status["fingerprint"].as_str().unwrap())
-        .await
-        .unwrap();
+    let (lan, fingerprint) = lan_on(&server).await;
+    let mut phone = tls(lan, &fingerprint).await.unwrap();
     healthy(&mut phone, lan).await;
     let accepted = socket_between(lan, phone.get_ref().0.local_addr().unwrap());
     assert!(

@@ -103,23 +103,22 @@ async fn send<W>(
 where
     W: Sink<Message, Error = axum::Error> + Unpin,
 {
-    let bytes: usize = items.iter().map(Outbound::byte_len).sum();
-    let frames: usize = items.iter().map(Outbound::frame_count).sum();
     let mut published = Vec::new();
+    let mut fed = Fed::default();
     let write = async {
         for item in items {
             match item {
-                Outbound::Frame(text) => feed(sink, shape(text)).await?,
+                Outbound::Frame(text) => fed.feed(sink, shape(text)).await?,
                 Outbound::Event {
                     frame,
                     published: at,
                 } => {
                     published.push(at);
-                    feed(sink, shape(frame)).await?;
+                    fed.feed(sink, shape(frame)).await?;
                 }
                 Outbound::Batch(batch) => {
                     for text in batch {
-                        feed(sink, shape(text)).await?;
+                        fed.feed(sink, shape(text)).await?;
                     }
                 }
             }
@@ -131,19 +130,28 @@ where
         for at in published {
             metrics.fanout_seconds.observe(at.elapsed());
         }
-        metrics.sent(frames, bytes);
+        metrics.sent(fed.frames, fed.bytes);
     }
     sent
 }
 
-/// Feeds a frame to the sink (without flushing), unless it was shaped away.
-async fn feed<W>(sink: &mut W, text: Option<FrameText>) -> Result<(), axum::Error>
-where
-    W: Sink<Message, Error = axum::Error> + Unpin,
-{
-    match text {
-        Some(text) => sink.feed(Message::Text(text)).await,
-        None => Ok(()),
+/// What one flush fed the sink, as written (after shaping).
+#[derive(Default)]
+struct Fed {
+    frames: usize,
+    bytes: usize,
+}
+
+impl Fed {
+    /// Feeds a frame to the sink (without flushing), unless it was shaped away.
+    async fn feed<W>(&mut self, sink: &mut W, text: Option<FrameText>) -> Result<(), axum::Error>
+    where
+        W: Sink<Message, Error = axum::Error> + Unpin,
+    {
+        let Some(text) = text else { return Ok(()) };
+        self.frames += 1;
+        self.bytes += text.len();
+        sink.feed(Message::Text(text)).await
     }
 }
 

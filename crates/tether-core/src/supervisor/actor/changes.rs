@@ -1,12 +1,15 @@
 //! Setting changes sent to a running `claude`, each waiting for its answer until a deadline:
 //! a `claude` that never answers cannot hold a request up for ever (and the list, which
-//! only changes past their deadline leave, cannot grow for ever either).
+//! only changes past their deadline leave, cannot grow for ever either). Refused and
+//! unanswered changes put the old value back.
 
 use std::collections::HashMap;
 
+use serde_json::Value;
 use tokio::time::Instant;
 
-use super::super::handle::Reply;
+use super::super::handle::{Reply, SessionError};
+use super::Actor;
 
 /// A setting's value before a change, put back if the child refuses or never answers.
 pub(in crate::supervisor) enum Setting {
@@ -60,5 +63,55 @@ impl Changes {
     /// Every change still waiting, taken off the list.
     pub fn drain(&mut self) -> impl Iterator<Item = Change> + '_ {
         self.0.drain().map(|(_, change)| change)
+    }
+}
+
+impl Actor {
+    /// Settles a setting change the child answered.
+    pub(super) fn answered(&mut self, request_id: &str, outcome: &Result<Value, String>) {
+        let Some(change) = self.awaiting.answered(request_id) else {
+            return;
+        };
+        let result = match outcome {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                self.undo(change.undo);
+                Err(SessionError::Refused(error.clone()))
+            }
+        };
+        let _ = change.reply.send(result);
+    }
+
+    /// Changes the child left unanswered past their deadline: the old value is kept.
+    pub(super) fn unanswered(&mut self) {
+        let waited = self.settings.answer_timeout;
+        for change in self.awaiting.overdue(Instant::now()) {
+            self.undo(change.undo);
+            let _ = change.reply.send(Err(SessionError::NoAnswer(waited)));
+        }
+    }
+
+    /// Puts a setting back as it was before a change, and says so.
+    fn undo(&mut self, setting: Setting) {
+        match setting {
+            Setting::Model(model) => self.transcript.info.model = model,
+            Setting::PermissionMode(mode) => self.transcript.info.permission_mode = mode,
+        }
+        self.publish_info();
+    }
+
+    /// Changes still waiting when the child goes away apply to the next one.
+    pub(super) fn settle_awaiting(&mut self) {
+        for change in self.awaiting.drain() {
+            let _ = change.reply.send(Ok(()));
+        }
+    }
+}
+
+/// Sleeps until `deadline`, or for ever without one.
+pub(super) async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }

@@ -1,7 +1,7 @@
 //! The session actor: one task owns one session's `claude` process, its transcript and its status.
 //! Commands arrive from handles; CLI lines become state and events; a watchdog flags silence.
 
-use self::changes::{Changes, Setting};
+use self::changes::{Changes, sleep_until};
 use self::sent::SentPrompts;
 use std::io;
 use std::path::PathBuf;
@@ -217,46 +217,6 @@ impl Actor {
         self.write(&control::request(&id, body)).await.then_some(id)
     }
 
-    /// Settles a setting change the child answered.
-    fn answered(&mut self, request_id: &str, outcome: &Result<Value, String>) {
-        let Some(change) = self.awaiting.answered(request_id) else {
-            return;
-        };
-        let result = match outcome {
-            Ok(_) => Ok(()),
-            Err(error) => {
-                self.undo(change.undo);
-                Err(SessionError::Refused(error.clone()))
-            }
-        };
-        let _ = change.reply.send(result);
-    }
-
-    /// Changes the child left unanswered past their deadline: the old value is kept.
-    fn unanswered(&mut self) {
-        let waited = self.settings.answer_timeout;
-        for change in self.awaiting.overdue(Instant::now()) {
-            self.undo(change.undo);
-            let _ = change.reply.send(Err(SessionError::NoAnswer(waited)));
-        }
-    }
-
-    /// Puts a setting back as it was before a change, and says so.
-    fn undo(&mut self, setting: Setting) {
-        match setting {
-            Setting::Model(model) => self.transcript.info.model = model,
-            Setting::PermissionMode(mode) => self.transcript.info.permission_mode = mode,
-        }
-        self.publish_info();
-    }
-
-    /// Changes still waiting when the child goes away apply to the next one.
-    fn settle_awaiting(&mut self) {
-        for change in self.awaiting.drain() {
-            let _ = change.reply.send(Ok(()));
-        }
-    }
-
     async fn line(&mut self, line: &str) {
         self.last_output = Instant::now();
         let parsed = match cli_line::parse(line) {
@@ -395,13 +355,5 @@ impl Actor {
             }
         }
         self.info.send_replace(info.clone());
-    }
-}
-
-/// Sleeps until `deadline`, or for ever without one.
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
     }
 }
