@@ -29,7 +29,6 @@ impl Outbound {
             Self::Batch(frames) => frames.iter().map(|text| text.len()).sum(),
         }
     }
-
 }
 
 /// Ends one connection, remembering the first reason given.
