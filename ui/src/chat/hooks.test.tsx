@@ -186,9 +186,11 @@ describe("ChatScreen", () => {
     const card = screen.getByRole("alertdialog", { name: "Allow Edit?" });
     expect(card.querySelector(".diff-removed.diff-line")?.textContent).toBe("- let a = 1;");
     expect(card.querySelector(".diff-added.diff-line")?.textContent).toBe("+ let a = 2;");
+    engine.answers.set("tools.approve", () => ({ refused_rules: [{ rule: {}, why: "Edit(~/.bashrc) reaches outside the project" }] }));
     fireEvent.click(screen.getByRole("button", { name: "Always allow" }));
     await settle();
     expect(engine.requests("tools.approve")[0]!.params).toEqual({ session_id: "s1", request_id: "r1", always: true });
+    expect(screen.getByRole("alert").textContent).toContain("“Always allow” left out what this device may not allow: Edit(~/.bashrc) reaches outside the project.");
     emit("tool.approval_resolved", { request_id: "r1", decision: "allow_always", by: "phone" });
     expect(screen.queryByRole("alertdialog")).toBeNull();
 
