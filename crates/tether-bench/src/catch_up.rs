@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use tether_core::hub::HistoryLimits;
 use tether_core::protocol::ChannelName;
+use tether_core::protocol::events::EncodedEvent;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::{connect, next_text};
@@ -51,7 +52,8 @@ async fn from(label: &'static str, events: usize, ring: usize) -> Result<CatchUp
     let channel = ChannelName::parse("session:catch-up").context("channel name")?;
     let hub = running.engine.hub();
     for line in lines::deltas(events) {
-        hub.publish(&channel, "cli.line", &RawValue::from_string(line)?)?;
+        let event = EncodedEvent::new(&channel, "cli.line", &RawValue::from_string(line)?)?;
+        hub.publish(&channel, &event).context("encode an event")?;
     }
     running.saved().await?;
     let epoch = hub.position(&channel).map(|position| position.epoch);

@@ -4,8 +4,8 @@
 use anyhow::{Context, Result};
 use serde::Serialize;
 use tether_core::protocol::ChannelName;
+use tether_core::protocol::model::SessionInfo;
 use tether_core::supervisor::cli_line;
-use tether_core::supervisor::model::SessionInfo;
 use tether_core::supervisor::transcript::Transcript;
 
 use crate::clock::now_ns;
@@ -31,8 +31,8 @@ pub async fn run(count: usize) -> Result<Pipeline> {
     let mut events = 0;
     for line in &stream {
         let parsed = cli_line::parse(line).map_err(|error| anyhow::anyhow!("{error}"))?;
-        for emit in transcript.apply(&parsed) {
-            hub.publish(&channel, emit.event, &emit.data)?;
+        for event in transcript.apply(&parsed) {
+            hub.publish(&channel, &event).context("encode an event")?;
             events += 1;
         }
     }

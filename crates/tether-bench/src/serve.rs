@@ -7,6 +7,7 @@
 use anyhow::{Context, Result, bail};
 use serde_json::value::RawValue;
 use tether_core::protocol::ChannelName;
+use tether_core::protocol::events::EncodedEvent;
 use tether_core::supervisor::cli_line;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
@@ -45,7 +46,9 @@ pub async fn run(lines: &std::path::Path) -> Result<()> {
             while offset < end && turn < TURN && t0 + (offset - first) as u64 * go.interval <= now {
                 let line = &lines[offset % lines.len()];
                 cli_line::parse(line).map_err(|error| anyhow::anyhow!("{error}"))?;
-                hub.publish(&channel, "cli.line", &RawValue::from_string(line.clone())?)?;
+                let data = RawValue::from_string(line.clone())?;
+                let event = EncodedEvent::new(&channel, "cli.line", &data)?;
+                hub.publish(&channel, &event).context("encode an event")?;
                 offset += 1;
                 turn += 1;
             }

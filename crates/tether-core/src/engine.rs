@@ -4,8 +4,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -18,6 +17,7 @@ use crate::hub::{Closer, Hub};
 use crate::lan::Lan;
 use crate::metrics::Metrics;
 use crate::projects::Projects;
+use crate::protocol::events::{AccountEvent, StoreUpdated};
 use crate::protocol::{ChannelKind, ChannelName, CloseReason, RpcError};
 use crate::rpc;
 use crate::store::Store;
@@ -100,7 +100,7 @@ impl Engine {
                     return;
                 };
                 let problem = problems.borrow_and_update().clone();
-                Self(inner).announce("store.updated", &json!({ "problem": problem }));
+                Self(inner).announce(&AccountEvent::StoreUpdated(StoreUpdated { problem }));
             }
         });
     }
@@ -227,11 +227,8 @@ impl Engine {
         rpc::dispatch(self, caller, method, params).await
     }
 
-    /// Publishes an event on the owner's channel. A failure to encode is logged, not raised:
-    /// the change it describes has already happened.
-    pub fn announce(&self, event: &str, data: &impl Serialize) {
-        if let Err(error) = self.hub().publish(&Self::user_channel(), event, data) {
-            tracing::error!(%error, event, "could not publish an event");
-        }
+    /// Publishes an event on the owner's channel.
+    pub fn announce(&self, event: &AccountEvent) {
+        self.hub().publish(&Self::user_channel(), event);
     }
 }

@@ -10,16 +10,22 @@ use tether_core::auth::pairing::PairingRequest;
 use tether_core::auth::ssh::AuthorizedKey;
 use tether_core::lan::LanStatus;
 use tether_core::projects::Project;
+use tether_core::protocol::model::{
+    Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
+};
+use tether_core::protocol::session_view::SessionSnapshot;
+use tether_core::protocol::events::{
+    AccountEvent, AgentsUpdated, ApprovalRequired, ApprovalResolved, Decision, MessageCreated,
+    PairingBurned, PairingOutcome, PairingResolved, PairingStarted, PairingWrongCode, PartCreated,
+    PartDelta, PartUpdated, ProjectEvent, SessionDeleted, SessionEnded, SessionEvent,
+    SessionSummary, StoreUpdated, TodoUpdated, UsageUpdated,
+};
 use tether_core::protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
     RpcError, ServerFrame, ServerInfo, SubscriptionState,
 };
 use tether_core::rpc::{ListedDevice, PairedDevice, PairingOffer, SystemInfo};
 use tether_core::store::HealthReport;
-use tether_core::supervisor::handle::SessionSnapshot;
-use tether_core::supervisor::model::{
-    Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
-};
 use ts_rs::{Config, TS};
 
 fn generated() -> String {
@@ -54,6 +60,28 @@ fn generated() -> String {
         Approval::decl(&cfg),
         Todo::decl(&cfg),
         SessionSnapshot::decl(&cfg),
+        MessageCreated::decl(&cfg),
+        PartCreated::decl(&cfg),
+        PartDelta::decl(&cfg),
+        PartUpdated::decl(&cfg),
+        UsageUpdated::decl(&cfg),
+        ApprovalRequired::decl(&cfg),
+        Decision::decl(&cfg),
+        ApprovalResolved::decl(&cfg),
+        TodoUpdated::decl(&cfg),
+        AgentsUpdated::decl(&cfg),
+        SessionSummary::decl(&cfg),
+        SessionEnded::decl(&cfg),
+        SessionEvent::decl(&cfg),
+        ProjectEvent::decl(&cfg),
+        PairingStarted::decl(&cfg),
+        PairingOutcome::decl(&cfg),
+        PairingResolved::decl(&cfg),
+        PairingWrongCode::decl(&cfg),
+        PairingBurned::decl(&cfg),
+        SessionDeleted::decl(&cfg),
+        StoreUpdated::decl(&cfg),
+        AccountEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust protocol types (crates/tether-core) by `make gen`. Do not edit.\n\n",

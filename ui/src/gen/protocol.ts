@@ -207,6 +207,50 @@ agents: Array<unknown>,
  */
 position: Position | null, };
 
+export type MessageCreated = { message: Message, };
+
+export type PartCreated = { message_id: string, part: Part, };
+
+export type PartDelta = { message_id: string, part_id: string, text: string, };
+
+export type PartUpdated = { message_id: string, part: Part, };
+
+export type UsageUpdated = { usage: Usage, total_cost_usd: number, };
+
+export type ApprovalRequired = { approval: Approval, };
+
+export type Decision = "allow" | "allow_always" | "deny" | "cancelled";
+
+export type ApprovalResolved = { request_id: string, decision: Decision, by: string | null, };
+
+export type TodoUpdated = { todos: Array<Todo>, };
+
+export type AgentsUpdated = { agents: Array<unknown>, };
+
+export type SessionSummary = { session: SessionInfo, };
+
+export type SessionEnded = { total_cost_usd: number, usage: Usage, duration_ms: number, };
+
+export type SessionEvent = { "event": "message.created", "data": MessageCreated } | { "event": "part.created", "data": PartCreated } | { "event": "part.delta", "data": PartDelta } | { "event": "part.updated", "data": PartUpdated } | { "event": "usage.updated", "data": UsageUpdated } | { "event": "tool.approval_required", "data": ApprovalRequired } | { "event": "tool.approval_resolved", "data": ApprovalResolved } | { "event": "todo.updated", "data": TodoUpdated } | { "event": "agents.updated", "data": AgentsUpdated } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionEnded };
+
+export type ProjectEvent = { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary };
+
+export type PairingStarted = { expires_at: number, };
+
+export type PairingOutcome = "approved" | "denied" | "withdrawn" | "failed";
+
+export type PairingResolved = { id: string, outcome: PairingOutcome, device?: Device, };
+
+export type PairingWrongCode = { address: string | null, tries: number, tries_left: number, };
+
+export type PairingBurned = { address: string | null, };
+
+export type SessionDeleted = { session_id: string, };
+
+export type StoreUpdated = { problem: string | null, };
+
+export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated };
+
 /** Close codes the server sends, by reason. */
 export const CloseCode = {
   normal: 1000,

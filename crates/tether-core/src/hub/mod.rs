@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use self::channel::{Channel, Saved, Subscriber};
 pub use self::outbox::{Closer, Inbox, Outbound, Outbox, QueueDepth, QueueLimits};
+use crate::protocol::events::WireEvent;
 use crate::protocol::{
     ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
 };
@@ -106,15 +107,28 @@ impl Hub {
         self.channels.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Publishes an event: gives it the channel's next offset, keeps it for replay and
-    /// queues it to every subscriber. Returns the offset.
-    pub fn publish(
-        &self,
-        channel: &ChannelName,
-        event: &str,
-        data: &impl Serialize,
-    ) -> Result<u64, serde_json::Error> {
-        let data = serde_json::value::to_raw_value(data)?;
+    /// Publishes an event on `channel` (of the event's kind): gives it the channel's next
+    /// offset, keeps it for replay and queues it to every subscriber. Its data is encoded
+    /// once, for the saved log and every frame. Returns the offset. A failure to encode is
+    /// logged, not raised: the change the event describes has already happened.
+    pub fn publish<E: WireEvent>(&self, channel: &ChannelName, event: &E) -> Option<u64> {
+        debug_assert_eq!(
+            channel.kind(),
+            event.kind(),
+            "{} on {channel}",
+            event.name()
+        );
+        let data = match event.data() {
+            Ok(data) => data,
+            Err(error) => {
+                tracing::error!(%error, event = event.name(), "could not encode an event");
+                return None;
+            }
+        };
+        Some(self.publish_encoded(channel, event.name(), data))
+    }
+
+    fn publish_encoded(&self, channel: &ChannelName, event: &str, data: Box<RawValue>) -> u64 {
         let mut channels = self.lock();
         let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
         let offset = state.next_offset();
@@ -135,7 +149,7 @@ impl Hub {
                 published,
             })
         });
-        Ok(offset)
+        offset
     }
 
     /// Subscribes `outbox` to every channel in `joins` at once. The `subscribed` answer and

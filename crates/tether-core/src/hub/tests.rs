@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::protocol::CloseReason;
+use crate::protocol::events::EncodedEvent;
 
 fn channel(name: &str) -> ChannelName {
     ChannelName::parse(name).unwrap()
@@ -21,6 +22,11 @@ fn test_hub(limits: HistoryLimits) -> (Hub, tempfile::TempDir) {
     let store = Store::open(dir.path(), Default::default());
     assert!(store.health().problem.is_some());
     (Hub::new(limits, store), dir)
+}
+
+/// Publishes an event of any name and data.
+fn publish(hub: &Hub, channel: &ChannelName, event: &str, data: &impl Serialize) -> Option<u64> {
+    hub.publish(channel, &EncodedEvent::new(channel, event, data).ok()?)
 }
 
 fn outbox(id: u64, capacity: usize) -> (Outbox, Inbox) {
@@ -71,14 +77,18 @@ fn offsets_rise_by_one_per_channel_and_reach_subscribers_in_order() {
     assert!(hub.subscribe(&sub, None, &[join("session:a", None)]));
     for n in 0..5 {
         assert_eq!(
-            hub.publish(&channel("session:a"), "part.delta", &json!({ "n": n }))
-                .unwrap(),
+            publish(
+                &hub,
+                &channel("session:a"),
+                "part.delta",
+                &json!({ "n": n })
+            )
+            .unwrap(),
             n + 1
         );
     }
     assert_eq!(
-        hub.publish(&channel("session:b"), "x", &json!(null))
-            .unwrap(),
+        publish(&hub, &channel("session:b"), "x", &json!(null)).unwrap(),
         1,
         "channels count separately"
     );
@@ -100,7 +110,7 @@ fn since_replays_exactly_the_gap_before_live_events() {
     let (hub, _dir) = test_hub(HistoryLimits::default());
     let name = channel("session:a");
     for n in 1..=10 {
-        hub.publish(&name, "e", &n).unwrap();
+        publish(&hub, &name, "e", &n).unwrap();
     }
     let epoch = hub.position(&name).unwrap().epoch;
     let (sub, mut queue) = outbox(1, 64);
@@ -113,7 +123,7 @@ fn since_replays_exactly_the_gap_before_live_events() {
         Some(RequestId::Number(3)),
         &[join("session:a", Some(since))]
     ));
-    hub.publish(&name, "e", &11).unwrap();
+    publish(&hub, &name, "e", &11).unwrap();
     let frames = drain(&mut queue);
     assert_eq!(frames[0]["id"], 3);
     let state = &frames[0]["channels"][0];
@@ -136,7 +146,7 @@ fn since_replays_exactly_the_gap_before_live_events() {
 fn caught_up_clients_recover_with_nothing_to_replay() {
     let (hub, _dir) = test_hub(HistoryLimits::default());
     let name = channel("project:p");
-    hub.publish(&name, "e", &1).unwrap();
+    publish(&hub, &name, "e", &1).unwrap();
     let position = hub.position(&name).unwrap();
     let (sub, mut queue) = outbox(1, 8);
     hub.subscribe(&sub, None, &[join("project:p", Some(position))]);
@@ -155,7 +165,7 @@ fn gaps_that_cannot_be_filled_report_recovered_false_and_replay_nothing() {
     let (hub, _dir) = test_hub(limits);
     let name = channel("session:a");
     for n in 1..=10 {
-        hub.publish(&name, "e", &n).unwrap();
+        publish(&hub, &name, "e", &n).unwrap();
     }
     let epoch = hub.position(&name).unwrap().epoch;
     let cases = [
@@ -218,7 +228,7 @@ async fn history_expires_by_age() {
         ..HistoryLimits::default()
     });
     let name = channel("session:a");
-    hub.publish(&name, "e", &1).unwrap();
+    publish(&hub, &name, "e", &1).unwrap();
     let epoch = hub.position(&name).unwrap().epoch;
     tokio::time::advance(Duration::from_secs(61)).await;
     let (sub, mut queue) = outbox(1, 8);
@@ -238,7 +248,7 @@ fn history_is_bounded_by_bytes() {
     });
     let name = channel("session:a");
     for _ in 0..100 {
-        hub.publish(&name, "e", &"x".repeat(500)).unwrap();
+        publish(&hub, &name, "e", &"x".repeat(500)).unwrap();
     }
     let epoch = hub.position(&name).unwrap().epoch;
     let (sub, mut queue) = outbox(1, 8);
@@ -263,7 +273,7 @@ fn a_full_queue_cuts_off_only_that_subscriber() {
     hub.subscribe(&slow, None, &[join("session:a", None)]);
     hub.subscribe(&fast, None, &[join("session:a", None)]);
     for n in 0..100 {
-        hub.publish(&name, "e", &n).unwrap();
+        publish(&hub, &name, "e", &n).unwrap();
     }
     assert!(slow.closer().is_closed());
     assert_eq!(slow.closer().reason(), CloseReason::SlowConsumer);
@@ -284,7 +294,7 @@ fn channels_nobody_uses_are_dropped_so_memory_stays_bounded() {
         hub.unsubscribe(1, [&channel(&name)]);
     }
     assert_eq!(hub.channel_count(), 0);
-    hub.publish(&channel("session:kept"), "e", &1).unwrap();
+    publish(&hub, &channel("session:kept"), "e", &1).unwrap();
     hub.unsubscribe(1, [&channel("session:kept")]);
     assert_eq!(
         hub.channel_count(),
@@ -299,7 +309,7 @@ fn resubscribing_does_not_double_deliver() {
     let (sub, mut queue) = outbox(1, 64);
     hub.subscribe(&sub, None, &[join("session:a", None)]);
     hub.subscribe(&sub, None, &[join("session:a", None)]);
-    hub.publish(&channel("session:a"), "e", &1).unwrap();
+    publish(&hub, &channel("session:a"), "e", &1).unwrap();
     assert_eq!(offsets(&drain(&mut queue)), [1]);
 }
 
@@ -308,20 +318,20 @@ fn resubscribing_with_since_replays_only_what_was_never_queued() {
     let (hub, _dir) = test_hub(HistoryLimits::default());
     let name = channel("session:a");
     for n in 1..=3 {
-        hub.publish(&name, "e", &n).unwrap();
+        publish(&hub, &name, "e", &n).unwrap();
     }
     let epoch = hub.position(&name).unwrap().epoch;
     let (sub, mut queue) = outbox(1, 64);
     hub.subscribe(&sub, None, &[join("session:a", None)]);
-    hub.publish(&name, "e", &4).unwrap();
-    hub.publish(&name, "e", &5).unwrap();
+    publish(&hub, &name, "e", &4).unwrap();
+    publish(&hub, &name, "e", &5).unwrap();
     // The client, having seen only offset 2 before, asks again while 4 and 5 are already queued.
     hub.subscribe(
         &sub,
         None,
         &[join("session:a", Some(Position { epoch, offset: 2 }))],
     );
-    hub.publish(&name, "e", &6).unwrap();
+    publish(&hub, &name, "e", &6).unwrap();
     let frames = drain(&mut queue);
     assert_eq!(
         offsets(&frames),
@@ -341,8 +351,7 @@ fn a_queue_over_its_byte_budget_is_cut_off() {
     let (sub, _queue) = Outbox::new(1, limits, Closer::child_of(&CancellationToken::new()));
     hub.subscribe(&sub, None, &[join("session:a", None)]);
     for _ in 0..8 {
-        hub.publish(&channel("session:a"), "e", &"x".repeat(1_000))
-            .unwrap();
+        publish(&hub, &channel("session:a"), "e", &"x".repeat(1_000)).unwrap();
     }
     assert_eq!(sub.closer().reason(), CloseReason::SlowConsumer);
     assert!(sub.closer().is_closed());
@@ -362,8 +371,7 @@ async fn one_item_larger_than_the_budget_still_reaches_a_client_that_keeps_up() 
     );
     hub.subscribe(&sub, None, &[join("session:a", None)]);
     drain(&mut queue);
-    hub.publish(&channel("session:a"), "e", &"x".repeat(1_000))
-        .unwrap();
+    publish(&hub, &channel("session:a"), "e", &"x".repeat(1_000)).unwrap();
     assert!(!sub.closer().is_closed());
     assert_eq!(offsets(&drain(&mut queue)), [1]);
 }

@@ -4,7 +4,10 @@ mod channel;
 mod close;
 mod decode;
 mod error;
+pub mod events;
 mod frames;
+pub mod model;
+pub mod session_view;
 
 pub use channel::{ChannelKind, ChannelName};
 pub use close::CloseReason;

@@ -7,6 +7,7 @@ use ts_rs::TS;
 use super::{NoParams, require_local};
 use crate::auth::{Caller, Device, DeviceError};
 use crate::engine::Engine;
+use crate::protocol::events::AccountEvent;
 use crate::protocol::{CloseReason, ErrorCode, RpcError};
 
 #[derive(Debug, Deserialize)]
@@ -55,7 +56,7 @@ pub(super) async fn create(
     require_local(caller, "devices.create")?;
     let (device, issued) = engine.devices().add(&params.name).await.map_err(to_rpc)?;
     tracing::info!(device = %device.id, name = %device.name, "device created");
-    engine.announce("device.paired", &device);
+    engine.announce(&AccountEvent::DevicePaired(device.clone()));
     Ok(PairedDevice {
         device,
         token: issued.secret,
@@ -85,7 +86,7 @@ pub(super) async fn rename(engine: &Engine, params: RenameParams) -> Result<Devi
         .rename(&params.id, &params.name)
         .await
         .map_err(to_rpc)?;
-    engine.announce("device.renamed", &device);
+    engine.announce(&AccountEvent::DeviceRenamed(device.clone()));
     Ok(device)
 }
 
@@ -96,7 +97,7 @@ pub(super) async fn revoke(engine: &Engine, params: IdParams) -> Result<Device, 
         .connections()
         .close_device(&device.id, CloseReason::TokenRevoked);
     tracing::info!(device = %device.id, closed, "device revoked");
-    engine.announce("device.revoked", &device);
+    engine.announce(&AccountEvent::DeviceRevoked(device.clone()));
     Ok(device)
 }
 

@@ -7,6 +7,7 @@ use super::{NoParams, require_local};
 use crate::auth::Caller;
 use crate::auth::ssh::{AuthorizedKey, KeyError};
 use crate::engine::Engine;
+use crate::protocol::events::AccountEvent;
 use crate::protocol::{CloseReason, ErrorCode, RpcError};
 
 #[derive(Debug, Deserialize)]
@@ -38,7 +39,7 @@ pub(super) fn add(
         .add(&params.public_key, params.name.as_deref())
         .map_err(to_rpc)?;
     tracing::info!(fingerprint = %key.fingerprint, "SSH key authorized");
-    engine.announce("key.added", &key);
+    engine.announce(&AccountEvent::KeyAdded(key.clone()));
     Ok(key)
 }
 
@@ -57,7 +58,7 @@ pub(super) fn remove(
         .connections()
         .close_key(&key.fingerprint, CloseReason::TokenRevoked);
     tracing::info!(fingerprint = %key.fingerprint, closed, "SSH key removed");
-    engine.announce("key.removed", &key);
+    engine.announce(&AccountEvent::KeyRemoved(key.clone()));
     Ok(key)
 }
 

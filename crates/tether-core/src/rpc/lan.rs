@@ -8,6 +8,7 @@ use super::{NoParams, require_local};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::lan::{LanError, LanStatus};
+use crate::protocol::events::AccountEvent;
 use crate::protocol::{ErrorCode, RpcError};
 
 #[derive(Debug, Deserialize)]
@@ -39,7 +40,7 @@ pub(super) async fn enable(
 /// Tells every client where LAN access now stands (a listener that failed to start again
 /// leaves it off), and answers with it or with why it failed.
 fn announced(engine: &Engine, outcome: Result<LanStatus, LanError>) -> Result<LanStatus, RpcError> {
-    engine.announce("lan.updated", &engine.lan().status());
+    engine.announce(&AccountEvent::LanUpdated(engine.lan().status()));
     outcome.map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))
 }
 
@@ -66,6 +67,6 @@ pub(super) async fn disable(
 ) -> Result<LanStatus, RpcError> {
     require_local(caller, "lan.disable")?;
     let status = engine.lan().disable().await;
-    engine.announce("lan.updated", &status);
+    engine.announce(&AccountEvent::LanUpdated(status.clone()));
     Ok(status)
 }

@@ -18,8 +18,9 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::engine::Engine;
+use crate::protocol::session_view::SessionSnapshot;
 use crate::protocol::{ErrorCode, RpcError};
-use crate::supervisor::handle::{Command, SessionError, SessionHandle, SessionSnapshot};
+use crate::supervisor::handle::{Command, SessionError, SessionHandle};
 
 pub use devices::{ListedDevice, PairedDevice};
 pub use pairing::PairingOffer;

@@ -2,7 +2,6 @@
 //! presents it. For the desktop side only: approving a device is where trust starts.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use ts_rs::TS;
 
 use super::devices::to_rpc;
@@ -10,6 +9,7 @@ use super::{NoParams, require_local};
 use crate::auth::pairing::{Answer, PairingError, PairingRequest};
 use crate::auth::{Caller, Device};
 use crate::engine::Engine;
+use crate::protocol::events::{AccountEvent, PairingOutcome, PairingStarted};
 use crate::protocol::{ErrorCode, RpcError};
 use crate::qr;
 
@@ -52,7 +52,9 @@ pub(super) fn start(
         .map(qr::svg)
         .transpose()
         .map_err(|error| RpcError::new(ErrorCode::Internal, error.to_string()))?;
-    engine.announce("pairing.started", &json!({ "expires_at": code.expires_at }));
+    engine.announce(&AccountEvent::PairingStarted(PairingStarted {
+        expires_at: code.expires_at,
+    }));
     Ok(PairingOffer {
         code: code.code,
         expires_at: code.expires_at,
@@ -83,8 +85,11 @@ pub(super) async fn approve(
         Ok(added) => added,
         Err(error) => {
             // The device's wait ends unanswered (503: try again).
-            let failed = json!({ "id": request.id, "outcome": "failed" });
-            engine.announce("pairing.resolved", &failed);
+            engine.announce(&AccountEvent::pairing_resolved(
+                &request.id,
+                PairingOutcome::Failed,
+                None,
+            ));
             return Err(to_rpc(error));
         }
     };
@@ -99,21 +104,23 @@ pub(super) async fn approve(
             .revoke(device.id.as_str())
             .await
             .map_err(to_rpc)?;
-        engine.announce(
-            "pairing.resolved",
-            &json!({ "id": request.id, "outcome": "withdrawn" }),
-        );
+        engine.announce(&AccountEvent::pairing_resolved(
+            &request.id,
+            PairingOutcome::Withdrawn,
+            None,
+        ));
         return Err(RpcError::new(
             ErrorCode::NotFound,
             "the device stopped waiting before the answer; pair it again",
         ));
     }
     tracing::info!(device = %device.id, name = %device.name, "device paired");
-    engine.announce(
-        "pairing.resolved",
-        &json!({ "id": request.id, "outcome": "approved", "device": device }),
-    );
-    engine.announce("device.paired", &device);
+    engine.announce(&AccountEvent::pairing_resolved(
+        &request.id,
+        PairingOutcome::Approved,
+        Some(device.clone()),
+    ));
+    engine.announce(&AccountEvent::DevicePaired(device.clone()));
     Ok(device)
 }
 
@@ -126,10 +133,11 @@ pub(super) fn deny(
     let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
     let _ = answer.send(Answer::Denied);
     tracing::info!(request = %request.id, "pairing denied");
-    engine.announce(
-        "pairing.resolved",
-        &json!({ "id": request.id, "outcome": "denied" }),
-    );
+    engine.announce(&AccountEvent::pairing_resolved(
+        &request.id,
+        PairingOutcome::Denied,
+        None,
+    ));
     Ok(request)
 }
 

@@ -8,6 +8,7 @@ use super::{NoParams, require_local};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::projects::{Project, ProjectError};
+use crate::protocol::events::AccountEvent;
 use crate::protocol::{ErrorCode, RpcError};
 use crate::supervisor::handle::Command;
 
@@ -30,7 +31,7 @@ pub(super) fn add(
 ) -> Result<Project, RpcError> {
     require_local(caller, "projects.add")?;
     let project = engine.projects().add(&params.path).map_err(to_rpc)?;
-    engine.announce("project.added", &project);
+    engine.announce(&AccountEvent::ProjectAdded(project.clone()));
     Ok(project)
 }
 
@@ -59,7 +60,7 @@ pub(super) async fn remove(
         // An already ended session answers `Ended`, which is what we want anyway.
         let _ = handle.ask(|reply| Command::Archive { reply }).await;
     }
-    engine.announce("project.removed", &project);
+    engine.announce(&AccountEvent::ProjectRemoved(project.clone()));
     Ok(project)
 }
 

@@ -6,12 +6,14 @@ use serde_json::{Value, json};
 use super::{SessionParams, handle, session_error};
 use crate::auth::Caller;
 use crate::engine::Engine;
+use crate::protocol::events::{AccountEvent, SessionDeleted, SessionSummary};
+use crate::protocol::model::{SessionInfo, SessionStatus};
+use crate::protocol::session_view::SessionSnapshot;
 use crate::protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 use crate::store::Row;
 use crate::supervisor::arguments::{self, ArgumentError};
 use crate::supervisor::binary::locate;
-use crate::supervisor::handle::{Command, SessionSnapshot};
-use crate::supervisor::model::{SessionInfo, SessionStatus};
+use crate::supervisor::handle::Command;
 use crate::supervisor::sessions::NewSession;
 
 #[derive(Debug, Deserialize)]
@@ -81,7 +83,9 @@ pub(super) fn create(
         permission_mode,
     };
     let info = engine.sessions().create(engine, new).info();
-    engine.announce("session.created", &json!({ "session": info }));
+    engine.announce(&AccountEvent::SessionCreated(SessionSummary {
+        session: info.clone(),
+    }));
     Ok(info)
 }
 
@@ -126,7 +130,7 @@ pub(super) async fn get(
 }
 
 /// Deletes an archived session: its summary, messages and event log.
-pub(super) fn delete(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+pub(super) fn delete(engine: &Engine, params: SessionParams) -> Result<SessionDeleted, RpcError> {
     let session = handle(engine, &params.session_id)?;
     if session.info().status != SessionStatus::Ended {
         return Err(RpcError::new(
@@ -141,8 +145,10 @@ pub(super) fn delete(engine: &Engine, params: SessionParams) -> Result<Value, Rp
     if let Some(channel) = ChannelName::new(ChannelKind::Session, &params.session_id) {
         engine.hub().forget(&channel);
     }
-    let deleted = json!({ "session_id": params.session_id });
-    engine.announce("session.deleted", &deleted);
+    let deleted = SessionDeleted {
+        session_id: params.session_id,
+    };
+    engine.announce(&AccountEvent::SessionDeleted(deleted.clone()));
     Ok(deleted)
 }
 

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use super::{SessionParams, handle, session_error, snapshot};
 use crate::engine::Engine;
 use crate::protocol::RpcError;
+use crate::protocol::model::Todo;
 use crate::supervisor::handle::Command;
-use crate::supervisor::model::Todo;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

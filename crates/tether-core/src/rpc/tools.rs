@@ -7,8 +7,8 @@ use super::{SessionParams, handle, session_error, snapshot};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::protocol::RpcError;
+use crate::protocol::model::Approval;
 use crate::supervisor::handle::Command;
-use crate::supervisor::model::Approval;
 use crate::supervisor::rules::Approver;
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,7 @@ use super::accept::PeerIp;
 use super::routes::{AppState, http_error};
 use crate::auth::pairing::{Answer, PairingError};
 use crate::engine::Engine;
+use crate::protocol::events::{AccountEvent, PairingBurned, PairingOutcome, PairingWrongCode};
 use crate::protocol::{ErrorCode, RpcError};
 use crate::rpc::PairedDevice;
 
@@ -48,7 +49,7 @@ pub(super) async fn handle(
         }
     };
     tracing::info!(request = %request.id, name = %request.name, "a device asks to pair");
-    engine.announce("pairing.requested", &request);
+    engine.announce(&AccountEvent::PairingRequested(request.clone()));
     let waiting = Waiting {
         engine: engine.clone(),
         id: request.id.clone(),
@@ -125,10 +126,11 @@ struct Waiting {
 impl Drop for Waiting {
     fn drop(&mut self) {
         if self.engine.pairing().withdraw(&self.id) {
-            self.engine.announce(
-                "pairing.resolved",
-                &json!({ "id": self.id, "outcome": "withdrawn" }),
-            );
+            self.engine.announce(&AccountEvent::pairing_resolved(
+                &self.id,
+                PairingOutcome::Withdrawn,
+                None,
+            ));
         }
     }
 }
@@ -138,11 +140,16 @@ impl Drop for Waiting {
 fn tell_desktop(engine: &Engine, error: PairingError, address: Option<String>) {
     let most = engine.config().pairing.max_wrong_codes;
     match error {
-        PairingError::WrongCode { tries } => engine.announce(
-            "pairing.wrong_code",
-            &json!({ "address": address, "tries": tries, "tries_left": most.saturating_sub(tries) }),
-        ),
-        PairingError::Burned => engine.announce("pairing.burned", &json!({ "address": address })),
+        PairingError::WrongCode { tries } => {
+            engine.announce(&AccountEvent::PairingWrongCode(PairingWrongCode {
+                address,
+                tries,
+                tries_left: most.saturating_sub(tries),
+            }));
+        }
+        PairingError::Burned => {
+            engine.announce(&AccountEvent::PairingBurned(PairingBurned { address }));
+        }
         _ => {}
     }
 }

@@ -33,7 +33,7 @@ use crate::auth::Device;
 use crate::auth::ssh::AuthorizedKey;
 use crate::metrics::Histogram;
 use crate::projects::Project;
-use crate::supervisor::model::Message;
+use crate::protocol::model::Message;
 
 /// The database's file name inside the data directory.
 pub const FILE_NAME: &str = "tether.db";

@@ -14,7 +14,7 @@ use super::records::{Backfill, ChannelRecord, SessionRecord, StoredEvent};
 use crate::auth::Device;
 use crate::auth::ssh::AuthorizedKey;
 use crate::projects::Project;
-use crate::supervisor::model::{Message, SessionInfo};
+use crate::protocol::model::{Message, SessionInfo};
 
 /// A column holding JSON (or, with `bare`, a unit-like enum stored as its bare name).
 fn json_column<T: DeserializeOwned>(

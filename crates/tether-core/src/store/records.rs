@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 use crate::auth::Device;
 use crate::auth::ssh::AuthorizedKey;
 use crate::projects::Project;
-use crate::supervisor::model::{Message, SessionInfo, Todo};
+use crate::protocol::model::{Message, SessionInfo, Todo};
 
 /// One published event, as the event log keeps it.
 #[derive(Debug, Clone)]

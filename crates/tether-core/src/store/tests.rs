@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use serde_json::value::RawValue;
 
 use super::*;
-use crate::supervisor::model::{Part, Role, SessionInfo, SessionStatus, Usage};
+use crate::protocol::model::{Part, Role, SessionInfo, SessionStatus, Usage};
 
 fn event(channel: &str, epoch: &str, offset: u64, name: &str, data: &str) -> EventRow {
     EventRow {

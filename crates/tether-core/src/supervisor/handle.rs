@@ -1,15 +1,12 @@
 //! The cloneable handle to a session actor: commands in, answers back, the summary always readable.
 
-use serde::Serialize;
-use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
-use ts_rs::TS;
 
 use super::arguments::ArgumentError;
 use super::binary::ClaudeNotFound;
-use super::model::{Approval, Message, SessionInfo, Todo};
 use super::rules::{Approver, RefusedRule};
-use crate::protocol::Position;
+use crate::protocol::model::{SessionInfo, Todo};
+use crate::protocol::session_view::SessionSnapshot;
 
 /// Why a session could not do what was asked.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -36,21 +33,6 @@ pub enum SessionError {
          it on the desktop, or deny it"
     )]
     DesktopOnly(String),
-}
-
-/// A session's full state, for `sessions.get` and reloads.
-#[derive(Debug, Clone, Serialize, TS)]
-pub struct SessionSnapshot {
-    pub session: SessionInfo,
-    pub messages: Vec<Message>,
-    pub approvals: Vec<Approval>,
-    pub todos: Vec<Todo>,
-    /// The agents the CLI offers (from its `initialize` answer), once known.
-    #[ts(type = "Array<unknown>")]
-    pub agents: Vec<Value>,
-    /// Where the session's channel stood when this was taken: subscribe with it as `since`
-    /// and the events that follow apply on top of this snapshot, none twice.
-    pub position: Option<Position>,
 }
 
 pub(super) type Reply<T> = oneshot::Sender<Result<T, SessionError>>;

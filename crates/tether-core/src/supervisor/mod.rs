@@ -7,7 +7,6 @@ pub mod cli_line;
 pub mod control;
 pub mod environment;
 pub mod handle;
-pub mod model;
 pub mod orphans;
 pub mod process;
 pub mod rules;

@@ -11,9 +11,9 @@ use tokio_util::task::TaskTracker;
 
 use super::actor::Actor;
 use super::handle::SessionHandle;
-use super::model::{SessionInfo, SessionStatus};
 use super::transcript::Transcript;
 use crate::engine::Engine;
+use crate::protocol::model::{SessionInfo, SessionStatus};
 use crate::store::{Row, SessionRecord};
 
 /// Commands queued for one actor before senders wait.
@@ -61,9 +61,9 @@ impl Sessions {
     /// Starts the actor of a session and registers its handle.
     fn start(&self, engine: &Engine, cwd: PathBuf, transcript: Transcript) -> SessionHandle {
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let (watch_tx, watch_rx) = watch::channel(transcript.info.clone());
+        let (watch_tx, watch_rx) = watch::channel(transcript.info().clone());
         let handle = SessionHandle::new(tx, watch_rx);
-        let id = transcript.info.id.clone();
+        let id = transcript.info().id.clone();
         let mut actor = Actor::new(engine.clone(), cwd, transcript, watch_tx);
         actor.settle_cut_turn();
         self.tasks.spawn(actor.run(rx, self.stop.child_token()));

@@ -7,6 +7,8 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tether_core::auth::{Caller, KeyringVault};
+use tether_core::protocol::ChannelName;
+use tether_core::protocol::events::EncodedEvent;
 use tether_core::store::Store;
 use tether_core::{Config, Engine, server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -109,6 +111,12 @@ impl TestServer {
 
     pub async fn connect_with(&self, request: Request<()>) -> Result<Client, WsError> {
         open(request).await
+    }
+
+    /// Publishes an event of any name and data on `channel`; returns its offset.
+    pub fn publish(&self, channel: &ChannelName, event: &str, data: &Value) -> u64 {
+        let event = EncodedEvent::new(channel, event, data).unwrap();
+        self.engine.hub().publish(channel, &event).unwrap()
     }
 
     /// Stops the server and every session (as `launch` does), and waits until every task has ended.

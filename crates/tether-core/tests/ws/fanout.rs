@@ -50,11 +50,7 @@ async fn two_hundred_clients_each_receive_every_event_in_order() {
         ready.recv().await.unwrap();
     }
     for n in 0..EVENTS {
-        server
-            .engine
-            .hub()
-            .publish(&channel, "part.delta", &json!({ "n": n }))
-            .unwrap();
+        server.publish(&channel, "part.delta", &json!({ "n": n }));
     }
     let expected: Vec<u64> = (1..=EVENTS).collect();
     let mut complete = 0;
@@ -114,11 +110,7 @@ async fn a_slow_consumer_is_cut_off_while_others_continue_then_resumes_by_offset
     });
     let mut cut_tx = Some(cut_tx);
     for n in 1..=EVENTS {
-        server
-            .engine
-            .hub()
-            .publish(&channel, "part.delta", &json!({ "n": n, "text": payload }))
-            .unwrap();
+        server.publish(&channel, "part.delta", &json!({ "n": n, "text": payload }));
         assert_eq!(
             seen.recv().await,
             Some(n),
@@ -176,11 +168,7 @@ async fn a_cut_off_client_that_keeps_writing_still_reads_why_it_was_closed() {
         if server.engine.hub().subscriber_count(&channel) == 0 {
             break;
         }
-        server
-            .engine
-            .hub()
-            .publish(&channel, "part.delta", &json!({ "n": n, "text": payload }))
-            .unwrap();
+        server.publish(&channel, "part.delta", &json!({ "n": n, "text": payload }));
     }
     assert_eq!(server.engine.hub().subscriber_count(&channel), 0, "cut off");
     // Then it writes to the socket the server is closing: the server must still read it

@@ -10,13 +10,7 @@ async fn a_reconnecting_client_gets_the_gap_then_live_events() {
     let server = TestServer::start().await;
     let (_, token) = server.token("phone").await;
     let channel = ChannelName::parse("session:s1").unwrap();
-    let publish = |n: u64| {
-        server
-            .engine
-            .hub()
-            .publish(&channel, "part.delta", &json!({ "n": n }))
-            .unwrap()
-    };
+    let publish = |n: u64| server.publish(&channel, "part.delta", &json!({ "n": n }));
 
     let mut first = server.connect(&token).await;
     first

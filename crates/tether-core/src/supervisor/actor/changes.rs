@@ -93,11 +93,11 @@ impl Actor {
 
     /// Puts a setting back as it was before a change, and says so.
     fn undo(&mut self, setting: Setting) {
-        match setting {
-            Setting::Model(model) => self.transcript.info.model = model,
-            Setting::PermissionMode(mode) => self.transcript.info.permission_mode = mode,
-        }
-        self.publish_info();
+        let events = match setting {
+            Setting::Model(model) => self.transcript.set_model(model),
+            Setting::PermissionMode(mode) => self.transcript.set_permission_mode(mode),
+        };
+        self.publish(events);
     }
 
     /// Changes still waiting when the child goes away apply to the next one.

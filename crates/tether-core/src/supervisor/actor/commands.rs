@@ -5,12 +5,13 @@ use tokio::time::Instant;
 
 use super::Actor;
 use super::changes::Setting;
+use crate::protocol::events::{Decision, SessionEvent};
+use crate::protocol::model::SessionStatus;
+use crate::protocol::session_view::SessionSnapshot;
 use crate::protocol::{ChannelKind, ChannelName};
 use crate::supervisor::control;
-use crate::supervisor::handle::{Command, Reply, SessionError, SessionSnapshot};
-use crate::supervisor::model::SessionStatus;
+use crate::supervisor::handle::{Command, Reply, SessionError};
 use crate::supervisor::rules::{Approver, RefusedRule};
-use crate::supervisor::transcript::Emit;
 
 impl Actor {
     /// Handles a command; false when the actor should end.
@@ -58,24 +59,20 @@ impl Actor {
                 let _ = reply.send(self.reject(&request_id, message, &by).await);
             }
             Command::SetModel { model, reply } => {
-                let undo = Setting::Model(self.transcript.info.model.replace(model.clone()));
+                let undo = Setting::Model(self.transcript.info().model.clone());
                 let request = json!({ "subtype": "set_model", "model": model });
-                self.change(request, undo, reply).await;
+                let events = self.transcript.set_model(Some(model));
+                self.change(events, request, undo, reply).await;
             }
             Command::SetPermissionMode { mode, reply } => {
-                let previous =
-                    std::mem::replace(&mut self.transcript.info.permission_mode, mode.clone());
+                let undo = Setting::PermissionMode(self.transcript.info().permission_mode.clone());
                 let request = json!({ "subtype": "set_permission_mode", "mode": mode });
-                self.change(request, Setting::PermissionMode(previous), reply)
-                    .await;
+                let events = self.transcript.set_permission_mode(mode);
+                self.change(events, request, undo, reply).await;
             }
             Command::SetTodos { todos, reply } => {
-                self.transcript.todos = todos;
-                let todos = json!({ "todos": self.transcript.todos });
-                self.publish(vec![Emit {
-                    event: "todo.updated",
-                    data: todos,
-                }]);
+                let events = self.transcript.set_todos(todos);
+                self.publish(events);
                 let _ = reply.send(Ok(()));
             }
             Command::Snapshot { reply } => {
@@ -84,16 +81,10 @@ impl Actor {
             Command::Archive { reply } => {
                 self.stop_process().await;
                 self.update(SessionStatus::Ended, None);
-                let info = &self.transcript.info;
-                let ended = json!({
-                    "total_cost_usd": info.total_cost_usd,
-                    "usage": info.usage,
-                    "duration_ms": u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                });
-                self.publish(vec![Emit {
-                    event: "session.ended",
-                    data: ended,
-                }]);
+                let duration_ms =
+                    u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                let events = self.transcript.ended(duration_ms);
+                self.publish(events);
                 let _ = reply.send(Ok(()));
                 return false;
             }
@@ -102,15 +93,10 @@ impl Actor {
     }
 
     fn snapshot(&self) -> SessionSnapshot {
-        SessionSnapshot {
-            session: self.transcript.info.clone(),
-            messages: self.transcript.messages.clone(),
-            approvals: self.transcript.approvals.clone(),
-            todos: self.transcript.todos.clone(),
-            agents: self.agents.clone(),
-            position: ChannelName::new(ChannelKind::Session, &self.transcript.info.id)
-                .map(|channel| self.engine.hub().open_position(&channel)),
-        }
+        let view = self.transcript.view().clone();
+        let position = ChannelName::new(ChannelKind::Session, &view.session.id)
+            .map(|channel| self.engine.hub().open_position(&channel));
+        SessionSnapshot::new(view, position)
     }
 
     /// Sends a user turn, starting `claude` first (with `--resume` when the conversation exists).
@@ -138,17 +124,21 @@ impl Actor {
             }
         }
         self.last_output = Instant::now();
-        // A pending approval still waits for its answer; the new prompt is queued behind it.
-        if self.transcript.approvals.is_empty() {
-            self.update(SessionStatus::Running, None);
-        }
+        let events = self.transcript.prompt_sent();
+        self.publish(events);
         Ok(id)
     }
 
-    /// Applies a setting now and for every later `claude`; a running one is asked first, and
-    /// the answer waits for its reply (a refusal puts the old value back).
-    async fn change(&mut self, request: serde_json::Value, undo: Setting, reply: Reply<()>) {
-        self.publish_info();
+    /// Applies a setting now (its `events`) and for every later `claude`; a running one is
+    /// asked first, and the answer waits for its reply (a refusal puts the old value back).
+    async fn change(
+        &mut self,
+        events: Vec<SessionEvent>,
+        request: serde_json::Value,
+        undo: Setting,
+        reply: Reply<()>,
+    ) {
+        self.publish(events);
         match self.control(request).await {
             Some(request_id) => {
                 let deadline = Instant::now() + self.settings.answer_timeout;
@@ -162,7 +152,7 @@ impl Actor {
 
     /// Interrupts the turn through the control protocol; a stalled child is stopped instead.
     async fn cancel(&mut self) -> Result<(), SessionError> {
-        match self.transcript.info.status {
+        match self.transcript.info().status {
             SessionStatus::Running | SessionStatus::AwaitingApproval => {
                 self.control(json!({ "subtype": "interrupt" })).await;
                 Ok(())
@@ -185,23 +175,18 @@ impl Actor {
         always: bool,
         by: &Approver,
     ) -> Result<Vec<RefusedRule>, SessionError> {
-        let no_such = || SessionError::NoSuchApproval(request_id.to_owned());
-        let asked = (self.transcript.approvals.iter())
-            .find(|approval| approval.request_id == request_id)
-            .ok_or_else(no_such)?;
-        if !by.may_approve(&asked.tool_name, &asked.input) {
-            return Err(SessionError::DesktopOnly(asked.tool_name.clone()));
+        let approval = (self.transcript.approval(request_id))
+            .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?
+            .clone();
+        if !by.may_approve(&approval.tool_name, &approval.input) {
+            return Err(SessionError::DesktopOnly(approval.tool_name));
         }
-        let approval = self
-            .transcript
-            .take_approval(request_id)
-            .ok_or_else(no_such)?;
         let (rules, refused) = match always {
             true => by.sort(&approval.suggestions, &self.cwd),
             false => (Vec::new(), Vec::new()),
         };
         if !refused.is_empty() {
-            tracing::info!(session = %self.transcript.info.id, approver = %by.name, refused = refused.len(), "suggested rules left out of an always-allow");
+            tracing::info!(session = %self.transcript.info().id, approver = %by.name, refused = refused.len(), "suggested rules left out of an always-allow");
         }
         let delivered = self
             .write(&control::allow(
@@ -210,7 +195,11 @@ impl Actor {
                 always.then_some(rules.as_slice()),
             ))
             .await;
-        let decision = if always { "allow_always" } else { "allow" };
+        let decision = if always {
+            Decision::AllowAlways
+        } else {
+            Decision::Allow
+        };
         self.decided(request_id, decision, &by.name, delivered)?;
         Ok(refused)
     }
@@ -220,7 +209,7 @@ impl Actor {
     fn decided(
         &mut self,
         request_id: &str,
-        decision: &str,
+        decision: Decision,
         by: &str,
         delivered: bool,
     ) -> Result<(), SessionError> {
@@ -228,7 +217,7 @@ impl Actor {
         let (decision, by) = if delivered {
             (decision, Some(by))
         } else {
-            ("cancelled", None)
+            (Decision::Cancelled, None)
         };
         let events = self.transcript.resolved(request_id, decision, by);
         self.publish(events);
@@ -248,10 +237,10 @@ impl Actor {
         by: &str,
     ) -> Result<(), SessionError> {
         self.transcript
-            .take_approval(request_id)
+            .approval(request_id)
             .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
         let message = message.unwrap_or_else(|| format!("The user denied this from {by}."));
         let delivered = self.write(&control::deny(request_id, &message)).await;
-        self.decided(request_id, "deny", by, delivered)
+        self.decided(request_id, Decision::Deny, by, delivered)
     }
 }

@@ -8,9 +8,9 @@ use super::super::arguments;
 use super::super::binary::locate;
 use super::super::environment;
 use super::super::handle::SessionError;
-use super::super::model::SessionInfo;
 use super::super::process::{Launch, check_cwd};
 use crate::config::ClaudeSettings;
+use crate::protocol::model::SessionInfo;
 
 /// The environment every `claude` gets, under the user's own `claude.env`: the task tools
 /// (TaskCreate, TaskUpdate…) that a `--print` run leaves out, so the model keeps a todo list.

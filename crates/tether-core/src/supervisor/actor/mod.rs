@@ -20,12 +20,13 @@ mod sent;
 use super::cli_line::{self, CliLine, ControlRequest};
 use super::control;
 use super::handle::{Command, SessionError};
-use super::model::{SessionInfo, SessionStatus};
 use super::orphans;
 use super::process::ClaudeProcess;
-use super::transcript::{Emit, Transcript};
+use super::transcript::Transcript;
 use crate::config::ClaudeSettings;
 use crate::engine::Engine;
+use crate::protocol::events::SessionEvent;
+use crate::protocol::model::{SessionInfo, SessionStatus};
 use crate::protocol::{ChannelKind, ChannelName};
 
 /// The id of the `initialize` request sent to every new child.
@@ -49,7 +50,6 @@ pub(super) struct Actor {
     transcript: Transcript,
     info: watch::Sender<SessionInfo>,
     process: Option<ClaudeProcess>,
-    agents: Vec<Value>,
     last_output: Instant,
     requests: u64,
     last_prompt: Option<String>,
@@ -77,7 +77,6 @@ impl Actor {
             transcript,
             info: watch,
             process: None,
-            agents: Vec::new(),
             last_output: Instant::now(),
             requests: 0,
             last_prompt: None,
@@ -92,7 +91,7 @@ impl Actor {
     /// event clients follow, so the session's log says what `sessions.get` says. A new or
     /// settled session is left as it is.
     pub fn settle_cut_turn(&mut self) {
-        if self.transcript.info.status.is_mid_turn() {
+        if self.transcript.info().status.is_mid_turn() {
             let note =
                 "Tether stopped during this turn; send a message to continue the conversation";
             self.update(SessionStatus::Interrupted, Some(note.to_owned()));
@@ -116,7 +115,7 @@ impl Actor {
                     true
                 }
                 Next::Stderr(Ok(Some(line))) => {
-                    tracing::debug!(session = %self.transcript.info.id, %line, "claude stderr");
+                    tracing::debug!(session = %self.transcript.info().id, %line, "claude stderr");
                     if let Some(process) = self.process.as_mut() {
                         process.note_stderr(line);
                     }
@@ -152,8 +151,8 @@ impl Actor {
         stop: &CancellationToken,
     ) -> Next {
         // Only a turn that should be producing output is watched (not one waiting for a person).
-        let watching = self.transcript.info.status == SessionStatus::Running
-            && self.transcript.approvals.is_empty()
+        let watching = self.transcript.info().status == SessionStatus::Running
+            && self.transcript.view().approvals.is_empty()
             && self.process.is_some();
         let deadline = self.last_output + self.settings.stall_timeout;
         let answer_due = self.awaiting.next_deadline();
@@ -178,7 +177,7 @@ impl Actor {
         if self.process.is_some() {
             return Ok(());
         }
-        let info = &self.transcript.info;
+        let info = self.transcript.info();
         let launch = launch::launch(&self.settings, info, &self.cwd)?;
         let process = ClaudeProcess::spawn(&launch)
             .map_err(|error| SessionError::Spawn(error.to_string()))?;
@@ -222,7 +221,7 @@ impl Actor {
         let parsed = match cli_line::parse(line) {
             Ok(parsed) => parsed,
             Err(error) => {
-                tracing::warn!(session = %self.transcript.info.id, %error, "unreadable line from claude");
+                tracing::warn!(session = %self.transcript.info().id, %error, "unreadable line from claude");
                 return;
             }
         };
@@ -231,24 +230,21 @@ impl Actor {
                 request_id,
                 outcome: Ok(response),
             } if request_id == INIT_REQUEST => {
-                self.agents = response["agents"].as_array().cloned().unwrap_or_default();
-                let agents = json!({ "agents": self.agents });
-                self.publish(vec![Emit {
-                    event: "agents.updated",
-                    data: agents,
-                }]);
+                let agents = response["agents"].as_array().cloned().unwrap_or_default();
+                let events = self.transcript.set_agents(agents);
+                self.publish(events);
             }
             CliLine::ControlResponse {
                 request_id,
                 outcome,
             } => {
                 if let Err(error) = outcome {
-                    tracing::warn!(session = %self.transcript.info.id, request_id, error, "claude refused a control request");
+                    tracing::warn!(session = %self.transcript.info().id, request_id, error, "claude refused a control request");
                 }
                 self.answered(request_id, outcome);
             }
             CliLine::Other { kind, .. } => {
-                tracing::debug!(session = %self.transcript.info.id, kind, "unhandled claude line");
+                tracing::debug!(session = %self.transcript.info().id, kind, "unhandled claude line");
             }
             CliLine::ControlRequest {
                 request_id,
@@ -263,7 +259,7 @@ impl Actor {
             }
             _ => {}
         }
-        if self.transcript.info.status == SessionStatus::Stalled {
+        if self.transcript.info().status == SessionStatus::Stalled {
             self.update(SessionStatus::Running, None);
         }
         let events = self.transcript.apply(&parsed);
@@ -284,7 +280,7 @@ impl Actor {
         self.resolve_all_pending();
         let clean = status.is_some_and(|status| status.success());
         let busy = matches!(
-            self.transcript.info.status,
+            self.transcript.info().status,
             SessionStatus::Running | SessionStatus::AwaitingApproval | SessionStatus::Stalled
         );
         if clean && !busy {
@@ -298,7 +294,7 @@ impl Actor {
         };
         let note =
             format!("claude exited ({code}){detail}; send a message to continue the conversation");
-        tracing::warn!(session = %self.transcript.info.id, %note, "claude exited");
+        tracing::warn!(session = %self.transcript.info().id, %note, "claude exited");
         self.update(SessionStatus::Errored, Some(note));
     }
 
@@ -313,7 +309,7 @@ impl Actor {
             let group = process.group();
             process.stop(self.settings.stop_grace).await;
             orphans::forget(&self.engine.config().data_dir, group);
-            tracing::info!(session = %self.transcript.info.id, group, "claude stopped");
+            tracing::info!(session = %self.transcript.info().id, group, "claude stopped");
         }
     }
 
@@ -322,36 +318,23 @@ impl Actor {
         self.publish(events);
     }
 
-    fn publish_info(&mut self) {
-        let event = self.transcript.session_updated();
-        self.publish(vec![event]);
-    }
-
     /// Publishes on the session's channel (summaries also go to its project and the owner),
     /// and saves what the events changed.
-    fn publish(&mut self, events: Vec<Emit>) {
+    fn publish(&mut self, events: Vec<SessionEvent>) {
         self.save(&events);
-        let info = &self.transcript.info;
+        let info = self.transcript.info();
+        let hub = self.engine.hub();
         let channel = ChannelName::new(ChannelKind::Session, &info.id);
         let project = ChannelName::new(ChannelKind::Project, &info.project_id);
-        let user = Engine::user_channel();
-        let hub = self.engine.hub();
-        for Emit { event, data } in events {
-            let summary = matches!(event, "session.updated" | "session.ended");
-            let targets = [
-                channel.as_ref(),
-                project.as_ref().filter(|_| summary),
-                Some(&user).filter(|_| summary),
-            ];
-            for target in targets.into_iter().flatten() {
-                let data = if target.kind() == ChannelKind::Session {
-                    data.clone()
-                } else {
-                    json!({ "session": info })
-                };
-                if let Err(error) = hub.publish(target, event, &data) {
-                    tracing::error!(%error, event, "could not publish a session event");
+        for event in &events {
+            if let Some(channel) = &channel {
+                hub.publish(channel, event);
+            }
+            if let Some((for_project, for_owner)) = event.summary(info) {
+                if let Some(project) = &project {
+                    hub.publish(project, &for_project);
                 }
+                self.engine.announce(&for_owner);
             }
         }
         self.info.send_replace(info.clone());

@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Emit, Streaming, Transcript, emit};
+use super::{Streaming, Transcript};
+use crate::protocol::events::{MessageCreated, PartCreated, PartDelta, PartUpdated, SessionEvent};
+use crate::protocol::model::{Message, Part, Role, ToolOutcome};
 use crate::supervisor::cli_line::{BlockKind, ContentBlock, StreamEvent, ToolResult};
-use crate::supervisor::model::{Message, Part, Role, ToolOutcome};
 
 impl Transcript {
-    pub(super) fn stream(&mut self, event: &StreamEvent) -> Vec<Emit> {
+    pub(super) fn stream(&mut self, event: &StreamEvent) -> Vec<SessionEvent> {
         match event {
             StreamEvent::MessageStart { message_id } => {
                 self.streaming = Some(Streaming {
@@ -52,13 +53,14 @@ impl Transcript {
                 ) else {
                     return Vec::new();
                 };
-                if let Some(Part::Text { text: whole, .. }) = self.part_mut(&message_id, &part_id) {
-                    whole.push_str(text);
-                }
-                vec![emit(
-                    "part.delta",
-                    json!({ "message_id": message_id, "part_id": part_id, "text": text }),
-                )]
+                let mut events = Vec::new();
+                let delta = PartDelta {
+                    message_id,
+                    part_id,
+                    text: text.clone(),
+                };
+                self.push(&mut events, SessionEvent::PartDelta(delta));
+                events
             }
             StreamEvent::BlockStop { .. }
             | StreamEvent::MessageDelta { .. }
@@ -66,8 +68,13 @@ impl Transcript {
         }
     }
 
-    fn assistant_message(&mut self, message_id: &str) -> Vec<Emit> {
-        if self.messages.iter().any(|message| message.id == message_id) {
+    fn assistant_message(&mut self, message_id: &str) -> Vec<SessionEvent> {
+        if self
+            .view
+            .messages
+            .iter()
+            .any(|message| message.id == message_id)
+        {
             return Vec::new();
         }
         let message = Message {
@@ -75,27 +82,29 @@ impl Transcript {
             role: Role::Assistant,
             parts: Vec::new(),
         };
-        let events = vec![emit("message.created", json!({ "message": message }))];
-        self.messages.push(message);
+        let mut events = Vec::new();
+        self.push(
+            &mut events,
+            SessionEvent::MessageCreated(MessageCreated { message }),
+        );
         events
     }
 
-    fn add_part(&mut self, message_id: &str, part: Part) -> Vec<Emit> {
-        let event = emit(
-            "part.created",
-            json!({ "message_id": message_id, "part": part }),
-        );
-        match self
+    fn add_part(&mut self, message_id: &str, part: Part) -> Vec<SessionEvent> {
+        let mut events = Vec::new();
+        if self
+            .view
             .messages
-            .iter_mut()
-            .find(|message| message.id == message_id)
+            .iter()
+            .any(|message| message.id == message_id)
         {
-            Some(message) => {
-                message.parts.push(part);
-                vec![event]
-            }
-            None => Vec::new(),
+            let created = PartCreated {
+                message_id: message_id.to_owned(),
+                part,
+            };
+            self.push(&mut events, SessionEvent::PartCreated(created));
         }
+        events
     }
 
     fn part(&self, message_id: &str, part_id: &str) -> Option<&Part> {
@@ -104,22 +113,19 @@ impl Transcript {
     }
 
     fn message_parts(&self, message_id: &str) -> impl Iterator<Item = &Part> {
-        self.messages
+        self.view
+            .messages
             .iter()
             .filter(move |message| message.id == message_id)
             .flat_map(|message| &message.parts)
     }
 
-    fn part_mut(&mut self, message_id: &str, part_id: &str) -> Option<&mut Part> {
-        let message = self
-            .messages
-            .iter_mut()
-            .find(|message| message.id == message_id)?;
-        message.parts.iter_mut().find(|part| part.id() == part_id)
-    }
-
     /// A complete block: it settles the streamed part (or creates it when nothing was streamed).
-    pub(super) fn assistant_block(&mut self, message_id: &str, block: &ContentBlock) -> Vec<Emit> {
+    pub(super) fn assistant_block(
+        &mut self,
+        message_id: &str,
+        block: &ContentBlock,
+    ) -> Vec<SessionEvent> {
         let mut events = self.assistant_message(message_id);
         let streamed = self
             .streaming
@@ -164,49 +170,47 @@ impl Transcript {
         if let Some(streaming) = self.streaming.as_mut() {
             streaming.open = None;
         }
-        match self.part_mut(message_id, settled.id()) {
-            Some(part) => *part = settled.clone(),
-            None => {
-                events.extend(self.add_part(message_id, settled));
-                return events;
-            }
+        if self.part(message_id, settled.id()).is_none() {
+            events.extend(self.add_part(message_id, settled));
+            return events;
         }
-        events.push(emit(
-            "part.updated",
-            json!({ "message_id": message_id, "part": settled }),
-        ));
+        let updated = PartUpdated {
+            message_id: message_id.to_owned(),
+            part: settled,
+        };
+        self.push(&mut events, SessionEvent::PartUpdated(updated));
         events
     }
 
     fn part_count(&self, message_id: &str) -> usize {
-        self.messages
-            .iter()
-            .find(|message| message.id == message_id)
-            .map_or(0, |message| message.parts.len())
+        self.message_parts(message_id).count()
     }
 
-    pub(super) fn tool_result(&mut self, result: &ToolResult) -> Vec<Emit> {
-        for message in self.messages.iter_mut().rev() {
-            let found = message
-                .parts
-                .iter_mut()
-                .find(|part| matches!(part, Part::ToolUse { id, .. } if *id == result.tool_use_id));
-            if let Some(Part::ToolUse { result: slot, .. }) = found {
-                *slot = Some(ToolOutcome {
-                    content: result.content.clone(),
-                    is_error: result.is_error,
-                });
-                let part = message
-                    .parts
-                    .iter()
-                    .find(|part| part.id() == result.tool_use_id)
-                    .cloned();
-                return vec![emit(
-                    "part.updated",
-                    json!({ "message_id": message.id, "part": part }),
-                )];
-            }
+    pub(super) fn tool_result(&mut self, result: &ToolResult) -> Vec<SessionEvent> {
+        let found = self.view.messages.iter().rev().find_map(|message| {
+            message.parts.iter().find_map(|part| match part {
+                Part::ToolUse {
+                    id, name, input, ..
+                } if *id == result.tool_use_id => {
+                    let part = Part::ToolUse {
+                        id: id.clone(),
+                        name: name.clone(),
+                        input: input.clone(),
+                        result: Some(ToolOutcome {
+                            content: result.content.clone(),
+                            is_error: result.is_error,
+                        }),
+                    };
+                    Some((message.id.clone(), part))
+                }
+                _ => None,
+            })
+        });
+        let mut events = Vec::new();
+        if let Some((message_id, part)) = found {
+            let updated = PartUpdated { message_id, part };
+            self.push(&mut events, SessionEvent::PartUpdated(updated));
         }
-        Vec::new()
+        events
     }
 }

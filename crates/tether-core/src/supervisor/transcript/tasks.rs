@@ -4,11 +4,12 @@
 //! structured details (`task.id`, `success`) or, when a line carries several results and so no
 //! details, in its text (`Task #3 created successfully…`, `Updated task #3…`).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Emit, Transcript, emit};
+use super::Transcript;
+use crate::protocol::events::SessionEvent;
+use crate::protocol::model::Todo;
 use crate::supervisor::cli_line::ToolResult;
-use crate::supervisor::model::Todo;
 
 /// A task call waiting for its result.
 pub(super) enum TaskCall {
@@ -24,7 +25,12 @@ fn text(value: &Value) -> Option<String> {
 
 impl Transcript {
     /// A tool call the todo list follows, as the model made it.
-    pub(super) fn todo_call(&mut self, tool_use_id: &str, name: &str, input: &Value) -> Vec<Emit> {
+    pub(super) fn todo_call(
+        &mut self,
+        tool_use_id: &str,
+        name: &str,
+        input: &Value,
+    ) -> Vec<SessionEvent> {
         let call = match name {
             "TodoWrite" => return self.todos_written(input),
             "TaskCreate" => TaskCall::Create(Todo {
@@ -41,7 +47,7 @@ impl Transcript {
     }
 
     /// A tool result: applies the task call it answers, when that call worked.
-    pub(super) fn todo_result(&mut self, result: &ToolResult) -> Vec<Emit> {
+    pub(super) fn todo_result(&mut self, result: &ToolResult) -> Vec<SessionEvent> {
         let Some(call) = self.task_calls.remove(&result.tool_use_id) else {
             return Vec::new();
         };
@@ -49,6 +55,7 @@ impl Transcript {
             return Vec::new();
         }
         let said = result.content.as_str().unwrap_or_default();
+        let mut todos = self.view.todos.clone();
         match call {
             TaskCall::Create(mut todo) => {
                 let Some(id) = text(&result.details["task"]["id"]).or_else(|| created_id(said))
@@ -56,10 +63,9 @@ impl Transcript {
                     return Vec::new();
                 };
                 // A new task list (say, after a resume) starts its ids again: the newest wins.
-                self.todos
-                    .retain(|known| known.id.as_deref() != Some(id.as_str()));
+                todos.retain(|known| known.id.as_deref() != Some(id.as_str()));
                 todo.id = Some(id);
-                self.todos.push(todo);
+                todos.push(todo);
             }
             TaskCall::Update(input) => {
                 let worked = match &result.details {
@@ -70,17 +76,16 @@ impl Transcript {
                     return Vec::new();
                 }
                 let id = input["taskId"].as_str();
-                let Some(index) = self
-                    .todos
+                let Some(index) = todos
                     .iter()
                     .position(|todo| todo.id.is_some() && todo.id.as_deref() == id)
                 else {
                     return Vec::new();
                 };
                 if input["status"] == "deleted" {
-                    self.todos.remove(index);
+                    todos.remove(index);
                 } else {
-                    let todo = &mut self.todos[index];
+                    let todo = &mut todos[index];
                     if let Some(status) = text(&input["status"]) {
                         todo.status = status;
                     }
@@ -93,24 +98,17 @@ impl Transcript {
                 }
             }
         }
-        vec![self.todos_updated()]
+        self.set_todos(todos)
     }
 
-    fn todos_written(&mut self, input: &Value) -> Vec<Emit> {
+    fn todos_written(&mut self, input: &Value) -> Vec<SessionEvent> {
         match serde_json::from_value::<Vec<Todo>>(input["todos"].clone()) {
-            Ok(todos) => {
-                self.todos = todos;
-                vec![self.todos_updated()]
-            }
+            Ok(todos) => self.set_todos(todos),
             Err(error) => {
                 tracing::warn!(%error, "TodoWrite input was not a todo list");
                 Vec::new()
             }
         }
-    }
-
-    fn todos_updated(&self) -> Emit {
-        emit("todo.updated", json!({ "todos": self.todos }))
     }
 }
 

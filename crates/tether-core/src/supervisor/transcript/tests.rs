@@ -1,9 +1,26 @@
 //! The transcript on a scripted turn: state and events agree, deltas rebuild the text.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::*;
+use crate::protocol::events::WireEvent as _;
 use crate::supervisor::cli_line::parse;
+
+/// An event as a client reads it.
+struct Wire {
+    event: &'static str,
+    data: Value,
+}
+
+fn wired(events: Vec<SessionEvent>) -> Vec<Wire> {
+    events
+        .iter()
+        .map(|event| Wire {
+            event: event.wire_name(),
+            data: serde_json::from_str(event.data().unwrap().get()).unwrap(),
+        })
+        .collect()
+}
 
 fn transcript() -> Transcript {
     Transcript::new(SessionInfo::new(
@@ -15,14 +32,16 @@ fn transcript() -> Transcript {
     ))
 }
 
-fn feed(transcript: &mut Transcript, lines: &[&str]) -> Vec<Emit> {
-    lines
-        .iter()
-        .flat_map(|line| transcript.apply(&parse(line).unwrap()))
-        .collect()
+fn feed(transcript: &mut Transcript, lines: &[&str]) -> Vec<Wire> {
+    wired(
+        lines
+            .iter()
+            .flat_map(|line| transcript.apply(&parse(line).unwrap()))
+            .collect(),
+    )
 }
 
-fn names(events: &[Emit]) -> Vec<&str> {
+fn names(events: &[Wire]) -> Vec<&str> {
     events.iter().map(|event| event.event).collect()
 }
 
@@ -63,15 +82,21 @@ fn a_text_turn_streams_deltas_then_settles_and_counts_usage() {
         .collect();
     assert_eq!(deltas, "hi from the fake");
     assert_eq!(
-        transcript.messages[0].parts,
+        transcript.view().messages[0].parts,
         [Part::Text {
             id: "msg_1:0".into(),
             text: "hi from the fake".into()
         }]
     );
-    assert_eq!(transcript.info.claude_session_id.as_deref(), Some("cli-1"));
     assert_eq!(
-        (transcript.info.status, transcript.info.usage.output_tokens),
+        transcript.info().claude_session_id.as_deref(),
+        Some("cli-1")
+    );
+    assert_eq!(
+        (
+            transcript.info().status,
+            transcript.info().usage.output_tokens
+        ),
         (SessionStatus::Idle, 7)
     );
     assert_eq!(
@@ -91,8 +116,8 @@ fn costs_add_up_across_processes() {
             r#"{"type":"result","subtype":"success","is_error":false,"total_cost_usd":0.25,"usage":{"input_tokens":1,"output_tokens":1}}"#,
         ],
     );
-    assert_eq!(transcript.info.total_cost_usd, 0.75);
-    assert_eq!(transcript.info.usage.input_tokens, 13);
+    assert_eq!(transcript.info().total_cost_usd, 0.75);
+    assert_eq!(transcript.info().usage.input_tokens, 13);
 }
 
 #[test]
@@ -118,18 +143,18 @@ fn tool_use_approval_and_result_are_paired_by_id() {
             "session.updated"
         ]
     );
-    assert_eq!(transcript.info.status, SessionStatus::AwaitingApproval);
-    assert!(transcript.take_approval("req-9").is_some());
+    assert_eq!(transcript.info().status, SessionStatus::AwaitingApproval);
+    assert!(transcript.approval("req-9").is_some());
+    let resolved = wired(transcript.resolved("req-9", Decision::Allow, Some("phone")));
     assert!(
-        transcript.take_approval("req-9").is_none(),
+        transcript.approval("req-9").is_none(),
         "the first answer wins"
     );
-    let resolved = transcript.resolved("req-9", "allow", Some("phone"));
     assert_eq!(
         names(&resolved),
         ["tool.approval_resolved", "session.updated"]
     );
-    assert_eq!(transcript.info.status, SessionStatus::Running);
+    assert_eq!(transcript.info().status, SessionStatus::Running);
     let events = feed(
         &mut transcript,
         &[
@@ -161,7 +186,7 @@ fn interruptions_errors_and_todos() {
         names(&events).contains(&"tool.approval_resolved"),
         "a pending approval ends with its turn"
     );
-    assert_eq!(transcript.info.status, SessionStatus::Interrupted);
+    assert_eq!(transcript.info().status, SessionStatus::Interrupted);
     feed(
         &mut transcript,
         &[
@@ -170,8 +195,8 @@ fn interruptions_errors_and_todos() {
     );
     assert_eq!(
         (
-            transcript.info.status,
-            transcript.info.last_error.as_deref()
+            transcript.info().status,
+            transcript.info().last_error.as_deref()
         ),
         (
             SessionStatus::Errored,
@@ -186,7 +211,7 @@ fn interruptions_errors_and_todos() {
     );
     assert!(names(&todos).contains(&"todo.updated"));
     assert_eq!(
-        transcript.todos[0].active_form.as_deref(),
+        transcript.view().todos[0].active_form.as_deref(),
         Some("Writing tests")
     );
 }
@@ -215,7 +240,7 @@ fn an_aborted_message_resending_every_block_changes_nothing_already_settled() {
         ["part.updated"],
         "only the tool input is news"
     );
-    let parts = &transcript.messages[0].parts;
+    let parts = &transcript.view().messages[0].parts;
     assert_eq!(parts.len(), 2);
     assert!(
         matches!(&parts[1], Part::ToolUse { id, input, .. } if id == "toolu_x" && input["file_path"] == "a"),
@@ -285,7 +310,7 @@ fn task_tools_keep_the_todo_list_once_their_results_say_they_worked() {
         4
     );
     assert_eq!(
-        transcript.todos,
+        transcript.view().todos,
         [Todo {
             id: Some("1".into()),
             content: "Greet".into(),
@@ -299,7 +324,11 @@ fn task_tools_keep_the_todo_list_once_their_results_say_they_worked() {
     ];
     let events = feed(&mut transcript, &failed);
     assert!(!names(&events).contains(&"todo.updated"));
-    assert_eq!(transcript.todos.len(), 1, "a failed call changes nothing");
+    assert_eq!(
+        transcript.view().todos.len(),
+        1,
+        "a failed call changes nothing"
+    );
 
     let refused = task_call(
         "t6",
@@ -311,7 +340,8 @@ fn task_tools_keep_the_todo_list_once_their_results_say_they_worked() {
     let events = feed(&mut transcript, &[&refused[0], &refused[1]]);
     assert!(!names(&events).contains(&"todo.updated"));
     assert_eq!(
-        transcript.todos[0].status, "in_progress",
+        transcript.view().todos[0].status,
+        "in_progress",
         "a refused update changes nothing"
     );
 
@@ -323,7 +353,7 @@ fn task_tools_keep_the_todo_list_once_their_results_say_they_worked() {
     ];
     feed(&mut transcript, &both);
     assert_eq!(
-        transcript.todos,
+        transcript.view().todos,
         [Todo {
             id: Some("1".into()),
             content: "Again".into(),
