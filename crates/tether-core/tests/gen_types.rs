@@ -10,16 +10,16 @@ use tether_core::auth::pairing::PairingRequest;
 use tether_core::auth::ssh::AuthorizedKey;
 use tether_core::lan::LanStatus;
 use tether_core::projects::Project;
-use tether_core::protocol::model::{
-    Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
-};
-use tether_core::protocol::session_view::SessionSnapshot;
 use tether_core::protocol::events::{
     AccountEvent, AgentsUpdated, ApprovalRequired, ApprovalResolved, Decision, MessageCreated,
     PairingBurned, PairingOutcome, PairingResolved, PairingStarted, PairingWrongCode, PartCreated,
     PartDelta, PartUpdated, ProjectEvent, SessionDeleted, SessionEnded, SessionEvent,
     SessionSummary, StoreUpdated, TodoUpdated, UsageUpdated,
 };
+use tether_core::protocol::model::{
+    Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
+};
+use tether_core::protocol::session_view::SessionSnapshot;
 use tether_core::protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
     RpcError, ServerFrame, ServerInfo, SubscriptionState,

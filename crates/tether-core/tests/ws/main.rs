@@ -22,6 +22,7 @@ mod replay;
 mod session_faults;
 mod session_tools;
 mod session_turns;
+mod session_view;
 mod shutdown;
 mod ssh;
 mod ui;
