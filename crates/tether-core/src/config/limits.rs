@@ -55,6 +55,8 @@ pub struct Limits {
     pub max_rate_violations: u32,
     /// Channels one connection may be subscribed to.
     pub max_subscriptions: usize,
+    /// Requests one connection may have running at once; past it, its next frames wait.
+    pub max_requests_in_flight: usize,
 }
 
 impl Limits {
@@ -88,6 +90,7 @@ impl Default for Limits {
             frame_burst: 200,
             max_rate_violations: 100,
             max_subscriptions: 64,
+            max_requests_in_flight: 16,
         }
     }
 }

@@ -66,6 +66,10 @@ pub struct ClaudeSettings {
     /// before the change fails and the old value is kept.
     #[serde(rename = "answer_timeout_ms", with = "millis")]
     pub answer_timeout: Duration,
+    /// How long one write to `claude`'s input may take before it counts as hung (it is then
+    /// started again, resuming, and the write tried once more).
+    #[serde(rename = "write_timeout_ms", with = "millis")]
+    pub write_timeout: Duration,
     /// How long a stopping `claude` gets at each step (end of input, SIGTERM) before the next.
     #[serde(rename = "stop_grace_ms", with = "millis")]
     pub stop_grace: Duration,
@@ -87,6 +91,7 @@ impl Default for ClaudeSettings {
             env: std::collections::BTreeMap::new(),
             stall_timeout: Duration::from_secs(120),
             answer_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(10),
             stop_grace: Duration::from_secs(2),
             devices_may_bypass_permissions: false,
             bash_approvals_desktop_only: false,
@@ -231,6 +236,10 @@ impl Config {
             ),
             ("limits.max_subscriptions", limits.max_subscriptions),
             (
+                "limits.max_requests_in_flight",
+                limits.max_requests_in_flight,
+            ),
+            (
                 "limits.frames_per_second",
                 limits.frames_per_second as usize,
             ),
@@ -271,10 +280,11 @@ impl Config {
         if claude.stall_timeout.is_zero()
             || claude.stop_grace.is_zero()
             || claude.answer_timeout.is_zero()
+            || claude.write_timeout.is_zero()
         {
             return invalid(
                 "claude",
-                "stall_timeout_ms, stop_grace_ms and answer_timeout_ms must be greater than 0",
+                "stall_timeout_ms, stop_grace_ms, answer_timeout_ms and write_timeout_ms must be greater than 0",
             );
         }
         if self.store.max_log_bytes == 0 || self.store.max_log_age.is_zero() {

@@ -15,9 +15,6 @@ use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 /// How many of the child's last stderr lines are kept for error reports.
 const STDERR_LINES: usize = 20;
 
-/// How long one write to the child's stdin may take before the child counts as hung.
-const WRITE_DEADLINE: Duration = Duration::from_secs(10);
-
 /// Reads lines from a pipe; bytes that are not UTF-8 are replaced, never fatal.
 pub struct LineReader<R> {
     reader: BufReader<R>,
@@ -108,8 +105,9 @@ impl ClaudeProcess {
         })
     }
 
-    /// Writes one line (already ending in a newline) to the child's stdin, within a deadline.
-    pub async fn write(&mut self, line: &str) -> io::Result<()> {
+    /// Writes one line (already ending in a newline) to the child's stdin, within `deadline`
+    /// (past it, the child counts as hung).
+    pub async fn write(&mut self, line: &str, deadline: Duration) -> io::Result<()> {
         let stdin = self
             .stdin
             .as_mut()
@@ -118,7 +116,7 @@ impl ClaudeProcess {
             stdin.write_all(line.as_bytes()).await?;
             stdin.flush().await
         };
-        tokio::time::timeout(WRITE_DEADLINE, write)
+        tokio::time::timeout(deadline, write)
             .await
             .unwrap_or_else(|_| {
                 Err(io::Error::new(

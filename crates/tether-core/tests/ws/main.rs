@@ -24,5 +24,6 @@ mod session_tools;
 mod session_turns;
 mod session_view;
 mod shutdown;
+mod slow_request;
 mod ssh;
 mod ui;

@@ -1,8 +1,12 @@
-//! The reading half: decodes each frame, answers requests, joins and leaves channels.
+//! The reading half: decodes each frame, runs requests side by side and answers them in order,
+//! joins and leaves channels.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
 
 use axum::extract::ws::Message;
+use futures_util::stream::FuturesOrdered;
 use futures_util::{Stream, StreamExt};
 use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
@@ -18,6 +22,9 @@ use crate::protocol::{
     decode, encode,
 };
 
+/// A response on its way: a request still running, or an answer already made.
+type Response = Pin<Box<dyn Future<Output = ServerFrame> + Send>>;
+
 pub(super) struct Peer {
     engine: Engine,
     caller: Caller,
@@ -25,6 +32,7 @@ pub(super) struct Peer {
     channels: BTreeSet<ChannelName>,
     rate: FrameRate,
     max_subscriptions: usize,
+    max_requests_in_flight: usize,
 }
 
 impl Peer {
@@ -36,20 +44,30 @@ impl Peer {
             channels: BTreeSet::new(),
             rate: FrameRate::new(limits),
             max_subscriptions: limits.max_subscriptions,
+            max_requests_in_flight: limits.max_requests_in_flight.max(1),
         }
     }
 
     /// Reads frames until the peer leaves, breaks the protocol, or the connection is closed.
+    /// Requests start in the order they arrive and run side by side, up to
+    /// `max_requests_in_flight`; their responses leave in request order. Pings, subscribes
+    /// and the peer's heartbeat are served meanwhile, so one slow request stalls none of them.
     pub async fn read<R>(&mut self, mut stream: R, heartbeat: &Heartbeat)
     where
         R: Stream<Item = Result<Message, axum::Error>> + Unpin,
     {
         let closer = self.outbox.closer().clone();
+        let mut responses = FuturesOrdered::<Response>::new();
         loop {
+            let reading = responses.len() < self.max_requests_in_flight;
             let message = tokio::select! {
                 biased;
                 () = closer.closed() => return,
-                message = stream.next() => message,
+                Some(frame) = responses.next() => {
+                    self.answer(frame).await;
+                    continue;
+                }
+                message = stream.next(), if reading => message,
             };
             let Some(message) = message else { break };
             heartbeat.heard();
@@ -78,9 +96,7 @@ impl Peer {
                         ErrorCode::RateLimited,
                         "too many frames; this one was dropped",
                     );
-                    // Boxed like `handle` below: inline, its room would be part of every idle
-                    // connection.
-                    Box::pin(self.answer(ServerFrame::error(None, error))).await;
+                    responses.push_back(answered(ServerFrame::error(None, error)));
                     continue;
                 }
                 Rate::Abusive => {
@@ -89,62 +105,72 @@ impl Peer {
                 }
             }
             match message {
-                // Boxed while it runs: inline, the room for any request's work (the largest
-                // future a connection runs) would be part of every idle connection.
-                Message::Text(text) => Box::pin(self.handle(&text)).await,
+                Message::Text(text) => {
+                    if let Some(response) = self.handle(&text).await {
+                        responses.push_back(response);
+                    }
+                }
                 Message::Binary(_) => {
                     let error = RpcError::new(
                         ErrorCode::UnsupportedFrame,
                         "binary frames are not part of the protocol; send JSON text",
                     );
-                    Box::pin(self.answer(ServerFrame::error(None, error))).await;
+                    responses.push_back(answered(ServerFrame::error(None, error)));
                 }
                 Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
             }
         }
+        // The peer is done sending; what it asked for is still answered.
+        while let Some(frame) = tokio::select! {
+            biased;
+            () = closer.closed() => return,
+            frame = responses.next() => frame,
+        } {
+            self.answer(frame).await;
+        }
         closer.close(CloseReason::Normal);
     }
 
-    async fn handle(&mut self, text: &str) {
+    /// Serves one text frame: a request becomes a response on its way (it starts running
+    /// now); everything else is answered at once.
+    async fn handle(&mut self, text: &str) -> Option<Response> {
         let frame = match decode(text) {
             Ok(frame) => frame,
-            Err(invalid) => {
-                return self
-                    .answer(ServerFrame::error(invalid.id, invalid.error))
-                    .await;
-            }
+            Err(invalid) => return Some(answered(ServerFrame::error(invalid.id, invalid.error))),
         };
         match frame {
             ClientFrame::Request { id, method, params } => {
-                let dispatched = tokio::select! {
-                    result = self.engine.dispatch(&self.caller, &method, params) => result,
-                    // Nobody is left to read the answer; shutdown must not wait for it.
-                    () = self.outbox.closer().closed() => return,
-                };
-                let frame = match dispatched {
-                    Ok(result) => ServerFrame::result(id, result),
-                    Err(error) => ServerFrame::error(Some(id), error),
-                };
-                self.answer(frame).await;
+                let engine = self.engine.clone();
+                let caller = self.caller.clone();
+                // Boxed while it runs: inline, the room for any request's work (the largest
+                // future a connection runs) would be part of every idle connection.
+                Some(Box::pin(async move {
+                    match engine.dispatch(&caller, &method, params).await {
+                        Ok(result) => ServerFrame::result(id, result),
+                        Err(error) => ServerFrame::error(Some(id), error),
+                    }
+                }))
             }
             ClientFrame::Subscribe {
                 id,
                 channels,
                 since,
-            } => {
-                if let Err(error) = self.subscribe(id.clone(), &channels, since.unwrap_or_default())
-                {
-                    self.answer(ServerFrame::error(id, error)).await;
-                }
-            }
+            } => self
+                .subscribe(id.clone(), &channels, since.unwrap_or_default())
+                .err()
+                .map(|error| answered(ServerFrame::error(id, error))),
             ClientFrame::Unsubscribe { id, channels } => {
                 let frame = match self.unsubscribe(&channels) {
                     Ok(channels) => ServerFrame::Unsubscribed { id, channels },
                     Err(error) => ServerFrame::error(id, error),
                 };
                 self.answer(frame).await;
+                None
             }
-            ClientFrame::Ping => self.answer(ServerFrame::Pong).await,
+            ClientFrame::Ping => {
+                self.answer(ServerFrame::Pong).await;
+                None
+            }
         }
     }
 
@@ -209,6 +235,11 @@ impl Peer {
 
 fn parse_all(names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
     names.iter().map(|name| parse_channel(name)).collect()
+}
+
+/// A response that is ready now.
+fn answered(frame: ServerFrame) -> Response {
+    Box::pin(std::future::ready(frame))
 }
 
 /// Maps a read error to the close code the peer deserves.

@@ -202,7 +202,10 @@ impl Actor {
     /// Writes a line to the child; false when it is gone.
     async fn write(&mut self, line: &str) -> bool {
         match self.process.as_mut() {
-            Some(process) => process.write(line).await.is_ok(),
+            Some(process) => process
+                .write(line, self.settings.write_timeout)
+                .await
+                .is_ok(),
             None => false,
         }
     }

@@ -28,7 +28,10 @@ async fn stop_ends_the_whole_group_even_when_it_ignores_eof_and_sigterm() {
 async fn lines_go_in_and_stderr_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let mut process = spawn_sh("read line; echo \"got $line\"; echo oops >&2", dir.path());
-    process.write("hello\n").await.unwrap();
+    process
+        .write("hello\n", Duration::from_secs(10))
+        .await
+        .unwrap();
     assert_eq!(
         process.stdout.next_line().await.unwrap().as_deref(),
         Some("got hello")
