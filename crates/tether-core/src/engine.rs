@@ -85,7 +85,9 @@ impl Engine {
             sessions: Sessions::default(),
             started: Instant::now(),
         }));
-        engine.sessions().restore(&engine, store.sessions());
+        engine
+            .sessions()
+            .restore(&engine, store.loaded("sessions", store.sessions()));
         engine.announce_store_problems(store.problems());
         Ok(engine)
     }

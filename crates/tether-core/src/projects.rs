@@ -41,7 +41,7 @@ impl Projects {
     /// The projects saved in `store`; changes are saved there too.
     pub fn load(store: Store) -> Self {
         Self {
-            all: Mutex::new(store.projects()),
+            all: Mutex::new(store.loaded("projects", store.projects())),
             store,
         }
     }

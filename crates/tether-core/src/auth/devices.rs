@@ -72,7 +72,7 @@ impl Devices {
     /// be reached, even with no devices, so a missing keyring stops the start, not a pairing.
     /// A device whose keyring entry is gone can no longer sign in, so its record goes too.
     pub async fn open(vault: Arc<dyn SecretVault>, store: Store) -> Result<Self, VaultError> {
-        let saved = store.devices();
+        let saved = store.loaded("devices", store.devices());
         let reader = Arc::clone(&vault);
         let (known, orphans) = blocking(move || {
             reader.get(PROBE)?;

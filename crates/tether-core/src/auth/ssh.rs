@@ -141,9 +141,7 @@ struct Issued {
 impl SshKeys {
     /// The keys the store kept.
     pub fn load(store: Store) -> Self {
-        let keys = store
-            .ssh_keys()
-            .into_iter()
+        let keys = (store.loaded("SSH keys", store.ssh_keys()).into_iter())
             .map(|key| (key.fingerprint.clone(), key))
             .collect();
         Self {

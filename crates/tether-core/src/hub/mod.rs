@@ -82,9 +82,7 @@ pub struct Hub {
 impl Hub {
     /// A hub whose channels continue the streams saved in `store`.
     pub fn new(limits: HistoryLimits, store: Store) -> Self {
-        let channels = store
-            .channels()
-            .into_iter()
+        let channels = (store.loaded("channels", store.channels()).into_iter())
             .filter_map(|saved| {
                 let name = ChannelName::parse(&saved.name)?;
                 Some((name, Channel::resume(saved.epoch, saved.head)))
@@ -263,9 +261,17 @@ impl Hub {
         needed
             .into_iter()
             .filter_map(|(channel, since)| {
-                let backfill = self
+                let backfill = match self
                     .store
-                    .events_after(channel.as_str(), since.offset, limit)?;
+                    .events_after(channel.as_str(), since.offset, limit)
+                {
+                    Ok(backfill) => backfill?,
+                    Err(error) => {
+                        // Replay then says `recovered: false`: the client reloads.
+                        tracing::error!(%error, %channel, "could not read saved events");
+                        return None;
+                    }
+                };
                 let usable =
                     backfill.channel.epoch == since.epoch && backfill.channel.floor <= since.offset;
                 usable.then(|| {

@@ -10,7 +10,7 @@ use crate::protocol::events::{AccountEvent, SessionDeleted, SessionSummary};
 use crate::protocol::model::{SessionInfo, SessionStatus};
 use crate::protocol::session_view::SessionSnapshot;
 use crate::protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
-use crate::store::Row;
+use crate::store::{Row, StoreError};
 use crate::supervisor::arguments::{self, ArgumentError};
 use crate::supervisor::binary::locate;
 use crate::supervisor::handle::Command;
@@ -112,12 +112,17 @@ pub(super) async fn get(
         Err(_) => {
             let info = session.info();
             let store = engine.store();
-            let todos = store
-                .session(&info.id)
+            let unreadable = |error: StoreError| {
+                RpcError::new(
+                    ErrorCode::Unavailable,
+                    format!("the saved history cannot be read: {error}"),
+                )
+            };
+            let todos = (store.session(&info.id).map_err(unreadable)?)
                 .map(|record| record.todos)
                 .unwrap_or_default();
             Ok(SessionSnapshot {
-                messages: store.messages(&info.id),
+                messages: store.messages(&info.id).map_err(unreadable)?,
                 position: ChannelName::new(ChannelKind::Session, &info.id)
                     .and_then(|channel| engine.hub().position(&channel)),
                 session: info,

@@ -60,6 +60,10 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
     #[error("a saved value is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("its saved {0} cannot be read ({1}); it was left as it is")]
+    Unreadable(&'static str, Box<StoreError>),
+    #[error("the store is unavailable")]
+    Unavailable,
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -102,7 +106,13 @@ impl Store {
         let path = dir.join(FILE_NAME);
         let queue = Arc::new(Queue::default());
         let health = Arc::new(Health::default());
-        let opened = open_writer(&path).and_then(|writer| Ok((writer, open_reader(&path)?)));
+        let opened = open_writer(&path).and_then(|mut writer| {
+            let reader = open_reader(&path)?;
+            // Everything a start reads must read, before this run writes a byte.
+            read::everything(&reader)?;
+            start_run(&mut writer)?;
+            Ok((writer, reader))
+        });
         let (reader, thread) = match opened {
             Ok((connection, reader)) => {
                 let writer = Writer::new(connection, queue.clone(), health.clone(), limits);
@@ -196,57 +206,66 @@ impl Store {
         Some(reader.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Runs a read; an unavailable store reads as empty, a failing read is logged and reads as empty.
-    fn read<T: Default>(
+    /// Runs a read on the reading connection.
+    fn read<T>(
         &self,
-        what: &str,
         read: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
-    ) -> T {
-        let Some(mut connection) = self.reader() else {
-            return T::default();
-        };
-        read(&mut connection).unwrap_or_else(|error| {
-            tracing::error!(%error, what, "could not read the store");
+    ) -> Result<T, StoreError> {
+        let mut connection = self.reader().ok_or(StoreError::Unavailable)?;
+        read(&mut connection)
+    }
+
+    /// What a start loads from the store, or, when it cannot be read, nothing: the problem is
+    /// then reported (readiness fails, and `store.updated` says why) rather than shown as an
+    /// empty engine. An unavailable store was reported when it opened.
+    pub fn loaded<T: Default>(&self, what: &str, read: Result<T, StoreError>) -> T {
+        read.unwrap_or_else(|error| {
+            if !matches!(error, StoreError::Unavailable) {
+                self.0
+                    .health
+                    .unavailable(format!("the saved {what} cannot be read: {error}"));
+            }
             T::default()
         })
     }
 
-    pub fn channels(&self) -> Vec<ChannelRecord> {
-        self.read("channels", |connection| read::channels(connection))
+    pub fn channels(&self) -> Result<Vec<ChannelRecord>, StoreError> {
+        self.read(|connection| read::channels(connection))
     }
 
     /// Up to `limit` saved events of `channel` after `after`.
-    pub fn events_after(&self, channel: &str, after: u64, limit: usize) -> Option<Backfill> {
-        self.read("events", |connection| {
-            read::events_after(connection, channel, after, limit)
-        })
+    pub fn events_after(
+        &self,
+        channel: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Option<Backfill>, StoreError> {
+        self.read(|connection| read::events_after(connection, channel, after, limit))
     }
 
-    pub fn projects(&self) -> Vec<Project> {
-        self.read("projects", |connection| read::projects(connection))
+    pub fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        self.read(|connection| read::projects(connection))
     }
 
-    pub fn sessions(&self) -> Vec<SessionRecord> {
-        self.read("sessions", |connection| read::sessions(connection))
+    pub fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read(|connection| read::sessions(connection))
     }
 
     /// One saved session, if there is one.
-    pub fn session(&self, id: &str) -> Option<SessionRecord> {
-        self.read("session", |connection| read::session(connection, id))
+    pub fn session(&self, id: &str) -> Result<Option<SessionRecord>, StoreError> {
+        self.read(|connection| read::session(connection, id))
     }
 
-    pub fn devices(&self) -> Vec<Device> {
-        self.read("devices", |connection| read::devices(connection))
+    pub fn devices(&self) -> Result<Vec<Device>, StoreError> {
+        self.read(|connection| read::devices(connection))
     }
 
-    pub fn ssh_keys(&self) -> Vec<AuthorizedKey> {
-        self.read("ssh keys", |connection| read::ssh_keys(connection))
+    pub fn ssh_keys(&self) -> Result<Vec<AuthorizedKey>, StoreError> {
+        self.read(|connection| read::ssh_keys(connection))
     }
 
-    pub fn messages(&self, session_id: &str) -> Vec<Message> {
-        self.read("messages", |connection| {
-            read::messages(connection, session_id)
-        })
+    pub fn messages(&self, session_id: &str) -> Result<Vec<Message>, StoreError> {
+        self.read(|connection| read::messages(connection, session_id))
     }
 }
 
@@ -256,8 +275,8 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
     Ok(connection)
 }
 
-/// The writing connection: schema checked before anything is written, then WAL, migrations,
-/// and the crash check.
+/// The writing connection: schema checked before anything is written, then WAL and migrations
+/// (the crash check comes once the saved state has been read).
 fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let mut connection = connect(
         path,
@@ -277,7 +296,6 @@ fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     connection.pragma_update(None, "journal_mode", "WAL")?;
     connection.pragma_update(None, "synchronous", "FULL")?;
     schema::migrate(&mut connection)?;
-    start_run(&mut connection)?;
     Ok(connection)
 }
 

@@ -28,7 +28,11 @@ fn json_column<T: DeserializeOwned>(
     } else {
         serde_json::from_str(&text)
     };
-    parsed.map_err(|error| FromSqlConversionFailure(index, Type::Text, Box::new(error)))
+    parsed.map_err(|error| {
+        let column = row.as_ref().column_name(index).unwrap_or("?").to_owned();
+        let why = format!("column `{column}` is not what it should be ({error})");
+        FromSqlConversionFailure(index, Type::Text, why.into())
+    })
 }
 
 fn channel_record(row: &Row<'_>) -> rusqlite::Result<ChannelRecord> {
@@ -38,6 +42,20 @@ fn channel_record(row: &Row<'_>) -> rusqlite::Result<ChannelRecord> {
         head: row.get(2)?,
         floor: row.get(3)?,
     })
+}
+
+/// Reads every table a start loads (the messages of each session included), to learn whether
+/// the saved state can be read at all.
+pub fn everything(connection: &Connection) -> Result<(), StoreError> {
+    let unreadable = |what| move |error| StoreError::Unreadable(what, Box::new(error));
+    channels(connection).map_err(unreadable("channels"))?;
+    projects(connection).map_err(unreadable("projects"))?;
+    devices(connection).map_err(unreadable("devices"))?;
+    ssh_keys(connection).map_err(unreadable("SSH keys"))?;
+    for session in sessions(connection).map_err(unreadable("sessions"))? {
+        messages(connection, &session.info.id).map_err(unreadable("messages"))?;
+    }
+    Ok(())
 }
 
 pub fn channels(connection: &Connection) -> Result<Vec<ChannelRecord>, StoreError> {

@@ -88,7 +88,8 @@ impl Sessions {
                 .get(&info.project_id)
                 .map(|project| project.path)
                 .unwrap_or_default();
-            let messages = engine.store().messages(&info.id);
+            let store = engine.store();
+            let messages = store.loaded("messages", store.messages(&info.id));
             self.start(engine, cwd, Transcript::restore(record, messages));
         }
     }
