@@ -4,9 +4,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::auth::{Caller, DeviceId};
+use crate::auth::Caller;
 use crate::hub::{Closer, QueueDepth};
 use crate::protocol::CloseReason;
+use crate::protocol::DeviceId;
 
 struct Live {
     caller: Caller,
@@ -175,8 +176,9 @@ mod tests {
     use tokio_util::sync::CancellationToken;
 
     use super::Connections;
-    use crate::auth::{Caller, DeviceId};
+    use crate::auth::Caller;
     use crate::hub::{Closer, Outbound, Outbox, QueueLimits};
+    use crate::protocol::DeviceId;
 
     #[test]
     fn queued_bytes_add_up_and_name_the_fullest_queue() {

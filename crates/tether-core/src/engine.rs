@@ -14,7 +14,7 @@ use crate::auth::{AddressLimiter, Caller, Devices, OWNER, SecretVault, VaultErro
 use crate::config::Config;
 use crate::connections::{Connections, Registration};
 use crate::hub::{Closer, Hub};
-use crate::lan::Lan;
+use crate::lan_switch::{LanSwitch, NoLan};
 use crate::metrics::Metrics;
 use crate::projects::Projects;
 use crate::protocol::events::{AccountEvent, StoreUpdated};
@@ -42,7 +42,8 @@ struct Inner {
     attempts: AddressLimiter,
     /// SSH sign-in challenges per address.
     challenges: AddressLimiter,
-    lan: Lan,
+    /// LAN access, once whoever serves has installed its handle.
+    lan: OnceLock<Arc<dyn LanSwitch>>,
     /// Where the loopback listener serves, once it does.
     local_address: OnceLock<SocketAddr>,
     connections: Connections,
@@ -75,7 +76,7 @@ impl Engine {
             ssh_keys: SshKeys::load(store.clone()),
             attempts: AddressLimiter::new(config.pairing.attempts_per_minute),
             challenges: AddressLimiter::new(config.pairing.attempts_per_minute),
-            lan: Lan::default(),
+            lan: OnceLock::new(),
             local_address: OnceLock::new(),
             config,
             vault,
@@ -137,8 +138,17 @@ impl Engine {
         &self.0.challenges
     }
 
-    pub fn lan(&self) -> &Lan {
-        &self.0.lan
+    /// LAN access: whoever serves the network owns its listener and installs this handle.
+    pub fn lan(&self) -> &dyn LanSwitch {
+        match self.0.lan.get() {
+            Some(lan) => lan.as_ref(),
+            None => &NoLan,
+        }
+    }
+
+    /// Installs the handle to LAN access; the first one installed stays.
+    pub fn install_lan(&self, lan: impl FnOnce() -> Arc<dyn LanSwitch>) {
+        self.0.lan.get_or_init(lan);
     }
 
     /// Where secrets are kept: the OS keyring.
@@ -203,7 +213,7 @@ impl Engine {
     /// Stops every session (and its `claude` process group), waits for them, then commits
     /// what is left to save and closes the store.
     pub async fn shutdown(&self) {
-        self.0.lan.disable().await;
+        self.lan().disable().await;
         self.0.sessions.shutdown().await;
         self.store().close().await;
     }

@@ -11,6 +11,7 @@ use crate::auth::KeyringVault;
 use crate::config::Config;
 use crate::data_dir::{DataDir, DataDirError};
 use crate::engine::{Engine, EngineError};
+use crate::lan_switch::LanFailure;
 use crate::store::Store;
 use crate::{server, supervisor};
 
@@ -24,7 +25,7 @@ pub enum LaunchError {
     #[error(transparent)]
     Engine(#[from] EngineError),
     #[error("cannot serve the LAN: {0}")]
-    Lan(#[from] crate::lan::LanError),
+    Lan(LanFailure),
     #[error("cannot listen on {address}: {cause}")]
     Listen {
         address: SocketAddr,
@@ -59,8 +60,9 @@ pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
     let network = TcpListener::bind(requested).await.map_err(listen_error)?;
     let address = network.local_addr().map_err(listen_error)?;
     let lan = engine.config().lan.clone();
+    crate::lan::install(&engine);
     if lan.enabled {
-        engine.lan().enable(&engine, lan.address, lan.port).await?;
+        (engine.lan().enable(&engine, lan.address, lan.port).await).map_err(LaunchError::Lan)?;
     }
     Ok(Launched {
         engine,

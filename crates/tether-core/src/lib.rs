@@ -8,6 +8,7 @@ pub mod data_dir;
 pub mod engine;
 pub mod hub;
 pub mod lan;
+pub mod lan_switch;
 pub mod launch;
 pub mod logging;
 pub mod metrics;

@@ -4,22 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
+use crate::protocol::Project;
 use crate::store::{Row, Store};
-
-/// A directory sessions may run in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct Project {
-    pub id: String,
-    pub name: String,
-    #[ts(type = "string")]
-    pub path: PathBuf,
-    /// Seconds since the Unix epoch.
-    #[ts(type = "number")]
-    pub added_at: u64,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {

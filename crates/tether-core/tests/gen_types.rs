@@ -5,11 +5,11 @@
 
 use std::path::PathBuf;
 
-use tether_core::auth::Device;
-use tether_core::auth::pairing::PairingRequest;
-use tether_core::auth::ssh::AuthorizedKey;
-use tether_core::lan::LanStatus;
-use tether_core::projects::Project;
+use tether_core::protocol::AuthorizedKey;
+use tether_core::protocol::Device;
+use tether_core::protocol::LanStatus;
+use tether_core::protocol::PairingRequest;
+use tether_core::protocol::Project;
 use tether_core::protocol::events::{
     AccountEvent, AgentsUpdated, ApprovalRequired, ApprovalResolved, Decision, MessageCreated,
     PairingBurned, PairingOutcome, PairingResolved, PairingStarted, PairingWrongCode, PartCreated,

@@ -5,31 +5,15 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
-use ts_rs::TS;
 
 use super::token::{claimed_id, hash};
 use super::vault::blocking;
-use super::{Caller, DeviceId, IssuedToken, SecretVault, VaultError, display_name};
+use super::{Caller, IssuedToken, SecretVault, VaultError, display_name};
 use crate::clock::unix_now;
+use crate::protocol::Device;
+use crate::protocol::DeviceId;
 use crate::store::{Row, Store};
-
-/// What anyone may know about a device: never its token or the token's hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct Device {
-    #[ts(type = "string")]
-    pub id: DeviceId,
-    pub name: String,
-    /// Seconds since the Unix epoch.
-    #[ts(type = "number")]
-    pub paired_at: u64,
-    /// When it last connected or made a request, in seconds since the Unix epoch.
-    #[ts(type = "number | null")]
-    pub last_seen: Option<u64>,
-    /// The network address it last came from.
-    pub last_address: Option<String>,
-}
 
 /// Why a device operation failed.
 #[derive(Debug, thiserror::Error)]

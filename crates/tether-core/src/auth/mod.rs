@@ -8,12 +8,13 @@ pub mod ssh;
 mod token;
 mod vault;
 
-pub use devices::{Device, DeviceError, Devices};
+pub use devices::{DeviceError, Devices};
 pub use keyring_vault::KeyringVault;
 pub use limiter::AddressLimiter;
-pub use token::{DeviceId, IssuedToken};
+pub use token::IssuedToken;
 pub use vault::{SecretVault, VaultError};
 
+use crate::protocol::DeviceId;
 use crate::protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 
 /// The one user of a Tether engine: the person at the desktop. Every device acts for them.

@@ -8,16 +8,16 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
-use ts_rs::TS;
 
-use super::{Device, display_name};
+use super::display_name;
 use crate::clock::unix_now;
 use crate::config::PairingSettings;
 use crate::peer_address::counted_as;
+use crate::protocol::Device;
+use crate::protocol::PairingRequest;
 
 /// Crockford's base32: no I, L, O or U, so a code read aloud or off a screen is typed right.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -28,16 +28,6 @@ const MAX_WAITING: usize = 4;
 /// Wrong tries in all, as a multiple of those one address may make, that burn a code: one
 /// address cannot burn it for everyone, and many together still guess at most this many times.
 const BURN_FACTOR: u32 = 4;
-
-/// A device asking to pair, as the desktop is shown it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct PairingRequest {
-    pub id: String,
-    /// The name the device gave.
-    pub name: String,
-    /// The network address it asked from.
-    pub address: Option<String>,
-}
 
 /// The desktop user's answer, delivered to the waiting device.
 pub enum Answer {

@@ -8,14 +8,13 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use ssh_key::{HashAlg, PublicKey, SshSig};
 use tokio::time::Instant;
-use ts_rs::TS;
 
 use super::{Caller, display_name};
 use crate::clock::unix_now;
 use crate::peer_address::counted_as;
+use crate::protocol::AuthorizedKey;
 use crate::store::{Row, Store};
 
 /// The SSH signature namespace of Tether's sign-in, so no other signature can pass for one.
@@ -29,21 +28,6 @@ const MAX_CHALLENGES: usize = 1024;
 /// Challenges outstanding at once for one address (as [`counted_as`] counts it), so no one
 /// address can take the slots of everyone else.
 pub const MAX_CHALLENGES_PER_ADDRESS: usize = 16;
-
-/// An SSH public key the desktop user allowed to sign in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct AuthorizedKey {
-    /// `SHA256:…`, as `ssh-keygen -l` prints it.
-    pub fingerprint: String,
-    pub name: String,
-    /// The key in OpenSSH's one-line form.
-    pub public_key: String,
-    /// Seconds since the Unix epoch.
-    #[ts(type = "number")]
-    pub added_at: u64,
-    #[ts(type = "number | null")]
-    pub last_used: Option<u64>,
-}
 
 /// Why adding, removing or signing in with a key failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

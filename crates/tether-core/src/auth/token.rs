@@ -2,57 +2,13 @@
 
 use std::fmt;
 
+use crate::protocol::DeviceId;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 const PREFIX: &str = "tether";
-const ID_LEN: usize = 8;
-
-/// A device's id, which its token names: 8 lowercase hex digits, safe to log and show.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct DeviceId(String);
-
-impl DeviceId {
-    pub fn random() -> Self {
-        Self(format!("{:08x}", rand::rng().random::<u32>()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for DeviceId {
-    type Error = String;
-
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        let valid = value.len() == ID_LEN
-            && value
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        if valid {
-            Ok(Self(value))
-        } else {
-            Err(format!("{value:?} is not a device id (8 hex digits)"))
-        }
-    }
-}
-
-impl From<DeviceId> for String {
-    fn from(id: DeviceId) -> Self {
-        id.0
-    }
-}
-
-impl fmt::Display for DeviceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// A freshly made token: the secret string exists only here, to be shown once.
 pub struct IssuedToken {
@@ -103,7 +59,10 @@ mod tests {
         assert_eq!(claimed_id(&a.secret), Some(a.id.clone()));
         assert_ne!(a.secret, b.secret);
         // 43 base64url characters carry the 256-bit secret.
-        assert_eq!(a.secret.len(), "tether_".len() + ID_LEN + 1 + 43);
+        assert_eq!(
+            a.secret.len(),
+            "tether_".len() + a.id.as_str().len() + 1 + 43
+        );
         assert!(
             a.secret
                 .bytes()

@@ -43,12 +43,12 @@ fn drain(queue: &mut Inbox) -> Vec<Value> {
     while let Some(Some(item)) = queue.recv().now_or_never() {
         match item {
             Outbound::Frame(text) | Outbound::Event { frame: text, .. } => {
-                frames.push(serde_json::from_str(&text).unwrap())
+                frames.push(serde_json::from_str(text.as_str()).unwrap())
             }
             Outbound::Batch(batch) => frames.extend(
                 batch
                     .iter()
-                    .map(|text| serde_json::from_str::<Value>(text).unwrap()),
+                    .map(|text| serde_json::from_str::<Value>(text.as_str()).unwrap()),
             ),
         }
     }

@@ -6,32 +6,20 @@ pub mod pinning;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
-use serde::{Deserialize, Serialize};
+use futures_util::future::BoxFuture;
+
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
-use ts_rs::TS;
 
 use self::identity::{Identity, IdentityError, Renewal};
 use crate::engine::Engine;
+use crate::lan_switch::{LanFailure, LanSwitch};
+use crate::protocol::LanStatus;
 use crate::server;
-
-/// Whether the engine serves the LAN, and how a device reaches it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct LanStatus {
-    pub enabled: bool,
-    /// `https://ADDRESS:PORT/` while enabled.
-    pub url: Option<String>,
-    /// The certificate's `SHA256:…` fingerprint, for clients to pin.
-    pub fingerprint: Option<String>,
-    /// When the certificate expires, in seconds since the Unix epoch (it is made anew when
-    /// LAN access starts within a month of it).
-    #[ts(type = "number | null")]
-    pub expires_at: Option<u64>,
-}
 
 /// Why LAN access could not be turned on.
 #[derive(Debug, thiserror::Error)]
@@ -63,17 +51,45 @@ pub struct Lan {
     status: RwLock<LanStatus>,
 }
 
-impl Lan {
-    pub fn status(&self) -> LanStatus {
+/// Gives `engine` its handle to LAN access, served from here (unless it has one already).
+pub fn install(engine: &Engine) {
+    engine.install_lan(|| Arc::new(Lan::default()));
+}
+
+impl LanSwitch for Lan {
+    fn status(&self) -> LanStatus {
         self.status
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     }
 
+    fn enable<'a>(
+        &'a self,
+        engine: &'a Engine,
+        address: Option<IpAddr>,
+        port: u16,
+    ) -> BoxFuture<'a, Result<LanStatus, LanFailure>> {
+        Box::pin(async move { Ok(self.switch_on(engine, address, port).await?) })
+    }
+
+    fn rotate<'a>(
+        &'a self,
+        engine: &'a Engine,
+        address: Option<IpAddr>,
+    ) -> BoxFuture<'a, Result<LanStatus, LanFailure>> {
+        Box::pin(async move { Ok(self.renew(engine, address).await?) })
+    }
+
+    fn disable(&self) -> BoxFuture<'_, LanStatus> {
+        Box::pin(self.switch_off())
+    }
+}
+
+impl Lan {
     /// Starts serving on `address` (or the address that routes to the network) and `port`,
     /// replacing a listener already running.
-    pub async fn enable(
+    async fn switch_on(
         &self,
         engine: &Engine,
         address: Option<IpAddr>,
@@ -99,11 +115,7 @@ impl Lan {
     /// Makes a new certificate (a new key, so a new fingerprint) and, while LAN access is on,
     /// serves with it at once: connections made with the old one close (1001), and clients
     /// that pinned it must pin the new fingerprint.
-    pub async fn rotate(
-        &self,
-        engine: &Engine,
-        address: Option<IpAddr>,
-    ) -> Result<LanStatus, LanError> {
+    async fn renew(&self, engine: &Engine, address: Option<IpAddr>) -> Result<LanStatus, LanError> {
         let mut running = self.running.lock().await;
         let serving = running.as_ref().map(|running| running.local);
         let ip = serving
@@ -163,7 +175,7 @@ impl Lan {
     }
 
     /// Stops serving the LAN: its listener closes and its connections end with 1001.
-    pub async fn disable(&self) -> LanStatus {
+    async fn switch_off(&self) -> LanStatus {
         let mut running = self.running.lock().await;
         stop(running.take()).await;
         self.set_status(LanStatus::default());

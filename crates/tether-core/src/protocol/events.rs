@@ -9,11 +9,11 @@ use ts_rs::TS;
 
 use super::ChannelKind;
 use super::model::{Approval, Message, Part, SessionInfo, Todo, Usage};
-use crate::auth::Device;
-use crate::auth::pairing::PairingRequest;
-use crate::auth::ssh::AuthorizedKey;
-use crate::lan::LanStatus;
-use crate::projects::Project;
+use crate::protocol::AuthorizedKey;
+use crate::protocol::Device;
+use crate::protocol::LanStatus;
+use crate::protocol::PairingRequest;
+use crate::protocol::Project;
 
 /// An event as the hub publishes it: a wire name and its data, encoded once.
 pub trait WireEvent {

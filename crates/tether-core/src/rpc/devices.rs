@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{NoParams, require_local};
-use crate::auth::{Caller, Device, DeviceError};
+use crate::auth::{Caller, DeviceError};
 use crate::engine::Engine;
+use crate::protocol::Device;
 use crate::protocol::events::AccountEvent;
 use crate::protocol::{CloseReason, ErrorCode, RpcError};
 

@@ -5,8 +5,9 @@ use serde::Deserialize;
 
 use super::{NoParams, require_local};
 use crate::auth::Caller;
-use crate::auth::ssh::{AuthorizedKey, KeyError};
+use crate::auth::ssh::KeyError;
 use crate::engine::Engine;
+use crate::protocol::AuthorizedKey;
 use crate::protocol::events::AccountEvent;
 use crate::protocol::{CloseReason, ErrorCode, RpcError};
 

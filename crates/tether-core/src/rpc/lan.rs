@@ -7,7 +7,8 @@ use std::net::IpAddr;
 use super::{NoParams, require_local};
 use crate::auth::Caller;
 use crate::engine::Engine;
-use crate::lan::{LanError, LanStatus};
+use crate::lan_switch::LanFailure;
+use crate::protocol::LanStatus;
 use crate::protocol::events::AccountEvent;
 use crate::protocol::{ErrorCode, RpcError};
 
@@ -39,7 +40,10 @@ pub(super) async fn enable(
 
 /// Tells every client where LAN access now stands (a listener that failed to start again
 /// leaves it off), and answers with it or with why it failed.
-fn announced(engine: &Engine, outcome: Result<LanStatus, LanError>) -> Result<LanStatus, RpcError> {
+fn announced(
+    engine: &Engine,
+    outcome: Result<LanStatus, LanFailure>,
+) -> Result<LanStatus, RpcError> {
     engine.announce(&AccountEvent::LanUpdated(engine.lan().status()));
     outcome.map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))
 }

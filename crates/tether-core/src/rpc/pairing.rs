@@ -6,9 +6,11 @@ use ts_rs::TS;
 
 use super::devices::to_rpc;
 use super::{NoParams, require_local};
-use crate::auth::pairing::{Answer, PairingError, PairingRequest};
-use crate::auth::{Caller, Device};
+use crate::auth::Caller;
+use crate::auth::pairing::{Answer, PairingError};
 use crate::engine::Engine;
+use crate::protocol::Device;
+use crate::protocol::PairingRequest;
 use crate::protocol::events::{AccountEvent, PairingOutcome, PairingStarted};
 use crate::protocol::{ErrorCode, RpcError};
 use crate::qr;

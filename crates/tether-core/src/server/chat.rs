@@ -223,7 +223,7 @@ impl Conversation {
 /// nothing, for events they have no frame for), the endpoint's own error frames as they are,
 /// and nothing of the rest of the protocol.
 fn simple(frame: FrameText) -> Option<FrameText> {
-    let parsed: Value = serde_json::from_str(&frame).ok()?;
+    let parsed: Value = serde_json::from_str(frame.as_str()).ok()?;
     match parsed["type"].as_str()? {
         "event" => translate(&parsed).map(|simple| simple.to_string().into()),
         "error" => Some(frame),

@@ -38,6 +38,7 @@ pub async fn serve(
 ) -> io::Result<()> {
     let address = listener.local_addr()?;
     engine.set_local_address(address);
+    crate::lan::install(&engine);
     let gate = Gate::loopback(engine.config(), address);
     let tasks = accept::Tasks::default();
     let app = routes::network(engine.clone(), tasks.clone(), gate, true);

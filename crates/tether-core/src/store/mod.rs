@@ -29,10 +29,10 @@ pub use self::records::{
 pub use self::retention::RetentionLimits;
 pub use self::schema::{CURRENT as SCHEMA_VERSION, migrate_to};
 use self::writer::Writer;
-use crate::auth::Device;
-use crate::auth::ssh::AuthorizedKey;
 use crate::metrics::Histogram;
-use crate::projects::Project;
+use crate::protocol::AuthorizedKey;
+use crate::protocol::Device;
+use crate::protocol::Project;
 use crate::protocol::model::Message;
 
 /// The database's file name inside the data directory.

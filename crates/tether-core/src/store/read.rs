@@ -11,9 +11,9 @@ use serde_json::value::RawValue;
 
 use super::StoreError;
 use super::records::{Backfill, ChannelRecord, SessionRecord, StoredEvent};
-use crate::auth::Device;
-use crate::auth::ssh::AuthorizedKey;
-use crate::projects::Project;
+use crate::protocol::AuthorizedKey;
+use crate::protocol::Device;
+use crate::protocol::Project;
 use crate::protocol::model::{Message, SessionInfo};
 
 /// A column holding JSON (or, with `bare`, a unit-like enum stored as its bare name).

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::auth::Device;
-use crate::auth::ssh::AuthorizedKey;
-use crate::projects::Project;
+use crate::protocol::AuthorizedKey;
+use crate::protocol::Device;
+use crate::protocol::Project;
 use crate::protocol::model::{Message, SessionInfo, Todo};
 
 /// One published event, as the event log keeps it.
@@ -93,7 +93,7 @@ pub enum Row {
         message: Message,
     },
     Device(Device),
-    DeviceRemoved(crate::auth::DeviceId),
+    DeviceRemoved(crate::protocol::DeviceId),
     Key(AuthorizedKey),
     /// The key with this fingerprint is no longer authorized.
     KeyRemoved(String),

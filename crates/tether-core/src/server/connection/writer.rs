@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt};
 use tokio::time::{MissedTickBehavior, interval_at, timeout};
 
@@ -151,7 +151,7 @@ impl Fed {
         let Some(text) = text else { return Ok(()) };
         self.frames += 1;
         self.bytes += text.len();
-        sink.feed(Message::Text(text)).await
+        sink.feed(text_message(text)).await
     }
 }
 
@@ -170,4 +170,10 @@ async fn bounded(
             false
         }
     }
+}
+
+/// A frame as a WebSocket text message; its bytes are shared, not copied.
+fn text_message(frame: FrameText) -> Message {
+    // Always UTF-8 (a `FrameText` is made from a `String`), so this never falls back.
+    Message::Text(Utf8Bytes::try_from(frame.into_bytes()).unwrap_or_default())
 }
