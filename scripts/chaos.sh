@@ -16,6 +16,6 @@ export TETHER_CHAOS_ROUNDS="${TETHER_CHAOS_ROUNDS:-12}"
 export TETHER_CHAOS_CLIENTS="${TETHER_CHAOS_CLIENTS:-16}"
 
 echo "==> $TETHER_CHAOS_FOLLOWERS followers × $TETHER_CHAOS_EVENTS events through reconnect storms"
-scripts/with-keyring.sh cargo nextest run --release -p tether-core --test ws --run-ignored only --no-capture -E 'binary(ws) & test(/^chaos::/)'
+scripts/with-keyring.sh cargo nextest run --release -p tether-server --test ws --run-ignored only --no-capture -E 'binary(ws) & test(/^chaos::/)'
 echo "==> $TETHER_CHAOS_ROUNDS rounds of kill -9 and restart, $TETHER_CHAOS_CLIENTS clients"
 scripts/with-keyring.sh cargo nextest run -p tether-cli --test chaos --no-capture

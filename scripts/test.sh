@@ -28,4 +28,4 @@ if [[ $# -gt 0 ]]; then
 fi
 scripts/with-keyring.sh cargo nextest run --workspace --run-ignored all --no-fail-fast -E "not ($crowd)"
 echo "==> chaos, optimized: a crowd of followers through reconnect storms"
-exec scripts/with-keyring.sh cargo nextest run --release -p tether-core --test ws --run-ignored only --no-capture -E "$crowd"
+exec scripts/with-keyring.sh cargo nextest run --release -p tether-server --test ws --run-ignored only --no-capture -E "$crowd"

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tether_core::protocol::decode;
+use tether_protocol::decode;
 
 fuzz_target!(|text: &str| {
     if let Err(refused) = decode(text) {

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use tether_core::launch::launch;
-use tether_core::{Config, Engine};
+use tether_engine::{Config, Engine};
+use tether_server::launch::launch;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tauri::{AppHandle, Manager, Runtime};
-use tether_core::Engine;
-use tether_core::auth::Caller;
-use tether_core::server::local_link::{Delivery, LocalLink};
+use tether_engine::Engine;
+use tether_engine::auth::Caller;
+use tether_server::local_link::{Delivery, LocalLink};
 use tokio::sync::mpsc;
 
 use crate::engine_host::{EngineHost, START_WAIT};

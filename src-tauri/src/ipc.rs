@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use serde::Serialize;
 use tauri::State;
 use tauri::ipc::Channel;
-use tether_core::server::local_link::{Delivery, LocalLink};
+use tether_server::local_link::{Delivery, LocalLink};
 
 use crate::engine_host::{EngineHost, START_WAIT};
 

@@ -16,15 +16,15 @@ mod updates;
 use std::path::Path;
 
 use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
-use tether_core::Config;
-use tether_core::config::default_config_file;
+use tether_engine::Config;
+use tether_engine::config::default_config_file;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::engine_host::EngineHost;
 
 /// Starts the window and the engine; returns when the app quits, after the engine has stopped.
 pub fn run() {
-    tether_core::logging::init_with_files(&tether_core::logging::default_log_dir());
+    tether_engine::logging::init_with_files(&tether_engine::logging::default_log_dir());
     let config = Config::load(default_config_file().as_deref())
         .map_err(|error| format!("invalid settings: {error}"));
     let update_settings = config

@@ -11,7 +11,7 @@ use tauri::test::{
 };
 use tauri::webview::InvokeRequest;
 use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
-use tether_core::config::UpdateSettings;
+use tether_engine::config::UpdateSettings;
 
 use crate::engine_host::EngineHost;
 use crate::{ipc, updates};

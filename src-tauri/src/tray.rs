@@ -10,8 +10,8 @@ use tauri::menu::{
 };
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tether_core::Engine;
-use tether_core::auth::Caller;
+use tether_engine::Engine;
+use tether_engine::auth::Caller;
 
 use crate::engine_host::{EngineHost, EngineState};
 use crate::updates;

@@ -5,9 +5,9 @@ use anyhow::{Context, Result, bail};
 use futures_util::SinkExt;
 use serde::Serialize;
 use serde_json::value::RawValue;
-use tether_core::hub::HistoryLimits;
-use tether_core::protocol::ChannelName;
-use tether_core::protocol::events::EncodedEvent;
+use tether_engine::hub::HistoryLimits;
+use tether_protocol::ChannelName;
+use tether_protocol::events::EncodedEvent;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::{connect, next_text};

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use serde_json::json;
-use tether_core::auth::Caller;
-use tether_core::launch::launch;
-use tether_core::{Config, Engine};
+use tether_engine::auth::Caller;
+use tether_engine::{Config, Engine};
+use tether_server::launch::launch;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 

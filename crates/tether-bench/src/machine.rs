@@ -38,7 +38,7 @@ impl Machine {
             cores: std::thread::available_parallelism().map_or(1, usize::from),
             memory_gib: (memory_kib / (1024.0 * 1024.0) * 10.0).round() / 10.0,
             kernel,
-            tether: tether_core::VERSION.to_owned(),
+            tether: tether_engine::VERSION.to_owned(),
             node: version_of(node),
             bun: version_of(bun),
         }

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use tether_core::clock::{unix_now, utc};
+use tether_protocol::clock::{unix_now, utc};
 
 use crate::machine::Machine;
 use crate::report::Results;

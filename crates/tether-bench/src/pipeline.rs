@@ -3,10 +3,10 @@
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use tether_core::protocol::ChannelName;
-use tether_core::protocol::model::SessionInfo;
-use tether_core::supervisor::cli_line;
-use tether_core::supervisor::transcript::Transcript;
+use tether_engine::supervisor::cli_line;
+use tether_engine::supervisor::transcript::Transcript;
+use tether_protocol::ChannelName;
+use tether_protocol::model::SessionInfo;
 
 use crate::clock::now_ns;
 use crate::engine;

@@ -6,9 +6,9 @@
 
 use anyhow::{Context, Result, bail};
 use serde_json::value::RawValue;
-use tether_core::protocol::ChannelName;
-use tether_core::protocol::events::EncodedEvent;
-use tether_core::supervisor::cli_line;
+use tether_engine::supervisor::cli_line;
+use tether_protocol::ChannelName;
+use tether_protocol::events::EncodedEvent;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::clock::now_ns;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 use ssh_key::{Algorithm, HashAlg, PrivateKey, PublicKey, Signature, SshSig};
-use tether_core::auth::ssh::{NAMESPACE, signed_message};
+use tether_engine::auth::ssh::{NAMESPACE, signed_message};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
 

@@ -4,8 +4,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use tether_core::Config;
-use tether_core::config::{ConfigError, default_config_file};
+use tether_engine::Config;
+use tether_engine::config::{ConfigError, default_config_file};
 
 #[derive(Debug, Parser)]
 #[command(

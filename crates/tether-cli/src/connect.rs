@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
-use tether_core::auth::ssh::authorization;
+use tether_engine::auth::ssh::authorization;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -77,7 +77,7 @@ impl Target {
         let Some(fingerprint) = &self.fingerprint else {
             return Ok(Box::new(tcp));
         };
-        let config = tether_core::lan::pinning::client_config(fingerprint);
+        let config = tether_server::lan::pinning::client_config(fingerprint);
         let name = ServerName::try_from(self.host.clone())?;
         let tls = TlsConnector::from(std::sync::Arc::new(config))
             .connect(name, tcp)

@@ -4,8 +4,8 @@
 use anyhow::bail;
 use serde::Deserialize;
 use serde_json::json;
-use tether_core::Config;
-use tether_core::clock::utc;
+use tether_engine::Config;
+use tether_protocol::clock::utc;
 
 use crate::args::DevicesAction;
 use crate::control::call;

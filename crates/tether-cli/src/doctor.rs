@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::bail;
 use serde_json::{Value, json};
-use tether_core::Config;
-use tether_core::auth::{KeyringVault, SecretVault};
-use tether_core::supervisor::binary;
+use tether_engine::Config;
+use tether_engine::auth::{KeyringVault, SecretVault};
+use tether_engine::supervisor::binary;
 use tokio::process::Command;
 
 use crate::control::ControlClient;

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use anyhow::{Context, bail};
 use serde_json::json;
-use tether_core::Config;
+use tether_engine::Config;
 
 use crate::args::KeysAction;
 use crate::control::call;

@@ -3,7 +3,7 @@
 
 use anyhow::bail;
 use serde_json::{Value, json};
-use tether_core::Config;
+use tether_engine::Config;
 
 use crate::args::LanAction;
 use crate::control::ControlClient;
@@ -44,7 +44,7 @@ fn print(status: &Value) {
             println!("LAN access is on at {url}");
             println!("Certificate: {fingerprint}");
             if let Some(expires) = status["expires_at"].as_u64() {
-                let days = expires.saturating_sub(tether_core::clock::unix_now()) / 86_400;
+                let days = expires.saturating_sub(tether_protocol::clock::unix_now()) / 86_400;
                 println!(
                     "It expires in {days} days; a new one is made when LAN access starts within a month of that."
                 );

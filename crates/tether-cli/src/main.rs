@@ -24,7 +24,7 @@ const EXIT_BAD_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tether_core::logging::init();
+    tether_engine::logging::init();
     let config = match cli.config() {
         Ok(config) => config,
         Err(error) => {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use serde_json::{Value, json};
-use tether_core::Config;
+use tether_engine::Config;
 
 use crate::args::PairArgs;
 use crate::control::{ControlClient, ask};
@@ -52,7 +52,7 @@ pub async fn run(config: &Config, args: PairArgs) -> anyhow::Result<()> {
 fn show(offer: &Value) -> anyhow::Result<()> {
     let code = offer["code"].as_str().unwrap_or_default();
     if let Some(link) = offer["link"].as_str() {
-        println!("{}", tether_core::qr::terminal(link)?);
+        println!("{}", tether_engine::qr::terminal(link)?);
         println!("Scan the code, or open {link}");
     }
     if let Some(fingerprint) = offer["fingerprint"].as_str() {
@@ -104,7 +104,7 @@ async fn wait_for_device(engine: &mut ControlClient, offer: &Value) -> anyhow::R
 }
 
 fn seconds_left(offer: &Value) -> u64 {
-    let now = tether_core::clock::unix_now();
+    let now = tether_protocol::clock::unix_now();
     offer["expires_at"]
         .as_u64()
         .unwrap_or(now)

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
-use tether_core::Config;
+use tether_engine::Config;
 
 use crate::args::ProjectAction;
 use crate::control::ControlClient;

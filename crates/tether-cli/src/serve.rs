@@ -3,8 +3,8 @@
 use std::io::Write;
 
 use anyhow::Context;
-use tether_core::Config;
-use tether_core::launch::launch;
+use tether_engine::Config;
+use tether_server::launch::launch;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio_util::sync::CancellationToken;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures_util::SinkExt;
 use serde_json::json;
-use tether_core::supervisor::process::processes_in;
+use tether_engine::supervisor::process::processes_in;
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 
 use crate::common::{MAX_FRAMES, Setup, WAIT, connect, next_json};

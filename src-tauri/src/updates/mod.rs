@@ -12,7 +12,7 @@ use tauri::utils::config::BundleType;
 use tauri::utils::platform::bundle_type;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State, Url};
 use tauri_plugin_updater::{Error, Update, Updater, UpdaterExt};
-use tether_core::config::UpdateSettings;
+use tether_engine::config::UpdateSettings;
 
 use self::explain::explain;
 use crate::engine_host::EngineHost;

@@ -1,4 +1,4 @@
-// Generated from the Rust protocol types (crates/tether-core) by `make gen`. Do not edit.
+// Generated from the Rust protocol types (crates/tether-protocol and the crates above it) by `make gen`. Do not edit.
 
 export const PROTOCOL_VERSION = 1;
 

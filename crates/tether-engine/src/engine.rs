@@ -1,0 +1,246 @@
+//! The engine handle: the one value the shells hold, wiring config, hub, devices and connections.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use crate::auth::pairing::Pairing;
+use crate::auth::ssh::SshKeys;
+use crate::auth::{AddressLimiter, Caller, Devices, OWNER, SecretVault, VaultError};
+use crate::config::Config;
+use crate::connections::{Connections, Registration};
+use crate::hub::{Closer, Hub};
+use crate::lan_switch::{LanSwitch, NoLan};
+use crate::metrics::Metrics;
+use crate::projects::Projects;
+use crate::rpc;
+use crate::supervisor::sessions::Sessions;
+use tether_protocol::events::{AccountEvent, StoreUpdated};
+use tether_protocol::{ChannelKind, ChannelName, CloseReason, RpcError};
+use tether_store::Store;
+
+/// The engine failed to start.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    // The cause is in the message, not a `source()`, so error chains print it once.
+    #[error("cannot load paired devices: {0}")]
+    Devices(VaultError),
+}
+
+struct Inner {
+    config: Config,
+    hub: Hub,
+    vault: Arc<dyn SecretVault>,
+    devices: Devices,
+    pairing: Pairing,
+    ssh_keys: SshKeys,
+    /// Pairing attempts per address.
+    attempts: AddressLimiter,
+    /// SSH sign-in challenges per address.
+    challenges: AddressLimiter,
+    /// LAN access, once whoever serves has installed its handle.
+    lan: OnceLock<Arc<dyn LanSwitch>>,
+    /// Where the loopback listener serves, once it does.
+    local_address: OnceLock<SocketAddr>,
+    connections: Connections,
+    metrics: Metrics,
+    projects: Projects,
+    sessions: Sessions,
+    started: Instant,
+}
+
+/// A cheap, cloneable handle to the running engine.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+impl Engine {
+    /// Starts the engine: loads the paired devices' token hashes from `vault` (failing
+    /// clearly when it cannot be reached), then brings back what `store` saved: channels,
+    /// projects, sessions and authorized SSH keys.
+    pub async fn open(
+        config: Config,
+        vault: Arc<dyn SecretVault>,
+        store: Store,
+    ) -> Result<Self, EngineError> {
+        let devices = Devices::open(Arc::clone(&vault), store.clone())
+            .await
+            .map_err(EngineError::Devices)?;
+        let engine = Self(Arc::new(Inner {
+            hub: Hub::new(config.history.clone(), store.clone()),
+            projects: Projects::load(store.clone()),
+            pairing: Pairing::new(config.pairing.clone()),
+            ssh_keys: SshKeys::load(store.clone()),
+            attempts: AddressLimiter::new(config.pairing.attempts_per_minute),
+            challenges: AddressLimiter::new(config.pairing.attempts_per_minute),
+            lan: OnceLock::new(),
+            local_address: OnceLock::new(),
+            config,
+            vault,
+            devices,
+            connections: Connections::default(),
+            metrics: Metrics::default(),
+            sessions: Sessions::default(),
+            started: Instant::now(),
+        }));
+        engine
+            .sessions()
+            .restore(&engine, store.loaded("sessions", store.sessions()));
+        engine.announce_store_problems(store.problems());
+        Ok(engine)
+    }
+
+    /// Announces `store.updated` on the owner's channel whenever saving breaks or works again,
+    /// so every window can say that history is not being saved. The task ends with the engine.
+    fn announce_store_problems(&self, mut problems: watch::Receiver<Option<String>>) {
+        let engine = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            while problems.changed().await.is_ok() {
+                let Some(inner) = engine.upgrade() else {
+                    return;
+                };
+                let problem = problems.borrow_and_update().clone();
+                Self(inner).announce(&AccountEvent::StoreUpdated(StoreUpdated { problem }));
+            }
+        });
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.0.hub
+    }
+
+    pub fn devices(&self) -> &Devices {
+        &self.0.devices
+    }
+
+    pub fn pairing(&self) -> &Pairing {
+        &self.0.pairing
+    }
+
+    pub fn ssh_keys(&self) -> &SshKeys {
+        &self.0.ssh_keys
+    }
+
+    /// Pairing attempts per address.
+    pub fn attempts(&self) -> &AddressLimiter {
+        &self.0.attempts
+    }
+
+    /// SSH sign-in challenges per address.
+    pub fn challenges(&self) -> &AddressLimiter {
+        &self.0.challenges
+    }
+
+    /// LAN access: whoever serves the network owns its listener and installs this handle.
+    pub fn lan(&self) -> &dyn LanSwitch {
+        match self.0.lan.get() {
+            Some(lan) => lan.as_ref(),
+            None => &NoLan,
+        }
+    }
+
+    /// Installs the handle to LAN access; the first one installed stays.
+    pub fn install_lan(&self, lan: impl FnOnce() -> Arc<dyn LanSwitch>) {
+        self.0.lan.get_or_init(lan);
+    }
+
+    /// Where secrets are kept: the OS keyring.
+    pub fn vault(&self) -> Arc<dyn SecretVault> {
+        Arc::clone(&self.0.vault)
+    }
+
+    /// Registers a live connection of `caller`, so that revoking the caller closes it. A revoke
+    /// between the handshake and this call found nothing to close: it is looked for again here.
+    pub fn register_connection(&self, caller: &Caller, closer: &Closer) -> Registration {
+        let registration = self.connections().register(caller.clone(), closer.clone());
+        if !self.still_signed_in(caller) {
+            closer.close(CloseReason::TokenRevoked);
+        }
+        registration
+    }
+
+    /// Whether the device or key a caller signed in with is still allowed in.
+    fn still_signed_in(&self, caller: &Caller) -> bool {
+        match caller {
+            Caller::Local => true,
+            Caller::Device { id, .. } => self.devices().contains(id),
+            Caller::Key { fingerprint, .. } => self.ssh_keys().contains(fingerprint),
+        }
+    }
+
+    /// Records where the loopback listener serves (the first listener wins).
+    pub fn set_local_address(&self, address: SocketAddr) {
+        let _ = self.0.local_address.set(address);
+    }
+
+    /// The URL a device opens to pair: the LAN listener's when it runs, else the loopback one.
+    pub fn pairing_url(&self) -> Option<String> {
+        self.lan().status().url.or_else(|| {
+            self.0
+                .local_address
+                .get()
+                .map(|address| format!("http://{address}/"))
+        })
+    }
+
+    pub fn connections(&self) -> &Connections {
+        &self.0.connections
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.0.metrics
+    }
+
+    pub fn projects(&self) -> &Projects {
+        &self.0.projects
+    }
+
+    pub fn sessions(&self) -> &Sessions {
+        &self.0.sessions
+    }
+
+    pub fn store(&self) -> &Store {
+        self.0.hub.store()
+    }
+
+    /// Stops every session (and its `claude` process group), waits for them, then commits
+    /// what is left to save and closes the store.
+    pub async fn shutdown(&self) {
+        self.lan().disable().await;
+        self.0.sessions.shutdown().await;
+        self.store().close().await;
+    }
+
+    pub fn uptime(&self) -> Duration {
+        self.0.started.elapsed()
+    }
+
+    /// The owner's own channel, where account-wide changes are announced.
+    pub fn user_channel() -> ChannelName {
+        // OWNER is a constant of valid channel-id characters.
+        ChannelName::new(ChannelKind::User, OWNER)
+            .unwrap_or_else(|| unreachable!("OWNER is a valid channel id"))
+    }
+
+    /// Runs one RPC method; every transport ends here.
+    pub async fn dispatch(
+        &self,
+        caller: &Caller,
+        method: &str,
+        params: Option<Value>,
+    ) -> Result<Value, RpcError> {
+        rpc::dispatch(self, caller, method, params).await
+    }
+
+    /// Publishes an event on the owner's channel.
+    pub fn announce(&self, event: &AccountEvent) {
+        self.hub().publish(&Self::user_channel(), event);
+    }
+}

@@ -1,0 +1,119 @@
+//! Projects: the directories the desktop user allowed. Sessions run only inside one of them.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rand::Rng;
+
+use tether_protocol::Project;
+use tether_store::{Row, Store};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{path} is not a directory: {cause}")]
+    NotADirectory {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("no project has the id {0:?}")]
+    NotFound(String),
+}
+
+pub struct Projects {
+    all: Mutex<Vec<Project>>,
+    store: Store,
+}
+
+impl Projects {
+    /// The projects saved in `store`; changes are saved there too.
+    pub fn load(store: Store) -> Self {
+        Self {
+            all: Mutex::new(store.loaded("projects", store.projects())),
+            store,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<Project>> {
+        // Projects are added and removed whole: a poisoned list is still consistent.
+        self.all.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers a directory (resolved to its canonical path); adding it again returns the same project.
+    pub fn add(&self, path: &Path) -> Result<Project, ProjectError> {
+        let not_a_directory = |cause| ProjectError::NotADirectory {
+            path: path.to_path_buf(),
+            cause,
+        };
+        let path = path.canonicalize().map_err(not_a_directory)?;
+        if !path.is_dir() {
+            return Err(not_a_directory(std::io::Error::other("it is a file")));
+        }
+        let mut all = self.lock();
+        if let Some(existing) = all.iter().find(|project| project.path == path) {
+            return Ok(existing.clone());
+        }
+        let project = Project {
+            id: format!("{:08x}", rand::rng().random::<u32>()),
+            name: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            ),
+            path,
+            added_at: tether_protocol::clock::unix_now(),
+        };
+        all.push(project.clone());
+        self.store.save(Row::Project(project.clone()));
+        Ok(project)
+    }
+
+    pub fn get(&self, id: &str) -> Result<Project, ProjectError> {
+        self.lock()
+            .iter()
+            .find(|project| project.id == id)
+            .cloned()
+            .ok_or_else(|| ProjectError::NotFound(id.to_owned()))
+    }
+
+    pub fn list(&self) -> Vec<Project> {
+        self.lock().clone()
+    }
+
+    pub fn remove(&self, id: &str) -> Result<Project, ProjectError> {
+        let mut all = self.lock();
+        let index = all
+            .iter()
+            .position(|project| project.id == id)
+            .ok_or_else(|| ProjectError::NotFound(id.to_owned()))?;
+        self.store.save(Row::ProjectRemoved(id.to_owned()));
+        Ok(all.remove(index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn directories_only_once_each_and_by_canonical_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Default::default());
+        let projects = Projects::load(store.clone());
+        let first = projects.add(dir.path()).unwrap();
+        let again = projects.add(&dir.path().join(".")).unwrap();
+        assert_eq!(first, again);
+        assert_eq!(projects.list().len(), 1);
+        let file = dir.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        assert!(projects.add(&file).is_err());
+        assert!(projects.add(&dir.path().join("missing")).is_err());
+        store.flush().await.unwrap();
+        assert_eq!(Projects::load(store.clone()).list(), vec![first.clone()]);
+        assert_eq!(projects.remove(&first.id).unwrap(), first);
+        assert!(matches!(
+            projects.get(&first.id),
+            Err(ProjectError::NotFound(_))
+        ));
+        store.flush().await.unwrap();
+        assert!(Projects::load(store).list().is_empty());
+    }
+}

@@ -1,0 +1,73 @@
+//! `messages.*`: send a prompt, interrupt the turn (control protocol, not a kill), retry the last one.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{SessionParams, handle, session_error};
+use crate::engine::Engine;
+use crate::supervisor::handle::Command;
+use tether_protocol::RpcError;
+
+/// The longest prompt accepted, in bytes (a message frame is bounded anyway).
+const MAX_PROMPT_BYTES: usize = 512 << 10;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SendParams {
+    session_id: String,
+    text: String,
+    /// The client's id for this prompt (1–64 characters), so resending it after a
+    /// reconnect never sends it twice.
+    client_id: Option<String>,
+}
+
+/// The longest client prompt id.
+const MAX_CLIENT_ID_CHARS: usize = 64;
+
+pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<Value, RpcError> {
+    if params.text.trim().is_empty() || params.text.len() > MAX_PROMPT_BYTES {
+        let error = format!("text must be 1 to {MAX_PROMPT_BYTES} bytes and not blank");
+        return Err(RpcError::new(
+            tether_protocol::ErrorCode::InvalidParams,
+            error,
+        ));
+    }
+    if params
+        .client_id
+        .as_ref()
+        .is_some_and(|id| id.is_empty() || id.chars().count() > MAX_CLIENT_ID_CHARS)
+    {
+        return Err(RpcError::new(
+            tether_protocol::ErrorCode::InvalidParams,
+            format!("client_id must be 1 to {MAX_CLIENT_ID_CHARS} characters"),
+        ));
+    }
+    let session = handle(engine, &params.session_id)?;
+    let message_id = session
+        .ask(|reply| Command::Send {
+            text: params.text,
+            client_id: params.client_id,
+            reply,
+        })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "message_id": message_id }))
+}
+
+pub(super) async fn cancel(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::Cancel { reply })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({}))
+}
+
+pub(super) async fn retry(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    let message_id = session
+        .ask(|reply| Command::Retry { reply })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "message_id": message_id }))
+}

@@ -1,0 +1,148 @@
+//! `pairing.*`: the desktop shows a code and a QR, then approves or denies the device that
+//! presents it. For the desktop side only: approving a device is where trust starts.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::devices::to_rpc;
+use super::{NoParams, require_local};
+use crate::auth::Caller;
+use crate::auth::pairing::{Answer, PairingError};
+use crate::engine::Engine;
+use crate::qr;
+use tether_protocol::Device;
+use tether_protocol::PairingRequest;
+use tether_protocol::events::{AccountEvent, PairingOutcome, PairingStarted};
+use tether_protocol::{ErrorCode, RpcError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RequestParams {
+    request_id: String,
+}
+
+/// What the desktop shows to pair a device.
+#[derive(Serialize, TS)]
+pub struct PairingOffer {
+    /// The code to type, e.g. `7KQF-3M9D`.
+    pub code: String,
+    /// When the code stops working, in seconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub expires_at: u64,
+    /// The page to open, with the code after `#` (not the certificate's fingerprint: the page
+    /// cannot read the certificate of its own connection, so it could not check one).
+    pub link: Option<String>,
+    /// The LAN certificate's fingerprint, when LAN access is on.
+    pub fingerprint: Option<String>,
+    /// `link` as a QR code, an SVG document.
+    pub qr_svg: Option<String>,
+}
+
+pub(super) fn start(
+    engine: &Engine,
+    caller: &Caller,
+    _: NoParams,
+) -> Result<PairingOffer, RpcError> {
+    require_local(caller, "pairing.start")?;
+    let code = engine.pairing().start();
+    let lan = engine.lan().status();
+    let link = engine
+        .pairing_url()
+        .map(|url| format!("{url}#pair={}", code.code));
+    let qr_svg = link
+        .as_deref()
+        .map(qr::svg)
+        .transpose()
+        .map_err(|error| RpcError::new(ErrorCode::Internal, error.to_string()))?;
+    engine.announce(&AccountEvent::PairingStarted(PairingStarted {
+        expires_at: code.expires_at,
+    }));
+    Ok(PairingOffer {
+        code: code.code,
+        expires_at: code.expires_at,
+        link,
+        fingerprint: lan.fingerprint,
+        qr_svg,
+    })
+}
+
+pub(super) fn waiting(
+    engine: &Engine,
+    caller: &Caller,
+    _: NoParams,
+) -> Result<Vec<PairingRequest>, RpcError> {
+    require_local(caller, "pairing.waiting")?;
+    Ok(engine.pairing().waiting())
+}
+
+/// Pairs the waiting device: its token goes to it alone, in the answer to its request.
+pub(super) async fn approve(
+    engine: &Engine,
+    caller: &Caller,
+    params: RequestParams,
+) -> Result<Device, RpcError> {
+    require_local(caller, "pairing.approve")?;
+    let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
+    let (device, issued) = match engine.devices().add(&request.name).await {
+        Ok(added) => added,
+        Err(error) => {
+            // The device's wait ends unanswered (503: try again).
+            engine.announce(&AccountEvent::pairing_resolved(
+                &request.id,
+                PairingOutcome::Failed,
+                None,
+            ));
+            return Err(to_rpc(error));
+        }
+    };
+    let delivered = answer.send(Answer::Approved {
+        device: device.clone(),
+        token: issued.secret,
+    });
+    if delivered.is_err() {
+        // Nobody holds the token: the device must not stay paired.
+        engine
+            .devices()
+            .revoke(device.id.as_str())
+            .await
+            .map_err(to_rpc)?;
+        engine.announce(&AccountEvent::pairing_resolved(
+            &request.id,
+            PairingOutcome::Withdrawn,
+            None,
+        ));
+        return Err(RpcError::new(
+            ErrorCode::NotFound,
+            "the device stopped waiting before the answer; pair it again",
+        ));
+    }
+    tracing::info!(device = %device.id, name = %device.name, "device paired");
+    engine.announce(&AccountEvent::pairing_resolved(
+        &request.id,
+        PairingOutcome::Approved,
+        Some(device.clone()),
+    ));
+    engine.announce(&AccountEvent::DevicePaired(device.clone()));
+    Ok(device)
+}
+
+pub(super) fn deny(
+    engine: &Engine,
+    caller: &Caller,
+    params: RequestParams,
+) -> Result<PairingRequest, RpcError> {
+    require_local(caller, "pairing.deny")?;
+    let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
+    let _ = answer.send(Answer::Denied);
+    tracing::info!(request = %request.id, "pairing denied");
+    engine.announce(&AccountEvent::pairing_resolved(
+        &request.id,
+        PairingOutcome::Denied,
+        None,
+    ));
+    Ok(request)
+}
+
+fn refused(error: PairingError) -> RpcError {
+    RpcError::new(ErrorCode::NotFound, error.to_string())
+}

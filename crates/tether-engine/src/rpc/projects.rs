@@ -1,0 +1,74 @@
+//! `projects.*`: the directories sessions may run in. Only the desktop side adds or removes them.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::{NoParams, require_local};
+use crate::auth::Caller;
+use crate::engine::Engine;
+use crate::projects::ProjectError;
+use crate::supervisor::handle::Command;
+use tether_protocol::Project;
+use tether_protocol::events::AccountEvent;
+use tether_protocol::{ErrorCode, RpcError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AddParams {
+    path: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct IdParams {
+    id: String,
+}
+
+pub(super) fn add(
+    engine: &Engine,
+    caller: &Caller,
+    params: AddParams,
+) -> Result<Project, RpcError> {
+    require_local(caller, "projects.add")?;
+    let project = engine.projects().add(&params.path).map_err(to_rpc)?;
+    engine.announce(&AccountEvent::ProjectAdded(project.clone()));
+    Ok(project)
+}
+
+pub(super) fn list(engine: &Engine, _: NoParams) -> Vec<Project> {
+    engine.projects().list()
+}
+
+pub(super) fn get(engine: &Engine, params: IdParams) -> Result<Project, RpcError> {
+    engine.projects().get(&params.id).map_err(to_rpc)
+}
+
+/// Removes a project and archives its sessions, so no `claude` runs there any longer.
+pub(super) async fn remove(
+    engine: &Engine,
+    caller: &Caller,
+    params: IdParams,
+) -> Result<Project, RpcError> {
+    require_local(caller, "projects.remove")?;
+    let project = engine.projects().remove(&params.id).map_err(to_rpc)?;
+    let sessions = engine
+        .sessions()
+        .list()
+        .into_iter()
+        .filter(|session| session.project_id == project.id);
+    for handle in sessions.filter_map(|session| engine.sessions().get(&session.id)) {
+        // An already ended session answers `Ended`, which is what we want anyway.
+        let _ = handle.ask(|reply| Command::Archive { reply }).await;
+    }
+    engine.announce(&AccountEvent::ProjectRemoved(project.clone()));
+    Ok(project)
+}
+
+pub(super) fn to_rpc(error: ProjectError) -> RpcError {
+    let code = match error {
+        ProjectError::NotADirectory { .. } => ErrorCode::InvalidParams,
+        ProjectError::NotFound(_) => ErrorCode::NotFound,
+    };
+    RpcError::new(code, error.to_string())
+}

@@ -1,0 +1,217 @@
+//! `sessions.*`: start, list, read, archive sessions and change their model or permission mode.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{SessionParams, handle, session_error};
+use crate::auth::Caller;
+use crate::engine::Engine;
+use crate::supervisor::arguments::{self, ArgumentError};
+use crate::supervisor::binary::locate;
+use crate::supervisor::handle::Command;
+use crate::supervisor::sessions::NewSession;
+use tether_protocol::events::{AccountEvent, SessionDeleted, SessionSummary};
+use tether_protocol::model::{SessionInfo, SessionStatus};
+use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
+use tether_store::{Row, StoreError};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CreateParams {
+    project_id: String,
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    permission_mode: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListParams {
+    #[serde(default)]
+    project_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ModelParams {
+    session_id: String,
+    model: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ModeParams {
+    session_id: String,
+    mode: String,
+}
+
+pub(super) fn create(
+    engine: &Engine,
+    caller: &Caller,
+    params: CreateParams,
+) -> Result<SessionInfo, RpcError> {
+    let open = engine
+        .sessions()
+        .list()
+        .iter()
+        .filter(|session| session.status != SessionStatus::Ended)
+        .count();
+    let most = engine.config().claude.max_sessions;
+    if open >= most {
+        let why = format!("at most {most} sessions may be open at once; archive one first");
+        return Err(RpcError::new(ErrorCode::Overloaded, why));
+    }
+    let project = engine
+        .projects()
+        .get(&params.project_id)
+        .map_err(super::projects::to_rpc)?;
+    let permission_mode = params
+        .permission_mode
+        .unwrap_or_else(|| "default".to_owned());
+    check_mode(engine, caller, &permission_mode)?;
+    if let Some(model) = &params.model {
+        arguments::model(model).map_err(invalid)?;
+    }
+    locate(engine.config().claude.path.as_deref())
+        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
+    let new = NewSession {
+        project_id: project.id,
+        cwd: project.path,
+        model: params.model,
+        permission_mode,
+    };
+    let info = engine.sessions().create(engine, new).info();
+    engine.announce(&AccountEvent::SessionCreated(SessionSummary {
+        session: info.clone(),
+    }));
+    Ok(info)
+}
+
+pub(super) fn list(engine: &Engine, params: ListParams) -> Vec<SessionInfo> {
+    let all = engine.sessions().list();
+    all.into_iter()
+        .filter(|info| {
+            params
+                .project_id
+                .as_ref()
+                .is_none_or(|id| *id == info.project_id)
+        })
+        .collect()
+}
+
+pub(super) async fn get(
+    engine: &Engine,
+    params: SessionParams,
+) -> Result<SessionSnapshot, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    match session.ask(|reply| Command::Snapshot { reply }).await {
+        Ok(snapshot) => Ok(snapshot),
+        // An archived session has no actor: its history is in the store.
+        Err(_) => {
+            let info = session.info();
+            let store = engine.store();
+            let unreadable = |error: StoreError| {
+                RpcError::new(
+                    ErrorCode::Unavailable,
+                    format!("the saved history cannot be read: {error}"),
+                )
+            };
+            let todos = (store.session(&info.id).map_err(unreadable)?)
+                .map(|record| record.todos)
+                .unwrap_or_default();
+            Ok(SessionSnapshot {
+                messages: store.messages(&info.id).map_err(unreadable)?,
+                position: ChannelName::new(ChannelKind::Session, &info.id)
+                    .and_then(|channel| engine.hub().position(&channel)),
+                session: info,
+                approvals: Vec::new(),
+                todos,
+                agents: Vec::new(),
+            })
+        }
+    }
+}
+
+/// Deletes an archived session: its summary, messages and event log.
+pub(super) fn delete(engine: &Engine, params: SessionParams) -> Result<SessionDeleted, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    if session.info().status != SessionStatus::Ended {
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            "only an archived session can be deleted; archive it first",
+        ));
+    }
+    engine.sessions().forget(&params.session_id);
+    engine
+        .store()
+        .save(Row::SessionRemoved(params.session_id.clone()));
+    if let Some(channel) = ChannelName::new(ChannelKind::Session, &params.session_id) {
+        engine.hub().forget(&channel);
+    }
+    let deleted = SessionDeleted {
+        session_id: params.session_id,
+    };
+    engine.announce(&AccountEvent::SessionDeleted(deleted.clone()));
+    Ok(deleted)
+}
+
+pub(super) async fn archive(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::Archive { reply })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "session": session.info() }))
+}
+
+pub(super) async fn set_model(engine: &Engine, params: ModelParams) -> Result<Value, RpcError> {
+    arguments::model(&params.model).map_err(invalid)?;
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::SetModel {
+            model: params.model,
+            reply,
+        })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "session": session.info() }))
+}
+
+pub(super) async fn set_permission_mode(
+    engine: &Engine,
+    caller: &Caller,
+    params: ModeParams,
+) -> Result<Value, RpcError> {
+    check_mode(engine, caller, &params.mode)?;
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::SetPermissionMode {
+            mode: params.mode,
+            reply,
+        })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({ "session": session.info() }))
+}
+
+/// A known mode; bypassing permissions only from the desktop, unless its settings allow devices.
+fn check_mode(engine: &Engine, caller: &Caller, mode: &str) -> Result<(), RpcError> {
+    arguments::permission_mode(mode).map_err(invalid)?;
+    let device = !matches!(caller, Caller::Local);
+    if mode == "bypassPermissions"
+        && device
+        && !engine.config().claude.devices_may_bypass_permissions
+    {
+        return Err(RpcError::new(
+            ErrorCode::Forbidden,
+            "only the desktop may bypass permissions (its setting claude.devices_may_bypass_permissions allows devices)",
+        ));
+    }
+    Ok(())
+}
+
+fn invalid(error: ArgumentError) -> RpcError {
+    RpcError::new(ErrorCode::InvalidParams, error.to_string())
+}

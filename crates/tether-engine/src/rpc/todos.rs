@@ -1,0 +1,33 @@
+//! `todos.*`: the session's todo list, from the model's TodoWrite calls; devices may edit it.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{SessionParams, handle, session_error, snapshot};
+use crate::engine::Engine;
+use crate::supervisor::handle::Command;
+use tether_protocol::RpcError;
+use tether_protocol::model::Todo;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TodosParams {
+    session_id: String,
+    todos: Vec<Todo>,
+}
+
+pub(super) async fn get(engine: &Engine, params: SessionParams) -> Result<Vec<Todo>, RpcError> {
+    Ok(snapshot(engine, &params.session_id).await?.todos)
+}
+
+pub(super) async fn update(engine: &Engine, params: TodosParams) -> Result<Value, RpcError> {
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::SetTodos {
+            todos: params.todos,
+            reply,
+        })
+        .await
+        .map_err(session_error)?;
+    Ok(json!({}))
+}

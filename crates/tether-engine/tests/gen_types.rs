@@ -1,0 +1,115 @@
+//! The TypeScript protocol types in ui/src/gen/ are generated from the Rust types; this test
+//! fails when the committed file is stale. `make gen` (TETHER_UPDATE_GEN=1) rewrites it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use std::path::PathBuf;
+
+use tether_engine::rpc::{ListedDevice, PairedDevice, PairingOffer, SystemInfo};
+use tether_protocol::AuthorizedKey;
+use tether_protocol::Device;
+use tether_protocol::LanStatus;
+use tether_protocol::PairingRequest;
+use tether_protocol::Project;
+use tether_protocol::events::{
+    AccountEvent, AgentsUpdated, ApprovalRequired, ApprovalResolved, Decision, MessageCreated,
+    PairingBurned, PairingOutcome, PairingResolved, PairingStarted, PairingWrongCode, PartCreated,
+    PartDelta, PartUpdated, ProjectEvent, SessionDeleted, SessionEnded, SessionEvent,
+    SessionSummary, StoreUpdated, TodoUpdated, UsageUpdated,
+};
+use tether_protocol::model::{
+    Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
+};
+use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::{
+    ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
+    RpcError, ServerFrame, ServerInfo, SubscriptionState,
+};
+use tether_store::HealthReport;
+use ts_rs::{Config, TS};
+
+fn generated() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let declarations = [
+        RequestId::decl(&cfg),
+        Position::decl(&cfg),
+        ClientFrame::decl(&cfg),
+        ServerInfo::decl(&cfg),
+        ConnectionInfo::decl(&cfg),
+        SubscriptionState::decl(&cfg),
+        ServerFrame::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        RpcError::decl(&cfg),
+        HealthReport::decl(&cfg),
+        SystemInfo::decl(&cfg),
+        Device::decl(&cfg),
+        PairedDevice::decl(&cfg),
+        ListedDevice::decl(&cfg),
+        PairingOffer::decl(&cfg),
+        PairingRequest::decl(&cfg),
+        AuthorizedKey::decl(&cfg),
+        LanStatus::decl(&cfg),
+        Project::decl(&cfg),
+        SessionStatus::decl(&cfg),
+        Usage::decl(&cfg),
+        SessionInfo::decl(&cfg),
+        Role::decl(&cfg),
+        Message::decl(&cfg),
+        Part::decl(&cfg),
+        ToolOutcome::decl(&cfg),
+        Approval::decl(&cfg),
+        Todo::decl(&cfg),
+        SessionSnapshot::decl(&cfg),
+        MessageCreated::decl(&cfg),
+        PartCreated::decl(&cfg),
+        PartDelta::decl(&cfg),
+        PartUpdated::decl(&cfg),
+        UsageUpdated::decl(&cfg),
+        ApprovalRequired::decl(&cfg),
+        Decision::decl(&cfg),
+        ApprovalResolved::decl(&cfg),
+        TodoUpdated::decl(&cfg),
+        AgentsUpdated::decl(&cfg),
+        SessionSummary::decl(&cfg),
+        SessionEnded::decl(&cfg),
+        SessionEvent::decl(&cfg),
+        ProjectEvent::decl(&cfg),
+        PairingStarted::decl(&cfg),
+        PairingOutcome::decl(&cfg),
+        PairingResolved::decl(&cfg),
+        PairingWrongCode::decl(&cfg),
+        PairingBurned::decl(&cfg),
+        SessionDeleted::decl(&cfg),
+        StoreUpdated::decl(&cfg),
+        AccountEvent::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust protocol types (crates/tether-protocol and the crates above it) by `make gen`. Do not edit.\n\n",
+    );
+    out += &format!("export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n\n");
+    for declaration in declarations {
+        out += &format!("export {declaration}\n\n");
+    }
+    out += "/** Close codes the server sends, by reason. */\nexport const CloseCode = {\n";
+    for reason in CloseReason::ALL {
+        out += &format!("  {}: {},\n", reason.reason(), reason.code());
+    }
+    out += "} as const;\n";
+    out
+}
+
+#[test]
+fn committed_typescript_types_are_fresh() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/gen/protocol.ts");
+    let fresh = generated();
+    if std::env::var_os("TETHER_UPDATE_GEN").is_some() {
+        std::fs::write(&path, &fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{} is stale: run `make gen` and commit the result",
+        path.display()
+    );
+}

@@ -1,0 +1,264 @@
+//! `/ws/chat/{project_id}`: the simple chat endpoint. A client sends prompts (plain text, or
+//! `{"type":"prompt","content":…}`) and reads `assistant_chunk`, `usage_update` and `session_end`.
+//! The connection is one conversation; closing it archives the session.
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Extension, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures_util::{FutureExt, Stream, StreamExt};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use super::accept::ConnectionPermit;
+use super::connection::{self, FrameRate, Heartbeat, Rate};
+use super::routes::{AppState, http_error};
+use super::upgrade::{accept, start};
+use tether_engine::auth::Caller;
+use tether_engine::config::Limits;
+use tether_engine::engine::Engine;
+use tether_engine::hub::{Closer, Join, Outbox};
+use tether_protocol::{
+    ChannelKind, ChannelName, CloseReason, ErrorCode, FrameText, RpcError, SUBPROTOCOL,
+};
+
+pub(super) async fn handle(
+    State(state): State<AppState>,
+    Path(project_id): Path<String>,
+    Extension(permit): Extension<ConnectionPermit>,
+    Extension(caller): Extension<Caller>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let (upgrade, slot) = match accept(upgrade, &state.engine, &caller) {
+        Ok(accepted) => accepted,
+        Err(refused) => return refused.into_response(),
+    };
+    if let Err(error) = state.engine.projects().get(&project_id) {
+        let error = RpcError::new(
+            ErrorCode::NotFound,
+            format!("{error}; register the folder as a project first"),
+        );
+        return http_error(StatusCode::NOT_FOUND, error);
+    }
+    start(
+        upgrade.protocols([SUBPROTOCOL]),
+        state,
+        permit,
+        move |socket, engine, stop| {
+            chat(socket, engine, caller, project_id, stop).map(move |()| drop(slot))
+        },
+    )
+}
+
+/// One conversation: prompts in, chunks out, until either side closes, under the same limits
+/// as `/ws`: the frame rate (`rate_limited`, then 1008), the heartbeat (pings; 4003 when the
+/// client goes silent) and the outbound queue (4002 for a client that stops reading).
+async fn chat(
+    socket: WebSocket,
+    engine: Engine,
+    caller: Caller,
+    project_id: String,
+    stop: CancellationToken,
+) {
+    let limits = engine.config().limits.clone();
+    let closer = Closer::child_of(&stop);
+    let registration = engine.register_connection(&caller, &closer);
+    let (outbox, inbox) = Outbox::new(registration.id(), limits.queue(), closer.clone());
+    registration.watch_queue(outbox.depth());
+    let heartbeat = Heartbeat::new();
+    let (sink, mut stream) = socket.split();
+    let mut conversation = Conversation {
+        engine: engine.clone(),
+        caller,
+        project_id,
+        session: None,
+    };
+    let metrics = engine.metrics();
+    tokio::join!(
+        connection::write(sink, inbox, &closer, &heartbeat, &limits, metrics, &simple),
+        conversation.read(&mut stream, &heartbeat, &outbox, &limits),
+    );
+    conversation.end(&outbox).await;
+    drop(registration);
+    connection::await_peer_close(&mut stream, &stop).await;
+}
+
+struct Conversation {
+    engine: Engine,
+    caller: Caller,
+    project_id: String,
+    session: Option<String>,
+}
+
+impl Conversation {
+    /// Reads prompts until the client leaves or the connection is closed; each over the frame
+    /// rate is dropped with an error frame, and too many in a row close the connection.
+    async fn read<R>(
+        &mut self,
+        stream: &mut R,
+        heartbeat: &Heartbeat,
+        outbox: &Outbox,
+        limits: &Limits,
+    ) where
+        R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    {
+        let closer = outbox.closer().clone();
+        let mut rate = FrameRate::new(limits);
+        loop {
+            let message = tokio::select! {
+                biased;
+                () = closer.closed() => return,
+                message = stream.next() => message,
+            };
+            let Some(Ok(message)) = message else { break };
+            heartbeat.heard();
+            let text = match message {
+                Message::Text(text) => {
+                    self.engine.metrics().received(text.len());
+                    Some(text)
+                }
+                Message::Binary(bytes) => {
+                    self.engine.metrics().received(bytes.len());
+                    None
+                }
+                Message::Ping(_) | Message::Pong(_) => continue,
+                Message::Close(_) => break,
+            };
+            let failures = match (rate.check(), text) {
+                (Rate::Abusive, _) => {
+                    closer.close(CloseReason::PolicyViolation);
+                    return;
+                }
+                (Rate::Over, _) => vec![error("too many messages: this one was dropped")],
+                (Rate::Within, None) => vec![error("send prompts as text")],
+                (Rate::Within, Some(text)) => self.prompt(&text, outbox).await,
+            };
+            for failure in failures {
+                outbox.reply(failure.to_string().into()).await;
+            }
+        }
+        closer.close(CloseReason::Normal);
+    }
+
+    /// Sends a prompt, starting the session on the first one; answers with error frames only.
+    async fn prompt(&mut self, text: &str, outbox: &Outbox) -> Vec<Value> {
+        let prompt = match serde_json::from_str::<Value>(text) {
+            Ok(frame) if frame["type"] == "prompt" => {
+                frame["content"].as_str().unwrap_or_default().to_owned()
+            }
+            Ok(frame) if frame.is_object() => {
+                return vec![error(
+                    r#"send a prompt as text or {"type":"prompt","content":"…"}"#,
+                )];
+            }
+            _ => text.to_owned(),
+        };
+        let session_id = match &self.session {
+            Some(id) => id.clone(),
+            None => match self.start(outbox).await {
+                Ok(id) => id,
+                Err(failure) => return vec![failure],
+            },
+        };
+        let sent = self
+            .engine
+            .dispatch(
+                &self.caller,
+                "messages.send",
+                Some(json!({ "session_id": session_id, "text": prompt })),
+            )
+            .await;
+        sent.err()
+            .map(|failure| error(&failure.message))
+            .into_iter()
+            .collect()
+    }
+
+    async fn start(&mut self, outbox: &Outbox) -> Result<String, Value> {
+        let created = self
+            .engine
+            .dispatch(
+                &self.caller,
+                "sessions.create",
+                Some(json!({ "project_id": self.project_id })),
+            )
+            .await;
+        let id = created.map_err(|failure| error(&failure.message))?["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let channel = ChannelName::new(ChannelKind::Session, &id)
+            .ok_or_else(|| error("the session id is malformed"))?;
+        self.engine.hub().subscribe(
+            outbox,
+            None,
+            &[Join {
+                channel,
+                since: None,
+            }],
+        );
+        self.session = Some(id.clone());
+        Ok(id)
+    }
+
+    /// Archives the session when the client leaves.
+    async fn end(&self, outbox: &Outbox) {
+        let Some(id) = &self.session else { return };
+        if let Some(channel) = ChannelName::new(ChannelKind::Session, id) {
+            self.engine.hub().unsubscribe(outbox.id(), [&channel]);
+        }
+        let _ = self
+            .engine
+            .dispatch(
+                &self.caller,
+                "sessions.archive",
+                Some(json!({ "session_id": id })),
+            )
+            .await;
+    }
+}
+
+/// A frame as this endpoint's clients read it: a full-protocol event as its simple frame (or
+/// nothing, for events they have no frame for), the endpoint's own error frames as they are,
+/// and nothing of the rest of the protocol.
+fn simple(frame: FrameText) -> Option<FrameText> {
+    let parsed: Value = serde_json::from_str(frame.as_str()).ok()?;
+    match parsed["type"].as_str()? {
+        "event" => translate(&parsed).map(|simple| simple.to_string().into()),
+        "error" => Some(frame),
+        _ => None,
+    }
+}
+
+/// The simple frame for a full-protocol event, if it has one.
+fn translate(frame: &Value) -> Option<Value> {
+    let data = &frame["data"];
+    match frame["event"].as_str()? {
+        "part.delta" => Some(json!({ "type": "assistant_chunk", "content": data["text"] })),
+        "usage.updated" => Some(
+            json!({ "type": "usage_update", "usage": data["usage"], "total_cost_usd": data["total_cost_usd"] }),
+        ),
+        "session.updated" => {
+            let session = &data["session"];
+            let turn_over = matches!(
+                session["status"].as_str(),
+                Some("idle" | "errored" | "interrupted")
+            );
+            turn_over.then(|| {
+                json!({
+                    "type": "session_end",
+                    "status": session["status"],
+                    "total_cost_usd": session["total_cost_usd"],
+                    "usage_summary": session["usage"],
+                    "error": session["last_error"],
+                })
+            })
+        }
+        _ => None,
+    }
+}
+
+fn error(message: &str) -> Value {
+    json!({ "type": "error", "message": message })
+}

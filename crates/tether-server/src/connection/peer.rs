@@ -1,0 +1,256 @@
+//! The reading half: decodes each frame, runs requests side by side and answers them in order,
+//! joins and leaves channels.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+
+use axum::extract::ws::Message;
+use futures_util::stream::FuturesOrdered;
+use futures_util::{Stream, StreamExt};
+use tokio_tungstenite::tungstenite::Error as WsError;
+use tokio_tungstenite::tungstenite::error::ProtocolError;
+
+use super::heartbeat::Heartbeat;
+use super::rate::{FrameRate, Rate};
+use tether_engine::auth::{Caller, parse_channel, readable_channel};
+use tether_engine::config::Limits;
+use tether_engine::engine::Engine;
+use tether_engine::hub::{Join, Outbox};
+use tether_protocol::{
+    ChannelName, ClientFrame, CloseReason, ErrorCode, Position, RequestId, RpcError, ServerFrame,
+    decode, encode,
+};
+
+/// A response on its way: a request still running, or an answer already made.
+type Response = Pin<Box<dyn Future<Output = ServerFrame> + Send>>;
+
+pub(super) struct Peer {
+    engine: Engine,
+    caller: Caller,
+    outbox: Outbox,
+    channels: BTreeSet<ChannelName>,
+    rate: FrameRate,
+    max_subscriptions: usize,
+    max_requests_in_flight: usize,
+}
+
+impl Peer {
+    pub fn new(engine: Engine, caller: Caller, outbox: Outbox, limits: &Limits) -> Self {
+        Self {
+            engine,
+            caller,
+            outbox,
+            channels: BTreeSet::new(),
+            rate: FrameRate::new(limits),
+            max_subscriptions: limits.max_subscriptions,
+            max_requests_in_flight: limits.max_requests_in_flight.max(1),
+        }
+    }
+
+    /// Reads frames until the peer leaves, breaks the protocol, or the connection is closed.
+    /// Requests start in the order they arrive and run side by side, up to
+    /// `max_requests_in_flight`; their responses leave in request order. Pings, subscribes
+    /// and the peer's heartbeat are served meanwhile, so one slow request stalls none of them.
+    pub async fn read<R>(&mut self, mut stream: R, heartbeat: &Heartbeat)
+    where
+        R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    {
+        let closer = self.outbox.closer().clone();
+        let mut responses = FuturesOrdered::<Response>::new();
+        loop {
+            let reading = responses.len() < self.max_requests_in_flight;
+            let message = tokio::select! {
+                biased;
+                () = closer.closed() => return,
+                Some(frame) = responses.next() => {
+                    self.answer(frame).await;
+                    continue;
+                }
+                message = stream.next(), if reading => message,
+            };
+            let Some(message) = message else { break };
+            heartbeat.heard();
+            let message = match message {
+                Ok(message) => message,
+                Err(error) => {
+                    closer.close(close_reason_for(error));
+                    return;
+                }
+            };
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+            let size = match &message {
+                Message::Text(text) => Some(text.len()),
+                Message::Binary(bytes) => Some(bytes.len()),
+                Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
+            };
+            if let Some(size) = size {
+                self.engine.metrics().received(size);
+            }
+            match self.rate.check() {
+                Rate::Within => {}
+                Rate::Over => {
+                    let error = RpcError::new(
+                        ErrorCode::RateLimited,
+                        "too many frames; this one was dropped",
+                    );
+                    responses.push_back(answered(ServerFrame::error(None, error)));
+                    continue;
+                }
+                Rate::Abusive => {
+                    closer.close(CloseReason::PolicyViolation);
+                    return;
+                }
+            }
+            match message {
+                Message::Text(text) => {
+                    if let Some(response) = self.handle(&text).await {
+                        responses.push_back(response);
+                    }
+                }
+                Message::Binary(_) => {
+                    let error = RpcError::new(
+                        ErrorCode::UnsupportedFrame,
+                        "binary frames are not part of the protocol; send JSON text",
+                    );
+                    responses.push_back(answered(ServerFrame::error(None, error)));
+                }
+                Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
+            }
+        }
+        // The peer is done sending; what it asked for is still answered.
+        while let Some(frame) = tokio::select! {
+            biased;
+            () = closer.closed() => return,
+            frame = responses.next() => frame,
+        } {
+            self.answer(frame).await;
+        }
+        closer.close(CloseReason::Normal);
+    }
+
+    /// Serves one text frame: a request becomes a response on its way (it starts running
+    /// now); everything else is answered at once.
+    async fn handle(&mut self, text: &str) -> Option<Response> {
+        let frame = match decode(text) {
+            Ok(frame) => frame,
+            Err(invalid) => return Some(answered(ServerFrame::error(invalid.id, invalid.error))),
+        };
+        match frame {
+            ClientFrame::Request { id, method, params } => {
+                let engine = self.engine.clone();
+                let caller = self.caller.clone();
+                // Boxed while it runs: inline, the room for any request's work (the largest
+                // future a connection runs) would be part of every idle connection.
+                Some(Box::pin(async move {
+                    match engine.dispatch(&caller, &method, params).await {
+                        Ok(result) => ServerFrame::result(id, result),
+                        Err(error) => ServerFrame::error(Some(id), error),
+                    }
+                }))
+            }
+            ClientFrame::Subscribe {
+                id,
+                channels,
+                since,
+            } => self
+                .subscribe(id.clone(), &channels, since.unwrap_or_default())
+                .err()
+                .map(|error| answered(ServerFrame::error(id, error))),
+            ClientFrame::Unsubscribe { id, channels } => {
+                let frame = match self.unsubscribe(&channels) {
+                    Ok(channels) => ServerFrame::Unsubscribed { id, channels },
+                    Err(error) => ServerFrame::error(id, error),
+                };
+                self.answer(frame).await;
+                None
+            }
+            ClientFrame::Ping => {
+                self.answer(ServerFrame::Pong).await;
+                None
+            }
+        }
+    }
+
+    async fn answer(&self, frame: ServerFrame) {
+        self.outbox.reply(encode(&frame)).await;
+    }
+
+    /// Validates and authorizes every channel, then joins them all at once (or none).
+    fn subscribe(
+        &mut self,
+        id: Option<RequestId>,
+        names: &[String],
+        mut since: BTreeMap<String, Position>,
+    ) -> Result<(), RpcError> {
+        let channels = self.authorized(names)?;
+        if let Some(stray) = since.keys().find(|name| !names.contains(name)) {
+            return Err(RpcError::new(
+                ErrorCode::InvalidChannel,
+                format!("`since` names {stray:?}, which is not in `channels`"),
+            ));
+        }
+        let total = self.channels.union(&channels).count();
+        if total > self.max_subscriptions {
+            return Err(RpcError::new(
+                ErrorCode::TooManySubscriptions,
+                format!("at most {} channels per connection", self.max_subscriptions),
+            ));
+        }
+        let joins: Vec<Join> = channels
+            .iter()
+            .map(|channel| Join {
+                since: since.remove(channel.as_str()),
+                channel: channel.clone(),
+            })
+            .collect();
+        if self.engine.hub().subscribe(&self.outbox, id, &joins) {
+            self.channels.extend(channels);
+        }
+        Ok(())
+    }
+
+    fn unsubscribe(&mut self, names: &[String]) -> Result<Vec<String>, RpcError> {
+        let channels = parse_all(names)?;
+        self.engine.hub().unsubscribe(self.outbox.id(), &channels);
+        self.channels.retain(|channel| !channels.contains(channel));
+        Ok(channels.iter().map(ToString::to_string).collect())
+    }
+
+    /// Parses the names and checks this caller may read each channel.
+    fn authorized(&self, names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
+        names.iter().map(|name| readable_channel(name)).collect()
+    }
+
+    /// Leaves every channel; called once the connection has ended.
+    pub fn leave_all(&mut self) {
+        self.engine
+            .hub()
+            .unsubscribe(self.outbox.id(), &self.channels);
+        self.channels.clear();
+    }
+}
+
+fn parse_all(names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
+    names.iter().map(|name| parse_channel(name)).collect()
+}
+
+/// A response that is ready now.
+fn answered(frame: ServerFrame) -> Response {
+    Box::pin(std::future::ready(frame))
+}
+
+/// Maps a read error to the close code the peer deserves.
+fn close_reason_for(error: axum::Error) -> CloseReason {
+    let inner = error.into_inner();
+    match inner.downcast_ref::<WsError>() {
+        Some(WsError::Capacity(_)) => CloseReason::MessageTooBig,
+        Some(WsError::Utf8(_)) => CloseReason::InvalidPayload,
+        // A peer that vanished without a close frame broke nothing worth reporting.
+        Some(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => CloseReason::Normal,
+        Some(WsError::Protocol(_)) => CloseReason::ProtocolError,
+        _ => CloseReason::Normal,
+    }
+}

@@ -1,0 +1,179 @@
+//! The writing half: drains the bounded queue, pings on an interval, says goodbye with a close code.
+//! Each frame goes out as the connection's kind shapes it (as it is, on `/ws`).
+
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt};
+use tokio::time::{MissedTickBehavior, interval_at, timeout};
+
+use super::CLOSE_GRACE;
+use super::heartbeat::Heartbeat;
+use tether_engine::config::Limits;
+use tether_engine::hub::{Closer, Inbox, Outbound};
+use tether_engine::metrics::Metrics;
+use tether_protocol::{CloseReason, FrameText};
+
+/// The most queued items, and bytes, sent with one flush. Items taken from the queue no longer
+/// count against its bounds, so the bytes are capped too.
+const COALESCE: usize = 64;
+const COALESCE_BYTES: usize = 64 << 10;
+
+/// How a connection's frames are written: the frame as sent, or `None` to leave it out.
+pub(crate) trait Shape: Fn(FrameText) -> Option<FrameText> {}
+impl<F: Fn(FrameText) -> Option<FrameText>> Shape for F {}
+
+pub(crate) async fn run<W>(
+    mut sink: W,
+    mut queue: Inbox,
+    closer: &Closer,
+    heartbeat: &Heartbeat,
+    limits: &Limits,
+    metrics: &Metrics,
+    shape: &impl Shape,
+) where
+    W: Sink<Message, Error = axum::Error> + Unpin,
+{
+    // The futures of sending, pinging and saying goodbye are boxed while they run: inline,
+    // their room would be part of every idle connection (one allocation per flush instead).
+    let start = tokio::time::Instant::now() + limits.heartbeat_interval;
+    let mut pings = interval_at(start, limits.heartbeat_interval);
+    pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        let sent = tokio::select! {
+            biased;
+            () = closer.closed() => break,
+            item = queue.recv() => match item {
+                Some(item) => {
+                    let ready = waiting_after(item, &mut queue);
+                    Box::pin(send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics, shape)).await
+                }
+                None => break,
+            },
+            _ = pings.tick() => {
+                if heartbeat.silence() > limits.heartbeat_timeout {
+                    closer.close(CloseReason::HeartbeatTimeout);
+                    break;
+                }
+                Box::pin(bounded(sink.send(Message::Ping(Default::default())), closer, limits.heartbeat_timeout)).await
+            }
+        };
+        if !sent {
+            closer.close(CloseReason::Normal);
+            break;
+        }
+    }
+    let reason = closer.reason();
+    let goodbye = Message::Close(Some(CloseFrame {
+        code: reason.code(),
+        reason: reason.reason().into(),
+    }));
+    let _ = Box::pin(timeout(CLOSE_GRACE, async {
+        sink.send(goodbye).await?;
+        sink.close().await
+    }))
+    .await;
+}
+
+/// `first` and the items already waiting behind it (at most `COALESCE` items, and no more
+/// once `COALESCE_BYTES` are taken), to go out together.
+fn waiting_after(first: Outbound, queue: &mut Inbox) -> Vec<Outbound> {
+    let mut bytes = first.byte_len();
+    let mut ready = vec![first];
+    while ready.len() < COALESCE
+        && bytes < COALESCE_BYTES
+        && let Some(item) = queue.try_recv()
+    {
+        bytes += item.byte_len();
+        ready.push(item);
+    }
+    ready
+}
+
+/// Sends queued items with a single flush (a busy connection makes one write for many
+/// frames), and counts them once sent.
+async fn send<W>(
+    sink: &mut W,
+    items: Vec<Outbound>,
+    closer: &Closer,
+    deadline: Duration,
+    metrics: &Metrics,
+    shape: &impl Shape,
+) -> bool
+where
+    W: Sink<Message, Error = axum::Error> + Unpin,
+{
+    let mut published = Vec::new();
+    let mut fed = Fed::default();
+    let write = async {
+        for item in items {
+            match item {
+                Outbound::Frame(text) => fed.feed(sink, shape(text)).await?,
+                Outbound::Event {
+                    frame,
+                    published: at,
+                } => {
+                    published.push(at);
+                    fed.feed(sink, shape(frame)).await?;
+                }
+                Outbound::Batch(batch) => {
+                    for text in batch {
+                        fed.feed(sink, shape(text)).await?;
+                    }
+                }
+            }
+        }
+        sink.flush().await
+    };
+    let sent = bounded(write, closer, deadline).await;
+    if sent {
+        for at in published {
+            metrics.fanout_seconds.observe(at.elapsed());
+        }
+        metrics.sent(fed.frames, fed.bytes);
+    }
+    sent
+}
+
+/// What one flush fed the sink, as written (after shaping).
+#[derive(Default)]
+struct Fed {
+    frames: usize,
+    bytes: usize,
+}
+
+impl Fed {
+    /// Feeds a frame to the sink (without flushing), unless it was shaped away.
+    async fn feed<W>(&mut self, sink: &mut W, text: Option<FrameText>) -> Result<(), axum::Error>
+    where
+        W: Sink<Message, Error = axum::Error> + Unpin,
+    {
+        let Some(text) = text else { return Ok(()) };
+        self.frames += 1;
+        self.bytes += text.len();
+        sink.feed(text_message(text)).await
+    }
+}
+
+/// A write that gives up when the connection is being closed, or when the peer has not
+/// taken it within `deadline` (a peer that stopped reading is as gone as a silent one).
+async fn bounded(
+    write: impl Future<Output = Result<(), axum::Error>>,
+    closer: &Closer,
+    deadline: Duration,
+) -> bool {
+    tokio::select! {
+        written = write => written.is_ok(),
+        () = closer.closed() => false,
+        () = tokio::time::sleep(deadline) => {
+            closer.close(CloseReason::HeartbeatTimeout);
+            false
+        }
+    }
+}
+
+/// A frame as a WebSocket text message; its bytes are shared, not copied.
+fn text_message(frame: FrameText) -> Message {
+    // Always UTF-8 (a `FrameText` is made from a `String`), so this never falls back.
+    Message::Text(Utf8Bytes::try_from(frame.into_bytes()).unwrap_or_default())
+}

@@ -1,0 +1,206 @@
+//! Host and Origin allowlists, checked on every HTTP and WebSocket request (DNS rebinding, CSWSH).
+
+use std::net::SocketAddr;
+
+use axum::http::HeaderValue;
+
+use tether_engine::config::Config;
+use tether_protocol::{ErrorCode, RpcError};
+
+/// The addresses a request may name in `Host`, and the pages that may open a WebSocket.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    hosts: Vec<String>,
+    port: u16,
+    origins: Vec<String>,
+}
+
+impl Gate {
+    /// The loopback listener's: the loopback names and the bound address over plain HTTP,
+    /// and the configured extras, on the listening port.
+    pub fn loopback(config: &Config, local: SocketAddr) -> Self {
+        Self::serving(config, local, &["127.0.0.1", "localhost", "::1"], "http")
+    }
+
+    /// The LAN listener's: its own address over HTTPS, and the configured extras.
+    pub fn lan(config: &Config, local: SocketAddr) -> Self {
+        Self::serving(config, local, &[], "https")
+    }
+
+    fn serving(config: &Config, local: SocketAddr, names: &[&str], scheme: &str) -> Self {
+        let port = local.port();
+        let mut hosts: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+        hosts.push(local.ip().to_string());
+        let origins_of = |host: &String| match host.parse::<std::net::Ipv6Addr>() {
+            Ok(v6) => format!("{scheme}://[{v6}]:{port}"),
+            Err(_) => format!("{scheme}://{host}:{port}"),
+        };
+        let mut origins: Vec<String> = hosts.iter().map(origins_of).collect();
+        hosts.extend(
+            config
+                .allowed_hosts
+                .iter()
+                .map(|host| host.to_ascii_lowercase()),
+        );
+        hosts.sort();
+        hosts.dedup();
+        origins.extend(config.allowed_origins.iter().cloned());
+        origins.sort();
+        origins.dedup();
+        Self {
+            hosts,
+            port,
+            origins,
+        }
+    }
+
+    /// Accepts a `Host` naming an allowed host on this server's port.
+    pub fn check_host(&self, host: Option<&HeaderValue>) -> Result<(), RpcError> {
+        let forbidden = |why: String| Err(RpcError::new(ErrorCode::ForbiddenHost, why));
+        let Some(host) = host.and_then(|value| value.to_str().ok()) else {
+            return forbidden("the request has no readable Host header".into());
+        };
+        let Some((name, port)) = split_host(host) else {
+            return forbidden(format!("malformed Host header {host:?}"));
+        };
+        let port_ok = port.map_or(self.port == 80, |port| port == self.port);
+        if !port_ok
+            || !self
+                .hosts
+                .iter()
+                .any(|allowed| allowed.eq_ignore_ascii_case(name))
+        {
+            return forbidden(format!(
+                "Host {host:?} is not served here; add it to allowed_hosts to allow it"
+            ));
+        }
+        Ok(())
+    }
+
+    /// Accepts requests without `Origin` (native clients) and exact allowlisted origins.
+    pub fn check_origin(&self, origin: Option<&HeaderValue>) -> Result<(), RpcError> {
+        let Some(origin) = origin else { return Ok(()) };
+        let origin = origin.to_str().unwrap_or_default();
+        if self.origins.iter().any(|allowed| allowed == origin) {
+            return Ok(());
+        }
+        Err(RpcError::new(
+            ErrorCode::ForbiddenOrigin,
+            format!(
+                "Origin {origin:?} may not use this server; add it to allowed_origins to allow it"
+            ),
+        ))
+    }
+}
+
+/// Splits `name[:port]` or `[v6][:port]`; `None` when the port is not a number.
+fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let (name, after) = rest.split_once(']')?;
+        (name, after.strip_prefix(':'))
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        }
+    };
+    let port = port.map(str::parse).transpose().ok()?;
+    (!name.is_empty()).then_some((name, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate() -> Gate {
+        let config = Config {
+            allowed_hosts: vec!["Tether.Local".into()],
+            allowed_origins: vec!["https://app.example".into()],
+            ..Config::default()
+        };
+        Gate::loopback(&config, "127.0.0.1:7410".parse().unwrap())
+    }
+
+    fn header(value: &str) -> HeaderValue {
+        HeaderValue::from_str(value).unwrap()
+    }
+
+    #[test]
+    fn hosts_need_an_allowed_name_and_this_port() {
+        let gate = gate();
+        for ok in [
+            "127.0.0.1:7410",
+            "localhost:7410",
+            "LOCALHOST:7410",
+            "[::1]:7410",
+            "tether.local:7410",
+        ] {
+            assert!(gate.check_host(Some(&header(ok))).is_ok(), "{ok}");
+        }
+        for bad in [
+            "evil.example:7410",
+            "127.0.0.1:80",
+            "localhost",
+            "127.0.0.1.evil.example:7410",
+            "localhost:x",
+            "[::1",
+            ":7410",
+            "",
+        ] {
+            let error = gate.check_host(Some(&header(bad))).unwrap_err();
+            assert_eq!(error.code, ErrorCode::ForbiddenHost, "{bad}");
+        }
+        assert!(gate.check_host(None).is_err());
+    }
+
+    #[test]
+    fn the_lan_gate_allows_only_its_own_address_over_https() {
+        let gate = Gate::lan(&Config::default(), "192.0.2.5:7411".parse().unwrap());
+        assert!(gate.check_host(Some(&header("192.0.2.5:7411"))).is_ok());
+        for bad in [
+            "localhost:7411",
+            "127.0.0.1:7411",
+            "192.0.2.5:7410",
+            "evil.example:7411",
+        ] {
+            assert!(gate.check_host(Some(&header(bad))).is_err(), "{bad}");
+        }
+        assert!(
+            gate.check_origin(Some(&header("https://192.0.2.5:7411")))
+                .is_ok()
+        );
+        for bad in [
+            "http://192.0.2.5:7411",
+            "http://localhost:7411",
+            "https://evil.example",
+        ] {
+            assert!(gate.check_origin(Some(&header(bad))).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn origins_are_matched_exactly() {
+        let gate = gate();
+        assert!(gate.check_origin(None).is_ok());
+        for ok in [
+            "http://127.0.0.1:7410",
+            "http://localhost:7410",
+            "https://app.example",
+        ] {
+            assert!(gate.check_origin(Some(&header(ok))).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://evil.example",
+            "http://localhost:7410.evil.example",
+            "null",
+            "https://app.example.evil",
+            "http://localhost:7411",
+        ] {
+            assert_eq!(
+                gate.check_origin(Some(&header(bad))).unwrap_err().code,
+                ErrorCode::ForbiddenOrigin,
+                "{bad}"
+            );
+        }
+    }
+}
