@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use tether_engine::supervisor::cli_line;
-use tether_engine::supervisor::transcript::Transcript;
+use tether_engine::supervisor::session_reducer::SessionReducer;
+use tether_engine::supervisor::stream_json;
 use tether_protocol::ChannelName;
 use tether_protocol::model::SessionInfo;
 
@@ -24,13 +24,13 @@ pub async fn run(count: usize) -> Result<Pipeline> {
     let channel = ChannelName::parse("session:pipeline").context("channel name")?;
     let hub = running.engine.hub();
     let session = SessionInfo::new("pipeline".into(), "bench".into(), None, "default".into(), 0);
-    let mut transcript = Transcript::new(session);
+    let mut transcript = SessionReducer::new(session);
     let mut stream = lines::preamble();
     stream.extend(lines::deltas(count));
     let start = now_ns();
     let mut events = 0;
     for line in &stream {
-        let parsed = cli_line::parse(line).map_err(|error| anyhow::anyhow!("{error}"))?;
+        let parsed = stream_json::parse(line).map_err(|error| anyhow::anyhow!("{error}"))?;
         for event in transcript.apply(&parsed) {
             hub.publish(&channel, &event).context("encode an event")?;
             events += 1;

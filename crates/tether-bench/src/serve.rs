@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result, bail};
 use serde_json::value::RawValue;
-use tether_engine::supervisor::cli_line;
+use tether_engine::supervisor::stream_json;
 use tether_protocol::ChannelName;
 use tether_protocol::events::EncodedEvent;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -45,7 +45,7 @@ pub async fn run(lines: &std::path::Path) -> Result<()> {
             let mut turn = 0;
             while offset < end && turn < TURN && t0 + (offset - first) as u64 * go.interval <= now {
                 let line = &lines[offset % lines.len()];
-                cli_line::parse(line).map_err(|error| anyhow::anyhow!("{error}"))?;
+                stream_json::parse(line).map_err(|error| anyhow::anyhow!("{error}"))?;
                 let data = RawValue::from_string(line.clone())?;
                 let event = EncodedEvent::new(&channel, "cli.line", &data)?;
                 hub.publish(&channel, &event).context("encode an event")?;

@@ -2,19 +2,33 @@
 //! serves (tether-server) owns the sockets and hands each connection's frames to `rpc` and
 //! the `hub`.
 
+/// Who may connect: paired devices and their tokens, pairing codes, SSH keys, callers.
 pub mod auth;
+/// Settings: defaults, a TOML file, then `TETHER_*` variables.
 pub mod config;
+/// Every live connection, so revoking a device or key closes its connections at once.
 pub mod connections;
+/// The data directory, private to its user and used by one engine at a time.
 pub mod data_dir;
+/// The engine handle the shells hold, wiring every service below.
 pub mod engine;
+/// Channels with offsets and epochs, bounded history, in-order fan-out.
 pub mod hub;
+/// The engine's handle to LAN access, whose listener the server owns.
 pub mod lan_switch;
+/// Logging for both shells, filtered by `TETHER_LOG`.
 pub mod logging;
+/// Counters and histograms for `/metrics`.
 pub mod metrics;
+/// The address a limit counts a peer as.
 pub mod peer_address;
+/// The folders sessions may run in.
 pub mod projects;
+/// QR codes for the pairing link.
 pub mod qr;
+/// The RPC methods, one dispatcher for every transport.
 pub mod rpc;
+/// One actor per Claude Code session, each owning one `claude` process.
 pub mod supervisor;
 
 pub use config::Config;

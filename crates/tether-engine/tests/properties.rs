@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use tether_engine::supervisor::cli_line::{CliLine, parse};
+use tether_engine::supervisor::stream_json::{CliLine, parse};
 use tether_protocol::{ClientFrame, Position, RequestId, decode};
 
 /// The longest error message, in characters (300 and the ellipsis).

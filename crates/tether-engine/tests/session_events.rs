@@ -11,8 +11,8 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
-use tether_engine::supervisor::cli_line::parse;
-use tether_engine::supervisor::transcript::Transcript;
+use tether_engine::supervisor::session_reducer::SessionReducer;
+use tether_engine::supervisor::stream_json::parse;
 use tether_protocol::events::{Decision, SessionEvent, WireEvent};
 use tether_protocol::model::{SessionInfo, SessionStatus, Todo};
 use tether_protocol::session_view::SessionSnapshot;
@@ -183,7 +183,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 /// Runs one step; returns its events.
-fn run(transcript: &mut Transcript, step: &Step) -> Vec<SessionEvent> {
+fn run(transcript: &mut SessionReducer, step: &Step) -> Vec<SessionEvent> {
     match step.clone() {
         Step::Line(line) => transcript.apply(&parse(&line.to_string()).unwrap()),
         Step::Prompt(text) => {
@@ -219,8 +219,8 @@ fn over_the_wire(event: &SessionEvent) -> SessionEvent {
     SessionEvent::decode(event.name(), data.get()).unwrap()
 }
 
-fn new_transcript() -> Transcript {
-    Transcript::new(SessionInfo::new(
+fn new_transcript() -> SessionReducer {
+    SessionReducer::new(SessionInfo::new(
         "s1".into(),
         "p1".into(),
         None,
@@ -230,7 +230,7 @@ fn new_transcript() -> Transcript {
 }
 
 /// What `sessions.get` would answer now.
-fn snapshot(transcript: &Transcript) -> SessionSnapshot {
+fn snapshot(transcript: &SessionReducer) -> SessionSnapshot {
     SessionSnapshot::new(transcript.view().clone(), None)
 }
 

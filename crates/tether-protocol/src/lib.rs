@@ -2,17 +2,29 @@
 //! transports carry, their errors and close codes), the typed events of each channel, the
 //! session model with the reducer clients apply, and the time and duration helpers they share.
 
+/// Devices, SSH keys, pairing requests, projects and LAN status, as clients see them.
 pub mod account;
+/// Channel names: `session:{id}`, `project:{id}`, `user:{id}`.
 mod channel;
+/// Wall-clock time as the store and the wire keep it.
 pub mod clock;
+/// Why the server closes a connection, and each reason's close code.
 mod close;
+/// Strict decoding of client frames.
 mod decode;
+/// Durations in settings files, in whole milliseconds or seconds.
 pub mod durations;
+/// Errors as clients see them: a stable code and a message.
 mod error;
+/// The typed events of each channel kind.
 pub mod events;
+/// A server frame's text, encoded once and shared.
 mod frame_text;
+/// Every frame a client may send and every frame the server sends.
 mod frames;
+/// A session's summary, messages, parts, approvals, todos and usage.
 pub mod model;
+/// A session as a client holds it, and the reducer that applies its events.
 pub mod session_view;
 
 pub use account::{AuthorizedKey, Device, DeviceId, LanStatus, PairingRequest, Project};

@@ -2,20 +2,35 @@
 //! LAN's TLS listener, the local control socket) and the in-process link of the desktop window,
 //! and hands each connection's frames to the engine.
 
+/// The accept loop, bounded by connection slots.
 mod accept;
+/// The RPC over HTTP, for scripts and integrations.
 mod api;
+/// `/ws/chat`: the simple chat endpoint.
 mod chat;
+/// One connection: its reader, writer, heartbeat and rate limit.
 mod connection;
+/// Who is calling: the local socket, a device token or an SSH key.
 mod credentials;
+/// Host and Origin allowlists on every request.
 mod gate;
+/// LAN access: the TLS listener and the app's own certificate.
 pub mod lan;
+/// Starting a whole engine for a shell.
 pub mod launch;
+/// The in-process connection of the desktop window.
 pub mod local_link;
+/// `POST /api/pair`: a device presents the pairing code.
 mod pair;
+/// Every route, behind the Host/Origin gate.
 mod routes;
+/// `POST /api/auth/challenge`: SSH-key sign-in challenges.
 mod sign_in;
+/// Connection slots, and the room kept for signed-in clients.
 mod slots;
+/// The chat UI built into the binary.
 pub mod ui;
+/// `GET /ws`: the WebSocket upgrade.
 mod upgrade;
 
 use std::future::Future;

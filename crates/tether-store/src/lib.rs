@@ -4,13 +4,21 @@
 //! groups; reads use a connection of their own. A database that cannot be used leaves the store
 //! unavailable (reported, never touched) while live sessions keep streaming.
 
+/// How the store is doing, for `/readyz` and `system.info`.
 mod health;
+/// A lock-free latency histogram.
 mod histogram;
+/// The hand-off from the engine to the writer thread.
 mod queue;
+/// Reading the store back.
 mod read;
+/// What the store keeps and gives back.
 mod records;
+/// Keeping the event log under a size and an age.
 mod retention;
+/// The schema, as numbered migrations.
 mod schema;
+/// The writer thread and its group commits.
 mod writer;
 
 use std::path::{Path, PathBuf};

@@ -1,14 +1,26 @@
 //! The supervisor: one actor per Claude Code session, owning one `claude` child process.
 
-mod actor;
+/// The values from outside that reach `claude`'s command line, checked.
 pub mod arguments;
+/// Finding the `claude` binary.
 pub mod binary;
-pub mod cli_line;
+/// Writing user turns and control messages to `claude`'s stdin.
 pub mod control;
+/// The environment a `claude` gets.
 pub mod environment;
+/// The handle to a session actor: commands in, answers back.
 pub mod handle;
+/// Processes a crashed engine left behind.
 pub mod orphans;
+/// One `claude` child in its own process group.
 pub mod process;
+/// Who may approve what, and which suggested rules an approval may add.
 pub mod rules;
+/// The session actor: one task owns a session's `claude` process and its state.
+mod session_actor;
+/// The session reducer: inputs in, events out, state changed only by them.
+pub mod session_reducer;
+/// Every session: creating, finding and stopping them.
 pub mod sessions;
-pub mod transcript;
+/// The stream-json parser: one typed line per line `claude` prints.
+pub mod stream_json;

@@ -9,9 +9,9 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::actor::Actor;
 use super::handle::SessionHandle;
-use super::transcript::Transcript;
+use super::session_actor::Actor;
+use super::session_reducer::SessionReducer;
 use crate::engine::Engine;
 use tether_protocol::model::{SessionInfo, SessionStatus};
 use tether_store::{Row, SessionRecord};
@@ -55,16 +55,16 @@ impl Sessions {
             info: info.clone(),
             todos: Vec::new(),
         })));
-        self.start(engine, new.cwd, Transcript::new(info))
+        self.start(engine, new.cwd, SessionReducer::new(info))
     }
 
     /// Starts the actor of a session and registers its handle.
-    fn start(&self, engine: &Engine, cwd: PathBuf, transcript: Transcript) -> SessionHandle {
+    fn start(&self, engine: &Engine, cwd: PathBuf, reducer: SessionReducer) -> SessionHandle {
         let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
-        let (watch_tx, watch_rx) = watch::channel(transcript.info().clone());
+        let (watch_tx, watch_rx) = watch::channel(reducer.info().clone());
         let handle = SessionHandle::new(tx, watch_rx);
-        let id = transcript.info().id.clone();
-        let mut actor = Actor::new(engine.clone(), cwd, transcript, watch_tx);
+        let id = reducer.info().id.clone();
+        let mut actor = Actor::new(engine.clone(), cwd, reducer, watch_tx);
         actor.settle_cut_turn();
         self.tasks.spawn(actor.run(rx, self.stop.child_token()));
         self.lock().insert(id, handle.clone());
@@ -90,7 +90,7 @@ impl Sessions {
                 .unwrap_or_default();
             let store = engine.store();
             let messages = store.loaded("messages", store.messages(&info.id));
-            self.start(engine, cwd, Transcript::restore(record, messages));
+            self.start(engine, cwd, SessionReducer::restore(record, messages));
         }
     }
 

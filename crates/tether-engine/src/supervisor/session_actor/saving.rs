@@ -10,7 +10,7 @@ impl Actor {
     /// Queues the rows that `events` changed; they commit with the events themselves.
     pub(super) fn save(&self, events: &[SessionEvent]) {
         let store = self.engine.store();
-        let view = self.transcript.view();
+        let view = self.reducer.view();
         // The summary and todos change only with the events that announce them, not per token.
         if events.iter().any(SessionEvent::changes_summary) {
             store.save(Row::Session(Box::new(SessionRecord {

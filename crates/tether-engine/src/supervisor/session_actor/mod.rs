@@ -17,12 +17,12 @@ mod launch;
 mod saving;
 mod sent;
 
-use super::cli_line::{self, CliLine, ControlRequest};
 use super::control;
 use super::handle::{Command, SessionError};
 use super::orphans;
 use super::process::ClaudeProcess;
-use super::transcript::Transcript;
+use super::session_reducer::SessionReducer;
+use super::stream_json::{self, CliLine, ControlRequest};
 use crate::config::ClaudeSettings;
 use crate::engine::Engine;
 use tether_protocol::events::SessionEvent;
@@ -47,7 +47,7 @@ pub(super) struct Actor {
     engine: Engine,
     settings: ClaudeSettings,
     cwd: PathBuf,
-    transcript: Transcript,
+    reducer: SessionReducer,
     info: watch::Sender<SessionInfo>,
     process: Option<ClaudeProcess>,
     last_output: Instant,
@@ -66,7 +66,7 @@ impl Actor {
     pub fn new(
         engine: Engine,
         cwd: PathBuf,
-        transcript: Transcript,
+        reducer: SessionReducer,
         watch: watch::Sender<SessionInfo>,
     ) -> Self {
         let settings = engine.config().claude.clone();
@@ -74,7 +74,7 @@ impl Actor {
             engine,
             settings,
             cwd,
-            transcript,
+            reducer,
             info: watch,
             process: None,
             last_output: Instant::now(),
@@ -91,7 +91,7 @@ impl Actor {
     /// event clients follow, so the session's log says what `sessions.get` says. A new or
     /// settled session is left as it is.
     pub fn settle_cut_turn(&mut self) {
-        if self.transcript.info().status.is_mid_turn() {
+        if self.reducer.info().status.is_mid_turn() {
             let note =
                 "Tether stopped during this turn; send a message to continue the conversation";
             self.update(SessionStatus::Interrupted, Some(note.to_owned()));
@@ -115,7 +115,7 @@ impl Actor {
                     true
                 }
                 Next::Stderr(Ok(Some(line))) => {
-                    tracing::debug!(session = %self.transcript.info().id, %line, "claude stderr");
+                    tracing::debug!(session = %self.reducer.info().id, %line, "claude stderr");
                     if let Some(process) = self.process.as_mut() {
                         process.note_stderr(line);
                     }
@@ -151,8 +151,8 @@ impl Actor {
         stop: &CancellationToken,
     ) -> Next {
         // Only a turn that should be producing output is watched (not one waiting for a person).
-        let watching = self.transcript.info().status == SessionStatus::Running
-            && self.transcript.view().approvals.is_empty()
+        let watching = self.reducer.info().status == SessionStatus::Running
+            && self.reducer.view().approvals.is_empty()
             && self.process.is_some();
         let deadline = self.last_output + self.settings.stall_timeout;
         let answer_due = self.awaiting.next_deadline();
@@ -177,7 +177,7 @@ impl Actor {
         if self.process.is_some() {
             return Ok(());
         }
-        let info = self.transcript.info();
+        let info = self.reducer.info();
         let launch = launch::launch(&self.settings, info, &self.cwd)?;
         let process = ClaudeProcess::spawn(&launch)
             .map_err(|error| SessionError::Spawn(error.to_string()))?;
@@ -189,7 +189,7 @@ impl Actor {
         orphans::record(&self.engine.config().data_dir, &process);
         self.process = Some(process);
         self.stderr_open = true;
-        self.transcript.process_started();
+        self.reducer.process_started();
         self.update(SessionStatus::Starting, None);
         self.write(&control::request(
             INIT_REQUEST,
@@ -221,10 +221,10 @@ impl Actor {
 
     async fn line(&mut self, line: &str) {
         self.last_output = Instant::now();
-        let parsed = match cli_line::parse(line) {
+        let parsed = match stream_json::parse(line) {
             Ok(parsed) => parsed,
             Err(error) => {
-                tracing::warn!(session = %self.transcript.info().id, %error, "unreadable line from claude");
+                tracing::warn!(session = %self.reducer.info().id, %error, "unreadable line from claude");
                 return;
             }
         };
@@ -234,7 +234,7 @@ impl Actor {
                 outcome: Ok(response),
             } if request_id == INIT_REQUEST => {
                 let agents = response["agents"].as_array().cloned().unwrap_or_default();
-                let events = self.transcript.set_agents(agents);
+                let events = self.reducer.set_agents(agents);
                 self.publish(events);
             }
             CliLine::ControlResponse {
@@ -242,12 +242,12 @@ impl Actor {
                 outcome,
             } => {
                 if let Err(error) = outcome {
-                    tracing::warn!(session = %self.transcript.info().id, request_id, error, "claude refused a control request");
+                    tracing::warn!(session = %self.reducer.info().id, request_id, error, "claude refused a control request");
                 }
                 self.answered(request_id, outcome);
             }
             CliLine::Other { kind, .. } => {
-                tracing::debug!(session = %self.transcript.info().id, kind, "unhandled claude line");
+                tracing::debug!(session = %self.reducer.info().id, kind, "unhandled claude line");
             }
             CliLine::ControlRequest {
                 request_id,
@@ -262,10 +262,10 @@ impl Actor {
             }
             _ => {}
         }
-        if self.transcript.info().status == SessionStatus::Stalled {
+        if self.reducer.info().status == SessionStatus::Stalled {
             self.update(SessionStatus::Running, None);
         }
-        let events = self.transcript.apply(&parsed);
+        let events = self.reducer.apply(&parsed);
         self.publish(events);
     }
 
@@ -283,7 +283,7 @@ impl Actor {
         self.resolve_all_pending();
         let clean = status.is_some_and(|status| status.success());
         let busy = matches!(
-            self.transcript.info().status,
+            self.reducer.info().status,
             SessionStatus::Running | SessionStatus::AwaitingApproval | SessionStatus::Stalled
         );
         if clean && !busy {
@@ -297,12 +297,12 @@ impl Actor {
         };
         let note =
             format!("claude exited ({code}){detail}; send a message to continue the conversation");
-        tracing::warn!(session = %self.transcript.info().id, %note, "claude exited");
+        tracing::warn!(session = %self.reducer.info().id, %note, "claude exited");
         self.update(SessionStatus::Errored, Some(note));
     }
 
     fn resolve_all_pending(&mut self) {
-        let events = self.transcript.cancel_approvals();
+        let events = self.reducer.cancel_approvals();
         self.publish(events);
     }
 
@@ -312,12 +312,12 @@ impl Actor {
             let group = process.group();
             process.stop(self.settings.stop_grace).await;
             orphans::forget(&self.engine.config().data_dir, group);
-            tracing::info!(session = %self.transcript.info().id, group, "claude stopped");
+            tracing::info!(session = %self.reducer.info().id, group, "claude stopped");
         }
     }
 
     fn update(&mut self, status: SessionStatus, error: Option<String>) {
-        let events = self.transcript.set_status(status, error);
+        let events = self.reducer.set_status(status, error);
         self.publish(events);
     }
 
@@ -325,7 +325,7 @@ impl Actor {
     /// and saves what the events changed.
     fn publish(&mut self, events: Vec<SessionEvent>) {
         self.save(&events);
-        let info = self.transcript.info();
+        let info = self.reducer.info();
         let hub = self.engine.hub();
         let channel = ChannelName::new(ChannelKind::Session, &info.id);
         let project = ChannelName::new(ChannelKind::Project, &info.project_id);

@@ -94,8 +94,8 @@ impl Actor {
     /// Puts a setting back as it was before a change, and says so.
     fn undo(&mut self, setting: Setting) {
         let events = match setting {
-            Setting::Model(model) => self.transcript.set_model(model),
-            Setting::PermissionMode(mode) => self.transcript.set_permission_mode(mode),
+            Setting::Model(model) => self.reducer.set_model(model),
+            Setting::PermissionMode(mode) => self.reducer.set_permission_mode(mode),
         };
         self.publish(events);
     }

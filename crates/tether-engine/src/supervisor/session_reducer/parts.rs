@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Streaming, Transcript};
-use crate::supervisor::cli_line::{BlockKind, ContentBlock, StreamEvent, ToolResult};
+use super::{SessionReducer, Streaming};
+use crate::supervisor::stream_json::{BlockKind, ContentBlock, StreamEvent, ToolResult};
 use tether_protocol::events::{MessageCreated, PartCreated, PartDelta, PartUpdated, SessionEvent};
 use tether_protocol::model::{Message, Part, Role, ToolOutcome};
 
-impl Transcript {
+impl SessionReducer {
     pub(super) fn stream(&mut self, event: &StreamEvent) -> Vec<SessionEvent> {
         match event {
             StreamEvent::MessageStart { message_id } => {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use self::tasks::TaskCall;
-use super::cli_line::{CliLine, ControlRequest, TurnResult};
+use super::stream_json::{CliLine, ControlRequest, TurnResult};
 use tether_protocol::clock::unix_now;
 use tether_protocol::events::{
     AgentsUpdated, ApprovalRequired, ApprovalResolved, Decision, MessageCreated, SessionEnded,
@@ -24,7 +24,7 @@ struct Streaming {
 
 /// A session's state, changed only by the events each step returns: every step decides its
 /// events from the state as it is, and applies each through the clients' own reducer.
-pub struct Transcript {
+pub struct SessionReducer {
     view: SessionView,
     /// Task calls waiting for their results, by tool_use id.
     task_calls: HashMap<String, TaskCall>,
@@ -34,7 +34,7 @@ pub struct Transcript {
     user_messages: u64,
 }
 
-impl Transcript {
+impl SessionReducer {
     pub fn new(info: SessionInfo) -> Self {
         Self::from_view(SessionView::new(info))
     }

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tether_engine::supervisor::cli_line::parse;
+use tether_engine::supervisor::stream_json::parse;
 
 fuzz_target!(|line: &str| {
     let _ = parse(line);

@@ -59,19 +59,19 @@ impl Actor {
                 let _ = reply.send(self.reject(&request_id, message, &by).await);
             }
             Command::SetModel { model, reply } => {
-                let undo = Setting::Model(self.transcript.info().model.clone());
+                let undo = Setting::Model(self.reducer.info().model.clone());
                 let request = json!({ "subtype": "set_model", "model": model });
-                let events = self.transcript.set_model(Some(model));
+                let events = self.reducer.set_model(Some(model));
                 self.change(events, request, undo, reply).await;
             }
             Command::SetPermissionMode { mode, reply } => {
-                let undo = Setting::PermissionMode(self.transcript.info().permission_mode.clone());
+                let undo = Setting::PermissionMode(self.reducer.info().permission_mode.clone());
                 let request = json!({ "subtype": "set_permission_mode", "mode": mode });
-                let events = self.transcript.set_permission_mode(mode);
+                let events = self.reducer.set_permission_mode(mode);
                 self.change(events, request, undo, reply).await;
             }
             Command::SetTodos { todos, reply } => {
-                let events = self.transcript.set_todos(todos);
+                let events = self.reducer.set_todos(todos);
                 self.publish(events);
                 let _ = reply.send(Ok(()));
             }
@@ -83,7 +83,7 @@ impl Actor {
                 self.update(SessionStatus::Ended, None);
                 let duration_ms =
                     u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-                let events = self.transcript.ended(duration_ms);
+                let events = self.reducer.ended(duration_ms);
                 self.publish(events);
                 let _ = reply.send(Ok(()));
                 return false;
@@ -93,7 +93,7 @@ impl Actor {
     }
 
     fn snapshot(&self) -> SessionSnapshot {
-        let view = self.transcript.view().clone();
+        let view = self.reducer.view().clone();
         let position = ChannelName::new(ChannelKind::Session, &view.session.id)
             .map(|channel| self.engine.hub().open_position(&channel));
         SessionSnapshot::new(view, position)
@@ -104,7 +104,7 @@ impl Actor {
         // Kept first, so `retry` resends this prompt even when sending it fails.
         self.last_prompt = Some(text.clone());
         self.ensure_process().await?;
-        let (id, events) = self.transcript.user_message(&text);
+        let (id, events) = self.reducer.user_message(&text);
         self.publish(events);
         let line = control::user_turn(&text);
         if !self.write(&line).await {
@@ -124,7 +124,7 @@ impl Actor {
             }
         }
         self.last_output = Instant::now();
-        let events = self.transcript.prompt_sent();
+        let events = self.reducer.prompt_sent();
         self.publish(events);
         Ok(id)
     }
@@ -152,7 +152,7 @@ impl Actor {
 
     /// Interrupts the turn through the control protocol; a stalled child is stopped instead.
     async fn cancel(&mut self) -> Result<(), SessionError> {
-        match self.transcript.info().status {
+        match self.reducer.info().status {
             SessionStatus::Running | SessionStatus::AwaitingApproval => {
                 self.control(json!({ "subtype": "interrupt" })).await;
                 Ok(())
@@ -175,7 +175,7 @@ impl Actor {
         always: bool,
         by: &Approver,
     ) -> Result<Vec<RefusedRule>, SessionError> {
-        let approval = (self.transcript.approval(request_id))
+        let approval = (self.reducer.approval(request_id))
             .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?
             .clone();
         if !by.may_approve(&approval.tool_name, &approval.input) {
@@ -186,7 +186,7 @@ impl Actor {
             false => (Vec::new(), Vec::new()),
         };
         if !refused.is_empty() {
-            tracing::info!(session = %self.transcript.info().id, approver = %by.name, refused = refused.len(), "suggested rules left out of an always-allow");
+            tracing::info!(session = %self.reducer.info().id, approver = %by.name, refused = refused.len(), "suggested rules left out of an always-allow");
         }
         let delivered = self
             .write(&control::allow(
@@ -219,7 +219,7 @@ impl Actor {
         } else {
             (Decision::Cancelled, None)
         };
-        let events = self.transcript.resolved(request_id, decision, by);
+        let events = self.reducer.resolved(request_id, decision, by);
         self.publish(events);
         if delivered {
             Ok(())
@@ -236,7 +236,7 @@ impl Actor {
         message: Option<String>,
         by: &str,
     ) -> Result<(), SessionError> {
-        self.transcript
+        self.reducer
             .approval(request_id)
             .ok_or_else(|| SessionError::NoSuchApproval(request_id.to_owned()))?;
         let message = message.unwrap_or_else(|| format!("The user denied this from {by}."));

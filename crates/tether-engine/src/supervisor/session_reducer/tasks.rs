@@ -6,8 +6,8 @@
 
 use serde_json::Value;
 
-use super::Transcript;
-use crate::supervisor::cli_line::ToolResult;
+use super::SessionReducer;
+use crate::supervisor::stream_json::ToolResult;
 use tether_protocol::events::SessionEvent;
 use tether_protocol::model::Todo;
 
@@ -23,7 +23,7 @@ fn text(value: &Value) -> Option<String> {
     value.as_str().map(str::to_owned)
 }
 
-impl Transcript {
+impl SessionReducer {
     /// A tool call the todo list follows, as the model made it.
     pub(super) fn todo_call(
         &mut self,

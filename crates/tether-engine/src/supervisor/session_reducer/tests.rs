@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::supervisor::cli_line::parse;
+use crate::supervisor::stream_json::parse;
 use tether_protocol::events::WireEvent as _;
 
 /// An event as a client reads it.
@@ -22,8 +22,8 @@ fn wired(events: Vec<SessionEvent>) -> Vec<Wire> {
         .collect()
 }
 
-fn transcript() -> Transcript {
-    Transcript::new(SessionInfo::new(
+fn transcript() -> SessionReducer {
+    SessionReducer::new(SessionInfo::new(
         "s1".into(),
         "p1".into(),
         None,
@@ -32,7 +32,7 @@ fn transcript() -> Transcript {
     ))
 }
 
-fn feed(transcript: &mut Transcript, lines: &[&str]) -> Vec<Wire> {
+fn feed(transcript: &mut SessionReducer, lines: &[&str]) -> Vec<Wire> {
     wired(
         lines
             .iter()
