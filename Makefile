@@ -48,4 +48,4 @@ fmt:
 
 # Regenerate the committed TypeScript types.
 gen:
-	TETHER_UPDATE_GEN=1 cargo test -p tether-engine --test gen_types
+	TETHER_UPDATE_GEN=1 cargo test -p tether-protocol --test gen_types

@@ -22,8 +22,14 @@ pub mod events;
 mod frame_text;
 /// Every frame a client may send and every frame the server sends.
 mod frames;
+/// The RPC table: each method's name, parameters and result.
+pub mod methods;
 /// A session's summary, messages, parts, approvals, todos and usage.
 pub mod model;
+/// Every method's parameters.
+pub mod params;
+/// The results of methods that are not model types of their own.
+pub mod results;
 /// A session as a client holds it, and the reducer that applies its events.
 pub mod session_view;
 

@@ -15,8 +15,8 @@ use super::accept::PeerIp;
 use super::routes::{AppState, http_error};
 use tether_engine::auth::pairing::{Answer, PairingError};
 use tether_engine::engine::Engine;
-use tether_engine::rpc::PairedDevice;
 use tether_protocol::events::{AccountEvent, PairingBurned, PairingOutcome, PairingWrongCode};
+use tether_protocol::results::PairedDevice;
 use tether_protocol::{ErrorCode, RpcError};
 
 #[derive(Deserialize)]

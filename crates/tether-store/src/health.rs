@@ -4,27 +4,10 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::sync::watch;
-use ts_rs::TS;
 
 use crate::histogram::Histogram;
-
-/// What `/readyz` and `system.info` show of the store.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
-pub struct HealthReport {
-    /// What is wrong, in words, while something is; the store then keeps serving what it can.
-    pub problem: Option<String>,
-    /// Events shown to clients that the log could not save since the engine started.
-    #[ts(type = "number")]
-    pub lost_events: u64,
-    #[ts(type = "number")]
-    pub commits: u64,
-    #[ts(type = "number")]
-    pub events_saved: u64,
-    pub commit_ms_mean: f64,
-    pub commit_ms_max: f64,
-}
+use tether_protocol::results::HealthReport;
 
 /// The store's health, and a watch of its problem for whoever announces changes of it.
 pub struct Health {

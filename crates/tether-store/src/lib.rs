@@ -31,7 +31,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use tokio::sync::oneshot;
 
 use self::health::Health;
-pub use self::health::HealthReport;
+
 pub use self::histogram::Histogram;
 use self::queue::Queue;
 pub use self::records::{
@@ -44,6 +44,7 @@ use tether_protocol::AuthorizedKey;
 use tether_protocol::Device;
 use tether_protocol::Project;
 use tether_protocol::model::Message;
+use tether_protocol::results::HealthReport;
 
 /// The database's file name inside the data directory.
 pub const FILE_NAME: &str = "tether.db";

@@ -4,6 +4,7 @@
 // through `useSyncExternalStore`.
 import type { Position, RpcError, SessionSnapshot } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
+import { sessionEvent } from "../protocol/events";
 import { type SessionView, apply, fromSnapshot } from "./session";
 
 export class SessionFeed {
@@ -66,7 +67,7 @@ export class SessionFeed {
     this.unsubscribe = null;
     let snapshot: SessionSnapshot;
     try {
-      snapshot = await this.client.request<SessionSnapshot>("sessions.get", { session_id: this.sessionId });
+      snapshot = await this.client.request("sessions.get", { session_id: this.sessionId });
     } catch (error) {
       const rpc = error as RpcError;
       // Offline: the status watcher loads again once connected.
@@ -88,7 +89,7 @@ export class SessionFeed {
       {
         event: (event) => {
           if (this.view === null) return;
-          this.view = apply(this.view, event);
+          this.view = apply(this.view, sessionEvent(event));
           this.changed();
         },
         reset: () => {

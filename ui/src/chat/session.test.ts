@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { Message, SessionInfo } from "../gen/protocol";
 import { TetherClient } from "../protocol/client";
+import { sessionEvent } from "../protocol/events";
 import { ScriptedEngine } from "../testing/scripted-engine";
 import { SessionFeed } from "./feed";
 import { type SessionView, apply, isStreaming } from "./session";
@@ -14,7 +15,7 @@ const info = (status: SessionInfo["status"]): SessionInfo =>
 function truth(engine: ScriptedEngine): SessionView {
   let view: SessionView = { session: info("idle"), messages: [], approvals: [], todos: [] };
   engine.log.forEach((entry, index) => {
-    view = apply(view, { type: "event", channel: "session:s1", offset: index + 1, event: entry.event, data: entry.data });
+    view = apply(view, sessionEvent({ type: "event", channel: "session:s1", offset: index + 1, event: entry.event, data: entry.data }));
   });
   return view;
 }

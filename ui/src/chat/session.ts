@@ -1,7 +1,6 @@
 // A session as the UI shows it: a snapshot from `sessions.get`, then each event of its
 // channel applied on top, immutably (React compares by reference).
-import type { Approval, Message, Part, SessionInfo, SessionSnapshot, Todo } from "../gen/protocol";
-import type { ChannelEvent } from "../protocol/client";
+import type { Approval, Message, SessionEvent, SessionInfo, SessionSnapshot, Todo } from "../gen/protocol";
 
 export type SessionView = {
   session: SessionInfo;
@@ -26,29 +25,25 @@ export function canInterrupt(view: SessionView): boolean {
 }
 
 /** The view after `event`; events this view does not show leave it as it was. */
-export function apply(view: SessionView, event: ChannelEvent): SessionView {
-  const data = event.data as Record<string, unknown>;
-  switch (event.event) {
+export function apply(view: SessionView, { event, data }: SessionEvent): SessionView {
+  switch (event) {
     case "message.created": {
-      const message = data.message as Message;
+      const { message } = data;
       if (view.messages.some((known) => known.id === message.id)) return view;
       return { ...view, messages: [...view.messages, message] };
     }
     case "part.created":
-      return withMessage(view, data.message_id as string, (message) => ({
-        ...message,
-        parts: [...message.parts, data.part as Part],
-      }));
+      return withMessage(view, data.message_id, (message) => ({ ...message, parts: [...message.parts, data.part] }));
     case "part.delta":
-      return withMessage(view, data.message_id as string, (message) => ({
+      return withMessage(view, data.message_id, (message) => ({
         ...message,
         parts: message.parts.map((part) =>
-          part.kind === "text" && part.id === data.part_id ? { ...part, text: part.text + (data.text as string) } : part,
+          part.kind === "text" && part.id === data.part_id ? { ...part, text: part.text + data.text } : part,
         ),
       }));
     case "part.updated": {
-      const updated = data.part as Part;
-      return withMessage(view, data.message_id as string, (message) => ({
+      const updated = data.part;
+      return withMessage(view, data.message_id, (message) => ({
         ...message,
         parts: message.parts.some((part) => part.id === updated.id)
           ? message.parts.map((part) => (part.id === updated.id ? updated : part))
@@ -56,19 +51,17 @@ export function apply(view: SessionView, event: ChannelEvent): SessionView {
       }));
     }
     case "session.updated":
-      return { ...view, session: data.session as SessionInfo };
+      return { ...view, session: data.session };
     case "usage.updated":
-      return {
-        ...view,
-        session: { ...view.session, usage: data.usage as SessionInfo["usage"], total_cost_usd: data.total_cost_usd as number },
-      };
+    case "session.ended":
+      return { ...view, session: { ...view.session, usage: data.usage, total_cost_usd: data.total_cost_usd } };
     case "tool.approval_required":
-      return { ...view, approvals: [...view.approvals, data.approval as Approval] };
+      return { ...view, approvals: [...view.approvals, data.approval] };
     case "tool.approval_resolved":
       return { ...view, approvals: view.approvals.filter((approval) => approval.request_id !== data.request_id) };
     case "todo.updated":
-      return { ...view, todos: data.todos as Todo[] };
-    default:
+      return { ...view, todos: data.todos };
+    case "agents.updated":
       return view;
   }
 }

@@ -3,8 +3,9 @@
 // the engine refuses and `problem` says where to go instead.
 import { useCallback, useRef, useState } from "react";
 
-import type { PairingOffer, PairingRequest } from "../gen/protocol";
+import type { PairingOffer, PairingOutcome, PairingRequest } from "../gen/protocol";
 import type { ChannelEvent, TetherClient } from "../protocol/client";
+import { accountEvent } from "../protocol/events";
 
 export type Pairing = {
   offer: PairingOffer | null;
@@ -36,9 +37,9 @@ export function usePairing(client: TetherClient): Pairing {
     setProblem(null);
     setOutcome(null);
     try {
-      setOffer(await client.request<PairingOffer>("pairing.start"));
+      setOffer(await client.request("pairing.start"));
       pairing.current = true;
-      setWaiting(await client.request<PairingRequest[]>("pairing.waiting"));
+      setWaiting(await client.request("pairing.waiting"));
     } catch (error) {
       fail(error as { code?: string; message: string });
     }
@@ -57,26 +58,26 @@ export function usePairing(client: TetherClient): Pairing {
     [client],
   );
 
-  const handle = useCallback((event: ChannelEvent) => {
-    const data = event.data as Record<string, unknown>;
-    switch (event.event) {
+  const handle = useCallback((frame: ChannelEvent) => {
+    const { event, data } = accountEvent(frame);
+    switch (event) {
       case "pairing.requested": {
         if (!pairing.current) return;
-        const request = data as PairingRequest;
+        const request = data;
         setWaiting((all) => (all.some((known) => known.id === request.id) ? all : [...all, request]));
         return;
       }
       case "pairing.resolved": {
         if (!pairing.current) return;
         setWaiting((all) => all.filter((known) => known.id !== data.id));
-        const name = (data.device as { name?: string } | undefined)?.name;
-        const words: Record<string, string> = {
+        const name = data.device?.name;
+        const words: Record<PairingOutcome, string> = {
           approved: `Paired “${name ?? "the device"}”.`,
           denied: "Denied.",
           withdrawn: "The device stopped waiting.",
           failed: "The device could not be saved; it was told to try again.",
         };
-        setOutcome(words[data.outcome as string] ?? null);
+        setOutcome(words[data.outcome]);
         if (data.outcome === "approved") {
           setOffer(null);
           pairing.current = false;
@@ -86,7 +87,7 @@ export function usePairing(client: TetherClient): Pairing {
       case "pairing.wrong_code": {
         if (!pairing.current) return;
         const from = where(data.address);
-        const left = data.tries_left as number;
+        const left = data.tries_left;
         setOutcome(
           left > 0
             ? `A wrong code was tried from ${from} (${left} more ${left === 1 ? "try" : "tries"} allowed from there).`

@@ -23,11 +23,11 @@ export function SessionControls({ client, session, disabled }: Props) {
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function change(method: string, params: Record<string, string>) {
+  async function change(request: () => Promise<unknown>) {
     setBusy(true);
     setProblem(null);
     try {
-      await client.request(method, { session_id: session.id, ...params });
+      await request();
     } catch (error) {
       setProblem((error as { message: string }).message);
     } finally {
@@ -44,7 +44,7 @@ export function SessionControls({ client, session, disabled }: Props) {
           aria-label="Model"
           value={session.model ?? ""}
           disabled={disabled || busy}
-          onChange={(event) => void change("sessions.set_model", { model: event.target.value })}
+          onChange={(event) => void change(() => client.request("sessions.set_model", { session_id: session.id, model: event.target.value }))}
         >
           {session.model === null && <option value="">Default model</option>}
           {models.map((model) => (
@@ -61,7 +61,7 @@ export function SessionControls({ client, session, disabled }: Props) {
           onChange={(event) => {
             const mode = event.target.value;
             if (mode === "bypassPermissions" && !confirm(BYPASS_WARNING)) return;
-            void change("sessions.set_permission_mode", { mode });
+            void change(() => client.request("sessions.set_permission_mode", { session_id: session.id, mode }));
           }}
         >
           {PERMISSION_MODES.map(([mode, label]) => (

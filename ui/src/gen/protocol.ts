@@ -251,6 +251,147 @@ export type StoreUpdated = { problem: string | null, };
 
 export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated };
 
+export type NoParams = Record<symbol, never>;
+
+export type SessionParams = { session_id: string, };
+
+export type DeviceCreateParams = { name: string, };
+
+export type DeviceRenameParams = { id: string, name: string, };
+
+export type DeviceIdParams = { id: string, };
+
+export type PairingRequestParams = { request_id: string, };
+
+export type KeyAddParams = { 
+/**
+ * OpenSSH's one-line form, as in `id_ed25519.pub` or `authorized_keys`.
+ */
+public_key: string, name?: string, };
+
+export type KeyRemoveParams = { fingerprint: string, };
+
+export type LanEnableParams = { 
+/**
+ * The interface address; by default the configured one, else the one that routes out.
+ */
+address?: string, 
+/**
+ * By default the configured port.
+ */
+port?: number, };
+
+export type ProjectAddParams = { path: string, };
+
+export type ProjectIdParams = { id: string, };
+
+export type SessionCreateParams = { project_id: string, model?: string, permission_mode?: string, };
+
+export type SessionListParams = { project_id?: string, };
+
+export type ModelParams = { session_id: string, model: string, };
+
+export type ModeParams = { session_id: string, mode: string, };
+
+export type SendParams = { session_id: string, text: string, 
+/**
+ * The client's id for this prompt (1–64 characters), so resending it after a
+ * reconnect never sends it twice.
+ */
+client_id?: string, };
+
+export type ApproveParams = { session_id: string, request_id: string, 
+/**
+ * Also add the CLI's suggested rules, so it stops asking for the same thing.
+ */
+always?: boolean, };
+
+export type RejectParams = { session_id: string, request_id: string, message?: string, };
+
+export type AgentParams = { session_id: string, name: string, };
+
+export type TodosParams = { session_id: string, todos: Array<Todo>, };
+
+export type HistoryParams = { channel: string, since: Position, 
+/**
+ * 1 to `MAX_HISTORY_PAGE` events (the most by default).
+ */
+limit?: number, };
+
+export type Done = Record<symbol, never>;
+
+export type MessageSent = { message_id: string, };
+
+export type SessionChanged = { session: SessionInfo, };
+
+export type RefusedRule = { rule: unknown, why: string, };
+
+export type Approved = { refused_rules: Array<RefusedRule>, };
+
+export type History = { channel: string, epoch: string, 
+/**
+ * The channel's newest offset now.
+ */
+head: number, 
+/**
+ * False when the events after `since` are no longer all kept (or `since` is of another
+ * stream): reload through RPC instead.
+ */
+recovered: boolean, 
+/**
+ * Event frames after `since`, oldest first (token deltas of settled parts may be compacted
+ * away: the `part.updated` that follows carries the part whole).
+ */
+events: Array<unknown>, 
+/**
+ * Page on with this offset as `since`; equal to `head` when nothing more is missed.
+ */
+next: number, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+/** Every method: its params and its result. */
+export type Methods = {
+  "system.info": { params: NoParams; result: SystemInfo };
+  "devices.create": { params: DeviceCreateParams; result: PairedDevice };
+  "devices.list": { params: NoParams; result: Array<ListedDevice> };
+  "devices.rename": { params: DeviceRenameParams; result: Device };
+  "devices.revoke": { params: DeviceIdParams; result: Device };
+  "pairing.start": { params: NoParams; result: PairingOffer };
+  "pairing.waiting": { params: NoParams; result: Array<PairingRequest> };
+  "pairing.approve": { params: PairingRequestParams; result: Device };
+  "pairing.deny": { params: PairingRequestParams; result: PairingRequest };
+  "keys.list": { params: NoParams; result: Array<AuthorizedKey> };
+  "keys.add": { params: KeyAddParams; result: AuthorizedKey };
+  "keys.remove": { params: KeyRemoveParams; result: AuthorizedKey };
+  "lan.status": { params: NoParams; result: LanStatus };
+  "lan.enable": { params: LanEnableParams; result: LanStatus };
+  "lan.disable": { params: NoParams; result: LanStatus };
+  "lan.rotate_certificate": { params: NoParams; result: LanStatus };
+  "projects.add": { params: ProjectAddParams; result: Project };
+  "projects.list": { params: NoParams; result: Array<Project> };
+  "projects.get": { params: ProjectIdParams; result: Project };
+  "projects.remove": { params: ProjectIdParams; result: Project };
+  "sessions.create": { params: SessionCreateParams; result: SessionInfo };
+  "sessions.list": { params: SessionListParams; result: Array<SessionInfo> };
+  "sessions.get": { params: SessionParams; result: SessionSnapshot };
+  "sessions.archive": { params: SessionParams; result: SessionChanged };
+  "sessions.delete": { params: SessionParams; result: SessionDeleted };
+  "sessions.set_model": { params: ModelParams; result: SessionChanged };
+  "sessions.set_permission_mode": { params: ModeParams; result: SessionChanged };
+  "messages.send": { params: SendParams; result: MessageSent };
+  "messages.cancel": { params: SessionParams; result: Done };
+  "messages.retry": { params: SessionParams; result: MessageSent };
+  "tools.list": { params: SessionParams; result: Array<Approval> };
+  "tools.approve": { params: ApproveParams; result: Approved };
+  "tools.reject": { params: RejectParams; result: Done };
+  "agents.list": { params: SessionParams; result: Array<JsonValue> };
+  "agents.get": { params: AgentParams; result: JsonValue };
+  "todos.get": { params: SessionParams; result: Array<Todo> };
+  "todos.update": { params: TodosParams; result: Done };
+  "events.history": { params: HistoryParams; result: History };
+};
+
 /** Close codes the server sends, by reason. */
 export const CloseCode = {
   normal: 1000,

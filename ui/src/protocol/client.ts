@@ -1,10 +1,25 @@
 // The protocol client: requests and responses, channel subscriptions that resume exactly
 // after a reconnect, reconnecting with backoff, and prompts that wait out being offline and
 // are sent once (each carries a client id the engine remembers).
-import { CloseCode, type ClientFrame, type Position, type RpcError, type ServerFrame, type SubscriptionState } from "../gen/protocol";
+import {
+  CloseCode,
+  type ClientFrame,
+  type Methods,
+  type Position,
+  type RpcError,
+  type ServerFrame,
+  type SubscriptionState,
+} from "../gen/protocol";
 import type { Closed, Connect, Connection } from "../host/transport";
 import { type Backoff, DEFAULT_BACKOFF, reconnectDelay } from "./backoff";
 import { Cursor } from "./cursor";
+
+/** A method's name. */
+export type Method = keyof Methods;
+/** What a method takes. */
+export type Params<M extends Method> = Methods[M]["params"];
+/** What a method answers. */
+export type Result<M extends Method> = Methods[M]["result"];
 
 /** What the connection indicator shows. */
 export type Status = "connecting" | "connected" | "reconnecting" | "offline" | "revoked";
@@ -102,13 +117,14 @@ export class TetherClient {
   }
 
   /** Calls a method; fails with `unavailable` when not connected or if the connection drops. */
-  request<T = unknown>(method: string, params: unknown = {}): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  request<M extends Method>(method: M, ...params: {} extends Params<M> ? [Params<M>?] : [Params<M>]): Promise<Result<M>> {
+    return new Promise<Result<M>>((resolve, reject) => {
       if (this.statusNow !== "connected") {
         reject(unavailable("not connected to the engine"));
         return;
       }
-      this.call(method, params, { resolve: (result) => resolve(result as T), reject });
+      // The engine answers each method with its declared result type.
+      this.call(method, params[0] ?? {}, { resolve: (result) => resolve(result as Result<M>), reject });
     });
   }
 

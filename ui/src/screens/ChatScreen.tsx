@@ -20,9 +20,6 @@ type Props = { client: TetherClient; sessionId: string; back(): void };
 /** Markdown and its highlighter load with the first chat, not with the first page. */
 const Markdown = lazy(() => import("../components/Markdown").then((module) => ({ default: module.Markdown })));
 
-/** What `tools.approve` answers: the suggested rules an "always allow" left out, and why. */
-type Approved = { refused_rules?: { why: string }[] } | undefined;
-
 export function ChatScreen({ client, sessionId, back }: Props) {
   const chat = useChat(client, sessionId);
   const composer = useRef<HTMLTextAreaElement | null>(null);
@@ -51,8 +48,8 @@ export function ChatScreen({ client, sessionId, back }: Props) {
   const decide = async (approval: Approval, decision: Decision) => {
     const params = { session_id: sessionId, request_id: approval.request_id };
     if (decision === "deny") return client.request("tools.reject", params);
-    const approved = await client.request<Approved>("tools.approve", decision === "always" ? { ...params, always: true } : params);
-    const left = approved?.refused_rules ?? [];
+    const approved = await client.request("tools.approve", decision === "always" ? { ...params, always: true } : params);
+    const left = approved.refused_rules;
     if (left.length > 0) {
       setRefused(`Allowed this once. “Always allow” left out what this device may not allow: ${left.map((rule) => rule.why).join("; ")}.`);
     }

@@ -12,8 +12,8 @@ import { PairDevicePanel } from "../components/PairDevicePanel";
 import type { LanStatus, ListedDevice } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
-const fetchDevices = (client: TetherClient) => client.request<ListedDevice[]>("devices.list");
-const fetchLan = (client: TetherClient) => client.request<LanStatus>("lan.status");
+const fetchDevices = (client: TetherClient) => client.request("devices.list");
+const fetchLan = (client: TetherClient) => client.request("lan.status");
 
 type Props = {
   client: TetherClient;

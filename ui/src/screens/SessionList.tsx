@@ -16,8 +16,8 @@ type Listed = { projects: Project[]; sessions: SessionInfo[] };
 
 async function fetchAll(client: TetherClient): Promise<Listed> {
   const [projects, sessions] = await Promise.all([
-    client.request<Project[]>("projects.list"),
-    client.request<SessionInfo[]>("sessions.list"),
+    client.request("projects.list"),
+    client.request("sessions.list"),
   ]);
   return { projects, sessions: sessions.sort((a, b) => b.last_active_at - a.last_active_at) };
 }
@@ -31,7 +31,7 @@ export function SessionList({ client, status, local, open }: Props) {
 
   const start = (projectId: string) =>
     act(async () => {
-      const session = await client.request<SessionInfo>("sessions.create", { project_id: projectId });
+      const session = await client.request("sessions.create", { project_id: projectId });
       open(session.id);
     });
   const archive = (session: SessionInfo) => {

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use self::channel::{Channel, Saved, Subscriber};
 pub use self::outbox::{Closer, Inbox, Outbound, Outbox, QueueDepth, QueueLimits};
 use tether_protocol::events::WireEvent;
+use tether_protocol::results::History;
 use tether_protocol::{
     ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
 };
@@ -51,23 +52,6 @@ impl Default for HistoryLimits {
 pub struct Join {
     pub channel: ChannelName,
     pub since: Option<Position>,
-}
-
-/// A page of a channel's history, for `events.history`.
-#[derive(Debug, Clone, Serialize)]
-pub struct History {
-    pub channel: String,
-    pub epoch: String,
-    /// The channel's newest offset now.
-    pub head: u64,
-    /// False when the events after `since` are no longer all kept (or `since` is of another
-    /// stream): reload through RPC instead.
-    pub recovered: bool,
-    /// Event frames after `since`, oldest first (token deltas of settled parts may be compacted
-    /// away: the `part.updated` that follows carries the part whole).
-    pub events: Vec<Box<RawValue>>,
-    /// Page on with this offset as `since`; equal to `head` when nothing more is missed.
-    pub next: u64,
 }
 
 /// The channels of the engine. Every operation takes one short lock and never awaits,

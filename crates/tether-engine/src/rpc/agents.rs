@@ -1,18 +1,12 @@
 //! `agents.*`: the agents the CLI offers a session.
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::{SessionParams, snapshot};
+use super::snapshot;
 use crate::engine::Engine;
+use tether_protocol::params::AgentParams;
+use tether_protocol::params::SessionParams;
 use tether_protocol::{ErrorCode, RpcError};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct AgentParams {
-    session_id: String,
-    name: String,
-}
 
 /// The agents the CLI listed when it started (empty until the session's first message).
 pub(super) async fn list(engine: &Engine, params: SessionParams) -> Result<Vec<Value>, RpcError> {

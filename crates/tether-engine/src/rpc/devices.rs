@@ -1,58 +1,23 @@
 //! `devices.*`: the paired devices. Any signed-in caller may list, rename and revoke them (all
 //! are the owner's); making a device without pairing is for the desktop side only.
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
-use super::{NoParams, require_local};
+use super::require_local;
 use crate::auth::{Caller, DeviceError};
 use crate::engine::Engine;
 use tether_protocol::Device;
 use tether_protocol::events::AccountEvent;
+use tether_protocol::params::DeviceCreateParams;
+use tether_protocol::params::DeviceIdParams;
+use tether_protocol::params::DeviceRenameParams;
+use tether_protocol::params::NoParams;
+use tether_protocol::results::ListedDevice;
+use tether_protocol::results::PairedDevice;
 use tether_protocol::{CloseReason, ErrorCode, RpcError};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct CreateParams {
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RenameParams {
-    id: String,
-    name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct IdParams {
-    id: String,
-}
-
-/// A device with its token: the only time the token is ever shown (no `Debug`, so it cannot
-/// end up in a log by accident). The answer to `devices.create`, and to an approved pairing.
-#[derive(Serialize, TS)]
-pub struct PairedDevice {
-    pub device: Device,
-    pub token: String,
-}
-
-/// A device in `devices.list`, with whether it is connected now.
-#[derive(Debug, Serialize, TS)]
-pub struct ListedDevice {
-    #[serde(flatten)]
-    #[ts(flatten)]
-    pub device: Device,
-    pub online: bool,
-    #[ts(type = "number")]
-    pub connections: usize,
-}
 
 pub(super) async fn create(
     engine: &Engine,
     caller: &Caller,
-    params: CreateParams,
+    params: DeviceCreateParams,
 ) -> Result<PairedDevice, RpcError> {
     require_local(caller, "devices.create")?;
     let (device, issued) = engine.devices().add(&params.name).await.map_err(to_rpc)?;
@@ -81,7 +46,10 @@ pub(super) fn list(engine: &Engine, _: NoParams) -> Vec<ListedDevice> {
         .collect()
 }
 
-pub(super) async fn rename(engine: &Engine, params: RenameParams) -> Result<Device, RpcError> {
+pub(super) async fn rename(
+    engine: &Engine,
+    params: DeviceRenameParams,
+) -> Result<Device, RpcError> {
     let device = engine
         .devices()
         .rename(&params.id, &params.name)
@@ -92,7 +60,7 @@ pub(super) async fn rename(engine: &Engine, params: RenameParams) -> Result<Devi
 }
 
 /// Unpairs a device and closes its live connections at once (4001 `token_revoked`).
-pub(super) async fn revoke(engine: &Engine, params: IdParams) -> Result<Device, RpcError> {
+pub(super) async fn revoke(engine: &Engine, params: DeviceIdParams) -> Result<Device, RpcError> {
     let device = engine.devices().revoke(&params.id).await.map_err(to_rpc)?;
     let closed = engine
         .connections()

@@ -1,29 +1,16 @@
 //! `keys.*`: the SSH public keys allowed to sign in. Anyone signed in may list them; only the
 //! desktop side adds or removes them.
 
-use serde::Deserialize;
-
-use super::{NoParams, require_local};
+use super::require_local;
 use crate::auth::Caller;
 use crate::auth::ssh::KeyError;
 use crate::engine::Engine;
 use tether_protocol::AuthorizedKey;
 use tether_protocol::events::AccountEvent;
+use tether_protocol::params::KeyAddParams;
+use tether_protocol::params::KeyRemoveParams;
+use tether_protocol::params::NoParams;
 use tether_protocol::{CloseReason, ErrorCode, RpcError};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct AddParams {
-    /// OpenSSH's one-line form, as in `id_ed25519.pub` or `authorized_keys`.
-    public_key: String,
-    name: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RemoveParams {
-    fingerprint: String,
-}
 
 pub(super) fn list(engine: &Engine, _: NoParams) -> Vec<AuthorizedKey> {
     engine.ssh_keys().list()
@@ -32,7 +19,7 @@ pub(super) fn list(engine: &Engine, _: NoParams) -> Vec<AuthorizedKey> {
 pub(super) fn add(
     engine: &Engine,
     caller: &Caller,
-    params: AddParams,
+    params: KeyAddParams,
 ) -> Result<AuthorizedKey, RpcError> {
     require_local(caller, "keys.add")?;
     let key = engine
@@ -48,7 +35,7 @@ pub(super) fn add(
 pub(super) fn remove(
     engine: &Engine,
     caller: &Caller,
-    params: RemoveParams,
+    params: KeyRemoveParams,
 ) -> Result<AuthorizedKey, RpcError> {
     require_local(caller, "keys.remove")?;
     let key = engine

@@ -1,25 +1,15 @@
 //! `lan.*`: whether phones and tablets may reach the engine over the local network (HTTPS and
 //! WSS with the app's own certificate). Anyone signed in may ask; only the desktop switches it.
 
-use serde::Deserialize;
-use std::net::IpAddr;
-
-use super::{NoParams, require_local};
+use super::require_local;
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::lan_switch::LanFailure;
 use tether_protocol::LanStatus;
 use tether_protocol::events::AccountEvent;
+use tether_protocol::params::LanEnableParams;
+use tether_protocol::params::NoParams;
 use tether_protocol::{ErrorCode, RpcError};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct EnableParams {
-    /// The interface address; by default the configured one, else the one that routes out.
-    address: Option<IpAddr>,
-    /// By default the configured port.
-    port: Option<u16>,
-}
 
 pub(super) fn status(engine: &Engine, _: NoParams) -> LanStatus {
     engine.lan().status()
@@ -28,7 +18,7 @@ pub(super) fn status(engine: &Engine, _: NoParams) -> LanStatus {
 pub(super) async fn enable(
     engine: &Engine,
     caller: &Caller,
-    params: EnableParams,
+    params: LanEnableParams,
 ) -> Result<LanStatus, RpcError> {
     require_local(caller, "lan.enable")?;
     let settings = &engine.config().lan;

@@ -1,30 +1,21 @@
 //! `messages.*`: send a prompt, interrupt the turn (control protocol, not a kill), retry the last one.
 
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-use super::{SessionParams, handle, session_error};
+use super::{handle, session_error};
 use crate::engine::Engine;
 use crate::supervisor::handle::Command;
 use tether_protocol::RpcError;
+use tether_protocol::params::SendParams;
+use tether_protocol::params::SessionParams;
+use tether_protocol::results::Done;
+use tether_protocol::results::MessageSent;
 
 /// The longest prompt accepted, in bytes (a message frame is bounded anyway).
 const MAX_PROMPT_BYTES: usize = 512 << 10;
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct SendParams {
-    session_id: String,
-    text: String,
-    /// The client's id for this prompt (1–64 characters), so resending it after a
-    /// reconnect never sends it twice.
-    client_id: Option<String>,
-}
-
 /// The longest client prompt id.
 const MAX_CLIENT_ID_CHARS: usize = 64;
 
-pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<Value, RpcError> {
+pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<MessageSent, RpcError> {
     if params.text.trim().is_empty() || params.text.len() > MAX_PROMPT_BYTES {
         let error = format!("text must be 1 to {MAX_PROMPT_BYTES} bytes and not blank");
         return Err(RpcError::new(
@@ -51,23 +42,23 @@ pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<Value, R
         })
         .await
         .map_err(session_error)?;
-    Ok(json!({ "message_id": message_id }))
+    Ok(MessageSent { message_id })
 }
 
-pub(super) async fn cancel(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+pub(super) async fn cancel(engine: &Engine, params: SessionParams) -> Result<Done, RpcError> {
     let session = handle(engine, &params.session_id)?;
     session
         .ask(|reply| Command::Cancel { reply })
         .await
         .map_err(session_error)?;
-    Ok(json!({}))
+    Ok(Done {})
 }
 
-pub(super) async fn retry(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+pub(super) async fn retry(engine: &Engine, params: SessionParams) -> Result<MessageSent, RpcError> {
     let session = handle(engine, &params.session_id)?;
     let message_id = session
         .ask(|reply| Command::Retry { reply })
         .await
         .map_err(session_error)?;
-    Ok(json!({ "message_id": message_id }))
+    Ok(MessageSent { message_id })
 }

@@ -13,125 +13,93 @@ mod system;
 mod todos;
 mod tools;
 
-use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::supervisor::handle::{Command, SessionError, SessionHandle};
+use tether_protocol::methods::Request;
 use tether_protocol::session_view::SessionSnapshot;
 use tether_protocol::{ErrorCode, RpcError};
 
-pub use devices::{ListedDevice, PairedDevice};
-pub use pairing::PairingOffer;
-pub use system::SystemInfo;
-
-/// Every method name, for documentation and `method_not_found` hints.
-pub const METHODS: &[&str] = &[
-    "system.info",
-    "devices.create",
-    "devices.list",
-    "devices.rename",
-    "devices.revoke",
-    "pairing.start",
-    "pairing.waiting",
-    "pairing.approve",
-    "pairing.deny",
-    "keys.list",
-    "keys.add",
-    "keys.remove",
-    "lan.status",
-    "lan.enable",
-    "lan.disable",
-    "lan.rotate_certificate",
-    "projects.add",
-    "projects.list",
-    "projects.get",
-    "projects.remove",
-    "sessions.create",
-    "sessions.list",
-    "sessions.get",
-    "sessions.archive",
-    "sessions.delete",
-    "sessions.set_model",
-    "sessions.set_permission_mode",
-    "messages.send",
-    "messages.cancel",
-    "messages.retry",
-    "tools.list",
-    "tools.approve",
-    "tools.reject",
-    "agents.list",
-    "agents.get",
-    "todos.get",
-    "todos.update",
-    "events.history",
-];
-
-/// Runs one method for `caller` and returns its result.
+/// Runs one method for `caller` and returns its result. Every method of the RPC table has its
+/// arm here (the compiler checks), and each arm's answer is the table's result type.
 pub async fn dispatch(
     engine: &Engine,
     caller: &Caller,
     method: &str,
     params: Option<Value>,
 ) -> Result<Value, RpcError> {
-    match method {
-        "system.info" => reply(system::info(engine, params_of(params)?)),
-        "devices.create" => reply(devices::create(engine, caller, params_of(params)?).await?),
-        "devices.list" => reply(devices::list(engine, params_of(params)?)),
-        "devices.rename" => reply(devices::rename(engine, params_of(params)?).await?),
-        "devices.revoke" => reply(devices::revoke(engine, params_of(params)?).await?),
-        "pairing.start" => reply(pairing::start(engine, caller, params_of(params)?)?),
-        "pairing.waiting" => reply(pairing::waiting(engine, caller, params_of(params)?)?),
-        "pairing.approve" => reply(pairing::approve(engine, caller, params_of(params)?).await?),
-        "pairing.deny" => reply(pairing::deny(engine, caller, params_of(params)?)?),
-        "keys.list" => reply(keys::list(engine, params_of(params)?)),
-        "keys.add" => reply(keys::add(engine, caller, params_of(params)?)?),
-        "keys.remove" => reply(keys::remove(engine, caller, params_of(params)?)?),
-        "lan.status" => reply(lan::status(engine, params_of(params)?)),
-        "lan.enable" => reply(lan::enable(engine, caller, params_of(params)?).await?),
-        "lan.disable" => reply(lan::disable(engine, caller, params_of(params)?).await?),
-        "lan.rotate_certificate" => reply(lan::rotate(engine, caller, params_of(params)?).await?),
-        "projects.add" => reply(projects::add(engine, caller, params_of(params)?)?),
-        "projects.list" => reply(projects::list(engine, params_of(params)?)),
-        "projects.get" => reply(projects::get(engine, params_of(params)?)?),
-        "projects.remove" => reply(projects::remove(engine, caller, params_of(params)?).await?),
-        "sessions.create" => reply(sessions::create(engine, caller, params_of(params)?)?),
-        "sessions.list" => reply(sessions::list(engine, params_of(params)?)),
-        "sessions.get" => reply(sessions::get(engine, params_of(params)?).await?),
-        "sessions.archive" => reply(sessions::archive(engine, params_of(params)?).await?),
-        "sessions.delete" => reply(sessions::delete(engine, params_of(params)?)?),
-        "sessions.set_model" => reply(sessions::set_model(engine, params_of(params)?).await?),
-        "sessions.set_permission_mode" => {
-            reply(sessions::set_permission_mode(engine, caller, params_of(params)?).await?)
+    use tether_protocol::methods::results_of as of;
+    match Request::decode(method, params)? {
+        Request::SystemInfo(p) => reply::<of::SystemInfo>(system::info(engine, p)),
+        Request::DevicesCreate(p) => {
+            reply::<of::DevicesCreate>(devices::create(engine, caller, p).await?)
         }
-        "messages.send" => reply(messages::send(engine, params_of(params)?).await?),
-        "messages.cancel" => reply(messages::cancel(engine, params_of(params)?).await?),
-        "messages.retry" => reply(messages::retry(engine, params_of(params)?).await?),
-        "tools.list" => reply(tools::list(engine, params_of(params)?).await?),
-        "tools.approve" => reply(tools::approve(engine, caller, params_of(params)?).await?),
-        "tools.reject" => reply(tools::reject(engine, caller, params_of(params)?).await?),
-        "agents.list" => reply(agents::list(engine, params_of(params)?).await?),
-        "agents.get" => reply(agents::get(engine, params_of(params)?).await?),
-        "todos.get" => reply(todos::get(engine, params_of(params)?).await?),
-        "todos.update" => reply(todos::update(engine, params_of(params)?).await?),
-        "events.history" => reply(events::history(engine, params_of(params)?)?),
-        _ => Err(RpcError::new(
-            ErrorCode::MethodNotFound,
-            format!("no method named {method:?}"),
-        )
-        .with_details(serde_json::json!({ "methods": METHODS }))),
+        Request::DevicesList(p) => reply::<of::DevicesList>(devices::list(engine, p)),
+        Request::DevicesRename(p) => reply::<of::DevicesRename>(devices::rename(engine, p).await?),
+        Request::DevicesRevoke(p) => reply::<of::DevicesRevoke>(devices::revoke(engine, p).await?),
+        Request::PairingStart(p) => reply::<of::PairingStart>(pairing::start(engine, caller, p)?),
+        Request::PairingWaiting(p) => {
+            reply::<of::PairingWaiting>(pairing::waiting(engine, caller, p)?)
+        }
+        Request::PairingApprove(p) => {
+            reply::<of::PairingApprove>(pairing::approve(engine, caller, p).await?)
+        }
+        Request::PairingDeny(p) => reply::<of::PairingDeny>(pairing::deny(engine, caller, p)?),
+        Request::KeysList(p) => reply::<of::KeysList>(keys::list(engine, p)),
+        Request::KeysAdd(p) => reply::<of::KeysAdd>(keys::add(engine, caller, p)?),
+        Request::KeysRemove(p) => reply::<of::KeysRemove>(keys::remove(engine, caller, p)?),
+        Request::LanStatus(p) => reply::<of::LanStatus>(lan::status(engine, p)),
+        Request::LanEnable(p) => reply::<of::LanEnable>(lan::enable(engine, caller, p).await?),
+        Request::LanDisable(p) => reply::<of::LanDisable>(lan::disable(engine, caller, p).await?),
+        Request::LanRotateCertificate(p) => {
+            reply::<of::LanRotateCertificate>(lan::rotate(engine, caller, p).await?)
+        }
+        Request::ProjectsAdd(p) => reply::<of::ProjectsAdd>(projects::add(engine, caller, p)?),
+        Request::ProjectsList(p) => reply::<of::ProjectsList>(projects::list(engine, p)),
+        Request::ProjectsGet(p) => reply::<of::ProjectsGet>(projects::get(engine, p)?),
+        Request::ProjectsRemove(p) => {
+            reply::<of::ProjectsRemove>(projects::remove(engine, caller, p).await?)
+        }
+        Request::SessionsCreate(p) => {
+            reply::<of::SessionsCreate>(sessions::create(engine, caller, p)?)
+        }
+        Request::SessionsList(p) => reply::<of::SessionsList>(sessions::list(engine, p)),
+        Request::SessionsGet(p) => reply::<of::SessionsGet>(sessions::get(engine, p).await?),
+        Request::SessionsArchive(p) => {
+            reply::<of::SessionsArchive>(sessions::archive(engine, p).await?)
+        }
+        Request::SessionsDelete(p) => reply::<of::SessionsDelete>(sessions::delete(engine, p)?),
+        Request::SessionsSetModel(p) => {
+            reply::<of::SessionsSetModel>(sessions::set_model(engine, p).await?)
+        }
+        Request::SessionsSetPermissionMode(p) => reply::<of::SessionsSetPermissionMode>(
+            sessions::set_permission_mode(engine, caller, p).await?,
+        ),
+        Request::MessagesSend(p) => reply::<of::MessagesSend>(messages::send(engine, p).await?),
+        Request::MessagesCancel(p) => {
+            reply::<of::MessagesCancel>(messages::cancel(engine, p).await?)
+        }
+        Request::MessagesRetry(p) => reply::<of::MessagesRetry>(messages::retry(engine, p).await?),
+        Request::ToolsList(p) => reply::<of::ToolsList>(tools::list(engine, p).await?),
+        Request::ToolsApprove(p) => {
+            reply::<of::ToolsApprove>(tools::approve(engine, caller, p).await?)
+        }
+        Request::ToolsReject(p) => {
+            reply::<of::ToolsReject>(tools::reject(engine, caller, p).await?)
+        }
+        Request::AgentsList(p) => reply::<of::AgentsList>(agents::list(engine, p).await?),
+        Request::AgentsGet(p) => reply::<of::AgentsGet>(agents::get(engine, p).await?),
+        Request::TodosGet(p) => reply::<of::TodosGet>(todos::get(engine, p).await?),
+        Request::TodosUpdate(p) => reply::<of::TodosUpdate>(todos::update(engine, p).await?),
+        Request::EventsHistory(p) => reply::<of::EventsHistory>(events::history(engine, p)?),
     }
 }
 
-/// Reads `params` into a method's parameter type; absent params read as `{}`.
-fn params_of<T: DeserializeOwned>(params: Option<Value>) -> Result<T, RpcError> {
-    serde_json::from_value(params.unwrap_or_else(|| Value::Object(Default::default()))).map_err(
-        |error| RpcError::new(ErrorCode::InvalidParams, format!("invalid params: {error}")),
-    )
-}
-
-fn reply(result: impl serde::Serialize) -> Result<Value, RpcError> {
+/// Encodes a method's answer, of the type the RPC table declares for it.
+fn reply<T: Serialize>(result: T) -> Result<Value, RpcError> {
     serde_json::to_value(result).map_err(|error| {
         RpcError::new(
             ErrorCode::Internal,
@@ -149,18 +117,6 @@ fn require_local(caller: &Caller, method: &str) -> Result<(), RpcError> {
             format!("{method} is only allowed from the desktop app or the local `tether` command"),
         )),
     }
-}
-
-/// No parameters.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NoParams {}
-
-/// Methods that act on one session name it.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SessionParams {
-    session_id: String,
 }
 
 /// The session named, or `not_found`.

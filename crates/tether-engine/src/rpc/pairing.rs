@@ -1,11 +1,8 @@
 //! `pairing.*`: the desktop shows a code and a QR, then approves or denies the device that
 //! presents it. For the desktop side only: approving a device is where trust starts.
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
 use super::devices::to_rpc;
-use super::{NoParams, require_local};
+use super::require_local;
 use crate::auth::Caller;
 use crate::auth::pairing::{Answer, PairingError};
 use crate::engine::Engine;
@@ -13,30 +10,10 @@ use crate::qr;
 use tether_protocol::Device;
 use tether_protocol::PairingRequest;
 use tether_protocol::events::{AccountEvent, PairingOutcome, PairingStarted};
+use tether_protocol::params::NoParams;
+use tether_protocol::params::PairingRequestParams;
+use tether_protocol::results::PairingOffer;
 use tether_protocol::{ErrorCode, RpcError};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RequestParams {
-    request_id: String,
-}
-
-/// What the desktop shows to pair a device.
-#[derive(Serialize, TS)]
-pub struct PairingOffer {
-    /// The code to type, e.g. `7KQF-3M9D`.
-    pub code: String,
-    /// When the code stops working, in seconds since the Unix epoch.
-    #[ts(type = "number")]
-    pub expires_at: u64,
-    /// The page to open, with the code after `#` (not the certificate's fingerprint: the page
-    /// cannot read the certificate of its own connection, so it could not check one).
-    pub link: Option<String>,
-    /// The LAN certificate's fingerprint, when LAN access is on.
-    pub fingerprint: Option<String>,
-    /// `link` as a QR code, an SVG document.
-    pub qr_svg: Option<String>,
-}
 
 pub(super) fn start(
     engine: &Engine,
@@ -79,7 +56,7 @@ pub(super) fn waiting(
 pub(super) async fn approve(
     engine: &Engine,
     caller: &Caller,
-    params: RequestParams,
+    params: PairingRequestParams,
 ) -> Result<Device, RpcError> {
     require_local(caller, "pairing.approve")?;
     let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
@@ -129,7 +106,7 @@ pub(super) async fn approve(
 pub(super) fn deny(
     engine: &Engine,
     caller: &Caller,
-    params: RequestParams,
+    params: PairingRequestParams,
 ) -> Result<PairingRequest, RpcError> {
     require_local(caller, "pairing.deny")?;
     let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;

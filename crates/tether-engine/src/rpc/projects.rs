@@ -1,34 +1,21 @@
 //! `projects.*`: the directories sessions may run in. Only the desktop side adds or removes them.
 
-use std::path::PathBuf;
-
-use serde::Deserialize;
-
-use super::{NoParams, require_local};
+use super::require_local;
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::projects::ProjectError;
 use crate::supervisor::handle::Command;
 use tether_protocol::Project;
 use tether_protocol::events::AccountEvent;
+use tether_protocol::params::NoParams;
+use tether_protocol::params::ProjectAddParams;
+use tether_protocol::params::ProjectIdParams;
 use tether_protocol::{ErrorCode, RpcError};
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct AddParams {
-    path: PathBuf,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct IdParams {
-    id: String,
-}
 
 pub(super) fn add(
     engine: &Engine,
     caller: &Caller,
-    params: AddParams,
+    params: ProjectAddParams,
 ) -> Result<Project, RpcError> {
     require_local(caller, "projects.add")?;
     let project = engine.projects().add(&params.path).map_err(to_rpc)?;
@@ -40,7 +27,7 @@ pub(super) fn list(engine: &Engine, _: NoParams) -> Vec<Project> {
     engine.projects().list()
 }
 
-pub(super) fn get(engine: &Engine, params: IdParams) -> Result<Project, RpcError> {
+pub(super) fn get(engine: &Engine, params: ProjectIdParams) -> Result<Project, RpcError> {
     engine.projects().get(&params.id).map_err(to_rpc)
 }
 
@@ -48,7 +35,7 @@ pub(super) fn get(engine: &Engine, params: IdParams) -> Result<Project, RpcError
 pub(super) async fn remove(
     engine: &Engine,
     caller: &Caller,
-    params: IdParams,
+    params: ProjectIdParams,
 ) -> Result<Project, RpcError> {
     require_local(caller, "projects.remove")?;
     let project = engine.projects().remove(&params.id).map_err(to_rpc)?;

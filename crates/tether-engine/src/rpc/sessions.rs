@@ -1,9 +1,6 @@
 //! `sessions.*`: start, list, read, archive sessions and change their model or permission mode.
 
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-use super::{SessionParams, handle, session_error};
+use super::{handle, session_error};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::supervisor::arguments::{self, ArgumentError};
@@ -12,45 +9,20 @@ use crate::supervisor::handle::Command;
 use crate::supervisor::sessions::NewSession;
 use tether_protocol::events::{AccountEvent, SessionDeleted, SessionSummary};
 use tether_protocol::model::{SessionInfo, SessionStatus};
+use tether_protocol::params::ModeParams;
+use tether_protocol::params::ModelParams;
+use tether_protocol::params::SessionCreateParams;
+use tether_protocol::params::SessionListParams;
+use tether_protocol::params::SessionParams;
+use tether_protocol::results::SessionChanged;
 use tether_protocol::session_view::SessionSnapshot;
 use tether_protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 use tether_store::{Row, StoreError};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct CreateParams {
-    project_id: String,
-    #[serde(default)]
-    model: Option<String>,
-    #[serde(default)]
-    permission_mode: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ListParams {
-    #[serde(default)]
-    project_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ModelParams {
-    session_id: String,
-    model: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ModeParams {
-    session_id: String,
-    mode: String,
-}
-
 pub(super) fn create(
     engine: &Engine,
     caller: &Caller,
-    params: CreateParams,
+    params: SessionCreateParams,
 ) -> Result<SessionInfo, RpcError> {
     let open = engine
         .sessions()
@@ -89,7 +61,7 @@ pub(super) fn create(
     Ok(info)
 }
 
-pub(super) fn list(engine: &Engine, params: ListParams) -> Vec<SessionInfo> {
+pub(super) fn list(engine: &Engine, params: SessionListParams) -> Vec<SessionInfo> {
     let all = engine.sessions().list();
     all.into_iter()
         .filter(|info| {
@@ -157,16 +129,24 @@ pub(super) fn delete(engine: &Engine, params: SessionParams) -> Result<SessionDe
     Ok(deleted)
 }
 
-pub(super) async fn archive(engine: &Engine, params: SessionParams) -> Result<Value, RpcError> {
+pub(super) async fn archive(
+    engine: &Engine,
+    params: SessionParams,
+) -> Result<SessionChanged, RpcError> {
     let session = handle(engine, &params.session_id)?;
     session
         .ask(|reply| Command::Archive { reply })
         .await
         .map_err(session_error)?;
-    Ok(json!({ "session": session.info() }))
+    Ok(SessionChanged {
+        session: session.info(),
+    })
 }
 
-pub(super) async fn set_model(engine: &Engine, params: ModelParams) -> Result<Value, RpcError> {
+pub(super) async fn set_model(
+    engine: &Engine,
+    params: ModelParams,
+) -> Result<SessionChanged, RpcError> {
     arguments::model(&params.model).map_err(invalid)?;
     let session = handle(engine, &params.session_id)?;
     session
@@ -176,14 +156,16 @@ pub(super) async fn set_model(engine: &Engine, params: ModelParams) -> Result<Va
         })
         .await
         .map_err(session_error)?;
-    Ok(json!({ "session": session.info() }))
+    Ok(SessionChanged {
+        session: session.info(),
+    })
 }
 
 pub(super) async fn set_permission_mode(
     engine: &Engine,
     caller: &Caller,
     params: ModeParams,
-) -> Result<Value, RpcError> {
+) -> Result<SessionChanged, RpcError> {
     check_mode(engine, caller, &params.mode)?;
     let session = handle(engine, &params.session_id)?;
     session
@@ -193,7 +175,9 @@ pub(super) async fn set_permission_mode(
         })
         .await
         .map_err(session_error)?;
-    Ok(json!({ "session": session.info() }))
+    Ok(SessionChanged {
+        session: session.info(),
+    })
 }
 
 /// A known mode; bypassing permissions only from the desktop, unless its settings allow devices.

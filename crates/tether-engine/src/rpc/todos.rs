@@ -1,26 +1,19 @@
 //! `todos.*`: the session's todo list, from the model's TodoWrite calls; devices may edit it.
 
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-use super::{SessionParams, handle, session_error, snapshot};
+use super::{handle, session_error, snapshot};
 use crate::engine::Engine;
 use crate::supervisor::handle::Command;
 use tether_protocol::RpcError;
 use tether_protocol::model::Todo;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct TodosParams {
-    session_id: String,
-    todos: Vec<Todo>,
-}
+use tether_protocol::params::SessionParams;
+use tether_protocol::params::TodosParams;
+use tether_protocol::results::Done;
 
 pub(super) async fn get(engine: &Engine, params: SessionParams) -> Result<Vec<Todo>, RpcError> {
     Ok(snapshot(engine, &params.session_id).await?.todos)
 }
 
-pub(super) async fn update(engine: &Engine, params: TodosParams) -> Result<Value, RpcError> {
+pub(super) async fn update(engine: &Engine, params: TodosParams) -> Result<Done, RpcError> {
     let session = handle(engine, &params.session_id)?;
     session
         .ask(|reply| Command::SetTodos {
@@ -29,5 +22,5 @@ pub(super) async fn update(engine: &Engine, params: TodosParams) -> Result<Value
         })
         .await
         .map_err(session_error)?;
-    Ok(json!({}))
+    Ok(Done {})
 }

@@ -1,34 +1,17 @@
 //! `tools.*`: the tool calls waiting for a decision, and the decisions. The first answer wins.
 
-use serde::Deserialize;
-use serde_json::{Value, json};
-
-use super::{SessionParams, handle, session_error, snapshot};
+use super::{handle, session_error, snapshot};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::supervisor::handle::Command;
 use crate::supervisor::rules::Approver;
 use tether_protocol::RpcError;
 use tether_protocol::model::Approval;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ApproveParams {
-    session_id: String,
-    request_id: String,
-    /// Also add the CLI's suggested rules, so it stops asking for the same thing.
-    #[serde(default)]
-    always: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RejectParams {
-    session_id: String,
-    request_id: String,
-    #[serde(default)]
-    message: Option<String>,
-}
+use tether_protocol::params::ApproveParams;
+use tether_protocol::params::RejectParams;
+use tether_protocol::params::SessionParams;
+use tether_protocol::results::Approved;
+use tether_protocol::results::Done;
 
 pub(super) async fn list(
     engine: &Engine,
@@ -41,7 +24,7 @@ pub(super) async fn approve(
     engine: &Engine,
     caller: &Caller,
     params: ApproveParams,
-) -> Result<Value, RpcError> {
+) -> Result<Approved, RpcError> {
     let session = handle(engine, &params.session_id)?;
     let settings = &engine.config().claude;
     let desktop = matches!(caller, Caller::Local);
@@ -58,14 +41,16 @@ pub(super) async fn approve(
         reply,
     };
     let refused = session.ask(command).await.map_err(session_error)?;
-    Ok(json!({ "refused_rules": refused }))
+    Ok(Approved {
+        refused_rules: refused,
+    })
 }
 
 pub(super) async fn reject(
     engine: &Engine,
     caller: &Caller,
     params: RejectParams,
-) -> Result<Value, RpcError> {
+) -> Result<Done, RpcError> {
     let session = handle(engine, &params.session_id)?;
     let by = caller.device_name().to_owned();
     let command = |reply| Command::Reject {
@@ -75,5 +60,5 @@ pub(super) async fn reject(
         reply,
     };
     session.ask(command).await.map_err(session_error)?;
-    Ok(json!({}))
+    Ok(Done {})
 }

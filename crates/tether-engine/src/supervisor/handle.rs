@@ -4,8 +4,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::arguments::ArgumentError;
 use super::binary::ClaudeNotFound;
-use super::rules::{Approver, RefusedRule};
+use super::rules::Approver;
 use tether_protocol::model::{SessionInfo, Todo};
+use tether_protocol::results::RefusedRule;
 use tether_protocol::session_view::SessionSnapshot;
 
 /// Why a session could not do what was asked.

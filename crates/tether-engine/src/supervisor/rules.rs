@@ -6,9 +6,8 @@
 
 use std::path::{Component, Path};
 
-use serde::Serialize;
 use serde_json::Value;
-use ts_rs::TS;
+use tether_protocol::results::RefusedRule;
 
 /// What the one answering an approval may do.
 #[derive(Debug, Clone)]
@@ -21,14 +20,6 @@ pub struct Approver {
     pub may_bypass: bool,
     /// Whether it may approve Bash commands.
     pub may_approve_bash: bool,
-}
-
-/// A suggested rule left out of an "always allow", and why.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct RefusedRule {
-    #[ts(type = "unknown")]
-    pub rule: Value,
-    pub why: String,
 }
 
 /// The tools whose rules name files, and whose calls write them.

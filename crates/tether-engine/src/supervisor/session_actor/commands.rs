@@ -7,9 +7,10 @@ use super::Actor;
 use super::changes::Setting;
 use crate::supervisor::control;
 use crate::supervisor::handle::{Command, Reply, SessionError};
-use crate::supervisor::rules::{Approver, RefusedRule};
+use crate::supervisor::rules::Approver;
 use tether_protocol::events::{Decision, SessionEvent};
 use tether_protocol::model::SessionStatus;
+use tether_protocol::results::RefusedRule;
 use tether_protocol::session_view::SessionSnapshot;
 use tether_protocol::{ChannelKind, ChannelName};
 

@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use tether_engine::rpc::{ListedDevice, PairedDevice, PairingOffer, SystemInfo};
 use tether_protocol::AuthorizedKey;
 use tether_protocol::Device;
 use tether_protocol::LanStatus;
@@ -17,15 +16,25 @@ use tether_protocol::events::{
     PartDelta, PartUpdated, ProjectEvent, SessionDeleted, SessionEnded, SessionEvent,
     SessionSummary, StoreUpdated, TodoUpdated, UsageUpdated,
 };
+use tether_protocol::methods;
 use tether_protocol::model::{
     Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
+};
+use tether_protocol::params::{
+    AgentParams, ApproveParams, DeviceCreateParams, DeviceIdParams, DeviceRenameParams,
+    HistoryParams, KeyAddParams, KeyRemoveParams, LanEnableParams, ModeParams, ModelParams,
+    NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams, SendParams,
+    SessionCreateParams, SessionListParams, SessionParams, TodosParams,
+};
+use tether_protocol::results::{
+    Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
+    RefusedRule, SessionChanged, SystemInfo,
 };
 use tether_protocol::session_view::SessionSnapshot;
 use tether_protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
     RpcError, ServerFrame, ServerInfo, SubscriptionState,
 };
-use tether_store::HealthReport;
 use ts_rs::{Config, TS};
 
 fn generated() -> String {
@@ -82,6 +91,34 @@ fn generated() -> String {
         SessionDeleted::decl(&cfg),
         StoreUpdated::decl(&cfg),
         AccountEvent::decl(&cfg),
+        NoParams::decl(&cfg),
+        SessionParams::decl(&cfg),
+        DeviceCreateParams::decl(&cfg),
+        DeviceRenameParams::decl(&cfg),
+        DeviceIdParams::decl(&cfg),
+        PairingRequestParams::decl(&cfg),
+        KeyAddParams::decl(&cfg),
+        KeyRemoveParams::decl(&cfg),
+        LanEnableParams::decl(&cfg),
+        ProjectAddParams::decl(&cfg),
+        ProjectIdParams::decl(&cfg),
+        SessionCreateParams::decl(&cfg),
+        SessionListParams::decl(&cfg),
+        ModelParams::decl(&cfg),
+        ModeParams::decl(&cfg),
+        SendParams::decl(&cfg),
+        ApproveParams::decl(&cfg),
+        RejectParams::decl(&cfg),
+        AgentParams::decl(&cfg),
+        TodosParams::decl(&cfg),
+        HistoryParams::decl(&cfg),
+        Done::decl(&cfg),
+        MessageSent::decl(&cfg),
+        SessionChanged::decl(&cfg),
+        RefusedRule::decl(&cfg),
+        Approved::decl(&cfg),
+        History::decl(&cfg),
+        serde_json::Value::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust protocol types (crates/tether-protocol and the crates above it) by `make gen`. Do not edit.\n\n",
@@ -90,6 +127,8 @@ fn generated() -> String {
     for declaration in declarations {
         out += &format!("export {declaration}\n\n");
     }
+    out += "/** Every method: its params and its result. */\n";
+    out += &format!("{}\n", methods::typescript(&cfg));
     out += "/** Close codes the server sends, by reason. */\nexport const CloseCode = {\n";
     for reason in CloseReason::ALL {
         out += &format!("  {}: {},\n", reason.reason(), reason.code());

@@ -1,0 +1,115 @@
+//! The RPC table: every method's name, parameters and result, declared once. From it come the
+//! decoding of a request (`method_not_found` and `invalid_params` included), the method list,
+//! each method's result type for the dispatcher, and the TypeScript map of methods for the UI.
+
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::account::{AuthorizedKey, Device, LanStatus, PairingRequest, Project};
+use crate::events::SessionDeleted;
+use crate::model::{Approval, SessionInfo, Todo};
+use crate::params::*;
+use crate::results::*;
+use crate::session_view::SessionSnapshot;
+use crate::{ErrorCode, RpcError};
+
+/// Declares the methods: `"name" => Variant(Params) -> Result`.
+macro_rules! rpc_methods {
+    ($( $(#[$meta:meta])* $name:literal => $variant:ident($params:ty) -> $result:ty; )*) => {
+        /// A request, decoded: the method and its parameters.
+        #[derive(Debug, Clone)]
+        pub enum Request {
+            $( $(#[$meta])* $variant($params), )*
+        }
+
+        /// Every method name, in the table's order.
+        pub const METHODS: &[&str] = &[$($name),*];
+
+        impl Request {
+            /// Reads a request for `method`; absent `params` read as `{}`.
+            pub fn decode(method: &str, params: Option<Value>) -> Result<Self, RpcError> {
+                let params = params.unwrap_or_else(|| Value::Object(Default::default()));
+                match method {
+                    $( $name => serde_json::from_value(params).map(Self::$variant).map_err(invalid), )*
+                    _ => Err(RpcError::new(
+                        ErrorCode::MethodNotFound,
+                        format!("no method named {method:?}"),
+                    )
+                    .with_details(serde_json::json!({ "methods": METHODS }))),
+                }
+            }
+
+            /// The method's name.
+            pub fn method(&self) -> &'static str {
+                match self {
+                    $( Self::$variant(_) => $name, )*
+                }
+            }
+        }
+
+        /// Each method's result type, named as its request variant.
+        pub mod results_of {
+            use super::*;
+            $( pub type $variant = $result; )*
+        }
+
+        /// The TypeScript map from each method's name to its params and result.
+        pub fn typescript(cfg: &ts_rs::Config) -> String {
+            let mut out = String::from("export type Methods = {\n");
+            $(
+                out += &format!(
+                    "  {:?}: {{ params: {}; result: {} }};\n",
+                    $name,
+                    <$params as TS>::name(cfg),
+                    <$result as TS>::name(cfg),
+                );
+            )*
+            out + "};\n"
+        }
+    };
+}
+
+fn invalid(error: serde_json::Error) -> RpcError {
+    RpcError::new(ErrorCode::InvalidParams, format!("invalid params: {error}"))
+}
+
+rpc_methods! {
+    "system.info" => SystemInfo(NoParams) -> crate::results::SystemInfo;
+    "devices.create" => DevicesCreate(DeviceCreateParams) -> PairedDevice;
+    "devices.list" => DevicesList(NoParams) -> Vec<ListedDevice>;
+    "devices.rename" => DevicesRename(DeviceRenameParams) -> Device;
+    "devices.revoke" => DevicesRevoke(DeviceIdParams) -> Device;
+    "pairing.start" => PairingStart(NoParams) -> PairingOffer;
+    "pairing.waiting" => PairingWaiting(NoParams) -> Vec<PairingRequest>;
+    "pairing.approve" => PairingApprove(PairingRequestParams) -> Device;
+    "pairing.deny" => PairingDeny(PairingRequestParams) -> PairingRequest;
+    "keys.list" => KeysList(NoParams) -> Vec<AuthorizedKey>;
+    "keys.add" => KeysAdd(KeyAddParams) -> AuthorizedKey;
+    "keys.remove" => KeysRemove(KeyRemoveParams) -> AuthorizedKey;
+    "lan.status" => LanStatus(NoParams) -> crate::account::LanStatus;
+    "lan.enable" => LanEnable(LanEnableParams) -> LanStatus;
+    "lan.disable" => LanDisable(NoParams) -> LanStatus;
+    "lan.rotate_certificate" => LanRotateCertificate(NoParams) -> LanStatus;
+    "projects.add" => ProjectsAdd(ProjectAddParams) -> Project;
+    "projects.list" => ProjectsList(NoParams) -> Vec<Project>;
+    "projects.get" => ProjectsGet(ProjectIdParams) -> Project;
+    "projects.remove" => ProjectsRemove(ProjectIdParams) -> Project;
+    "sessions.create" => SessionsCreate(SessionCreateParams) -> SessionInfo;
+    "sessions.list" => SessionsList(SessionListParams) -> Vec<SessionInfo>;
+    "sessions.get" => SessionsGet(SessionParams) -> SessionSnapshot;
+    "sessions.archive" => SessionsArchive(SessionParams) -> SessionChanged;
+    "sessions.delete" => SessionsDelete(SessionParams) -> SessionDeleted;
+    "sessions.set_model" => SessionsSetModel(ModelParams) -> SessionChanged;
+    "sessions.set_permission_mode" => SessionsSetPermissionMode(ModeParams) -> SessionChanged;
+    "messages.send" => MessagesSend(SendParams) -> MessageSent;
+    "messages.cancel" => MessagesCancel(SessionParams) -> Done;
+    "messages.retry" => MessagesRetry(SessionParams) -> MessageSent;
+    "tools.list" => ToolsList(SessionParams) -> Vec<Approval>;
+    "tools.approve" => ToolsApprove(ApproveParams) -> Approved;
+    "tools.reject" => ToolsReject(RejectParams) -> Done;
+    "agents.list" => AgentsList(SessionParams) -> Vec<Value>;
+    "agents.get" => AgentsGet(AgentParams) -> Value;
+    "todos.get" => TodosGet(SessionParams) -> Vec<Todo>;
+    "todos.update" => TodosUpdate(TodosParams) -> Done;
+    "events.history" => EventsHistory(HistoryParams) -> History;
+}

@@ -1,0 +1,183 @@
+//! Every method's parameters, as the RPC table declares them. Unknown fields are refused.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::Position;
+use crate::model::Todo;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceCreateParams {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRenameParams {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceIdParams {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct KeyAddParams {
+    /// OpenSSH's one-line form, as in `id_ed25519.pub` or `authorized_keys`.
+    pub public_key: String,
+    #[ts(optional)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRemoveParams {
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectAddParams {
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectIdParams {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCreateParams {
+    pub project_id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub model: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub permission_mode: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionListParams {
+    #[serde(default)]
+    #[ts(optional)]
+    pub project_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ModelParams {
+    pub session_id: String,
+    pub model: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ModeParams {
+    pub session_id: String,
+    pub mode: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct PairingRequestParams {
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct LanEnableParams {
+    /// The interface address; by default the configured one, else the one that routes out.
+    #[ts(optional)]
+    pub address: Option<IpAddr>,
+    /// By default the configured port.
+    #[ts(optional)]
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SendParams {
+    pub session_id: String,
+    pub text: String,
+    /// The client's id for this prompt (1–64 characters), so resending it after a
+    /// reconnect never sends it twice.
+    #[ts(optional)]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TodosParams {
+    pub session_id: String,
+    pub todos: Vec<Todo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveParams {
+    pub session_id: String,
+    pub request_id: String,
+    /// Also add the CLI's suggested rules, so it stops asking for the same thing.
+    #[serde(default)]
+    #[ts(optional, as = "Option<bool>")]
+    pub always: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RejectParams {
+    pub session_id: String,
+    pub request_id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct AgentParams {
+    pub session_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    pub channel: String,
+    pub since: Position,
+    /// 1 to `MAX_HISTORY_PAGE` events (the most by default).
+    #[serde(default = "most_history")]
+    #[ts(optional, as = "Option<usize>")]
+    pub limit: usize,
+}
+
+/// The most events one `events.history` page holds.
+pub const MAX_HISTORY_PAGE: usize = 1000;
+
+fn most_history() -> usize {
+    MAX_HISTORY_PAGE
+}
+
+/// No parameters.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// Methods that act on one session name it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionParams {
+    pub session_id: String,
+}
