@@ -2,8 +2,10 @@
 //! `{"type":"prompt","content":…}`) and reads `assistant_chunk`, `usage_update` and `session_end`.
 //! The connection is one conversation; closing it archives the session.
 
+use std::future::Future;
+
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,13 +14,13 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
-use super::connection::{self, FrameRate, Heartbeat, Rate};
+use super::connection::{self, Dialect, FrameRate, Heartbeat, PeerFrame, Rate, WebSocketTransport};
 use super::routes::{AppState, http_error};
 use super::upgrade::{accept, start};
 use tether_engine::auth::Caller;
-use tether_engine::config::Limits;
+
 use tether_engine::engine::Engine;
-use tether_engine::hub::{Closer, Join, Outbox};
+use tether_engine::hub::{Join, Outbox};
 use tether_protocol::{
     ChannelKind, ChannelName, CloseReason, ErrorCode, FrameText, RpcError, SUBPROTOCOL,
 };
@@ -51,37 +53,29 @@ pub(super) async fn handle(
     )
 }
 
-/// One conversation: prompts in, chunks out, until either side closes, under the same limits
-/// as `/ws`: the frame rate (`rate_limited`, then 1008), the heartbeat (pings; 4003 when the
-/// client goes silent) and the outbound queue (4002 for a client that stops reading).
-async fn chat(
+/// One conversation: prompts in, chunks out, until either side closes, on the same connection
+/// actor as `/ws`: the frame rate (`rate_limited`, then 1008), the heartbeat (pings; 4003 when
+/// the client goes silent) and the outbound queue (4002 for a client that stops reading).
+fn chat(
     socket: WebSocket,
     engine: Engine,
     caller: Caller,
     project_id: String,
     stop: CancellationToken,
-) {
-    let limits = engine.config().limits.clone();
-    let closer = Closer::child_of(&stop);
-    let registration = engine.register_connection(&caller, &closer);
-    let (outbox, inbox) = Outbox::new(registration.id(), limits.queue(), closer.clone());
-    registration.watch_queue(outbox.depth());
-    let heartbeat = Heartbeat::new();
-    let (sink, mut stream) = socket.split();
-    let mut conversation = Conversation {
+) -> impl Future<Output = ()> + Send {
+    let conversation = Conversation {
         engine: engine.clone(),
-        caller,
+        caller: caller.clone(),
         project_id,
         session: None,
     };
-    let metrics = engine.metrics();
-    tokio::join!(
-        connection::write(sink, inbox, &closer, &heartbeat, &limits, metrics, &simple),
-        conversation.read(&mut stream, &heartbeat, &outbox, &limits),
-    );
-    conversation.end(&outbox).await;
-    drop(registration);
-    connection::await_peer_close(&mut stream, &stop).await;
+    connection::run(
+        WebSocketTransport(socket),
+        engine,
+        caller,
+        stop,
+        conversation,
+    )
 }
 
 struct Conversation {
@@ -91,39 +85,45 @@ struct Conversation {
     session: Option<String>,
 }
 
-impl Conversation {
+impl Dialect for Conversation {
+    fn shape(frame: FrameText) -> Option<FrameText> {
+        simple(frame)
+    }
+
+    /// The chat endpoint says nothing until the first answer.
+    fn greet(&mut self, _: &Caller, _: &Outbox) {}
+
     /// Reads prompts until the client leaves or the connection is closed; each over the frame
     /// rate is dropped with an error frame, and too many in a row close the connection.
-    async fn read<R>(
-        &mut self,
-        stream: &mut R,
-        heartbeat: &Heartbeat,
-        outbox: &Outbox,
-        limits: &Limits,
-    ) where
-        R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    async fn read<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat, outbox: &Outbox)
+    where
+        R: Stream<Item = PeerFrame> + Unpin + Send,
     {
         let closer = outbox.closer().clone();
-        let mut rate = FrameRate::new(limits);
+        let mut rate = FrameRate::new(&self.engine.config().limits);
         loop {
             let message = tokio::select! {
                 biased;
                 () = closer.closed() => return,
                 message = stream.next() => message,
             };
-            let Some(Ok(message)) = message else { break };
+            let Some(message) = message else { break };
             heartbeat.heard();
             let text = match message {
-                Message::Text(text) => {
+                PeerFrame::Text(text) => {
                     self.engine.metrics().received(text.len());
                     Some(text)
                 }
-                Message::Binary(bytes) => {
-                    self.engine.metrics().received(bytes.len());
+                PeerFrame::Binary(size) => {
+                    self.engine.metrics().received(size);
                     None
                 }
-                Message::Ping(_) | Message::Pong(_) => continue,
-                Message::Close(_) => break,
+                PeerFrame::Heartbeat => continue,
+                PeerFrame::Close => break,
+                PeerFrame::Broken(reason) => {
+                    closer.close(reason);
+                    return;
+                }
             };
             let failures = match (rate.check(), text) {
                 (Rate::Abusive, _) => {
@@ -141,6 +141,24 @@ impl Conversation {
         closer.close(CloseReason::Normal);
     }
 
+    /// Archives the session when the client leaves.
+    async fn end(&mut self, outbox: &Outbox) {
+        let Some(id) = &self.session else { return };
+        if let Some(channel) = ChannelName::new(ChannelKind::Session, id) {
+            self.engine.hub().unsubscribe(outbox.id(), [&channel]);
+        }
+        let _ = self
+            .engine
+            .dispatch(
+                &self.caller,
+                "sessions.archive",
+                Some(json!({ "session_id": id })),
+            )
+            .await;
+    }
+}
+
+impl Conversation {
     /// Sends a prompt, starting the session on the first one; answers with error frames only.
     async fn prompt(&mut self, text: &str, outbox: &Outbox) -> Vec<Value> {
         let prompt = match serde_json::from_str::<Value>(text) {
@@ -200,22 +218,6 @@ impl Conversation {
         );
         self.session = Some(id.clone());
         Ok(id)
-    }
-
-    /// Archives the session when the client leaves.
-    async fn end(&self, outbox: &Outbox) {
-        let Some(id) = &self.session else { return };
-        if let Some(channel) = ChannelName::new(ChannelKind::Session, id) {
-            self.engine.hub().unsubscribe(outbox.id(), [&channel]);
-        }
-        let _ = self
-            .engine
-            .dispatch(
-                &self.caller,
-                "sessions.archive",
-                Some(json!({ "session_id": id })),
-            )
-            .await;
     }
 }
 

@@ -9,16 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::ws::Message;
 use futures_util::{Sink, Stream};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Error as WsError;
-use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_util::sync::CancellationToken;
 
-use super::connection;
+use super::connection::{self, PeerFrame, PeerGone, Protocol, ServerMessage};
 use tether_engine::auth::Caller;
 use tether_engine::engine::Engine;
+use tether_protocol::CloseReason;
 
 /// Frames from the client waiting for the connection to read them.
 const INCOMING_QUEUE: usize = 256;
@@ -43,7 +41,7 @@ pub enum LinkError {
     Busy,
 }
 
-type Incoming = mpsc::Sender<Result<Message, axum::Error>>;
+type Incoming = mpsc::Sender<PeerFrame>;
 type Deliver = Arc<dyn Fn(Delivery) + Send + Sync>;
 
 /// One in-process connection; it closes when [`LocalLink::close`] is called or it is
@@ -83,7 +81,8 @@ impl LocalLink {
             // The goodbye goes through the sink; this tells of an ending without one, a panic
             // included.
             let _last_word = LastWord { deliver, closed };
-            connection::run(socket, owner, Caller::Local, run_stop).await;
+            let dialect = Protocol::new(owner.clone(), Caller::Local);
+            connection::run(socket, owner, Caller::Local, run_stop, dialect).await;
         });
         let sender = LinkSender {
             incoming,
@@ -111,13 +110,9 @@ impl LinkSender {
     /// `limits.max_message_bytes` closes the connection with 1009, as it would a WebSocket.
     pub async fn send(&self, frame: String) -> Result<(), LinkError> {
         let item = if frame.len() > self.max_message_bytes {
-            let too_big = CapacityError::MessageTooLong {
-                size: frame.len(),
-                max_size: self.max_message_bytes,
-            };
-            Err(axum::Error::new(WsError::Capacity(too_big)))
+            PeerFrame::Broken(CloseReason::MessageTooBig)
         } else {
-            Ok(Message::Text(frame.into()))
+            PeerFrame::Text(frame)
         };
         self.incoming
             .send_timeout(item, SEND_WAIT)
@@ -153,7 +148,7 @@ impl Drop for LocalLink {
 /// The connection's side of the link: a stream of the client's frames and a sink that
 /// delivers the engine's.
 struct LinkSocket {
-    frames: mpsc::Receiver<Result<Message, axum::Error>>,
+    frames: mpsc::Receiver<PeerFrame>,
     /// Where the pongs to the connection's own pings go.
     loopback: Incoming,
     deliver: Deliver,
@@ -162,7 +157,7 @@ struct LinkSocket {
 }
 
 impl Stream for LinkSocket {
-    type Item = Result<Message, axum::Error>;
+    type Item = PeerFrame;
 
     fn poll_next(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         // Once either side has closed, the client hears nothing more: the link ends here
@@ -174,42 +169,38 @@ impl Stream for LinkSocket {
     }
 }
 
-impl Sink<Message> for LinkSocket {
-    type Error = axum::Error;
+impl Sink<ServerMessage> for LinkSocket {
+    type Error = PeerGone;
 
-    fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+    fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), PeerGone>> {
         Poll::Ready(Ok(()))
     }
 
-    fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Self::Error> {
+    fn start_send(self: Pin<&mut Self>, message: ServerMessage) -> Result<(), PeerGone> {
         if self.closed.load(Ordering::SeqCst) {
-            return Err(axum::Error::new(WsError::AlreadyClosed));
+            return Err(PeerGone);
         }
         match message {
-            Message::Text(text) => (self.deliver)(Delivery::Frame(text.to_string())),
-            Message::Ping(payload) => {
+            ServerMessage::Text(text) => (self.deliver)(Delivery::Frame(text.as_str().to_owned())),
+            ServerMessage::Ping => {
                 // A full queue means the client is talking: the connection hears it anyway.
-                let _ = self.loopback.try_send(Ok(Message::Pong(payload)));
+                let _ = self.loopback.try_send(PeerFrame::Heartbeat);
             }
-            Message::Close(frame) => {
-                if self.closed.swap(true, Ordering::SeqCst) {
-                    return Ok(());
+            ServerMessage::Close(reason) => {
+                if !self.closed.swap(true, Ordering::SeqCst) {
+                    let (code, reason) = (reason.code(), reason.reason().to_owned());
+                    (self.deliver)(Delivery::Closed { code, reason });
                 }
-                let (code, reason) = frame.map_or((1005, String::new()), |frame| {
-                    (frame.code, frame.reason.to_string())
-                });
-                (self.deliver)(Delivery::Closed { code, reason });
             }
-            Message::Binary(_) | Message::Pong(_) => {}
         }
         Ok(())
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), PeerGone>> {
         Poll::Ready(Ok(()))
     }
 
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), PeerGone>> {
         Poll::Ready(Ok(()))
     }
 }

@@ -12,7 +12,7 @@ use futures_util::FutureExt;
 use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
-use super::connection;
+use super::connection::{self, Protocol, WebSocketTransport};
 use super::routes::{AppState, Refusal};
 use tether_engine::auth::Caller;
 use tether_engine::config::Limits;
@@ -39,7 +39,9 @@ pub(super) async fn handle(
         state,
         permit,
         move |socket, engine, stop| {
-            connection::run(socket, engine, caller, stop).map(move |()| drop(slot))
+            let dialect = Protocol::new(engine.clone(), caller.clone());
+            connection::run(WebSocketTransport(socket), engine, caller, stop, dialect)
+                .map(move |()| drop(slot))
         },
     )
 }

@@ -1,104 +1,120 @@
-//! One WebSocket connection: a reader and a writer in one task, linked by its closer.
+//! The connection actor, one for every kind of client: a reader and a writer in one task,
+//! linked by its closer, over any [`Transport`] (a WebSocket, or the desktop window's
+//! in-process link). What the reader makes of the peer's frames is the [`Dialect`]: the full
+//! protocol on `/ws` and the desktop link, prompts and chunks on `/ws/chat`. Every dialect gets
+//! the same heartbeat, frame rate, batched writes and bounded queue.
 
 mod heartbeat;
 mod peer;
 mod rate;
+mod transport;
 mod writer;
 
 use std::future::Future;
 use std::time::Duration;
 
-use axum::extract::ws::Message;
-use futures_util::{Sink, Stream, StreamExt};
+use futures_util::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-pub(super) use self::heartbeat::Heartbeat;
-use self::peer::Peer;
-pub(super) use self::rate::{FrameRate, Rate};
-pub(super) use self::writer::run as write;
-use tether_engine::auth::{Caller, OWNER};
-use tether_engine::engine::Engine;
-use tether_engine::hub::{Closer, Outbound, Outbox};
-use tether_protocol::{
-    CloseReason, ConnectionInfo, PROTOCOL_VERSION, ServerFrame, ServerInfo, encode,
+pub(crate) use self::heartbeat::Heartbeat;
+pub(crate) use self::peer::Protocol;
+pub(crate) use self::rate::{FrameRate, Rate};
+pub(crate) use self::transport::{
+    PeerFrame, PeerGone, ServerMessage, Transport, WebSocketTransport,
 };
+use tether_engine::auth::Caller;
+use tether_engine::engine::Engine;
+use tether_engine::hub::{Closer, Outbox};
+use tether_protocol::{CloseReason, FrameText};
 
 /// How long the server's close frame may take to leave, and the peer's to come back, before
 /// the socket is dropped anyway.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// Runs a connection until it closes: sends `welcome`, then serves frames both ways.
-/// Everything the connection holds (subscriptions, registry entry) is released before it ends.
-///
-/// The socket is split before the future is made, so that the future (alive as long as the
-/// connection) holds two handles to it rather than the whole socket.
-pub(crate) fn run<S>(
-    socket: S,
-    engine: Engine,
-    caller: Caller,
-    stop: CancellationToken,
-) -> impl Future<Output = ()> + Send
-where
-    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Send,
-{
-    let (sink, stream) = socket.split();
-    serve(sink, stream, engine, caller, stop)
+/// What a connection makes of its peer's frames.
+pub(crate) trait Dialect: Send {
+    /// How each queued frame is written: as it is, reshaped, or left out.
+    fn shape(frame: FrameText) -> Option<FrameText>;
+
+    /// Greets the peer once the connection is registered (queues its first frames).
+    fn greet(&mut self, caller: &Caller, outbox: &Outbox);
+
+    /// Reads the peer's frames until it leaves, breaks the rules, or the connection closes.
+    fn read<'a, R>(
+        &'a mut self,
+        stream: &'a mut R,
+        heartbeat: &'a Heartbeat,
+        outbox: &'a Outbox,
+    ) -> impl Future<Output = ()> + Send + 'a
+    where
+        R: Stream<Item = PeerFrame> + Unpin + Send;
+
+    /// Releases what the connection held (subscriptions, a chat's session).
+    fn end<'a>(&'a mut self, outbox: &'a Outbox) -> impl Future<Output = ()> + Send + 'a;
 }
 
-/// The connection's life, once its socket is split.
-async fn serve<W, R>(
-    sink: W,
-    mut stream: R,
+/// Runs a connection until it closes. Everything it holds (subscriptions, registry entry) is
+/// released before it ends.
+///
+/// The transport is split before the future is made, so that the future (alive as long as
+/// the connection) holds two handles to it rather than the whole socket.
+pub(crate) fn run<T, D>(
+    transport: T,
     engine: Engine,
     caller: Caller,
     stop: CancellationToken,
-) where
-    W: Sink<Message, Error = axum::Error> + Unpin + Send,
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
+    dialect: D,
+) -> impl Future<Output = ()> + Send
+where
+    T: Transport,
+    D: Dialect + 'static,
 {
-    let limits = &engine.config().limits;
+    let (sink, stream) = transport.split();
+    serve(sink, stream, engine, caller, stop, dialect)
+}
+
+/// The connection's life, once its transport is split.
+async fn serve<T, D>(
+    sink: futures_util::stream::SplitSink<T, ServerMessage>,
+    mut stream: futures_util::stream::SplitStream<T>,
+    engine: Engine,
+    caller: Caller,
+    stop: CancellationToken,
+    mut dialect: D,
+) where
+    T: Transport,
+    D: Dialect,
+{
+    let limits = engine.config().limits.clone();
     let closer = Closer::child_of(&stop);
     let registration = engine.register_connection(&caller, &closer);
     let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
     registration.watch_queue(outbox.depth());
-    let welcome = ServerFrame::Welcome {
-        protocol: PROTOCOL_VERSION,
-        server: ServerInfo {
-            version: tether_engine::VERSION.to_owned(),
-        },
-        connection: ConnectionInfo {
-            id: registration.id(),
-            device: caller.device_name().to_owned(),
-            user: OWNER.to_owned(),
-        },
-    };
-    outbox.push(Outbound::Frame(encode(&welcome)));
+    dialect.greet(&caller, &outbox);
     tracing::info!(
         connection = registration.id(),
         device = caller.device_name(),
         "connected"
     );
-
     let heartbeat = Heartbeat::new();
-    let caller_device = caller.device_id().cloned();
-    let mut peer = Peer::new(engine.clone(), caller, outbox, limits);
-    tokio::join!(
-        writer::run(
-            sink,
-            queue,
-            &closer,
-            &heartbeat,
-            limits,
-            engine.metrics(),
-            &Some
-        ),
-        peer.read(&mut stream, &heartbeat),
+    let shape = D::shape;
+    let writing = writer::run(
+        sink,
+        queue,
+        &closer,
+        &heartbeat,
+        &limits,
+        engine.metrics(),
+        &shape,
     );
-    peer.leave_all();
+    // Boxed: inline, the room for reading would be part of every idle connection's future.
+    let reading = Box::pin(dialect.read(&mut stream, &heartbeat, &outbox));
+    tokio::join!(writing, reading);
+    dialect.end(&outbox).await;
     if matches!(closer.reason(), CloseReason::SlowConsumer) {
         engine.metrics().slow_consumers.add(1);
     }
-    if let Some(id) = caller_device.as_ref() {
+    if let Some(id) = caller.device_id() {
         engine.devices().seen(id, None);
     }
     tracing::info!(
@@ -117,13 +133,13 @@ async fn serve<W, R>(
 /// and not past a server stop). Dropping the socket with the peer's frames unread would reset
 /// the connection, and a reset can destroy the server's close frame (and so its reason)
 /// before the peer reads it.
-pub(super) async fn await_peer_close<R>(stream: &mut R, stop: &CancellationToken)
+async fn await_peer_close<R>(stream: &mut R, stop: &CancellationToken)
 where
-    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    R: Stream<Item = PeerFrame> + Unpin,
 {
     let drained = async {
-        while let Some(Ok(message)) = stream.next().await {
-            if matches!(message, Message::Close(_)) {
+        while let Some(frame) = stream.next().await {
+            if matches!(frame, PeerFrame::Close | PeerFrame::Broken(_)) {
                 break;
             }
         }

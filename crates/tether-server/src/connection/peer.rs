@@ -1,31 +1,90 @@
-//! The reading half: decodes each frame, runs requests side by side and answers them in order,
-//! joins and leaves channels.
+//! The full protocol, the dialect of `/ws` and the desktop window: greets with `welcome`, then
+//! decodes each frame, runs requests side by side and answers them in order, and joins and
+//! leaves channels.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 
-use axum::extract::ws::Message;
 use futures_util::stream::FuturesOrdered;
 use futures_util::{Stream, StreamExt};
-use tokio_tungstenite::tungstenite::Error as WsError;
-use tokio_tungstenite::tungstenite::error::ProtocolError;
 
+use super::Dialect;
 use super::heartbeat::Heartbeat;
 use super::rate::{FrameRate, Rate};
-use tether_engine::auth::{Caller, parse_channel, readable_channel};
+use super::transport::PeerFrame;
+use tether_engine::auth::{Caller, OWNER, parse_channel, readable_channel};
 use tether_engine::config::Limits;
 use tether_engine::engine::Engine;
-use tether_engine::hub::{Join, Outbox};
+use tether_engine::hub::{Join, Outbound, Outbox};
 use tether_protocol::{
-    ChannelName, ClientFrame, CloseReason, ErrorCode, Position, RequestId, RpcError, ServerFrame,
-    decode, encode,
+    ChannelName, ClientFrame, CloseReason, ConnectionInfo, ErrorCode, FrameText, PROTOCOL_VERSION,
+    Position, RequestId, RpcError, ServerFrame, ServerInfo, decode, encode,
 };
 
 /// A response on its way: a request still running, or an answer already made.
 type Response = Pin<Box<dyn Future<Output = ServerFrame> + Send>>;
 
-pub(super) struct Peer {
+/// The full protocol's dialect: what a `/ws` or desktop connection holds across its life.
+pub(crate) struct Protocol {
+    engine: Engine,
+    caller: Caller,
+    /// The channels joined, left when the connection ends.
+    channels: BTreeSet<ChannelName>,
+}
+
+impl Protocol {
+    pub fn new(engine: Engine, caller: Caller) -> Self {
+        Self {
+            engine,
+            caller,
+            channels: BTreeSet::new(),
+        }
+    }
+}
+
+impl Dialect for Protocol {
+    fn shape(frame: FrameText) -> Option<FrameText> {
+        Some(frame)
+    }
+
+    fn greet(&mut self, caller: &Caller, outbox: &Outbox) {
+        let welcome = ServerFrame::Welcome {
+            protocol: PROTOCOL_VERSION,
+            server: ServerInfo {
+                version: tether_engine::VERSION.to_owned(),
+            },
+            connection: ConnectionInfo {
+                id: outbox.id(),
+                device: caller.device_name().to_owned(),
+                user: OWNER.to_owned(),
+            },
+        };
+        outbox.push(Outbound::Frame(encode(&welcome)));
+    }
+
+    async fn read<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat, outbox: &Outbox)
+    where
+        R: Stream<Item = PeerFrame> + Unpin + Send,
+    {
+        let limits = &self.engine.config().limits;
+        let mut peer = Peer::new(
+            self.engine.clone(),
+            self.caller.clone(),
+            outbox.clone(),
+            limits,
+        );
+        peer.read(stream, heartbeat).await;
+        self.channels = peer.channels;
+    }
+
+    async fn end(&mut self, outbox: &Outbox) {
+        self.engine.hub().unsubscribe(outbox.id(), &self.channels);
+        self.channels.clear();
+    }
+}
+
+struct Peer {
     engine: Engine,
     caller: Caller,
     outbox: Outbox,
@@ -36,7 +95,7 @@ pub(super) struct Peer {
 }
 
 impl Peer {
-    pub fn new(engine: Engine, caller: Caller, outbox: Outbox, limits: &Limits) -> Self {
+    fn new(engine: Engine, caller: Caller, outbox: Outbox, limits: &Limits) -> Self {
         Self {
             engine,
             caller,
@@ -52,9 +111,9 @@ impl Peer {
     /// Requests start in the order they arrive and run side by side, up to
     /// `max_requests_in_flight`; their responses leave in request order. Pings, subscribes
     /// and the peer's heartbeat are served meanwhile, so one slow request stalls none of them.
-    pub async fn read<R>(&mut self, mut stream: R, heartbeat: &Heartbeat)
+    async fn read<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat)
     where
-        R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+        R: Stream<Item = PeerFrame> + Unpin,
     {
         let closer = self.outbox.closer().clone();
         let mut responses = FuturesOrdered::<Response>::new();
@@ -71,24 +130,17 @@ impl Peer {
             };
             let Some(message) = message else { break };
             heartbeat.heard();
-            let message = match message {
-                Ok(message) => message,
-                Err(error) => {
-                    closer.close(close_reason_for(error));
+            let size = match &message {
+                PeerFrame::Text(text) => text.len(),
+                PeerFrame::Binary(size) => *size,
+                PeerFrame::Heartbeat => continue,
+                PeerFrame::Close => break,
+                PeerFrame::Broken(reason) => {
+                    closer.close(*reason);
                     return;
                 }
             };
-            if matches!(message, Message::Close(_)) {
-                break;
-            }
-            let size = match &message {
-                Message::Text(text) => Some(text.len()),
-                Message::Binary(bytes) => Some(bytes.len()),
-                Message::Ping(_) | Message::Pong(_) | Message::Close(_) => None,
-            };
-            if let Some(size) = size {
-                self.engine.metrics().received(size);
-            }
+            self.engine.metrics().received(size);
             match self.rate.check() {
                 Rate::Within => {}
                 Rate::Over => {
@@ -104,20 +156,16 @@ impl Peer {
                     return;
                 }
             }
-            match message {
-                Message::Text(text) => {
-                    if let Some(response) = self.handle(&text).await {
-                        responses.push_back(response);
-                    }
+            if let PeerFrame::Text(text) = message {
+                if let Some(response) = self.handle(&text).await {
+                    responses.push_back(response);
                 }
-                Message::Binary(_) => {
-                    let error = RpcError::new(
-                        ErrorCode::UnsupportedFrame,
-                        "binary frames are not part of the protocol; send JSON text",
-                    );
-                    responses.push_back(answered(ServerFrame::error(None, error)));
-                }
-                Message::Ping(_) | Message::Pong(_) | Message::Close(_) => {}
+            } else {
+                let error = RpcError::new(
+                    ErrorCode::UnsupportedFrame,
+                    "binary frames are not part of the protocol; send JSON text",
+                );
+                responses.push_back(answered(ServerFrame::error(None, error)));
             }
         }
         // The peer is done sending; what it asked for is still answered.
@@ -223,14 +271,6 @@ impl Peer {
     fn authorized(&self, names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
         names.iter().map(|name| readable_channel(name)).collect()
     }
-
-    /// Leaves every channel; called once the connection has ended.
-    pub fn leave_all(&mut self) {
-        self.engine
-            .hub()
-            .unsubscribe(self.outbox.id(), &self.channels);
-        self.channels.clear();
-    }
 }
 
 fn parse_all(names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
@@ -240,17 +280,4 @@ fn parse_all(names: &[String]) -> Result<BTreeSet<ChannelName>, RpcError> {
 /// A response that is ready now.
 fn answered(frame: ServerFrame) -> Response {
     Box::pin(std::future::ready(frame))
-}
-
-/// Maps a read error to the close code the peer deserves.
-fn close_reason_for(error: axum::Error) -> CloseReason {
-    let inner = error.into_inner();
-    match inner.downcast_ref::<WsError>() {
-        Some(WsError::Capacity(_)) => CloseReason::MessageTooBig,
-        Some(WsError::Utf8(_)) => CloseReason::InvalidPayload,
-        // A peer that vanished without a close frame broke nothing worth reporting.
-        Some(WsError::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => CloseReason::Normal,
-        Some(WsError::Protocol(_)) => CloseReason::ProtocolError,
-        _ => CloseReason::Normal,
-    }
 }

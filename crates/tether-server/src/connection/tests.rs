@@ -5,13 +5,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::ws::Message;
 use futures_util::{Sink, Stream};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::run;
+use super::{PeerFrame, PeerGone, Protocol, ServerMessage, run};
 use tether_engine::auth::{Caller, SecretVault, VaultError};
 use tether_engine::config::{Config, Limits};
 use tether_engine::engine::Engine;
@@ -34,21 +33,21 @@ impl SecretVault for NoTokens {
 
 /// One end of an in-memory WebSocket: what the test sends in, what the server writes out.
 struct FakeSocket {
-    inbound: mpsc::UnboundedReceiver<Message>,
-    outbound: mpsc::UnboundedSender<Message>,
+    inbound: mpsc::UnboundedReceiver<PeerFrame>,
+    outbound: mpsc::UnboundedSender<ServerMessage>,
     /// After this many frames written, the peer stops reading: every further write hangs.
     writable: usize,
 }
 
 impl Stream for FakeSocket {
-    type Item = Result<Message, axum::Error>;
+    type Item = PeerFrame;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inbound.poll_recv(cx).map(|message| message.map(Ok))
+        self.inbound.poll_recv(cx)
     }
 }
 
-impl Sink<Message> for FakeSocket {
-    type Error = axum::Error;
+impl Sink<ServerMessage> for FakeSocket {
+    type Error = PeerGone;
     fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         if self.writable == 0 {
             Poll::Pending
@@ -56,9 +55,9 @@ impl Sink<Message> for FakeSocket {
             Poll::Ready(Ok(()))
         }
     }
-    fn start_send(mut self: Pin<&mut Self>, item: Message) -> Result<(), Self::Error> {
+    fn start_send(mut self: Pin<&mut Self>, item: ServerMessage) -> Result<(), Self::Error> {
         self.writable -= 1;
-        self.outbound.send(item).map_err(axum::Error::new)
+        self.outbound.send(item).map_err(|_| PeerGone)
     }
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         Poll::Ready(Ok(()))
@@ -69,8 +68,8 @@ impl Sink<Message> for FakeSocket {
 }
 
 struct Harness {
-    to_server: mpsc::UnboundedSender<Message>,
-    from_server: mpsc::UnboundedReceiver<Message>,
+    to_server: mpsc::UnboundedSender<PeerFrame>,
+    from_server: mpsc::UnboundedReceiver<ServerMessage>,
     stop: CancellationToken,
     task: tokio::task::JoinHandle<()>,
     _data: tempfile::TempDir,
@@ -107,9 +106,10 @@ async fn connect_writable(writable: usize) -> Harness {
             outbound,
             writable,
         },
-        engine,
+        engine.clone(),
         Caller::Local,
         stop.clone(),
+        Protocol::new(engine, Caller::Local),
     ));
     let mut harness = Harness {
         to_server,
@@ -120,14 +120,14 @@ async fn connect_writable(writable: usize) -> Harness {
     };
     let welcome = harness.next().await;
     assert!(
-        matches!(&welcome, Message::Text(text) if text.contains(r#""type":"welcome""#)),
+        matches!(&welcome, ServerMessage::Text(text) if text.as_str().contains(r#""type":"welcome""#)),
         "{welcome:?}"
     );
     harness
 }
 
 impl Harness {
-    async fn next(&mut self) -> Message {
+    async fn next(&mut self) -> ServerMessage {
         self.from_server
             .recv()
             .await
@@ -139,8 +139,8 @@ impl Harness {
         let mut pings = 0;
         loop {
             match self.next().await {
-                Message::Close(frame) => return (frame.map_or(0, |frame| frame.code), pings),
-                Message::Ping(_) => pings += 1,
+                ServerMessage::Close(reason) => return (reason.code(), pings),
+                ServerMessage::Ping => pings += 1,
                 _ => {}
             }
         }
@@ -167,7 +167,7 @@ async fn a_peer_that_answers_pings_stays_connected() {
     let mut harness = connect().await;
     for _ in 0..10 {
         match harness.next().await {
-            Message::Ping(payload) => harness.to_server.send(Message::Pong(payload)).unwrap(),
+            ServerMessage::Ping => harness.to_server.send(PeerFrame::Heartbeat).unwrap(),
             other => panic!("expected a ping, got {other:?}"),
         }
     }
@@ -175,7 +175,7 @@ async fn a_peer_that_answers_pings_stays_connected() {
         !harness.task.is_finished(),
         "200 s of answered pings keep the connection"
     );
-    harness.to_server.send(Message::Close(None)).unwrap();
+    harness.to_server.send(PeerFrame::Close).unwrap();
     assert_eq!(harness.close_code().await.0, 1000);
     harness.task.await.unwrap();
 }
@@ -193,13 +193,13 @@ async fn requests_are_answered_in_order_with_their_ids() {
     let mut harness = connect().await;
     for id in 1..=3 {
         let frame = format!(r#"{{"type":"request","id":{id},"method":"system.info"}}"#);
-        harness.to_server.send(Message::Text(frame.into())).unwrap();
+        harness.to_server.send(PeerFrame::Text(frame)).unwrap();
     }
     for id in 1..=3 {
-        let Message::Text(text) = harness.next().await else {
+        let ServerMessage::Text(text) = harness.next().await else {
             panic!("expected text")
         };
-        let frame: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let frame: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
         assert_eq!(
             (frame["type"].as_str(), frame["id"].as_i64()),
             (Some("response"), Some(id))
@@ -214,7 +214,10 @@ async fn a_peer_that_stops_reading_is_dropped_after_the_heartbeat_timeout() {
     let harness = connect_writable(1).await;
     let started = Instant::now();
     let frame = r#"{"type":"request","id":1,"method":"system.info"}"#;
-    harness.to_server.send(Message::Text(frame.into())).unwrap();
+    harness
+        .to_server
+        .send(PeerFrame::Text(frame.to_owned()))
+        .unwrap();
     tokio::time::timeout(Duration::from_secs(600), harness.task)
         .await
         .expect("the connection hung on a write forever")

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt};
 use tokio::time::{MissedTickBehavior, interval_at, timeout};
 
 use super::CLOSE_GRACE;
 use super::heartbeat::Heartbeat;
+use super::transport::{PeerGone, ServerMessage};
 use tether_engine::config::Limits;
 use tether_engine::hub::{Closer, Inbox, Outbound};
 use tether_engine::metrics::Metrics;
@@ -20,10 +20,10 @@ const COALESCE: usize = 64;
 const COALESCE_BYTES: usize = 64 << 10;
 
 /// How a connection's frames are written: the frame as sent, or `None` to leave it out.
-pub(crate) trait Shape: Fn(FrameText) -> Option<FrameText> {}
+pub(super) trait Shape: Fn(FrameText) -> Option<FrameText> {}
 impl<F: Fn(FrameText) -> Option<FrameText>> Shape for F {}
 
-pub(crate) async fn run<W>(
+pub(super) async fn run<W>(
     mut sink: W,
     mut queue: Inbox,
     closer: &Closer,
@@ -32,7 +32,7 @@ pub(crate) async fn run<W>(
     metrics: &Metrics,
     shape: &impl Shape,
 ) where
-    W: Sink<Message, Error = axum::Error> + Unpin,
+    W: Sink<ServerMessage, Error = PeerGone> + Unpin,
 {
     // The futures of sending, pinging and saying goodbye are boxed while they run: inline,
     // their room would be part of every idle connection (one allocation per flush instead).
@@ -55,7 +55,7 @@ pub(crate) async fn run<W>(
                     closer.close(CloseReason::HeartbeatTimeout);
                     break;
                 }
-                Box::pin(bounded(sink.send(Message::Ping(Default::default())), closer, limits.heartbeat_timeout)).await
+                Box::pin(bounded(sink.send(ServerMessage::Ping), closer, limits.heartbeat_timeout)).await
             }
         };
         if !sent {
@@ -63,11 +63,7 @@ pub(crate) async fn run<W>(
             break;
         }
     }
-    let reason = closer.reason();
-    let goodbye = Message::Close(Some(CloseFrame {
-        code: reason.code(),
-        reason: reason.reason().into(),
-    }));
+    let goodbye = ServerMessage::Close(closer.reason());
     let _ = Box::pin(timeout(CLOSE_GRACE, async {
         sink.send(goodbye).await?;
         sink.close().await
@@ -101,7 +97,7 @@ async fn send<W>(
     shape: &impl Shape,
 ) -> bool
 where
-    W: Sink<Message, Error = axum::Error> + Unpin,
+    W: Sink<ServerMessage, Error = PeerGone> + Unpin,
 {
     let mut published = Vec::new();
     let mut fed = Fed::default();
@@ -144,21 +140,21 @@ struct Fed {
 
 impl Fed {
     /// Feeds a frame to the sink (without flushing), unless it was shaped away.
-    async fn feed<W>(&mut self, sink: &mut W, text: Option<FrameText>) -> Result<(), axum::Error>
+    async fn feed<W>(&mut self, sink: &mut W, text: Option<FrameText>) -> Result<(), PeerGone>
     where
-        W: Sink<Message, Error = axum::Error> + Unpin,
+        W: Sink<ServerMessage, Error = PeerGone> + Unpin,
     {
         let Some(text) = text else { return Ok(()) };
         self.frames += 1;
         self.bytes += text.len();
-        sink.feed(text_message(text)).await
+        sink.feed(ServerMessage::Text(text)).await
     }
 }
 
 /// A write that gives up when the connection is being closed, or when the peer has not
 /// taken it within `deadline` (a peer that stopped reading is as gone as a silent one).
 async fn bounded(
-    write: impl Future<Output = Result<(), axum::Error>>,
+    write: impl Future<Output = Result<(), PeerGone>>,
     closer: &Closer,
     deadline: Duration,
 ) -> bool {
@@ -170,10 +166,4 @@ async fn bounded(
             false
         }
     }
-}
-
-/// A frame as a WebSocket text message; its bytes are shared, not copied.
-fn text_message(frame: FrameText) -> Message {
-    // Always UTF-8 (a `FrameText` is made from a `String`), so this never falls back.
-    Message::Text(Utf8Bytes::try_from(frame.into_bytes()).unwrap_or_default())
 }
