@@ -1,22 +1,24 @@
-//! Follows the engine's account channel (`user:owner`) from inside the app, over the same
-//! in-process link the window uses: session and LAN changes refresh the tray menu, session
-//! moves become notifications. A link that closes is opened again until the app quits.
+//! Follows the engine's account channel (`user:owner`) from inside the app, as typed events:
+//! session and LAN changes refresh the tray menu, session moves become notifications. A
+//! follower that falls behind reloads; it follows until the app quits.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use tauri::{AppHandle, Manager, Runtime};
 use tether_engine::Engine;
 use tether_engine::auth::Caller;
-use tether_server::local_link::{Delivery, LocalLink};
-use tokio::sync::mpsc;
+use tether_engine::rpc::call;
+use tether_protocol::events::{AccountEvent, ChannelEvent, SessionSummary};
+use tether_protocol::methods::method;
+use tether_protocol::params::{ProjectIdParams, SessionListParams};
+use tokio::sync::broadcast::error::RecvError;
 
 use crate::engine_host::{EngineHost, START_WAIT};
 use crate::notes::Notifier;
 use crate::tray;
 
-/// How long to wait before following again after the link closed.
+/// How long to wait before following again when the engine was not running.
 const AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 /// Starts following once the engine runs; stops when the app quits.
@@ -42,58 +44,71 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
     });
 }
 
-/// Follows one link until it closes.
+/// Follows the account channel's typed events until the app quits; a follower that fell
+/// behind reloads what it shows.
 async fn follow<R: Runtime>(
     app: &AppHandle<R>,
     engine: &Engine,
     notifier: &mut Notifier,
     projects: &mut ProjectNames,
 ) {
-    let (tx, mut deliveries) = mpsc::unbounded_channel();
-    let link = LocalLink::open(
-        engine,
-        app.state::<EngineHost>().stop_token(),
-        move |delivery| {
-            let _ = tx.send(delivery);
-        },
-    );
-    let subscribe = json!({ "type": "subscribe", "channels": ["user:owner"] });
-    if let Err(error) = link.sender().send(subscribe.to_string()).await {
-        tracing::warn!(%error, "could not follow the engine's events");
-        return;
+    let stop = app.state::<EngineHost>().stop_token().clone();
+    let mut events = engine.hub().watch(&Engine::user_channel());
+    catch_up(app, engine, notifier).await;
+    loop {
+        let event = tokio::select! {
+            () = stop.cancelled() => return,
+            event = events.recv() => event,
+        };
+        match event {
+            Ok(event) => {
+                if let ChannelEvent::Account(event) = &*event {
+                    told(app, engine, notifier, projects, event).await;
+                }
+            }
+            Err(RecvError::Lagged(missed)) => {
+                tracing::info!(
+                    missed,
+                    "the tray fell behind the engine's events; reloading"
+                );
+                catch_up(app, engine, notifier).await;
+            }
+            Err(RecvError::Closed) => return,
+        }
     }
-    if let Ok(sessions) = engine.dispatch(&Caller::Local, "sessions.list", None).await {
+}
+
+/// Learns every session's status and redraws the tray.
+async fn catch_up<R: Runtime>(app: &AppHandle<R>, engine: &Engine, notifier: &mut Notifier) {
+    let params = SessionListParams::default();
+    if let Ok(sessions) = call::<method::SessionsList>(engine, &Caller::Local, params).await {
         notifier.seed(&sessions);
     }
     tray::refresh(app, engine).await;
-    while let Some(delivery) = deliveries.recv().await {
-        let text = match delivery {
-            Delivery::Frame(text) => text,
-            Delivery::Closed { code, reason } => {
-                tracing::info!(code, %reason, "following the engine's events again");
-                return;
-            }
-        };
-        let Ok(frame) = serde_json::from_str::<Value>(&text) else {
-            continue;
-        };
-        let Some(event) = frame["event"].as_str() else {
-            continue;
-        };
-        if event.starts_with("session.") {
-            let session = &frame["data"]["session"];
-            let project = projects
-                .name(engine, session["project_id"].as_str().unwrap_or_default())
-                .await;
+}
+
+/// Session moves become notifications; session, project and LAN changes redraw the tray.
+async fn told<R: Runtime>(
+    app: &AppHandle<R>,
+    engine: &Engine,
+    notifier: &mut Notifier,
+    projects: &mut ProjectNames,
+    event: &AccountEvent,
+) {
+    match event {
+        AccountEvent::SessionCreated(SessionSummary { session })
+        | AccountEvent::SessionUpdated(SessionSummary { session })
+        | AccountEvent::SessionEnded(SessionSummary { session }) => {
+            let project = projects.name(engine, &session.project_id).await;
             notifier.session(app, session, &project);
         }
-        if ["session.", "project.", "lan."]
-            .iter()
-            .any(|prefix| event.starts_with(prefix))
-        {
-            tray::refresh(app, engine).await;
-        }
+        AccountEvent::SessionDeleted(_)
+        | AccountEvent::ProjectAdded(_)
+        | AccountEvent::ProjectRemoved(_)
+        | AccountEvent::LanUpdated(_) => {}
+        _ => return,
     }
+    tray::refresh(app, engine).await;
 }
 
 /// Project names by id, asked of the engine when first needed.
@@ -105,13 +120,10 @@ impl ProjectNames {
         if let Some(name) = self.0.get(id) {
             return name.clone();
         }
-        let project = engine
-            .dispatch(&Caller::Local, "projects.get", Some(json!({ "id": id })))
-            .await;
-        let name = project
-            .ok()
-            .and_then(|project| project["name"].as_str().map(str::to_owned))
-            .unwrap_or_else(|| "a project".to_owned());
+        let params = ProjectIdParams { id: id.to_owned() };
+        let name = call::<method::ProjectsGet>(engine, &Caller::Local, params)
+            .await
+            .map_or_else(|_| "a project".to_owned(), |project| project.name);
         self.0.insert(id.to_owned(), name.clone());
         name
     }

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
+use tether_protocol::model::{SessionInfo, SessionStatus};
 
 /// A notification to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,29 +16,28 @@ pub struct Note {
 }
 
 /// What a session's move from `before` to `now` is worth telling, if anything.
-pub fn note_for(before: Option<&str>, now: &str, project: &str) -> Option<Note> {
-    let was_busy = matches!(
-        before,
-        Some("starting" | "running" | "awaiting_approval" | "stalled")
-    );
+pub fn note_for(before: Option<SessionStatus>, now: SessionStatus, project: &str) -> Option<Note> {
+    let was_busy = before.is_some_and(SessionStatus::is_mid_turn);
     let note = |title, body: String| Some(Note { title, body });
     match now {
-        "awaiting_approval" if before != Some("awaiting_approval") => note(
+        SessionStatus::AwaitingApproval if before != Some(SessionStatus::AwaitingApproval) => note(
             "Claude is waiting for you",
             format!("A tool needs your approval in {project}."),
         ),
-        "idle" if was_busy => note(
+        SessionStatus::Idle if was_busy => note(
             "Claude has finished",
             format!("The answer in {project} is ready."),
         ),
-        "errored" if before != Some("errored") => note(
+        SessionStatus::Errored if before != Some(SessionStatus::Errored) => note(
             "A session stopped",
             format!("A session in {project} stopped with an error."),
         ),
-        "ended" if before.is_some_and(|before| before != "ended") => note(
-            "A session ended",
-            format!("A session in {project} was archived."),
-        ),
+        SessionStatus::Ended if before.is_some_and(|before| before != SessionStatus::Ended) => {
+            note(
+                "A session ended",
+                format!("A session in {project} was archived."),
+            )
+        }
         _ => None,
     }
 }
@@ -46,27 +45,28 @@ pub fn note_for(before: Option<&str>, now: &str, project: &str) -> Option<Note> 
 /// Remembers each session's last status, to tell moves apart.
 #[derive(Default)]
 pub struct Notifier {
-    statuses: HashMap<String, String>,
+    statuses: HashMap<String, SessionStatus>,
 }
 
 impl Notifier {
     /// Learns the statuses of the sessions in a `sessions.list` answer, so a turn already
     /// under way is told when it ends.
-    pub fn seed(&mut self, sessions: &Value) {
-        for session in sessions.as_array().into_iter().flatten() {
-            if let (Some(id), Some(status)) = (session["id"].as_str(), session["status"].as_str()) {
-                self.statuses.insert(id.to_owned(), status.to_owned());
-            }
+    pub fn seed(&mut self, sessions: &[SessionInfo]) {
+        for session in sessions {
+            self.statuses.insert(session.id.clone(), session.status);
         }
     }
 
     /// Takes in a `session.*` event's session; shows what it is worth telling.
-    pub fn session<R: Runtime>(&mut self, app: &AppHandle<R>, session: &Value, project: &str) {
-        let (Some(id), Some(now)) = (session["id"].as_str(), session["status"].as_str()) else {
-            return;
-        };
-        let before = self.statuses.insert(id.to_owned(), now.to_owned());
-        let Some(note) = note_for(before.as_deref(), now, project) else {
+    pub fn session<R: Runtime>(
+        &mut self,
+        app: &AppHandle<R>,
+        session: &SessionInfo,
+        project: &str,
+    ) {
+        let now = session.status;
+        let before = self.statuses.insert(session.id.clone(), now);
+        let Some(note) = note_for(before, now, project) else {
             return;
         };
         if window_in_front(app) {
@@ -93,11 +93,19 @@ fn window_in_front<R: Runtime>(app: &AppHandle<R>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use tether_protocol::model::SessionStatus;
+
     use super::note_for;
+
+    /// A status by its wire name.
+    fn status(name: &str) -> SessionStatus {
+        serde_json::from_value(serde_json::json!(name)).unwrap()
+    }
 
     #[test]
     fn approvals_and_endings_are_told_once_and_nothing_else() {
-        let waiting = note_for(Some("running"), "awaiting_approval", "web").unwrap();
+        let waiting =
+            note_for(Some(status("running")), status("awaiting_approval"), "web").unwrap();
         assert_eq!(
             (waiting.title, waiting.body.as_str()),
             (
@@ -106,36 +114,49 @@ mod tests {
             )
         );
         assert_eq!(
-            note_for(Some("awaiting_approval"), "awaiting_approval", "web"),
+            note_for(
+                Some(status("awaiting_approval")),
+                status("awaiting_approval"),
+                "web"
+            ),
             None
         );
         assert_eq!(
-            note_for(Some("running"), "idle", "web").unwrap().title,
-            "Claude has finished"
-        );
-        assert_eq!(
-            note_for(Some("awaiting_approval"), "idle", "web")
+            note_for(Some(status("running")), status("idle"), "web")
                 .unwrap()
                 .title,
             "Claude has finished"
         );
         assert_eq!(
-            note_for(None, "idle", "web"),
+            note_for(Some(status("awaiting_approval")), status("idle"), "web")
+                .unwrap()
+                .title,
+            "Claude has finished"
+        );
+        assert_eq!(
+            note_for(None, status("idle"), "web"),
             None,
             "a session first seen idle did nothing"
         );
-        assert_eq!(note_for(Some("idle"), "idle", "web"), None);
-        assert_eq!(note_for(Some("running"), "running", "web"), None);
+        assert_eq!(note_for(Some(status("idle")), status("idle"), "web"), None);
         assert_eq!(
-            note_for(Some("running"), "errored", "web").unwrap().body,
+            note_for(Some(status("running")), status("running"), "web"),
+            None
+        );
+        assert_eq!(
+            note_for(Some(status("running")), status("errored"), "web")
+                .unwrap()
+                .body,
             "A session in web stopped with an error."
         );
         assert_eq!(
-            note_for(Some("idle"), "ended", "web").unwrap().title,
+            note_for(Some(status("idle")), status("ended"), "web")
+                .unwrap()
+                .title,
             "A session ended"
         );
         assert_eq!(
-            note_for(None, "ended", "web"),
+            note_for(None, status("ended"), "web"),
             None,
             "archived before this app saw it"
         );

@@ -4,7 +4,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
-use serde_json::{Value, json};
 use tauri::menu::{
     CheckMenuItem, IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu,
 };
@@ -12,6 +11,11 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tether_engine::Engine;
 use tether_engine::auth::Caller;
+use tether_engine::rpc::call;
+use tether_protocol::Project;
+use tether_protocol::methods::method;
+use tether_protocol::model::{SessionInfo, SessionStatus};
+use tether_protocol::params::{LanEnableParams, NoParams, SessionListParams};
 
 use crate::engine_host::{EngineHost, EngineState};
 use crate::updates;
@@ -35,32 +39,24 @@ pub struct ListedSession {
     pub label: String,
 }
 
-/// The open sessions from `sessions.list` and `projects.list` answers, labelled by project
-/// and status.
-pub fn open_sessions(sessions: &Value, projects: &Value) -> Vec<ListedSession> {
+/// The open sessions, labelled by project and status.
+pub fn open_sessions(sessions: &[SessionInfo], projects: &[Project]) -> Vec<ListedSession> {
     let project_name = |id: &str| {
-        projects
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|project| project["id"] == id)
-            .and_then(|project| project["name"].as_str())
-            .unwrap_or("a project")
+        (projects.iter())
+            .find(|project| project.id == id)
+            .map_or("a project", |project| project.name.as_str())
             .to_owned()
     };
     sessions
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|session| session["status"] != "ended")
-        .filter_map(|session| {
-            let id = session["id"].as_str()?.to_owned();
-            let status = session["status"].as_str()?.replace('_', " ");
-            let project = project_name(session["project_id"].as_str()?);
-            Some(ListedSession {
-                id,
+        .iter()
+        .filter(|session| session.status != SessionStatus::Ended)
+        .map(|session| {
+            let status = session.status.wire_name().replace('_', " ");
+            let project = project_name(&session.project_id);
+            ListedSession {
+                id: session.id.clone(),
                 label: format!("{project} — {status}"),
-            })
+            }
         })
         .collect()
 }
@@ -86,14 +82,13 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 
 /// Rebuilds the menu from the engine's sessions and LAN state.
 pub async fn refresh<R: Runtime>(app: &AppHandle<R>, engine: &Engine) {
-    let ask = |method: &'static str| engine.dispatch(&Caller::Local, method, None);
     let (sessions, projects, lan) = tokio::join!(
-        ask("sessions.list"),
-        ask("projects.list"),
-        ask("lan.status")
+        call::<method::SessionsList>(engine, &Caller::Local, SessionListParams::default()),
+        call::<method::ProjectsList>(engine, &Caller::Local, NoParams {}),
+        call::<method::LanStatus>(engine, &Caller::Local, NoParams {}),
     );
     let listed = open_sessions(&sessions.unwrap_or_default(), &projects.unwrap_or_default());
-    let lan_on = lan.is_ok_and(|lan| lan["enabled"] == true);
+    let lan_on = lan.is_ok_and(|lan| lan.enabled);
     app.state::<LanShown>().0.store(lan_on, Ordering::SeqCst);
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
@@ -204,11 +199,12 @@ fn switch_lan<R: Runtime>(app: &AppHandle<R>) {
     let on = !app.state::<LanShown>().0.load(Ordering::SeqCst);
     let app = app.clone();
     host.spawn(async move {
-        let method = if on { "lan.enable" } else { "lan.disable" };
-        if let Err(error) = engine
-            .dispatch(&Caller::Local, method, Some(json!({})))
-            .await
-        {
+        let switched = if on {
+            call::<method::LanEnable>(&engine, &Caller::Local, LanEnableParams::default()).await
+        } else {
+            call::<method::LanDisable>(&engine, &Caller::Local, NoParams {}).await
+        };
+        if let Err(error) = switched {
             tracing::warn!(error = %error.message, "LAN access could not be switched");
         }
         refresh(&app, &engine).await;
@@ -217,18 +213,30 @@ fn switch_lan<R: Runtime>(app: &AppHandle<R>) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use tether_protocol::Project;
+    use tether_protocol::model::SessionInfo;
 
     use super::{ListedSession, open_sessions};
 
+    fn session(id: &str, project_id: &str, status: &str) -> SessionInfo {
+        let mut session = SessionInfo::new(id.into(), project_id.into(), None, "default".into(), 0);
+        session.status = serde_json::from_value(serde_json::json!(status)).unwrap();
+        session
+    }
+
     #[test]
     fn the_menu_lists_open_sessions_by_project_and_status() {
-        let projects = json!([{ "id": "p1", "name": "web" }]);
-        let sessions = json!([
-            { "id": "s1", "project_id": "p1", "status": "awaiting_approval" },
-            { "id": "s2", "project_id": "p1", "status": "ended" },
-            { "id": "s3", "project_id": "gone", "status": "idle" },
-        ]);
+        let projects = [Project {
+            id: "p1".into(),
+            name: "web".into(),
+            path: "/web".into(),
+            added_at: 0,
+        }];
+        let sessions = [
+            session("s1", "p1", "awaiting_approval"),
+            session("s2", "p1", "ended"),
+            session("s3", "gone", "idle"),
+        ];
         assert_eq!(
             open_sessions(&sessions, &projects),
             [

@@ -23,6 +23,29 @@ pub trait WireEvent {
     fn name(&self) -> &str;
     /// The event's data, encoded as the `data` of its frame.
     fn data(&self) -> serde_json::Result<Box<RawValue>>;
+
+    /// The event as in-process followers receive it, if it has a typed form.
+    fn typed(&self) -> Option<ChannelEvent>;
+}
+
+/// Any channel's event, typed, as in-process followers (the desktop's tray and notifications,
+/// `/ws/chat`) receive it: never as wire text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChannelEvent {
+    Session(SessionEvent),
+    Project(ProjectEvent),
+    Account(AccountEvent),
+}
+
+impl ChannelEvent {
+    /// The event named `name` with this encoded `data`, on a channel of `kind`.
+    pub fn decode(kind: ChannelKind, name: &str, data: &str) -> Result<Self, EventError> {
+        Ok(match kind {
+            ChannelKind::Session => Self::Session(SessionEvent::decode(name, data)?),
+            ChannelKind::Project => Self::Project(ProjectEvent::decode(name, data)?),
+            ChannelKind::User => Self::Account(AccountEvent::decode(name, data)?),
+        })
+    }
 }
 
 /// An event whose data is already encoded: one relayed from elsewhere, as the hub received it.
@@ -60,6 +83,11 @@ impl WireEvent for EncodedEvent {
     fn data(&self) -> serde_json::Result<Box<RawValue>> {
         Ok(self.data.clone())
     }
+
+    /// Relayed text reads as a typed event when it is one.
+    fn typed(&self) -> Option<ChannelEvent> {
+        ChannelEvent::decode(self.kind, &self.name, self.data.get()).ok()
+    }
 }
 
 /// Declares a channel's event enum: each variant's wire name and data type. The enum
@@ -68,7 +96,7 @@ impl WireEvent for EncodedEvent {
 macro_rules! wire_events {
     (
         $(#[$meta:meta])*
-        $name:ident on $kind:ident {
+        $name:ident on $kind:ident as $typed:ident {
             $( $(#[$variant_meta:meta])* $wire:literal => $variant:ident($data:ty), )*
         }
     ) => {
@@ -92,6 +120,10 @@ macro_rules! wire_events {
                 match self {
                     $( Self::$variant(data) => serde_json::value::to_raw_value(data), )*
                 }
+            }
+
+            fn typed(&self) -> Option<ChannelEvent> {
+                Some(ChannelEvent::$typed(self.clone()))
             }
         }
 
@@ -127,7 +159,7 @@ pub enum EventError {
 
 wire_events! {
     /// What happens in one session, on `session:{id}`.
-    SessionEvent on Session {
+    SessionEvent on Session as Session {
         "message.created" => MessageCreated(MessageCreated),
         "part.created" => PartCreated(PartCreated),
         "part.delta" => PartDelta(PartDelta),
@@ -144,7 +176,7 @@ wire_events! {
 
 wire_events! {
     /// A project's session summaries, on `project:{id}`.
-    ProjectEvent on Project {
+    ProjectEvent on Project as Project {
         "session.updated" => SessionUpdated(SessionSummary),
         "session.ended" => SessionEnded(SessionSummary),
     }
@@ -152,7 +184,7 @@ wire_events! {
 
 wire_events! {
     /// Account-wide changes, on `user:owner`.
-    AccountEvent on User {
+    AccountEvent on User as Account {
         "device.paired" => DevicePaired(Device),
         "device.renamed" => DeviceRenamed(Device),
         "device.revoked" => DeviceRevoked(Device),

@@ -2,16 +2,28 @@
 //! decoding of a request (`method_not_found` and `invalid_params` included), the method list,
 //! each method's result type for the dispatcher, and the TypeScript map of methods for the UI.
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::account::{AuthorizedKey, Device, LanStatus, PairingRequest, Project};
+use crate::account::{AuthorizedKey, Device, PairingRequest, Project};
 use crate::events::SessionDeleted;
 use crate::model::{Approval, SessionInfo, Todo};
 use crate::params::*;
 use crate::results::*;
 use crate::session_view::SessionSnapshot;
 use crate::{ErrorCode, RpcError};
+
+/// A method of the table: its name, what it takes and what it answers.
+pub trait Method {
+    const NAME: &'static str;
+    type Params: Serialize + DeserializeOwned;
+    type Result: Serialize + DeserializeOwned;
+
+    /// A request of this method.
+    fn request(params: Self::Params) -> Request;
+}
 
 /// Declares the methods: `"name" => Variant(Params) -> Result`.
 macro_rules! rpc_methods {
@@ -47,10 +59,23 @@ macro_rules! rpc_methods {
             }
         }
 
-        /// Each method's result type, named as its request variant.
-        pub mod results_of {
+        /// One type per method, named as its request variant, for typed calls and answers.
+        pub mod method {
             use super::*;
-            $( pub type $variant = $result; )*
+            $(
+                #[doc = concat!("`", $name, "`")]
+                pub struct $variant;
+
+                impl Method for $variant {
+                    const NAME: &'static str = $name;
+                    type Params = $params;
+                    type Result = $result;
+
+                    fn request(params: $params) -> Request {
+                        Request::$variant(params)
+                    }
+                }
+            )*
         }
 
         /// The TypeScript map from each method's name to its params and result.
@@ -87,9 +112,9 @@ rpc_methods! {
     "keys.add" => KeysAdd(KeyAddParams) -> AuthorizedKey;
     "keys.remove" => KeysRemove(KeyRemoveParams) -> AuthorizedKey;
     "lan.status" => LanStatus(NoParams) -> crate::account::LanStatus;
-    "lan.enable" => LanEnable(LanEnableParams) -> LanStatus;
-    "lan.disable" => LanDisable(NoParams) -> LanStatus;
-    "lan.rotate_certificate" => LanRotateCertificate(NoParams) -> LanStatus;
+    "lan.enable" => LanEnable(LanEnableParams) -> crate::account::LanStatus;
+    "lan.disable" => LanDisable(NoParams) -> crate::account::LanStatus;
+    "lan.rotate_certificate" => LanRotateCertificate(NoParams) -> crate::account::LanStatus;
     "projects.add" => ProjectsAdd(ProjectAddParams) -> Project;
     "projects.list" => ProjectsList(NoParams) -> Vec<Project>;
     "projects.get" => ProjectsGet(ProjectIdParams) -> Project;

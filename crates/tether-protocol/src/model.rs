@@ -27,6 +27,20 @@ pub enum SessionStatus {
 }
 
 impl SessionStatus {
+    /// The status's name on the wire (`awaiting_approval`).
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Idle => "idle",
+            Self::Running => "running",
+            Self::AwaitingApproval => "awaiting_approval",
+            Self::Interrupted => "interrupted",
+            Self::Stalled => "stalled",
+            Self::Errored => "errored",
+            Self::Ended => "ended",
+        }
+    }
+
     /// A turn is under way (or starting, or waiting on a person) in this status.
     pub fn is_mid_turn(self) -> bool {
         matches!(

@@ -67,7 +67,7 @@ pub struct SessionCreateParams {
     pub permission_mode: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct SessionListParams {
     #[serde(default)]
@@ -95,7 +95,7 @@ pub struct PairingRequestParams {
     pub request_id: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct LanEnableParams {
     /// The interface address; by default the configured one, else the one that routes out.

@@ -3,6 +3,7 @@
 //! The connection is one conversation; closing it archives the session.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
@@ -11,6 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::{FutureExt, Stream, StreamExt};
 use serde_json::{Value, json};
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
@@ -20,10 +23,10 @@ use super::upgrade::{accept, start};
 use tether_engine::auth::Caller;
 
 use tether_engine::engine::Engine;
-use tether_engine::hub::{Join, Outbox};
-use tether_protocol::{
-    ChannelKind, ChannelName, CloseReason, ErrorCode, FrameText, RpcError, SUBPROTOCOL,
-};
+use tether_engine::hub::{Outbound, Outbox};
+use tether_protocol::events::{ChannelEvent, SessionEvent, SessionSummary};
+use tether_protocol::model::SessionStatus;
+use tether_protocol::{ChannelKind, ChannelName, CloseReason, ErrorCode, RpcError, SUBPROTOCOL};
 
 pub(super) async fn handle(
     State(state): State<AppState>,
@@ -68,6 +71,7 @@ fn chat(
         caller: caller.clone(),
         project_id,
         session: None,
+        events: None,
     };
     connection::run(
         WebSocketTransport(socket),
@@ -83,13 +87,11 @@ struct Conversation {
     caller: Caller,
     project_id: String,
     session: Option<String>,
+    /// The session's typed events, once the first prompt started it.
+    events: Option<broadcast::Receiver<Arc<ChannelEvent>>>,
 }
 
 impl Dialect for Conversation {
-    fn shape(frame: FrameText) -> Option<FrameText> {
-        simple(frame)
-    }
-
     /// The chat endpoint says nothing until the first answer.
     fn greet(&mut self, _: &Caller, _: &Outbox) {}
 
@@ -105,6 +107,15 @@ impl Dialect for Conversation {
             let message = tokio::select! {
                 biased;
                 () = closer.closed() => return,
+                event = next_event(&mut self.events) => {
+                    match event {
+                        Ok(event) => tell(&event, outbox),
+                        // The client missed part of the answer: like a full queue, it is cut off.
+                        Err(RecvError::Lagged(_)) => closer.close(CloseReason::SlowConsumer),
+                        Err(RecvError::Closed) => self.events = None,
+                    }
+                    continue;
+                }
                 message = stream.next() => message,
             };
             let Some(message) = message else { break };
@@ -132,7 +143,7 @@ impl Dialect for Conversation {
                 }
                 (Rate::Over, _) => vec![error("too many messages: this one was dropped")],
                 (Rate::Within, None) => vec![error("send prompts as text")],
-                (Rate::Within, Some(text)) => self.prompt(&text, outbox).await,
+                (Rate::Within, Some(text)) => self.prompt(&text).await,
             };
             for failure in failures {
                 outbox.reply(failure.to_string().into()).await;
@@ -142,11 +153,9 @@ impl Dialect for Conversation {
     }
 
     /// Archives the session when the client leaves.
-    async fn end(&mut self, outbox: &Outbox) {
+    async fn end(&mut self, _: &Outbox) {
+        self.events = None;
         let Some(id) = &self.session else { return };
-        if let Some(channel) = ChannelName::new(ChannelKind::Session, id) {
-            self.engine.hub().unsubscribe(outbox.id(), [&channel]);
-        }
         let _ = self
             .engine
             .dispatch(
@@ -160,7 +169,7 @@ impl Dialect for Conversation {
 
 impl Conversation {
     /// Sends a prompt, starting the session on the first one; answers with error frames only.
-    async fn prompt(&mut self, text: &str, outbox: &Outbox) -> Vec<Value> {
+    async fn prompt(&mut self, text: &str) -> Vec<Value> {
         let prompt = match serde_json::from_str::<Value>(text) {
             Ok(frame) if frame["type"] == "prompt" => {
                 frame["content"].as_str().unwrap_or_default().to_owned()
@@ -174,7 +183,7 @@ impl Conversation {
         };
         let session_id = match &self.session {
             Some(id) => id.clone(),
-            None => match self.start(outbox).await {
+            None => match self.start().await {
                 Ok(id) => id,
                 Err(failure) => return vec![failure],
             },
@@ -193,7 +202,7 @@ impl Conversation {
             .collect()
     }
 
-    async fn start(&mut self, outbox: &Outbox) -> Result<String, Value> {
+    async fn start(&mut self) -> Result<String, Value> {
         let created = self
             .engine
             .dispatch(
@@ -208,52 +217,55 @@ impl Conversation {
             .to_owned();
         let channel = ChannelName::new(ChannelKind::Session, &id)
             .ok_or_else(|| error("the session id is malformed"))?;
-        self.engine.hub().subscribe(
-            outbox,
-            None,
-            &[Join {
-                channel,
-                since: None,
-            }],
-        );
+        self.events = Some(self.engine.hub().watch(&channel));
         self.session = Some(id.clone());
         Ok(id)
     }
 }
 
-/// A frame as this endpoint's clients read it: a full-protocol event as its simple frame (or
-/// nothing, for events they have no frame for), the endpoint's own error frames as they are,
-/// and nothing of the rest of the protocol.
-fn simple(frame: FrameText) -> Option<FrameText> {
-    let parsed: Value = serde_json::from_str(frame.as_str()).ok()?;
-    match parsed["type"].as_str()? {
-        "event" => translate(&parsed).map(|simple| simple.to_string().into()),
-        "error" => Some(frame),
-        _ => None,
+/// The session's next typed event, or never when there is no session yet.
+async fn next_event(
+    events: &mut Option<broadcast::Receiver<Arc<ChannelEvent>>>,
+) -> Result<Arc<ChannelEvent>, RecvError> {
+    match events {
+        Some(events) => events.recv().await,
+        None => std::future::pending().await,
     }
 }
 
-/// The simple frame for a full-protocol event, if it has one.
-fn translate(frame: &Value) -> Option<Value> {
-    let data = &frame["data"];
-    match frame["event"].as_str()? {
-        "part.delta" => Some(json!({ "type": "assistant_chunk", "content": data["text"] })),
-        "usage.updated" => Some(
-            json!({ "type": "usage_update", "usage": data["usage"], "total_cost_usd": data["total_cost_usd"] }),
-        ),
-        "session.updated" => {
-            let session = &data["session"];
+/// Queues the simple frame for a session event, if it has one. A client that does not keep up
+/// is cut off by the queue's bounds, as on `/ws`.
+fn tell(event: &ChannelEvent, outbox: &Outbox) {
+    if let ChannelEvent::Session(event) = event
+        && let Some(frame) = simple(event)
+    {
+        outbox.push(Outbound::Frame(frame.to_string().into()));
+    }
+}
+
+/// The simple frame for a session event, if it has one.
+fn simple(event: &SessionEvent) -> Option<Value> {
+    match event {
+        SessionEvent::PartDelta(delta) => {
+            Some(json!({ "type": "assistant_chunk", "content": delta.text }))
+        }
+        SessionEvent::UsageUpdated(usage) => Some(json!({
+            "type": "usage_update",
+            "usage": usage.usage,
+            "total_cost_usd": usage.total_cost_usd,
+        })),
+        SessionEvent::SessionUpdated(SessionSummary { session }) => {
             let turn_over = matches!(
-                session["status"].as_str(),
-                Some("idle" | "errored" | "interrupted")
+                session.status,
+                SessionStatus::Idle | SessionStatus::Errored | SessionStatus::Interrupted
             );
             turn_over.then(|| {
                 json!({
                     "type": "session_end",
-                    "status": session["status"],
-                    "total_cost_usd": session["total_cost_usd"],
-                    "usage_summary": session["usage"],
-                    "error": session["last_error"],
+                    "status": session.status,
+                    "total_cost_usd": session.total_cost_usd,
+                    "usage_summary": session.usage,
+                    "error": session.last_error,
                 })
             })
         }

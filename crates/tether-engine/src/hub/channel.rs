@@ -1,10 +1,14 @@
 //! One channel's stream: its epoch, its newest offset, its bounded history and its subscribers.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
 
 use tokio::time::Instant;
 
 use super::{HistoryLimits, Outbox};
+use tether_protocol::events::ChannelEvent;
 use tether_protocol::{FrameText, Position};
 use tether_store::random_epoch;
 
@@ -33,6 +37,8 @@ pub(super) struct Channel {
     ring: VecDeque<Stored>,
     ring_bytes: usize,
     pub subscribers: Vec<Subscriber>,
+    /// In-process followers of its typed events, once one asked.
+    pub watchers: Option<broadcast::Sender<Arc<ChannelEvent>>>,
 }
 
 impl Channel {
@@ -49,6 +55,7 @@ impl Channel {
             ring: VecDeque::new(),
             ring_bytes: 0,
             subscribers: Vec::new(),
+            watchers: None,
         }
     }
 
@@ -60,9 +67,11 @@ impl Channel {
         self.head
     }
 
-    /// True when dropping this channel loses nothing: no subscribers, no events ever.
+    /// True when dropping this channel loses nothing: no subscribers or followers, no events
+    /// ever.
     pub fn is_unused(&self) -> bool {
-        self.subscribers.is_empty() && self.head == 0
+        let followed = (self.watchers.as_ref()).is_some_and(|tx| tx.receiver_count() > 0);
+        self.subscribers.is_empty() && !followed && self.head == 0
     }
 
     /// The offset the next event gets.

@@ -5,16 +5,17 @@ mod outbox;
 mod queue;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
+use tokio::sync::broadcast;
 use tokio::time::Instant;
 
 use self::channel::{Channel, Saved, Subscriber};
 pub use self::outbox::{Closer, Inbox, Outbound, Outbox, QueueDepth, QueueLimits};
-use tether_protocol::events::WireEvent;
+use tether_protocol::events::{ChannelEvent, WireEvent};
 use tether_protocol::results::History;
 use tether_protocol::{
     ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
@@ -46,6 +47,9 @@ impl Default for HistoryLimits {
         }
     }
 }
+
+/// Typed events one in-process follower may fall behind by.
+const WATCH_CAPACITY: usize = 1024;
 
 /// A subscribe request for one channel.
 #[derive(Debug, Clone)]
@@ -107,10 +111,17 @@ impl Hub {
                 return None;
             }
         };
-        Some(self.publish_encoded(channel, event.name(), data))
+        Some(self.publish_encoded(channel, event.name(), data, || event.typed()))
     }
 
-    fn publish_encoded(&self, channel: &ChannelName, event: &str, data: Box<RawValue>) -> u64 {
+    /// Publishes an encoded event; its typed form is made only when someone follows it.
+    fn publish_encoded(
+        &self,
+        channel: &ChannelName,
+        event: &str,
+        data: Box<RawValue>,
+        typed: impl FnOnce() -> Option<ChannelEvent>,
+    ) -> u64 {
         let mut channels = self.lock();
         let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
         let offset = state.next_offset();
@@ -131,6 +142,13 @@ impl Hub {
                 published,
             })
         });
+        if let Some(watchers) = &state.watchers
+            && watchers.receiver_count() > 0
+            && let Some(typed) = typed()
+        {
+            // A follower that fell behind hears `Lagged` and reloads; nobody waits.
+            let _ = watchers.send(Arc::new(typed));
+        }
         offset
     }
 
@@ -277,6 +295,17 @@ impl Hub {
                 })
             })
             .collect()
+    }
+
+    /// Follows `channel`'s typed events from now on, in this process: live events only (a
+    /// follower that falls more than `WATCH_CAPACITY` behind hears `Lagged` and reloads).
+    pub fn watch(&self, channel: &ChannelName) -> broadcast::Receiver<Arc<ChannelEvent>> {
+        let mut channels = self.lock();
+        let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
+        state
+            .watchers
+            .get_or_insert_with(|| broadcast::channel(WATCH_CAPACITY).0)
+            .subscribe()
     }
 
     /// Removes the connection `outbox_id` from these channels.

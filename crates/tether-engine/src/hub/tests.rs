@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::*;
 use tether_protocol::CloseReason;
-use tether_protocol::events::EncodedEvent;
+use tether_protocol::events::{AccountEvent, EncodedEvent, StoreUpdated};
 
 fn channel(name: &str) -> ChannelName {
     ChannelName::parse(name).unwrap()
@@ -374,4 +374,24 @@ async fn one_item_larger_than_the_budget_still_reaches_a_client_that_keeps_up() 
     publish(&hub, &channel("session:a"), "e", &"x".repeat(1_000)).unwrap();
     assert!(!sub.closer().is_closed());
     assert_eq!(offsets(&drain(&mut queue)), [1]);
+}
+
+#[tokio::test]
+async fn followers_get_the_typed_events_and_a_lagging_one_hears_so() {
+    let (hub, _dir) = test_hub(HistoryLimits::default());
+    let name = channel("user:owner");
+    let mut follower = hub.watch(&name);
+    let event = AccountEvent::StoreUpdated(StoreUpdated { problem: None });
+    hub.publish(&name, &event).unwrap();
+    assert_eq!(
+        *follower.recv().await.unwrap(),
+        ChannelEvent::Account(event.clone())
+    );
+    for _ in 0..=WATCH_CAPACITY {
+        hub.publish(&name, &event).unwrap();
+    }
+    assert!(matches!(
+        follower.recv().await,
+        Err(broadcast::error::RecvError::Lagged(_))
+    ));
 }

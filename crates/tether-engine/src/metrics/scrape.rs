@@ -9,11 +9,9 @@ use crate::engine::Engine;
 pub fn scrape(engine: &Engine) -> String {
     let mut sessions = BTreeMap::<String, usize>::new();
     for session in engine.sessions().list() {
-        let status = serde_json::to_value(session.status)
-            .ok()
-            .and_then(|status| status.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        *sessions.entry(status).or_default() += 1;
+        *sessions
+            .entry(session.status.wire_name().to_owned())
+            .or_default() += 1;
     }
     let gauges = Gauges {
         connections: engine.connections().count_by_kind(),

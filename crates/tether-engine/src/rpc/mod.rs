@@ -13,26 +13,45 @@ mod system;
 mod todos;
 mod tools;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::supervisor::handle::{Command, SessionError, SessionHandle};
-use tether_protocol::methods::Request;
+use tether_protocol::methods::{Method, Request};
 use tether_protocol::session_view::SessionSnapshot;
 use tether_protocol::{ErrorCode, RpcError};
 
-/// Runs one method for `caller` and returns its result. Every method of the RPC table has its
-/// arm here (the compiler checks), and each arm's answer is the table's result type.
+/// Runs one method, named and with its params as a client sent them, for `caller`.
 pub async fn dispatch(
     engine: &Engine,
     caller: &Caller,
     method: &str,
     params: Option<Value>,
 ) -> Result<Value, RpcError> {
-    use tether_protocol::methods::results_of as of;
-    match Request::decode(method, params)? {
+    run(engine, caller, Request::decode(method, params)?).await
+}
+
+/// Runs one method for a caller in this process, typed by the RPC table.
+pub async fn call<M: Method>(
+    engine: &Engine,
+    caller: &Caller,
+    params: M::Params,
+) -> Result<M::Result, RpcError> {
+    let answer = run(engine, caller, M::request(params)).await?;
+    serde_json::from_value(answer).map_err(|error| {
+        RpcError::new(
+            ErrorCode::Internal,
+            format!("{} answered unexpectedly: {error}", M::NAME),
+        )
+    })
+}
+
+/// Runs a decoded request. Every method of the RPC table has its arm here (the compiler
+/// checks), and each arm's answer is the table's result type for it.
+async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value, RpcError> {
+    use tether_protocol::methods::method as of;
+    match request {
         Request::SystemInfo(p) => reply::<of::SystemInfo>(system::info(engine, p)),
         Request::DevicesCreate(p) => {
             reply::<of::DevicesCreate>(devices::create(engine, caller, p).await?)
@@ -99,7 +118,7 @@ pub async fn dispatch(
 }
 
 /// Encodes a method's answer, of the type the RPC table declares for it.
-fn reply<T: Serialize>(result: T) -> Result<Value, RpcError> {
+fn reply<M: Method>(result: M::Result) -> Result<Value, RpcError> {
     serde_json::to_value(result).map_err(|error| {
         RpcError::new(
             ErrorCode::Internal,

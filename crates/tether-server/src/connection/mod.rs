@@ -25,7 +25,7 @@ pub(crate) use self::transport::{
 use tether_engine::auth::Caller;
 use tether_engine::engine::Engine;
 use tether_engine::hub::{Closer, Outbox};
-use tether_protocol::{CloseReason, FrameText};
+use tether_protocol::CloseReason;
 
 /// How long the server's close frame may take to leave, and the peer's to come back, before
 /// the socket is dropped anyway.
@@ -33,9 +33,6 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// What a connection makes of its peer's frames.
 pub(crate) trait Dialect: Send {
-    /// How each queued frame is written: as it is, reshaped, or left out.
-    fn shape(frame: FrameText) -> Option<FrameText>;
-
     /// Greets the peer once the connection is registered (queues its first frames).
     fn greet(&mut self, caller: &Caller, outbox: &Outbox);
 
@@ -97,16 +94,7 @@ async fn serve<T, D>(
         "connected"
     );
     let heartbeat = Heartbeat::new();
-    let shape = D::shape;
-    let writing = writer::run(
-        sink,
-        queue,
-        &closer,
-        &heartbeat,
-        &limits,
-        engine.metrics(),
-        &shape,
-    );
+    let writing = writer::run(sink, queue, &closer, &heartbeat, &limits, engine.metrics());
     // Boxed: inline, the room for reading would be part of every idle connection's future.
     let reading = Box::pin(dialect.read(&mut stream, &heartbeat, &outbox));
     tokio::join!(writing, reading);

@@ -18,8 +18,8 @@ use tether_engine::config::Limits;
 use tether_engine::engine::Engine;
 use tether_engine::hub::{Join, Outbound, Outbox};
 use tether_protocol::{
-    ChannelName, ClientFrame, CloseReason, ConnectionInfo, ErrorCode, FrameText, PROTOCOL_VERSION,
-    Position, RequestId, RpcError, ServerFrame, ServerInfo, decode, encode,
+    ChannelName, ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position,
+    RequestId, RpcError, ServerFrame, ServerInfo, decode, encode,
 };
 
 /// A response on its way: a request still running, or an answer already made.
@@ -44,10 +44,6 @@ impl Protocol {
 }
 
 impl Dialect for Protocol {
-    fn shape(frame: FrameText) -> Option<FrameText> {
-        Some(frame)
-    }
-
     fn greet(&mut self, caller: &Caller, outbox: &Outbox) {
         let welcome = ServerFrame::Welcome {
             protocol: PROTOCOL_VERSION,

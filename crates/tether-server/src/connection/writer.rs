@@ -1,5 +1,5 @@
-//! The writing half: drains the bounded queue, pings on an interval, says goodbye with a close code.
-//! Each frame goes out as the connection's kind shapes it (as it is, on `/ws`).
+//! The writing half: drains the bounded queue in batches, pings on an interval, says goodbye
+//! with a close code.
 
 use std::time::Duration;
 
@@ -19,10 +19,6 @@ use tether_protocol::{CloseReason, FrameText};
 const COALESCE: usize = 64;
 const COALESCE_BYTES: usize = 64 << 10;
 
-/// How a connection's frames are written: the frame as sent, or `None` to leave it out.
-pub(super) trait Shape: Fn(FrameText) -> Option<FrameText> {}
-impl<F: Fn(FrameText) -> Option<FrameText>> Shape for F {}
-
 pub(super) async fn run<W>(
     mut sink: W,
     mut queue: Inbox,
@@ -30,7 +26,6 @@ pub(super) async fn run<W>(
     heartbeat: &Heartbeat,
     limits: &Limits,
     metrics: &Metrics,
-    shape: &impl Shape,
 ) where
     W: Sink<ServerMessage, Error = PeerGone> + Unpin,
 {
@@ -46,7 +41,7 @@ pub(super) async fn run<W>(
             item = queue.recv() => match item {
                 Some(item) => {
                     let ready = waiting_after(item, &mut queue);
-                    Box::pin(send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics, shape)).await
+                    Box::pin(send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics)).await
                 }
                 None => break,
             },
@@ -94,7 +89,6 @@ async fn send<W>(
     closer: &Closer,
     deadline: Duration,
     metrics: &Metrics,
-    shape: &impl Shape,
 ) -> bool
 where
     W: Sink<ServerMessage, Error = PeerGone> + Unpin,
@@ -104,17 +98,17 @@ where
     let write = async {
         for item in items {
             match item {
-                Outbound::Frame(text) => fed.feed(sink, shape(text)).await?,
+                Outbound::Frame(text) => fed.feed(sink, text).await?,
                 Outbound::Event {
                     frame,
                     published: at,
                 } => {
                     published.push(at);
-                    fed.feed(sink, shape(frame)).await?;
+                    fed.feed(sink, frame).await?;
                 }
                 Outbound::Batch(batch) => {
                     for text in batch {
-                        fed.feed(sink, shape(text)).await?;
+                        fed.feed(sink, text).await?;
                     }
                 }
             }
@@ -131,7 +125,7 @@ where
     sent
 }
 
-/// What one flush fed the sink, as written (after shaping).
+/// What one flush fed the sink.
 #[derive(Default)]
 struct Fed {
     frames: usize,
@@ -139,12 +133,11 @@ struct Fed {
 }
 
 impl Fed {
-    /// Feeds a frame to the sink (without flushing), unless it was shaped away.
-    async fn feed<W>(&mut self, sink: &mut W, text: Option<FrameText>) -> Result<(), PeerGone>
+    /// Feeds a frame to the sink (without flushing).
+    async fn feed<W>(&mut self, sink: &mut W, text: FrameText) -> Result<(), PeerGone>
     where
         W: Sink<ServerMessage, Error = PeerGone> + Unpin,
     {
-        let Some(text) = text else { return Ok(()) };
         self.frames += 1;
         self.bytes += text.len();
         sink.feed(ServerMessage::Text(text)).await
