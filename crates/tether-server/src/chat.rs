@@ -24,8 +24,11 @@ use tether_engine::auth::Caller;
 
 use tether_engine::engine::Engine;
 use tether_engine::hub::{Outbound, Outbox};
+use tether_engine::rpc::call;
 use tether_protocol::events::{ChannelEvent, SessionEvent, SessionSummary};
+use tether_protocol::methods::method;
 use tether_protocol::model::SessionStatus;
+use tether_protocol::params::{SendParams, SessionCreateParams, SessionParams};
 use tether_protocol::{ChannelKind, ChannelName, CloseReason, ErrorCode, RpcError, SUBPROTOCOL};
 
 pub(super) async fn handle(
@@ -156,14 +159,10 @@ impl Dialect for Conversation {
     async fn end(&mut self, _: &Outbox) {
         self.events = None;
         let Some(id) = &self.session else { return };
-        let _ = self
-            .engine
-            .dispatch(
-                &self.caller,
-                "sessions.archive",
-                Some(json!({ "session_id": id })),
-            )
-            .await;
+        let params = SessionParams {
+            session_id: id.clone(),
+        };
+        let _ = call::<method::SessionsArchive>(&self.engine, &self.caller, params).await;
     }
 }
 
@@ -188,14 +187,12 @@ impl Conversation {
                 Err(failure) => return vec![failure],
             },
         };
-        let sent = self
-            .engine
-            .dispatch(
-                &self.caller,
-                "messages.send",
-                Some(json!({ "session_id": session_id, "text": prompt })),
-            )
-            .await;
+        let params = SendParams {
+            session_id,
+            text: prompt,
+            client_id: None,
+        };
+        let sent = call::<method::MessagesSend>(&self.engine, &self.caller, params).await;
         sent.err()
             .map(|failure| error(&failure.message))
             .into_iter()
@@ -203,18 +200,13 @@ impl Conversation {
     }
 
     async fn start(&mut self) -> Result<String, Value> {
-        let created = self
-            .engine
-            .dispatch(
-                &self.caller,
-                "sessions.create",
-                Some(json!({ "project_id": self.project_id })),
-            )
-            .await;
-        let id = created.map_err(|failure| error(&failure.message))?["id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let params = SessionCreateParams {
+            project_id: self.project_id.clone(),
+            model: None,
+            permission_mode: None,
+        };
+        let created = call::<method::SessionsCreate>(&self.engine, &self.caller, params).await;
+        let id = created.map_err(|failure| error(&failure.message))?.id;
         let channel = ChannelName::new(ChannelKind::Session, &id)
             .ok_or_else(|| error("the session id is malformed"))?;
         self.events = Some(self.engine.hub().watch(&channel));

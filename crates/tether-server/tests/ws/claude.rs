@@ -214,3 +214,13 @@ pub fn streamed_text(events: &[Value]) -> String {
         .filter_map(|e| e["data"]["text"].as_str())
         .collect()
 }
+
+/// A stand-in `claude` (a shell script that injects a fault), in a folder of its own that
+/// lives as long as the first value.
+pub fn stand_in_claude(script: &str) -> (tempfile::TempDir, PathBuf) {
+    let bin = tempfile::tempdir().unwrap();
+    let path = bin.path().join("claude");
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    (bin, path)
+}

@@ -5,7 +5,9 @@ use std::time::Duration;
 use serde_json::json;
 use tether_fake_anthropic::Reply;
 
-use crate::claude::{ClaudeBench, last_error, processes_in, status_is, streamed_text};
+use crate::claude::{
+    ClaudeBench, last_error, processes_in, stand_in_claude, status_is, streamed_text,
+};
 
 fn stall(chunk: &str) -> Reply {
     Reply::Stall {
@@ -195,10 +197,7 @@ done
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_unknown_output_lines_are_skipped_not_fatal() {
-    let bin = tempfile::tempdir().unwrap();
-    let fake = bin.path().join("claude");
-    std::fs::write(&fake, GARBLED_CLAUDE).unwrap();
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (_bin, fake) = stand_in_claude(GARBLED_CLAUDE);
     let bench =
         ClaudeBench::start_with(Vec::new(), |config| config.claude.path = Some(fake.clone())).await;
     let mut seat = bench.seat().await;
@@ -216,10 +215,7 @@ const SILENT_CLAUDE: &str = "#!/bin/sh\nwhile read -r line; do :; done\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_setting_change_claude_never_answers_fails_in_time_and_keeps_the_old_value() {
-    let bin = tempfile::tempdir().unwrap();
-    let fake = bin.path().join("claude");
-    std::fs::write(&fake, SILENT_CLAUDE).unwrap();
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (_bin, fake) = stand_in_claude(SILENT_CLAUDE);
     let bench = ClaudeBench::start_with(Vec::new(), |config| {
         config.claude.path = Some(fake.clone());
         config.claude.answer_timeout = Duration::from_millis(300);

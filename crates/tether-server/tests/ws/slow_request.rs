@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::claude::ClaudeBench;
+use crate::claude::{ClaudeBench, stand_in_claude};
 use crate::common::MAX_FRAMES;
 
 /// A stand-in `claude` that injects a fault: it never reads its input.
@@ -14,10 +14,7 @@ const DEAF_CLAUDE: &str = "#!/bin/sh\nexec sleep 600\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pings_subscribes_and_other_requests_are_served_while_a_request_is_slow() {
-    let bin = tempfile::tempdir().unwrap();
-    let fake = bin.path().join("claude");
-    std::fs::write(&fake, DEAF_CLAUDE).unwrap();
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (_bin, fake) = stand_in_claude(DEAF_CLAUDE);
     let bench = ClaudeBench::start_with(Vec::new(), |config| {
         config.claude.path = Some(fake.clone());
         config.claude.write_timeout = Duration::from_millis(1500);
