@@ -8,7 +8,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::account::{AuthorizedKey, Device, PairingRequest, Project};
-use crate::events::SessionDeleted;
+use crate::events::{SessionDeleted, SessionSummary};
 use crate::model::{Approval, SessionInfo, Todo};
 use crate::params::*;
 use crate::results::*;
@@ -122,10 +122,10 @@ rpc_methods! {
     "sessions.create" => SessionsCreate(SessionCreateParams) -> SessionInfo;
     "sessions.list" => SessionsList(SessionListParams) -> Vec<SessionInfo>;
     "sessions.get" => SessionsGet(SessionParams) -> SessionSnapshot;
-    "sessions.archive" => SessionsArchive(SessionParams) -> SessionChanged;
+    "sessions.archive" => SessionsArchive(SessionParams) -> SessionSummary;
     "sessions.delete" => SessionsDelete(SessionParams) -> SessionDeleted;
-    "sessions.set_model" => SessionsSetModel(ModelParams) -> SessionChanged;
-    "sessions.set_permission_mode" => SessionsSetPermissionMode(ModeParams) -> SessionChanged;
+    "sessions.set_model" => SessionsSetModel(ModelParams) -> SessionSummary;
+    "sessions.set_permission_mode" => SessionsSetPermissionMode(ModeParams) -> SessionSummary;
     "messages.send" => MessagesSend(SendParams) -> MessageSent;
     "messages.cancel" => MessagesCancel(SessionParams) -> Done;
     "messages.retry" => MessagesRetry(SessionParams) -> MessageSent;

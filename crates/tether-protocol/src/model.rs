@@ -87,7 +87,8 @@ pub struct SessionInfo {
     /// Seconds since the Unix epoch.
     #[ts(type = "number")]
     pub created_at: u64,
-    /// When a prompt was last sent or the status last changed, in seconds since the Unix epoch.
+    /// When the status last changed (a prompt that starts a turn changes it), in seconds since
+    /// the Unix epoch.
     #[ts(type = "number")]
     pub last_active_at: u64,
     pub total_cost_usd: f64,
@@ -201,4 +202,27 @@ pub struct Todo {
     )]
     #[ts(optional)]
     pub active_form: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionStatus;
+
+    #[test]
+    fn each_status_wire_name_is_its_serde_name() {
+        use SessionStatus::*;
+        for status in [
+            Starting,
+            Idle,
+            Running,
+            AwaitingApproval,
+            Interrupted,
+            Stalled,
+            Errored,
+            Ended,
+        ] {
+            let encoded = serde_json::to_value(status).unwrap_or_default();
+            assert_eq!(encoded, status.wire_name(), "{status:?}");
+        }
+    }
 }

@@ -6,7 +6,6 @@ use serde_json::value::RawValue;
 use ts_rs::TS;
 
 use crate::Device;
-use crate::model::SessionInfo;
 
 /// `{}`: the method did what it was asked, and has nothing more to say.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -16,12 +15,6 @@ pub struct Done {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct MessageSent {
     pub message_id: String,
-}
-
-/// A session as a method left it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct SessionChanged {
-    pub session: SessionInfo,
 }
 
 /// The answer to `tools.approve`: the suggested rules left out of an "always allow".

@@ -28,7 +28,7 @@ use tether_protocol::params::{
 };
 use tether_protocol::results::{
     Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
-    RefusedRule, SessionChanged, SystemInfo,
+    RefusedRule, SystemInfo,
 };
 use tether_protocol::session_view::SessionSnapshot;
 use tether_protocol::{
@@ -114,14 +114,13 @@ fn generated() -> String {
         HistoryParams::decl(&cfg),
         Done::decl(&cfg),
         MessageSent::decl(&cfg),
-        SessionChanged::decl(&cfg),
         RefusedRule::decl(&cfg),
         Approved::decl(&cfg),
         History::decl(&cfg),
         serde_json::Value::decl(&cfg),
     ];
     let mut out = String::from(
-        "// Generated from the Rust protocol types (crates/tether-protocol and the crates above it) by `make gen`. Do not edit.\n\n",
+        "// Generated from the Rust protocol types (crates/tether-protocol) by `make gen`. Do not edit.\n\n",
     );
     out += &format!("export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n\n");
     for declaration in declarations {

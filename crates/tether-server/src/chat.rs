@@ -134,10 +134,8 @@ impl Dialect for Conversation {
                 }
                 PeerFrame::Heartbeat => continue,
                 PeerFrame::Close => break,
-                PeerFrame::Broken(reason) => {
-                    closer.close(reason);
-                    return;
-                }
+                // A broken transport ends the conversation as a goodbye would.
+                PeerFrame::Broken(_) => break,
             };
             let failures = match (rate.check(), text) {
                 (Rate::Abusive, _) => {

@@ -71,7 +71,7 @@ pub enum StoreError {
     Sqlite(rusqlite::Error),
     #[error("a saved value is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("its saved {0} cannot be read ({1}); it was left as it is")]
+    #[error("its saved {0} cannot be read ({1}); nothing of this run is saved to it")]
     Unreadable(&'static str, Box<StoreError>),
     #[error("the store is unavailable")]
     Unavailable,
@@ -119,7 +119,8 @@ impl Store {
         let health = Arc::new(Health::default());
         let opened = open_writer(&path).and_then(|mut writer| {
             let reader = open_reader(&path)?;
-            // Everything a start reads must read, before this run writes a byte.
+            // Everything a start loads must read before this run writes anything of its own
+            // (a file of an older schema has been moved forward to this one first).
             read::everything(&reader)?;
             start_run(&mut writer)?;
             Ok((writer, reader))

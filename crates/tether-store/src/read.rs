@@ -14,7 +14,7 @@ use super::records::{Backfill, ChannelRecord, SessionRecord, StoredEvent};
 use tether_protocol::AuthorizedKey;
 use tether_protocol::Device;
 use tether_protocol::Project;
-use tether_protocol::model::{Message, SessionInfo};
+use tether_protocol::model::{Message, SessionInfo, SessionStatus};
 
 /// A column holding JSON (or, with `bare`, a unit-like enum stored as its bare name).
 fn json_column<T: DeserializeOwned>(
@@ -44,15 +44,19 @@ fn channel_record(row: &Row<'_>) -> rusqlite::Result<ChannelRecord> {
     })
 }
 
-/// Reads every table a start loads (the messages of each session included), to learn whether
-/// the saved state can be read at all.
+/// Reads everything a start loads (every table, and the messages of each open session), to
+/// learn whether the saved state can be read at all.
 pub fn everything(connection: &Connection) -> Result<(), StoreError> {
     let unreadable = |what| move |error| StoreError::Unreadable(what, Box::new(error));
     channels(connection).map_err(unreadable("channels"))?;
     projects(connection).map_err(unreadable("projects"))?;
     devices(connection).map_err(unreadable("devices"))?;
     ssh_keys(connection).map_err(unreadable("SSH keys"))?;
-    for session in sessions(connection).map_err(unreadable("sessions"))? {
+    let open = (sessions(connection)
+        .map_err(unreadable("sessions"))?
+        .into_iter())
+    .filter(|session| session.info.status != SessionStatus::Ended);
+    for session in open {
         messages(connection, &session.info.id).map_err(unreadable("messages"))?;
     }
     Ok(())

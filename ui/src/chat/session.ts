@@ -63,6 +63,12 @@ export function apply(view: SessionView, { event, data }: SessionEvent): Session
       return { ...view, todos: data.todos };
     case "agents.updated":
       return view;
+    default: {
+      // Every event of the union is handled above; one from a newer engine changes nothing.
+      const unknown: never = event;
+      void unknown;
+      return view;
+    }
   }
 }
 

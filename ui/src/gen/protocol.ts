@@ -1,4 +1,4 @@
-// Generated from the Rust protocol types (crates/tether-protocol and the crates above it) by `make gen`. Do not edit.
+// Generated from the Rust protocol types (crates/tether-protocol) by `make gen`. Do not edit.
 
 export const PROTOCOL_VERSION = 1;
 
@@ -164,7 +164,8 @@ claude_session_id: string | null,
  */
 created_at: number, 
 /**
- * When a prompt was last sent or the status last changed, in seconds since the Unix epoch.
+ * When the status last changed (a prompt that starts a turn changes it), in seconds since
+ * the Unix epoch.
  */
 last_active_at: number, total_cost_usd: number, usage: Usage, 
 /**
@@ -322,8 +323,6 @@ export type Done = Record<symbol, never>;
 
 export type MessageSent = { message_id: string, };
 
-export type SessionChanged = { session: SessionInfo, };
-
 export type RefusedRule = { rule: unknown, why: string, };
 
 export type Approved = { refused_rules: Array<RefusedRule>, };
@@ -375,10 +374,10 @@ export type Methods = {
   "sessions.create": { params: SessionCreateParams; result: SessionInfo };
   "sessions.list": { params: SessionListParams; result: Array<SessionInfo> };
   "sessions.get": { params: SessionParams; result: SessionSnapshot };
-  "sessions.archive": { params: SessionParams; result: SessionChanged };
+  "sessions.archive": { params: SessionParams; result: SessionSummary };
   "sessions.delete": { params: SessionParams; result: SessionDeleted };
-  "sessions.set_model": { params: ModelParams; result: SessionChanged };
-  "sessions.set_permission_mode": { params: ModeParams; result: SessionChanged };
+  "sessions.set_model": { params: ModelParams; result: SessionSummary };
+  "sessions.set_permission_mode": { params: ModeParams; result: SessionSummary };
   "messages.send": { params: SendParams; result: MessageSent };
   "messages.cancel": { params: SessionParams; result: Done };
   "messages.retry": { params: SessionParams; result: MessageSent };

@@ -14,7 +14,6 @@ use tether_protocol::params::ModelParams;
 use tether_protocol::params::SessionCreateParams;
 use tether_protocol::params::SessionListParams;
 use tether_protocol::params::SessionParams;
-use tether_protocol::results::SessionChanged;
 use tether_protocol::session_view::SessionSnapshot;
 use tether_protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 use tether_store::{Row, StoreError};
@@ -132,13 +131,13 @@ pub(super) fn delete(engine: &Engine, params: SessionParams) -> Result<SessionDe
 pub(super) async fn archive(
     engine: &Engine,
     params: SessionParams,
-) -> Result<SessionChanged, RpcError> {
+) -> Result<SessionSummary, RpcError> {
     let session = handle(engine, &params.session_id)?;
     session
         .ask(|reply| Command::Archive { reply })
         .await
         .map_err(session_error)?;
-    Ok(SessionChanged {
+    Ok(SessionSummary {
         session: session.info(),
     })
 }
@@ -146,7 +145,7 @@ pub(super) async fn archive(
 pub(super) async fn set_model(
     engine: &Engine,
     params: ModelParams,
-) -> Result<SessionChanged, RpcError> {
+) -> Result<SessionSummary, RpcError> {
     arguments::model(&params.model).map_err(invalid)?;
     let session = handle(engine, &params.session_id)?;
     session
@@ -156,7 +155,7 @@ pub(super) async fn set_model(
         })
         .await
         .map_err(session_error)?;
-    Ok(SessionChanged {
+    Ok(SessionSummary {
         session: session.info(),
     })
 }
@@ -165,7 +164,7 @@ pub(super) async fn set_permission_mode(
     engine: &Engine,
     caller: &Caller,
     params: ModeParams,
-) -> Result<SessionChanged, RpcError> {
+) -> Result<SessionSummary, RpcError> {
     check_mode(engine, caller, &params.mode)?;
     let session = handle(engine, &params.session_id)?;
     session
@@ -175,7 +174,7 @@ pub(super) async fn set_permission_mode(
         })
         .await
         .map_err(session_error)?;
-    Ok(SessionChanged {
+    Ok(SessionSummary {
         session: session.info(),
     })
 }

@@ -128,17 +128,14 @@ impl SessionReducer {
         (id, events)
     }
 
-    /// The prompt reached `claude`: the session is active now, and running unless an approval
-    /// still waits (the prompt is then queued behind it).
+    /// The prompt reached `claude`: the turn runs, unless an approval still waits (the prompt
+    /// is then queued behind it).
     pub fn prompt_sent(&mut self) -> Vec<SessionEvent> {
-        let waiting = !self.view.approvals.is_empty();
-        self.updated(|info| {
-            info.last_active_at = unix_now();
-            if !waiting {
-                info.status = SessionStatus::Running;
-                info.last_error = None;
-            }
-        })
+        if self.view.approvals.is_empty() {
+            self.set_status(SessionStatus::Running, None)
+        } else {
+            Vec::new()
+        }
     }
 
     /// Moves the session to `status`, with an error to show or none.
@@ -319,6 +316,10 @@ impl SessionReducer {
         decision: Decision,
         by: Option<&str>,
     ) -> Vec<SessionEvent> {
+        if self.approval(request_id).is_none() {
+            // The first answer won already.
+            return Vec::new();
+        }
         let mut events = Vec::new();
         let resolved = ApprovalResolved {
             request_id: request_id.to_owned(),

@@ -126,17 +126,17 @@ impl Peer {
             };
             let Some(message) = message else { break };
             heartbeat.heard();
-            let size = match &message {
-                PeerFrame::Text(text) => text.len(),
-                PeerFrame::Binary(size) => *size,
-                PeerFrame::Heartbeat => continue,
+            match &message {
+                PeerFrame::Text(text) => self.engine.metrics().received(text.len()),
+                PeerFrame::Binary(size) => self.engine.metrics().received(*size),
+                PeerFrame::Heartbeat => {}
                 PeerFrame::Close => break,
                 PeerFrame::Broken(reason) => {
                     closer.close(*reason);
                     return;
                 }
-            };
-            self.engine.metrics().received(size);
+            }
+            // Every frame counts against the rate, heartbeats included.
             match self.rate.check() {
                 Rate::Within => {}
                 Rate::Over => {
@@ -144,7 +144,7 @@ impl Peer {
                         ErrorCode::RateLimited,
                         "too many frames; this one was dropped",
                     );
-                    responses.push_back(answered(ServerFrame::error(None, error)));
+                    self.answer(ServerFrame::error(None, error)).await;
                     continue;
                 }
                 Rate::Abusive => {
@@ -152,16 +152,20 @@ impl Peer {
                     return;
                 }
             }
-            if let PeerFrame::Text(text) = message {
-                if let Some(response) = self.handle(&text).await {
-                    responses.push_back(response);
+            match message {
+                PeerFrame::Text(text) => {
+                    if let Some(response) = self.handle(&text).await {
+                        responses.push_back(response);
+                    }
                 }
-            } else {
-                let error = RpcError::new(
-                    ErrorCode::UnsupportedFrame,
-                    "binary frames are not part of the protocol; send JSON text",
-                );
-                responses.push_back(answered(ServerFrame::error(None, error)));
+                PeerFrame::Binary(_) => {
+                    let error = RpcError::new(
+                        ErrorCode::UnsupportedFrame,
+                        "binary frames are not part of the protocol; send JSON text",
+                    );
+                    self.answer(ServerFrame::error(None, error)).await;
+                }
+                PeerFrame::Heartbeat | PeerFrame::Close | PeerFrame::Broken(_) => {}
             }
         }
         // The peer is done sending; what it asked for is still answered.
@@ -175,8 +179,9 @@ impl Peer {
         closer.close(CloseReason::Normal);
     }
 
-    /// Serves one text frame: a request becomes a response on its way (it starts running
-    /// now); everything else is answered at once.
+    /// Serves one text frame: a request (or a frame that may have meant one) becomes a
+    /// response on its way, after those of earlier requests; everything else is answered at
+    /// once.
     async fn handle(&mut self, text: &str) -> Option<Response> {
         let frame = match decode(text) {
             Ok(frame) => frame,
@@ -199,10 +204,13 @@ impl Peer {
                 id,
                 channels,
                 since,
-            } => self
-                .subscribe(id.clone(), &channels, since.unwrap_or_default())
-                .err()
-                .map(|error| answered(ServerFrame::error(id, error))),
+            } => {
+                if let Err(error) = self.subscribe(id.clone(), &channels, since.unwrap_or_default())
+                {
+                    self.answer(ServerFrame::error(id, error)).await;
+                }
+                None
+            }
             ClientFrame::Unsubscribe { id, channels } => {
                 let frame = match self.unsubscribe(&channels) {
                     Ok(channels) => ServerFrame::Unsubscribed { id, channels },
