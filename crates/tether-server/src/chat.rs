@@ -69,9 +69,11 @@ fn chat(
     project_id: String,
     stop: CancellationToken,
 ) -> impl Future<Output = ()> + Send {
-    let conversation = Conversation {
-        engine: engine.clone(),
-        caller: caller.clone(),
+    let (owner, who) = (engine.clone(), caller.clone());
+    let conversation = move |outbox: &Outbox| Conversation {
+        engine: owner,
+        caller: who,
+        outbox: outbox.clone(),
         project_id,
         session: None,
         events: None,
@@ -88,6 +90,7 @@ fn chat(
 struct Conversation {
     engine: Engine,
     caller: Caller,
+    outbox: Outbox,
     project_id: String,
     session: Option<String>,
     /// The session's typed events, once the first prompt started it.
@@ -95,15 +98,13 @@ struct Conversation {
 }
 
 impl Dialect for Conversation {
-    /// The chat endpoint says nothing until the first answer.
-    fn greet(&mut self, _: &Caller, _: &Outbox) {}
-
     /// Reads prompts until the client leaves or the connection is closed; each over the frame
     /// rate is dropped with an error frame, and too many in a row close the connection.
-    async fn read<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat, outbox: &Outbox)
+    async fn read<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat)
     where
         R: Stream<Item = PeerFrame> + Unpin + Send,
     {
+        let outbox = self.outbox.clone();
         let closer = outbox.closer().clone();
         let mut rate = FrameRate::new(&self.engine.config().limits);
         loop {
@@ -112,7 +113,7 @@ impl Dialect for Conversation {
                 () = closer.closed() => return,
                 event = next_event(&mut self.events) => {
                     match event {
-                        Ok(event) => tell(&event, outbox),
+                        Ok(event) => tell(&event, &outbox),
                         // The client missed part of the answer: like a full queue, it is cut off.
                         Err(RecvError::Lagged(_)) => closer.close(CloseReason::SlowConsumer),
                         Err(RecvError::Closed) => self.events = None,
@@ -154,7 +155,7 @@ impl Dialect for Conversation {
     }
 
     /// Archives the session when the client leaves.
-    async fn end(&mut self, _: &Outbox) {
+    async fn end(&mut self) {
         self.events = None;
         let Some(id) = &self.session else { return };
         let params = SessionParams {

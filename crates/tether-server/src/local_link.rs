@@ -81,7 +81,8 @@ impl LocalLink {
             // The goodbye goes through the sink; this tells of an ending without one, a panic
             // included.
             let _last_word = LastWord { deliver, closed };
-            let dialect = Protocol::new(owner.clone(), Caller::Local);
+            let engine = owner.clone();
+            let dialect = move |outbox: &_| Protocol::greet(engine, Caller::Local, outbox);
             connection::run(socket, owner, Caller::Local, run_stop, dialect).await;
         });
         let sender = LinkSender {

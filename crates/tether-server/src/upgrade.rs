@@ -39,7 +39,8 @@ pub(super) async fn handle(
         state,
         permit,
         move |socket, engine, stop| {
-            let dialect = Protocol::new(engine.clone(), caller.clone());
+            let (owner, who) = (engine.clone(), caller.clone());
+            let dialect = move |outbox: &_| Protocol::greet(owner, who, outbox);
             connection::run(WebSocketTransport(socket), engine, caller, stop, dialect)
                 .map(move |()| drop(slot))
         },

@@ -33,25 +33,22 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// What a connection makes of its peer's frames.
 pub(crate) trait Dialect: Send {
-    /// Greets the peer once the connection is registered (queues its first frames).
-    fn greet(&mut self, caller: &Caller, outbox: &Outbox);
-
     /// Reads the peer's frames until it leaves, breaks the rules, or the connection closes.
     fn read<'a, R>(
         &'a mut self,
         stream: &'a mut R,
         heartbeat: &'a Heartbeat,
-        outbox: &'a Outbox,
     ) -> impl Future<Output = ()> + Send + 'a
     where
         R: Stream<Item = PeerFrame> + Unpin + Send;
 
     /// Releases what the connection held (subscriptions, a chat's session).
-    fn end<'a>(&'a mut self, outbox: &'a Outbox) -> impl Future<Output = ()> + Send + 'a;
+    fn end(&mut self) -> impl Future<Output = ()> + Send + '_;
 }
 
-/// Runs a connection until it closes. Everything it holds (subscriptions, registry entry) is
-/// released before it ends.
+/// Runs a connection until it closes; `dialect` makes what reads its frames, once its outbox
+/// exists (and may greet the peer there). Everything the connection holds (subscriptions,
+/// registry entry) is released before it ends.
 ///
 /// The transport is split before the future is made, so that the future (alive as long as
 /// the connection) holds two handles to it rather than the whole socket.
@@ -60,7 +57,7 @@ pub(crate) fn run<T, D>(
     engine: Engine,
     caller: Caller,
     stop: CancellationToken,
-    dialect: D,
+    dialect: impl FnOnce(&Outbox) -> D + Send + 'static,
 ) -> impl Future<Output = ()> + Send
 where
     T: Transport,
@@ -77,7 +74,7 @@ async fn serve<T, D>(
     engine: Engine,
     caller: Caller,
     stop: CancellationToken,
-    mut dialect: D,
+    dialect: impl FnOnce(&Outbox) -> D,
 ) where
     T: Transport,
     D: Dialect,
@@ -87,7 +84,7 @@ async fn serve<T, D>(
     let registration = engine.register_connection(&caller, &closer);
     let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
     registration.watch_queue(outbox.depth());
-    dialect.greet(&caller, &outbox);
+    let mut dialect = dialect(&outbox);
     tracing::info!(
         connection = registration.id(),
         device = caller.device_name(),
@@ -95,10 +92,8 @@ async fn serve<T, D>(
     );
     let heartbeat = Heartbeat::new();
     let writing = writer::run(sink, queue, &closer, &heartbeat, &limits, engine.metrics());
-    // Boxed: inline, the room for reading would be part of every idle connection's future.
-    let reading = Box::pin(dialect.read(&mut stream, &heartbeat, &outbox));
-    tokio::join!(writing, reading);
-    dialect.end(&outbox).await;
+    tokio::join!(writing, dialect.read(&mut stream, &heartbeat));
+    dialect.end().await;
     if matches!(closer.reason(), CloseReason::SlowConsumer) {
         engine.metrics().slow_consumers.add(1);
     }

@@ -14,7 +14,6 @@ use super::heartbeat::Heartbeat;
 use super::rate::{FrameRate, Rate};
 use super::transport::PeerFrame;
 use tether_engine::auth::{Caller, OWNER, parse_channel, readable_channel};
-use tether_engine::config::Limits;
 use tether_engine::engine::Engine;
 use tether_engine::hub::{Join, Outbound, Outbox};
 use tether_protocol::{
@@ -25,26 +24,47 @@ use tether_protocol::{
 /// A response on its way: a request still running, or an answer already made.
 type Response = Pin<Box<dyn Future<Output = ServerFrame> + Send>>;
 
+/// The responses on their way, in request order; made with the first request and let go once
+/// all are answered, so an idle connection holds none of it.
+#[derive(Default)]
+struct Responses(Option<Box<FuturesOrdered<Response>>>);
+
+impl Responses {
+    fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, |responses| responses.len())
+    }
+
+    fn push_back(&mut self, response: Response) {
+        self.0
+            .get_or_insert_with(|| Box::new(FuturesOrdered::new()))
+            .push_back(response);
+    }
+
+    /// The next response in request order; `None` at once when none is on its way.
+    async fn next(&mut self) -> Option<ServerFrame> {
+        let frame = self.0.as_mut()?.next().await;
+        if self.len() == 0 {
+            self.0 = None;
+        }
+        frame
+    }
+}
+
 /// The full protocol's dialect: what a `/ws` or desktop connection holds across its life.
 pub(crate) struct Protocol {
     engine: Engine,
     caller: Caller,
+    outbox: Outbox,
     /// The channels joined, left when the connection ends.
     channels: BTreeSet<ChannelName>,
+    rate: FrameRate,
+    max_subscriptions: usize,
+    max_requests_in_flight: usize,
 }
 
 impl Protocol {
-    pub fn new(engine: Engine, caller: Caller) -> Self {
-        Self {
-            engine,
-            caller,
-            channels: BTreeSet::new(),
-        }
-    }
-}
-
-impl Dialect for Protocol {
-    fn greet(&mut self, caller: &Caller, outbox: &Outbox) {
+    /// A connection of `caller`'s, greeted with `welcome` on `outbox`.
+    pub fn greet(engine: Engine, caller: Caller, outbox: &Outbox) -> Self {
         let welcome = ServerFrame::Welcome {
             protocol: PROTOCOL_VERSION,
             server: ServerInfo {
@@ -57,69 +77,59 @@ impl Dialect for Protocol {
             },
         };
         outbox.push(Outbound::Frame(encode(&welcome)));
+        let limits = &engine.config().limits;
+        Self {
+            rate: FrameRate::new(limits),
+            max_subscriptions: limits.max_subscriptions,
+            max_requests_in_flight: limits.max_requests_in_flight.max(1),
+            engine,
+            caller,
+            outbox: outbox.clone(),
+            channels: BTreeSet::new(),
+        }
     }
+}
 
-    async fn read<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat, outbox: &Outbox)
+impl Dialect for Protocol {
+    fn read<'a, R>(
+        &'a mut self,
+        stream: &'a mut R,
+        heartbeat: &'a Heartbeat,
+    ) -> impl Future<Output = ()> + Send + 'a
     where
         R: Stream<Item = PeerFrame> + Unpin + Send,
     {
-        let limits = &self.engine.config().limits;
-        let mut peer = Peer::new(
-            self.engine.clone(),
-            self.caller.clone(),
-            outbox.clone(),
-            limits,
-        );
-        peer.read(stream, heartbeat).await;
-        self.channels = peer.channels;
+        self.read_frames(stream, heartbeat)
     }
 
-    async fn end(&mut self, outbox: &Outbox) {
-        self.engine.hub().unsubscribe(outbox.id(), &self.channels);
+    async fn end(&mut self) {
+        self.engine
+            .hub()
+            .unsubscribe(self.outbox.id(), &self.channels);
         self.channels.clear();
     }
 }
 
-struct Peer {
-    engine: Engine,
-    caller: Caller,
-    outbox: Outbox,
-    channels: BTreeSet<ChannelName>,
-    rate: FrameRate,
-    max_subscriptions: usize,
-    max_requests_in_flight: usize,
-}
-
-impl Peer {
-    fn new(engine: Engine, caller: Caller, outbox: Outbox, limits: &Limits) -> Self {
-        Self {
-            engine,
-            caller,
-            outbox,
-            channels: BTreeSet::new(),
-            rate: FrameRate::new(limits),
-            max_subscriptions: limits.max_subscriptions,
-            max_requests_in_flight: limits.max_requests_in_flight.max(1),
-        }
-    }
-
+impl Protocol {
     /// Reads frames until the peer leaves, breaks the protocol, or the connection is closed.
     /// Requests start in the order they arrive and run side by side, up to
     /// `max_requests_in_flight`; their responses leave in request order. Pings, subscribes
     /// and the peer's heartbeat are served meanwhile, so one slow request stalls none of them.
-    async fn read<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat)
+    async fn read_frames<R>(&mut self, stream: &mut R, heartbeat: &Heartbeat)
     where
-        R: Stream<Item = PeerFrame> + Unpin,
+        R: Stream<Item = PeerFrame> + Unpin + Send,
     {
         let closer = self.outbox.closer().clone();
-        let mut responses = FuturesOrdered::<Response>::new();
+        let mut responses = Responses::default();
         loop {
             let reading = responses.len() < self.max_requests_in_flight;
             let message = tokio::select! {
                 biased;
                 () = closer.closed() => return,
                 Some(frame) = responses.next() => {
-                    self.answer(frame).await;
+                    // Boxed while it runs, as is every wait below: inline, its room would be
+                    // part of every idle connection.
+                    Box::pin(self.answer(frame)).await;
                     continue;
                 }
                 message = stream.next(), if reading => message,
@@ -144,7 +154,7 @@ impl Peer {
                         ErrorCode::RateLimited,
                         "too many frames; this one was dropped",
                     );
-                    self.answer(ServerFrame::error(None, error)).await;
+                    Box::pin(self.answer(ServerFrame::error(None, error))).await;
                     continue;
                 }
                 Rate::Abusive => {
@@ -154,7 +164,7 @@ impl Peer {
             }
             match message {
                 PeerFrame::Text(text) => {
-                    if let Some(response) = self.handle(&text).await {
+                    if let Some(response) = Box::pin(self.handle(&text)).await {
                         responses.push_back(response);
                     }
                 }
@@ -163,7 +173,7 @@ impl Peer {
                         ErrorCode::UnsupportedFrame,
                         "binary frames are not part of the protocol; send JSON text",
                     );
-                    self.answer(ServerFrame::error(None, error)).await;
+                    Box::pin(self.answer(ServerFrame::error(None, error))).await;
                 }
                 PeerFrame::Heartbeat | PeerFrame::Close | PeerFrame::Broken(_) => {}
             }
@@ -174,7 +184,7 @@ impl Peer {
             () = closer.closed() => return,
             frame = responses.next() => frame,
         } {
-            self.answer(frame).await;
+            Box::pin(self.answer(frame)).await;
         }
         closer.close(CloseReason::Normal);
     }

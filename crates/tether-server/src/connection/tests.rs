@@ -109,7 +109,7 @@ async fn connect_writable(writable: usize) -> Harness {
         engine.clone(),
         Caller::Local,
         stop.clone(),
-        Protocol::new(engine, Caller::Local),
+        move |outbox: &_| Protocol::greet(engine, Caller::Local, outbox),
     ));
     let mut harness = Harness {
         to_server,
