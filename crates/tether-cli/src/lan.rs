@@ -44,7 +44,10 @@ fn print(status: &Value) {
             println!("LAN access is on at {url}");
             println!("Certificate: {fingerprint}");
             if let Some(expires) = status["expires_at"].as_u64() {
-                let days = expires.saturating_sub(tether_protocol::clock::unix_now()) / 86_400;
+                const DAY: u64 = 86_400;
+                let left = expires.saturating_sub(tether_protocol::clock::unix_now());
+                // Rounded, so it reads the same from one second to the next.
+                let days = (left + DAY / 2) / DAY;
                 println!(
                     "It expires in {days} days; a new one is made when LAN access starts within a month of that."
                 );
