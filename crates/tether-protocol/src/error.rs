@@ -38,6 +38,9 @@ pub enum ErrorCode {
     ForbiddenHost,
     /// The server is at its connection limit (HTTP 503).
     Overloaded,
+    /// The request clashes with something outside Tether: a `claude` in a terminal is still
+    /// writing the session it would continue.
+    Conflict,
     /// A pairing attempt failed: wrong, expired or burned code, or the desktop said no
     /// (HTTP 403); `details.reason` says which.
     PairingFailed,

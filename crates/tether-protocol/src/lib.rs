@@ -32,6 +32,8 @@ pub mod params;
 pub mod results;
 /// A session as a client holds it, and the reducer that applies its events.
 pub mod session_view;
+/// Claude Code's own sessions from its transcripts: lists, folders and pages of history.
+pub mod terminal;
 
 pub use account::{AuthorizedKey, Device, DeviceId, LanStatus, PairingRequest, Project};
 pub use channel::{ChannelKind, ChannelName};

@@ -137,4 +137,9 @@ rpc_methods! {
     "todos.get" => TodosGet(SessionParams) -> Vec<Todo>;
     "todos.update" => TodosUpdate(TodosParams) -> Done;
     "events.history" => EventsHistory(HistoryParams) -> History;
+    "terminal.list" => TerminalList(TerminalListParams) -> crate::terminal::TerminalList;
+    "terminal.folders" => TerminalFolders(NoParams) -> crate::terminal::TerminalFolders;
+    "terminal.open" => TerminalOpen(TerminalParams) -> crate::terminal::TerminalOpened;
+    "terminal.read" => TerminalRead(TerminalReadParams) -> crate::terminal::TerminalPage;
+    "terminal.continue" => TerminalContinue(TerminalContinueParams) -> SessionInfo;
 }

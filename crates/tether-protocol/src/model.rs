@@ -95,6 +95,18 @@ pub struct SessionInfo {
     pub usage: Usage,
     /// The last failure, in words, while it is relevant.
     pub last_error: Option<String>,
+    /// The Claude Code session (from its transcripts) this one carries on, if any.
+    #[serde(default)]
+    pub origin: Option<Origin>,
+}
+
+/// A Claude Code session that a Tether session carries on: resumed, or forked into a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Origin {
+    /// The CLI's id of the session carried on (a transcript's id).
+    pub transcript_id: String,
+    /// Forked (`--fork-session`): the CLI gives the continuation an id of its own.
+    pub fork: bool,
 }
 
 impl SessionInfo {
@@ -118,6 +130,7 @@ impl SessionInfo {
             total_cost_usd: 0.0,
             usage: Usage::default(),
             last_error: None,
+            origin: None,
         }
     }
 }

@@ -181,3 +181,46 @@ pub struct NoParams {}
 pub struct SessionParams {
     pub session_id: String,
 }
+
+/// `terminal.list`: the sessions of one folder, or of all.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalListParams {
+    #[serde(default)]
+    #[ts(optional)]
+    pub folder: Option<String>,
+    /// At most this many (default 200, at most 1000).
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+/// One transcript, by its session id.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalParams {
+    pub id: String,
+}
+
+/// `terminal.read`: the page of history before `before`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalReadParams {
+    pub id: String,
+    #[ts(type = "number")]
+    pub before: u64,
+    /// At most this many turns (default 20, at most 200).
+    #[serde(default)]
+    #[ts(optional)]
+    pub turns: Option<u32>,
+}
+
+/// `terminal.continue`: carry on in Tether, or in a fork when the terminal still writes it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalContinueParams {
+    pub id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub fork: Option<bool>,
+}

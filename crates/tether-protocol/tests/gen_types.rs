@@ -18,19 +18,24 @@ use tether_protocol::events::{
 };
 use tether_protocol::methods;
 use tether_protocol::model::{
-    Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
+    Approval, Message, Origin, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
 };
 use tether_protocol::params::{
     AgentParams, ApproveParams, DeviceCreateParams, DeviceIdParams, DeviceRenameParams,
     HistoryParams, KeyAddParams, KeyRemoveParams, LanEnableParams, ModeParams, ModelParams,
     NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams, SendParams,
-    SessionCreateParams, SessionListParams, SessionParams, TodosParams,
+    SessionCreateParams, SessionListParams, SessionParams, TerminalContinueParams,
+    TerminalListParams, TerminalParams, TerminalReadParams, TodosParams,
 };
 use tether_protocol::results::{
     Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
     RefusedRule, SystemInfo,
 };
 use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::terminal::{
+    IndexProgress, TerminalFolder, TerminalFolders, TerminalList, TerminalOpened, TerminalPage,
+    TerminalSession,
+};
 use tether_protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
     RpcError, ServerFrame, ServerInfo, SubscriptionState,
@@ -62,6 +67,7 @@ fn generated() -> String {
         SessionStatus::decl(&cfg),
         Usage::decl(&cfg),
         SessionInfo::decl(&cfg),
+        Origin::decl(&cfg),
         Role::decl(&cfg),
         Message::decl(&cfg),
         Part::decl(&cfg),
@@ -112,6 +118,17 @@ fn generated() -> String {
         AgentParams::decl(&cfg),
         TodosParams::decl(&cfg),
         HistoryParams::decl(&cfg),
+        TerminalListParams::decl(&cfg),
+        TerminalParams::decl(&cfg),
+        TerminalReadParams::decl(&cfg),
+        TerminalContinueParams::decl(&cfg),
+        TerminalSession::decl(&cfg),
+        TerminalFolder::decl(&cfg),
+        IndexProgress::decl(&cfg),
+        TerminalList::decl(&cfg),
+        TerminalFolders::decl(&cfg),
+        TerminalOpened::decl(&cfg),
+        TerminalPage::decl(&cfg),
         Done::decl(&cfg),
         MessageSent::decl(&cfg),
         RefusedRule::decl(&cfg),

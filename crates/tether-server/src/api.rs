@@ -152,6 +152,7 @@ pub(super) fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::ForbiddenHost
         | ErrorCode::PairingFailed => StatusCode::FORBIDDEN,
         ErrorCode::NotFound | ErrorCode::MethodNotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::TooManySubscriptions | ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Unavailable | ErrorCode::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,

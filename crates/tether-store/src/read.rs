@@ -17,6 +17,17 @@ use tether_protocol::Project;
 use tether_protocol::model::{Message, SessionInfo, SessionStatus};
 
 /// A column holding JSON (or, with `bare`, a unit-like enum stored as its bare name).
+/// A JSON column that may be NULL.
+fn optional_json_column<T: DeserializeOwned>(
+    row: &Row<'_>,
+    index: usize,
+) -> rusqlite::Result<Option<T>> {
+    match row.get::<_, Option<String>>(index)? {
+        None => Ok(None),
+        Some(_) => json_column(row, index, false).map(Some),
+    }
+}
+
 fn json_column<T: DeserializeOwned>(
     row: &Row<'_>,
     index: usize,
@@ -168,7 +179,7 @@ pub fn ssh_keys(connection: &Connection) -> Result<Vec<AuthorizedKey>, StoreErro
 
 /// The columns `session_record` reads, in its order.
 const SESSION_COLUMNS: &str = "id, project_id, status, model, permission_mode, claude_session_id,
-    created_at, total_cost_usd, usage, last_error, todos, last_active_at";
+    created_at, total_cost_usd, usage, last_error, todos, last_active_at, origin";
 
 fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     Ok(SessionRecord {
@@ -184,6 +195,7 @@ fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
             total_cost_usd: row.get(7)?,
             usage: json_column(row, 8, false)?,
             last_error: row.get(9)?,
+            origin: optional_json_column(row, 12)?,
         },
         todos: json_column(row, 10, false)?,
     })

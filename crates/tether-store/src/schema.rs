@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -74,6 +74,8 @@ const MIGRATIONS: [&str; 4] = [
     // 4: when each session was last active, for lists sorted by it.
     "ALTER TABLE sessions ADD COLUMN last_active_at INTEGER NOT NULL DEFAULT 0;
      UPDATE sessions SET last_active_at = created_at;",
+    // 5: the Claude Code session a session carries on, as JSON (NULL for none).
+    "ALTER TABLE sessions ADD COLUMN origin TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -37,6 +37,10 @@ fn session(id: &str, status: SessionStatus) -> SessionRecord {
                 ..Usage::default()
             },
             last_error: None,
+            origin: Some(tether_protocol::model::Origin {
+                transcript_id: "t".to_owned(),
+                fork: true,
+            }),
         },
         todos: Vec::new(),
     }
@@ -124,7 +128,7 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
              INSERT INTO events VALUES ('project:p1', 1, 'a', '{}', 1), ('project:p1', 2, 'b', '{}', 2);
              INSERT INTO sessions VALUES ('s1', 'p1', 'idle', NULL, 'default', NULL, 9, 0.5,
                  '{\"input_tokens\":0,\"output_tokens\":0,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0}',
-                 NULL, '[]');
+                 NULL, '[]', 9);
              INSERT INTO meta VALUES ('clean_shutdown', '1');",
         )
         .unwrap();
@@ -154,6 +158,10 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
         (migrated.created_at, migrated.last_active_at),
         (9, 9),
         "a session from before schema 4 was last active when it was made"
+    );
+    assert_eq!(
+        migrated.origin, None,
+        "a session from before schema 5 carries on nothing"
     );
     store.close().await;
 }

@@ -34,6 +34,7 @@ function snapshot(text: string, status = "running"): SessionSnapshot {
       total_cost_usd: 0,
       usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
       last_error: null,
+      origin: null,
     },
     messages: [{ id: "a1", role: "assistant", parts: [{ kind: "text", id: "p1", text }] }],
     approvals: [],

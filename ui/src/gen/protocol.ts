@@ -28,7 +28,7 @@ recovered?: boolean, };
 
 export type ServerFrame = { "type": "welcome", protocol: number, server: ServerInfo, connection: ConnectionInfo, } | { "type": "response", id: RequestId | null, result?: unknown, error?: RpcError, } | { "type": "subscribed", id?: RequestId, channels: Array<SubscriptionState>, } | { "type": "unsubscribed", id?: RequestId, channels: Array<string>, } | { "type": "event", channel: string, event: string, offset: number, data: unknown, } | { "type": "pong" };
 
-export type ErrorCode = "invalid_frame" | "unknown_frame_type" | "unsupported_frame" | "method_not_found" | "invalid_params" | "invalid_channel" | "forbidden" | "too_many_subscriptions" | "rate_limited" | "not_found" | "unavailable" | "unauthorized" | "forbidden_origin" | "forbidden_host" | "overloaded" | "pairing_failed" | "internal";
+export type ErrorCode = "invalid_frame" | "unknown_frame_type" | "unsupported_frame" | "method_not_found" | "invalid_params" | "invalid_channel" | "forbidden" | "too_many_subscriptions" | "rate_limited" | "not_found" | "unavailable" | "unauthorized" | "forbidden_origin" | "forbidden_host" | "overloaded" | "conflict" | "pairing_failed" | "internal";
 
 export type RpcError = { code: ErrorCode, message: string, details?: unknown, };
 
@@ -171,7 +171,21 @@ last_active_at: number, total_cost_usd: number, usage: Usage,
 /**
  * The last failure, in words, while it is relevant.
  */
-last_error: string | null, };
+last_error: string | null, 
+/**
+ * The Claude Code session (from its transcripts) this one carries on, if any.
+ */
+origin: Origin | null, };
+
+export type Origin = { 
+/**
+ * The CLI's id of the session carried on (a transcript's id).
+ */
+transcript_id: string, 
+/**
+ * Forked (`--fork-session`): the CLI gives the continuation an id of its own.
+ */
+fork: boolean, };
 
 export type Role = "user" | "assistant";
 
@@ -250,7 +264,7 @@ export type SessionDeleted = { session_id: string, };
 
 export type StoreUpdated = { problem: string | null, };
 
-export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated };
+export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated } | { "event": "terminal.indexed", "data": IndexProgress };
 
 export type NoParams = Record<symbol, never>;
 
@@ -318,6 +332,104 @@ export type HistoryParams = { channel: string, since: Position,
  * 1 to `MAX_HISTORY_PAGE` events (the most by default).
  */
 limit?: number, };
+
+export type TerminalListParams = { folder?: string, 
+/**
+ * At most this many (default 200, at most 1000).
+ */
+limit?: number, };
+
+export type TerminalParams = { id: string, };
+
+export type TerminalReadParams = { id: string, before: number, 
+/**
+ * At most this many turns (default 20, at most 200).
+ */
+turns?: number, };
+
+export type TerminalContinueParams = { id: string, fork?: boolean, };
+
+export type TerminalSession = { 
+/**
+ * The CLI's session id (what `--resume` takes).
+ */
+id: string, 
+/**
+ * The working directory its lines name; none when no line could be read.
+ */
+folder: string | null, 
+/**
+ * A title given with `/rename`, else the CLI's summary, else the first prompt.
+ */
+title: string | null, 
+/**
+ * Seconds since the Unix epoch.
+ */
+first_at: number | null, last_at: number | null, 
+/**
+ * Prompts and assistant messages.
+ */
+messages: number, git_branch: string | null, model: string | null, total_cost_usd: number, bytes: number, 
+/**
+ * Lines that could not be read and were skipped.
+ */
+skipped_lines: number, 
+/**
+ * Why some or all of it could not be read.
+ */
+problem: string | null, 
+/**
+ * A `claude` outside Tether is writing it now.
+ */
+live: boolean, 
+/**
+ * The Tether session that continues it, if one does.
+ */
+tether_session_id: string | null, };
+
+export type TerminalFolder = { path: string, sessions: number, last_at: number | null, 
+/**
+ * The project for this folder, when there is one.
+ */
+project_id: string | null, 
+/**
+ * The folder no longer exists.
+ */
+missing: boolean, };
+
+export type IndexProgress = { 
+/**
+ * Transcript files found.
+ */
+files: number, 
+/**
+ * Of them, read up to date.
+ */
+indexed: number, 
+/**
+ * Every file found has been read.
+ */
+done: boolean, };
+
+export type TerminalList = { 
+/**
+ * Most recent first.
+ */
+sessions: Array<TerminalSession>, progress: IndexProgress, };
+
+export type TerminalFolders = { 
+/**
+ * Most recent first.
+ */
+folders: Array<TerminalFolder>, progress: IndexProgress, };
+
+export type TerminalOpened = { transcript: TerminalSession, snapshot: SessionSnapshot, 
+/**
+ * Pass as `before` to `terminal.read` for the page before; none at the start.
+ */
+before: number | null, };
+
+export type TerminalPage = { messages: Array<Message>, before: number | null, };
 
 export type Done = Record<symbol, never>;
 
@@ -389,6 +501,11 @@ export type Methods = {
   "todos.get": { params: SessionParams; result: Array<Todo> };
   "todos.update": { params: TodosParams; result: Done };
   "events.history": { params: HistoryParams; result: History };
+  "terminal.list": { params: TerminalListParams; result: TerminalList };
+  "terminal.folders": { params: NoParams; result: TerminalFolders };
+  "terminal.open": { params: TerminalParams; result: TerminalOpened };
+  "terminal.read": { params: TerminalReadParams; result: TerminalPage };
+  "terminal.continue": { params: TerminalContinueParams; result: SessionInfo };
 };
 
 /** Close codes the server sends, by reason. */

@@ -21,6 +21,7 @@ use crate::Device;
 use crate::LanStatus;
 use crate::PairingRequest;
 use crate::Project;
+use crate::terminal::IndexProgress;
 
 /// An event as the hub publishes it: a wire name and its data, encoded once.
 pub trait WireEvent {
@@ -210,6 +211,7 @@ wire_events! {
         "session.ended" => SessionEnded(SessionSummary),
         "session.deleted" => SessionDeleted(SessionDeleted),
         "store.updated" => StoreUpdated(StoreUpdated),
+        "terminal.indexed" => TerminalIndexed(IndexProgress),
     }
 }
 
