@@ -1,7 +1,7 @@
 //! The engine handle: the one value the shells hold, wiring config, hub, devices and connections.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -19,6 +19,7 @@ use crate::metrics::Metrics;
 use crate::projects::Projects;
 use crate::rpc;
 use crate::supervisor::sessions::Sessions;
+use crate::transcripts::{self, Transcripts};
 use tether_protocol::events::{AccountEvent, StoreUpdated};
 use tether_protocol::{ChannelKind, ChannelName, CloseReason, RpcError};
 use tether_store::Store;
@@ -50,12 +51,23 @@ struct Inner {
     metrics: Metrics,
     projects: Projects,
     sessions: Sessions,
+    transcripts: Transcripts,
     started: Instant,
 }
 
 /// A cheap, cloneable handle to the running engine.
 #[derive(Clone)]
 pub struct Engine(Arc<Inner>);
+
+/// A handle that does not keep the engine alive, for its own background work.
+#[derive(Clone)]
+pub struct WeakEngine(Weak<Inner>);
+
+impl WeakEngine {
+    pub fn upgrade(&self) -> Option<Engine> {
+        self.0.upgrade().map(Engine)
+    }
+}
 
 impl Engine {
     /// Starts the engine: loads the paired devices' token hashes from `vault` (failing
@@ -69,6 +81,7 @@ impl Engine {
         let devices = Devices::open(Arc::clone(&vault), store.clone())
             .await
             .map_err(EngineError::Devices)?;
+        let transcripts = Transcripts::new(&config.claude);
         let engine = Self(Arc::new(Inner {
             hub: Hub::new(config.history.clone(), store.clone()),
             projects: Projects::load(store.clone()),
@@ -84,12 +97,14 @@ impl Engine {
             connections: Connections::default(),
             metrics: Metrics::default(),
             sessions: Sessions::default(),
+            transcripts,
             started: Instant::now(),
         }));
         engine
             .sessions()
             .restore(&engine, store.loaded("sessions", store.sessions()));
         engine.announce_store_problems(store.problems());
+        tokio::spawn(transcripts::keep_indexed(engine.downgrade()));
         Ok(engine)
     }
 
@@ -106,6 +121,15 @@ impl Engine {
                 Self(inner).announce(&AccountEvent::StoreUpdated(StoreUpdated { problem }));
             }
         });
+    }
+
+    pub fn downgrade(&self) -> WeakEngine {
+        WeakEngine(Arc::downgrade(&self.0))
+    }
+
+    /// Claude Code's own sessions, from its transcripts.
+    pub fn transcripts(&self) -> &Transcripts {
+        &self.0.transcripts
     }
 
     pub fn config(&self) -> &Config {

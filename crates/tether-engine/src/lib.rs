@@ -30,6 +30,8 @@ pub mod qr;
 pub mod rpc;
 /// One actor per Claude Code session, each owning one `claude` process.
 pub mod supervisor;
+/// Claude Code's own sessions, from its transcripts: index, history pages, live followers.
+pub mod transcripts;
 
 pub use config::Config;
 pub use engine::Engine;

@@ -66,6 +66,14 @@ impl Projects {
         Ok(project)
     }
 
+    /// The project whose folder is `path` (canonical), if there is one.
+    pub fn find(&self, path: &Path) -> Option<Project> {
+        self.lock()
+            .iter()
+            .find(|project| project.path == path)
+            .cloned()
+    }
+
     pub fn get(&self, id: &str) -> Result<Project, ProjectError> {
         self.lock()
             .iter()

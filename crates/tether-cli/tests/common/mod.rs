@@ -88,6 +88,12 @@ impl Setup {
         setup
     }
 
+    /// The folder the real `claude` keeps its settings and transcripts in
+    /// (`CLAUDE_CONFIG_DIR`), whether Tether runs it or a test runs it as a terminal would.
+    pub fn claude_home(&self) -> &Path {
+        self.home.path()
+    }
+
     /// The settings file `tether` is started with.
     pub fn config(&self) -> PathBuf {
         self.home.path().join("tether.toml")

@@ -1,6 +1,7 @@
-//! How devices get in: pairing codes and the LAN listener.
+//! How devices get in and what they may reach: pairing codes, the LAN listener, project folders.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -55,4 +56,13 @@ impl Default for LanSettings {
             metrics: false,
         }
     }
+}
+
+/// What paired devices may do with projects.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSettings {
+    /// Folders inside which devices may add projects (and continue terminal sessions); none
+    /// by default, so only the desktop adds them.
+    pub device_roots: Vec<PathBuf>,
 }

@@ -8,7 +8,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-pub use self::access::{LanSettings, PairingSettings};
+pub use self::access::{LanSettings, PairingSettings, ProjectSettings};
 use tether_protocol::durations::millis;
 
 pub use self::limits::Limits;
@@ -46,6 +46,8 @@ pub struct Config {
     pub pairing: PairingSettings,
     /// Serving phones and tablets on the local network, over TLS (off unless turned on).
     pub lan: LanSettings,
+    /// Where devices may add projects.
+    pub projects: ProjectSettings,
     /// How the desktop app updates itself (the headless `tether` ignores it).
     pub updates: UpdateSettings,
 }
@@ -140,6 +142,7 @@ impl Default for Config {
             claude: ClaudeSettings::default(),
             pairing: PairingSettings::default(),
             lan: LanSettings::default(),
+            projects: ProjectSettings::default(),
             updates: UpdateSettings::default(),
         }
     }

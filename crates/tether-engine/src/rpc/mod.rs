@@ -10,6 +10,7 @@ mod pairing;
 mod projects;
 mod sessions;
 mod system;
+mod terminal;
 mod todos;
 mod tools;
 
@@ -114,6 +115,13 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         Request::TodosGet(p) => reply::<of::TodosGet>(todos::get(engine, p).await?),
         Request::TodosUpdate(p) => reply::<of::TodosUpdate>(todos::update(engine, p).await?),
         Request::EventsHistory(p) => reply::<of::EventsHistory>(events::history(engine, p)?),
+        Request::TerminalList(p) => reply::<of::TerminalList>(terminal::list(engine, p)),
+        Request::TerminalFolders(p) => reply::<of::TerminalFolders>(terminal::folders(engine, p)),
+        Request::TerminalOpen(p) => reply::<of::TerminalOpen>(terminal::open(engine, p).await?),
+        Request::TerminalRead(p) => reply::<of::TerminalRead>(terminal::read(engine, p).await?),
+        Request::TerminalContinue(p) => {
+            reply::<of::TerminalContinue>(terminal::carry_on(engine, caller, p)?)
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! `projects.*`: the directories sessions may run in. Only the desktop side adds or removes them.
 
+use std::path::Path;
+
 use super::require_local;
 use crate::auth::Caller;
 use crate::engine::Engine;
@@ -17,10 +19,48 @@ pub(super) fn add(
     caller: &Caller,
     params: ProjectAddParams,
 ) -> Result<Project, RpcError> {
-    require_local(caller, "projects.add")?;
-    let project = engine.projects().add(&params.path).map_err(to_rpc)?;
+    add_folder(engine, caller, &params.path)
+}
+
+/// Adds `path` as a project (or finds the one it already is). The desktop may add any folder;
+/// a device only one inside `projects.device_roots`.
+pub(super) fn add_folder(
+    engine: &Engine,
+    caller: &Caller,
+    path: &Path,
+) -> Result<Project, RpcError> {
+    let folder = path.canonicalize().map_err(|error| {
+        RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("{} is not a folder: {error}", path.display()),
+        )
+    })?;
+    if let Some(project) = engine.projects().find(&folder) {
+        return Ok(project);
+    }
+    if !matches!(caller, Caller::Local) && !inside_device_roots(engine, &folder) {
+        return Err(RpcError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "devices may add projects only inside the folders the desktop's setting \
+                 projects.device_roots lists; {} is not inside one",
+                folder.display()
+            ),
+        ));
+    }
+    let project = engine.projects().add(&folder).map_err(to_rpc)?;
     engine.announce(&AccountEvent::ProjectAdded(project.clone()));
     Ok(project)
+}
+
+fn inside_device_roots(engine: &Engine, folder: &Path) -> bool {
+    engine
+        .config()
+        .projects
+        .device_roots
+        .iter()
+        .filter_map(|root| root.canonicalize().ok())
+        .any(|root| folder.starts_with(root))
 }
 
 pub(super) fn list(engine: &Engine, _: NoParams) -> Vec<Project> {

@@ -23,17 +23,6 @@ pub(super) fn create(
     caller: &Caller,
     params: SessionCreateParams,
 ) -> Result<SessionInfo, RpcError> {
-    let open = engine
-        .sessions()
-        .list()
-        .iter()
-        .filter(|session| session.status != SessionStatus::Ended)
-        .count();
-    let most = engine.config().claude.max_sessions;
-    if open >= most {
-        let why = format!("at most {most} sessions may be open at once; archive one first");
-        return Err(RpcError::new(ErrorCode::Overloaded, why));
-    }
     let project = engine
         .projects()
         .get(&params.project_id)
@@ -45,14 +34,33 @@ pub(super) fn create(
     if let Some(model) = &params.model {
         arguments::model(model).map_err(invalid)?;
     }
+    create_session(
+        engine,
+        NewSession {
+            project_id: project.id,
+            cwd: project.path,
+            model: params.model,
+            permission_mode,
+            origin: None,
+        },
+    )
+}
+
+/// Starts `new` and announces it, within the limit of open sessions and with `claude` found.
+pub(super) fn create_session(engine: &Engine, new: NewSession) -> Result<SessionInfo, RpcError> {
+    let open = engine
+        .sessions()
+        .list()
+        .iter()
+        .filter(|session| session.status != SessionStatus::Ended)
+        .count();
+    let most = engine.config().claude.max_sessions;
+    if open >= most {
+        let why = format!("at most {most} sessions may be open at once; archive one first");
+        return Err(RpcError::new(ErrorCode::Overloaded, why));
+    }
     locate(engine.config().claude.path.as_deref())
         .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
-    let new = NewSession {
-        project_id: project.id,
-        cwd: project.path,
-        model: params.model,
-        permission_mode,
-    };
     let info = engine.sessions().create(engine, new).info();
     engine.announce(&AccountEvent::SessionCreated(SessionSummary {
         session: info.clone(),

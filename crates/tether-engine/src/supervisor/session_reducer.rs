@@ -111,12 +111,18 @@ impl SessionReducer {
     pub fn user_message(&mut self, text: &str) -> (String, Vec<SessionEvent>) {
         self.user_messages += 1;
         let id = format!("user-{}", self.user_messages);
+        let events = self.prompt(id.clone(), text);
+        (id, events)
+    }
+
+    /// Records a prompt under the message id `id` (a transcript's line id).
+    pub fn prompt(&mut self, id: String, text: &str) -> Vec<SessionEvent> {
         let part = Part::Text {
             id: format!("{id}:0"),
             text: text.to_owned(),
         };
         let message = Message {
-            id: id.clone(),
+            id,
             role: Role::User,
             parts: vec![part],
         };
@@ -125,7 +131,7 @@ impl SessionReducer {
             &mut events,
             SessionEvent::MessageCreated(MessageCreated { message }),
         );
-        (id, events)
+        events
     }
 
     /// The prompt reached `claude`: the turn runs, unless an approval still waits (the prompt

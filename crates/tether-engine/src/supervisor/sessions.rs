@@ -13,7 +13,7 @@ use super::handle::SessionHandle;
 use super::session_actor::Actor;
 use super::session_reducer::SessionReducer;
 use crate::engine::Engine;
-use tether_protocol::model::{SessionInfo, SessionStatus};
+use tether_protocol::model::{Origin, SessionInfo, SessionStatus};
 use tether_store::{Row, SessionRecord};
 
 /// Commands queued for one actor before senders wait.
@@ -26,6 +26,8 @@ pub struct NewSession {
     pub cwd: PathBuf,
     pub model: Option<String>,
     pub permission_mode: String,
+    /// The Claude Code session it carries on, if any.
+    pub origin: Option<Origin>,
 }
 
 #[derive(Default)]
@@ -44,13 +46,18 @@ impl Sessions {
     /// Creates a session and starts its actor (its `claude` starts with the first message).
     pub fn create(&self, engine: &Engine, new: NewSession) -> SessionHandle {
         let id = format!("{:016x}", rand::rng().random::<u64>());
-        let info = SessionInfo::new(
+        let mut info = SessionInfo::new(
             id,
             new.project_id,
             new.model,
             new.permission_mode,
             tether_protocol::clock::unix_now(),
         );
+        info.claude_session_id = new
+            .origin
+            .as_ref()
+            .map(|origin| origin.transcript_id.clone());
+        info.origin = new.origin;
         engine.store().save(Row::Session(Box::new(SessionRecord {
             info: info.clone(),
             todos: Vec::new(),

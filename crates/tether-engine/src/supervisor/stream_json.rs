@@ -147,7 +147,8 @@ fn text(value: &Value, key: &str) -> String {
     value[key].as_str().unwrap_or_default().to_owned()
 }
 
-fn classify(raw: Value) -> CliLine {
+/// Classifies one parsed JSON object (a transcript holds the same shapes for its conversation).
+pub fn classify(raw: Value) -> CliLine {
     let kind = text(&raw, "type");
     let subtype = text(&raw, "subtype");
     match (kind.as_str(), subtype.as_str()) {

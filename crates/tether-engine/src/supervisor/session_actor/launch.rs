@@ -42,6 +42,14 @@ pub(super) fn launch(
     let mut args: Vec<String> = BASE_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
     if let Some(resume) = &info.claude_session_id {
         args.push(format!("--resume={}", arguments::resume(resume)?));
+        // A fork gets its own id at its first start; until then it resumes the original.
+        if info
+            .origin
+            .as_ref()
+            .is_some_and(|origin| origin.fork && origin.transcript_id == *resume)
+        {
+            args.push("--fork-session".to_owned());
+        }
     }
     if let Some(model) = &info.model {
         args.push(format!("--model={}", arguments::model(model)?));

@@ -1,0 +1,215 @@
+//! The index of every transcript under the CLI's projects folder, kept in memory. A file whose
+//! size and modification time have not changed is not read again; one that grew is read on
+//! from where the last read stopped; one that shrank is read again from the start. Files are
+//! read on every core, and a file that cannot be read is listed with the reason.
+
+use std::collections::HashMap;
+use std::fs::{File, Metadata};
+use std::io::{BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use super::digest::Digest;
+use super::line;
+use super::lines::{Line, Lines};
+use crate::supervisor::arguments;
+use tether_protocol::terminal::IndexProgress;
+
+/// The most transcript files indexed; more are left out (and logged).
+pub const MAX_FILES: usize = 100_000;
+/// The longest line read; a longer one is skipped and counted.
+pub const MAX_LINE: usize = 16 << 20;
+/// How much of a file is read at a time.
+const READ_BUFFER: usize = 256 << 10;
+
+/// One transcript file and what has been read of it.
+#[derive(Debug, Clone)]
+pub struct Indexed {
+    pub path: PathBuf,
+    pub len: u64,
+    modified: Option<SystemTime>,
+    pub digest: Digest,
+}
+
+#[derive(Default)]
+struct State {
+    files: HashMap<String, Indexed>,
+    progress: IndexProgress,
+}
+
+/// Every transcript found, by session id.
+#[derive(Default)]
+pub struct Index {
+    state: Mutex<State>,
+}
+
+/// A transcript file found on disk.
+struct Found {
+    id: String,
+    path: PathBuf,
+    meta: Metadata,
+}
+
+impl Index {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Entries are replaced whole: a poisoned map is still consistent.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn progress(&self) -> IndexProgress {
+        self.lock().progress.clone()
+    }
+
+    /// The transcript `id`, if indexed.
+    pub fn get(&self, id: &str) -> Option<Indexed> {
+        self.lock().files.get(id).cloned()
+    }
+
+    /// Every transcript, in no order.
+    pub fn all(&self) -> Vec<(String, Indexed)> {
+        let state = self.lock();
+        state
+            .files
+            .iter()
+            .map(|(id, indexed)| (id.clone(), indexed.clone()))
+            .collect()
+    }
+
+    /// Brings the index up to date with `projects` on disk; true when anything changed.
+    pub fn refresh(&self, projects: &Path) -> bool {
+        let found = find(projects);
+        let stale: Vec<&Found> = {
+            let mut state = self.lock();
+            let before = state.files.len();
+            state
+                .files
+                .retain(|id, _| found.iter().any(|file| file.id == *id));
+            let removed = state.files.len() != before;
+            let stale: Vec<&Found> = found
+                .iter()
+                .filter(|file| {
+                    state.files.get(&file.id).is_none_or(|known| {
+                        known.len != file.meta.len() || known.modified != file.meta.modified().ok()
+                    })
+                })
+                .collect();
+            state.progress = IndexProgress {
+                files: found.len() as u64,
+                indexed: (found.len() - stale.len()) as u64,
+                done: stale.is_empty(),
+            };
+            if stale.is_empty() {
+                return removed;
+            }
+            stale
+        };
+        let next = AtomicUsize::new(0);
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        std::thread::scope(|scope| {
+            for _ in 0..workers.min(stale.len()) {
+                scope.spawn(|| {
+                    while let Some(file) = stale.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let earlier = self.get(&file.id);
+                        let indexed = read(file, earlier);
+                        let mut state = self.lock();
+                        state.files.insert(file.id.clone(), indexed);
+                        state.progress.indexed += 1;
+                    }
+                });
+            }
+        });
+        self.lock().progress.done = true;
+        true
+    }
+}
+
+/// Every `<folder>/<session-id>.jsonl` under `projects`, at most [`MAX_FILES`].
+fn find(projects: &Path) -> Vec<Found> {
+    let mut found = Vec::new();
+    let Ok(folders) = std::fs::read_dir(projects) else {
+        return found;
+    };
+    for folder in folders.flatten() {
+        // A folder that is a link is not followed: it could lead anywhere.
+        if !folder.file_type().is_ok_and(|kind| kind.is_dir()) {
+            continue;
+        }
+        let Ok(files) = std::fs::read_dir(folder.path()) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let path = file.path();
+            let id = match (path.extension(), path.file_stem()) {
+                (Some(extension), Some(stem)) if extension == "jsonl" => stem.to_string_lossy(),
+                _ => continue,
+            };
+            if arguments::resume(&id).is_err() {
+                continue;
+            }
+            let Ok(meta) = file.metadata() else {
+                continue;
+            };
+            if found.len() == MAX_FILES {
+                tracing::warn!(
+                    limit = MAX_FILES,
+                    "too many transcripts; the rest are not listed"
+                );
+                return found;
+            }
+            found.push(Found {
+                id: id.into_owned(),
+                path,
+                meta,
+            });
+        }
+    }
+    found
+}
+
+/// Reads `file` on from where `earlier` stopped (from the start when it shrank or is new).
+fn read(file: &Found, earlier: Option<Indexed>) -> Indexed {
+    let len = file.meta.len();
+    let mut digest = earlier
+        .filter(|earlier| earlier.digest.read_to <= len && earlier.path == file.path)
+        .map(|earlier| earlier.digest)
+        .unwrap_or_default();
+    if file.meta.file_type().is_symlink() {
+        digest = Digest::default();
+        digest.problem = Some("a symbolic link, not followed".to_owned());
+    } else if let Err(error) = read_on(&file.path, &mut digest) {
+        digest.problem = Some(format!("cannot be read: {error}"));
+    }
+    Indexed {
+        path: file.path.clone(),
+        len,
+        modified: file.meta.modified().ok(),
+        digest,
+    }
+}
+
+fn read_on(path: &Path, digest: &mut Digest) -> std::io::Result<()> {
+    let mut opened = File::open(path)?;
+    opened.seek(SeekFrom::Start(digest.read_to))?;
+    let mut lines = Lines::new(
+        BufReader::with_capacity(READ_BUFFER, opened),
+        digest.read_to,
+        MAX_LINE,
+    );
+    loop {
+        match lines.next_line()? {
+            Some(Line::Whole { offset, bytes }) if !bytes.is_empty() => match line::skim(bytes) {
+                Ok((skim, context)) => digest.add(offset, skim, context),
+                Err(error) => digest.skip(|| format!("line at byte {offset}: {error}")),
+            },
+            Some(Line::Whole { .. }) => {}
+            Some(Line::TooLong { offset, len }) => {
+                digest.skip(|| format!("line at byte {offset} has {len} bytes, past the limit"))
+            }
+            None => break,
+        }
+    }
+    digest.read_to = lines.offset();
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! Claude Code's own sessions, read from its transcripts: an index of every transcript kept
+//! up to date in the background (a file watcher, never a blocked start-up), pages of their
+//! history, and followers that publish what a terminal adds to one while clients watch it.
+
+mod digest;
+mod follow;
+pub mod history;
+mod index;
+pub mod line;
+mod lines;
+mod live;
+mod location;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+
+pub use self::follow::Follower;
+pub use self::history::PageError;
+pub use self::index::{Index, Indexed};
+use crate::config::ClaudeSettings;
+use crate::engine::{Engine, WeakEngine};
+use tether_protocol::events::AccountEvent;
+use tether_protocol::model::{SessionInfo, SessionStatus};
+use tether_protocol::terminal::TerminalSession;
+use tether_protocol::{ChannelKind, ChannelName};
+
+/// The most transcripts followed at once.
+pub const MAX_FOLLOWED: usize = 32;
+/// How often followers nobody watches are let go, and liveness is checked without a change.
+const TEND_EVERY: Duration = Duration::from_secs(30);
+
+/// A transcript being followed, and how many checks in a row found nobody watching it.
+struct Followed {
+    follower: Arc<Follower>,
+    unwatched: u32,
+}
+
+/// Every transcript the CLI keeps, and those being followed.
+pub struct Transcripts {
+    config_dir: Option<PathBuf>,
+    index: Index,
+    followed: Mutex<HashMap<String, Followed>>,
+}
+
+/// Why a transcript cannot be followed.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+    #[error("{MAX_FOLLOWED} transcripts are followed already; close one first")]
+    TooMany,
+    #[error("{0:?} cannot name a channel")]
+    Unnamable(String),
+    #[error(transparent)]
+    Page(#[from] PageError),
+}
+
+impl Transcripts {
+    /// The transcripts of the CLI that `settings` run (none read yet).
+    pub fn new(settings: &ClaudeSettings) -> Self {
+        Self {
+            config_dir: location::config_dir(settings),
+            index: Index::default(),
+            followed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Followed>> {
+        // Entries are inserted and removed whole.
+        self.followed.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Reads what changed on disk into the index (blocking); true when anything did.
+    pub fn refresh(&self) -> bool {
+        self.config_dir
+            .as_deref()
+            .is_some_and(|dir| self.index.refresh(&location::projects_dir(dir)))
+    }
+
+    /// The sessions a `claude` outside Tether writes now, with its pid.
+    pub fn live(&self) -> HashMap<String, u32> {
+        self.config_dir
+            .as_deref()
+            .map(|dir| live::outside(&location::running_dir(dir)))
+            .unwrap_or_default()
+    }
+
+    /// What a list shows of `indexed`. `continued` maps a CLI session id to the Tether
+    /// session that runs it.
+    pub fn describe(
+        id: &str,
+        indexed: &Indexed,
+        live: &HashMap<String, u32>,
+        continued: &HashMap<String, String>,
+    ) -> TerminalSession {
+        let digest = &indexed.digest;
+        TerminalSession {
+            id: id.to_owned(),
+            folder: digest.cwd.clone(),
+            title: digest.title().map(str::to_owned),
+            first_at: digest.first_at,
+            last_at: digest.last_at,
+            messages: digest.messages,
+            git_branch: digest.git_branch.clone(),
+            model: digest.model.clone(),
+            total_cost_usd: digest.cost_usd,
+            bytes: indexed.len,
+            skipped_lines: digest.skipped,
+            problem: digest.problem.clone(),
+            live: live.contains_key(id),
+            tether_session_id: continued.get(id).cloned(),
+        }
+    }
+
+    /// The follower of `id`, started on its last page if none runs (this reads the file).
+    pub fn follow(
+        &self,
+        engine: &Engine,
+        id: &str,
+        indexed: &Indexed,
+        project_id: Option<String>,
+    ) -> Result<Arc<Follower>, FollowError> {
+        if let Some(followed) = self.lock().get_mut(id) {
+            followed.unwatched = 0;
+            return Ok(Arc::clone(&followed.follower));
+        }
+        if self.lock().len() >= MAX_FOLLOWED {
+            return Err(FollowError::TooMany);
+        }
+        let channel = ChannelName::new(ChannelKind::Session, id)
+            .ok_or_else(|| FollowError::Unnamable(id.to_owned()))?;
+        let digest = &indexed.digest;
+        let mut info = SessionInfo::new(
+            id.to_owned(),
+            project_id.unwrap_or_default(),
+            digest.model.clone(),
+            "default".to_owned(),
+            digest.first_at.unwrap_or_default(),
+        );
+        info.claude_session_id = Some(id.to_owned());
+        info.last_active_at = digest.last_at.unwrap_or_default();
+        info.total_cost_usd = digest.cost_usd;
+        info.status = SessionStatus::Idle;
+        let follower = Arc::new(Follower::open(channel, indexed, info)?);
+        follower.catch_up(engine.hub(), self.live().contains_key(id));
+        let mut followed = self.lock();
+        let entry = followed.entry(id.to_owned()).or_insert_with(|| Followed {
+            follower,
+            unwatched: 0,
+        });
+        Ok(Arc::clone(&entry.follower))
+    }
+
+    /// Something changed under `paths`: followers of those transcripts read on, and all of
+    /// them when a `claude` started or stopped.
+    fn changed(&self, engine: &Engine, paths: &[PathBuf]) {
+        let running = self
+            .config_dir
+            .as_deref()
+            .map(location::running_dir)
+            .is_some_and(|dir| paths.iter().any(|path| path.starts_with(&dir)));
+        let touched: Vec<Arc<Follower>> = self
+            .lock()
+            .iter()
+            .filter(|(id, _)| {
+                running
+                    || paths
+                        .iter()
+                        .any(|path| path.file_stem().is_some_and(|stem| stem == id.as_str()))
+            })
+            .map(|(_, followed)| Arc::clone(&followed.follower))
+            .collect();
+        if touched.is_empty() {
+            return;
+        }
+        let live = self.live();
+        for follower in touched {
+            let id = follower.channel().id().to_owned();
+            follower.catch_up(engine.hub(), live.contains_key(&id));
+        }
+    }
+
+    /// Lets go of followers nobody has watched for two checks, and checks the rest are live.
+    fn tend(&self, engine: &Engine) {
+        let hub = engine.hub();
+        let mut followed = self.lock();
+        followed.retain(|_, followed| {
+            if hub.subscriber_count(followed.follower.channel()) == 0 {
+                followed.unwatched += 1;
+            } else {
+                followed.unwatched = 0;
+            }
+            followed.unwatched < 2
+        });
+        let kept: Vec<Arc<Follower>> = followed
+            .values()
+            .map(|followed| Arc::clone(&followed.follower))
+            .collect();
+        drop(followed);
+        let live = self.live();
+        for follower in kept {
+            let id = follower.channel().id().to_owned();
+            follower.catch_up(hub, live.contains_key(&id));
+        }
+    }
+
+    /// A watcher of the transcripts and of the running `claude`s, reporting to `engine`;
+    /// none while the CLI's folders do not exist yet.
+    fn watch(&self, engine: WeakEngine, wake: mpsc::Sender<()>) -> Option<RecommendedWatcher> {
+        let config = self.config_dir.as_deref()?;
+        let projects = location::projects_dir(config);
+        let handler = move |event: notify::Result<notify::Event>| {
+            let Ok(event) = event else {
+                return;
+            };
+            if let Some(engine) = engine.upgrade() {
+                engine.transcripts().changed(&engine, &event.paths);
+            }
+            // A refresh is already due when the queue is full.
+            let _ = wake.try_send(());
+        };
+        let mut watcher = notify::recommended_watcher(handler).ok()?;
+        watcher.watch(&projects, RecursiveMode::Recursive).ok()?;
+        let running = location::running_dir(config);
+        if let Err(error) = watcher.watch(&running, RecursiveMode::NonRecursive) {
+            tracing::debug!(%error, "running sessions are checked without a watcher");
+        }
+        Some(watcher)
+    }
+}
+
+/// Keeps the index of `engine`'s transcripts up to date until the engine is gone: a first
+/// read at once, then again whenever the watcher reports a change, and a check of followers
+/// every [`TEND_EVERY`]. Each read that changed anything is announced as `terminal.indexed`.
+pub async fn keep_indexed(engine: WeakEngine) {
+    let (wake, mut changes) = mpsc::channel(1);
+    let mut watcher = None;
+    let mut tend = tokio::time::interval(TEND_EVERY);
+    loop {
+        let Some(strong) = engine.upgrade() else {
+            return;
+        };
+        if watcher.is_none() {
+            watcher = strong.transcripts().watch(engine.clone(), wake.clone());
+        }
+        let indexing = strong.clone();
+        let changed = tokio::task::spawn_blocking(move || indexing.transcripts().refresh())
+            .await
+            .unwrap_or(false);
+        if changed {
+            let progress = strong.transcripts().index.progress();
+            strong.announce(&AccountEvent::TerminalIndexed(progress));
+        }
+        drop(strong);
+        tokio::select! {
+            change = changes.recv() => if change.is_none() { return },
+            _ = tend.tick() => {
+                if let Some(strong) = engine.upgrade() {
+                    strong.transcripts().tend(&strong);
+                }
+            }
+        }
+    }
+}
+
+/// The folder of a transcript, if its lines name one that exists.
+pub fn folder_of(indexed: &Indexed) -> Option<&Path> {
+    indexed.digest.cwd.as_deref().map(Path::new)
+}
+
+#[cfg(test)]
+mod tests;
