@@ -13,6 +13,7 @@ import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
 import { SessionList } from "./screens/SessionList";
+import type { Target } from "./chat/target";
 
 export function App() {
   return inDesktopApp() ? <Connected connect={desktopHost} local unpaired={() => undefined} /> : <BrowserApp />;
@@ -63,7 +64,7 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
     () => client.problem,
   );
   const [screen, setScreen] = useState<"sessions" | "devices">("sessions");
-  const [sessionId, setSessionId] = useState<string | null>(null);
+  const [opened, setOpened] = useState<Target | null>(null);
   // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
   const [pairAsked, setPairAsked] = useState(false);
   useEffect(() => (local ? openLinksOutside() : undefined), [local]);
@@ -75,7 +76,7 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
         setPairAsked(true);
       } else {
         setScreen("sessions");
-        setSessionId(command.session_id);
+        setOpened({ kind: "session", id: command.session_id });
       }
     });
   }, [local]);
@@ -87,7 +88,7 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
     <div className="app">
       <header className="top">
         <nav aria-label="Screens">
-          <button className="link" aria-current={screen === "sessions"} onClick={() => { setScreen("sessions"); setSessionId(null); }}>
+          <button className="link" aria-current={screen === "sessions"} onClick={() => { setScreen("sessions"); setOpened(null); }}>
             Tether
           </button>
           <button className="link" aria-current={screen === "devices"} onClick={() => setScreen("devices")}>
@@ -100,10 +101,17 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
       {local && <UpdateBanner />}
       {screen === "devices" ? (
         <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
-      ) : sessionId === null ? (
-        <SessionList client={client} status={status} local={local} open={setSessionId} />
+      ) : opened === null ? (
+        <SessionList client={client} status={status} local={local} open={setOpened} />
       ) : (
-        <ChatScreen client={client} sessionId={sessionId} back={() => setSessionId(null)} />
+        <ChatScreen
+          key={`${opened.kind}:${opened.id}`}
+          client={client}
+          sessionId={opened.id}
+          terminal={opened.kind === "terminal"}
+          back={() => setOpened(null)}
+          open={setOpened}
+        />
       )}
     </div>
   );

@@ -1,8 +1,9 @@
 // One session kept current: a snapshot through RPC, then its channel's events on top, from
 // the snapshot's position, so nothing is applied twice or missed; reloaded when the engine
-// says events were lost, and loaded again once the client is back online. React reads it
-// through `useSyncExternalStore`.
-import type { Position, RpcError, SessionSnapshot } from "../gen/protocol";
+// says events were lost, and loaded again once the client is back online. A terminal session
+// (one of Claude Code's own transcripts) loads its last page the same way, and earlier pages
+// on request. React reads it through `useSyncExternalStore`.
+import type { Position, RpcError, SessionSnapshot, TerminalSession } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 import { sessionEvent } from "../protocol/events";
 import { type SessionView, apply, fromSnapshot } from "./session";
@@ -15,11 +16,37 @@ export class SessionFeed {
   private stopWatching: (() => void) | null = null;
   private closed = false;
   private generation = 0;
+  private transcriptInfo: TerminalSession | null = null;
+  private earlier: number | null = null;
 
+  /** `terminal`: `sessionId` is the id of one of Claude Code's transcripts. */
   constructor(
     private readonly client: TetherClient,
     readonly sessionId: string,
+    readonly terminal = false,
   ) {}
+
+  /** For a terminal session: what the list says of it, as of the last load. */
+  get transcript(): TerminalSession | null {
+    return this.transcriptInfo;
+  }
+
+  /** For a terminal session: whether there is history before what is shown. */
+  get hasEarlier(): boolean {
+    return this.earlier !== null;
+  }
+
+  /** Puts the page before what is shown in front of it. */
+  async loadEarlier(): Promise<void> {
+    if (this.earlier === null || this.view === null) return;
+    const page = await this.client.request("terminal.read", { id: this.sessionId, before: this.earlier });
+    if (this.view === null) return;
+    const shown = new Set(this.view.messages.map((message) => message.id));
+    const older = page.messages.filter((message) => !shown.has(message.id));
+    this.view = { ...this.view, messages: [...older, ...this.view.messages] };
+    this.earlier = page.before;
+    this.changed();
+  }
 
   /** The session as it stands, once loaded. */
   get current(): SessionView | null {
@@ -67,7 +94,14 @@ export class SessionFeed {
     this.unsubscribe = null;
     let snapshot: SessionSnapshot;
     try {
-      snapshot = await this.client.request("sessions.get", { session_id: this.sessionId });
+      if (this.terminal) {
+        const opened = await this.client.request("terminal.open", { id: this.sessionId });
+        snapshot = opened.snapshot;
+        this.transcriptInfo = opened.transcript;
+        this.earlier = opened.before;
+      } else {
+        snapshot = await this.client.request("sessions.get", { session_id: this.sessionId });
+      }
     } catch (error) {
       const rpc = error as RpcError;
       // Offline: the status watcher loads again once connected.

@@ -120,7 +120,7 @@ describe("useChat", () => {
 describe("ChatScreen", () => {
   it("sends a prompt typed offline once, when back", async () => {
     engine.snapshot = () => snapshot("", "idle");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
     await settle();
     act(() => engine.drop());
     const box = screen.getByLabelText("Message");
@@ -138,7 +138,7 @@ describe("ChatScreen", () => {
   it("gives back a prompt the engine refuses, with the reason", async () => {
     engine.snapshot = () => snapshot("", "idle");
     engine.maxPrompt = 5;
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
     await settle();
     const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
     fireEvent.change(box, { target: { value: "far too long" } });
@@ -151,7 +151,7 @@ describe("ChatScreen", () => {
 
   it("never sends on the Enter that confirms an input method's conversion", async () => {
     engine.snapshot = () => snapshot("", "idle");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
     await settle();
     const box = screen.getByLabelText("Message");
     fireEvent.change(box, { target: { value: "にほんご" } });
@@ -163,7 +163,7 @@ describe("ChatScreen", () => {
 
   it("offers to interrupt a stalled turn", async () => {
     engine.snapshot = () => snapshot("", "stalled");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
     await settle();
     fireEvent.click(screen.getByRole("button", { name: "Interrupt" }));
     await settle();
@@ -172,7 +172,7 @@ describe("ChatScreen", () => {
 
   it("shows an approval with its diff, answers it, and interrupts with Esc", async () => {
     engine.snapshot = () => snapshot("");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
     await settle();
     emit("tool.approval_required", {
       approval: {
@@ -267,5 +267,67 @@ describe("DevicesScreen", () => {
     expect(screen.getByRole("alert").textContent).toContain("paired from the computer running Tether");
     emit("pairing.requested", { id: "q1", name: "Pixel 9", address: null }, "user:owner");
     expect(screen.queryByRole("alertdialog")).toBeNull();
+  });
+});
+
+describe("ChatScreen for a terminal session", () => {
+  const transcript = {
+    id: "s1",
+    folder: "/home/u/webapp",
+    title: "fix the build",
+    first_at: 0,
+    last_at: 0,
+    messages: 2,
+    git_branch: null,
+    model: null,
+    total_cost_usd: 0,
+    bytes: 10,
+    skipped_lines: 0,
+    problem: null,
+    live: false,
+    tether_session_id: null,
+  };
+  const opened = (status: string) => ({ transcript, snapshot: snapshot("latest", status), before: 42 });
+
+  it("loads earlier pages in front and continues in Tether with the next message", async () => {
+    engine.answers.set("terminal.open", () => opened("idle"));
+    engine.answers.set("terminal.read", () => ({
+      messages: [{ id: "u0", role: "user", parts: [{ kind: "text", id: "u0:0", text: "earlier prompt" }] }],
+      before: null,
+    }));
+    engine.answers.set("terminal.continue", () => ({ ...snapshot("").session, id: "t9" }));
+    const open = vi.fn();
+    render(<ChatScreen client={client} sessionId="s1" terminal back={() => undefined} open={open} />);
+    await settle();
+    expect(screen.getByText(/Your next message continues it here/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Load earlier messages" }));
+    await settle();
+    const texts = [...document.querySelectorAll(".message")].map((message) => message.textContent);
+    expect(texts).toEqual(["earlier prompt", "latest"]);
+    expect(engine.requests("terminal.read")[0]!.params).toEqual({ id: "s1", before: 42 });
+    expect(screen.queryByRole("button", { name: "Load earlier messages" })).toBeNull();
+
+    const box = screen.getByLabelText("Message");
+    fireEvent.change(box, { target: { value: "carry on" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    await settle();
+    expect(engine.requests("terminal.continue")[0]!.params).toEqual({ id: "s1" });
+    expect(engine.requests("messages.send")[0]!.params).toMatchObject({ session_id: "t9", text: "carry on" });
+    expect(open).toHaveBeenCalledWith({ kind: "session", id: "t9" });
+  });
+
+  it("is read-only while a terminal writes it, and forks on request", async () => {
+    engine.answers.set("terminal.open", () => opened("running"));
+    engine.answers.set("terminal.continue", () => ({ ...snapshot("").session, id: "f1" }));
+    const open = vi.fn();
+    render(<ChatScreen client={client} sessionId="s1" terminal back={() => undefined} open={open} />);
+    await settle();
+    expect(screen.getByText(/Running in a terminal in \/home\/u\/webapp/)).toBeTruthy();
+    expect((screen.getByLabelText("Message") as HTMLTextAreaElement).disabled).toBe(true);
+    expect(screen.queryByRole("button", { name: "Interrupt" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Fork into a new session" }));
+    await settle();
+    expect(engine.requests("terminal.continue")[0]!.params).toEqual({ id: "s1", fork: true });
+    expect(open).toHaveBeenCalledWith({ kind: "session", id: "f1" });
   });
 });

@@ -1,6 +1,7 @@
 // React's view of the client and of one session: live values through useSyncExternalStore.
 import { useEffect, useMemo, useSyncExternalStore } from "react";
 
+import type { TerminalSession } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 import { SessionFeed } from "./feed";
 import { type SessionView, canInterrupt, isStreaming } from "./session";
@@ -20,11 +21,16 @@ export type Chat = {
   /** Whether an interrupt would stop something now. */
   canInterrupt: boolean;
   send(text: string): Promise<unknown>;
+  /** For a terminal session: what the list says of it. */
+  transcript: TerminalSession | null;
+  /** For a terminal session: loads the page before, when there is one. */
+  loadEarlier: (() => Promise<void>) | null;
 };
 
-/** One session, loaded and followed while the component shows it. */
-export function useChat(client: TetherClient, sessionId: string): Chat {
-  const feed = useMemo(() => new SessionFeed(client, sessionId), [client, sessionId]);
+/** One session, loaded and followed while the component shows it; `terminal` for one of
+ * Claude Code's own transcripts. */
+export function useChat(client: TetherClient, sessionId: string, terminal = false): Chat {
+  const feed = useMemo(() => new SessionFeed(client, sessionId, terminal), [client, sessionId, terminal]);
   useEffect(() => {
     feed.start();
     return () => feed.close();
@@ -37,5 +43,7 @@ export function useChat(client: TetherClient, sessionId: string): Chat {
     isStreaming: view !== null && isStreaming(view),
     canInterrupt: view !== null && canInterrupt(view),
     send: (text) => feed.send(text),
+    transcript: feed.transcript,
+    loadEarlier: feed.hasEarlier ? () => feed.loadEarlier() : null,
   };
 }

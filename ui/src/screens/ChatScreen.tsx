@@ -1,5 +1,7 @@
 // The chat: the session's state and controls on top, the conversation as it streams (tool
-// calls as cards, edits as diffs), approvals waiting for an answer, and the composer.
+// calls as cards, edits as diffs), approvals waiting for an answer, and the composer. A
+// terminal session (from Claude Code's history) shows the same way, read-only: followed live
+// while a terminal writes it, forked from here then, and continued here once it is not.
 import { Suspense, lazy, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { useChat } from "../chat/hooks";
@@ -14,14 +16,17 @@ import { ToolCard } from "../components/ToolCard";
 import { UsageSummary } from "../components/UsageSummary";
 import type { Approval, Part, Role } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
+import type { Target } from "../chat/target";
+import { TerminalBanner } from "../components/TerminalBanner";
 
-type Props = { client: TetherClient; sessionId: string; back(): void };
+/** `terminal`: `sessionId` is a transcript's id. `open` goes to another session. */
+type Props = { client: TetherClient; sessionId: string; terminal?: boolean; back(): void; open(target: Target): void };
 
 /** Markdown and its highlighter load with the first chat, not with the first page. */
 const Markdown = lazy(() => import("../components/Markdown").then((module) => ({ default: module.Markdown })));
 
-export function ChatScreen({ client, sessionId, back }: Props) {
-  const chat = useChat(client, sessionId);
+export function ChatScreen({ client, sessionId, terminal = false, back, open }: Props) {
+  const chat = useChat(client, sessionId, terminal);
   const composer = useRef<HTMLTextAreaElement | null>(null);
   const [help, setHelp] = useState(false);
   useStickToBottom(chat.view);
@@ -58,23 +63,42 @@ export function ChatScreen({ client, sessionId, back }: Props) {
 
   const session = chat.view?.session;
   const ended = session?.status === "ended";
+  // A terminal session is running while a terminal writes it.
+  const live = terminal && session?.status === "running";
+  const carryOn = async (text: string, fork: boolean) => {
+    const continued = await client.request("terminal.continue", fork ? { id: sessionId, fork } : { id: sessionId });
+    if (text) await client.sendMessage(continued.id, text);
+    open({ kind: "session", id: continued.id });
+  };
+  const send = terminal ? (text: string) => carryOn(text, false) : chat.send;
+  const disabled = ended ? "This session is archived" : live ? "A terminal is writing this session: fork it to write here" : null;
   return (
     <main className="chat">
       <header className="chat-header">
         <button onClick={back} aria-label="Back to sessions">←</button>
         <span className={`badge badge-${session?.status ?? "starting"}`}>{session?.status.replace("_", " ") ?? "loading"}</span>
         {session && <UsageSummary session={session} />}
-        {chat.canInterrupt && (
+        {chat.canInterrupt && !terminal && (
           <button className="interrupt" onClick={interrupt} aria-keyshortcuts="Escape">
             Interrupt
           </button>
         )}
       </header>
-      {session && <SessionControls client={client} session={session} disabled={ended || client.status !== "connected"} />}
+      {session && !terminal && <SessionControls client={client} session={session} disabled={ended || client.status !== "connected"} />}
+      {terminal && <TerminalBanner live={live} transcript={chat.transcript} fork={() => carryOn("", true)} />}
+      {session?.origin && (
+        <p className="hint origin">
+          {session.origin.fork ? "Forked from" : "Carried on from"} a Claude Code session.{" "}
+          <button className="link" onClick={() => open({ kind: "terminal", id: session.origin!.transcript_id })}>Show its history</button>
+        </p>
+      )}
       {[chat.problem, refused, session?.last_error].filter(Boolean).map((problem) => (
         <p key={problem} className="error banner" role="alert">{problem}</p>
       ))}
       {chat.view && <TodoList todos={chat.view.todos} />}
+      {chat.loadEarlier && (
+        <button className="load-earlier" onClick={() => void chat.loadEarlier?.()}>Load earlier messages</button>
+      )}
       <ol className="messages" aria-live="polite" aria-label="Conversation">
         {chat.view?.messages.map((message) => (
           <li key={message.id} className={`message message-${message.role}`}>
@@ -84,13 +108,13 @@ export function ChatScreen({ client, sessionId, back }: Props) {
           </li>
         ))}
       </ol>
-      {chat.view?.approvals.map((approval) => (
+      {!terminal && chat.view?.approvals.map((approval) => (
         <ApprovalCard key={approval.request_id} approval={approval} decide={(decision) => decide(approval, decision)} />
       ))}
       <Composer
         inputRef={composer}
-        send={chat.send}
-        disabled={ended ? "This session is archived" : null}
+        send={send}
+        disabled={disabled}
       />
       {help && <ShortcutsHelp shortcuts={shortcuts} close={() => setHelp(false)} />}
     </main>

@@ -1,5 +1,6 @@
 // Projects and their sessions, most recently active first: status, model, cost and when each
-// was last active; start a new one, archive one, and look back at archived ones. Kept current
+// was last active; start a new one, archive one, and look back at archived ones. Below them,
+// Claude Code's own history (the first thing shown before there is any project). Kept current
 // by the account's events.
 import { useFetched } from "../chat/useFetched";
 import { AboutTether } from "../components/AboutTether";
@@ -8,9 +9,11 @@ import { useChannel } from "../chat/useChannel";
 import { ago } from "../chat/time";
 import type { Project, SessionInfo } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
+import type { Target } from "../chat/target";
+import { ClaudeHistory } from "../components/ClaudeHistory";
 
-/** `local`: this is the desktop window, which may add projects. */
-type Props = { client: TetherClient; status: Status; local: boolean; open(sessionId: string): void };
+/** `local`: this is the desktop window, which may add any folder as a project. */
+type Props = { client: TetherClient; status: Status; local: boolean; open(target: Target): void };
 
 type Listed = { projects: Project[]; sessions: SessionInfo[] };
 
@@ -32,8 +35,9 @@ export function SessionList({ client, status, local, open }: Props) {
   const start = (projectId: string) =>
     act(async () => {
       const session = await client.request("sessions.create", { project_id: projectId });
-      open(session.id);
+      open({ kind: "session", id: session.id });
     });
+  const addProject = (path: string) => act(() => client.request("projects.add", { path }));
   const archive = (session: SessionInfo) => {
     if (!confirm("Archive this session? Its claude process stops; the conversation stays readable.")) return;
     void act(() => client.request("sessions.archive", { session_id: session.id }));
@@ -43,9 +47,9 @@ export function SessionList({ client, status, local, open }: Props) {
   return (
     <main className="sessions">
       {problem && <p className="error" role="alert">{problem}</p>}
-      {local && <AddProject disabled={offline} add={(path) => act(() => client.request("projects.add", { path }))} />}
+      {local && <AddProject disabled={offline} add={addProject} />}
       {projects.length === 0 && status === "connected" && !local && (
-        <p className="hint">No projects yet: add one on your computer (in the Tether app, or with <code>tether project add FOLDER</code>).</p>
+        <p className="hint">No projects yet: add one on your computer (in the Tether app, or with <code>tether project add FOLDER</code>), or pick one from Claude Code's history below.</p>
       )}
       {projects.map((project) => {
         const mine = sessions.filter((session) => session.project_id === project.id);
@@ -83,14 +87,15 @@ export function SessionList({ client, status, local, open }: Props) {
           </section>
         );
       })}
+      <ClaudeHistory client={client} status={status} first={projects.length === 0} open={open} add={addProject} />
       {local && <AboutTether />}
     </main>
   );
 }
 
-function SessionButton({ session, open }: { session: SessionInfo; open(id: string): void }) {
+function SessionButton({ session, open }: { session: SessionInfo; open(target: Target): void }) {
   return (
-    <button className="session" onClick={() => open(session.id)}>
+    <button className="session" onClick={() => open({ kind: "session", id: session.id })}>
       <span className={`badge badge-${session.status}`}>{session.status.replace("_", " ")}</span>
       <span className="session-model">{session.model ?? "default model"}</span>
       <span className="session-cost">${session.total_cost_usd.toFixed(4)}</span>
