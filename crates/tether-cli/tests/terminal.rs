@@ -14,7 +14,7 @@ use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 use tokio::process::Command;
 
 use crate::common::watcher::Watcher;
-use crate::common::{MAX_FRAMES, Setup, Socket, WAIT, call, connect, next_json, send};
+use crate::common::{MAX_FRAMES, PairRun, Setup, Socket, WAIT, call, connect, next_json, send};
 
 mod common;
 
@@ -344,4 +344,58 @@ async fn terminal_sessions_are_listed_shown_followed_forked_and_continued() {
     )
     .await;
     assert_eq!(unknown["code"], "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_finds_the_terminal_history_adds_its_folder_and_carries_a_session_on() {
+    let roots = tempfile::tempdir().unwrap();
+    let folder = roots.path().canonicalize().unwrap().join("garden");
+    std::fs::create_dir(&folder).unwrap();
+    let fake = FakeAnthropic::start(Script::new([
+        Reply::text(["Plant the tomatoes in May."]),
+        Reply::text(["Carried on from the phone."]),
+    ]))
+    .await
+    .unwrap();
+    let setup = Setup::new(&fake);
+    let mut settings = std::fs::read_to_string(setup.config()).unwrap();
+    settings += &format!("[projects]\ndevice_roots = [{:?}]\n", roots.path());
+    std::fs::write(setup.config(), settings).unwrap();
+    terminal_turn(&setup, &fake, &folder, &["-p", "when do tomatoes go out"]).await;
+
+    let (_server, address) = setup.serve().await;
+    let PairRun {
+        child: mut pair,
+        code,
+        lines: _lines,
+        ..
+    } = setup.pair_yes().await;
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let browser = Command::new("node")
+        .arg(repository.join("ui/e2e/terminal.mjs"))
+        .current_dir(repository.join("ui"))
+        .env("TETHER_URL", format!("http://{address}"))
+        .env("PAIR_CODE", &code)
+        .env("FOLDER", "garden")
+        .env("TITLE", "when do tomatoes go out")
+        .env("EARLIER", "Plant the tomatoes in May.")
+        .env("CONTINUED", "Carried on from the phone.")
+        .env("SCREENSHOTS", repository.join("test-output/screenshots"))
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(WAIT * 2, browser)
+        .await
+        .expect("the browser run hung")
+        .expect("node runs (make test installs it)");
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(pair.wait().await.unwrap().success());
+    let request = fake.message_requests().last().cloned().unwrap();
+    let history = sent_texts(&request);
+    assert!(history.contains("when do tomatoes go out"), "{history}");
+    assert!(history.contains("carry on from the phone"), "{history}");
 }

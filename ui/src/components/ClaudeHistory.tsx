@@ -2,6 +2,8 @@
 // first, each with its sessions. A folder is added as a project with one click; a session opens
 // read-only and carries on here with the next message. On the first run it is what the window
 // and the phone open on.
+import { useState } from "react";
+
 import { useFetched } from "../chat/useFetched";
 import { useChannel } from "../chat/useChannel";
 import { ago } from "../chat/time";
@@ -37,6 +39,10 @@ export function ClaudeHistory({ client, status, first, open, add }: Props) {
   });
   const { folders, sessions, progress } = data;
   const offline = status !== "connected";
+  // The first run opens the most recent folders; a folder opened or added stays open.
+  const [opened, setOpened] = useState<Record<string, boolean>>({});
+  const isOpen = (path: string, index: number) => opened[path] ?? (first && index < 3);
+  const keep = (path: string, open: boolean) => setOpened((known) => (known[path] === open ? known : { ...known, [path]: open }));
   return (
     <section className="history" aria-label="Claude Code history">
       <h2>{first ? "Pick up where you left off" : "Claude Code history"}</h2>
@@ -56,7 +62,7 @@ export function ClaudeHistory({ client, status, first, open, add }: Props) {
       <ul className="folders">
         {folders.map((folder, index) => (
           <li key={folder.path}>
-            <details open={first && index < 3}>
+            <details open={isOpen(folder.path, index)} onToggle={(event) => keep(folder.path, event.currentTarget.open)}>
               <summary>
                 <span className="folder-name" title={folder.path}>{folderName(folder.path)}</span>
                 <span className="folder-count">
@@ -68,7 +74,10 @@ export function ClaudeHistory({ client, status, first, open, add }: Props) {
                 <p className="hint">This folder no longer exists.</p>
               ) : (
                 folder.project_id === null && (
-                  <button className="primary" disabled={offline} onClick={() => void add(folder.path)} aria-label={`Add ${folder.path} as a project`}>
+                  <button className="primary" disabled={offline} onClick={() => {
+                      keep(folder.path, true);
+                      void add(folder.path);
+                    }} aria-label={`Add ${folder.path} as a project`}>
                     Add as a project
                   </button>
                 )
