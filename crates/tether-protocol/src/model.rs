@@ -158,6 +158,19 @@ pub enum Part {
         id: String,
         text: String,
     },
+    /// The model's reasoning before it answers.
+    Thinking {
+        id: String,
+        text: String,
+    },
+    /// An image attached to a prompt.
+    Image {
+        id: String,
+        /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+        media_type: String,
+        /// The image, base64-encoded.
+        data: String,
+    },
     ToolUse {
         /// The CLI's tool_use id; the result is paired with it.
         id: String,
@@ -171,7 +184,10 @@ pub enum Part {
 impl Part {
     pub fn id(&self) -> &str {
         match self {
-            Self::Text { id, .. } | Self::ToolUse { id, .. } => id,
+            Self::Text { id, .. }
+            | Self::Thinking { id, .. }
+            | Self::Image { id, .. }
+            | Self::ToolUse { id, .. } => id,
         }
     }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::Message;
+use crate::model::{Message, Usage};
 use crate::session_view::SessionSnapshot;
 
 /// A session the CLI keeps a transcript of, started in a terminal or anywhere else.
@@ -27,6 +27,7 @@ pub struct TerminalSession {
     pub git_branch: Option<String>,
     pub model: Option<String>,
     pub total_cost_usd: f64,
+    pub usage: Usage,
     #[ts(type = "number")]
     pub bytes: u64,
     /// Lines that could not be read and were skipped.

@@ -191,7 +191,15 @@ export type Role = "user" | "assistant";
 
 export type Message = { id: string, role: Role, parts: Array<Part>, };
 
-export type Part = { "kind": "text", id: string, text: string, } | { "kind": "tool_use", 
+export type Part = { "kind": "text", id: string, text: string, } | { "kind": "thinking", id: string, text: string, } | { "kind": "image", id: string, 
+/**
+ * `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+ */
+media_type: string, 
+/**
+ * The image, base64-encoded.
+ */
+data: string, } | { "kind": "tool_use", 
 /**
  * The CLI's tool_use id; the result is paired with it.
  */
@@ -369,7 +377,7 @@ first_at: number | null, last_at: number | null,
 /**
  * Prompts and assistant messages.
  */
-messages: number, git_branch: string | null, model: string | null, total_cost_usd: number, bytes: number, 
+messages: number, git_branch: string | null, model: string | null, total_cost_usd: number, usage: Usage, bytes: number, 
 /**
  * Lines that could not be read and were skipped.
  */

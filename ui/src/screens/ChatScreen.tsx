@@ -121,9 +121,26 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
   );
 }
 
+/** The image types a prompt may carry; anything else is not shown as an image. */
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+function Attachment({ mediaType, data }: { mediaType: string; data: string }) {
+  if (!IMAGE_TYPES.includes(mediaType)) return <p className="hint">An attachment of type {mediaType}</p>;
+  return <img className="attachment" src={`data:${mediaType};base64,${data}`} alt="An attached image" />;
+}
+
 /** A part re-renders only when it changed: a streamed token leaves the others as they were. */
 const PartView = memo(function PartView({ part, role }: { part: Part; role: Role }) {
   if (part.kind === "tool_use") return <ToolCard name={part.name} input={part.input} result={part.result} />;
+  if (part.kind === "thinking") {
+    return (
+      <details className="thinking">
+        <summary>Thinking</summary>
+        <p className="text">{part.text}</p>
+      </details>
+    );
+  }
+  if (part.kind === "image") return <Attachment mediaType={part.media_type} data={part.data} />;
   const plain = <p className="text">{part.text}</p>;
   if (role === "user") return plain;
   return (

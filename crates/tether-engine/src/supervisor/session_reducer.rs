@@ -15,6 +15,14 @@ use tether_protocol::model::{Approval, Message, Part, Role, SessionInfo, Session
 use tether_protocol::session_view::SessionView;
 use tether_store::SessionRecord;
 
+/// An image a prompt carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    pub media_type: String,
+    /// Base64.
+    pub data: String,
+}
+
 /// The assistant message being streamed: which part each content block index feeds.
 struct Streaming {
     message_id: String,
@@ -111,20 +119,30 @@ impl SessionReducer {
     pub fn user_message(&mut self, text: &str) -> (String, Vec<SessionEvent>) {
         self.user_messages += 1;
         let id = format!("user-{}", self.user_messages);
-        let events = self.prompt(id.clone(), text);
+        let events = self.prompt(id.clone(), text, Vec::new());
         (id, events)
     }
 
-    /// Records a prompt under the message id `id` (a transcript's line id).
-    pub fn prompt(&mut self, id: String, text: &str) -> Vec<SessionEvent> {
-        let part = Part::Text {
+    /// Records a prompt with its images under the message id `id` (a transcript's line id).
+    pub fn prompt(&mut self, id: String, text: &str, images: Vec<Image>) -> Vec<SessionEvent> {
+        let mut parts = vec![Part::Text {
             id: format!("{id}:0"),
             text: text.to_owned(),
-        };
+        }];
+        parts.extend(
+            images
+                .into_iter()
+                .enumerate()
+                .map(|(index, image)| Part::Image {
+                    id: format!("{id}:{}", index + 1),
+                    media_type: image.media_type,
+                    data: image.data,
+                }),
+        );
         let message = Message {
             id,
             role: Role::User,
-            parts: vec![part],
+            parts,
         };
         let mut events = Vec::new();
         self.push(

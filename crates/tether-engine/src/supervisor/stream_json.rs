@@ -70,6 +70,7 @@ pub enum BlockKind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContentBlock {
     Text(String),
+    Thinking(String),
     ToolUse {
         id: String,
         name: String,
@@ -256,6 +257,7 @@ fn assistant(raw: Value) -> CliLine {
 fn content_block(block: &Value) -> ContentBlock {
     match block["type"].as_str().unwrap_or_default() {
         "text" => ContentBlock::Text(text(block, "text")),
+        "thinking" => ContentBlock::Thinking(text(block, "thinking")),
         "tool_use" => ContentBlock::ToolUse {
             id: text(block, "id"),
             name: text(block, "name"),

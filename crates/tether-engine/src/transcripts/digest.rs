@@ -3,6 +3,7 @@
 //! there.
 
 use super::line::{Context, Skim};
+use tether_protocol::model::Usage;
 
 /// The longest title kept, in characters.
 const TITLE_MAX: usize = 120;
@@ -24,6 +25,7 @@ pub struct Digest {
     pub git_branch: Option<String>,
     pub model: Option<String>,
     pub cost_usd: f64,
+    pub usage: Usage,
     /// Lines that could not be read (unknown types, bad JSON, too long).
     pub skipped: u64,
     /// Where each prompt line (a turn) starts.
@@ -56,9 +58,15 @@ impl Digest {
                     self.first_prompt = Some(shorten(&text));
                 }
             }
-            Skim::Assistant { message_id, model } => {
+            Skim::Assistant {
+                message_id,
+                model,
+                usage,
+            } => {
+                // Every line of one message repeats its usage: it counts once.
                 if self.last_assistant.as_ref() != Some(&message_id) {
                     self.messages += 1;
+                    self.usage.add(&usage);
                     self.last_assistant = Some(message_id);
                 }
                 if model.is_some() {

@@ -99,13 +99,13 @@ pub fn feed(
         return Vec::new();
     }
     match line::read(bytes) {
-        Ok(Entry::Prompt { id, text }) => {
+        Ok(Entry::Prompt { id, text, images }) => {
             let id = if id.is_empty() {
                 format!("prompt-{offset}")
             } else {
                 id
             };
-            reducer.prompt(id, &text)
+            reducer.prompt(id, &text, images)
         }
         Ok(Entry::Conversation(line)) => reducer.apply(&line),
         Ok(Entry::Other) => Vec::new(),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::supervisor::session_reducer::Image;
 use crate::supervisor::stream_json::{self, CliLine};
 
 /// Line types the CLI writes that carry nothing a list or the history shows.
@@ -56,6 +57,8 @@ pub enum Skim {
     Assistant {
         message_id: String,
         model: Option<String>,
+        /// The tokens the message used, as the API reported them.
+        usage: Value,
     },
     /// Tool results, or anything else the conversation carries.
     Conversation,
@@ -101,6 +104,8 @@ struct Body<'a> {
     model: Option<String>,
     #[serde(default, borrow)]
     content: Option<&'a RawValue>,
+    #[serde(default)]
+    usage: Value,
 }
 
 /// Skims one line: what it says for a list, and its context.
@@ -112,16 +117,17 @@ pub fn skim(line: &[u8]) -> Result<(Skim, Context), LineError> {
         "user" if head.meta => Skim::Other,
         "user" => match body(&head)?
             .content
-            .map(|content| prompt_text(content.get()))
+            .and_then(|content| prompt(content.get()))
         {
-            Some(Some(text)) => Skim::Prompt(text),
-            _ => Skim::Conversation,
+            Some((text, _)) => Skim::Prompt(text),
+            None => Skim::Conversation,
         },
         "assistant" => {
             let body = body(&head)?;
             Skim::Assistant {
                 message_id: body.id.unwrap_or_default(),
                 model: body.model.filter(|model| !model.starts_with('<')),
+                usage: body.usage,
             }
         }
         "summary" => title(head.summary, false),
@@ -136,8 +142,12 @@ pub fn skim(line: &[u8]) -> Result<(Skim, Context), LineError> {
 /// One line as the history shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    /// A prompt the person wrote; `id` is the line's own.
-    Prompt { id: String, text: String },
+    /// A prompt the person wrote, with its images; `id` is the line's own.
+    Prompt {
+        id: String,
+        text: String,
+        images: Vec<Image>,
+    },
     /// Assistant blocks or tool results, as stream-json has them.
     Conversation(CliLine),
     /// Anything else.
@@ -155,9 +165,9 @@ pub fn read(line: &[u8]) -> Result<Entry, LineError> {
             return Ok(Entry::Other);
         }
         let content = body(&head)?.content.map(|content| content.get());
-        if let Some(text) = content.and_then(prompt_text) {
+        if let Some((text, images)) = content.and_then(prompt) {
             let id = head.uuid.unwrap_or_default();
-            return Ok(Entry::Prompt { id, text });
+            return Ok(Entry::Prompt { id, text, images });
         }
     }
     let mut raw: Value = serde_json::from_slice(line).map_err(not_json)?;
@@ -179,6 +189,7 @@ fn body<'a>(head: &Head<'a>) -> Result<Body<'a>, LineError> {
             id: None,
             model: None,
             content: None,
+            usage: Value::Null,
         }),
     }
 }
@@ -202,9 +213,9 @@ fn title(text: Option<String>, chosen: bool) -> Skim {
     }
 }
 
-/// The text of a user message that is a prompt (a string, or text and image blocks), not
-/// tool results.
-fn prompt_text(content: &str) -> Option<String> {
+/// The text and images of a user message that is a prompt (a string, or text and image
+/// blocks), not tool results.
+fn prompt(content: &str) -> Option<(String, Vec<Image>)> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Content {
@@ -217,13 +228,35 @@ fn prompt_text(content: &str) -> Option<String> {
         kind: String,
         #[serde(default)]
         text: Option<String>,
+        #[serde(default)]
+        source: Option<Source>,
+    }
+    #[derive(Deserialize)]
+    struct Source {
+        #[serde(rename = "type")]
+        kind: String,
+        #[serde(default)]
+        media_type: String,
+        #[serde(default)]
+        data: String,
     }
     match serde_json::from_str(content).ok()? {
-        Content::Text(text) => Some(text),
+        Content::Text(text) => Some((text, Vec::new())),
         Content::Blocks(blocks) if blocks.iter().any(|block| block.kind == "tool_result") => None,
         Content::Blocks(blocks) => {
-            let texts: Vec<String> = blocks.into_iter().filter_map(|block| block.text).collect();
-            Some(texts.join("\n\n"))
+            let mut texts = Vec::new();
+            let mut images = Vec::new();
+            for block in blocks {
+                match (block.kind.as_str(), block.text, block.source) {
+                    ("text", Some(text), _) => texts.push(text),
+                    ("image", _, Some(source)) if source.kind == "base64" => images.push(Image {
+                        media_type: source.media_type,
+                        data: source.data,
+                    }),
+                    _ => {}
+                }
+            }
+            Some((texts.join("\n\n"), images))
         }
     }
 }

@@ -111,6 +111,7 @@ impl Transcripts {
             git_branch: digest.git_branch.clone(),
             model: digest.model.clone(),
             total_cost_usd: digest.cost_usd,
+            usage: digest.usage.clone(),
             bytes: indexed.len,
             skipped_lines: digest.skipped,
             problem: digest.problem.clone(),
@@ -147,6 +148,7 @@ impl Transcripts {
         info.claude_session_id = Some(id.to_owned());
         info.last_active_at = digest.last_at.unwrap_or_default();
         info.total_cost_usd = digest.cost_usd;
+        info.usage = digest.usage.clone();
         info.status = SessionStatus::Idle;
         let follower = Arc::new(Follower::open(channel, indexed, info)?);
         follower.catch_up(engine.hub(), self.live().contains_key(id));

@@ -26,6 +26,8 @@ fn projects_with(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 fn text_of(part: &Part) -> String {
     match part {
         Part::Text { text, .. } => text.clone(),
+        Part::Thinking { text, .. } => format!("thinking: {text}"),
+        Part::Image { media_type, .. } => format!("image: {media_type}"),
         Part::ToolUse { name, result, .. } => format!(
             "{name} -> {}",
             result.as_ref().map_or("none".to_owned(), |outcome| {
@@ -206,4 +208,58 @@ fn bad_input_is_listed_with_what_could_be_read_and_why() {
         Ok((Skim::Title { chosen: false, .. }, _))
     ));
     assert!(Path::new(&index.get("bad-1").unwrap().path).exists());
+}
+
+#[test]
+fn images_thinking_and_usage_come_through() {
+    let lines = [
+        r#"{"type":"user","message":{"role":"user","content":[{"type":"text","text":"what is this"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}]},"uuid":"u1","timestamp":"2026-12-06T09:00:00.000Z","cwd":"/p","sessionId":"s"}"#,
+        r#"{"type":"assistant","message":{"id":"m1","role":"assistant","model":"claude-x","content":[{"type":"thinking","thinking":"Looks like a logo.","signature":"x"}],"usage":{"input_tokens":10,"output_tokens":5}},"uuid":"a1","timestamp":"2026-12-06T09:00:01.000Z"}"#,
+        r#"{"type":"assistant","message":{"id":"m1","role":"assistant","model":"claude-x","content":[{"type":"text","text":"A logo."}],"usage":{"input_tokens":10,"output_tokens":5}},"uuid":"a2","timestamp":"2026-12-06T09:00:02.000Z"}"#,
+    ];
+    let text = lines.join("\n") + "\n";
+    let dir = projects_with(&[("s-1.jsonl", text.as_bytes())]);
+    let index = Index::default();
+    index.refresh(dir.path());
+    let indexed = index.get("s-1").unwrap();
+    assert_eq!(
+        indexed.digest.usage.input_tokens, 10,
+        "one message's usage, once"
+    );
+    assert_eq!(indexed.digest.usage.output_tokens, 5);
+    assert_eq!(indexed.digest.messages, 2);
+    let span = history::span(&indexed.digest, indexed.digest.read_to, DEFAULT_TURNS).unwrap();
+    let info = SessionInfo::new("s-1".into(), String::new(), None, "default".into(), 0);
+    let mut reducer = SessionReducer::new(info);
+    let mut skipped = 0;
+    history::read(
+        File::open(&indexed.path).unwrap(),
+        span,
+        &mut reducer,
+        &mut skipped,
+    )
+    .unwrap();
+    let messages = &reducer.view().messages;
+    assert_eq!(messages[0].id, "u1");
+    assert_eq!(
+        messages[0].parts[1],
+        Part::Image {
+            id: "u1:1".into(),
+            media_type: "image/png".into(),
+            data: "iVBORw0KGgo=".into()
+        }
+    );
+    assert_eq!(
+        messages[1].parts,
+        vec![
+            Part::Thinking {
+                id: "m1:0".into(),
+                text: "Looks like a logo.".into()
+            },
+            Part::Text {
+                id: "m1:1".into(),
+                text: "A logo.".into()
+            }
+        ]
+    );
 }

@@ -156,6 +156,19 @@ impl SessionReducer {
                     text: text.clone(),
                 }
             }
+            ContentBlock::Thinking(text)
+                if text.is_empty()
+                    || self.message_parts(message_id).any(
+                        |part| matches!(part, Part::Thinking { text: whole, .. } if whole == text),
+                    ) =>
+            {
+                // Thinking kept from view, or a repeat of a block already settled.
+                return events;
+            }
+            ContentBlock::Thinking(text) => Part::Thinking {
+                id: format!("{message_id}:{}", self.part_count(message_id)),
+                text: text.clone(),
+            },
             ContentBlock::ToolUse { id, name, input } => {
                 events.extend(self.todo_call(id, name, input));
                 Part::ToolUse {
