@@ -1,6 +1,6 @@
 //! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline and start-up,
 //! measured side by side with a Node `ws` server and a Bun server doing the same work in the
-//! same run. Prints a markdown table and writes it, with the JSON, to the output folder.
+//! same run, and its reading of Claude Code's transcripts next to `wc -l`. Prints a markdown table and writes it, with the JSON, to the output folder.
 
 mod catch_up;
 mod client;
@@ -16,6 +16,7 @@ mod serve;
 mod servers;
 mod startup;
 mod stats;
+mod transcripts;
 
 use std::path::PathBuf;
 
@@ -56,12 +57,30 @@ enum Command {
     },
     /// Tether's side of the fan-out (started by `run`; reads commands on stdin).
     Serve { lines: PathBuf },
+    /// Indexes Claude Code transcripts from nothing, then after `grow` grew (started by `run`).
+    Index { projects: PathBuf, grow: PathBuf },
+    /// Reads the last page of one transcript (started by `run`).
+    Page { projects: PathBuf, id: String },
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Serve { lines } => serve::run(&lines).await,
+        Command::Index { projects, grow } => {
+            println!(
+                "{}",
+                serde_json::to_string(&transcripts::index(&projects, &grow)?)?
+            );
+            Ok(())
+        }
+        Command::Page { projects, id } => {
+            println!(
+                "{}",
+                serde_json::to_string(&transcripts::page(&projects, &id)?)?
+            );
+            Ok(())
+        }
         Command::Run {
             out,
             peers,
@@ -143,7 +162,7 @@ async fn measure(
         server.stop().await;
     }
 
-    eprintln!("catch-up, pipeline, start-up");
+    eprintln!("catch-up, pipeline, start-up, transcripts");
     Ok(Results {
         measured_at: format!("{} UTC", utc(unix_now())),
         machine,
@@ -153,6 +172,7 @@ async fn measure(
         catch_up: catch_up::run(missed).await?,
         pipeline: pipeline::run(100_000).await?,
         startup: startup::run(&programs, &tether).await?,
+        transcripts: transcripts::run(&programs.bench).await?,
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
-use std::io::{BufReader, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -192,11 +192,17 @@ fn read(file: &Found, earlier: Option<Indexed>) -> Indexed {
 fn read_on(path: &Path, digest: &mut Digest) -> std::io::Result<()> {
     let mut opened = File::open(path)?;
     opened.seek(SeekFrom::Start(digest.read_to))?;
-    let mut lines = Lines::new(
+    read_into(
+        digest,
         BufReader::with_capacity(READ_BUFFER, opened),
-        digest.read_to,
         MAX_LINE,
-    );
+    )
+}
+
+/// Reads a transcript's lines from `reader`, which is at `digest.read_to`, into `digest`;
+/// a line may have `max` bytes.
+pub fn read_into(digest: &mut Digest, reader: impl BufRead, max: usize) -> std::io::Result<()> {
+    let mut lines = Lines::new(reader, digest.read_to, max);
     loop {
         match lines.next_line()? {
             Some(Line::Whole { offset, bytes }) if !bytes.is_empty() => match line::skim(bytes) {

@@ -2,7 +2,7 @@
 //! up to date in the background (a file watcher, never a blocked start-up), pages of their
 //! history, and followers that publish what a terminal adds to one while clients watch it.
 
-mod digest;
+pub mod digest;
 mod follow;
 pub mod history;
 mod index;
@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 
 pub use self::follow::Follower;
 pub use self::history::PageError;
-pub use self::index::{Index, Indexed};
+pub use self::index::{Index, Indexed, read_into};
 use crate::config::ClaudeSettings;
 use crate::engine::{Engine, WeakEngine};
 use tether_protocol::events::AccountEvent;
