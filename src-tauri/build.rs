@@ -8,6 +8,7 @@ fn main() {
             "engine_send",
             "engine_disconnect",
             "open_link",
+            "pick_folder",
             "update_status",
             "update_check",
             "update_download",

@@ -4,6 +4,7 @@
 //! updates itself from signed releases, on the user's word.
 
 mod engine_host;
+mod folders;
 mod follow;
 mod ipc;
 mod links;
@@ -50,6 +51,7 @@ pub fn run() {
     }
     let app = builder
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         // Links are opened by the window's own `open_link` command (web and mail only), not by
         // the plugin's script.
@@ -100,13 +102,14 @@ pub fn run() {
 struct TrayShown(bool);
 
 /// The commands the window may call (its capability allows exactly these): the engine link,
-/// opening a link outside, and the update steps.
+/// opening a link outside, the folder picker, and the update steps.
 fn window_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         ipc::engine_connect,
         ipc::engine_send,
         ipc::engine_disconnect,
         links::open_link,
+        folders::pick_folder,
         updates::update_status,
         updates::update_check,
         updates::update_download,

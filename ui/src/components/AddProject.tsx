@@ -1,7 +1,19 @@
-// Registers a folder as a project (the desktop only: the engine allows it to the local client).
+// Registers a folder as a project (the desktop window: the engine allows any folder to the
+// local client), typed or chosen with the system's folder picker.
 import { type FormEvent, useState } from "react";
 
+import { inDesktopApp, pickFolder } from "../host/desktop";
+
 export function AddProject({ add, disabled }: { add(path: string): Promise<void>; disabled: boolean }) {
+  const [problem, setProblem] = useState<string | null>(null);
+  const choose = async () => {
+    setProblem(null);
+    const folder = await pickFolder().catch((error: unknown) => {
+      setProblem(String(error));
+      return null;
+    });
+    if (folder) await add(folder);
+  };
   const [path, setPath] = useState("");
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -16,6 +28,12 @@ export function AddProject({ add, disabled }: { add(path: string): Promise<void>
         <input value={path} onChange={(event) => setPath(event.target.value)} placeholder="/home/you/code/project" aria-label="Project folder" spellCheck={false} />
       </label>
       <button type="submit" disabled={disabled || !path.trim()}>Add project</button>
+      {inDesktopApp() && (
+        <button type="button" disabled={disabled} onClick={() => void choose()}>
+          Choose a folder…
+        </button>
+      )}
+      {problem && <p className="error" role="alert">{problem}</p>}
     </form>
   );
 }

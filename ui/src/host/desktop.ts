@@ -72,3 +72,8 @@ export function openLinksOutside(): () => void {
   document.addEventListener("click", clicked);
   return () => document.removeEventListener("click", clicked);
 }
+
+/** The desktop's own folder picker; `null` when the person cancels. */
+export function pickFolder(): Promise<string | null> {
+  return invoke<string | null>("pick_folder");
+}
