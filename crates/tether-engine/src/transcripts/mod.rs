@@ -33,6 +33,9 @@ use tether_protocol::{ChannelKind, ChannelName};
 pub const MAX_FOLLOWED: usize = 32;
 /// How often followers nobody watches are let go, and liveness is checked without a change.
 const TEND_EVERY: Duration = Duration::from_secs(30);
+/// Changes within this long of the first are read into the index together: a `claude`
+/// appends many lines a second while it works.
+const SETTLE: Duration = Duration::from_millis(500);
 
 /// A transcript being followed, and how many checks in a row found nobody watching it.
 struct Followed {
@@ -239,8 +242,9 @@ impl Transcripts {
 }
 
 /// Keeps the index of `engine`'s transcripts up to date until the engine is gone: a first
-/// read at once, then again whenever the watcher reports a change, and a check of followers
-/// every [`TEND_EVERY`]. Each read that changed anything is announced as `terminal.indexed`.
+/// read at once, then again whenever the watcher reports changes (those within [`SETTLE`]
+/// together), and a check of followers every [`TEND_EVERY`]. Each read that changed anything
+/// is announced as `terminal.indexed`. Followers read on at each change, without waiting.
 pub async fn keep_indexed(engine: WeakEngine) {
     let (wake, mut changes) = mpsc::channel(1);
     let mut watcher = None;
@@ -262,7 +266,14 @@ pub async fn keep_indexed(engine: WeakEngine) {
         }
         drop(strong);
         tokio::select! {
-            change = changes.recv() => if change.is_none() { return },
+            change = changes.recv() => {
+                if change.is_none() {
+                    return;
+                }
+                tokio::time::sleep(SETTLE).await;
+                // What came meanwhile is read by this refresh.
+                let _ = changes.try_recv();
+            }
             _ = tend.tick() => {
                 if let Some(strong) = engine.upgrade() {
                     strong.transcripts().tend(&strong);

@@ -7,6 +7,7 @@ mod chaos;
 mod chat_limits;
 mod claude;
 mod common;
+mod device_roots;
 mod fanout;
 mod frames;
 mod handshake;
