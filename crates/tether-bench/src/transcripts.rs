@@ -10,7 +10,6 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
-use tether_engine::supervisor::session_reducer::SessionReducer;
 use tether_engine::transcripts::{Index, history};
 use tether_protocol::model::SessionInfo;
 
@@ -199,14 +198,7 @@ pub fn page(projects: &Path, id: &str) -> Result<PageRun> {
         let digest = &indexed.digest;
         let span = history::span(digest, digest.read_to, history::DEFAULT_TURNS)?;
         let info = SessionInfo::new(id.to_owned(), String::new(), None, "default".to_owned(), 0);
-        let mut reducer = SessionReducer::new(info);
-        let mut skipped = 0;
-        history::read(
-            std::fs::File::open(&indexed.path)?,
-            span,
-            &mut reducer,
-            &mut skipped,
-        )?;
+        let (reducer, _) = history::load(&indexed.path, span, info)?;
         messages = reducer.view().messages.len();
         timings.push(start.elapsed().as_nanos() as u64);
     }

@@ -2,7 +2,6 @@
 //! opened (the last page, followed live), read further back, and continued in Tether.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::Path;
 
 use super::projects::add_folder;
@@ -83,24 +82,21 @@ pub(super) async fn open(
 ) -> Result<TerminalOpened, RpcError> {
     let indexed = indexed(engine, &params.id)?;
     let project_id = project_of(engine, &indexed);
-    let reading = engine.clone();
-    let id = params.id.clone();
+    let transcript = describe(engine, &params.id, &indexed);
+    let opening = engine.clone();
     let follower = blocking(move || {
-        let follower = reading
-            .transcripts()
-            .follow(&reading, &id, &indexed, project_id);
-        (follower, indexed)
+        let transcripts = opening.transcripts();
+        transcripts.follow(&opening, &params.id, &indexed, project_id)
     })
-    .await?;
-    let (follower, indexed) = follower;
-    let follower = follower.map_err(|error| match error {
+    .await?
+    .map_err(|error| match error {
         FollowError::TooMany => RpcError::new(ErrorCode::Overloaded, error.to_string()),
         FollowError::Unnamable(_) => RpcError::new(ErrorCode::InvalidParams, error.to_string()),
         FollowError::Page(error) => page_error(error),
     })?;
     let (snapshot, before) = follower.snapshot(engine.hub());
     Ok(TerminalOpened {
-        transcript: describe(engine, &params.id, &indexed),
+        transcript,
         snapshot,
         before,
     })
@@ -114,16 +110,9 @@ pub(super) async fn read(
     let turns = params.turns.map_or(DEFAULT_TURNS, |turns| turns as usize);
     let span = history::span(&indexed.digest, params.before, turns).map_err(page_error)?;
     let info = SessionInfo::new(params.id, String::new(), None, "default".to_owned(), 0);
-    let reducer = blocking(move || {
-        let mut reducer = crate::supervisor::session_reducer::SessionReducer::new(info);
-        let mut skipped = 0;
-        File::open(&indexed.path)
-            .map_err(PageError::from)
-            .and_then(|file| history::read(file, span, &mut reducer, &mut skipped))
-            .map(|()| reducer)
-    })
-    .await?
-    .map_err(page_error)?;
+    let (reducer, _) = blocking(move || history::load(&indexed.path, span, info))
+        .await?
+        .map_err(page_error)?;
     Ok(TerminalPage {
         messages: reducer.view().messages.clone(),
         before: span.before,
@@ -140,10 +129,11 @@ pub(super) fn carry_on(
     let indexed = indexed(engine, &params.id)?;
     let fork = params.fork.unwrap_or(false);
     if !fork
-        && let Some(running) = engine.sessions().list().into_iter().find(|session| {
-            session.claude_session_id.as_deref() == Some(params.id.as_str())
-                && session.status != SessionStatus::Ended
-        })
+        && let Some(running) = engine
+            .sessions()
+            .list()
+            .into_iter()
+            .find(|session| runs(session, &params.id) && session.status != SessionStatus::Ended)
     {
         return Ok(running);
     }
@@ -207,8 +197,21 @@ fn continued(engine: &Engine) -> HashMap<String, String> {
         .sessions()
         .list()
         .into_iter()
-        .filter_map(|session| Some((session.claude_session_id?, session.id)))
+        .filter_map(|session| {
+            let id = session.claude_session_id.clone()?;
+            runs(&session, &id).then_some((id, session.id))
+        })
         .collect()
+}
+
+/// Whether `session` carries the CLI session `id` on: it resumes it, and is not a fork that
+/// has yet to get an id of its own.
+fn runs(session: &SessionInfo, id: &str) -> bool {
+    let unforked = session
+        .origin
+        .as_ref()
+        .is_some_and(|origin| origin.fork && origin.transcript_id == id);
+    session.claude_session_id.as_deref() == Some(id) && !unforked
 }
 
 fn indexed(engine: &Engine, id: &str) -> Result<Indexed, RpcError> {

@@ -41,9 +41,7 @@ impl Follower {
     ) -> Result<Self, PageError> {
         let digest = &indexed.digest;
         let span = history::span(digest, digest.read_to, DEFAULT_TURNS)?;
-        let mut reducer = SessionReducer::new(info);
-        let mut skipped = 0;
-        history::read(File::open(&indexed.path)?, span, &mut reducer, &mut skipped)?;
+        let (reducer, _) = history::load(&indexed.path, span, info)?;
         Ok(Self {
             channel,
             state: Mutex::new(Followed {

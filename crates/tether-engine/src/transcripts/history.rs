@@ -5,12 +5,14 @@
 
 use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom};
+use std::path::Path;
 
 use super::digest::Digest;
 use super::index::MAX_LINE;
 use super::line::{self, Entry};
 use super::lines::{Line, Lines};
 use crate::supervisor::session_reducer::SessionReducer;
+use tether_protocol::model::SessionInfo;
 
 /// The most of a file one page reads.
 pub const PAGE_BYTES: u64 = 8 << 20;
@@ -64,8 +66,21 @@ pub fn span(digest: &Digest, end: u64, turns: usize) -> Result<Span, PageError> 
     })
 }
 
+/// The session `info` as the lines of `span` of the transcript at `path` make it, and how many
+/// of those lines could not be read.
+pub fn load(
+    path: &Path,
+    span: Span,
+    info: SessionInfo,
+) -> Result<(SessionReducer, u64), PageError> {
+    let mut reducer = SessionReducer::new(info);
+    let mut skipped = 0;
+    read(File::open(path)?, span, &mut reducer, &mut skipped)?;
+    Ok((reducer, skipped))
+}
+
 /// Feeds the lines of `span` to `reducer`, counting the lines that cannot be read.
-pub fn read(
+fn read(
     mut file: File,
     span: Span,
     reducer: &mut SessionReducer,

@@ -131,11 +131,13 @@ impl Transcripts {
         indexed: &Indexed,
         project_id: Option<String>,
     ) -> Result<Arc<Follower>, FollowError> {
-        if let Some(followed) = self.lock().get_mut(id) {
-            followed.unwatched = 0;
-            return Ok(Arc::clone(&followed.follower));
+        // Held while a new follower reads its first page, so two openings make one follower.
+        let mut followed = self.lock();
+        if let Some(known) = followed.get_mut(id) {
+            known.unwatched = 0;
+            return Ok(Arc::clone(&known.follower));
         }
-        if self.lock().len() >= MAX_FOLLOWED {
+        if followed.len() >= MAX_FOLLOWED {
             return Err(FollowError::TooMany);
         }
         let channel = ChannelName::new(ChannelKind::Session, id)
@@ -155,12 +157,14 @@ impl Transcripts {
         info.status = SessionStatus::Idle;
         let follower = Arc::new(Follower::open(channel, indexed, info)?);
         follower.catch_up(engine.hub(), self.live().contains_key(id));
-        let mut followed = self.lock();
-        let entry = followed.entry(id.to_owned()).or_insert_with(|| Followed {
-            follower,
-            unwatched: 0,
-        });
-        Ok(Arc::clone(&entry.follower))
+        followed.insert(
+            id.to_owned(),
+            Followed {
+                follower: Arc::clone(&follower),
+                unwatched: 0,
+            },
+        );
+        Ok(follower)
     }
 
     /// Something changed under `paths`: followers of those transcripts read on, and all of

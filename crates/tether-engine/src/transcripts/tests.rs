@@ -1,13 +1,11 @@
 //! The transcript reader against a transcript the real CLI (2.1.330) wrote, and against bad
 //! input: cut, not UTF-8, too long, linked out of the folder.
 
-use std::fs::File;
 use std::path::Path;
 
 use super::history::{self, DEFAULT_TURNS};
 use super::index::{Index, MAX_LINE};
 use super::line::{self, Skim};
-use crate::supervisor::session_reducer::SessionReducer;
 use tether_protocol::model::{Part, Role, SessionInfo};
 
 const RECORDED: &[u8] = include_bytes!("../../tests/fixtures/transcripts/cli-2.1.330-tools.jsonl");
@@ -93,15 +91,7 @@ fn history_has_the_parts_of_a_tether_session() {
     let span = history::span(&indexed.digest, indexed.digest.read_to, DEFAULT_TURNS).unwrap();
     assert_eq!(span.before, None, "one page holds it all");
     let info = SessionInfo::new(ID.into(), String::new(), None, "default".into(), 0);
-    let mut reducer = SessionReducer::new(info);
-    let mut skipped = 0;
-    history::read(
-        File::open(&indexed.path).unwrap(),
-        span,
-        &mut reducer,
-        &mut skipped,
-    )
-    .unwrap();
+    let (reducer, skipped) = history::load(&indexed.path, span, info).unwrap();
     let messages = &reducer.view().messages;
     let shown: Vec<(Role, Vec<String>)> = messages
         .iter()
@@ -230,15 +220,7 @@ fn images_thinking_and_usage_come_through() {
     assert_eq!(indexed.digest.messages, 2);
     let span = history::span(&indexed.digest, indexed.digest.read_to, DEFAULT_TURNS).unwrap();
     let info = SessionInfo::new("s-1".into(), String::new(), None, "default".into(), 0);
-    let mut reducer = SessionReducer::new(info);
-    let mut skipped = 0;
-    history::read(
-        File::open(&indexed.path).unwrap(),
-        span,
-        &mut reducer,
-        &mut skipped,
-    )
-    .unwrap();
+    let (reducer, _) = history::load(&indexed.path, span, info).unwrap();
     let messages = &reducer.view().messages;
     assert_eq!(messages[0].id, "u1");
     assert_eq!(
