@@ -2,57 +2,20 @@
 //! its transcripts; `tether serve` on the same Claude Code folder lists them, shows them in the
 //! same parts as its own sessions, follows one a terminal is still writing, refuses to write
 //! into it from a second place (forking instead), and continues a finished one with its
-//! earlier turns.
+//! earlier turns. (A phone doing the same in a browser: terminal_browser.rs.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::path::Path;
 use std::process::Stdio;
 
 use serde_json::{Value, json};
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
-use tokio::process::Command;
 
+use crate::common::terminal::{allow_device_roots, sent_texts, terminal_claude, terminal_turn};
 use crate::common::watcher::Watcher;
-use crate::common::{MAX_FRAMES, PairRun, Setup, Socket, WAIT, call, connect, next_json, send};
+use crate::common::{MAX_FRAMES, Setup, Socket, WAIT, call, connect, next_json, send};
 
 mod common;
-
-/// `claude` as a person runs it in a terminal in `folder`, against the fake API.
-fn terminal_claude(setup: &Setup, fake: &FakeAnthropic, folder: &Path, args: &[&str]) -> Command {
-    let claude = std::env::var("TETHER_CLAUDE").expect("TETHER_CLAUDE names the claude binary");
-    let mut command = Command::new(claude);
-    command
-        .args(args)
-        .current_dir(folder)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", setup.claude_home())
-        .envs(fake.claude_env(setup.claude_home()))
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    command
-}
-
-/// Runs a terminal `claude -p PROMPT` to its end; returns its session id.
-async fn terminal_turn(
-    setup: &Setup,
-    fake: &FakeAnthropic,
-    folder: &Path,
-    args: &[&str],
-) -> String {
-    let mut args = args.to_vec();
-    args.extend(["--output-format", "json", "--allowedTools", "Bash Edit"]);
-    let run = terminal_claude(setup, fake, folder, &args).output();
-    let output = tokio::time::timeout(WAIT, run).await.unwrap().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
-    result["session_id"].as_str().unwrap().to_owned()
-}
 
 /// The answer to a request that must fail: its error.
 async fn refused(socket: &mut Socket, id: u64, method: &str, params: Value) -> Value {
@@ -112,11 +75,6 @@ fn texts(messages: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The text of every message sent to the model in a recorded request.
-fn sent_texts(request: &tether_fake_anthropic::RecordedRequest) -> String {
-    request.body.as_ref().unwrap()["messages"].to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn terminal_sessions_are_listed_shown_followed_forked_and_continued() {
     let roots = tempfile::tempdir().unwrap();
@@ -146,9 +104,7 @@ async fn terminal_sessions_are_listed_shown_followed_forked_and_continued() {
     .await
     .unwrap();
     let setup = Setup::new(&fake);
-    let mut settings = std::fs::read_to_string(setup.config()).unwrap();
-    settings += &format!("[projects]\ndevice_roots = [{:?}]\n", roots.path());
-    std::fs::write(setup.config(), settings).unwrap();
+    allow_device_roots(&setup, roots.path());
 
     // A person works in a terminal: two turns, the second resuming the first.
     let id = terminal_turn(&setup, &fake, &folder, &["-p", "do the things"]).await;
@@ -344,58 +300,4 @@ async fn terminal_sessions_are_listed_shown_followed_forked_and_continued() {
     )
     .await;
     assert_eq!(unknown["code"], "not_found");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_phone_finds_the_terminal_history_adds_its_folder_and_carries_a_session_on() {
-    let roots = tempfile::tempdir().unwrap();
-    let folder = roots.path().canonicalize().unwrap().join("garden");
-    std::fs::create_dir(&folder).unwrap();
-    let fake = FakeAnthropic::start(Script::new([
-        Reply::text(["Plant the tomatoes in May."]),
-        Reply::text(["Carried on from the phone."]),
-    ]))
-    .await
-    .unwrap();
-    let setup = Setup::new(&fake);
-    let mut settings = std::fs::read_to_string(setup.config()).unwrap();
-    settings += &format!("[projects]\ndevice_roots = [{:?}]\n", roots.path());
-    std::fs::write(setup.config(), settings).unwrap();
-    terminal_turn(&setup, &fake, &folder, &["-p", "when do tomatoes go out"]).await;
-
-    let (_server, address) = setup.serve().await;
-    let PairRun {
-        child: mut pair,
-        code,
-        lines: _lines,
-        ..
-    } = setup.pair_yes().await;
-    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let browser = Command::new("node")
-        .arg(repository.join("ui/e2e/terminal.mjs"))
-        .current_dir(repository.join("ui"))
-        .env("TETHER_URL", format!("http://{address}"))
-        .env("PAIR_CODE", &code)
-        .env("FOLDER", "garden")
-        .env("TITLE", "when do tomatoes go out")
-        .env("EARLIER", "Plant the tomatoes in May.")
-        .env("CONTINUED", "Carried on from the phone.")
-        .env("SCREENSHOTS", repository.join("test-output/screenshots"))
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(WAIT * 2, browser)
-        .await
-        .expect("the browser run hung")
-        .expect("node runs (make test installs it)");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(pair.wait().await.unwrap().success());
-    let request = fake.message_requests().last().cloned().unwrap();
-    let history = sent_texts(&request);
-    assert!(history.contains("when do tomatoes go out"), "{history}");
-    assert!(history.contains("carry on from the phone"), "{history}");
 }
