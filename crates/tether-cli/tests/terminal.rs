@@ -93,6 +93,11 @@ async fn terminal_sessions_are_listed_shown_followed_forked_and_continued() {
             "Edit",
             json!({ "file_path": notes, "old_string": "hello", "new_string": "goodbye" }),
         ),
+        Reply::tool_use(
+            "toolu_3",
+            "TaskCreate",
+            json!({ "subject": "Water the plants", "description": "Daily", "activeForm": "Watering" }),
+        ),
         Reply::text(["Done."]),
         Reply::text(["Second answer."]),
         Reply::Stall {
@@ -133,8 +138,8 @@ async fn terminal_sessions_are_listed_shown_followed_forked_and_continued() {
     assert_eq!(session["folder"], folder.to_str().unwrap());
     assert_eq!(session["title"], "do the things");
     assert_eq!(
-        session["messages"], 6,
-        "two prompts, four answers: {session}"
+        session["messages"], 7,
+        "two prompts, five answers: {session}"
     );
     assert_eq!(session["live"], false);
     assert!(session["model"].is_string(), "{session}");
@@ -159,11 +164,14 @@ async fn terminal_sessions_are_listed_shown_followed_forked_and_continued() {
             "do the things",
             "Bash -> \"hi\"",
             edited.as_str(),
+            "TaskCreate -> \"Task #1 created successfully: Water the plants\"",
             "Done.",
             "and again",
             "Second answer."
         ]
     );
+    let todos = &opened["snapshot"]["todos"];
+    assert_eq!(todos[0]["content"], "Water the plants", "{todos}");
     assert_eq!(opened["before"], Value::Null, "one page holds it all");
     assert_eq!(opened["snapshot"]["session"]["status"], "idle");
     let position = &opened["snapshot"]["position"];

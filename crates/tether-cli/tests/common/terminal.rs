@@ -26,6 +26,8 @@ pub fn terminal_claude(
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", setup.claude_home())
         .envs(fake.claude_env(setup.claude_home()))
+        // The task tools, for a todo list.
+        .env("CLAUDE_CODE_ENABLE_TODO_TOOLS", "1")
         .stdin(Stdio::null())
         .kill_on_drop(true);
     command
@@ -39,7 +41,12 @@ pub async fn terminal_turn(
     args: &[&str],
 ) -> String {
     let mut args = args.to_vec();
-    args.extend(["--output-format", "json", "--allowedTools", "Bash Edit"]);
+    args.extend([
+        "--output-format",
+        "json",
+        "--allowedTools",
+        "Bash Edit TaskCreate",
+    ]);
     let run = terminal_claude(setup, fake, folder, &args).output();
     let output = tokio::time::timeout(WAIT, run).await.unwrap().unwrap();
     assert!(
