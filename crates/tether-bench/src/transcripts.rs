@@ -180,7 +180,7 @@ pub fn index(projects: &Path, grow: &Path) -> Result<IndexRun> {
         cold_ms,
         reindex_ms,
         peak_rss_kib: peak_rss_kib()?,
-        sessions: index.all().len(),
+        sessions: index.progress().indexed as usize,
     })
 }
 

@@ -80,6 +80,7 @@ pub enum RowKey {
     Key(String),
     ProjectRemoved(String),
     SessionRemoved(String),
+    ChannelRemoved(String),
 }
 
 /// A write of one saved row (or its removal).
@@ -101,6 +102,8 @@ pub enum Row {
     ProjectRemoved(String),
     /// An archived session goes, with its messages and its event log.
     SessionRemoved(String),
+    /// A channel's saved event log goes (a followed transcript nobody watches any more).
+    ChannelRemoved(String),
 }
 
 impl Row {
@@ -120,6 +123,7 @@ impl Row {
             Self::KeyRemoved(fingerprint) => RowKey::Key(fingerprint.clone()),
             Self::ProjectRemoved(id) => RowKey::ProjectRemoved(id.clone()),
             Self::SessionRemoved(id) => RowKey::SessionRemoved(id.clone()),
+            Self::ChannelRemoved(channel) => RowKey::ChannelRemoved(channel.clone()),
         }
     }
 }

@@ -287,13 +287,19 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             transaction.execute("DELETE FROM projects WHERE id = ?1", [id])?;
         }
         Row::SessionRemoved(id) => {
-            let channel = format!("session:{id}");
             transaction.execute("DELETE FROM messages WHERE session_id = ?1", [id])?;
             transaction.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
-            transaction.execute("DELETE FROM events WHERE channel = ?1", [&channel])?;
-            transaction.execute("DELETE FROM channels WHERE name = ?1", [&channel])?;
+            remove_channel(transaction, &format!("session:{id}"))?;
         }
+        Row::ChannelRemoved(channel) => remove_channel(transaction, channel)?,
     }
+    Ok(())
+}
+
+/// Deletes a channel's saved events and its epoch.
+fn remove_channel(transaction: &Transaction<'_>, channel: &str) -> Result<(), StoreError> {
+    transaction.execute("DELETE FROM events WHERE channel = ?1", [channel])?;
+    transaction.execute("DELETE FROM channels WHERE name = ?1", [channel])?;
     Ok(())
 }
 

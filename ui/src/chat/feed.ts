@@ -18,6 +18,7 @@ export class SessionFeed {
   private generation = 0;
   private transcriptInfo: TerminalSession | null = null;
   private earlier: number | null = null;
+  private paging = false;
 
   /** `terminal`: `sessionId` is the id of one of Claude Code's transcripts. */
   constructor(
@@ -36,16 +37,28 @@ export class SessionFeed {
     return this.earlier !== null;
   }
 
-  /** Puts the page before what is shown in front of it. */
+  /** Puts the page before what is shown in front of it (once at a time; a reload meanwhile
+   * drops the page, since the view it belonged to is gone). */
   async loadEarlier(): Promise<void> {
-    if (this.earlier === null || this.view === null) return;
-    const page = await this.client.request("terminal.read", { id: this.sessionId, before: this.earlier });
-    if (this.view === null) return;
-    const shown = new Set(this.view.messages.map((message) => message.id));
-    const older = page.messages.filter((message) => !shown.has(message.id));
-    this.view = { ...this.view, messages: [...older, ...this.view.messages] };
-    this.earlier = page.before;
-    this.changed();
+    if (this.earlier === null || this.view === null || this.paging) return;
+    const generation = this.generation;
+    this.paging = true;
+    try {
+      const page = await this.client.request("terminal.read", { id: this.sessionId, before: this.earlier });
+      if (this.view === null || generation !== this.generation) return;
+      const shown = new Set(this.view.messages.map((message) => message.id));
+      const older = page.messages.filter((message) => !shown.has(message.id));
+      this.view = { ...this.view, messages: [...older, ...this.view.messages] };
+      this.earlier = page.before;
+    } finally {
+      this.paging = false;
+      this.changed();
+    }
+  }
+
+  /** Whether an earlier page is being loaded. */
+  get loadingEarlier(): boolean {
+    return this.paging;
   }
 
   /** The session as it stands, once loaded. */
@@ -93,12 +106,12 @@ export class SessionFeed {
     this.unsubscribe?.();
     this.unsubscribe = null;
     let snapshot: SessionSnapshot;
+    let terminal: { transcript: TerminalSession; before: number | null } | null = null;
     try {
       if (this.terminal) {
         const opened = await this.client.request("terminal.open", { id: this.sessionId });
         snapshot = opened.snapshot;
-        this.transcriptInfo = opened.transcript;
-        this.earlier = opened.before;
+        terminal = { transcript: opened.transcript, before: opened.before };
       } else {
         snapshot = await this.client.request("sessions.get", { session_id: this.sessionId });
       }
@@ -109,6 +122,10 @@ export class SessionFeed {
       return;
     }
     if (this.closed || generation !== this.generation) return;
+    if (terminal) {
+      this.transcriptInfo = terminal.transcript;
+      this.earlier = terminal.before;
+    }
     this.view = fromSnapshot(snapshot);
     this.error = null;
     this.changed();

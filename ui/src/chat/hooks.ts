@@ -25,6 +25,8 @@ export type Chat = {
   transcript: TerminalSession | null;
   /** For a terminal session: loads the page before, when there is one. */
   loadEarlier: (() => Promise<void>) | null;
+  /** An earlier page is on its way. */
+  loadingEarlier: boolean;
 };
 
 /** One session, loaded and followed while the component shows it; `terminal` for one of
@@ -45,5 +47,6 @@ export function useChat(client: TetherClient, sessionId: string, terminal = fals
     send: (text) => feed.send(text),
     transcript: feed.transcript,
     loadEarlier: feed.hasEarlier ? () => feed.loadEarlier() : null,
+    loadingEarlier: feed.loadingEarlier,
   };
 }

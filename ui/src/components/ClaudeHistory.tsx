@@ -1,8 +1,8 @@
 // Claude Code's own history, found in its transcripts: the folders it worked in, most recent
-// first, each with its sessions. A folder is added as a project with one click; a session opens
-// read-only and carries on here with the next message. On the first run it is what the window
-// and the phone open on.
-import { useState } from "react";
+// first, each with its sessions (loaded when the folder is opened). A folder is added as a
+// project with one click; a session opens read-only and carries on here with the next message.
+// On the first run it is what the window and the phone open on.
+import { useEffect, useState } from "react";
 
 import { useFetched } from "../chat/useFetched";
 import { useChannel } from "../chat/useChannel";
@@ -20,24 +20,29 @@ type Props = {
   add(path: string): Promise<void>;
 };
 
-type History = { folders: TerminalFolder[]; sessions: TerminalSession[]; progress: IndexProgress };
+type History = { folders: TerminalFolder[]; progress: IndexProgress };
 
-const EMPTY: History = { folders: [], sessions: [], progress: { files: 0, indexed: 0, done: false } };
+const EMPTY: History = { folders: [], progress: { files: 0, indexed: 0, done: false } };
 
-async function fetchHistory(client: TetherClient): Promise<History> {
-  const [folders, list] = await Promise.all([client.request("terminal.folders"), client.request("terminal.list")]);
-  return { folders: folders.folders, sessions: list.sessions, progress: list.progress };
-}
+const fetchHistory = (client: TetherClient): Promise<History> => client.request("terminal.folders");
+
+/** The most sessions one folder lists. */
+const FOLDER_LIMIT = 1000;
 
 /** The last part of a path: what people call the folder. */
 const folderName = (path: string) => path.split("/").filter(Boolean).pop() ?? path;
 
 export function ClaudeHistory({ client, status, first, open, add }: Props) {
   const { data, problem, reload } = useFetched(client, status, EMPTY, fetchHistory);
+  // Bumped on each change, so open folders list their sessions again.
+  const [version, setVersion] = useState(0);
   useChannel(client, "user:owner", (event) => {
-    if (event === null || /^(terminal\.|project\.|session\.created)/.test(event.event)) void reload();
+    if (event === null || /^(terminal\.|project\.|session\.created)/.test(event.event)) {
+      void reload();
+      setVersion((version) => version + 1);
+    }
   });
-  const { folders, sessions, progress } = data;
+  const { folders, progress } = data;
   const offline = status !== "connected";
   // The first run opens the most recent folders; a folder opened or added stays open.
   const [opened, setOpened] = useState<Record<string, boolean>>({});
@@ -82,20 +87,39 @@ export function ClaudeHistory({ client, status, first, open, add }: Props) {
                   </button>
                 )
               )}
-              <ul>
-                {sessions
-                  .filter((session) => session.folder === folder.path)
-                  .map((session) => (
-                    <li key={session.id}>
-                      <TerminalSessionButton session={session} open={open} />
-                    </li>
-                  ))}
-              </ul>
+              {isOpen(folder.path, index) && <FolderSessions client={client} path={folder.path} version={version} open={open} />}
             </details>
           </li>
         ))}
       </ul>
     </section>
+  );
+}
+
+/** The sessions of one folder, most recent first. */
+function FolderSessions({ client, path, version, open }: { client: TetherClient; path: string; version: number; open(target: Target): void }) {
+  const [sessions, setSessions] = useState<TerminalSession[] | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    client
+      .request("terminal.list", { folder: path, limit: FOLDER_LIMIT })
+      .then((list) => current && (setSessions(list.sessions), setProblem(null)))
+      .catch((error: { message: string }) => current && setProblem(error.message));
+    return () => {
+      current = false;
+    };
+  }, [client, path, version]);
+  if (problem) return <p className="error" role="alert">{problem}</p>;
+  if (sessions === null) return <p className="hint" role="status">Loading…</p>;
+  return (
+    <ul>
+      {sessions.map((session) => (
+        <li key={session.id}>
+          <TerminalSessionButton session={session} open={open} />
+        </li>
+      ))}
+    </ul>
   );
 }
 

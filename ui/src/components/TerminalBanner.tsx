@@ -8,6 +8,14 @@ type Props = { live: boolean; transcript: TerminalSession | null; fork(): Promis
 
 export function TerminalBanner({ live, transcript, fork }: Props) {
   const [problem, setProblem] = useState<string | null>(null);
+  const [forking, setForking] = useState(false);
+  const forkOnce = () => {
+    setForking(true);
+    setProblem(null);
+    fork()
+      .catch((error: { message: string }) => setProblem(error.message))
+      .finally(() => setForking(false));
+  };
   const where = transcript?.folder ? ` in ${transcript.folder}` : "";
   return (
     <section className={`terminal-banner${live ? " terminal-live" : ""}`} aria-label="Terminal session">
@@ -25,7 +33,7 @@ export function TerminalBanner({ live, transcript, fork }: Props) {
       {transcript && transcript.skipped_lines > 0 && (
         <p className="hint">{transcript.skipped_lines} lines of its transcript could not be read: {transcript.problem}</p>
       )}
-      <button onClick={() => fork().catch((error: { message: string }) => setProblem(error.message))}>
+      <button onClick={forkOnce} disabled={forking}>
         Fork into a new session
       </button>
       {problem && <p className="error" role="alert">{problem}</p>}

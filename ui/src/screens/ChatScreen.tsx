@@ -97,7 +97,13 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
       ))}
       {chat.view && <TodoList todos={chat.view.todos} />}
       {chat.loadEarlier && (
-        <button className="load-earlier" onClick={() => void chat.loadEarlier?.()}>Load earlier messages</button>
+        <button
+          className="load-earlier"
+          disabled={chat.loadingEarlier}
+          onClick={() => chat.loadEarlier?.().catch((error: { message: string }) => setRefused(`Earlier messages could not be loaded: ${error.message}`))}
+        >
+          {chat.loadingEarlier ? "Loading…" : "Load earlier messages"}
+        </button>
       )}
       <ol className="messages" aria-live="polite" aria-label="Conversation">
         {chat.view?.messages.map((message) => (

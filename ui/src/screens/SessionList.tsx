@@ -49,7 +49,7 @@ export function SessionList({ client, status, local, open }: Props) {
       {problem && <p className="error" role="alert">{problem}</p>}
       {local && <AddProject disabled={offline} add={addProject} />}
       {projects.length === 0 && status === "connected" && !local && (
-        <p className="hint">No projects yet: add one on your computer (in the Tether app, or with <code>tether project add FOLDER</code>), or pick one from Claude Code's history below.</p>
+        <p className="hint">No projects yet: add one on your computer (in the Tether app, or with <code>tether project add FOLDER</code>), or, where the desktop allows it (<code>projects.device_roots</code>), from Claude Code's history below.</p>
       )}
       {projects.map((project) => {
         const mine = sessions.filter((session) => session.project_id === project.id);

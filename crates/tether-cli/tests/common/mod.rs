@@ -107,6 +107,8 @@ impl Setup {
             .arg(self.config())
             .env("TETHER_DATA_DIR", self.data.path())
             .env("TETHER_KEYRING_SERVICE", &self.service)
+            // Claude Code's folder is the test's own, never the real `~/.claude`.
+            .env("CLAUDE_CONFIG_DIR", self.home.path())
             .kill_on_drop(true);
         command
     }

@@ -29,25 +29,33 @@ pub(super) fn add_folder(
     caller: &Caller,
     path: &Path,
 ) -> Result<Project, RpcError> {
-    let folder = path.canonicalize().map_err(|error| {
+    let folder = path.canonicalize();
+    if let Some(project) = folder
+        .as_ref()
+        .ok()
+        .and_then(|folder| engine.projects().find(folder))
+    {
+        return Ok(project);
+    }
+    // A device learns nothing of folders outside its roots, not even whether they exist.
+    let device = !matches!(caller, Caller::Local);
+    if device
+        && !folder
+            .as_ref()
+            .is_ok_and(|folder| inside_device_roots(engine, folder))
+    {
+        return Err(RpcError::new(
+            ErrorCode::Forbidden,
+            "devices may add projects only inside the folders the desktop's setting \
+             projects.device_roots lists",
+        ));
+    }
+    let folder = folder.map_err(|error| {
         RpcError::new(
             ErrorCode::InvalidParams,
             format!("{} is not a folder: {error}", path.display()),
         )
     })?;
-    if let Some(project) = engine.projects().find(&folder) {
-        return Ok(project);
-    }
-    if !matches!(caller, Caller::Local) && !inside_device_roots(engine, &folder) {
-        return Err(RpcError::new(
-            ErrorCode::Forbidden,
-            format!(
-                "devices may add projects only inside the folders the desktop's setting \
-                 projects.device_roots lists; {} is not inside one",
-                folder.display()
-            ),
-        ));
-    }
     let project = engine.projects().add(&folder).map_err(to_rpc)?;
     engine.announce(&AccountEvent::ProjectAdded(project.clone()));
     Ok(project)

@@ -128,12 +128,14 @@ pub(super) fn carry_on(
 ) -> Result<SessionInfo, RpcError> {
     let indexed = indexed(engine, &params.id)?;
     let fork = params.fork.unwrap_or(false);
+    // One at a time, so two devices continuing at once get one session.
+    let _continuing = engine.transcripts().continuing();
     if !fork
         && let Some(running) = engine
             .sessions()
             .list()
             .into_iter()
-            .find(|session| runs(session, &params.id) && session.status != SessionStatus::Ended)
+            .find(|session| runs(session, &params.id))
     {
         return Ok(running);
     }
@@ -180,10 +182,7 @@ fn described(engine: &Engine) -> Vec<TerminalSession> {
     engine
         .transcripts()
         .index()
-        .all()
-        .iter()
-        .map(|(id, indexed)| Transcripts::describe(id, indexed, &live, &continued))
-        .collect()
+        .describe_all(|id, indexed| Transcripts::describe(id, indexed, &live, &continued))
 }
 
 fn describe(engine: &Engine, id: &str, indexed: &Indexed) -> TerminalSession {
@@ -191,7 +190,7 @@ fn describe(engine: &Engine, id: &str, indexed: &Indexed) -> TerminalSession {
     Transcripts::describe(id, indexed, &live, &continued(engine))
 }
 
-/// The Tether session running each CLI session id.
+/// The open Tether session running each CLI session id.
 fn continued(engine: &Engine) -> HashMap<String, String> {
     engine
         .sessions()
@@ -204,14 +203,16 @@ fn continued(engine: &Engine) -> HashMap<String, String> {
         .collect()
 }
 
-/// Whether `session` carries the CLI session `id` on: it resumes it, and is not a fork that
-/// has yet to get an id of its own.
+/// Whether `session` carries the CLI session `id` on now: it is open, resumes it, and is not a
+/// fork that has yet to get an id of its own.
 fn runs(session: &SessionInfo, id: &str) -> bool {
     let unforked = session
         .origin
         .as_ref()
         .is_some_and(|origin| origin.fork && origin.transcript_id == id);
-    session.claude_session_id.as_deref() == Some(id) && !unforked
+    session.status != SessionStatus::Ended
+        && session.claude_session_id.as_deref() == Some(id)
+        && !unforked
 }
 
 fn indexed(engine: &Engine, id: &str) -> Result<Indexed, RpcError> {

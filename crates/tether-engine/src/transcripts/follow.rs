@@ -3,12 +3,12 @@
 //! changes; every new line's events are published on `session:{id}`, so a subscribed client
 //! sees the new parts in order, once, like those of Tether's own sessions.
 
-use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::history::{self, DEFAULT_TURNS, PageError};
+use super::file;
+use super::history::{self, DEFAULT_TURNS, PAGE_BYTES, PageError};
 use super::index::{Indexed, MAX_LINE};
 use super::lines::{Line, Lines};
 use crate::hub::Hub;
@@ -20,6 +20,8 @@ use tether_protocol::session_view::SessionSnapshot;
 struct Followed {
     reducer: SessionReducer,
     path: PathBuf,
+    /// The file's device and inode when it was opened.
+    identity: (u64, u64),
     /// Everything before this offset has been published.
     read_to: u64,
     /// Where the page before the first one shown ends.
@@ -47,6 +49,7 @@ impl Follower {
             state: Mutex::new(Followed {
                 reducer,
                 path: indexed.path.clone(),
+                identity: indexed.identity,
                 read_to: digest.read_to,
                 before: span.before,
             }),
@@ -71,35 +74,58 @@ impl Follower {
         (snapshot, state.before)
     }
 
-    /// Reads what was added since the last read and publishes its events, then the status:
-    /// `running` while a terminal writes it (`live`), `idle` once none does.
-    pub fn catch_up(&self, hub: &Hub, live: bool) {
+    /// Reads what was added since the last read (at most [`PAGE_BYTES`] at a time; the rest
+    /// at the next change) and publishes its events, then the status: `running` while a
+    /// terminal writes it (`live`), `idle` once none does. False when the file was replaced
+    /// or cut short: what was shown no longer matches it, so following ends (with a note).
+    pub fn catch_up(&self, hub: &Hub, live: bool) -> bool {
         let mut state = self.lock();
         let state = &mut *state;
-        if let Err(error) = read_on(state, hub, &self.channel) {
-            tracing::debug!(%error, channel = %self.channel, "a followed transcript could not be read");
-        }
-        let status = if live {
+        let (status, note, following) = match read_on(state, hub, &self.channel) {
+            Ok(Read::On) => (live, None, true),
+            Ok(Read::Replaced) => (
+                false,
+                Some("the transcript was rewritten; open it again".to_owned()),
+                false,
+            ),
+            Err(error) => (
+                false,
+                Some(format!("the transcript cannot be read: {error}")),
+                false,
+            ),
+        };
+        let status = if status {
             SessionStatus::Running
         } else {
             SessionStatus::Idle
         };
-        for event in state.reducer.set_status(status, None) {
+        for event in state.reducer.set_status(status, note) {
             hub.publish(&self.channel, &event);
         }
+        following
     }
 }
 
-fn read_on(state: &mut Followed, hub: &Hub, channel: &ChannelName) -> std::io::Result<()> {
-    let mut file = File::open(&state.path)?;
-    if file.metadata()?.len() < state.read_to {
-        // Rewritten shorter: what was shown stays; reading waits for new lines past it.
-        return Ok(());
+/// How reading on went.
+enum Read {
+    /// Up to date (or as far as one read goes).
+    On,
+    /// The file is another one now, or shorter than what was read.
+    Replaced,
+}
+
+fn read_on(state: &mut Followed, hub: &Hub, channel: &ChannelName) -> std::io::Result<Read> {
+    let mut file = file::open(&state.path)?;
+    let meta = file.metadata()?;
+    if meta.len() < state.read_to || file::identity(&meta) != state.identity {
+        return Ok(Read::Replaced);
     }
     file.seek(SeekFrom::Start(state.read_to))?;
     let mut lines = Lines::new(BufReader::new(file), state.read_to, MAX_LINE);
     let mut skipped = 0;
-    while let Some(line) = lines.next_line()? {
+    while lines.offset() - state.read_to < PAGE_BYTES
+        && let Some(line) = lines.next_line()?
+    {
         if let Line::Whole { offset, bytes } = line {
             for event in history::feed(&mut state.reducer, offset, bytes, &mut skipped) {
                 hub.publish(channel, &event);
@@ -107,5 +133,5 @@ fn read_on(state: &mut Followed, hub: &Hub, channel: &ChannelName) -> std::io::R
         }
     }
     state.read_to = lines.offset();
-    Ok(())
+    Ok(Read::On)
 }

@@ -8,6 +8,7 @@ use std::io::{BufReader, Seek, SeekFrom};
 use std::path::Path;
 
 use super::digest::Digest;
+use super::file;
 use super::index::MAX_LINE;
 use super::line::{self, Entry};
 use super::lines::{Line, Lines};
@@ -75,7 +76,7 @@ pub fn load(
 ) -> Result<(SessionReducer, u64), PageError> {
     let mut reducer = SessionReducer::new(info);
     let mut skipped = 0;
-    read(File::open(path)?, span, &mut reducer, &mut skipped)?;
+    read(file::open(path)?, span, &mut reducer, &mut skipped)?;
     Ok((reducer, skipped))
 }
 
@@ -86,8 +87,11 @@ fn read(
     reducer: &mut SessionReducer,
     skipped: &mut u64,
 ) -> Result<(), PageError> {
-    file.seek(SeekFrom::Start(span.start))?;
-    let mut lines = Lines::new(BufReader::new(file), span.start, MAX_LINE);
+    // A cut page starts after the first newline at or past its start: reading from the byte
+    // before it, the first "line" read ends there (empty when `start` begins a line).
+    let from = if span.cut { span.start - 1 } else { span.start };
+    file.seek(SeekFrom::Start(from))?;
+    let mut lines = Lines::new(BufReader::new(file), from, MAX_LINE);
     if span.cut {
         lines.next_line()?;
     }

@@ -3,8 +3,8 @@
 //! from where the last read stopped; one that shrank is read again from the start. Files are
 //! read on every core, and a file that cannot be read is listed with the reason.
 
-use std::collections::HashMap;
-use std::fs::{File, Metadata};
+use std::collections::{HashMap, HashSet};
+use std::fs::Metadata;
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,6 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use super::digest::Digest;
+use super::file;
 use super::line;
 use super::lines::{Line, Lines};
 use crate::supervisor::arguments;
@@ -30,6 +31,8 @@ pub struct Indexed {
     pub path: PathBuf,
     pub len: u64,
     modified: Option<SystemTime>,
+    /// The file's device and inode: another file under the same name is read anew.
+    pub identity: (u64, u64),
     pub digest: Digest,
 }
 
@@ -67,13 +70,13 @@ impl Index {
         self.lock().files.get(id).cloned()
     }
 
-    /// Every transcript, in no order.
-    pub fn all(&self) -> Vec<(String, Indexed)> {
+    /// What `describe` makes of every transcript, in no order (nothing is copied meanwhile).
+    pub fn describe_all<T>(&self, mut describe: impl FnMut(&str, &Indexed) -> T) -> Vec<T> {
         let state = self.lock();
         state
             .files
             .iter()
-            .map(|(id, indexed)| (id.clone(), indexed.clone()))
+            .map(|(id, indexed)| describe(id, indexed))
             .collect()
     }
 
@@ -83,15 +86,16 @@ impl Index {
         let stale: Vec<&Found> = {
             let mut state = self.lock();
             let before = state.files.len();
-            state
-                .files
-                .retain(|id, _| found.iter().any(|file| file.id == *id));
+            let present: HashSet<&str> = found.iter().map(|file| file.id.as_str()).collect();
+            state.files.retain(|id, _| present.contains(id.as_str()));
             let removed = state.files.len() != before;
             let stale: Vec<&Found> = found
                 .iter()
                 .filter(|file| {
                     state.files.get(&file.id).is_none_or(|known| {
-                        known.len != file.meta.len() || known.modified != file.meta.modified().ok()
+                        known.len != file.meta.len()
+                            || known.modified != file.meta.modified().ok()
+                            || known.identity != file::identity(&file.meta)
                     })
                 })
                 .collect();
@@ -140,6 +144,13 @@ fn find(projects: &Path) -> Vec<Found> {
             continue;
         };
         for file in files.flatten() {
+            // FIFOs, sockets and devices are never read; a link is listed, not followed.
+            if !file
+                .file_type()
+                .is_ok_and(|kind| kind.is_file() || kind.is_symlink())
+            {
+                continue;
+            }
             let path = file.path();
             let id = match (path.extension(), path.file_stem()) {
                 (Some(extension), Some(stem)) if extension == "jsonl" => stem.to_string_lossy(),
@@ -168,11 +179,17 @@ fn find(projects: &Path) -> Vec<Found> {
     found
 }
 
-/// Reads `file` on from where `earlier` stopped (from the start when it shrank or is new).
+/// Reads `file` on from where `earlier` stopped (from the start when it shrank, is new, or is
+/// another file under the same name).
 fn read(file: &Found, earlier: Option<Indexed>) -> Indexed {
     let len = file.meta.len();
+    let identity = file::identity(&file.meta);
     let mut digest = earlier
-        .filter(|earlier| earlier.digest.read_to <= len && earlier.path == file.path)
+        .filter(|earlier| {
+            earlier.digest.read_to <= len
+                && earlier.path == file.path
+                && earlier.identity == identity
+        })
         .map(|earlier| earlier.digest)
         .unwrap_or_default();
     if file.meta.file_type().is_symlink() {
@@ -185,12 +202,13 @@ fn read(file: &Found, earlier: Option<Indexed>) -> Indexed {
         path: file.path.clone(),
         len,
         modified: file.meta.modified().ok(),
+        identity,
         digest,
     }
 }
 
 fn read_on(path: &Path, digest: &mut Digest) -> std::io::Result<()> {
-    let mut opened = File::open(path)?;
+    let mut opened = file::open(path)?;
     opened.seek(SeekFrom::Start(digest.read_to))?;
     read_into(
         digest,

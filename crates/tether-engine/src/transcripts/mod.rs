@@ -3,6 +3,7 @@
 //! history, and followers that publish what a terminal adds to one while clients watch it.
 
 pub mod digest;
+mod file;
 mod follow;
 pub mod history;
 mod index;
@@ -28,14 +29,15 @@ use tether_protocol::events::AccountEvent;
 use tether_protocol::model::{SessionInfo, SessionStatus};
 use tether_protocol::terminal::TerminalSession;
 use tether_protocol::{ChannelKind, ChannelName};
+use tether_store::Row;
 
 /// The most transcripts followed at once.
 pub const MAX_FOLLOWED: usize = 32;
 /// How often followers nobody watches are let go, and liveness is checked without a change.
 const TEND_EVERY: Duration = Duration::from_secs(30);
-/// Changes within this long of the first are read into the index together: a `claude`
-/// appends many lines a second while it works.
-const SETTLE: Duration = Duration::from_millis(500);
+/// Changes within this long of the first are read into the index together (and announced
+/// once): a `claude` appends many lines a second while it works. Followers do not wait.
+const SETTLE: Duration = Duration::from_secs(2);
 
 /// A transcript being followed, and how many checks in a row found nobody watching it.
 struct Followed {
@@ -48,6 +50,7 @@ pub struct Transcripts {
     config_dir: Option<PathBuf>,
     index: Index,
     followed: Mutex<HashMap<String, Followed>>,
+    continuing: Mutex<()>,
 }
 
 /// Why a transcript cannot be followed.
@@ -68,7 +71,15 @@ impl Transcripts {
             config_dir: location::config_dir(settings),
             index: Index::default(),
             followed: Mutex::new(HashMap::new()),
+            continuing: Mutex::new(()),
         }
+    }
+
+    /// Held while a transcript is being continued, so two requests at once make one session.
+    pub fn continuing(&self) -> MutexGuard<'_, ()> {
+        self.continuing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Followed>> {
@@ -189,14 +200,24 @@ impl Transcripts {
         if touched.is_empty() {
             return;
         }
+        self.catch_up(engine, touched);
+    }
+
+    /// Has each of `followers` read on; lets go of those whose file was replaced.
+    fn catch_up(&self, engine: &Engine, followers: Vec<Arc<Follower>>) {
         let live = self.live();
-        for follower in touched {
-            let id = follower.channel().id().to_owned();
-            follower.catch_up(engine.hub(), live.contains_key(&id));
+        for follower in followers {
+            let id = follower.channel().id();
+            if !follower.catch_up(engine.hub(), live.contains_key(id)) {
+                self.lock()
+                    .retain(|_, followed| !Arc::ptr_eq(&followed.follower, &follower));
+            }
         }
     }
 
-    /// Lets go of followers nobody has watched for two checks, and checks the rest are live.
+    /// Lets go of followers nobody has watched for two checks, with their channels (so a
+    /// client that comes back later loads the transcript again rather than resuming a stream
+    /// nobody feeds), and has the rest read on and check they are live.
     fn tend(&self, engine: &Engine) {
         let hub = engine.hub();
         let mut followed = self.lock();
@@ -206,23 +227,27 @@ impl Transcripts {
             } else {
                 followed.unwatched = 0;
             }
-            followed.unwatched < 2
+            if followed.unwatched < 2 {
+                return true;
+            }
+            let channel = followed.follower.channel();
+            hub.forget(channel);
+            engine
+                .store()
+                .save(Row::ChannelRemoved(channel.to_string()));
+            false
         });
         let kept: Vec<Arc<Follower>> = followed
             .values()
             .map(|followed| Arc::clone(&followed.follower))
             .collect();
         drop(followed);
-        let live = self.live();
-        for follower in kept {
-            let id = follower.channel().id().to_owned();
-            follower.catch_up(hub, live.contains_key(&id));
-        }
+        self.catch_up(engine, kept);
     }
 
-    /// A watcher of the transcripts and of the running `claude`s, reporting to `engine`;
-    /// none while the CLI's folders do not exist yet.
-    fn watch(&self, engine: WeakEngine, wake: mpsc::Sender<()>) -> Option<RecommendedWatcher> {
+    /// A watcher of the transcripts, reporting to `engine`; none while the CLI's folder does
+    /// not exist yet.
+    fn watch(&self, engine: WeakEngine, wake: mpsc::Sender<()>) -> Option<Watching> {
         let config = self.config_dir.as_deref()?;
         let projects = location::projects_dir(config);
         let handler = move |event: notify::Result<notify::Event>| {
@@ -237,12 +262,31 @@ impl Transcripts {
         };
         let mut watcher = notify::recommended_watcher(handler).ok()?;
         watcher.watch(&projects, RecursiveMode::Recursive).ok()?;
-        let running = location::running_dir(config);
-        if let Err(error) = watcher.watch(&running, RecursiveMode::NonRecursive) {
-            tracing::debug!(%error, "running sessions are checked without a watcher");
-        }
-        Some(watcher)
+        Some(Watching {
+            watcher,
+            running: false,
+        })
     }
+
+    /// Watches the folder of running `claude`s too, once it exists (the CLI makes it).
+    fn watch_running(&self, watching: &mut Watching) {
+        if watching.running {
+            return;
+        }
+        if let Some(config) = self.config_dir.as_deref() {
+            let running = location::running_dir(config);
+            watching.running = watching
+                .watcher
+                .watch(&running, RecursiveMode::NonRecursive)
+                .is_ok();
+        }
+    }
+}
+
+/// The watcher, and whether it watches the running `claude`s yet.
+struct Watching {
+    watcher: RecommendedWatcher,
+    running: bool,
 }
 
 /// Keeps the index of `engine`'s transcripts up to date until the engine is gone: a first
@@ -259,6 +303,9 @@ pub async fn keep_indexed(engine: WeakEngine) {
         };
         if watcher.is_none() {
             watcher = strong.transcripts().watch(engine.clone(), wake.clone());
+        }
+        if let Some(watching) = watcher.as_mut() {
+            strong.transcripts().watch_running(watching);
         }
         let indexing = strong.clone();
         let changed = tokio::task::spawn_blocking(move || indexing.transcripts().refresh())

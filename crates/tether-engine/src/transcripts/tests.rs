@@ -245,3 +245,24 @@ fn images_thinking_and_usage_come_through() {
         ]
     );
 }
+
+#[test]
+fn another_file_under_the_same_name_is_read_anew() {
+    let dir = projects_with(&[(&format!("{ID}.jsonl"), RECORDED)]);
+    let path = dir.path().join("-tmp-tx-proj").join(format!("{ID}.jsonl"));
+    let index = Index::default();
+    index.refresh(dir.path());
+    let other = b"{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"replaced\"}}\n"
+        .repeat(3000);
+    let replacement = dir.path().join("replacement");
+    std::fs::write(&replacement, &other).unwrap();
+    std::fs::rename(&replacement, &path).unwrap();
+    assert!(index.refresh(dir.path()));
+    let digest = index.get(ID).unwrap().digest;
+    assert_eq!(digest.first_prompt.as_deref(), Some("replaced"));
+    assert_eq!(
+        digest.turns.len(),
+        3000,
+        "read from its start, not on from the old offset"
+    );
+}

@@ -49,6 +49,12 @@ impl TestServer {
             data_dir: data.path().to_path_buf(),
             ..Config::default()
         };
+        // Claude Code's folder is the test's own, never the real `~/.claude`.
+        let claude_config = data.path().join("claude");
+        config.claude.env.insert(
+            "CLAUDE_CONFIG_DIR".to_owned(),
+            claude_config.display().to_string(),
+        );
         adjust(&mut config);
         let vault = Arc::new(KeyringVault::new(&service));
         let store = Store::open(data.path(), config.store.clone());
