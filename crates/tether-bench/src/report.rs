@@ -240,15 +240,12 @@ impl Results {
         let t = &self.transcripts;
         let _ = writeln!(
             out,
-            "## Claude Code's transcripts (files in the page cache)
-
-             | measure | Tether | `wc -l`, same bytes |
-|---|---:|---:|
-             | index {} files, {:.2} GiB, from nothing | {:.0} ms ({:.2}× the floor) | {:.0} ms |
-             | index again after one file grew | {:.1} ms | |
-             | peak memory of the indexing process | {:.1} MiB | |
-             | last page of a {:.0} MB transcript ({} messages) | {:.1} ms | |
-",
+            "## Claude Code's transcripts (files in the page cache)\n\n\
+             | measure | Tether | `wc -l`, same bytes |\n|---|---:|---:|\n\
+             | index {} files, {:.2} GiB, from nothing | {:.0} ms ({:.2}× the floor) | {:.0} ms |\n\
+             | index again after one file grew | {:.1} ms | |\n\
+             | peak memory of the indexing process | {:.1} MiB | |\n\
+             | last page of a {:.0} MB transcript ({} messages) | {:.1} ms | |\n",
             t.files,
             t.bytes as f64 / (1u64 << 30) as f64,
             t.cold_ms,

@@ -103,8 +103,8 @@ fn generate(projects: &Path) -> Result<Vec<PathBuf>> {
         .collect()
 }
 
-/// A transcript of at least `size` bytes: the recorded lines again and again, each copy's
-/// line and message ids made its own.
+/// A transcript of `size` bytes (to the line): the recorded lines again and again, each
+/// copy's line and message ids made its own.
 fn write_transcript(folder: &Path, id: &str, size: u64) -> Result<PathBuf> {
     std::fs::create_dir_all(folder)?;
     let path = folder.join(format!("{id}.jsonl"));
@@ -126,8 +126,13 @@ fn write_transcript(folder: &Path, id: &str, size: u64) -> Result<PathBuf> {
                 }
             }
         }
-        file.write_all(&copy)?;
-        written += copy.len() as u64;
+        for line in copy.split_inclusive(|&byte| byte == b'\n') {
+            if written >= size {
+                break;
+            }
+            file.write_all(line)?;
+            written += line.len() as u64;
+        }
     }
     file.flush()?;
     Ok(path)

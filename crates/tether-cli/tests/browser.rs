@@ -8,12 +8,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::path::PathBuf;
-
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
-use tokio::process::Command;
 
-use crate::common::{PairRun, Setup, WAIT};
+use crate::common::e2e::{self, repository};
+use crate::common::{PairRun, Setup};
 
 mod common;
 
@@ -25,10 +23,6 @@ const HELD: &str = "Waiting for you";
 const TODO: &str = "Count slowly";
 /// The file the model writes once the browser approves it.
 const NOTES: &str = "# Notes\nWritten from the browser\n";
-
-fn repository() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
@@ -94,12 +88,9 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         ..
     } = setup.pair_yes().await;
 
-    let shots = repository().join("test-output/screenshots");
     let metrics = repository().join("test-output/ui-load.json");
-    let browser = Command::new("node")
-        .arg(repository().join("ui/e2e/chat.mjs"))
-        .current_dir(repository().join("ui"))
-        .env("TETHER_URL", format!("http://{address}"))
+    let mut browser = e2e::script("chat.mjs", &address);
+    browser
         .env("PAIR_CODE", &code)
         .env("PROJECT", &project)
         .env("ANSWER", "Hello from the browser")
@@ -108,20 +99,8 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         .env("TODO", TODO)
         .env("WRITTEN", "Written.")
         .env("HELD", HELD)
-        .env("SCREENSHOTS", &shots)
-        .env("METRICS", &metrics)
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(WAIT * 2, browser)
-        .await
-        .expect("the browser run hung")
-        .expect("node runs (make test installs it)");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .env("METRICS", &metrics);
+    let printed = e2e::passes(browser).await;
     assert!(
         pair.wait().await.unwrap().success(),
         "tether pair approved the browser"
@@ -131,7 +110,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         NOTES,
         "the write approved in the browser happened"
     );
-    println!("{}", String::from_utf8_lossy(&output.stdout));
+    println!("{printed}");
     for shot in [
         "pair-phone",
         "pair-desktop",
@@ -146,7 +125,7 @@ async fn a_browser_pairs_starts_a_session_and_sees_the_answer_stream() {
         "shortcuts-desktop",
         "devices-phone",
     ] {
-        let png = std::fs::read(shots.join(format!("{shot}.png"))).unwrap();
+        let png = std::fs::read(e2e::screenshots().join(format!("{shot}.png"))).unwrap();
         assert!(png.starts_with(b"\x89PNG") && png.len() > 2_000, "{shot}");
     }
 }

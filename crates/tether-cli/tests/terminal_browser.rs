@@ -5,13 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::path::Path;
-
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
-use tokio::process::Command;
 
 use crate::common::terminal::{allow_device_roots, sent_texts, terminal_turn};
-use crate::common::{PairRun, Setup, WAIT};
+use crate::common::{PairRun, Setup, e2e};
 
 mod common;
 
@@ -37,29 +34,14 @@ async fn a_phone_finds_the_terminal_history_adds_its_folder_and_carries_a_sessio
         lines: _lines,
         ..
     } = setup.pair_yes().await;
-    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let browser = Command::new("node")
-        .arg(repository.join("ui/e2e/terminal.mjs"))
-        .current_dir(repository.join("ui"))
-        .env("TETHER_URL", format!("http://{address}"))
+    let mut browser = e2e::script("terminal.mjs", &address);
+    browser
         .env("PAIR_CODE", &code)
         .env("FOLDER", "garden")
         .env("TITLE", "when do tomatoes go out")
         .env("EARLIER", "Plant the tomatoes in May.")
-        .env("CONTINUED", "Carried on from the phone.")
-        .env("SCREENSHOTS", repository.join("test-output/screenshots"))
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(WAIT * 2, browser)
-        .await
-        .expect("the browser run hung")
-        .expect("node runs (make test installs it)");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+        .env("CONTINUED", "Carried on from the phone.");
+    e2e::passes(browser).await;
     assert!(pair.wait().await.unwrap().success());
     let request = fake.message_requests().last().cloned().unwrap();
     let history = sent_texts(&request);

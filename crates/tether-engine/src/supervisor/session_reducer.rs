@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+pub use self::parts::Image;
 use self::tasks::TaskCall;
 use super::stream_json::{CliLine, ControlRequest, TurnResult};
 use tether_protocol::clock::unix_now;
@@ -14,14 +15,6 @@ use tether_protocol::events::{
 use tether_protocol::model::{Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo};
 use tether_protocol::session_view::SessionView;
 use tether_store::SessionRecord;
-
-/// An image a prompt carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Image {
-    pub media_type: String,
-    /// Base64.
-    pub data: String,
-}
 
 /// The assistant message being streamed: which part each content block index feeds.
 struct Streaming {
