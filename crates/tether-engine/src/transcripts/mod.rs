@@ -334,7 +334,7 @@ pub async fn keep_indexed(engine: WeakEngine) {
     }
 }
 
-/// The folder of a transcript, if its lines name one that exists.
+/// The folder a transcript ran in, as its lines name it.
 pub fn folder_of(indexed: &Indexed) -> Option<&Path> {
     indexed.digest.cwd.as_deref().map(Path::new)
 }
