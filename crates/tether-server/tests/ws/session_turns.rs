@@ -66,10 +66,17 @@ async fn a_text_turn_streams_token_by_token_and_ends_with_its_cost() {
         !processes_in(&bench.project_path()).is_empty(),
         "claude runs in the project directory"
     );
+    let live = seat.call("sessions.get", json!({})).await;
     let archived = seat.call("sessions.archive", json!({})).await;
     assert_eq!(
         archived["result"]["session"]["status"], "ended",
         "{archived}"
+    );
+    // Archived, the session is read from the store at once, whole.
+    let saved = seat.call("sessions.get", json!({})).await;
+    assert_eq!(
+        saved["result"]["messages"], live["result"]["messages"],
+        "{saved}"
     );
     let ended = seat.until(|e| e["event"] == "session.ended").await;
     assert_eq!(

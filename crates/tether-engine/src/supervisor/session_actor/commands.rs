@@ -86,6 +86,10 @@ impl Actor {
                     u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 let events = self.reducer.ended(duration_ms);
                 self.publish(events);
+                // Once archived, the session is read from the store: it must hold every event.
+                if let Err(problem) = self.engine.store().flush().await {
+                    tracing::warn!(session = %self.reducer.info().id, %problem, "archiving did not save everything");
+                }
                 let _ = reply.send(Ok(()));
                 return false;
             }
