@@ -18,13 +18,15 @@ die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 # openssh-client (ssh-keygen, ssh-agent) for the SSH-key sign-in tests, chromium for the
 # chat UI's end-to-end tests (driven by playwright-core, which never downloads a browser),
 # webkit2gtk-driver (WebKitWebDriver) for driving the real window through tauri-driver,
-# a window manager (openbox, wmctrl) and a notification daemon (dunst) for the tray test.
+# a window manager (openbox, wmctrl) and a notification daemon (dunst) for the tray test,
+# Caddy (a real reverse proxy with its own CA, for the public-URL tests; the tests start their
+# own on loopback) and certutil (libnss3-tools) to make headless Chromium trust that CA.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libssl-dev pkg-config build-essential libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   libxdo-dev libdbus-1-dev file xvfb xauth dbus-x11
   gnome-keyring libsecret-tools keyutils dbus dbus-daemon imagemagick openssh-client chromium
-  webkit2gtk-driver openbox wmctrl dunst
+  webkit2gtk-driver openbox wmctrl dunst caddy libnss3-tools
 )
 
 # Python used for the test venv. kosoku needs >= 3.10.

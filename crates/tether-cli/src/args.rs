@@ -46,6 +46,12 @@ pub enum Command {
         #[command(subcommand)]
         action: LanAction,
     },
+    /// Reach Tether from anywhere: the public HTTPS URL your own proxy (Tailscale Serve,
+    /// Cloudflare Tunnel, Caddy) serves it at.
+    Remote {
+        #[command(subcommand)]
+        action: RemoteAction,
+    },
     /// Open a session on a Tether engine and chat with it in this terminal.
     Connect(ConnectArgs),
     /// Register the folders Claude Code sessions may run in.
@@ -154,6 +160,23 @@ pub enum LanAction {
     /// Replace the certificate with a new one (a new key and fingerprint): devices that
     /// pinned the old one must pin the new one, and browsers ask again.
     RotateCert,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RemoteAction {
+    /// Serve devices at URL (`https://HOST[:PORT]`, where your proxy forwards to this
+    /// engine's port), or `off`; connections through the old URL close.
+    Set {
+        /// `https://HOST[:PORT]`, or `off`.
+        url: String,
+    },
+    /// Turn Tailscale Serve on (https://MACHINE.TAILNET.ts.net/ becomes the public URL) or off.
+    Tailscale {
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// The public URL, and who set it.
+    Status,
 }
 
 #[derive(Debug, Args)]

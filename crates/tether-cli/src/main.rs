@@ -11,6 +11,7 @@ mod keys;
 mod lan;
 mod pair;
 mod project;
+mod remote;
 mod serve;
 
 use std::process::ExitCode;
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
             Command::Devices { action } => devices::run(&config, action).await,
             Command::Keys { action } => keys::run(&config, action).await,
             Command::Lan { action } => lan::run(&config, action).await,
+            Command::Remote { action } => remote::run(&config, action).await,
             Command::Connect(args) => connect::run(args).await,
             Command::Project { action } => project::run(&config, action).await,
             Command::Doctor => doctor::run(&config).await,

@@ -12,6 +12,8 @@ use tether_protocol::DeviceId;
 struct Live {
     caller: Caller,
     closer: Closer,
+    /// The public URL's origin the connection came through, if it did.
+    through: Option<String>,
     /// Its outbound queue, once it has one.
     queue: Option<QueueDepth>,
 }
@@ -75,14 +77,21 @@ fn lock(live: &Mutex<HashMap<u64, Live>>) -> MutexGuard<'_, HashMap<u64, Live>> 
 }
 
 impl Connections {
-    /// Registers a connection and gives it a fresh id.
-    pub fn register(&self, caller: Caller, closer: Closer) -> Registration {
+    /// Registers a connection, which came through the public URL `through` if it did, and
+    /// gives it a fresh id.
+    pub fn register(
+        &self,
+        caller: Caller,
+        closer: Closer,
+        through: Option<String>,
+    ) -> Registration {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         lock(&self.live).insert(
             id,
             Live {
                 caller,
                 closer,
+                through,
                 queue: None,
             },
         );
@@ -103,6 +112,18 @@ impl Connections {
             |caller| caller.key_fingerprint() == Some(fingerprint),
             reason,
         )
+    }
+
+    /// Closes every connection that came through the public URL with `origin`; returns how
+    /// many there were.
+    pub fn close_through(&self, origin: &str) -> usize {
+        let live = lock(&self.live);
+        let matching = live
+            .values()
+            .filter(|conn| conn.through.as_deref() == Some(origin));
+        matching
+            .map(|conn| conn.closer.close(CloseReason::AccessClosed))
+            .count()
     }
 
     fn close_where(&self, matches: impl Fn(&Caller) -> bool, reason: CloseReason) -> usize {
@@ -190,7 +211,7 @@ mod tests {
         let mut kept = Vec::new();
         for frames in [1, 3] {
             let closer = Closer::child_of(&CancellationToken::new());
-            let registration = connections.register(Caller::Local, closer.clone());
+            let registration = connections.register(Caller::Local, closer.clone(), None);
             let (outbox, inbox) = Outbox::new(registration.id(), limits, closer);
             registration.watch_queue(outbox.depth());
             for _ in 0..frames {
@@ -205,6 +226,24 @@ mod tests {
             (10, 10),
             "a closed connection leaves"
         );
+    }
+
+    #[test]
+    fn closing_a_public_url_closes_only_what_came_through_it() {
+        let connections = Connections::default();
+        let open = |through: Option<&str>| {
+            let closer = Closer::child_of(&CancellationToken::new());
+            let registration =
+                connections.register(Caller::Local, closer.clone(), through.map(str::to_owned));
+            (registration, closer)
+        };
+        let (_old, old) = open(Some("https://old.example"));
+        let (_new, new) = open(Some("https://new.example"));
+        let (_direct, direct) = open(None);
+        assert_eq!(connections.close_through("https://old.example"), 1);
+        assert!(old.is_closed());
+        assert_eq!(old.reason(), tether_protocol::CloseReason::AccessClosed);
+        assert!(!new.is_closed() && !direct.is_closed());
     }
 
     #[test]

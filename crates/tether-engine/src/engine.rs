@@ -17,11 +17,14 @@ use crate::hub::{Closer, Hub};
 use crate::lan_switch::{LanSwitch, NoLan};
 use crate::metrics::Metrics;
 use crate::projects::Projects;
+use crate::remote::{PublicUrl, Remote};
 use crate::rpc;
 use crate::supervisor::sessions::Sessions;
 use crate::transcripts::{self, Transcripts};
 use tether_protocol::events::{AccountEvent, StoreUpdated};
-use tether_protocol::{ChannelKind, ChannelName, CloseReason, RpcError};
+use tether_protocol::{
+    ChannelKind, ChannelName, CloseReason, RemoteSource, RemoteStatus, RpcError,
+};
 use tether_store::Store;
 
 /// The engine failed to start.
@@ -47,6 +50,8 @@ struct Inner {
     lan: OnceLock<Arc<dyn LanSwitch>>,
     /// Where the loopback listener serves, once it does.
     local_address: OnceLock<SocketAddr>,
+    /// The public URL a proxy serves that listener at.
+    remote: Remote,
     connections: Connections,
     metrics: Metrics,
     projects: Projects,
@@ -91,6 +96,7 @@ impl Engine {
             challenges: AddressLimiter::new(config.pairing.attempts_per_minute),
             lan: OnceLock::new(),
             local_address: OnceLock::new(),
+            remote: Remote::load(&config.remote, store.clone()),
             config,
             vault,
             devices,
@@ -180,14 +186,50 @@ impl Engine {
         Arc::clone(&self.0.vault)
     }
 
-    /// Registers a live connection of `caller`, so that revoking the caller closes it. A revoke
-    /// between the handshake and this call found nothing to close: it is looked for again here.
-    pub fn register_connection(&self, caller: &Caller, closer: &Closer) -> Registration {
-        let registration = self.connections().register(caller.clone(), closer.clone());
+    /// Registers a live connection of `caller`, which came through the public URL with origin
+    /// `through` if it did, so that revoking the caller (or turning that URL off) closes it.
+    /// A change between the handshake and this call found nothing to close: it is looked for
+    /// again here.
+    pub fn register_connection(
+        &self,
+        caller: &Caller,
+        closer: &Closer,
+        through: Option<String>,
+    ) -> Registration {
+        let current = self.remote().current().url;
+        let withdrawn = through
+            .as_deref()
+            .is_some_and(|origin| current.as_ref().map(PublicUrl::origin) != Some(origin));
+        let registration = self
+            .connections()
+            .register(caller.clone(), closer.clone(), through);
         if !self.still_signed_in(caller) {
             closer.close(CloseReason::TokenRevoked);
+        } else if withdrawn {
+            closer.close(CloseReason::AccessClosed);
         }
         registration
+    }
+
+    /// The public URL devices reach this engine at from anywhere.
+    pub fn remote(&self) -> &Remote {
+        &self.0.remote
+    }
+
+    /// Puts `url` (none: off) in force as the public URL, set by `source`; the connections that
+    /// came through the one it replaces close (4004), and every client is told.
+    pub fn set_public_url(&self, url: Option<PublicUrl>, source: RemoteSource) -> RemoteStatus {
+        let replaced = self.remote().set(url.clone(), source);
+        if let Some(old) = replaced.url.filter(|old| Some(old) != url.as_ref()) {
+            let closed = self.connections().close_through(old.origin());
+            tracing::info!(
+                closed,
+                "the public URL changed; connections through the old one closed"
+            );
+        }
+        let status = self.remote().current().status();
+        self.announce(&AccountEvent::RemoteUpdated(status.clone()));
+        status
     }
 
     /// Whether the device or key a caller signed in with is still allowed in.
@@ -199,14 +241,21 @@ impl Engine {
         }
     }
 
+    /// Where the loopback listener serves, once it does.
+    pub fn local_address(&self) -> Option<SocketAddr> {
+        self.0.local_address.get().copied()
+    }
+
     /// Records where the loopback listener serves (the first listener wins).
     pub fn set_local_address(&self, address: SocketAddr) {
         let _ = self.0.local_address.set(address);
     }
 
-    /// The URL a device opens to pair: the LAN listener's when it runs, else the loopback one.
+    /// The URL a device opens to pair: the public URL when set, else the LAN listener's when
+    /// it runs, else the loopback one.
     pub fn pairing_url(&self) -> Option<String> {
-        self.lan().status().url.or_else(|| {
+        let public = self.remote().current().url.map(|url| url.to_string());
+        public.or_else(|| self.lan().status().url).or_else(|| {
             self.0
                 .local_address
                 .get()

@@ -26,6 +26,8 @@ pub mod peer_address;
 pub mod projects;
 /// QR codes for the pairing link.
 pub mod qr;
+/// The public URL a proxy on the user's network serves the engine at, and Tailscale Serve.
+pub mod remote;
 /// The RPC methods, one dispatcher for every transport.
 pub mod rpc;
 /// One actor per Claude Code session, each owning one `claude` process.

@@ -109,6 +109,28 @@ pub struct LanStatus {
     pub expires_at: Option<u64>,
 }
 
+/// Who set the public URL the engine is reached at from anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoteSource {
+    /// `remote.public_url` in the settings file.
+    Settings,
+    /// Chosen on the desktop (the Devices screen, or `tether remote set`).
+    Desktop,
+    /// Tailscale Serve, turned on from the desktop; the URL is the machine's tailnet name.
+    Tailscale,
+}
+
+/// How devices reach the engine from anywhere: a proxy on the user's own network (Tailscale
+/// Serve, Cloudflare Tunnel, Caddy) serves it at a trusted HTTPS origin.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RemoteStatus {
+    /// `https://HOST[:PORT]` while set: devices pair and connect through it.
+    pub public_url: Option<String>,
+    /// Who set it; none while it is off.
+    pub source: Option<RemoteSource>,
+}
+
 /// A directory sessions may run in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Project {

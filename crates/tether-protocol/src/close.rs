@@ -24,11 +24,14 @@ pub enum CloseReason {
     SlowConsumer,
     /// The client stopped answering pings (4003).
     HeartbeatTimeout,
+    /// The public URL this connection came through was turned off or changed (4004); it is
+    /// refused there from now on.
+    AccessClosed,
 }
 
 impl CloseReason {
     /// Every reason, for documentation and generated client constants.
-    pub const ALL: [CloseReason; 10] = [
+    pub const ALL: [CloseReason; 11] = [
         Self::Normal,
         Self::GoingAway,
         Self::ProtocolError,
@@ -39,6 +42,7 @@ impl CloseReason {
         Self::TokenRevoked,
         Self::SlowConsumer,
         Self::HeartbeatTimeout,
+        Self::AccessClosed,
     ];
 
     /// The WebSocket close code (RFC 6455 §7.4; 4000–4999 are Tether's own).
@@ -54,6 +58,7 @@ impl CloseReason {
             Self::TokenRevoked => 4001,
             Self::SlowConsumer => 4002,
             Self::HeartbeatTimeout => 4003,
+            Self::AccessClosed => 4004,
         }
     }
 
@@ -70,6 +75,7 @@ impl CloseReason {
             Self::TokenRevoked => "token_revoked",
             Self::SlowConsumer => "slow_consumer",
             Self::HeartbeatTimeout => "heartbeat_timeout",
+            Self::AccessClosed => "access_closed",
         }
     }
 }

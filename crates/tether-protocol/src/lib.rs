@@ -35,7 +35,9 @@ pub mod session_view;
 /// Claude Code's own sessions from its transcripts: lists, folders and pages of history.
 pub mod terminal;
 
-pub use account::{AuthorizedKey, Device, DeviceId, LanStatus, PairingRequest, Project};
+pub use account::{
+    AuthorizedKey, Device, DeviceId, LanStatus, PairingRequest, Project, RemoteSource, RemoteStatus,
+};
 pub use channel::{ChannelKind, ChannelName};
 pub use close::CloseReason;
 pub use decode::{DecodeError, decode};

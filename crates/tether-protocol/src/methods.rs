@@ -115,6 +115,9 @@ rpc_methods! {
     "lan.enable" => LanEnable(LanEnableParams) -> crate::account::LanStatus;
     "lan.disable" => LanDisable(NoParams) -> crate::account::LanStatus;
     "lan.rotate_certificate" => LanRotateCertificate(NoParams) -> crate::account::LanStatus;
+    "remote.status" => RemoteStatus(NoParams) -> crate::account::RemoteStatus;
+    "remote.set" => RemoteSet(RemoteSetParams) -> crate::account::RemoteStatus;
+    "remote.tailscale" => RemoteTailscale(RemoteTailscaleParams) -> crate::account::RemoteStatus;
     "projects.add" => ProjectsAdd(ProjectAddParams) -> Project;
     "projects.list" => ProjectsList(NoParams) -> Vec<Project>;
     "projects.get" => ProjectsGet(ProjectIdParams) -> Project;

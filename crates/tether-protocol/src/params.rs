@@ -9,6 +9,21 @@ use ts_rs::TS;
 use crate::Position;
 use crate::model::Todo;
 
+/// The public URL to serve devices at, or none to turn it off.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteSetParams {
+    /// `https://HOST[:PORT]`: no path, query or credentials.
+    pub public_url: Option<String>,
+}
+
+/// Whether Tailscale Serve forwards the machine's tailnet name to the engine.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteTailscaleParams {
+    pub enabled: bool,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceCreateParams {

@@ -23,9 +23,10 @@ use tether_protocol::model::{
 use tether_protocol::params::{
     AgentParams, ApproveParams, DeviceCreateParams, DeviceIdParams, DeviceRenameParams,
     HistoryParams, KeyAddParams, KeyRemoveParams, LanEnableParams, ModeParams, ModelParams,
-    NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams, SendParams,
-    SessionCreateParams, SessionListParams, SessionParams, TerminalContinueParams,
-    TerminalListParams, TerminalParams, TerminalReadParams, TodosParams,
+    NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams,
+    RemoteSetParams, RemoteTailscaleParams, SendParams, SessionCreateParams, SessionListParams,
+    SessionParams, TerminalContinueParams, TerminalListParams, TerminalParams, TerminalReadParams,
+    TodosParams,
 };
 use tether_protocol::results::{
     Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
@@ -40,6 +41,7 @@ use tether_protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
     RpcError, ServerFrame, ServerInfo, SubscriptionState,
 };
+use tether_protocol::{RemoteSource, RemoteStatus};
 use ts_rs::{Config, TS};
 
 fn generated() -> String {
@@ -63,6 +65,8 @@ fn generated() -> String {
         PairingRequest::decl(&cfg),
         AuthorizedKey::decl(&cfg),
         LanStatus::decl(&cfg),
+        RemoteSource::decl(&cfg),
+        RemoteStatus::decl(&cfg),
         Project::decl(&cfg),
         SessionStatus::decl(&cfg),
         Usage::decl(&cfg),
@@ -106,6 +110,8 @@ fn generated() -> String {
         KeyAddParams::decl(&cfg),
         KeyRemoveParams::decl(&cfg),
         LanEnableParams::decl(&cfg),
+        RemoteSetParams::decl(&cfg),
+        RemoteTailscaleParams::decl(&cfg),
         ProjectAddParams::decl(&cfg),
         ProjectIdParams::decl(&cfg),
         SessionCreateParams::decl(&cfg),

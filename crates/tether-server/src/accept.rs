@@ -33,7 +33,8 @@ pub(super) struct Tasks {
 #[derive(Clone)]
 pub(super) struct ConnectionPermit(pub Arc<Slot>);
 
-/// The network address a request came from; none on the local socket.
+/// The network address a request came from: the TCP peer's, replaced at the gate by the
+/// client's a trusted proxy names (see `client_address`); none on the local socket.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PeerIp(pub Option<IpAddr>);
 

@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
 use super::connection::{self, Dialect, FrameRate, Heartbeat, PeerFrame, Rate, WebSocketTransport};
+use super::gate::ThroughPublicUrl;
 use super::routes::{AppState, http_error};
 use super::upgrade::{accept, start};
 use tether_engine::auth::Caller;
@@ -36,6 +37,7 @@ pub(super) async fn handle(
     Path(project_id): Path<String>,
     Extension(permit): Extension<ConnectionPermit>,
     Extension(caller): Extension<Caller>,
+    through: Option<Extension<ThroughPublicUrl>>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let (upgrade, slot) = match accept(upgrade, &state.engine, &caller) {
@@ -54,7 +56,9 @@ pub(super) async fn handle(
         state,
         permit,
         move |socket, engine, stop| {
-            chat(socket, engine, caller, project_id, stop).map(move |()| drop(slot))
+            let through = through.map(|Extension(through)| through.0);
+            let ended = chat(socket, engine, caller, through, project_id, stop);
+            ended.map(move |()| drop(slot))
         },
     )
 }
@@ -66,6 +70,7 @@ fn chat(
     socket: WebSocket,
     engine: Engine,
     caller: Caller,
+    through: Option<String>,
     project_id: String,
     stop: CancellationToken,
 ) -> impl Future<Output = ()> + Send {
@@ -82,6 +87,7 @@ fn chat(
         WebSocketTransport(socket),
         engine,
         caller,
+        through,
         stop,
         conversation,
     )

@@ -8,6 +8,8 @@ mod accept;
 mod api;
 /// `/ws/chat`: the simple chat endpoint.
 mod chat;
+/// The client's address behind a trusted proxy.
+mod client_address;
 /// One connection: its reader, writer, heartbeat and rate limit.
 mod connection;
 /// Who is calling: the local socket, a device token or an SSH key.
@@ -58,7 +60,7 @@ pub async fn serve(
     let address = listener.local_addr()?;
     engine.set_local_address(address);
     crate::lan::install(&engine);
-    let gate = Gate::loopback(engine.config(), address);
+    let gate = Gate::loopback(engine.config(), address, engine.remote().watch());
     let tasks = accept::Tasks::default();
     let app = routes::network(engine.clone(), tasks.clone(), gate, true);
     accept::run(no_delay(listener), app, &engine, tasks, None, shutdown).await;

@@ -83,7 +83,7 @@ impl LocalLink {
             let _last_word = LastWord { deliver, closed };
             let engine = owner.clone();
             let dialect = move |outbox: &_| Protocol::greet(engine, Caller::Local, outbox);
-            connection::run(socket, owner, Caller::Local, run_stop, dialect).await;
+            connection::run(socket, owner, Caller::Local, None, run_stop, dialect).await;
         });
         let sender = LinkSender {
             incoming,

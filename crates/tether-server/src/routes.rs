@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
-use super::accept::Tasks;
+use super::accept::{PeerIp, Tasks};
+use super::client_address::client_address;
 use super::gate::Gate;
 use super::upgrade;
 use tether_engine::engine::Engine;
@@ -82,16 +83,28 @@ fn routes(state: AppState, metrics: bool) -> Router {
         .with_state(state)
 }
 
-/// Rejects, before any handler runs, requests with a foreign Host or Origin.
-async fn check_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Rejects, before any handler runs, requests with a foreign Host or Origin; marks those
+/// that came through the public URL, and counts each request as its client's address (the
+/// one a trusted proxy names, else the TCP peer's).
+async fn check_gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if let Admission::Network(gate) = &state.admission {
         let headers = request.headers();
-        let checked = gate
-            .check_host(headers.get(header::HOST))
-            .and_then(|()| gate.check_origin(headers.get(header::ORIGIN)));
-        if let Err(error) = checked {
-            tracing::warn!(code = ?error.code, "request refused at the gate");
-            return http_error(StatusCode::FORBIDDEN, error);
+        match gate.check(headers.get(header::HOST), headers.get(header::ORIGIN)) {
+            Ok(through) => {
+                if let Some(through) = through {
+                    request.extensions_mut().insert(through);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(code = ?error.code, "request refused at the gate");
+                return http_error(StatusCode::FORBIDDEN, error);
+            }
+        }
+        let peer = request.extensions().get::<PeerIp>().and_then(|peer| peer.0);
+        if let Some(peer) = peer {
+            let trusted = &state.engine.config().remote.trusted_proxies;
+            let client = client_address(peer, request.headers(), trusted);
+            request.extensions_mut().insert(PeerIp(Some(client)));
         }
     }
     next.run(request).await

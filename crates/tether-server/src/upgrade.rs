@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::accept::ConnectionPermit;
 use super::connection::{self, Protocol, WebSocketTransport};
+use super::gate::ThroughPublicUrl;
 use super::routes::{AppState, Refusal};
 use tether_engine::auth::Caller;
 use tether_engine::config::Limits;
@@ -28,12 +29,14 @@ pub(super) async fn handle(
     State(state): State<AppState>,
     Extension(permit): Extension<ConnectionPermit>,
     Extension(caller): Extension<Caller>,
+    through: Option<Extension<ThroughPublicUrl>>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let (upgrade, slot) = match accept(upgrade, &state.engine, &caller) {
         Ok(accepted) => accepted,
         Err(refused) => return refused.into_response(),
     };
+    let through = through.map(|Extension(through)| through.0);
     start(
         upgrade.protocols([SUBPROTOCOL]),
         state,
@@ -41,7 +44,8 @@ pub(super) async fn handle(
         move |socket, engine, stop| {
             let (owner, who) = (engine.clone(), caller.clone());
             let dialect = move |outbox: &_| Protocol::greet(owner, who, outbox);
-            connection::run(WebSocketTransport(socket), engine, caller, stop, dialect)
+            let socket = WebSocketTransport(socket);
+            connection::run(socket, engine, caller, through, stop, dialect)
                 .map(move |()| drop(slot))
         },
     )

@@ -279,6 +279,11 @@ impl Store {
     pub fn messages(&self, session_id: &str) -> Result<Vec<Message>, StoreError> {
         self.read(|connection| read::messages(connection, session_id))
     }
+
+    /// A desktop choice saved with [`Row::Setting`], if there is one.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.read(|connection| read::setting(connection, key))
+    }
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {

@@ -177,6 +177,13 @@ pub fn ssh_keys(connection: &Connection) -> Result<Vec<AuthorizedKey>, StoreErro
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A desktop choice saved under `key`, if there is one.
+pub fn setting(connection: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    let mut statement = connection.prepare("SELECT value FROM settings WHERE key = ?1")?;
+    let mut rows = statement.query_map([key], |row| row.get(0))?;
+    Ok(rows.next().transpose()?)
+}
+
 /// The columns `session_record` reads, in its order.
 const SESSION_COLUMNS: &str = "id, project_id, status, model, permission_mode, claude_session_id,
     created_at, total_cost_usd, usage, last_error, todos, last_active_at, origin";

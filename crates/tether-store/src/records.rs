@@ -81,6 +81,7 @@ pub enum RowKey {
     ProjectRemoved(String),
     SessionRemoved(String),
     ChannelRemoved(String),
+    Setting(String),
 }
 
 /// A write of one saved row (or its removal).
@@ -104,6 +105,11 @@ pub enum Row {
     SessionRemoved(String),
     /// A channel's saved event log goes (a followed transcript nobody watches any more).
     ChannelRemoved(String),
+    /// A desktop choice, as JSON; `None` forgets it.
+    Setting {
+        key: String,
+        value: Option<String>,
+    },
 }
 
 impl Row {
@@ -124,6 +130,7 @@ impl Row {
             Self::ProjectRemoved(id) => RowKey::ProjectRemoved(id.clone()),
             Self::SessionRemoved(id) => RowKey::SessionRemoved(id.clone()),
             Self::ChannelRemoved(channel) => RowKey::ChannelRemoved(channel.clone()),
+            Self::Setting { key, .. } => RowKey::Setting(key.clone()),
         }
     }
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -76,6 +76,11 @@ const MIGRATIONS: [&str; 5] = [
      UPDATE sessions SET last_active_at = created_at;",
     // 5: the Claude Code session a session carries on, as JSON (NULL for none).
     "ALTER TABLE sessions ADD COLUMN origin TEXT;",
+    // 6: choices made on the desktop that outlive a restart (such as the public URL).
+    "CREATE TABLE settings (
+         key TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+     ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

@@ -81,11 +81,21 @@ async fn an_empty_directory_gets_the_current_schema_and_everything_reads_back() 
         seq: 0,
         message: message.clone(),
     });
+    for (key, value) in [("kept", "1"), ("forgotten", "2")] {
+        let (key, value) = (key.to_owned(), Some(value.to_owned()));
+        store.save(Row::Setting { key, value });
+    }
+    store.save(Row::Setting {
+        key: "forgotten".to_owned(),
+        value: None,
+    });
     store.flush().await.unwrap();
     store.close().await;
     assert_eq!(version(dir.path()), SCHEMA_VERSION);
 
     let store = Store::open(dir.path(), RetentionLimits::default());
+    assert_eq!(store.setting("kept").unwrap().as_deref(), Some("1"));
+    assert_eq!(store.setting("forgotten").unwrap(), None);
     let channels = store.channels().unwrap();
     assert_eq!(channels.len(), 1);
     assert_eq!(
@@ -126,7 +136,9 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
             "INSERT INTO projects VALUES ('p1', 'demo', '/tmp/demo', 5);
              INSERT INTO channels VALUES ('project:p1', 'old', 2, 0, 10);
              INSERT INTO events VALUES ('project:p1', 1, 'a', '{}', 1), ('project:p1', 2, 'b', '{}', 2);
-             INSERT INTO sessions VALUES ('s1', 'p1', 'idle', NULL, 'default', NULL, 9, 0.5,
+             INSERT INTO sessions (id, project_id, status, model, permission_mode,
+                 claude_session_id, created_at, total_cost_usd, usage, last_error, todos,
+                 last_active_at) VALUES ('s1', 'p1', 'idle', NULL, 'default', NULL, 9, 0.5,
                  '{\"input_tokens\":0,\"output_tokens\":0,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0}',
                  NULL, '[]', 9);
              INSERT INTO meta VALUES ('clean_shutdown', '1');",
@@ -162,6 +174,11 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
     assert_eq!(
         migrated.origin, None,
         "a session from before schema 5 carries on nothing"
+    );
+    assert_eq!(
+        store.setting("remote").unwrap(),
+        None,
+        "schema 6 saved no choice yet"
     );
     store.close().await;
 }

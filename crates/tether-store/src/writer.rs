@@ -292,6 +292,18 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             remove_channel(transaction, &format!("session:{id}"))?;
         }
         Row::ChannelRemoved(channel) => remove_channel(transaction, channel)?,
+        Row::Setting {
+            key,
+            value: Some(value),
+        } => {
+            transaction.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )?;
+        }
+        Row::Setting { key, value: None } => {
+            transaction.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        }
     }
     Ok(())
 }

@@ -144,6 +144,18 @@ fingerprint: string | null,
  */
 expires_at: number | null, };
 
+export type RemoteSource = "settings" | "desktop" | "tailscale";
+
+export type RemoteStatus = { 
+/**
+ * `https://HOST[:PORT]` while set: devices pair and connect through it.
+ */
+public_url: string | null, 
+/**
+ * Who set it; none while it is off.
+ */
+source: RemoteSource | null, };
+
 export type Project = { id: string, name: string, path: string, 
 /**
  * Seconds since the Unix epoch.
@@ -272,7 +284,7 @@ export type SessionDeleted = { session_id: string, };
 
 export type StoreUpdated = { problem: string | null, };
 
-export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated } | { "event": "terminal.indexed", "data": IndexProgress };
+export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "remote.updated", "data": RemoteStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated } | { "event": "terminal.indexed", "data": IndexProgress };
 
 export type NoParams = Record<symbol, never>;
 
@@ -303,6 +315,14 @@ address?: string,
  * By default the configured port.
  */
 port?: number, };
+
+export type RemoteSetParams = { 
+/**
+ * `https://HOST[:PORT]`: no path, query or credentials.
+ */
+public_url: string | null, };
+
+export type RemoteTailscaleParams = { enabled: boolean, };
 
 export type ProjectAddParams = { path: string, };
 
@@ -487,6 +507,9 @@ export type Methods = {
   "lan.enable": { params: LanEnableParams; result: LanStatus };
   "lan.disable": { params: NoParams; result: LanStatus };
   "lan.rotate_certificate": { params: NoParams; result: LanStatus };
+  "remote.status": { params: NoParams; result: RemoteStatus };
+  "remote.set": { params: RemoteSetParams; result: RemoteStatus };
+  "remote.tailscale": { params: RemoteTailscaleParams; result: RemoteStatus };
   "projects.add": { params: ProjectAddParams; result: Project };
   "projects.list": { params: NoParams; result: Array<Project> };
   "projects.get": { params: ProjectIdParams; result: Project };
@@ -528,4 +551,5 @@ export const CloseCode = {
   token_revoked: 4001,
   slow_consumer: 4002,
   heartbeat_timeout: 4003,
+  access_closed: 4004,
 } as const;

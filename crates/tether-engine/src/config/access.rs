@@ -1,9 +1,11 @@
-//! How devices get in and what they may reach: pairing codes, the LAN listener, project folders.
+//! How devices get in and what they may reach: pairing codes, the LAN listener, the public URL,
+//! project folders.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use super::DEFAULT_LAN_PORT;
@@ -54,6 +56,32 @@ impl Default for LanSettings {
             address: None,
             port: DEFAULT_LAN_PORT,
             metrics: false,
+        }
+    }
+}
+
+/// Reaching the engine from anywhere: a proxy on the user's own network (Tailscale Serve,
+/// Cloudflare Tunnel, Caddy) serves the loopback listener at a trusted HTTPS origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteSettings {
+    /// `https://HOST[:PORT]` the proxy serves the engine at; its Host and Origin are accepted
+    /// on the loopback listener, and pairing links carry it. Off when unset.
+    pub public_url: Option<String>,
+    /// TCP peers whose `Forwarded` / `X-Forwarded-For` headers name the client (for limits,
+    /// pairing prompts and a device's last address); anyone else's are ignored.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The `tailscale` command; when unset, the one on PATH.
+    pub tailscale: Option<PathBuf>,
+}
+
+impl Default for RemoteSettings {
+    fn default() -> Self {
+        let loopback = ["127.0.0.0/8", "::1/128"];
+        Self {
+            public_url: None,
+            trusted_proxies: loopback.iter().filter_map(|net| net.parse().ok()).collect(),
+            tailscale: None,
         }
     }
 }

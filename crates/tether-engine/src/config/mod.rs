@@ -8,7 +8,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-pub use self::access::{LanSettings, PairingSettings, ProjectSettings};
+pub use self::access::{LanSettings, PairingSettings, ProjectSettings, RemoteSettings};
 use tether_protocol::durations::millis;
 
 pub use self::limits::Limits;
@@ -46,6 +46,8 @@ pub struct Config {
     pub pairing: PairingSettings,
     /// Serving phones and tablets on the local network, over TLS (off unless turned on).
     pub lan: LanSettings,
+    /// Serving phones and tablets from anywhere, through a proxy (off unless set).
+    pub remote: RemoteSettings,
     /// Where devices may add projects.
     pub projects: ProjectSettings,
     /// How the desktop app updates itself (the headless `tether` ignores it).
@@ -105,7 +107,7 @@ impl Default for ClaudeSettings {
 /// Top-level settings read from `TETHER_*` variables; others (such as `TETHER_LOG`, and
 /// `TETHER_CLAUDE`, the binary's path) are not. The `claude` and `updates` tables come from
 /// the file.
-const SETTINGS: [&str; 12] = [
+const SETTINGS: [&str; 13] = [
     "bind",
     "port",
     "data_dir",
@@ -118,6 +120,7 @@ const SETTINGS: [&str; 12] = [
     "store",
     "pairing",
     "lan",
+    "remote",
 ];
 
 /// The port `tether serve` and the desktop app listen on unless told otherwise.
@@ -142,6 +145,7 @@ impl Default for Config {
             claude: ClaudeSettings::default(),
             pairing: PairingSettings::default(),
             lan: LanSettings::default(),
+            remote: RemoteSettings::default(),
             projects: ProjectSettings::default(),
             updates: UpdateSettings::default(),
         }
@@ -295,6 +299,11 @@ impl Config {
                 "max_log_bytes and max_log_age_secs must be greater than 0",
             );
         }
+        if let Some(url) = &self.remote.public_url
+            && let Err(error) = crate::remote::PublicUrl::parse(url)
+        {
+            return invalid("remote.public_url", &error.to_string());
+        }
         if limits.handshake_timeout.is_zero() {
             return invalid("limits.handshake_timeout_ms", "must be greater than 0");
         }
@@ -330,6 +339,32 @@ mod tests {
         std::fs::write(&file, "prot = 9000\n").unwrap();
         let error = Config::load(Some(&file)).unwrap_err().to_string();
         assert!(error.contains("prot"), "{error}");
+    }
+
+    #[test]
+    fn a_public_url_must_be_an_https_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("tether.toml");
+        std::fs::write(&file, "[remote]\npublic_url = \"https://desk.example\"\n").unwrap();
+        let config = Config::load(Some(&file)).unwrap();
+        assert_eq!(
+            config.remote.public_url.as_deref(),
+            Some("https://desk.example")
+        );
+        assert_eq!(
+            config.remote.trusted_proxies.len(),
+            2,
+            "loopback by default"
+        );
+        for bad in [
+            "http://desk.example",
+            "https://desk.example/app",
+            "https://u:p@desk.example",
+        ] {
+            std::fs::write(&file, format!("[remote]\npublic_url = \"{bad}\"\n")).unwrap();
+            let error = Config::load(Some(&file)).unwrap_err().to_string();
+            assert!(error.starts_with("remote.public_url:"), "{error}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod lan;
 mod messages;
 mod pairing;
 mod projects;
+mod remote;
 mod sessions;
 mod system;
 mod terminal;
@@ -76,6 +77,11 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         Request::LanDisable(p) => reply::<of::LanDisable>(lan::disable(engine, caller, p).await?),
         Request::LanRotateCertificate(p) => {
             reply::<of::LanRotateCertificate>(lan::rotate(engine, caller, p).await?)
+        }
+        Request::RemoteStatus(p) => reply::<of::RemoteStatus>(remote::status(engine, p)),
+        Request::RemoteSet(p) => reply::<of::RemoteSet>(remote::set(engine, caller, p)?),
+        Request::RemoteTailscale(p) => {
+            reply::<of::RemoteTailscale>(remote::tailscale(engine, caller, p).await?)
         }
         Request::ProjectsAdd(p) => reply::<of::ProjectsAdd>(projects::add(engine, caller, p)?),
         Request::ProjectsList(p) => reply::<of::ProjectsList>(projects::list(engine, p)),

@@ -21,6 +21,7 @@ use crate::Device;
 use crate::LanStatus;
 use crate::PairingRequest;
 use crate::Project;
+use crate::RemoteStatus;
 use crate::terminal::IndexProgress;
 
 /// An event as the hub publishes it: a wire name and its data, encoded once.
@@ -204,6 +205,7 @@ wire_events! {
         "key.added" => KeyAdded(AuthorizedKey),
         "key.removed" => KeyRemoved(AuthorizedKey),
         "lan.updated" => LanUpdated(LanStatus),
+        "remote.updated" => RemoteUpdated(RemoteStatus),
         "project.added" => ProjectAdded(Project),
         "project.removed" => ProjectRemoved(Project),
         "session.created" => SessionCreated(SessionSummary),

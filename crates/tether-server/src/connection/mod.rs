@@ -47,8 +47,9 @@ pub(crate) trait Dialect: Send {
 }
 
 /// Runs a connection until it closes; `dialect` makes what reads its frames, once its outbox
-/// exists (and may greet the peer there). Everything the connection holds (subscriptions,
-/// registry entry) is released before it ends.
+/// exists (and may greet the peer there). `through`: the public URL's origin it came
+/// through, if it did (turning that URL off closes it). Everything the connection holds
+/// (subscriptions, registry entry) is released before it ends.
 ///
 /// The transport is split before the future is made, so that the future (alive as long as
 /// the connection) holds two handles to it rather than the whole socket.
@@ -56,6 +57,7 @@ pub(crate) fn run<T, D>(
     transport: T,
     engine: Engine,
     caller: Caller,
+    through: Option<String>,
     stop: CancellationToken,
     dialect: impl FnOnce(&Outbox) -> D + Send + 'static,
 ) -> impl Future<Output = ()> + Send
@@ -64,7 +66,7 @@ where
     D: Dialect + 'static,
 {
     let (sink, stream) = transport.split();
-    serve(sink, stream, engine, caller, stop, dialect)
+    serve(sink, stream, engine, caller, through, stop, dialect)
 }
 
 /// The connection's life, once its transport is split.
@@ -73,6 +75,7 @@ async fn serve<T, D>(
     mut stream: futures_util::stream::SplitStream<T>,
     engine: Engine,
     caller: Caller,
+    through: Option<String>,
     stop: CancellationToken,
     dialect: impl FnOnce(&Outbox) -> D,
 ) where
@@ -81,7 +84,7 @@ async fn serve<T, D>(
 {
     let limits = engine.config().limits.clone();
     let closer = Closer::child_of(&stop);
-    let registration = engine.register_connection(&caller, &closer);
+    let registration = engine.register_connection(&caller, &closer, through);
     let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
     registration.watch_queue(outbox.depth());
     let mut dialect = dialect(&outbox);

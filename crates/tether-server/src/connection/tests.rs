@@ -108,6 +108,7 @@ async fn connect_writable(writable: usize) -> Harness {
         },
         engine.clone(),
         Caller::Local,
+        None,
         stop.clone(),
         move |outbox: &_| Protocol::greet(engine, Caller::Local, outbox),
     ));

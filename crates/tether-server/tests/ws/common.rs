@@ -63,6 +63,8 @@ impl TestServer {
             .expect("the OS keyring must be reachable: run the tests through scripts/with-keyring.sh (make test does)");
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        // Known before the first request, as `serve` would record it once it runs.
+        engine.set_local_address(addr);
         let stop = CancellationToken::new();
         let served = tokio::spawn(tether_server::serve(
             listener,
