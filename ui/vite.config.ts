@@ -1,4 +1,4 @@
-// Vite: the chat UI's build, its dev server, and its unit tests. The dev server hands /api
+// Vite: the chat UI's build (with its service worker), its dev server, and its unit tests. The dev server hands /api
 // and /ws to a running engine (TETHER_ENGINE), method and body unchanged. A request from the
 // dev server's own page, reached by a loopback name, is presented with the engine's origin, so
 // the engine needs no extra allowed origin; any other page (a rebinding one included) keeps its
@@ -8,6 +8,8 @@ import type { IncomingMessage } from "node:http";
 import react from "@vitejs/plugin-react";
 import type { ProxyOptions } from "vite";
 import { defineConfig } from "vitest/config";
+
+import { serviceWorker } from "./vite/service-worker";
 
 const engine = process.env.TETHER_ENGINE ?? "http://127.0.0.1:7410";
 
@@ -33,7 +35,7 @@ const toEngine = (ws: boolean): ProxyOptions => ({
 });
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), serviceWorker()],
   server: { proxy: { "/api": toEngine(false), "/ws": toEngine(true) } },
   build: { outDir: "dist", sourcemap: false },
   test: { globals: true, include: ["src/**/*.test.{ts,tsx}"] },

@@ -8,16 +8,27 @@ export const TIMEOUT = 30_000;
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-export async function launch() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** Chromium, with `extra` flags (such as a host-resolver rule). */
+export async function launch(extra = []) {
+  return chromium.launch({ executablePath, args: [...FLAGS, ...extra] });
 }
 
-/** A browser context whose pages keep their WebSockets in `window.__sockets`. */
-export async function context(browser) {
-  const made = await browser.newContext({ viewport: DESKTOP });
+/** A browser context whose pages keep their WebSockets in `window.__sockets`; `options`
+ * adds to Playwright's context options. */
+export async function context(browser, options = {}) {
+  return withSockets(await browser.newContext({ viewport: DESKTOP, ...options }));
+}
+
+/** Like `context`, in a browser profile of its own at `dir` (not incognito, so apps install). */
+export async function profile(dir, extra = [], options = {}) {
+  const made = await chromium.launchPersistentContext(dir, { executablePath, args: [...FLAGS, ...extra], viewport: DESKTOP, ...options });
+  return withSockets(made);
+}
+
+async function withSockets(made) {
   await made.addInitScript(() => {
     const Native = window.WebSocket;
     window.__sockets = [];

@@ -1,14 +1,18 @@
-// The app: in the desktop window, straight to the sessions; in a browser, pair this device
-// first. Then its sessions and chats, with the connection always shown.
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+// The app: in the desktop window, straight to the sessions; in a browser, installed as an app
+// shell where the origin allows it, pair this device first. Then its sessions and chats, with
+// the connection always shown, and since when the desktop is unreachable when it is.
+import { type ReactNode, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
+import { ShellNotice } from "./components/ShellNotice";
+import { Unreachable } from "./components/Unreachable";
 import { UpdateBanner } from "./components/UpdateBanner";
 import { useStatus } from "./chat/hooks";
-import { browserHost, forgetToken, saveToken, savedToken } from "./host/browser";
+import { browserHost, browserPrompts, forgetToken, saveToken, savedToken } from "./host/browser";
 import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside } from "./host/desktop";
 import type { Connect } from "./host/transport";
-import { TetherClient } from "./protocol/client";
+import { installShell, takeUpdate, useShell } from "./offline/shell";
+import { type PromptStore, TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
@@ -24,20 +28,30 @@ function BrowserApp() {
   const [token, setToken] = useState(savedToken);
   const connect = useMemo(() => (token === null ? null : browserHost(token)), [token]);
   const [notice, setNotice] = useState<string | undefined>();
+  const shell = useShell();
+  useEffect(() => {
+    if (import.meta.env.PROD) void installShell();
+  }, []);
+  const shellNotice = <ShellNotice shell={shell} update={takeUpdate} />;
   if (connect === null) {
     return (
-      <PairScreen
-        notice={notice}
-        onPaired={(token) => {
-          saveToken(token);
-          setToken(token);
-        }}
-      />
+      <>
+        {shellNotice}
+        <PairScreen
+          notice={notice}
+          onPaired={(token) => {
+            saveToken(token);
+            setToken(token);
+          }}
+        />
+      </>
     );
   }
   return (
     <Connected
       connect={connect}
+      prompts={browserPrompts}
+      notice={shellNotice}
       unpaired={() => {
         forgetToken();
         setNotice("This device was unpaired. Pair it again to continue.");
@@ -47,9 +61,20 @@ function BrowserApp() {
   );
 }
 
-/** `local`: the desktop window, the engine's trusted local client. */
-function Connected({ connect, local = false, unpaired }: { connect: Connect; local?: boolean; unpaired(): void }) {
-  const client = useMemo(() => new TetherClient(connect), [connect]);
+type ConnectedProps = {
+  connect: Connect;
+  /** The desktop window, the engine's trusted local client. */
+  local?: boolean;
+  /** Where prompts wait while the engine is unreachable, across restarts. */
+  prompts?: PromptStore;
+  /** Shown above everything (the app shell's notice). */
+  notice?: ReactNode;
+  unpaired(): void;
+};
+
+function Connected({ connect, local = false, prompts, notice, unpaired }: ConnectedProps) {
+  const client = useMemo(() => new TetherClient(connect, { prompts }), [connect, prompts]);
+  const online = useOnline();
   useEffect(() => {
     client.start();
     return () => client.stop();
@@ -95,9 +120,13 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
             Devices
           </button>
         </nav>
-        <ConnectionIndicator status={status} queued={queued} />
+        <ConnectionIndicator status={online || status === "revoked" ? status : "offline"} queued={queued} />
       </header>
+      {notice}
       {problem && status !== "connected" && <p className="error banner" role="alert">{problem}</p>}
+      {!local && client.unreachableSince !== null && status !== "connecting" && (
+        <Unreachable since={client.unreachableSince} offline={!online} waiting={queued > 0 ? client.waiting : []} />
+      )}
       {local && <UpdateBanner />}
       {screen === "devices" ? (
         <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
@@ -114,5 +143,20 @@ function Connected({ connect, local = false, unpaired }: { connect: Connect; loc
         />
       )}
     </div>
+  );
+}
+
+/** Whether the browser says it has a network. */
+function useOnline(): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      addEventListener("online", changed);
+      addEventListener("offline", changed);
+      return () => {
+        removeEventListener("online", changed);
+        removeEventListener("offline", changed);
+      };
+    },
+    () => navigator.onLine,
   );
 }

@@ -4,7 +4,8 @@ import type { Status } from "../protocol/client";
 const LABELS: Record<Status, string> = {
   connecting: "Connecting…",
   connected: "Connected",
-  reconnecting: "Reconnecting…",
+  // Not reached on the last try; the next is on its way (the banner says since when).
+  reconnecting: "Offline",
   offline: "Offline",
   revoked: "Unpaired",
 };

@@ -1,9 +1,33 @@
-// The browser's side of the host: where the engine is (the page's own origin), and the
-// device token this browser paired with, kept in its local storage.
+// The browser's side of the host: where the engine is (the page's own origin), and what this
+// browser keeps in its local storage: the device token it paired with, and the prompts still
+// waiting to be sent (so they outlive a restart of the app while the desktop is unreachable).
+import type { PromptStore, WaitingPrompt } from "../protocol/client";
 import type { Connect } from "./transport";
 import { webSocketHost } from "./ws";
 
 const TOKEN_KEY = "tether.token";
+const PROMPTS_KEY = "tether.prompts";
+
+/** The prompts waiting to be sent, in this browser's local storage. */
+export const browserPrompts: PromptStore = {
+  load(): WaitingPrompt[] {
+    try {
+      const kept: unknown = JSON.parse(localStorage.getItem(PROMPTS_KEY) ?? "[]");
+      return Array.isArray(kept) ? kept.filter(isWaitingPrompt) : [];
+    } catch {
+      return [];
+    }
+  },
+  save(prompts: WaitingPrompt[]): void {
+    if (prompts.length === 0) localStorage.removeItem(PROMPTS_KEY);
+    else localStorage.setItem(PROMPTS_KEY, JSON.stringify(prompts));
+  },
+};
+
+function isWaitingPrompt(value: unknown): value is WaitingPrompt {
+  const prompt = value as Partial<WaitingPrompt> | null;
+  return typeof prompt?.clientId === "string" && typeof prompt.sessionId === "string" && typeof prompt.text === "string";
+}
 
 /** The token this browser paired with, if any. */
 export function savedToken(): string | null {
@@ -14,8 +38,10 @@ export function saveToken(token: string): void {
   localStorage.setItem(TOKEN_KEY, token);
 }
 
+/** Forgets the token, and the prompts it would have sent. */
 export function forgetToken(): void {
   localStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(PROMPTS_KEY);
 }
 
 /** The engine's WebSocket on the page's own origin. */

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { type Request, ScriptedEngine } from "../testing/scripted-engine";
 import { reconnectDelay } from "./backoff";
-import { type ChannelEvent, TetherClient } from "./client";
+import { type ChannelEvent, TetherClient, type WaitingPrompt } from "./client";
 
 /** Lets queued microtasks (the scripted welcome) run. */
 async function settle(): Promise<void> {
@@ -88,6 +88,27 @@ describe("TetherClient", () => {
     expect(counts).toEqual([1, 2, 1, 0]);
     const sends = engine.sent.filter((frame) => frame.type === "request" && frame.method === "messages.send");
     expect(sends).toHaveLength(2);
+  });
+
+  it("keeps prompts typed offline across a restart of the app, and sends them once when back", async () => {
+    let kept: WaitingPrompt[] = [];
+    const store = { load: () => kept, save: (prompts: WaitingPrompt[]) => (kept = prompts) };
+    const before = Date.now();
+    const closing = new TetherClient(engine.connect, { prompts: store });
+    void closing.sendMessage("s1", "written on the train");
+    expect(kept.map((prompt) => prompt.text)).toEqual(["written on the train"]);
+
+    const restarted = new TetherClient(engine.connect, { prompts: store });
+    restarted.start();
+    expect(restarted.waiting).toEqual(kept);
+    expect(restarted.unreachableSince).toBeGreaterThanOrEqual(before);
+    await settle();
+    expect(restarted.status).toBe("connected");
+    expect(restarted.unreachableSince).toBeNull();
+    expect(kept).toEqual([]);
+    const sends = engine.requests("messages.send");
+    expect(sends.map((frame) => (frame.params as { text: string }).text)).toEqual(["written on the train"]);
+    restarted.stop();
   });
 
   it("resends a prompt whose answer was lost with the same id, so it is sent once", async () => {

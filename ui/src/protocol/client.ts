@@ -1,6 +1,7 @@
 // The protocol client: requests and responses, channel subscriptions that resume exactly
-// after a reconnect, reconnecting with backoff, and prompts that wait out being offline and
-// are sent once (each carries a client id the engine remembers).
+// after a reconnect, reconnecting with backoff, and prompts that wait out being offline (kept
+// across a restart of the app where a store is given) and are sent once (each carries a
+// client id the engine remembers).
 import {
   CloseCode,
   type ClientFrame,
@@ -56,7 +57,16 @@ type Queued = {
   reject(error: RpcError): void;
 };
 
-export type ClientOptions = { backoff?: Backoff; random?: () => number };
+/** A prompt waiting to be sent, as kept across a restart of the app. */
+export type WaitingPrompt = { clientId: string; sessionId: string; text: string };
+
+/** Where waiting prompts are kept (a browser's local storage). */
+export interface PromptStore {
+  load(): WaitingPrompt[];
+  save(prompts: WaitingPrompt[]): void;
+}
+
+export type ClientOptions = { backoff?: Backoff; random?: () => number; prompts?: PromptStore };
 
 export class TetherClient {
   private connection: Connection | null = null;
@@ -74,6 +84,9 @@ export class TetherClient {
   private stopped = true;
   private readonly backoff: Backoff;
   private readonly random: () => number;
+  private readonly prompts: PromptStore | undefined;
+  /** When the engine was last reachable, or when this client started trying. */
+  private lostAt: number | null = null;
 
   constructor(
     private readonly connect: Connect,
@@ -81,6 +94,11 @@ export class TetherClient {
   ) {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
+    this.prompts = options.prompts;
+    // Prompts from before a restart go as they would have; nobody awaits them any more.
+    for (const kept of this.prompts?.load() ?? []) {
+      this.outbox.push({ ...kept, inFlight: false, resolve: () => undefined, reject: () => undefined });
+    }
   }
 
   get status(): Status {
@@ -99,10 +117,17 @@ export class TetherClient {
     return () => this.statusListeners.delete(listener);
   }
 
+  /** Since when the engine has been unreachable (milliseconds since the epoch); `null` while
+   * connected. */
+  get unreachableSince(): number | null {
+    return this.statusNow === "connected" ? null : this.lostAt;
+  }
+
   /** Connects, and keeps reconnecting until `stop`. */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.lostAt = Date.now();
     this.open("connecting");
   }
 
@@ -133,7 +158,7 @@ export class TetherClient {
   sendMessage(sessionId: string, text: string): Promise<{ message_id: string }> {
     return new Promise((resolve, reject) => {
       this.outbox.push({ clientId: newClientId(), sessionId, text, inFlight: false, resolve, reject });
-      this.queueListeners.forEach((listener) => listener());
+      this.queueChanged();
       this.flush();
     });
   }
@@ -141,6 +166,11 @@ export class TetherClient {
   /** Prompts not yet confirmed by the engine. */
   get queued(): number {
     return this.outbox.length;
+  }
+
+  /** The prompts not yet confirmed by the engine, oldest first. */
+  get waiting(): WaitingPrompt[] {
+    return this.outbox.map(({ clientId, sessionId, text }) => ({ clientId, sessionId, text }));
   }
 
   /** Calls `listener` whenever `queued` changes; returns how to stop. */
@@ -293,6 +323,11 @@ export class TetherClient {
     const index = this.outbox.indexOf(queued);
     if (index < 0) return;
     this.outbox.splice(index, 1);
+    this.queueChanged();
+  }
+
+  private queueChanged(): void {
+    this.prompts?.save(this.waiting);
     this.queueListeners.forEach((listener) => listener());
   }
 
@@ -322,6 +357,7 @@ export class TetherClient {
 
   private setStatus(status: Status): void {
     if (status === this.statusNow) return;
+    if (this.statusNow === "connected") this.lostAt = Date.now();
     this.statusNow = status;
     this.statusListeners.forEach((listener) => listener(status));
   }

@@ -87,7 +87,7 @@ export function SessionList({ client, status, local, open }: Props) {
           </section>
         );
       })}
-      <ClaudeHistory client={client} status={status} first={projects.length === 0} open={open} add={addProject} />
+      <ClaudeHistory client={client} status={status} first={projects.length === 0 && !offline} open={open} add={addProject} />
       {local && <AboutTether />}
     </main>
   );

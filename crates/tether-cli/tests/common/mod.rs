@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod caddy;
 pub mod e2e;
 pub mod terminal;
 pub mod watcher;

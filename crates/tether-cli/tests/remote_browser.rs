@@ -1,0 +1,114 @@
+//! A phone away from home, in a real browser through a real reverse proxy: Caddy on loopback
+//! with its own CA serves `https://tether.test:PORT` (Chromium trusts that CA through an NSS
+//! database and resolves the name to loopback), `tether remote set` makes it the public URL,
+//! and `ui/e2e/remote.mjs` pairs from the QR link, installs the app, chats, starts offline
+//! with a prompt waiting, sends it once when back, and takes a new build whole. The figures
+//! land in `test-output/ui-remote.json`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
+use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
+
+use crate::common::caddy::{Caddy, resolver_rule};
+use crate::common::e2e::{self, repository};
+use crate::common::terminal::sent_texts;
+use crate::common::{PairRun, Setup, serve};
+
+mod common;
+
+const ANSWER: &str = "Hello through the proxy";
+const QUEUED: &str = "written with no network";
+const QUEUED_ANSWER: &str = "Sent once you were back";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
+    let fake = FakeAnthropic::start(Script::new([
+        Reply::text([ANSWER]),
+        Reply::text([QUEUED_ANSWER]),
+    ]))
+    .await
+    .unwrap();
+    let setup = Setup::new(&fake);
+    // The engine serves a copy of the built UI, so the test can make a new build of it.
+    let ui = tempfile::tempdir().unwrap();
+    copy_dir(&repository().join("ui/dist"), ui.path());
+    let mut tether = setup.tether();
+    tether.env("TETHER_UI_DIR", ui.path());
+    let (_server, address) = serve(tether).await;
+    let folder = tempfile::tempdir().unwrap();
+    setup
+        .output(&["project", "add", folder.path().to_str().unwrap()])
+        .await;
+    let project = folder
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+
+    let caddy = Caddy::start(&address).await;
+    let set = setup.output(&["remote", "set", &caddy.url()]).await;
+    assert!(set.contains(&format!("{}/", caddy.url())), "{set}");
+    let status = setup.output(&["remote", "status"]).await;
+    assert!(status.contains("set by the desktop"), "{status}");
+
+    let PairRun {
+        child: mut pair,
+        shown,
+        lines: _lines,
+        ..
+    } = setup.pair_yes().await;
+    let link = shown
+        .iter()
+        .find_map(|line| line.strip_prefix("Scan the code, or open "))
+        .unwrap_or_else(|| panic!("no link in {shown:?}"))
+        .to_owned();
+    assert!(
+        link.starts_with(&format!("{}/#pair=", caddy.url())),
+        "{link}"
+    );
+
+    let metrics = repository().join("test-output/ui-remote.json");
+    let mut browser = e2e::script("remote.mjs", &address);
+    browser
+        .env("HOME", caddy.trusting_home().await)
+        .env("PAIR_LINK", &link)
+        .env("HOST_RULE", resolver_rule())
+        .env("PROJECT", &project)
+        .env("ANSWER", ANSWER)
+        .env("QUEUED", QUEUED)
+        .env("QUEUED_ANSWER", QUEUED_ANSWER)
+        .env("UI_DIR", ui.path())
+        .env("METRICS", &metrics);
+    println!("{}", e2e::passes(browser).await);
+    assert!(pair.wait().await.unwrap().success());
+
+    let requests = fake.message_requests();
+    assert_eq!(
+        requests.len(),
+        2,
+        "one turn each: the greeting and the waiting prompt"
+    );
+    let last = sent_texts(requests.last().unwrap());
+    assert_eq!(last.matches(QUEUED).count(), 1, "sent once: {last}");
+    let figures: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&metrics).unwrap()).unwrap();
+    println!("{figures:#}");
+    assert_eq!(figures["offline_start"]["from_cache"], true, "{figures}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in
+        std::fs::read_dir(from).expect("ui/dist exists: build the UI first (make test does)")
+    {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+// A phone reaching Tether from anywhere (run by crates/tether-cli/tests/remote_browser.rs,
+// which puts a real Caddy with its own CA in front of `tether serve`, sets it as the public URL
+// and trusts the CA in this browser's NSS database):
+//  - the first load through the proxy, throttled like a phone;
+//  - pairing from the QR link (the public URL), the app installable, its service worker active;
+//  - a chat through the proxy;
+//  - the network cut: "Offline", a prompt typed then waits, and the app reloaded offline starts
+//    from its shell with that prompt still waiting;
+//  - the network back: the prompt is sent once and its answer arrives;
+//  - a new build of the app: "A new version of Tether is ready", and Reload takes it whole.
+// Env: PAIR_LINK, HOST_RULE (a --host-resolver-rules value), PROJECT, ANSWER, QUEUED,
+// QUEUED_ANSWER, UI_DIR (the engine's ui_dir), SCREENSHOTS, METRICS. Exits 0 when every step
+// passed.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { PHONE, camera, launch, page as open, profile } from "./browser.mjs";
+import { measureLoad } from "./load.mjs";
+
+const env = process.env;
+const shoot = camera(env.SCREENSHOTS);
+const errors = [];
+const origin = new URL(env.PAIR_LINK).origin;
+const resolve = [`--host-resolver-rules=${env.HOST_RULE}`];
+const browser = await launch(resolve);
+const pages = await profile(mkdtempSync(join(tmpdir(), "tether-profile-")), resolve, { viewport: PHONE });
+try {
+  const firstLoad = await measureLoad(browser, origin, true);
+
+  const page = await open(pages, errors);
+  await page.goto(env.PAIR_LINK);
+  await page.getByLabel("This device’s name").fill("Phone away from home");
+  await page.getByRole("button", { name: "Pair" }).click();
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+
+  // Installed: an active service worker, and nothing Chromium would refuse to install.
+  const worker = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state);
+  if (worker !== "activated") throw new Error(`the service worker is ${worker}`);
+  const devtools = await pages.newCDPSession(page);
+  const { installabilityErrors } = await devtools.send("Page.getInstallabilityErrors");
+  if (installabilityErrors.length > 0) throw new Error(`not installable: ${JSON.stringify(installabilityErrors)}`);
+  if ((await page.getByRole("note", { name: "Install" }).count()) > 0) throw new Error("the untrusted-origin note shows on a trusted origin");
+
+  // A chat through the proxy.
+  await page.getByRole("heading", { name: env.PROJECT }).waitFor();
+  await page.getByRole("button", { name: "New session" }).click();
+  await page.getByLabel("Message").fill("Say hello");
+  await page.getByLabel("Message").press("Enter");
+  await page.getByText(env.ANSWER).waitFor();
+  await page.locator(".chat-header .badge", { hasText: "idle" }).waitFor();
+
+  // The network cut: the prompt typed now waits, and is still waiting after a restart.
+  await pages.setOffline(true);
+  await page.evaluate(() => window.__sockets.forEach((socket) => socket.close()));
+  await page.getByRole("status").filter({ hasText: "Offline" }).waitFor();
+  await page.getByLabel("Message").fill(env.QUEUED);
+  await page.getByLabel("Message").press("Enter");
+  const waiting = page.getByRole("list", { name: "Waiting to send" });
+  await waiting.getByText(env.QUEUED).waitFor();
+  await shoot(page, "offline-phone");
+  const reloaded = Date.now();
+  await page.reload();
+  await waiting.getByText(env.QUEUED).waitFor();
+  const offlineStart = await page.evaluate(() => {
+    const navigation = performance.getEntriesByType("navigation")[0];
+    return { dom_content_loaded_ms: Math.round(navigation.domContentLoadedEventEnd), from_cache: navigation.transferSize === 0 };
+  });
+  offlineStart.shell_shown_ms = Date.now() - reloaded;
+  await shoot(page, "started-offline-phone");
+  await page.getByRole("status").filter({ hasText: "Offline" }).waitFor();
+  await page.getByRole("alert", { name: "Unreachable" }).getByText("Offline").waitFor();
+
+  // Back: the waiting prompt goes once, and its answer comes.
+  await pages.setOffline(false);
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+  await waiting.waitFor({ state: "detached" });
+  await page.getByRole("button", { name: /idle|running/ }).first().click();
+  await page.getByText(env.QUEUED_ANSWER).waitFor();
+  await page.getByText(env.ANSWER).waitFor();
+  await shoot(page, "back-online-phone");
+
+  // A new build: offered, then taken whole on Reload.
+  const before = await page.evaluate(() => caches.keys());
+  const script = `${env.UI_DIR}/sw.js`;
+  writeFileSync(script, readFileSync(script, "utf8").replace(/const VERSION = "[0-9a-f]+";/, 'const VERSION = "0123456789abcdef";'));
+  rmSync(`${script}.gz`, { force: true });
+  await page.reload();
+  await page.getByText("A new version of Tether is ready").waitFor();
+  await shoot(page, "update-ready-phone");
+  await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "Reload" }).click()]);
+  await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
+  const after = await page.evaluate(() => caches.keys());
+  if (JSON.stringify(after) !== JSON.stringify(["tether-shell-0123456789abcdef"])) {
+    throw new Error(`the new build was not taken whole: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+  }
+
+  const serviceWorker = await page.evaluate(async () => (await fetch("/sw.js", { headers: { "accept-encoding": "gzip" } })).text());
+  writeFileSync(env.METRICS, JSON.stringify({ first_load_through_proxy_phone: firstLoad, offline_start: offlineStart, service_worker_bytes: serviceWorker.length }, null, 2));
+  // Tries to reach the engine while the network was cut fail, as they should.
+  const unexpected = errors.filter((error) => !error.includes("net::ERR_INTERNET_DISCONNECTED"));
+  if (unexpected.length > 0) throw new Error(`console errors: ${unexpected.join("\n")}`);
+  console.log("remote: every step passed");
+} finally {
+  await pages.close();
+  await browser.close();
+}

@@ -1,0 +1,41 @@
+// The app shell's service worker: the files of one build, kept under that build's name, so the
+// app starts offline and is never half old, half new. A new build waits until every window of
+// the old one is closed, or until the page asks (after "Update ready"). Nothing else is ever
+// cached: the API, events and tokens always go to the engine. The build fills in the version
+// and the file list.
+const VERSION = "__VERSION__";
+const SHELL = __SHELL__;
+const CACHE = `tether-shell-${VERSION}`;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+self.addEventListener("activate", (event) => {
+  const old = (name) => name.startsWith("tether-shell-") && name !== CACHE;
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) => Promise.all(names.filter(old).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data === "take-update") self.skipWaiting();
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  const path = request.mode === "navigate" && url.pathname === "/" ? "/" : url.pathname;
+  if (!SHELL.includes(path)) return;
+  event.respondWith(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.match(path))
+      .then((cached) => cached ?? fetch(request)),
+  );
+});

@@ -1,0 +1,2 @@
+// Types for what Vite gives the app (import.meta.env).
+/// <reference types="vite/client" />
