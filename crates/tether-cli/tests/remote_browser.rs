@@ -98,6 +98,48 @@ async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
     assert_eq!(figures["offline_start"]["from_cache"], true, "{figures}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_the_lan_certificate_the_app_works_and_says_why_it_cannot_install() {
+    let fake = FakeAnthropic::start(Script::new([Reply::text([ANSWER])]))
+        .await
+        .unwrap();
+    let setup = Setup::new(&fake);
+    let (_server, address) = setup.serve().await;
+    let folder = tempfile::tempdir().unwrap();
+    setup
+        .output(&["project", "add", folder.path().to_str().unwrap()])
+        .await;
+    let project = folder
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    setup
+        .output(&["lan", "on", "--address", "127.0.0.1", "--port", "0"])
+        .await;
+    let PairRun {
+        child: mut pair,
+        shown,
+        lines: _lines,
+        ..
+    } = setup.pair_yes().await;
+    let link = shown
+        .iter()
+        .find_map(|line| line.strip_prefix("Scan the code, or open "))
+        .unwrap_or_else(|| panic!("no link in {shown:?}"))
+        .to_owned();
+    assert!(link.starts_with("https://127.0.0.1:"), "{link}");
+    let mut browser = e2e::script("lan.mjs", &address);
+    browser
+        .env("PAIR_LINK", &link)
+        .env("PROJECT", &project)
+        .env("ANSWER", ANSWER);
+    println!("{}", e2e::passes(browser).await);
+    assert!(pair.wait().await.unwrap().success());
+}
+
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     for entry in
         std::fs::read_dir(from).expect("ui/dist exists: build the UI first (make test does)")

@@ -17,12 +17,12 @@ export function ShellNotice({ shell, update }: Props) {
   }
   if (shell.kind === "untrusted" && location.protocol === "https:") {
     return (
-      <p className="banner hint" role="note" aria-label="Install">
-        This address uses the computer’s own certificate, which this browser does not trust, so it
-        cannot install Tether, start it offline or show notifications. Everything else works here.
-        For those, open Tether at its public URL (Tailscale Serve, Cloudflare Tunnel or your own
-        proxy): see “Reaching Tether from anywhere” in Tether’s README.
-      </p>
+      <details className="banner hint" role="note" aria-label="Install">
+        <summary>Here Tether cannot install, start offline or show notifications.</summary>
+        This address uses the computer’s own certificate, which this browser does not trust.
+        Everything else works here. For those, open Tether at its public URL (Tailscale Serve,
+        Cloudflare Tunnel or your own proxy): see “Reaching Tether from anywhere” in Tether’s README.
+      </details>
     );
   }
   return null;
