@@ -1,6 +1,6 @@
 // The paired devices: name, when each was last seen and from where, whether it is online;
 // unpair one (its connections close at once), and pair a new one from the desktop, which
-// also switches LAN access here.
+// also switches LAN access and reaching Tether from anywhere here.
 import { useEffect } from "react";
 
 import { useChannel } from "../chat/useChannel";
@@ -9,11 +9,13 @@ import { usePairing } from "../chat/usePairing";
 import { ago } from "../chat/time";
 import { LanAccess } from "../components/LanAccess";
 import { PairDevicePanel } from "../components/PairDevicePanel";
-import type { LanStatus, ListedDevice } from "../gen/protocol";
+import { RemoteAccess } from "../components/RemoteAccess";
+import type { LanStatus, ListedDevice, RemoteStatus } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
 const fetchDevices = (client: TetherClient) => client.request("devices.list");
 const fetchLan = (client: TetherClient) => client.request("lan.status");
+const fetchRemote = (client: TetherClient) => client.request("remote.status");
 
 type Props = {
   client: TetherClient;
@@ -35,9 +37,11 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
     void start();
   }, [pairAsked, status, start, pairingStarted]);
   const lan = useFetched<LanStatus | null>(client, local ? status : "offline", null, fetchLan);
+  const remote = useFetched<RemoteStatus | null>(client, local ? status : "offline", null, fetchRemote);
   useChannel(client, "user:owner", (event) => {
     if (event === null || event.event.startsWith("device.")) void reload();
     if (local && (event === null || event.event === "lan.updated")) void lan.reload();
+    if (local && (event === null || event.event === "remote.updated")) void remote.reload();
     if (event !== null) pairing.handle(event);
   });
 
@@ -77,6 +81,15 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
         />
       )}
       {lan.problem && <p className="error" role="alert">{lan.problem}</p>}
+      {remote.data && (
+        <RemoteAccess
+          remote={remote.data}
+          disabled={status !== "connected"}
+          set={(url) => void remote.act(() => client.request("remote.set", { public_url: url }))}
+          tailscale={(enabled) => void remote.act(() => client.request("remote.tailscale", { enabled }))}
+        />
+      )}
+      {remote.problem && <p className="error" role="alert">{remote.problem}</p>}
       <PairDevicePanel pairing={pairing} offline={status !== "connected"} />
     </main>
   );
