@@ -9,6 +9,8 @@ fn main() {
             "engine_disconnect",
             "open_link",
             "pick_folder",
+            "start_at_login",
+            "set_start_at_login",
             "update_status",
             "update_check",
             "update_download",

@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use common::webdriver::{Driver, ENTER};
+use common::webdriver::{Driver, ENTER, wait_for};
 use common::{WAIT, app_env, claude_settings, request, start_xvfb};
 
 /// The most frames the phone reads while waiting for the turn to end.
@@ -60,9 +60,13 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     let (_xvfb, display) = start_xvfb();
     let settings = claude_settings(dir.path(), &fake);
     let mut env = app_env(&display, &settings, dir.path(), "window");
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
     env.extend([
         ("TETHER_LAN__ADDRESS", "127.0.0.1".to_owned()),
         ("TETHER_LAN__PORT", "0".to_owned()),
+        // Starting at login writes the home's autostart folder: this test's own.
+        ("HOME", home.display().to_string()),
     ]);
     let mut driver = Driver::start(&env);
     let window = driver.session(Path::new(env!("CARGO_BIN_EXE_tether-desktop")));
@@ -119,6 +123,40 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     window.find(".device", "Test phone");
     window.click(&window.find(".lan button", "Turn off"));
     window.find(".lan", "cannot reach this computer");
+
+    // Reaching it from anywhere: a public URL set in the window, then turned off.
+    let public = window.find(".remote input", "");
+    window.type_into(&public, "https://desk.example.org");
+    window.click(&window.find(".remote button", "Save"));
+    window.find(".remote", "https://desk.example.org/");
+    window.find(".remote", "set by you");
+    window.screenshot(&shots().join("window-remote.png"));
+    window.click(&window.find(".remote button", "Turn off"));
+    window.find(".remote", "Only this computer and the LAN reach Tether");
+
+    // Starting at login, from the window: an XDG autostart entry that starts it in the tray.
+    let autostart = home.join(".config/autostart");
+    let entry = || {
+        let entries = std::fs::read_dir(&autostart).ok()?;
+        let files: Vec<String> = entries
+            .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+            .collect();
+        Some(files)
+    };
+    window.click(&window.find(".login label", "Start Tether at login"));
+    let written = wait_for("the autostart entry", || {
+        entry().filter(|files| !files.is_empty())
+    });
+    assert!(
+        written[0].contains("--minimized") && written[0].contains("tether-desktop"),
+        "{written:?}"
+    );
+    window.find(".login", "Start Tether at login");
+    window.screenshot(&shots().join("window-devices.png"));
+    window.click(&window.find(".login label", "Start Tether at login"));
+    wait_for("the autostart entry to go", || {
+        entry().unwrap_or_default().is_empty().then_some(())
+    });
 
     // The phone follows the session while the window answers a tool approval.
     let mut phone = runtime.block_on(Phone::connect(&address, &token));

@@ -1,13 +1,14 @@
 //! Tether's desktop app: a thin Tauri shell that runs the engine in-process and shows the chat
 //! UI, which talks to the engine through IPC. One instance per data directory; closing the
-//! window leaves it running in the tray, which also notifies when Claude needs the user. It
-//! updates itself from signed releases, on the user's word.
+//! window leaves it running in the tray, which also notifies when Claude needs the user. It can
+//! start at login, in the tray, and updates itself from signed releases, on the user's word.
 
 mod engine_host;
 mod folders;
 mod follow;
 mod ipc;
 mod links;
+mod login;
 #[cfg(test)]
 mod mock_ipc;
 mod notes;
@@ -52,6 +53,7 @@ pub fn run() {
     let app = builder
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(login::plugin())
         .plugin(tauri_plugin_updater::Builder::new().build())
         // Links are opened by the window's own `open_link` command (web and mail only), not by
         // the plugin's script.
@@ -69,6 +71,13 @@ pub fn run() {
                 tracing::warn!(%error, "no tray icon: closing the window quits Tether");
             }
             app.manage(TrayShown(tray.is_ok()));
+            // Started at login: in the tray only (without a tray, the window is the app).
+            if tray.is_ok()
+                && login::started_minimized()
+                && let Some(window) = app.get_webview_window("main")
+            {
+                let _ = window.hide();
+            }
             follow::start(app.handle().clone());
             quit_on_signals(app.handle().clone());
             Ok(())
@@ -102,7 +111,7 @@ pub fn run() {
 struct TrayShown(bool);
 
 /// The commands the window may call (its capability allows exactly these): the engine link,
-/// opening a link outside, the folder picker, and the update steps.
+/// opening a link outside, the folder picker, starting at login, and the update steps.
 fn window_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         ipc::engine_connect,
@@ -110,6 +119,8 @@ fn window_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Sen
         ipc::engine_disconnect,
         links::open_link,
         folders::pick_folder,
+        login::start_at_login,
+        login::set_start_at_login,
         updates::update_status,
         updates::update_check,
         updates::update_download,

@@ -77,3 +77,13 @@ export function openLinksOutside(): () => void {
 export function pickFolder(): Promise<string | null> {
   return invoke<string | null>("pick_folder");
 }
+
+/** Whether Tether starts at login (in the tray). */
+export function startAtLogin(): Promise<boolean> {
+  return invoke<boolean>("start_at_login");
+}
+
+/** Makes Tether start at login, or not; resolves to where it now stands. */
+export function setStartAtLogin(enabled: boolean): Promise<boolean> {
+  return invoke<boolean>("set_start_at_login", { enabled });
+}

@@ -10,6 +10,7 @@ import { ago } from "../chat/time";
 import { LanAccess } from "../components/LanAccess";
 import { PairDevicePanel } from "../components/PairDevicePanel";
 import { RemoteAccess } from "../components/RemoteAccess";
+import { StartAtLogin } from "../components/StartAtLogin";
 import type { LanStatus, ListedDevice, RemoteStatus } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
@@ -90,6 +91,7 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
         />
       )}
       {remote.problem && <p className="error" role="alert">{remote.problem}</p>}
+      {local && <StartAtLogin />}
       <PairDevicePanel pairing={pairing} offline={status !== "connected"} />
     </main>
   );
