@@ -168,7 +168,9 @@ fn help_names_every_command() {
         .output()
         .unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
-    for command in ["serve", "pair", "devices", "keys", "lan", "connect"] {
+    for command in [
+        "serve", "pair", "devices", "keys", "lan", "remote", "connect",
+    ] {
         assert!(help.contains(command), "{help}");
     }
 }
@@ -197,6 +199,59 @@ async fn lan_access_turns_on_and_off_from_the_command_line() {
         again.lines().nth(1),
         Some(fingerprint),
         "the certificate is kept in the keyring"
+    );
+}
+
+#[tokio::test]
+async fn the_public_url_is_set_from_the_command_line_and_the_choice_outlives_a_restart() {
+    let setup = Setup::plain();
+    let mut settings = std::fs::read_to_string(setup.config()).unwrap();
+    settings += "[remote]\npublic_url = \"http://desk.example\"\n";
+    std::fs::write(setup.config(), &settings).unwrap();
+    let refused = setup.run(&["serve", "--port", "0"]).await;
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a public URL that is not https"
+    );
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("remote.public_url"), "{said}");
+
+    std::fs::write(
+        setup.config(),
+        "[remote]\npublic_url = \"https://file.example\"\n",
+    )
+    .unwrap();
+    let (mut server, _) = setup.serve().await;
+    let status = setup.output(&["remote", "status"]).await;
+    assert!(
+        status.contains("https://file.example/ (set by the settings file)"),
+        "{status}"
+    );
+    let bad = setup
+        .run(&["remote", "set", "https://desk.example/app"])
+        .await;
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("origin only"));
+    let off = setup.output(&["remote", "set", "off"]).await;
+    assert!(off.contains("Remote access is off"), "{off}");
+
+    // Turned off on the desktop, it stays off after a restart, whatever the file says.
+    server.kill().await.unwrap();
+    server.wait().await.unwrap();
+    let (mut server, _) = setup.serve().await;
+    let status = setup.output(&["remote", "status"]).await;
+    assert!(status.contains("Remote access is off"), "{status}");
+    setup
+        .output(&["remote", "set", "https://desk.example.org:8443"])
+        .await;
+    server.kill().await.unwrap();
+    server.wait().await.unwrap();
+    let (_server, _) = setup.serve().await;
+    let status = setup.output(&["remote", "status"]).await;
+    assert!(
+        status.contains("https://desk.example.org:8443/ (set by the desktop)"),
+        "{status}"
     );
 }
 

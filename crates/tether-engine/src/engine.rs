@@ -216,10 +216,18 @@ impl Engine {
         &self.0.remote
     }
 
-    /// Puts `url` (none: off) in force as the public URL, set by `source`; the connections that
-    /// came through the one it replaces close (4004), and every client is told.
-    pub fn set_public_url(&self, url: Option<PublicUrl>, source: RemoteSource) -> RemoteStatus {
+    /// Puts `url` (none: off) in force as the public URL, set by `source`, saved before it
+    /// answers; the connections that came through the one it replaces close (4004), and every
+    /// client is told.
+    pub async fn set_public_url(
+        &self,
+        url: Option<PublicUrl>,
+        source: RemoteSource,
+    ) -> RemoteStatus {
         let replaced = self.remote().set(url.clone(), source);
+        if let Err(problem) = self.store().flush().await {
+            tracing::warn!(%problem, "the public URL is in force but could not be saved");
+        }
         if let Some(old) = replaced.url.filter(|old| Some(old) != url.as_ref()) {
             let closed = self.connections().close_through(old.origin());
             tracing::info!(

@@ -79,7 +79,7 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
             reply::<of::LanRotateCertificate>(lan::rotate(engine, caller, p).await?)
         }
         Request::RemoteStatus(p) => reply::<of::RemoteStatus>(remote::status(engine, p)),
-        Request::RemoteSet(p) => reply::<of::RemoteSet>(remote::set(engine, caller, p)?),
+        Request::RemoteSet(p) => reply::<of::RemoteSet>(remote::set(engine, caller, p).await?),
         Request::RemoteTailscale(p) => {
             reply::<of::RemoteTailscale>(remote::tailscale(engine, caller, p).await?)
         }

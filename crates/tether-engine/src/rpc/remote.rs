@@ -15,7 +15,7 @@ pub(super) fn status(engine: &Engine, _: NoParams) -> RemoteStatus {
 
 /// Sets the public URL by hand (none: off). Serve keeps running if Tailscale set the old one:
 /// the user may have other uses for it.
-pub(super) fn set(
+pub(super) async fn set(
     engine: &Engine,
     caller: &Caller,
     params: RemoteSetParams,
@@ -27,7 +27,7 @@ pub(super) fn set(
         .map(PublicUrl::parse)
         .transpose()
         .map_err(|error| RpcError::new(ErrorCode::InvalidParams, error.to_string()))?;
-    Ok(engine.set_public_url(url, RemoteSource::Desktop))
+    Ok(engine.set_public_url(url, RemoteSource::Desktop).await)
 }
 
 /// Turns Tailscale Serve on (forwarding the machine's tailnet name to the engine's port, which
@@ -48,7 +48,7 @@ pub(super) async fn tailscale(
                 .unserve()
                 .await
                 .map_err(|error| unavailable(&error))?;
-            return Ok(engine.set_public_url(None, RemoteSource::Desktop));
+            return Ok(engine.set_public_url(None, RemoteSource::Desktop).await);
         }
         return Ok(current.status());
     }
@@ -67,5 +67,7 @@ pub(super) async fn tailscale(
         .map_err(|error| unavailable(&error))?;
     let url = PublicUrl::parse(&format!("https://{}", machine.dns_name))
         .map_err(|error| unavailable(&error))?;
-    Ok(engine.set_public_url(Some(url), RemoteSource::Tailscale))
+    Ok(engine
+        .set_public_url(Some(url), RemoteSource::Tailscale)
+        .await)
 }
