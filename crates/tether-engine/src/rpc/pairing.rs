@@ -34,11 +34,14 @@ pub(super) fn start(
     engine.announce(&AccountEvent::PairingStarted(PairingStarted {
         expires_at: code.expires_at,
     }));
+    // The LAN certificate's fingerprint matters only where the link opens the LAN listener.
+    let opened = link.as_deref().and_then(|link| link.split('#').next());
+    let on_lan = lan.url.is_some() && opened == lan.url.as_deref();
     Ok(PairingOffer {
         code: code.code,
         expires_at: code.expires_at,
         link,
-        fingerprint: lan.fingerprint,
+        fingerprint: lan.fingerprint.filter(|_| on_lan),
         qr_svg,
     })
 }

@@ -43,6 +43,11 @@ async fn the_public_url_is_let_in_exactly_and_closing_it_closes_what_came_throug
     let offer = local(&server, "pairing.start", json!({})).await.unwrap();
     let link = offer["link"].as_str().unwrap();
     assert!(link.starts_with(&format!("{PUBLIC}/#pair=")), "{link}");
+    assert_eq!(
+        offer["fingerprint"],
+        Value::Null,
+        "no LAN certificate to check there"
+    );
 
     let (_, token) = server.token("phone").await;
     let host = "desk.tail1234.ts.net";
