@@ -33,7 +33,9 @@ pub fn start_at_login<R: Runtime>(app: AppHandle<R>) -> Result<bool, String> {
 pub fn set_start_at_login<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<bool, String> {
     let launcher = app.autolaunch();
     let switched = if enabled {
-        // The plugin makes `~/.config/autostart` but not `~/.config` (a fresh account may lack it).
+        // On Linux the plugin makes `~/.config/autostart` but not `~/.config`, which a fresh
+        // account may lack.
+        #[cfg(target_os = "linux")]
         if let Some(dirs) = directories::BaseDirs::new() {
             let _ = std::fs::create_dir_all(dirs.home_dir().join(".config"));
         }

@@ -35,17 +35,7 @@ async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
     let mut tether = setup.tether();
     tether.env("TETHER_UI_DIR", ui.path());
     let (_server, address) = serve(tether).await;
-    let folder = tempfile::tempdir().unwrap();
-    setup
-        .output(&["project", "add", folder.path().to_str().unwrap()])
-        .await;
-    let project = folder
-        .path()
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let (_folder, project) = add_project(&setup).await;
 
     let caddy = Caddy::start(&address).await;
     let set = setup.output(&["remote", "set", &caddy.url()]).await;
@@ -59,11 +49,7 @@ async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
         lines: _lines,
         ..
     } = setup.pair_yes().await;
-    let link = shown
-        .iter()
-        .find_map(|line| line.strip_prefix("Scan the code, or open "))
-        .unwrap_or_else(|| panic!("no link in {shown:?}"))
-        .to_owned();
+    let link = pairing_link(&shown);
     assert!(
         link.starts_with(&format!("{}/#pair=", caddy.url())),
         "{link}"
@@ -105,17 +91,7 @@ async fn on_the_lan_certificate_the_app_works_and_says_why_it_cannot_install() {
         .unwrap();
     let setup = Setup::new(&fake);
     let (_server, address) = setup.serve().await;
-    let folder = tempfile::tempdir().unwrap();
-    setup
-        .output(&["project", "add", folder.path().to_str().unwrap()])
-        .await;
-    let project = folder
-        .path()
-        .file_name()
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let (_folder, project) = add_project(&setup).await;
     setup
         .output(&["lan", "on", "--address", "127.0.0.1", "--port", "0"])
         .await;
@@ -125,11 +101,7 @@ async fn on_the_lan_certificate_the_app_works_and_says_why_it_cannot_install() {
         lines: _lines,
         ..
     } = setup.pair_yes().await;
-    let link = shown
-        .iter()
-        .find_map(|line| line.strip_prefix("Scan the code, or open "))
-        .unwrap_or_else(|| panic!("no link in {shown:?}"))
-        .to_owned();
+    let link = pairing_link(&shown);
     assert!(link.starts_with("https://127.0.0.1:"), "{link}");
     let mut browser = e2e::script("lan.mjs", &address);
     browser
@@ -138,6 +110,31 @@ async fn on_the_lan_certificate_the_app_works_and_says_why_it_cannot_install() {
         .env("ANSWER", ANSWER);
     println!("{}", e2e::passes(browser).await);
     assert!(pair.wait().await.unwrap().success());
+}
+
+/// The link `tether pair` printed.
+fn pairing_link(shown: &[String]) -> String {
+    let link = shown
+        .iter()
+        .find_map(|line| line.strip_prefix("Scan the code, or open "));
+    link.unwrap_or_else(|| panic!("no link in {shown:?}"))
+        .to_owned()
+}
+
+/// A project in a folder of its own; the folder (kept while the test runs) and its name.
+async fn add_project(setup: &Setup) -> (tempfile::TempDir, String) {
+    let folder = tempfile::tempdir().unwrap();
+    setup
+        .output(&["project", "add", folder.path().to_str().unwrap()])
+        .await;
+    let name = folder
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (folder, name)
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -196,13 +196,14 @@ impl Engine {
         closer: &Closer,
         through: Option<String>,
     ) -> Registration {
-        let current = self.remote().current().url;
-        let withdrawn = through
-            .as_deref()
-            .is_some_and(|origin| current.as_ref().map(PublicUrl::origin) != Some(origin));
+        let origin = through.clone();
         let registration = self
             .connections()
             .register(caller.clone(), closer.clone(), through);
+        // Read once registered: a change from now on finds this connection to close.
+        let current = self.remote().current().url;
+        let withdrawn =
+            origin.is_some_and(|origin| current.as_ref().map(PublicUrl::origin) != Some(&origin));
         if !self.still_signed_in(caller) {
             closer.close(CloseReason::TokenRevoked);
         } else if withdrawn {

@@ -145,7 +145,12 @@ impl Gate {
 fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
     let (name, port) = if let Some(rest) = host.strip_prefix('[') {
         let (name, after) = rest.split_once(']')?;
-        (name, after.strip_prefix(':'))
+        // Nothing but a port may follow the brackets.
+        let port = match after {
+            "" => None,
+            after => Some(after.strip_prefix(':')?),
+        };
+        (name, port)
     } else {
         match host.rsplit_once(':') {
             Some((name, port)) => (name, Some(port)),
@@ -193,6 +198,8 @@ mod tests {
             "127.0.0.1.evil.example:7410",
             "localhost:x",
             "[::1",
+            "[::1]junk",
+            "[::1]7410",
             ":7410",
             "",
         ] {

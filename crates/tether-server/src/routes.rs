@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Extension, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -12,8 +12,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::accept::{PeerIp, Tasks};
-use super::client_address::client_address;
-use super::gate::Gate;
+use super::client_address::{Proxies, client_address};
+use super::gate::{Gate, ThroughPublicUrl};
 use super::upgrade;
 use tether_engine::engine::Engine;
 use tether_protocol::{ErrorCode, RpcError};
@@ -83,28 +83,31 @@ fn routes(state: AppState, metrics: bool) -> Router {
         .with_state(state)
 }
 
-/// Rejects, before any handler runs, requests with a foreign Host or Origin; marks those
-/// that came through the public URL, and counts each request as its client's address (the
-/// one a trusted proxy names, else the TCP peer's).
+/// Rejects, before any handler runs, requests with a foreign Host or Origin. One that came
+/// through the public URL is marked so, and counts as the client a trusted proxy names (any
+/// other counts as its TCP peer).
 async fn check_gate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if let Admission::Network(gate) = &state.admission {
         let headers = request.headers();
-        match gate.check(headers.get(header::HOST), headers.get(header::ORIGIN)) {
-            Ok(through) => {
-                if let Some(through) = through {
-                    request.extensions_mut().insert(through);
-                }
-            }
+        let through = match gate.check(headers.get(header::HOST), headers.get(header::ORIGIN)) {
+            Ok(through) => through,
             Err(error) => {
                 tracing::warn!(code = ?error.code, "request refused at the gate");
                 return http_error(StatusCode::FORBIDDEN, error);
             }
-        }
-        let peer = request.extensions().get::<PeerIp>().and_then(|peer| peer.0);
-        if let Some(peer) = peer {
-            let trusted = &state.engine.config().remote.trusted_proxies;
-            let client = client_address(peer, request.headers(), trusted);
-            request.extensions_mut().insert(PeerIp(Some(client)));
+        };
+        if let Some(through) = through {
+            let peer = request.extensions().get::<PeerIp>().and_then(|peer| peer.0);
+            if let Some(peer) = peer {
+                let remote = &state.engine.config().remote;
+                let proxies = Proxies {
+                    trusted: &remote.trusted_proxies,
+                    header: remote.forwarded_header,
+                };
+                let client = client_address(peer, request.headers(), &proxies);
+                request.extensions_mut().insert(PeerIp(Some(client)));
+            }
+            request.extensions_mut().insert(through);
         }
     }
     next.run(request).await
@@ -114,8 +117,16 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
-/// The engine's metrics as Prometheus text; open like `/healthz` (counts only, no secrets).
-async fn serve_metrics(State(state): State<AppState>) -> Response {
+/// The engine's metrics as Prometheus text; open like `/healthz` (counts only, no secrets), but
+/// not through the public URL.
+async fn serve_metrics(
+    State(state): State<AppState>,
+    through: Option<Extension<ThroughPublicUrl>>,
+) -> Response {
+    // Counts are for this computer and the LAN that asked for them, not the proxy's public.
+    if through.is_some() {
+        return not_found().await;
+    }
     let text = tether_engine::metrics::scrape(&state.engine);
     let kind = "text/plain; version=0.0.4; charset=utf-8";
     ([(header::CONTENT_TYPE, kind)], text).into_response()

@@ -5,7 +5,9 @@ import type { WaitingPrompt } from "../protocol/client";
 type Props = { since: number; offline: boolean; waiting: WaitingPrompt[] };
 
 export function Unreachable({ since, offline, waiting }: Props) {
-  const at = new Date(since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const when = new Date(since);
+  const today = when.toDateString() === new Date().toDateString();
+  const at = today ? when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
   return (
     <section className="unreachable banner" role="alert" aria-label="Unreachable">
       <strong>Offline</strong> since {at}:{" "}

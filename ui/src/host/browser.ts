@@ -7,22 +7,49 @@ import { webSocketHost } from "./ws";
 
 const TOKEN_KEY = "tether.token";
 const PROMPTS_KEY = "tether.prompts";
+const REACHED_KEY = "tether.reached";
 
-/** The prompts waiting to be sent, in this browser's local storage. */
+/** The prompts waiting to be sent, in this browser's local storage; each change reads the
+ * list afresh, so tabs keep each other's. */
 export const browserPrompts: PromptStore = {
-  load(): WaitingPrompt[] {
+  load: readPrompts,
+  add(prompt: WaitingPrompt): void {
+    writePrompts([...readPrompts().filter((kept) => kept.clientId !== prompt.clientId), prompt]);
+  },
+  remove(clientId: string): void {
+    writePrompts(readPrompts().filter((kept) => kept.clientId !== clientId));
+  },
+  lastReached(): number | null {
+    const at = Number(localStorage.getItem(REACHED_KEY));
+    return Number.isFinite(at) && at > 0 ? at : null;
+  },
+  reached(at: number): void {
     try {
-      const kept: unknown = JSON.parse(localStorage.getItem(PROMPTS_KEY) ?? "[]");
-      return Array.isArray(kept) ? kept.filter(isWaitingPrompt) : [];
+      localStorage.setItem(REACHED_KEY, String(at));
     } catch {
-      return [];
+      // Only "since when" is lost.
     }
   },
-  save(prompts: WaitingPrompt[]): void {
+};
+
+function readPrompts(): WaitingPrompt[] {
+  try {
+    const kept: unknown = JSON.parse(localStorage.getItem(PROMPTS_KEY) ?? "[]");
+    return Array.isArray(kept) ? kept.filter(isWaitingPrompt) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Keeps `prompts`; when the storage is full they wait in memory only (and say so). */
+function writePrompts(prompts: WaitingPrompt[]): void {
+  try {
     if (prompts.length === 0) localStorage.removeItem(PROMPTS_KEY);
     else localStorage.setItem(PROMPTS_KEY, JSON.stringify(prompts));
-  },
-};
+  } catch (error) {
+    console.warn(`waiting prompts cannot be kept across a restart: ${String(error)}`);
+  }
+}
 
 function isWaitingPrompt(value: unknown): value is WaitingPrompt {
   const prompt = value as Partial<WaitingPrompt> | null;
@@ -42,6 +69,7 @@ export function saveToken(token: string): void {
 export function forgetToken(): void {
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(PROMPTS_KEY);
+  localStorage.removeItem(REACHED_KEY);
 }
 
 /** The engine's WebSocket on the page's own origin. */

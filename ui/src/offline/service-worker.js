@@ -30,7 +30,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  const path = request.mode === "navigate" && url.pathname === "/" ? "/" : url.pathname;
+  const path = url.pathname;
   if (!SHELL.includes(path)) return;
   event.respondWith(
     caches

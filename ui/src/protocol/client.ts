@@ -60,10 +60,15 @@ type Queued = {
 /** A prompt waiting to be sent, as kept across a restart of the app. */
 export type WaitingPrompt = { clientId: string; sessionId: string; text: string };
 
-/** Where waiting prompts are kept (a browser's local storage). */
+/** Where waiting prompts are kept (a browser's local storage, shared by its tabs), with when
+ * the engine was last reached. */
 export interface PromptStore {
   load(): WaitingPrompt[];
-  save(prompts: WaitingPrompt[]): void;
+  add(prompt: WaitingPrompt): void;
+  remove(clientId: string): void;
+  /** When the engine was last reached (milliseconds since the epoch), if ever. */
+  lastReached(): number | null;
+  reached(at: number): void;
 }
 
 export type ClientOptions = { backoff?: Backoff; random?: () => number; prompts?: PromptStore };
@@ -95,9 +100,11 @@ export class TetherClient {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
     this.prompts = options.prompts;
-    // Prompts from before a restart go as they would have; nobody awaits them any more.
+    // Prompts from before a restart go as they would have; nobody awaits them any more, so
+    // one the engine refuses (its session gone) is only logged.
     for (const kept of this.prompts?.load() ?? []) {
-      this.outbox.push({ ...kept, inFlight: false, resolve: () => undefined, reject: () => undefined });
+      const refused = (error: RpcError) => console.warn(`a prompt kept from before was refused: ${error.message}`);
+      this.outbox.push({ ...kept, inFlight: false, resolve: () => undefined, reject: refused });
     }
   }
 
@@ -127,7 +134,7 @@ export class TetherClient {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.lostAt = Date.now();
+    this.lostAt = this.prompts?.lastReached() ?? Date.now();
     this.open("connecting");
   }
 
@@ -157,7 +164,9 @@ export class TetherClient {
    * whether the first try arrived. */
   sendMessage(sessionId: string, text: string): Promise<{ message_id: string }> {
     return new Promise((resolve, reject) => {
-      this.outbox.push({ clientId: newClientId(), sessionId, text, inFlight: false, resolve, reject });
+      const prompt = { clientId: newClientId(), sessionId, text };
+      this.outbox.push({ ...prompt, inFlight: false, resolve, reject });
+      this.prompts?.add(prompt);
       this.queueChanged();
       this.flush();
     });
@@ -268,6 +277,14 @@ export class TetherClient {
     this.drop(unavailable(`the connection dropped (${closed.code})`));
     if (this.stopped) return;
     // A revoked device or key: reconnecting would be refused.
+    // The address this page came through was turned off: it would be refused there.
+    if (closed.code === CloseCode.access_closed) {
+      this.stopped = true;
+      this.lastProblem =
+        "This address was turned off on the desktop. Open Tether at its new address (pair again from its QR code if asked).";
+      this.setStatus("offline");
+      return;
+    }
     if (closed.code === CloseCode.token_revoked) {
       this.stopped = true;
       this.setStatus("revoked");
@@ -323,11 +340,11 @@ export class TetherClient {
     const index = this.outbox.indexOf(queued);
     if (index < 0) return;
     this.outbox.splice(index, 1);
+    this.prompts?.remove(queued.clientId);
     this.queueChanged();
   }
 
   private queueChanged(): void {
-    this.prompts?.save(this.waiting);
     this.queueListeners.forEach((listener) => listener());
   }
 
@@ -357,7 +374,10 @@ export class TetherClient {
 
   private setStatus(status: Status): void {
     if (status === this.statusNow) return;
-    if (this.statusNow === "connected") this.lostAt = Date.now();
+    if (this.statusNow === "connected") {
+      this.lostAt = Date.now();
+      this.prompts?.reached(this.lostAt);
+    }
     this.statusNow = status;
     this.statusListeners.forEach((listener) => listener(status));
   }

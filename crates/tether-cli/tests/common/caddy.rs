@@ -22,14 +22,14 @@ pub struct Caddy {
 
 impl Caddy {
     /// Starts Caddy forwarding `https://tether.test:PORT` to the engine at `upstream`, and
-    /// waits until it holds its certificate.
+    /// waits until it serves its certificate.
     pub async fn start(upstream: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let (port, http_port) = (free_port(), free_port());
+        let [port, http_port] = free_ports();
         let storage = dir.path().join("storage");
         let config = format!(
             "{{\n\tadmin off\n\tauto_https disable_redirects\n\tskip_install_trust\n\tlocal_certs\n\
-             \thttp_port {http_port}\n\tstorage file_system {storage}\n\tlog {{\n\t\toutput stderr\n\t\tformat json\n\t}}\n}}\n\
+             \thttp_port {http_port}\n\tstorage file_system {storage}\n\tlog {{\n\t\toutput stderr\n\t\tformat json\n\t\tlevel DEBUG\n\t}}\n}}\n\
              https://{HOST}:{port} {{\n\tbind 127.0.0.1\n\ttls internal\n\treverse_proxy {upstream}\n}}\n",
             storage = storage.display(),
         );
@@ -54,7 +54,8 @@ impl Caddy {
                     .await
                     .unwrap()
                     .expect("caddy stopped before it was ready");
-                if line.contains("certificate obtained successfully") {
+                // Served from the cache from then on (a debug line, hence the log level).
+                if line.contains("added certificate to cache") {
                     return;
                 }
                 assert!(!line.contains("\"level\":\"error\""), "caddy: {line}");
@@ -75,6 +76,13 @@ impl Caddy {
     /// `https://tether.test:PORT`, the public URL.
     pub fn url(&self) -> String {
         format!("https://{HOST}:{}", self.port)
+    }
+
+    /// Caddy's root certificate (PEM), which signs what it serves.
+    pub fn root_certificate(&self) -> PathBuf {
+        self.dir
+            .path()
+            .join("storage/pki/authorities/local/root.crt")
     }
 
     /// A HOME whose NSS database (what Chromium on Linux reads) trusts Caddy's CA.
@@ -118,10 +126,11 @@ async fn certutil(args: &[&str]) {
     );
 }
 
-/// A port free on loopback now (Caddy binds its own; it has no way to report port 0).
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
+/// Two ports free on loopback now, and different (Caddy binds its own; it has no way to
+/// report port 0).
+fn free_ports() -> [u16; 2] {
+    let bound = [(); 2].map(|()| std::net::TcpListener::bind("127.0.0.1:0").unwrap());
+    bound.map(|listener| listener.local_addr().unwrap().port())
 }
 
 /// The browser flag that resolves the proxy's name to loopback.

@@ -68,9 +68,13 @@ pub struct RemoteSettings {
     /// `https://HOST[:PORT]` the proxy serves the engine at; its Host and Origin are accepted
     /// on the loopback listener, and pairing links carry it. Off when unset.
     pub public_url: Option<String>,
-    /// TCP peers whose `Forwarded` / `X-Forwarded-For` headers name the client (for limits,
-    /// pairing prompts and a device's last address); anyone else's are ignored.
+    /// TCP peers whose forwarding header names the client of a request that came through the
+    /// public URL (for limits, pairing prompts and a device's last address); anyone else's,
+    /// and any request not through the public URL, count as the TCP peer.
     pub trusted_proxies: Vec<IpNet>,
+    /// The header the proxy sets: only that one is read (a proxy passes the other through as
+    /// the client wrote it).
+    pub forwarded_header: ForwardedHeader,
     /// The `tailscale` command; when unset, the one on PATH.
     pub tailscale: Option<PathBuf>,
 }
@@ -81,9 +85,20 @@ impl Default for RemoteSettings {
         Self {
             public_url: None,
             trusted_proxies: loopback.iter().filter_map(|net| net.parse().ok()).collect(),
+            forwarded_header: ForwardedHeader::XForwardedFor,
             tailscale: None,
         }
     }
+}
+
+/// The header a proxy names the client in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For`, which Tailscale Serve, Caddy, nginx and Cloudflare set.
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
 }
 
 /// What paired devices may do with projects.

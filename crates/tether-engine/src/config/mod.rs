@@ -8,7 +8,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-pub use self::access::{LanSettings, PairingSettings, ProjectSettings, RemoteSettings};
+pub use self::access::{
+    ForwardedHeader, LanSettings, PairingSettings, ProjectSettings, RemoteSettings,
+};
 use tether_protocol::durations::millis;
 
 pub use self::limits::Limits;

@@ -59,6 +59,11 @@ impl Remote {
             });
         let current = match saved {
             Some(saved) => {
+                if settings.public_url.is_some() {
+                    tracing::warn!(
+                        "remote.public_url in the settings file is not used: the desktop's choice (tether remote) is"
+                    );
+                }
                 let url = saved.public_url.as_deref().map(PublicUrl::parse);
                 match url.transpose() {
                     Ok(url) => Current {
@@ -96,23 +101,28 @@ impl Remote {
         self.current.subscribe()
     }
 
-    /// Puts `url` (none: off) in force, set by `source`, and saves the choice; returns the URL
+    /// Puts `url` (none: off) in force, set by `source`, and queues the choice to be saved, in
+    /// one step (so two callers cannot leave one in force and the other saved); returns the URL
     /// it replaces.
     pub fn set(&self, url: Option<PublicUrl>, source: RemoteSource) -> Current {
         let saved = Saved {
             public_url: url.as_ref().map(ToString::to_string),
             source,
         };
-        if let Ok(value) = serde_json::to_string(&saved) {
-            self.store.save(Row::Setting {
-                key: SAVED.to_owned(),
-                value: Some(value),
-            });
-        }
         let next = Current {
             source: url.is_some().then_some(source),
             url,
         };
-        self.current.send_replace(next)
+        let mut replaced = Current::default();
+        self.current.send_modify(|current| {
+            if let Ok(value) = serde_json::to_string(&saved) {
+                self.store.save(Row::Setting {
+                    key: SAVED.to_owned(),
+                    value: Some(value),
+                });
+            }
+            replaced = std::mem::replace(current, next);
+        });
+        replaced
     }
 }

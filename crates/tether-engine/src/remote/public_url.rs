@@ -34,6 +34,8 @@ pub enum PublicUrlError {
     NotAnOrigin(String),
     #[error("{0:?} names no host")]
     NoHost(String),
+    #[error("{0:?} must not end its host with a dot (browsers send the name without it)")]
+    TrailingDot(String),
 }
 
 impl PublicUrl {
@@ -53,6 +55,9 @@ impl PublicUrl {
             return Err(PublicUrlError::NotAnOrigin(owned()));
         }
         let host = match url.host() {
+            Some(Host::Domain(name)) if name.ends_with('.') => {
+                return Err(PublicUrlError::TrailingDot(owned()));
+            }
             Some(Host::Domain(name)) => name.to_ascii_lowercase(),
             Some(Host::Ipv4(v4)) => v4.to_string(),
             Some(Host::Ipv6(v6)) => v6.to_string(),
@@ -71,9 +76,9 @@ impl PublicUrl {
         &self.origin
     }
 
-    /// Whether a `Host` header's name and port (none: the scheme's default) name this URL.
+    /// Whether a `Host` header's name (an IPv6 address without its brackets) and port (none:
+    /// the scheme's default) name this URL.
     pub fn is_host(&self, name: &str, port: Option<u16>) -> bool {
-        let name = name.trim_start_matches('[').trim_end_matches(']');
         port.unwrap_or(443) == self.port && name.eq_ignore_ascii_case(&self.host)
     }
 }
@@ -105,7 +110,8 @@ mod tests {
         assert!(!ported.is_host("tether.example", None));
 
         let v6 = PublicUrl::parse("https://[2001:db8::1]").unwrap();
-        assert!(v6.is_host("[2001:db8::1]", None));
+        assert!(v6.is_host("2001:db8::1", None));
+        assert!(!v6.is_host("[2001:db8::1]", None));
     }
 
     #[test]
@@ -142,5 +148,9 @@ mod tests {
             PublicUrlError::Malformed(..)
         ));
         assert!(matches!(refused(""), PublicUrlError::Malformed(..)));
+        assert!(matches!(
+            refused("https://desk.example./"),
+            PublicUrlError::TrailingDot(_)
+        ));
     }
 }

@@ -52,7 +52,7 @@ pub(super) async fn tailscale(
         }
         return Ok(current.status());
     }
-    let Some(port) = engine.local_address().map(|address| address.port()) else {
+    let Some(address) = engine.local_address() else {
         return Err(unavailable(
             &"this process serves no network, so Tailscale has nothing to forward",
         ));
@@ -62,7 +62,7 @@ pub(super) async fn tailscale(
         .await
         .map_err(|error| unavailable(&error))?;
     tailscale
-        .serve(&machine, port)
+        .serve(&machine, address)
         .await
         .map_err(|error| unavailable(&error))?;
     let url = PublicUrl::parse(&format!("https://{}", machine.dns_name))

@@ -3,7 +3,6 @@
 //! came through it (4004); and forwarding headers count only from a trusted proxy.
 
 use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, Request};
 
 use crate::common::{TestServer, raw_http, refused_status};
@@ -130,57 +129,62 @@ async fn the_public_url_is_let_in_exactly_and_closing_it_closes_what_came_throug
     );
 }
 
-/// Pairing attempts from `forwarded` (as a proxy names it), one a minute allowed per address.
-async fn attempt(server: &TestServer, forwarded: &str) -> u16 {
+/// A pairing attempt with a wrong code, as a proxy forwards it from `forwarded` (to `host`);
+/// answers the status (one attempt a minute is allowed per address).
+async fn attempt(server: &TestServer, host: &str, forwarded: &str) -> u16 {
     let body = r#"{"code":"AAAA-AAAA","name":"probe"}"#;
     let request = format!(
-        "POST /api/pair HTTP/1.1\r\nHost: {}\r\nX-Forwarded-For: {forwarded}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        server.addr,
+        "POST /api/pair HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-For: {forwarded}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     raw_http(server.addr, &request).await.0
 }
 
 #[tokio::test]
-async fn forwarding_headers_count_only_from_a_trusted_proxy() {
-    let trusting = TestServer::start_with(|config| config.pairing.attempts_per_minute = 1).await;
-    assert_eq!(attempt(&trusting, "203.0.113.1").await, 403, "a wrong code");
+async fn forwarding_headers_count_only_from_a_trusted_proxy_through_the_public_url() {
+    let public = |config: &mut tether_engine::Config| {
+        config.pairing.attempts_per_minute = 1;
+        config.remote.public_url = Some(PUBLIC.to_owned());
+    };
+    let host = "desk.tail1234.ts.net";
+    let trusting = TestServer::start_with(public).await;
     assert_eq!(
-        attempt(&trusting, "203.0.113.2").await,
+        attempt(&trusting, host, "203.0.113.1").await,
         403,
-        "another client has its own limit"
+        "a wrong code"
     );
-    assert_eq!(
-        attempt(&trusting, "192.0.2.7, 203.0.113.1").await,
-        429,
-        "a spoofed left end does not count"
-    );
+    let other = attempt(&trusting, host, "203.0.113.2").await;
+    assert_eq!(other, 403, "another client has its own limit");
+    let spoofed = attempt(&trusting, host, "192.0.2.7, 203.0.113.1").await;
+    assert_eq!(spoofed, 429, "a spoofed left end does not count");
+
+    // Not through the public URL, a local process is loopback, whatever it writes.
+    let direct = trusting.addr.to_string();
+    assert_eq!(attempt(&trusting, &direct, "198.51.100.1").await, 403);
+    assert_eq!(attempt(&trusting, &direct, "198.51.100.2").await, 429);
 
     let wary = TestServer::start_with(|config| {
-        config.pairing.attempts_per_minute = 1;
+        public(config);
         config.remote.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
     })
     .await;
-    assert_eq!(attempt(&wary, "203.0.113.1").await, 403);
+    assert_eq!(attempt(&wary, host, "203.0.113.1").await, 403);
     assert_eq!(
-        attempt(&wary, "203.0.113.2").await,
+        attempt(&wary, host, "203.0.113.2").await,
         429,
         "from a peer that is not a trusted proxy the header is ignored: both are that peer"
     );
     let (_, token) = wary.token("phone").await;
     let mut phone = wary
-        .connect_with({
-            let mut request = wary.url().into_client_request().unwrap();
-            let headers = request.headers_mut();
-            headers.insert(
-                "authorization",
-                HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
-            );
-            headers.insert("x-forwarded-for", HeaderValue::from_static("203.0.113.9"));
-            request
-        })
+        .connect_with(proxied(&wary, &token, host, PUBLIC))
         .await
         .unwrap();
     let listed = phone.call(1, "devices.list", json!({})).await;
     assert_eq!(listed["result"][0]["last_address"], "127.0.0.1");
+    let metrics = format!("GET /metrics HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    assert_eq!(
+        raw_http(wary.addr, &metrics).await.0,
+        404,
+        "no metrics through the public URL"
+    );
 }

@@ -20,7 +20,7 @@ case "$*" in
   "status --json") k=status ;;
   "serve status --json") k=serve-status ;;
   "serve --bg --yes --https=443 "*) k=serve ;;
-  "serve --yes --https=443 off") k=off ;;
+  "serve --yes --https=443 --set-path=/ off") k=off ;;
   *) echo "the stand-in does not know: $*" >&2; exit 64 ;;
 esac
 [ -f "$dir/$k.out" ] && cat "$dir/$k.out"
@@ -78,6 +78,11 @@ fn recordings() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ws/tailscale")
 }
 
+/// The engine's loopback address, as Serve forwards to it.
+fn engine() -> std::net::SocketAddr {
+    "127.0.0.1:7410".parse().unwrap()
+}
+
 fn devbox() -> Machine {
     Machine {
         dns_name: "devbox.tail1234.ts.net".to_owned(),
@@ -89,7 +94,7 @@ async fn serve_forwards_the_tailnet_name_to_our_port_and_off_stops_it() {
     let stand_in = StandIn::new();
     let tailscale = stand_in.tailscale();
     assert_eq!(tailscale.machine().await.unwrap(), devbox());
-    tailscale.serve(&devbox(), 7410).await.unwrap();
+    tailscale.serve(&devbox(), engine()).await.unwrap();
     tailscale.unserve().await.unwrap();
     assert_eq!(
         stand_in.calls(),
@@ -97,7 +102,7 @@ async fn serve_forwards_the_tailnet_name_to_our_port_and_off_stops_it() {
             "status --json",
             "serve status --json",
             "serve --bg --yes --https=443 http://127.0.0.1:7410",
-            "serve --yes --https=443 off",
+            "serve --yes --https=443 --set-path=/ off",
         ]
     );
     stand_in.answers("off", "", "off-nothing-served.txt", 1);
@@ -128,7 +133,7 @@ async fn every_way_it_fails_says_how_to_fix_it() {
     assert_eq!(tailscale.machine().await, Err(TailscaleError::NotRunning));
 
     stand_in.answers("serve", "serve-not-enabled.txt", "", 0);
-    let disabled = tailscale.serve(&devbox(), 7410).await.unwrap_err();
+    let disabled = tailscale.serve(&devbox(), engine()).await.unwrap_err();
     assert_eq!(
         disabled,
         TailscaleError::ServeDisabled("https://login.tailscale.com/f/serve?node=nXXXXCNTRL".into())
@@ -139,7 +144,7 @@ async fn every_way_it_fails_says_how_to_fix_it() {
             .contains("enable it at https://login.tailscale.com/f/serve")
     );
     stand_in.answers("serve", "", "serve-access-denied.txt", 1);
-    let denied = tailscale.serve(&devbox(), 7410).await.unwrap_err();
+    let denied = tailscale.serve(&devbox(), engine()).await.unwrap_err();
     assert_eq!(denied, TailscaleError::AccessDenied);
     assert!(
         denied
@@ -148,7 +153,7 @@ async fn every_way_it_fails_says_how_to_fix_it() {
     );
 
     stand_in.answers("serve-status", "serve-status-other.json", "", 0);
-    let taken = tailscale.serve(&devbox(), 7410).await.unwrap_err();
+    let taken = tailscale.serve(&devbox(), engine()).await.unwrap_err();
     assert!(
         matches!(&taken, TailscaleError::Taken { target, .. } if target == "http://127.0.0.1:3000"),
         "{taken}"
@@ -196,7 +201,7 @@ async fn the_desktop_turns_tailscale_on_and_its_name_becomes_the_public_url() {
     assert_eq!(off, json!({ "public_url": null, "source": null }));
     assert_eq!(
         stand_in.calls().last().unwrap(),
-        "serve --yes --https=443 off"
+        "serve --yes --https=443 --set-path=/ off"
     );
 
     stand_in.answers("status", "status-logged-out.json", "", 0);
