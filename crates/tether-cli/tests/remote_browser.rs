@@ -43,13 +43,7 @@ async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
     let status = setup.output(&["remote", "status"]).await;
     assert!(status.contains("set by the desktop"), "{status}");
 
-    let PairRun {
-        child: mut pair,
-        shown,
-        lines: _lines,
-        ..
-    } = setup.pair_yes().await;
-    let link = pairing_link(&shown);
+    let (mut pair, link) = pairing(&setup).await;
     assert!(
         link.starts_with(&format!("{}/#pair=", caddy.url())),
         "{link}"
@@ -68,7 +62,7 @@ async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
         .env("UI_DIR", ui.path())
         .env("METRICS", &metrics);
     println!("{}", e2e::passes(browser).await);
-    assert!(pair.wait().await.unwrap().success());
+    assert!(pair.child.wait().await.unwrap().success());
 
     let requests = fake.message_requests();
     assert_eq!(
@@ -95,13 +89,7 @@ async fn on_the_lan_certificate_the_app_works_and_says_why_it_cannot_install() {
     setup
         .output(&["lan", "on", "--address", "127.0.0.1", "--port", "0"])
         .await;
-    let PairRun {
-        child: mut pair,
-        shown,
-        lines: _lines,
-        ..
-    } = setup.pair_yes().await;
-    let link = pairing_link(&shown);
+    let (mut pair, link) = pairing(&setup).await;
     assert!(link.starts_with("https://127.0.0.1:"), "{link}");
     let mut browser = e2e::script("lan.mjs", &address);
     browser
@@ -109,16 +97,20 @@ async fn on_the_lan_certificate_the_app_works_and_says_why_it_cannot_install() {
         .env("PROJECT", &project)
         .env("ANSWER", ANSWER);
     println!("{}", e2e::passes(browser).await);
-    assert!(pair.wait().await.unwrap().success());
+    assert!(pair.child.wait().await.unwrap().success());
 }
 
-/// The link `tether pair` printed.
-fn pairing_link(shown: &[String]) -> String {
-    let link = shown
+/// `tether pair --yes`, running until a device pairs, and the link it printed.
+async fn pairing(setup: &Setup) -> (PairRun, String) {
+    let run = setup.pair_yes().await;
+    let link = run
+        .shown
         .iter()
         .find_map(|line| line.strip_prefix("Scan the code, or open "));
-    link.unwrap_or_else(|| panic!("no link in {shown:?}"))
-        .to_owned()
+    let link = link
+        .unwrap_or_else(|| panic!("no link in {:?}", run.shown))
+        .to_owned();
+    (run, link)
 }
 
 /// A project in a folder of its own; the folder (kept while the test runs) and its name.
