@@ -6,6 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [[ -n "${CI:-}" ]]; then
   export CARGO_TERM_COLOR=never
+  # A fresh clone builds once: incremental caches would only take disk (gigabytes of it).
+  export CARGO_INCREMENTAL=0
 fi
 # Tests find the hash-pinned Python tools (kosoku) installed by scripts/setup.sh.
 export PATH="$PWD/.venv/bin:$PATH"
