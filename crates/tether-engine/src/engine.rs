@@ -17,6 +17,7 @@ use crate::hub::{Closer, Hub};
 use crate::lan_switch::{LanSwitch, NoLan};
 use crate::metrics::Metrics;
 use crate::projects::Projects;
+use crate::push::Push;
 use crate::remote::{PublicUrl, Remote};
 use crate::rpc;
 use crate::supervisor::sessions::Sessions;
@@ -52,6 +53,8 @@ struct Inner {
     local_address: OnceLock<SocketAddr>,
     /// The public URL a proxy serves that listener at.
     remote: Remote,
+    /// Devices' push subscriptions.
+    push: Push,
     connections: Connections,
     metrics: Metrics,
     projects: Projects,
@@ -87,6 +90,7 @@ impl Engine {
             .await
             .map_err(EngineError::Devices)?;
         let transcripts = Transcripts::new(&config.claude);
+        let push = Push::load(Arc::clone(&vault), store.clone());
         let engine = Self(Arc::new(Inner {
             hub: Hub::new(config.history.clone(), store.clone()),
             projects: Projects::load(store.clone()),
@@ -97,6 +101,7 @@ impl Engine {
             lan: OnceLock::new(),
             local_address: OnceLock::new(),
             remote: Remote::load(&config.remote, store.clone()),
+            push,
             config,
             vault,
             devices,
@@ -210,6 +215,11 @@ impl Engine {
             closer.close(CloseReason::AccessClosed);
         }
         registration
+    }
+
+    /// Devices' push subscriptions, and the key to send with.
+    pub fn push(&self) -> &Push {
+        &self.0.push
     }
 
     /// The public URL devices reach this engine at from anywhere.

@@ -24,6 +24,8 @@ pub mod metrics;
 pub mod peer_address;
 /// The folders sessions may run in.
 pub mod projects;
+/// Push notifications to paired devices: the VAPID key and their subscriptions.
+pub mod push;
 /// QR codes for the pairing link.
 pub mod qr;
 /// The public URL a proxy on the user's network serves the engine at, and Tailscale Serve.

@@ -28,6 +28,8 @@ pub mod methods;
 pub mod model;
 /// Every method's parameters.
 pub mod params;
+/// Push notifications: what a device is told of, and its subscriptions.
+pub mod push;
 /// The results of methods that are not model types of their own.
 pub mod results;
 /// A session as a client holds it, and the reducer that applies its events.

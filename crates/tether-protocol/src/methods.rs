@@ -118,6 +118,10 @@ rpc_methods! {
     "remote.status" => RemoteStatus(NoParams) -> crate::account::RemoteStatus;
     "remote.set" => RemoteSet(RemoteSetParams) -> crate::account::RemoteStatus;
     "remote.tailscale" => RemoteTailscale(RemoteTailscaleParams) -> crate::account::RemoteStatus;
+    "push.status" => PushStatus(NoParams) -> crate::push::PushStatus;
+    "push.subscribe" => PushSubscribe(crate::push::PushSubscribeParams) -> crate::push::PushSubscription;
+    "push.unsubscribe" => PushUnsubscribe(crate::push::PushEndpointParams) -> crate::push::PushSubscription;
+    "push.list" => PushList(NoParams) -> Vec<crate::push::PushSubscription>;
     "projects.add" => ProjectsAdd(ProjectAddParams) -> Project;
     "projects.list" => ProjectsList(NoParams) -> Vec<Project>;
     "projects.get" => ProjectsGet(ProjectIdParams) -> Project;

@@ -28,6 +28,9 @@ use tether_protocol::params::{
     SessionParams, TerminalContinueParams, TerminalListParams, TerminalParams, TerminalReadParams,
     TodosParams,
 };
+use tether_protocol::push::{
+    NotifyKind, PushEndpointParams, PushKeys, PushStatus, PushSubscribeParams, PushSubscription,
+};
 use tether_protocol::results::{
     Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
     RefusedRule, SystemInfo,
@@ -67,6 +70,12 @@ fn generated() -> String {
         LanStatus::decl(&cfg),
         RemoteSource::decl(&cfg),
         RemoteStatus::decl(&cfg),
+        NotifyKind::decl(&cfg),
+        PushKeys::decl(&cfg),
+        PushSubscribeParams::decl(&cfg),
+        PushEndpointParams::decl(&cfg),
+        PushSubscription::decl(&cfg),
+        PushStatus::decl(&cfg),
         Project::decl(&cfg),
         SessionStatus::decl(&cfg),
         Usage::decl(&cfg),

@@ -35,7 +35,7 @@ use self::health::Health;
 pub use self::histogram::Histogram;
 use self::queue::Queue;
 pub use self::records::{
-    Backfill, ChannelRecord, EventRow, Row, RowKey, SessionRecord, StoredEvent,
+    Backfill, ChannelRecord, EventRow, PushRecord, Row, RowKey, SessionRecord, StoredEvent,
 };
 pub use self::retention::RetentionLimits;
 pub use self::schema::{CURRENT as SCHEMA_VERSION, migrate_to};
@@ -278,6 +278,10 @@ impl Store {
 
     pub fn messages(&self, session_id: &str) -> Result<Vec<Message>, StoreError> {
         self.read(|connection| read::messages(connection, session_id))
+    }
+
+    pub fn push_subscriptions(&self) -> Result<Vec<PushRecord>, StoreError> {
+        self.read(|connection| read::push_subscriptions(connection))
     }
 
     /// A desktop choice saved with [`Row::Setting`], if there is one.

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::StoreError;
-use super::records::{Backfill, ChannelRecord, SessionRecord, StoredEvent};
+use super::records::{Backfill, ChannelRecord, PushRecord, SessionRecord, StoredEvent};
 use tether_protocol::AuthorizedKey;
 use tether_protocol::Device;
 use tether_protocol::Project;
@@ -172,6 +172,32 @@ pub fn ssh_keys(connection: &Connection) -> Result<Vec<AuthorizedKey>, StoreErro
             public_key: row.get(2)?,
             added_at: row.get(3)?,
             last_used: row.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every device's Web Push subscriptions, oldest first.
+pub fn push_subscriptions(connection: &Connection) -> Result<Vec<PushRecord>, StoreError> {
+    let mut statement = connection.prepare(
+        "SELECT device_id, endpoint, p256dh, auth, kinds, created_at FROM push_subscriptions
+         ORDER BY created_at, endpoint",
+    )?;
+    let rows = statement.query_map([], |row| {
+        let id: String = row.get(0)?;
+        let kinds: String = row.get(4)?;
+        let conversion = |column, error: Box<dyn std::error::Error + Send + Sync>| {
+            FromSqlConversionFailure(column, Type::Text, error)
+        };
+        Ok(PushRecord {
+            device_id: id
+                .try_into()
+                .map_err(|error: String| conversion(0, error.into()))?,
+            endpoint: row.get(1)?,
+            p256dh: row.get(2)?,
+            auth: row.get(3)?,
+            kinds: serde_json::from_str(&kinds).map_err(|error| conversion(4, error.into()))?,
+            created_at: row.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -57,6 +57,19 @@ pub struct Backfill {
     pub through: u64,
 }
 
+/// A device's Web Push subscription, as saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushRecord {
+    pub device_id: tether_protocol::DeviceId,
+    pub endpoint: String,
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// The browser's auth secret, base64url.
+    pub auth: String,
+    pub kinds: Vec<tether_protocol::push::NotifyKind>,
+    pub created_at: u64,
+}
+
 /// A session as saved: its summary and its todo list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRecord {
@@ -82,6 +95,8 @@ pub enum RowKey {
     SessionRemoved(String),
     ChannelRemoved(String),
     Setting(String),
+    /// A subscription's row and its removal share a key: the later write wins.
+    Push(String),
 }
 
 /// A write of one saved row (or its removal).
@@ -110,6 +125,9 @@ pub enum Row {
         key: String,
         value: Option<String>,
     },
+    Push(PushRecord),
+    /// The subscription with this endpoint goes.
+    PushRemoved(String),
 }
 
 impl Row {
@@ -131,6 +149,8 @@ impl Row {
             Self::SessionRemoved(id) => RowKey::SessionRemoved(id.clone()),
             Self::ChannelRemoved(channel) => RowKey::ChannelRemoved(channel.clone()),
             Self::Setting { key, .. } => RowKey::Setting(key.clone()),
+            Self::Push(record) => RowKey::Push(record.endpoint.clone()),
+            Self::PushRemoved(endpoint) => RowKey::Push(endpoint.clone()),
         }
     }
 }

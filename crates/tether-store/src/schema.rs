@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -80,6 +80,15 @@ const MIGRATIONS: [&str; 6] = [
     "CREATE TABLE settings (
          key TEXT PRIMARY KEY,
          value TEXT NOT NULL
+     ) WITHOUT ROWID;",
+    // 7: devices' Web Push subscriptions (the keys are the browser's public ones).
+    "CREATE TABLE push_subscriptions (
+         endpoint TEXT PRIMARY KEY,
+         device_id TEXT NOT NULL,
+         p256dh TEXT NOT NULL,
+         auth TEXT NOT NULL,
+         kinds TEXT NOT NULL,
+         created_at INTEGER NOT NULL
      ) WITHOUT ROWID;",
 ];
 

@@ -266,6 +266,29 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
         }
         Row::DeviceRemoved(id) => {
             transaction.execute("DELETE FROM devices WHERE id = ?1", [id.as_str()])?;
+            let subscriptions = "DELETE FROM push_subscriptions WHERE device_id = ?1";
+            transaction.execute(subscriptions, [id.as_str()])?;
+        }
+        Row::Push(record) => {
+            transaction.execute(
+                "INSERT OR REPLACE INTO push_subscriptions
+                     (endpoint, device_id, p256dh, auth, kinds, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    record.endpoint,
+                    record.device_id.as_str(),
+                    record.p256dh,
+                    record.auth,
+                    serde_json::to_string(&record.kinds)?,
+                    record.created_at
+                ],
+            )?;
+        }
+        Row::PushRemoved(endpoint) => {
+            transaction.execute(
+                "DELETE FROM push_subscriptions WHERE endpoint = ?1",
+                [endpoint],
+            )?;
         }
         Row::Key(key) => {
             transaction.execute(

@@ -156,6 +156,38 @@ public_url: string | null,
  */
 source: RemoteSource | null, };
 
+export type NotifyKind = "approval" | "finished" | "failed";
+
+export type PushKeys = { p256dh: string, auth: string, };
+
+export type PushSubscribeParams = { 
+/**
+ * The push service's `https://` URL for this browser.
+ */
+endpoint: string, keys: PushKeys, 
+/**
+ * What to be told of; by default approvals and failures.
+ */
+kinds?: Array<NotifyKind>, 
+/**
+ * `expirationTime` as the browser gives it; ignored.
+ */
+expirationTime?: number | null, };
+
+export type PushEndpointParams = { endpoint: string, };
+
+export type PushSubscription = { endpoint: string, kinds: Array<NotifyKind>, 
+/**
+ * Seconds since the Unix epoch.
+ */
+created_at: number, };
+
+export type PushStatus = { 
+/**
+ * The engine's VAPID public key (base64url, uncompressed P-256): `applicationServerKey`.
+ */
+vapid_public_key: string, subscriptions: Array<PushSubscription>, };
+
 export type Project = { id: string, name: string, path: string, 
 /**
  * Seconds since the Unix epoch.
@@ -510,6 +542,10 @@ export type Methods = {
   "remote.status": { params: NoParams; result: RemoteStatus };
   "remote.set": { params: RemoteSetParams; result: RemoteStatus };
   "remote.tailscale": { params: RemoteTailscaleParams; result: RemoteStatus };
+  "push.status": { params: NoParams; result: PushStatus };
+  "push.subscribe": { params: PushSubscribeParams; result: PushSubscription };
+  "push.unsubscribe": { params: PushEndpointParams; result: PushSubscription };
+  "push.list": { params: NoParams; result: Array<PushSubscription> };
   "projects.add": { params: ProjectAddParams; result: Project };
   "projects.list": { params: NoParams; result: Array<Project> };
   "projects.get": { params: ProjectIdParams; result: Project };

@@ -12,6 +12,7 @@ pub use devices::{DeviceError, Devices};
 pub use keyring_vault::KeyringVault;
 pub use limiter::AddressLimiter;
 pub use token::IssuedToken;
+pub(crate) use vault::blocking;
 pub use vault::{SecretVault, VaultError};
 
 use tether_protocol::DeviceId;

@@ -62,6 +62,7 @@ pub(super) async fn rename(
 /// Unpairs a device and closes its live connections at once (4001 `token_revoked`).
 pub(super) async fn revoke(engine: &Engine, params: DeviceIdParams) -> Result<Device, RpcError> {
     let device = engine.devices().revoke(&params.id).await.map_err(to_rpc)?;
+    engine.push().forget_device(&device.id);
     let closed = engine
         .connections()
         .close_device(&device.id, CloseReason::TokenRevoked);

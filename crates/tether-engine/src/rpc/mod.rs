@@ -8,6 +8,7 @@ mod lan;
 mod messages;
 mod pairing;
 mod projects;
+mod push;
 mod remote;
 mod sessions;
 mod system;
@@ -83,6 +84,14 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         Request::RemoteTailscale(p) => {
             reply::<of::RemoteTailscale>(remote::tailscale(engine, caller, p).await?)
         }
+        Request::PushStatus(p) => reply::<of::PushStatus>(push::status(engine, caller, p).await?),
+        Request::PushSubscribe(p) => {
+            reply::<of::PushSubscribe>(push::subscribe(engine, caller, p)?)
+        }
+        Request::PushUnsubscribe(p) => {
+            reply::<of::PushUnsubscribe>(push::unsubscribe(engine, caller, p)?)
+        }
+        Request::PushList(p) => reply::<of::PushList>(push::list(engine, caller, p)?),
         Request::ProjectsAdd(p) => reply::<of::ProjectsAdd>(projects::add(engine, caller, p)?),
         Request::ProjectsList(p) => reply::<of::ProjectsList>(projects::list(engine, p)),
         Request::ProjectsGet(p) => reply::<of::ProjectsGet>(projects::get(engine, p)?),

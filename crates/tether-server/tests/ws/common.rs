@@ -56,6 +56,22 @@ impl TestServer {
             claude_config.display().to_string(),
         );
         adjust(&mut config);
+        Self::serve(config, data).await
+    }
+
+    /// Stops this server and starts another on the same data directory, keyring service and
+    /// settings (on a new port).
+    pub async fn restart(mut self) -> Self {
+        self.shutdown().await;
+        let config = self.engine.config().clone();
+        let data = std::mem::replace(&mut self._data, tempfile::tempdir().unwrap());
+        drop(self);
+        Self::serve(config, data).await
+    }
+
+    /// Opens an engine with `config` (whose data directory `data` holds) and serves it.
+    async fn serve(config: Config, data: tempfile::TempDir) -> Self {
+        let service = config.keyring_service.clone();
         let vault = Arc::new(KeyringVault::new(&service));
         let store = Store::open(data.path(), config.store.clone());
         let engine = Engine::open(config, vault, store)

@@ -19,6 +19,7 @@ mod local_link;
 mod metrics;
 mod no_delay;
 mod pairing;
+mod push;
 mod remote;
 mod replay;
 mod session_faults;

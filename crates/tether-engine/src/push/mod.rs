@@ -1,0 +1,160 @@
+//! Push notifications to paired devices, with no server of ours between: the engine's VAPID
+//! key, and each device's Web Push subscriptions (at most eight a device, the oldest going
+//! first; a revoked device's go with it).
+
+mod subscription;
+mod vapid;
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::sync::OnceCell;
+
+pub use self::subscription::{Checked, SubscriptionError, check};
+pub use self::vapid::VapidKey;
+use crate::auth::{SecretVault, VaultError, blocking};
+use tether_protocol::DeviceId;
+use tether_protocol::clock::unix_now;
+use tether_protocol::push::{PushStatus, PushSubscription};
+use tether_store::{PushRecord, Row, Store};
+
+/// The most subscriptions one device keeps.
+pub const MAX_PER_DEVICE: usize = 8;
+
+/// Why a subscription could not be changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    #[error("this device has no subscription with that endpoint")]
+    NotFound,
+    #[error("that endpoint is another device's subscription")]
+    Taken,
+}
+
+/// Every device's subscriptions, and the key pushes are signed with.
+pub struct Push {
+    vault: Arc<dyn SecretVault>,
+    /// Read from the keyring (or made) when first needed, not at start.
+    vapid: OnceCell<VapidKey>,
+    store: Store,
+    subscriptions: Mutex<Vec<PushRecord>>,
+}
+
+impl Push {
+    /// The saved subscriptions; the VAPID key comes from `vault` when first needed.
+    pub fn load(vault: Arc<dyn SecretVault>, store: Store) -> Self {
+        let saved = store.loaded("push subscriptions", store.push_subscriptions());
+        Self {
+            vault,
+            vapid: OnceCell::new(),
+            store,
+            subscriptions: Mutex::new(saved),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<PushRecord>> {
+        // Every change is whole before the lock is let go.
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The key pushes are signed with: the keyring's, made and kept there on first use.
+    pub async fn vapid(&self) -> Result<&VapidKey, VaultError> {
+        self.vapid
+            .get_or_try_init(|| {
+                let vault = Arc::clone(&self.vault);
+                blocking(move || VapidKey::load(vault.as_ref()))
+            })
+            .await
+    }
+
+    /// What `device` needs to subscribe, and its subscriptions.
+    pub async fn status(&self, device: &DeviceId) -> Result<PushStatus, VaultError> {
+        Ok(PushStatus {
+            vapid_public_key: self.vapid().await?.public_key(),
+            subscriptions: self.list(device),
+        })
+    }
+
+    /// `device`'s subscriptions, oldest first.
+    pub fn list(&self, device: &DeviceId) -> Vec<PushSubscription> {
+        let all = self.lock();
+        all.iter()
+            .filter(|record| &record.device_id == device)
+            .map(listed)
+            .collect()
+    }
+
+    /// Subscribes `device` (again: the kinds and keys are replaced); past
+    /// [`MAX_PER_DEVICE`], its oldest subscription goes.
+    pub fn subscribe(
+        &self,
+        device: &DeviceId,
+        checked: Checked,
+    ) -> Result<PushSubscription, PushError> {
+        let mut all = self.lock();
+        let existing = all
+            .iter()
+            .position(|record| record.endpoint == checked.endpoint);
+        let created_at = match existing.map(|index| all.remove(index)) {
+            Some(record) if &record.device_id != device => {
+                all.push(record);
+                return Err(PushError::Taken);
+            }
+            Some(record) => record.created_at,
+            None => unix_now(),
+        };
+        let record = PushRecord {
+            device_id: device.clone(),
+            endpoint: checked.endpoint,
+            p256dh: checked.p256dh,
+            auth: checked.auth,
+            kinds: checked.kinds,
+            created_at,
+        };
+        self.store.save(Row::Push(record.clone()));
+        let answer = listed(&record);
+        all.push(record);
+        all.sort_by_key(|record| record.created_at);
+        let mine = all
+            .iter()
+            .filter(|record| &record.device_id == device)
+            .count();
+        if mine > MAX_PER_DEVICE
+            && let Some(oldest) = all.iter().position(|record| &record.device_id == device)
+        {
+            let gone = all.remove(oldest);
+            tracing::info!(device = %device, "a device's oldest push subscription made room");
+            self.store.save(Row::PushRemoved(gone.endpoint));
+        }
+        Ok(answer)
+    }
+
+    /// Removes one of `device`'s subscriptions.
+    pub fn unsubscribe(
+        &self,
+        device: &DeviceId,
+        endpoint: &str,
+    ) -> Result<PushSubscription, PushError> {
+        let mut all = self.lock();
+        let index = all
+            .iter()
+            .position(|record| record.endpoint == endpoint && &record.device_id == device)
+            .ok_or(PushError::NotFound)?;
+        let gone = all.remove(index);
+        self.store.save(Row::PushRemoved(gone.endpoint.clone()));
+        Ok(listed(&gone))
+    }
+
+    /// Forgets a revoked device's subscriptions (the store drops them with the device).
+    pub fn forget_device(&self, device: &DeviceId) {
+        self.lock().retain(|record| &record.device_id != device);
+    }
+}
+
+fn listed(record: &PushRecord) -> PushSubscription {
+    PushSubscription {
+        endpoint: record.endpoint.clone(),
+        kinds: record.kinds.clone(),
+        created_at: record.created_at,
+    }
+}
