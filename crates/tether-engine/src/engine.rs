@@ -116,6 +116,10 @@ impl Engine {
             .restore(&engine, store.loaded("sessions", store.sessions()));
         engine.announce_store_problems(store.problems());
         tokio::spawn(transcripts::keep_indexed(engine.downgrade()));
+        match crate::push::client(engine.config().push.extra_ca_file.as_deref()) {
+            Ok(client) => crate::push::start(&engine, client),
+            Err(error) => tracing::warn!(%error, "push notifications are off"),
+        }
         Ok(engine)
     }
 

@@ -14,12 +14,14 @@ pub use self::access::{
 use tether_protocol::durations::millis;
 
 pub use self::limits::Limits;
+pub use self::push::PushSettings;
 pub use self::updates::UpdateSettings;
 use crate::hub::HistoryLimits;
 use tether_store::RetentionLimits;
 
 mod access;
 mod limits;
+mod push;
 mod updates;
 
 /// Everything the engine can be told.
@@ -52,6 +54,8 @@ pub struct Config {
     pub remote: RemoteSettings,
     /// Where devices may add projects.
     pub projects: ProjectSettings,
+    /// How push notifications reach devices.
+    pub push: PushSettings,
     /// How the desktop app updates itself (the headless `tether` ignores it).
     pub updates: UpdateSettings,
 }
@@ -149,6 +153,7 @@ impl Default for Config {
             lan: LanSettings::default(),
             remote: RemoteSettings::default(),
             projects: ProjectSettings::default(),
+            push: PushSettings::default(),
             updates: UpdateSettings::default(),
         }
     }

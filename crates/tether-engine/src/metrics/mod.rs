@@ -38,6 +38,11 @@ pub struct Metrics {
     pub claude_restarts: Counter,
     /// Turns that went silent past the stall timeout.
     pub claude_stalls: Counter,
+    /// Push notifications the push service accepted.
+    pub pushes_sent: Counter,
+    /// Push notifications given up on (refused, or still failing after every retry), or
+    /// dropped because the queue was full.
+    pub pushes_failed: Counter,
     /// From an event's publication to its write on each subscriber's socket.
     pub fanout_seconds: Histogram,
 }
@@ -129,6 +134,16 @@ impl Metrics {
                 "tether_claude_stalls_total",
                 "Turns that went silent past the stall timeout.",
                 &self.claude_stalls,
+            ),
+            (
+                "tether_pushes_sent_total",
+                "Push notifications the push service accepted.",
+                &self.pushes_sent,
+            ),
+            (
+                "tether_pushes_failed_total",
+                "Push notifications given up on, or dropped with the queue full.",
+                &self.pushes_failed,
             ),
         ];
         for (name, help, counter) in counters {

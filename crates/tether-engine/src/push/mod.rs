@@ -1,16 +1,23 @@
 //! Push notifications to paired devices, with no server of ours between: the engine's VAPID
-//! key, and each device's Web Push subscriptions (at most eight a device, the oldest going
-//! first; a revoked device's go with it).
+//! key, each device's Web Push subscriptions (at most eight a device, the oldest going first;
+//! a revoked device's go with it), and the session moves sent to them.
 
+mod client;
+mod delivery;
+mod moments;
 mod subscription;
 mod vapid;
+mod watch;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::OnceCell;
 
+pub use self::client::{ClientError, client};
+pub use self::moments::{Payload, kind_of};
 pub use self::subscription::{Checked, SubscriptionError, check};
 pub use self::vapid::VapidKey;
+pub use self::watch::start;
 use crate::auth::{SecretVault, VaultError, blocking};
 use tether_protocol::DeviceId;
 use tether_protocol::clock::unix_now;
@@ -143,6 +150,25 @@ impl Push {
         let gone = all.remove(index);
         self.store.save(Row::PushRemoved(gone.endpoint.clone()));
         Ok(listed(&gone))
+    }
+
+    /// Every subscription whose device chose to be told of `kind`.
+    pub fn choosing(&self, kind: tether_protocol::push::NotifyKind) -> Vec<PushRecord> {
+        let all = self.lock();
+        all.iter()
+            .filter(|record| record.kinds.contains(&kind))
+            .cloned()
+            .collect()
+    }
+
+    /// Removes a subscription its push service says is gone.
+    pub fn drop_endpoint(&self, endpoint: &str) {
+        let mut all = self.lock();
+        let before = all.len();
+        all.retain(|record| record.endpoint != endpoint);
+        if all.len() < before {
+            self.store.save(Row::PushRemoved(endpoint.to_owned()));
+        }
     }
 
     /// Forgets a revoked device's subscriptions (the store drops them with the device).

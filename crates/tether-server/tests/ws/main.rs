@@ -20,6 +20,8 @@ mod metrics;
 mod no_delay;
 mod pairing;
 mod push;
+mod push_delivery;
+mod push_service;
 mod remote;
 mod replay;
 mod session_faults;

@@ -1,0 +1,223 @@
+//! Delivering pushes, off every session's path: a bounded queue into one task that coalesces
+//! a burst for the same subscription and session into one message (sent after a short
+//! window, and named by a Topic so the push service also keeps only the latest), retries
+//! 429 and 5xx with backoff (honouring `Retry-After`), drops a subscription the service says
+//! is gone (404, 410), and gives up after a bound, counting it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderValue, RETRY_AFTER};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use web_push_native::{Auth, WebPushBuilder, p256};
+
+use crate::engine::WeakEngine;
+use tether_protocol::push::NotifyKind;
+use tether_store::PushRecord;
+
+/// Pushes waiting for the task, at most; past it they are dropped and counted.
+const QUEUE: usize = 256;
+/// How long a burst for one subscription and session is gathered into one push.
+const GATHER: Duration = Duration::from_millis(500);
+/// Tries of one push, the first included.
+const TRIES: u32 = 5;
+/// The first wait before trying again; it doubles each time, up to `LONGEST_WAIT`.
+const FIRST_WAIT: Duration = Duration::from_secs(1);
+const LONGEST_WAIT: Duration = Duration::from_secs(300);
+/// How long one request to a push service may take.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+/// How long a push service keeps a message for an offline device.
+const TIME_TO_LIVE: Duration = Duration::from_secs(6 * 60 * 60);
+/// Pushes waiting to be sent (gathered or between tries), at most.
+const MAX_PENDING: usize = 1024;
+
+/// One push to one subscription.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub subscription: PushRecord,
+    pub session_id: String,
+    pub kind: NotifyKind,
+    /// The encrypted payload's plain text: JSON with no prompt, answer or command.
+    pub payload: Vec<u8>,
+}
+
+/// Where jobs go in.
+#[derive(Clone)]
+pub struct Outbox(mpsc::Sender<Job>);
+
+impl Outbox {
+    /// Queues `job` without waiting; false when the queue is full (the job is dropped).
+    pub fn send(&self, job: Job) -> bool {
+        self.0.try_send(job).is_ok()
+    }
+}
+
+/// Starts the delivery task with `client`; it ends with the engine.
+pub fn start(engine: WeakEngine, client: reqwest::Client) -> Outbox {
+    let (sender, receiver) = mpsc::channel(QUEUE);
+    tokio::spawn(run(engine, client, receiver));
+    Outbox(sender)
+}
+
+/// A job waiting for its time, and how many tries it had.
+struct Pending {
+    job: Job,
+    due: Instant,
+    tries: u32,
+}
+
+/// What one try came to.
+enum Outcome {
+    Sent,
+    /// The subscription is gone for good.
+    Gone,
+    /// Worth another try, no sooner than after the given wait when the service said.
+    Again(Option<Duration>),
+    Refused,
+}
+
+async fn run(engine: WeakEngine, client: reqwest::Client, mut jobs: mpsc::Receiver<Job>) {
+    let client = Arc::new(client);
+    let (done, mut finished) = mpsc::unbounded_channel::<(Pending, Outcome)>();
+    let mut pending: HashMap<(String, String), Pending> = HashMap::new();
+    loop {
+        let next_due = pending.values().map(|waiting| waiting.due).min();
+        tokio::select! {
+            job = jobs.recv() => {
+                let Some(job) = job else { return };
+                let key = (job.subscription.endpoint.clone(), job.session_id.clone());
+                let full = pending.len() >= MAX_PENDING;
+                match pending.get_mut(&key) {
+                    // A burst: the latest says what happened; its time stays.
+                    Some(waiting) => waiting.job = job,
+                    None if full => count_failed(&engine),
+                    None => {
+                        let due = Instant::now() + GATHER;
+                        pending.insert(key, Pending { job, due, tries: 0 });
+                    }
+                }
+            }
+            Some((mut try_, outcome)) = finished.recv() => {
+                let Some(engine) = engine.upgrade() else { return };
+                match outcome {
+                    Outcome::Sent => engine.metrics().pushes_sent.add(1),
+                    Outcome::Gone => {
+                        let subscription = &try_.job.subscription;
+                        tracing::info!(device = %subscription.device_id, "a push subscription is gone: it is removed");
+                        engine.push().drop_endpoint(&subscription.endpoint);
+                    }
+                    Outcome::Again(wait) if try_.tries < TRIES && pending.len() < MAX_PENDING => {
+                        let backoff = FIRST_WAIT.saturating_mul(1 << (try_.tries - 1).min(16));
+                        try_.due = Instant::now() + wait.unwrap_or(backoff).min(LONGEST_WAIT);
+                        let key = (try_.job.subscription.endpoint.clone(), try_.job.session_id.clone());
+                        pending.entry(key).or_insert(try_);
+                    }
+                    Outcome::Again(_) | Outcome::Refused => engine.metrics().pushes_failed.add(1),
+                }
+            }
+            () = sleep_until(next_due) => {
+                let now = Instant::now();
+                let due: Vec<_> = pending.iter().filter(|(_, waiting)| waiting.due <= now).map(|(key, _)| key.clone()).collect();
+                for key in due {
+                    let Some(mut waiting) = pending.remove(&key) else { continue };
+                    let Some(engine) = engine.upgrade() else { return };
+                    let Ok(vapid) = engine.push().vapid().await.cloned() else {
+                        engine.metrics().pushes_failed.add(1);
+                        continue;
+                    };
+                    waiting.tries += 1;
+                    let (client, done) = (Arc::clone(&client), done.clone());
+                    tokio::spawn(async move {
+                        let outcome = try_once(&client, &vapid, &waiting.job).await;
+                        let _ = done.send((waiting, outcome));
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn count_failed(engine: &WeakEngine) {
+    if let Some(engine) = engine.upgrade() {
+        engine.metrics().pushes_failed.add(1);
+    }
+}
+
+async fn sleep_until(due: Option<Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Encrypts and sends one push.
+async fn try_once(client: &reqwest::Client, vapid: &super::VapidKey, job: &Job) -> Outcome {
+    let request = match build(vapid, job) {
+        Ok(request) => request,
+        Err(error) => {
+            tracing::warn!(%error, "a push could not be made");
+            return Outcome::Refused;
+        }
+    };
+    let sent = tokio::time::timeout(REQUEST_DEADLINE, client.execute(request)).await;
+    let response = match sent {
+        Ok(Ok(response)) => response,
+        Ok(Err(error)) => {
+            tracing::debug!(%error, "a push service could not be reached");
+            return Outcome::Again(None);
+        }
+        Err(_) => return Outcome::Again(None),
+    };
+    let status = response.status();
+    match status {
+        status if status.is_success() => Outcome::Sent,
+        StatusCode::NOT_FOUND | StatusCode::GONE => Outcome::Gone,
+        StatusCode::TOO_MANY_REQUESTS => {
+            Outcome::Again(retry_after(response.headers().get(RETRY_AFTER)))
+        }
+        status if status.is_server_error() => {
+            Outcome::Again(retry_after(response.headers().get(RETRY_AFTER)))
+        }
+        status => {
+            tracing::warn!(%status, "a push service refused a push");
+            Outcome::Refused
+        }
+    }
+}
+
+/// A `Retry-After` in seconds (the HTTP-date form counts as none).
+fn retry_after(value: Option<&HeaderValue>) -> Option<Duration> {
+    let seconds = value?.to_str().ok()?.trim().parse::<u64>().ok()?;
+    Some(Duration::from_secs(seconds))
+}
+
+/// The encrypted, signed request for `job`: TTL, Urgency (high for approvals) and a Topic
+/// named after its session, so the service keeps only the latest for it.
+fn build(
+    vapid: &super::VapidKey,
+    job: &Job,
+) -> Result<reqwest::Request, Box<dyn std::error::Error + Send + Sync>> {
+    let subscription = &job.subscription;
+    let key = p256::PublicKey::from_sec1_bytes(&URL_SAFE_NO_PAD.decode(&subscription.p256dh)?)?;
+    let auth = Auth::clone_from_slice(&URL_SAFE_NO_PAD.decode(&subscription.auth)?);
+    let mut request = WebPushBuilder::new(subscription.endpoint.parse()?, key, auth)
+        .with_valid_duration(TIME_TO_LIVE)
+        .with_vapid(vapid.key_pair(), "mailto:tether@localhost")
+        .build(job.payload.clone())?;
+    let urgency = match job.kind {
+        NotifyKind::Approval => "high",
+        NotifyKind::Failed => "normal",
+        NotifyKind::Finished => "low",
+    };
+    let topic = URL_SAFE_NO_PAD.encode(&Sha256::digest(job.session_id.as_bytes())[..24]);
+    let headers = request.headers_mut();
+    headers.insert("urgency", HeaderValue::from_static(urgency));
+    headers.insert("topic", HeaderValue::from_str(&topic)?);
+    Ok(reqwest::Request::try_from(request)?)
+}

@@ -1,0 +1,173 @@
+//! Pushes, through the stand-in push service: the real claude asks for an approval, then
+//! finishes, and each subscribed device is told (encrypted, signed, urgency by kind, nothing
+//! of the prompt or the command); a burst is one push; 410 removes the subscription, 429 waits
+//! its `Retry-After`, a hanging service holds up nothing else; a revoked device gets nothing.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tether_fake_anthropic::Reply;
+
+use crate::claude::{ClaudeBench, status_is};
+use crate::push_service::PushService;
+use tether_engine::auth::Caller;
+use tether_protocol::events::{AccountEvent, SessionSummary};
+use tether_protocol::model::{SessionInfo, SessionStatus};
+
+const COMMAND: &str = "echo secret-command-text > out.txt";
+const PROMPT: &str = "a prompt that must never be pushed";
+
+/// A bench whose engine trusts the stand-in, with a phone subscribed to `kinds` at
+/// `/{behaviour}/phone`.
+async fn bench(replies: Vec<Reply>, push: &PushService) -> ClaudeBench {
+    let ca = push.ca_file.path().to_path_buf();
+    ClaudeBench::start_with(replies, move |config| config.push.extra_ca_file = Some(ca)).await
+}
+
+async fn subscribe(bench: &ClaudeBench, push: &PushService, token: &str, subscription: Value) {
+    let mut device = bench.server.connect(token).await;
+    let status = device.call(1, "push.status", json!({})).await;
+    push.expect_vapid(status["result"]["vapid_public_key"].as_str().unwrap());
+    let subscribed = device.call(2, "push.subscribe", subscription).await;
+    assert!(subscribed["error"].is_null(), "{subscribed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_and_a_finished_turn_reach_the_phone_and_nothing_of_the_prompt() {
+    let mut push = PushService::start().await;
+    let bench = bench(
+        vec![
+            Reply::tool_use(
+                "toolu_push01",
+                "Bash",
+                json!({ "command": COMMAND, "description": "Write" }),
+            ),
+            Reply::text(["Done."]),
+        ],
+        &push,
+    )
+    .await;
+    let phone = push.browser("ok", "phone");
+    let all = ["approval", "finished", "failed"];
+    subscribe(&bench, &push, &bench.token, phone.subscription(&all)).await;
+    let mut seat = bench.seat().await;
+    seat.call("messages.send", json!({ "text": PROMPT })).await;
+    let asked = seat
+        .until(|event| event["event"] == "tool.approval_required")
+        .await;
+    let approval = asked.last().unwrap()["data"]["approval"].clone();
+
+    let pushed = push.next().await;
+    assert_eq!(pushed.payload["kind"], "approval", "{:?}", pushed.payload);
+    assert_eq!(pushed.payload["session_id"], seat.session.as_str());
+    let project = bench.project.path().file_name().unwrap().to_str().unwrap();
+    assert_eq!(pushed.payload["project"], project);
+    assert_eq!(pushed.payload["title"], "Claude is waiting for you");
+    assert_eq!(pushed.urgency, "high");
+    assert!(
+        !pushed.topic.is_empty() && pushed.topic.len() <= 32,
+        "{}",
+        pushed.topic
+    );
+    let text = pushed.payload.to_string();
+    assert!(
+        !text.contains("secret-command-text") && !text.contains(PROMPT),
+        "{text}"
+    );
+
+    let params = json!({ "request_id": approval["request_id"] });
+    seat.call("tools.approve", params).await;
+    seat.until(status_is("idle")).await;
+    let finished = push.next().await;
+    assert_eq!(finished.payload["kind"], "finished");
+    assert_eq!(finished.urgency, "low");
+    assert_eq!(finished.topic, pushed.topic, "one topic per session");
+}
+
+/// Tells the engine's followers that `session` moved to `status`.
+fn moved(bench: &ClaudeBench, session: &SessionInfo, status: SessionStatus) {
+    let session = SessionInfo {
+        status,
+        ..session.clone()
+    };
+    bench
+        .server
+        .engine
+        .announce(&AccountEvent::SessionUpdated(SessionSummary { session }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bursts_gone_busy_hanging_and_revoked_subscriptions_are_handled() {
+    let mut push = PushService::start().await;
+    let bench = bench(vec![Reply::text(["ok"])], &push).await;
+    let (tablet_id, tablet_token) = bench.server.token("tablet").await;
+    let (_, watch_token) = bench.server.token("watch").await;
+    let (_, laptop_token) = bench.server.token("laptop").await;
+    let approvals = ["approval"];
+    let (hang, gone, busy, revoked) = (
+        push.browser("hang", "phone"),
+        push.browser("gone", "laptop"),
+        push.browser("busy", "watch"),
+        push.browser("ok", "tablet"),
+    );
+    subscribe(&bench, &push, &bench.token, hang.subscription(&approvals)).await;
+    subscribe(&bench, &push, &laptop_token, gone.subscription(&approvals)).await;
+    subscribe(&bench, &push, &watch_token, busy.subscription(&approvals)).await;
+    subscribe(
+        &bench,
+        &push,
+        &tablet_token,
+        revoked.subscription(&approvals),
+    )
+    .await;
+    let revoke = Some(json!({ "id": tablet_id }));
+    bench
+        .server
+        .engine
+        .dispatch(&Caller::Local, "devices.revoke", revoke)
+        .await
+        .unwrap();
+
+    let mut seat = bench.seat().await;
+    let info: SessionInfo = serde_json::from_value(
+        seat.call("sessions.get", json!({})).await["result"]["session"].clone(),
+    )
+    .unwrap();
+    // A burst of approvals for one session: one push each.
+    for _ in 0..5 {
+        moved(&bench, &info, SessionStatus::Running);
+        moved(&bench, &info, SessionStatus::AwaitingApproval);
+    }
+    let mut seen: Vec<(String, u16)> = Vec::new();
+    // gone (410), busy (429), busy again after its Retry-After (201); the hanging one never
+    // answers and holds up none of them; the revoked tablet is never tried.
+    for _ in 0..3 {
+        let pushed = push.next().await;
+        assert_eq!(pushed.payload["kind"], "approval");
+        seen.push((pushed.path, pushed.status));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("/busy/watch".to_owned(), 201),
+            ("/busy/watch".to_owned(), 429),
+            ("/gone/laptop".to_owned(), 410),
+        ]
+    );
+    let metrics = tether_engine::metrics::scrape(&bench.server.engine);
+    assert!(metrics.contains("tether_pushes_sent_total"), "{metrics}");
+
+    // The gone subscription is removed once the engine has read the 410.
+    let mut laptop = bench.server.connect(&laptop_token).await;
+    let mut left = None;
+    for _ in 0..200 {
+        let listed = laptop.call(1, "push.list", json!({})).await;
+        if listed["result"] == json!([]) {
+            left = Some(listed);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(left.is_some(), "a 410 removes the subscription");
+}
