@@ -30,6 +30,9 @@ try {
   await page.getByText(env.ANSWER).waitFor();
   await note.waitFor();
   await shoot(page, "lan-untrusted-phone");
+  await page.getByRole("button", { name: "Back to sessions" }).click();
+  await page.getByRole("button", { name: "Devices" }).click();
+  await page.getByRole("region", { name: "Notifications" }).getByText(/cannot show notifications/).waitFor();
   // Chromium says why it refused the service worker: the certificate.
   const refusal = "An SSL certificate error occurred when fetching the script.";
   if (!errors.includes(refusal)) throw new Error("the service worker was not refused for the certificate");

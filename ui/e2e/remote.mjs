@@ -7,6 +7,8 @@
 //  - the network cut: "Offline", a prompt typed then waits, and the app reloaded offline starts
 //    from its shell with that prompt still waiting;
 //  - the network back: the prompt is sent once and its answer arrives;
+//  - a push delivered to the service worker (DevTools): a notification naming the project and
+//    nothing of the prompt, and its tap opening the session;
 //  - a new build of the app: "A new version of Tether is ready", and Reload takes it whole.
 // Env: PAIR_LINK, HOST_RULE (a --host-resolver-rules value), PROJECT, ANSWER, QUEUED,
 // QUEUED_ANSWER, UI_DIR (the engine's ui_dir), SCREENSHOTS, METRICS. Exits 0 when every step
@@ -49,6 +51,39 @@ try {
   await page.getByLabel("Message").press("Enter");
   await page.getByText(env.ANSWER).waitFor();
   await page.locator(".chat-header .badge", { hasText: "idle" }).waitFor();
+
+  // A push, as the engine sends it (decrypted by the browser): a notification for the
+  // session, with nothing of the prompt; tapping it opens that session.
+  const token = await page.evaluate(() => localStorage.getItem("tether.token"));
+  const sessions = await page.evaluate(async (token) => (await fetch("/api/sessions", { headers: { authorization: `Bearer ${token}` } })).json(), token);
+  const sessionId = sessions.result[0].id;
+  await pages.grantPermissions(["notifications"], { origin });
+  await devtools.send("ServiceWorker.enable");
+  const registrationId = await new Promise((resolve) => {
+    devtools.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
+      const mine = registrations.find((registration) => registration.scopeURL === `${origin}/` && !registration.isDeleted);
+      if (mine) resolve(mine.registrationId);
+    });
+  });
+  const payload = { kind: "approval", session_id: sessionId, project: env.PROJECT, title: "Claude is waiting for you", body: `A tool needs your approval in ${env.PROJECT}.` };
+  await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(payload) });
+  const shown = await page.waitForFunction(async () => {
+    const notes = await (await navigator.serviceWorker.ready).getNotifications();
+    return notes.length > 0 && notes.map((note) => ({ title: note.title, body: note.body, tag: note.tag }));
+  });
+  const [note] = await shown.jsonValue();
+  if (note.title !== payload.title || note.body !== payload.body || note.tag !== `session-${sessionId}`) throw new Error(`the notification: ${JSON.stringify(note)}`);
+  if (JSON.stringify(note).includes("Say hello")) throw new Error("a notification showed the prompt");
+  await page.getByRole("button", { name: "Back to sessions" }).click();
+  const running = pages.serviceWorkers()[0] ?? (await pages.waitForEvent("serviceworker"));
+  await running.evaluate((id) => self.openSession(id), sessionId);
+  await page.getByText(env.ANSWER).waitFor();
+  await page.getByRole("button", { name: "Back to sessions" }).click();
+  await page.getByRole("button", { name: "Devices" }).click();
+  await page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Turn on" }).waitFor();
+  await page.getByRole("button", { name: "Tether" }).click();
+  await page.getByRole("button", { name: /idle/ }).first().click();
+  await page.getByText(env.ANSWER).waitFor();
 
   // The network cut: the prompt typed now waits, and is still waiting after a restart.
   await pages.setOffline(true);

@@ -11,7 +11,7 @@ import { useStatus } from "./chat/hooks";
 import { browserHost, browserPrompts, forgetToken, saveToken, savedToken } from "./host/browser";
 import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside } from "./host/desktop";
 import type { Connect } from "./host/transport";
-import { installShell, takeUpdate, useShell } from "./offline/shell";
+import { installShell, linkedSession, onSessionAsked, takeUpdate, useShell } from "./offline/shell";
 import { type PromptStore, TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
@@ -89,7 +89,12 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
     () => client.problem,
   );
   const [screen, setScreen] = useState<"sessions" | "devices">("sessions");
-  const [opened, setOpened] = useState<Target | null>(null);
+  // A notification's tap opens its session: from the link it opened, or told by the worker.
+  const [opened, setOpened] = useState<Target | null>(() => linkedSession(location.hash));
+  useEffect(() => (local ? undefined : onSessionAsked((id) => {
+    setScreen("sessions");
+    setOpened({ kind: "session", id });
+  })), [local]);
   // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
   const [pairAsked, setPairAsked] = useState(false);
   useEffect(() => (local ? openLinksOutside() : undefined), [local]);

@@ -39,3 +39,38 @@ self.addEventListener("fetch", (event) => {
       .then((cached) => cached ?? fetch(request)),
   );
 });
+
+// A push from the engine: the kind, the project and the session, never the prompt, the answer
+// or a command. One notification per session, the latest replacing the one before.
+self.addEventListener("push", (event) => {
+  const data = event.data ? event.data.json() : {};
+  const title = typeof data.title === "string" ? data.title : "Tether";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: typeof data.body === "string" ? data.body : "",
+      tag: `session-${data.session_id}`,
+      renotify: true,
+      icon: "/icon-192.png",
+      data: { session_id: data.session_id, kind: data.kind },
+    }),
+  );
+});
+
+// A tap opens that session: in a window of the app already open, else in a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(self.openSession(event.notification.data?.session_id));
+});
+
+self.openSession = async (sessionId) => {
+  if (typeof sessionId !== "string") return;
+  const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const window = open[0];
+  if (window) {
+    window.postMessage({ open: sessionId });
+    // Allowed from a tap; anything else may not take the focus.
+    await window.focus().catch(() => undefined);
+    return;
+  }
+  await self.clients.openWindow(`/#session=${encodeURIComponent(sessionId)}`);
+};

@@ -9,6 +9,7 @@ import { usePairing } from "../chat/usePairing";
 import { ago } from "../chat/time";
 import { LanAccess } from "../components/LanAccess";
 import { PairDevicePanel } from "../components/PairDevicePanel";
+import { NotifyMe } from "../components/NotifyMe";
 import { RemoteAccess } from "../components/RemoteAccess";
 import { StartAtLogin } from "../components/StartAtLogin";
 import type { LanStatus, ListedDevice, RemoteStatus } from "../gen/protocol";
@@ -92,6 +93,7 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
       )}
       {remote.problem && <p className="error" role="alert">{remote.problem}</p>}
       {local && <StartAtLogin />}
+      {!local && <NotifyMe client={client} connected={status === "connected"} />}
       <PairDevicePanel pairing={pairing} offline={status !== "connected"} />
     </main>
   );
