@@ -311,6 +311,17 @@ impl Config {
         {
             return invalid("remote.public_url", &error.to_string());
         }
+        if let Some(topic) = &self.push.ntfy_url {
+            let url = url::Url::parse(topic).ok();
+            if !url
+                .is_some_and(|url| matches!(url.scheme(), "https" | "http") && url.host().is_some())
+            {
+                return invalid(
+                    "push.ntfy_url",
+                    "must be an https:// (or http://) topic URL",
+                );
+            }
+        }
         if limits.handshake_timeout.is_zero() {
             return invalid("limits.handshake_timeout_ms", "must be greater than 0");
         }

@@ -5,6 +5,7 @@
 mod client;
 mod delivery;
 mod moments;
+mod ntfy;
 mod subscription;
 mod vapid;
 mod watch;

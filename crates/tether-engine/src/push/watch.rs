@@ -1,27 +1,92 @@
 //! Follows the account channel's session moves and queues a push for every subscription whose
-//! device chose that kind; it never waits on delivery, and ends with the engine.
+//! device chose that kind, and publishes them to ntfy when a topic is set; it never waits on
+//! delivery, and ends with the engine.
 
 use std::collections::HashMap;
 
 use tokio::sync::broadcast::error::RecvError;
 
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
 use super::delivery::{self, Job};
 use super::moments::{Payload, kind_of};
+use super::ntfy;
+use crate::auth::blocking;
 use crate::engine::{Engine, WeakEngine};
 use tether_protocol::events::{AccountEvent, ChannelEvent, SessionSummary};
 use tether_protocol::model::SessionStatus;
 
+/// The keyring entry of the ntfy topic's access token.
+const NTFY_TOKEN: &str = "push-ntfy-token";
+
+/// ntfy publishes under way, at most; past it one is dropped and counted.
+const NTFY_AT_ONCE: usize = 4;
+
 /// Starts following; pushes go out on `client`.
 pub fn start(engine: &Engine, client: reqwest::Client) {
-    let outbox = delivery::start(engine.downgrade(), client);
+    let outbox = delivery::start(engine.downgrade(), client.clone());
     let events = engine.hub().watch(&Engine::user_channel());
-    tokio::spawn(follow(engine.downgrade(), events, outbox));
+    let ntfy = Ntfy {
+        client,
+        at_once: Arc::new(Semaphore::new(NTFY_AT_ONCE)),
+    };
+    tokio::spawn(follow(engine.downgrade(), events, outbox, ntfy));
+}
+
+/// Publishing to ntfy, bounded.
+struct Ntfy {
+    client: reqwest::Client,
+    at_once: Arc<Semaphore>,
+}
+
+impl Ntfy {
+    /// Publishes `payload` to the configured topic, if any, without waiting.
+    async fn publish(&self, engine: &Engine, payload: &Payload) {
+        let settings = &engine.config().push;
+        let Some(url) = settings
+            .ntfy_url
+            .as_deref()
+            .and_then(|url| url::Url::parse(url).ok())
+        else {
+            return;
+        };
+        if !settings.ntfy_kinds.contains(&payload.kind) {
+            return;
+        }
+        let Ok(permit) = Arc::clone(&self.at_once).try_acquire_owned() else {
+            engine.metrics().pushes_failed.add(1);
+            return;
+        };
+        let vault = engine.vault();
+        let token = blocking(move || vault.get(NTFY_TOKEN)).await.ok().flatten();
+        // The address devices open (the public URL when set), at that session.
+        let click = engine
+            .pairing_url()
+            .map(|url| format!("{url}#session={}", payload.session_id));
+        let (client, payload, weak) = (self.client.clone(), payload.clone(), engine.downgrade());
+        tokio::spawn(async move {
+            let topic = ntfy::Topic { url, token };
+            let sent = ntfy::publish(&client, &topic, &payload, click.as_deref()).await;
+            if let Some(engine) = weak.upgrade() {
+                let counter = if sent {
+                    &engine.metrics().pushes_sent
+                } else {
+                    &engine.metrics().pushes_failed
+                };
+                counter.add(1);
+            }
+            drop(permit);
+        });
+    }
 }
 
 async fn follow(
     engine: WeakEngine,
     mut events: tokio::sync::broadcast::Receiver<std::sync::Arc<ChannelEvent>>,
     outbox: delivery::Outbox,
+    ntfy: Ntfy,
 ) {
     let mut statuses = known_statuses(&engine);
     loop {
@@ -56,6 +121,7 @@ async fn follow(
             .get(&session.project_id)
             .map_or_else(|_| "a project".to_owned(), |project| project.name);
         let payload = Payload::new(kind, &session.id, &project);
+        ntfy.publish(&engine, &payload).await;
         let Ok(payload) = serde_json::to_vec(&payload) else {
             continue;
         };

@@ -171,3 +171,66 @@ async fn bursts_gone_busy_hanging_and_revoked_subscriptions_are_handled() {
     }
     assert!(left.is_some(), "a 410 removes the subscription");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ntfy_gets_the_same_moves_with_its_headers_and_nothing_of_the_prompt() {
+    use axum::extract::Request;
+    let (sender, mut published) = tokio::sync::mpsc::unbounded_channel();
+    let topic = axum::Router::new().route(
+        "/tether-topic",
+        axum::routing::post(move |request: Request| {
+            let sender = sender.clone();
+            async move {
+                let (parts, body) = request.into_parts();
+                let body = axum::body::to_bytes(body, 1 << 16).await.unwrap();
+                let _ = sender.send((parts.headers, String::from_utf8_lossy(&body).into_owned()));
+                "{}"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/tether-topic", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, topic).await });
+    let bench = ClaudeBench::start_with(vec![Reply::text(["ok"])], move |config| {
+        config.push.ntfy_url = Some(url);
+    })
+    .await;
+    bench
+        .server
+        .engine
+        .vault()
+        .set("push-ntfy-token", "tk_topic_secret")
+        .unwrap();
+
+    let mut seat = bench.seat().await;
+    let info: SessionInfo = serde_json::from_value(
+        seat.call("sessions.get", json!({})).await["result"]["session"].clone(),
+    )
+    .unwrap();
+    moved(&bench, &info, SessionStatus::Running);
+    moved(&bench, &info, SessionStatus::Idle);
+    moved(&bench, &info, SessionStatus::Running);
+    moved(&bench, &info, SessionStatus::AwaitingApproval);
+    let (headers, body) = tokio::time::timeout(crate::common::WAIT, published.recv())
+        .await
+        .expect("ntfy got nothing")
+        .unwrap();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        header("x-title"),
+        "Claude is waiting for you",
+        "finished is not among ntfy_kinds by default"
+    );
+    assert_eq!(header("x-priority"), "high");
+    assert_eq!(header("authorization"), "Bearer tk_topic_secret");
+    let click = header("x-click");
+    assert!(click.ends_with(&format!("#session={}", info.id)), "{click}");
+    let project = bench.project.path().file_name().unwrap().to_str().unwrap();
+    assert_eq!(body, format!("A tool needs your approval in {project}."));
+}
