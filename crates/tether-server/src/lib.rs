@@ -24,12 +24,16 @@ pub mod launch;
 pub mod local_link;
 /// `POST /api/pair`: a device presents the pairing code.
 mod pair;
+/// `POST /api/push/answer`: answering an approval from a notification.
+mod push_answer;
 /// Every route, behind the Host/Origin gate.
 mod routes;
 /// `POST /api/auth/challenge`: SSH-key sign-in challenges.
 mod sign_in;
 /// Connection slots, and the room kept for signed-in clients.
 mod slots;
+/// The small JSON bodies of the routes open before sign-in.
+mod small_json;
 /// The chat UI built into the binary.
 pub mod ui;
 /// `GET /ws`: the WebSocket upgrade.

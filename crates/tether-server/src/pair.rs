@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::accept::PeerIp;
 use super::routes::{AppState, http_error};
+use super::small_json::small_json;
 use tether_engine::auth::pairing::{Answer, PairingError};
 use tether_engine::engine::Engine;
 use tether_protocol::events::{AccountEvent, PairingBurned, PairingOutcome, PairingWrongCode};
@@ -35,7 +36,8 @@ pub(super) async fn handle(
     if let Err(wait) = engine.attempts().attempt(peer.0) {
         return too_many_attempts(wait);
     }
-    let body = match read_body(body, engine.config().limits.handshake_timeout).await {
+    let deadline = engine.config().limits.handshake_timeout;
+    let body = match small_json::<PairBody>(body, deadline, "{\"code\", \"name\"}").await {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
@@ -84,28 +86,6 @@ pub(super) async fn handle(
             "nobody answered on the desktop in time; start pairing again",
         ),
     }
-}
-
-/// The largest pairing request body: a code and a name.
-const MAX_BODY_BYTES: usize = 4 << 10;
-
-/// The request's `{code, name}`, read within `deadline`, so a client trickling its body
-/// cannot hold a connection slot.
-async fn read_body(body: Body, deadline: Duration) -> Result<PairBody, Response> {
-    let invalid = |why: String| {
-        let error = RpcError::new(
-            ErrorCode::InvalidParams,
-            format!("expected {{\"code\", \"name\"}}: {why}"),
-        );
-        http_error(StatusCode::BAD_REQUEST, error)
-    };
-    let bytes =
-        match tokio::time::timeout(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES)).await {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(error)) => return Err(invalid(error.to_string())),
-            Err(_) => return Err(invalid("the body did not arrive in time".into())),
-        };
-    serde_json::from_slice(&bytes).map_err(|error| invalid(error.to_string()))
 }
 
 /// How a device's wait for the desktop's answer ended.

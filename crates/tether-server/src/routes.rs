@@ -73,6 +73,7 @@ fn routes(state: AppState, metrics: bool) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/api/pair", post(super::pair::handle))
+        .route("/api/push/answer", post(super::push_answer::handle))
         .route("/api/auth/challenge", post(super::sign_in::challenge))
         .route("/", get(super::ui::index))
         .layer(DefaultBodyLimit::max(

@@ -2,6 +2,7 @@
 //! key, each device's Web Push subscriptions (at most eight a device, the oldest going first;
 //! a revoked device's go with it), and the session moves sent to them.
 
+mod answers;
 mod client;
 mod delivery;
 mod moments;
@@ -14,8 +15,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::OnceCell;
 
+pub use self::answers::{Answerable, Answers, Refused};
 pub use self::client::{ClientError, client};
-pub use self::moments::{Payload, kind_of};
+pub use self::moments::{ApprovalAnswer, Payload, kind_of};
 pub use self::subscription::{Checked, SubscriptionError, check};
 pub use self::vapid::VapidKey;
 pub use self::watch::start;
@@ -44,6 +46,8 @@ pub struct Push {
     vapid: OnceCell<VapidKey>,
     store: Store,
     subscriptions: Mutex<Vec<PushRecord>>,
+    /// Credentials that answer an approval from a notification.
+    answers: Answers,
 }
 
 impl Push {
@@ -55,7 +59,12 @@ impl Push {
             vapid: OnceCell::new(),
             store,
             subscriptions: Mutex::new(saved),
+            answers: Answers::default(),
         }
+    }
+
+    pub fn answers(&self) -> &Answers {
+        &self.answers
     }
 
     fn lock(&self) -> MutexGuard<'_, Vec<PushRecord>> {

@@ -27,6 +27,17 @@ pub struct Payload {
     pub project: String,
     pub title: &'static str,
     pub body: String,
+    /// For an approval pushed to one device: how to answer it from the notification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<ApprovalAnswer>,
+}
+
+/// The approval a notification may answer: its id, and the single-use credential minted for
+/// it and the device the push goes to (never the device token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApprovalAnswer {
+    pub request_id: String,
+    pub credential: String,
 }
 
 impl Payload {
@@ -51,6 +62,7 @@ impl Payload {
             project: project.to_owned(),
             title,
             body,
+            approval: None,
         }
     }
 }

@@ -10,13 +10,21 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use super::answers::Answerable;
 use super::delivery::{self, Job};
+use super::moments::ApprovalAnswer;
 use super::moments::{Payload, kind_of};
 use super::ntfy;
+use crate::auth::Caller;
 use crate::auth::blocking;
 use crate::engine::{Engine, WeakEngine};
+use crate::rpc::call;
+use tether_protocol::DeviceId;
 use tether_protocol::events::{AccountEvent, ChannelEvent, SessionSummary};
+use tether_protocol::methods::method;
 use tether_protocol::model::SessionStatus;
+use tether_protocol::params::SessionParams;
+use tether_protocol::push::NotifyKind;
 
 /// The keyring entry of the ntfy topic's access token.
 const NTFY_TOKEN: &str = "push-ntfy-token";
@@ -122,21 +130,52 @@ async fn follow(
             .map_or_else(|_| "a project".to_owned(), |project| project.name);
         let payload = Payload::new(kind, &session.id, &project);
         ntfy.publish(&engine, &payload).await;
-        let Ok(payload) = serde_json::to_vec(&payload) else {
-            continue;
+        let waiting = match kind {
+            NotifyKind::Approval => newest_approval(&engine, &session.id).await,
+            _ => None,
         };
+        let mut minted: HashMap<DeviceId, String> = HashMap::new();
         for subscription in engine.push().choosing(kind) {
+            let mut payload = payload.clone();
+            if let Some(request_id) = &waiting {
+                let device = subscription.device_id.clone();
+                let credential = minted.entry(device.clone()).or_insert_with(|| {
+                    engine.push().answers().mint(Answerable {
+                        device,
+                        session_id: session.id.clone(),
+                        request_id: request_id.clone(),
+                    })
+                });
+                payload.approval = Some(ApprovalAnswer {
+                    request_id: request_id.clone(),
+                    credential: credential.clone(),
+                });
+            }
+            let Ok(payload) = serde_json::to_vec(&payload) else {
+                continue;
+            };
             let job = Job {
                 subscription,
                 session_id: session.id.clone(),
                 kind,
-                payload: payload.clone(),
+                payload,
             };
             if !outbox.send(job) {
                 engine.metrics().pushes_failed.add(1);
             }
         }
     }
+}
+
+/// The approval a session waits for, the newest when several do.
+async fn newest_approval(engine: &Engine, session_id: &str) -> Option<String> {
+    let params = SessionParams {
+        session_id: session_id.to_owned(),
+    };
+    let waiting = call::<method::ToolsList>(engine, &Caller::Local, params)
+        .await
+        .ok()?;
+    waiting.last().map(|approval| approval.request_id.clone())
 }
 
 /// Every open session's status now (bounded by the sessions open).

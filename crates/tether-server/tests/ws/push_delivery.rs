@@ -1,6 +1,7 @@
 //! Pushes, through the stand-in push service: the real claude asks for an approval, then
 //! finishes, and each subscribed device is told (encrypted, signed, urgency by kind, nothing
-//! of the prompt or the command); a burst is one push; 410 removes the subscription, 429 waits
+//! of the prompt or the command), and the approval is answered from the notification with its
+//! single-use credential; a burst is one push; 410 removes the subscription, 429 waits
 //! its `Retry-After`, a hanging service holds up nothing else; a revoked device gets nothing.
 
 use std::time::Duration;
@@ -9,6 +10,7 @@ use serde_json::{Value, json};
 use tether_fake_anthropic::Reply;
 
 use crate::claude::{ClaudeBench, status_is};
+use crate::common::post_json;
 use crate::push_service::PushService;
 use tether_engine::auth::Caller;
 use tether_protocol::events::{AccountEvent, SessionSummary};
@@ -75,9 +77,24 @@ async fn an_approval_and_a_finished_turn_reach_the_phone_and_nothing_of_the_prom
         "{text}"
     );
 
-    let params = json!({ "request_id": approval["request_id"] });
-    seat.call("tools.approve", params).await;
+    // Allow, from the notification: with the credential it carried, once.
+    let answer = &pushed.payload["approval"];
+    assert_eq!(answer["request_id"], approval["request_id"]);
+    let credential = answer["credential"].as_str().unwrap();
+    assert!(!credential.contains(&bench.token), "never the device token");
+    let allow = json!({ "credential": credential, "decision": "allow" });
+    let (status, body) = post_json(bench.server.addr, "/api/push/answer", &allow).await;
+    assert_eq!(status, 200, "{body}");
     seat.until(status_is("idle")).await;
+    let (status, _) = post_json(bench.server.addr, "/api/push/answer", &allow).await;
+    assert_eq!(status, 403, "a credential answers once");
+    let made_up = json!({ "credential": "tether_answer_made-up", "decision": "deny" });
+    assert_eq!(
+        post_json(bench.server.addr, "/api/push/answer", &made_up)
+            .await
+            .0,
+        403
+    );
     let finished = push.next().await;
     assert_eq!(finished.payload["kind"], "finished");
     assert_eq!(finished.urgency, "low");
