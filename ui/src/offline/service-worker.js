@@ -41,26 +41,48 @@ self.addEventListener("fetch", (event) => {
 });
 
 // A push from the engine: the kind, the project and the session, never the prompt, the answer
-// or a command. One notification per session, the latest replacing the one before.
+// or a command. One notification per session, the latest replacing the one before; an
+// approval's offers Allow once and Deny, answered with the credential it carried.
 self.addEventListener("push", (event) => {
   const data = event.data ? event.data.json() : {};
   const title = typeof data.title === "string" ? data.title : "Tether";
+  const answerable = data.approval && typeof data.approval.credential === "string";
   event.waitUntil(
     self.registration.showNotification(title, {
       body: typeof data.body === "string" ? data.body : "",
       tag: `session-${data.session_id}`,
       renotify: true,
       icon: "/icon-192.png",
-      data: { session_id: data.session_id, kind: data.kind },
+      actions: answerable ? [{ action: "allow", title: "Allow once" }, { action: "deny", title: "Deny" }] : [],
+      data: { session_id: data.session_id, kind: data.kind, credential: answerable ? data.approval.credential : null },
     }),
   );
 });
 
-// A tap opens that session: in a window of the app already open, else in a new one.
+// A tap opens that session: in a window of the app already open, else in a new one; Allow
+// or Deny answers the approval.
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  event.waitUntil(self.openSession(event.notification.data?.session_id));
+  const data = event.notification.data ?? {};
+  const answer = (event.action === "allow" || event.action === "deny") && data.credential;
+  event.waitUntil(answer ? self.answer(data.credential, event.action, data.session_id) : self.openSession(data.session_id));
 });
+
+/** Answers an approval with its credential; says so when it no longer can. */
+self.answer = async (credential, decision, sessionId) => {
+  const response = await fetch("/api/push/answer", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ credential, decision }),
+  }).catch(() => null);
+  if (response?.ok) return true;
+  await self.registration.showNotification("Tether", {
+    body: "That answer is no longer valid: open the session to answer.",
+    tag: `session-${sessionId}`,
+    data: { session_id: sessionId },
+  });
+  return false;
+};
 
 self.openSession = async (sessionId) => {
   if (typeof sessionId !== "string") return;
