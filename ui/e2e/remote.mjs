@@ -67,11 +67,7 @@ try {
   });
   const payload = { kind: "approval", session_id: sessionId, project: env.PROJECT, title: "Claude is waiting for you", body: `A tool needs your approval in ${env.PROJECT}.` };
   await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(payload) });
-  const shown = await page.waitForFunction(async () => {
-    const notes = await (await navigator.serviceWorker.ready).getNotifications();
-    return notes.length > 0 && notes.map((note) => ({ title: note.title, body: note.body, tag: note.tag }));
-  });
-  const [note] = await shown.jsonValue();
+  const note = await shownNotification(page, (note) => note.tag.startsWith("session-"));
   if (note.title !== payload.title || note.body !== payload.body || note.tag !== `session-${sessionId}`) throw new Error(`the notification: ${JSON.stringify(note)}`);
   if (JSON.stringify(note).includes("Say hello")) throw new Error("a notification showed the prompt");
   await page.getByRole("button", { name: "Back to sessions" }).click();
@@ -81,13 +77,8 @@ try {
   // and the notification says so.
   const asking = { ...payload, approval: { request_id: "r1", credential: "tether_answer_not-minted" } };
   await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(asking) });
-  const offered = await page.waitForFunction(async () => {
-    const notes = await (await navigator.serviceWorker.ready).getNotifications();
-    const asking = notes.find((note) => note.data?.credential);
-    return asking ? { credential: asking.data.credential, actions: (asking.actions ?? []).map((action) => action.action) } : false;
-  });
-  const offer = await offered.jsonValue();
-  if (offer.credential !== "tether_answer_not-minted") throw new Error(`the approval's notification: ${JSON.stringify(offer)}`);
+  const offer = await shownNotification(page, (note) => Boolean(note.data?.credential));
+  if (offer.data.credential !== "tether_answer_not-minted") throw new Error(`the approval's notification: ${JSON.stringify(offer)}`);
   const answered = await running.evaluate(() => self.answer("tether_answer_not-minted", "allow", "s"));
   if (answered) throw new Error("a credential the engine never minted answered");
   await page.getByText(env.ANSWER).waitFor();
@@ -152,4 +143,19 @@ try {
 } finally {
   await pages.close();
   await browser.close();
+}
+
+/** The first notification the service worker shows that `wanted` accepts ({title, body, tag,
+ * data}). A page is not told when a notification is shown, so this looks again, a bounded
+ * number of times. */
+async function shownNotification(page, wanted) {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const notes = await page.evaluate(async () =>
+      (await (await navigator.serviceWorker.ready).getNotifications()).map((note) => ({ title: note.title, body: note.body, tag: note.tag, data: note.data })),
+    );
+    const found = notes.find(wanted);
+    if (found) return found;
+    await page.waitForTimeout(50);
+  }
+  throw new Error("no notification was shown");
 }
