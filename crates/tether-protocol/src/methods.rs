@@ -122,6 +122,7 @@ rpc_methods! {
     "push.subscribe" => PushSubscribe(crate::push::PushSubscribeParams) -> crate::push::PushSubscription;
     "push.unsubscribe" => PushUnsubscribe(crate::push::PushEndpointParams) -> crate::push::PushSubscription;
     "push.list" => PushList(NoParams) -> Vec<crate::push::PushSubscription>;
+    "push.test" => PushTest(NoParams) -> crate::push::PushTested;
     "projects.add" => ProjectsAdd(ProjectAddParams) -> Project;
     "projects.list" => ProjectsList(NoParams) -> Vec<Project>;
     "projects.get" => ProjectsGet(ProjectIdParams) -> Project;

@@ -62,6 +62,13 @@ pub struct PushSubscription {
     pub created_at: u64,
 }
 
+/// A test notification sent to the calling device's subscriptions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PushTested {
+    /// How many subscriptions it was queued for.
+    pub queued: u32,
+}
+
 /// What a device needs to subscribe, and its subscriptions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PushStatus {

@@ -30,6 +30,7 @@ use tether_protocol::params::{
 };
 use tether_protocol::push::{
     NotifyKind, PushEndpointParams, PushKeys, PushStatus, PushSubscribeParams, PushSubscription,
+    PushTested,
 };
 use tether_protocol::results::{
     Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
@@ -76,6 +77,7 @@ fn generated() -> String {
         PushEndpointParams::decl(&cfg),
         PushSubscription::decl(&cfg),
         PushStatus::decl(&cfg),
+        PushTested::decl(&cfg),
         Project::decl(&cfg),
         SessionStatus::decl(&cfg),
         Usage::decl(&cfg),

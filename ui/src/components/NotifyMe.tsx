@@ -97,6 +97,9 @@ export function NotifyMe({ client, connected }: { client: TetherClient; connecte
                 {label}
               </label>
             ))}
+            <button disabled={!connected} onClick={() => void act(() => client.request("push.test"))}>
+              Send a test
+            </button>
             <button disabled={!connected} onClick={() => void act(() => turnOff(state.endpoint))}>
               Turn off
             </button>

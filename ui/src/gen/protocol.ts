@@ -188,6 +188,12 @@ export type PushStatus = {
  */
 vapid_public_key: string, subscriptions: Array<PushSubscription>, };
 
+export type PushTested = { 
+/**
+ * How many subscriptions it was queued for.
+ */
+queued: number, };
+
 export type Project = { id: string, name: string, path: string, 
 /**
  * Seconds since the Unix epoch.
@@ -546,6 +552,7 @@ export type Methods = {
   "push.subscribe": { params: PushSubscribeParams; result: PushSubscription };
   "push.unsubscribe": { params: PushEndpointParams; result: PushSubscription };
   "push.list": { params: NoParams; result: Array<PushSubscription> };
+  "push.test": { params: NoParams; result: PushTested };
   "projects.add": { params: ProjectAddParams; result: Project };
   "projects.list": { params: NoParams; result: Array<Project> };
   "projects.get": { params: ProjectIdParams; result: Project };

@@ -11,7 +11,7 @@ mod subscription;
 mod vapid;
 mod watch;
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use tokio::sync::OnceCell;
 
@@ -48,6 +48,8 @@ pub struct Push {
     subscriptions: Mutex<Vec<PushRecord>>,
     /// Credentials that answer an approval from a notification.
     answers: Answers,
+    /// Where pushes are queued, once delivery runs.
+    outbox: OnceLock<delivery::Outbox>,
 }
 
 impl Push {
@@ -60,7 +62,34 @@ impl Push {
             store,
             subscriptions: Mutex::new(saved),
             answers: Answers::default(),
+            outbox: OnceLock::new(),
         }
+    }
+
+    /// Queues a test notification to each of `device`'s subscriptions; answers how many.
+    pub fn test(&self, device: &DeviceId) -> u32 {
+        let (Some(outbox), Ok(payload)) = (self.outbox.get(), serde_json::to_vec(&Payload::test()))
+        else {
+            return 0;
+        };
+        let mine: Vec<PushRecord> = self
+            .lock()
+            .iter()
+            .filter(|record| &record.device_id == device)
+            .cloned()
+            .collect();
+        let jobs = mine.into_iter().map(|subscription| delivery::Job {
+            subscription,
+            session_id: "test".to_owned(),
+            kind: tether_protocol::push::NotifyKind::Finished,
+            payload: payload.clone(),
+        });
+        jobs.filter(|job| outbox.send(job.clone())).count() as u32
+    }
+
+    /// Where pushes are queued; delivery sets it when it starts.
+    pub(crate) fn deliver_to(&self, outbox: delivery::Outbox) {
+        let _ = self.outbox.set(outbox);
     }
 
     pub fn answers(&self) -> &Answers {

@@ -41,6 +41,18 @@ pub struct ApprovalAnswer {
 }
 
 impl Payload {
+    /// The test a device asks for: it says only that notifications arrive.
+    pub fn test() -> Self {
+        Self {
+            kind: NotifyKind::Finished,
+            session_id: String::new(),
+            project: String::new(),
+            title: "Tether test notification",
+            body: "Notifications reach this device.".to_owned(),
+            approval: None,
+        }
+    }
+
     pub fn new(kind: NotifyKind, session_id: &str, project: &str) -> Self {
         let (title, body) = match kind {
             NotifyKind::Approval => (

@@ -35,6 +35,7 @@ const NTFY_AT_ONCE: usize = 4;
 /// Starts following; pushes go out on `client`.
 pub fn start(engine: &Engine, client: reqwest::Client) {
     let outbox = delivery::start(engine.downgrade(), client.clone());
+    engine.push().deliver_to(outbox.clone());
     let events = engine.hub().watch(&Engine::user_channel());
     let ntfy = Ntfy {
         client,

@@ -92,6 +92,7 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
             reply::<of::PushUnsubscribe>(push::unsubscribe(engine, caller, p)?)
         }
         Request::PushList(p) => reply::<of::PushList>(push::list(engine, caller, p)?),
+        Request::PushTest(p) => reply::<of::PushTest>(push::test(engine, caller, p)?),
         Request::ProjectsAdd(p) => reply::<of::ProjectsAdd>(projects::add(engine, caller, p)?),
         Request::ProjectsList(p) => reply::<of::ProjectsList>(projects::list(engine, p)),
         Request::ProjectsGet(p) => reply::<of::ProjectsGet>(projects::get(engine, p)?),

@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::push::{PushError, check};
 use tether_protocol::params::NoParams;
 use tether_protocol::push::{
-    PushEndpointParams, PushStatus, PushSubscribeParams, PushSubscription,
+    PushEndpointParams, PushStatus, PushSubscribeParams, PushSubscription, PushTested,
 };
 use tether_protocol::{DeviceId, ErrorCode, RpcError};
 
@@ -40,6 +40,13 @@ pub(super) async fn status(
             ErrorCode::Unavailable,
             format!("the push notification key cannot be read: {error}"),
         )
+    })
+}
+
+/// Queues a test notification to the calling device's subscriptions.
+pub(super) fn test(engine: &Engine, caller: &Caller, _: NoParams) -> Result<PushTested, RpcError> {
+    Ok(PushTested {
+        queued: engine.push().test(device(caller)?),
     })
 }
 

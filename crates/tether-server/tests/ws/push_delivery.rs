@@ -251,3 +251,23 @@ async fn ntfy_gets_the_same_moves_with_its_headers_and_nothing_of_the_prompt() {
     let project = bench.project.path().file_name().unwrap().to_str().unwrap();
     assert_eq!(body, format!("A tool needs your approval in {project}."));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_sends_itself_a_test_notification() {
+    let mut push = PushService::start().await;
+    let bench = bench(vec![Reply::text(["ok"])], &push).await;
+    let phone = push.browser("ok", "tested");
+    subscribe(
+        &bench,
+        &push,
+        &bench.token,
+        phone.subscription(&["approval"]),
+    )
+    .await;
+    let mut device = bench.server.connect(&bench.token).await;
+    let tested = device.call(1, "push.test", json!({})).await;
+    assert_eq!(tested["result"]["queued"], 1, "{tested}");
+    let pushed = push.next().await;
+    assert_eq!(pushed.payload["title"], "Tether test notification");
+    assert_eq!(pushed.path, "/ok/tested");
+}
