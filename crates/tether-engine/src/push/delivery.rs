@@ -1,10 +1,8 @@
-//! Delivering pushes, off every session's path: a bounded queue into one task that coalesces
-//! a burst for the same subscription and session into one message (sent after a short
-//! window, and named by a Topic so the push service also keeps only the latest), retries
-//! 429 and 5xx with backoff (honouring `Retry-After`), drops a subscription the service says
-//! is gone (404, 410), and gives up after a bound, counting it.
+//! Delivering pushes, off every session's path: a bounded queue into one task, which sends
+//! what [`Gather`] lets go (each push named by a Topic per session, so the push service also
+//! keeps only the latest), retries 429 and 5xx with backoff (honouring `Retry-After`), drops
+//! a subscription the service says is gone (404, 410), and gives up after a bound, counting it.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,14 +15,13 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use web_push_native::{Auth, WebPushBuilder, p256};
 
+use super::gather::{Gather, Pending, Taken};
 use crate::engine::WeakEngine;
 use tether_protocol::push::NotifyKind;
 use tether_store::PushRecord;
 
 /// Pushes waiting for the task, at most; past it they are dropped and counted.
 const QUEUE: usize = 256;
-/// How long a burst for one subscription and session is gathered into one push.
-const GATHER: Duration = Duration::from_millis(500);
 /// Tries of one push, the first included.
 const TRIES: u32 = 5;
 /// The first wait before trying again; it doubles each time, up to `LONGEST_WAIT`.
@@ -34,8 +31,6 @@ const LONGEST_WAIT: Duration = Duration::from_secs(300);
 const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// How long a push service keeps a message for an offline device.
 const TIME_TO_LIVE: Duration = Duration::from_secs(6 * 60 * 60);
-/// Pushes waiting to be sent (gathered or between tries), at most.
-const MAX_PENDING: usize = 1024;
 
 /// One push to one subscription.
 #[derive(Debug, Clone)]
@@ -43,6 +38,8 @@ pub struct Job {
     pub subscription: PushRecord,
     pub session_id: String,
     pub kind: NotifyKind,
+    /// The approval it may answer, if any.
+    pub request_id: Option<String>,
     /// The encrypted payload's plain text: JSON with no prompt, answer or command.
     pub payload: Vec<u8>,
 }
@@ -65,13 +62,6 @@ pub fn start(engine: WeakEngine, client: reqwest::Client) -> Outbox {
     Outbox(sender)
 }
 
-/// A job waiting for its time, and how many tries it had.
-struct Pending {
-    job: Job,
-    due: Instant,
-    tries: u32,
-}
-
 /// What one try came to.
 enum Outcome {
     Sent,
@@ -85,60 +75,58 @@ enum Outcome {
 async fn run(engine: WeakEngine, client: reqwest::Client, mut jobs: mpsc::Receiver<Job>) {
     let client = Arc::new(client);
     let (done, mut finished) = mpsc::unbounded_channel::<(Pending, Outcome)>();
-    let mut pending: HashMap<(String, String), Pending> = HashMap::new();
+    let mut gather = Gather::default();
     loop {
-        let next_due = pending.values().map(|waiting| waiting.due).min();
-        tokio::select! {
+        let now = tokio::select! {
             job = jobs.recv() => {
                 let Some(job) = job else { return };
-                let key = (job.subscription.endpoint.clone(), job.session_id.clone());
-                let full = pending.len() >= MAX_PENDING;
-                match pending.get_mut(&key) {
-                    // A burst: the latest says what happened; its time stays.
-                    Some(waiting) => waiting.job = job,
-                    None if full => count_failed(&engine),
-                    None => {
-                        let due = Instant::now() + GATHER;
-                        pending.insert(key, Pending { job, due, tries: 0 });
+                let now = Instant::now();
+                match gather.take(job, now) {
+                    Taken::Now => now,
+                    Taken::Held | Taken::Same => continue,
+                    Taken::Full => {
+                        count_failed(&engine);
+                        continue;
                     }
                 }
             }
-            Some((mut try_, outcome)) = finished.recv() => {
+            Some((waiting, outcome)) = finished.recv() => {
                 let Some(engine) = engine.upgrade() else { return };
                 match outcome {
                     Outcome::Sent => engine.metrics().pushes_sent.add(1),
                     Outcome::Gone => {
-                        let subscription = &try_.job.subscription;
+                        let subscription = &waiting.job.subscription;
                         tracing::info!(device = %subscription.device_id, "a push subscription is gone: it is removed");
                         engine.push().drop_endpoint(&subscription.endpoint);
+                        gather.forget(&subscription.endpoint);
                     }
-                    Outcome::Again(wait) if try_.tries < TRIES && pending.len() < MAX_PENDING => {
-                        let backoff = FIRST_WAIT.saturating_mul(1 << (try_.tries - 1).min(16));
-                        try_.due = Instant::now() + wait.unwrap_or(backoff).min(LONGEST_WAIT);
-                        let key = (try_.job.subscription.endpoint.clone(), try_.job.session_id.clone());
-                        pending.entry(key).or_insert(try_);
+                    Outcome::Again(wait) if waiting.tries < TRIES => {
+                        let backoff = FIRST_WAIT.saturating_mul(1 << (waiting.tries - 1).min(16));
+                        let due = Instant::now() + wait.unwrap_or(backoff).min(LONGEST_WAIT);
+                        if !gather.again(waiting, due) {
+                            engine.metrics().pushes_failed.add(1);
+                        }
                     }
                     Outcome::Again(_) | Outcome::Refused => engine.metrics().pushes_failed.add(1),
                 }
+                continue;
             }
-            () = sleep_until(next_due) => {
-                let now = Instant::now();
-                let due: Vec<_> = pending.iter().filter(|(_, waiting)| waiting.due <= now).map(|(key, _)| key.clone()).collect();
-                for key in due {
-                    let Some(mut waiting) = pending.remove(&key) else { continue };
-                    let Some(engine) = engine.upgrade() else { return };
-                    let Ok(vapid) = engine.push().vapid().await.cloned() else {
-                        engine.metrics().pushes_failed.add(1);
-                        continue;
-                    };
-                    waiting.tries += 1;
-                    let (client, done) = (Arc::clone(&client), done.clone());
-                    tokio::spawn(async move {
-                        let outcome = try_once(&client, &vapid, &waiting.job).await;
-                        let _ = done.send((waiting, outcome));
-                    });
-                }
-            }
+            () = sleep_until(gather.next_due()) => Instant::now(),
+        };
+        for mut waiting in gather.due(now) {
+            let Some(engine) = engine.upgrade() else {
+                return;
+            };
+            let Ok(vapid) = engine.push().vapid().await.cloned() else {
+                engine.metrics().pushes_failed.add(1);
+                continue;
+            };
+            waiting.tries += 1;
+            let (client, done) = (Arc::clone(&client), done.clone());
+            tokio::spawn(async move {
+                let outcome = try_once(&client, &vapid, &waiting.job).await;
+                let _ = done.send((waiting, outcome));
+            });
         }
     }
 }

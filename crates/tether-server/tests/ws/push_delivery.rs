@@ -1,7 +1,7 @@
 //! Pushes, through the stand-in push service: the real claude asks for an approval, then
 //! finishes, and each subscribed device is told (encrypted, signed, urgency by kind, nothing
 //! of the prompt or the command), and the approval is answered from the notification with its
-//! single-use credential; a burst is one push; 410 removes the subscription, 429 waits
+//! single-use credential; a burst is one push and what is new after it one more; 410 removes the subscription, 429 waits
 //! its `Retry-After`, a hanging service holds up nothing else; a revoked device gets nothing.
 
 use std::time::Duration;
@@ -121,11 +121,12 @@ async fn bursts_gone_busy_hanging_and_revoked_subscriptions_are_handled() {
     let (_, watch_token) = bench.server.token("watch").await;
     let (_, laptop_token) = bench.server.token("laptop").await;
     let approvals = ["approval"];
-    let (hang, gone, busy, revoked) = (
+    let (hang, gone, busy, revoked, burst) = (
         push.browser("hang", "phone"),
         push.browser("gone", "laptop"),
         push.browser("busy", "watch"),
         push.browser("ok", "tablet"),
+        push.browser("ok", "burst"),
     );
     subscribe(&bench, &push, &bench.token, hang.subscription(&approvals)).await;
     subscribe(&bench, &push, &laptop_token, gone.subscription(&approvals)).await;
@@ -137,6 +138,8 @@ async fn bursts_gone_busy_hanging_and_revoked_subscriptions_are_handled() {
         revoked.subscription(&approvals),
     )
     .await;
+    let told = ["approval", "finished"];
+    subscribe(&bench, &push, &bench.token, burst.subscription(&told)).await;
     let revoke = Some(json!({ "id": tablet_id }));
     bench
         .server
@@ -150,26 +153,34 @@ async fn bursts_gone_busy_hanging_and_revoked_subscriptions_are_handled() {
         seat.call("sessions.get", json!({})).await["result"]["session"].clone(),
     )
     .unwrap();
-    // A burst of approvals for one session: one push each.
+    // A burst of approvals for one session, then the turn finishes: the first approval leaves
+    // at once, the same again is dropped, and what is new (finished) follows at the window's end.
     for _ in 0..5 {
         moved(&bench, &info, SessionStatus::Running);
         moved(&bench, &info, SessionStatus::AwaitingApproval);
     }
-    let mut seen: Vec<(String, u16)> = Vec::new();
-    // gone (410), busy (429), busy again after its Retry-After (201); the hanging one never
-    // answers and holds up none of them; the revoked tablet is never tried.
-    for _ in 0..3 {
+    moved(&bench, &info, SessionStatus::Idle);
+    let mut seen: Vec<(String, u16, String)> = Vec::new();
+    // gone (410), busy (429), busy again after its Retry-After (201), and the burst's two; the
+    // hanging one never answers and holds up none of them; the revoked tablet is never tried.
+    for _ in 0..5 {
         let pushed = push.next().await;
-        assert_eq!(pushed.payload["kind"], "approval");
-        seen.push((pushed.path, pushed.status));
+        let kind = pushed.payload["kind"].as_str().unwrap().to_owned();
+        seen.push((pushed.path, pushed.status, kind));
     }
-    seen.sort();
+    seen.sort_by(|one, other| one.0.cmp(&other.0));
+    let seen: Vec<(&str, u16, &str)> = seen
+        .iter()
+        .map(|(path, status, kind)| (path.as_str(), *status, kind.as_str()))
+        .collect();
     assert_eq!(
         seen,
         [
-            ("/busy/watch".to_owned(), 201),
-            ("/busy/watch".to_owned(), 429),
-            ("/gone/laptop".to_owned(), 410),
+            ("/busy/watch", 429, "approval"),
+            ("/busy/watch", 201, "approval"),
+            ("/gone/laptop", 410, "approval"),
+            ("/ok/burst", 201, "approval"),
+            ("/ok/burst", 201, "finished"),
         ]
     );
     let metrics = tether_engine::metrics::scrape(&bench.server.engine);
@@ -199,9 +210,17 @@ async fn ntfy_gets_the_same_moves_with_its_headers_and_nothing_of_the_prompt() {
             let sender = sender.clone();
             async move {
                 let (parts, body) = request.into_parts();
+                // As a protected ntfy topic: publishing needs its token.
+                if parts
+                    .headers
+                    .get("authorization")
+                    .is_none_or(|auth| auth != "Bearer tk_topic_secret")
+                {
+                    return axum::http::StatusCode::FORBIDDEN;
+                }
                 let body = axum::body::to_bytes(body, 1 << 16).await.unwrap();
                 let _ = sender.send((parts.headers, String::from_utf8_lossy(&body).into_owned()));
-                "{}"
+                axum::http::StatusCode::OK
             }
         }),
     );
@@ -212,12 +231,34 @@ async fn ntfy_gets_the_same_moves_with_its_headers_and_nothing_of_the_prompt() {
         config.push.ntfy_url = Some(url);
     })
     .await;
-    bench
-        .server
-        .engine
-        .vault()
-        .set("push-ntfy-token", "tk_topic_secret")
+    let engine = &bench.server.engine;
+    let test = || engine.dispatch(&Caller::Local, "push.ntfy_test", Some(json!({})));
+    let without = test().await.unwrap_err();
+    assert!(
+        without.message.contains("403") && without.message.contains("tether ntfy token"),
+        "{}",
+        without.message
+    );
+    let set = json!({ "token": "tk_topic_secret" });
+    engine
+        .dispatch(&Caller::Local, "push.ntfy_token", Some(set))
+        .await
         .unwrap();
+    let mut device = bench.server.connect(&bench.token).await;
+    let refused = device.call(1, "push.ntfy_test", json!({})).await;
+    assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+    let spaced = json!({ "token": "tk with spaces" });
+    let bad = engine.dispatch(&Caller::Local, "push.ntfy_token", Some(spaced));
+    assert_eq!(
+        bad.await.unwrap_err().code,
+        tether_protocol::ErrorCode::InvalidParams
+    );
+    // The test waits for the server's answer.
+    test().await.unwrap();
+    let (headers, body) = published.try_recv().expect("published before the answer");
+    assert_eq!(headers["x-title"], "Tether test notification");
+    assert_eq!(headers["authorization"], "Bearer tk_topic_secret");
+    assert_eq!(body, "Notifications reach this device.");
 
     let mut seat = bench.seat().await;
     let info: SessionInfo = serde_json::from_value(
