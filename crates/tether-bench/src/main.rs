@@ -1,4 +1,4 @@
-//! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline and start-up,
+//! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline, push latency and start-up,
 //! measured side by side with a Node `ws` server and a Bun server doing the same work in the
 //! same run, and its reading of Claude Code's transcripts next to `wc -l`. Prints a markdown table and writes it, with the JSON, to the output folder.
 
@@ -11,6 +11,7 @@ mod idle;
 mod lines;
 mod machine;
 mod pipeline;
+mod push;
 mod report;
 mod serve;
 mod servers;
@@ -162,7 +163,7 @@ async fn measure(
         server.stop().await;
     }
 
-    eprintln!("catch-up, pipeline, start-up, transcripts");
+    eprintln!("catch-up, pipeline, push, start-up, transcripts");
     Ok(Results {
         measured_at: format!("{} UTC", utc(unix_now())),
         machine,
@@ -171,6 +172,7 @@ async fn measure(
         idle: memory,
         catch_up: catch_up::run(missed).await?,
         pipeline: pipeline::run(100_000).await?,
+        push: push::run(8, 300).await?,
         startup: startup::run(&programs, &tether).await?,
         transcripts: transcripts::run(&programs.bench).await?,
     })
