@@ -100,7 +100,8 @@ async fn told<R: Runtime>(
         | AccountEvent::SessionUpdated(SessionSummary { session })
         | AccountEvent::SessionEnded(SessionSummary { session }) => {
             let project = projects.name(engine, &session.project_id).await;
-            notifier.session(app, session, &project);
+            let kinds = engine.push().desktop().get();
+            notifier.session(app, session, &project, &kinds);
         }
         AccountEvent::SessionDeleted(_)
         | AccountEvent::ProjectAdded(_)

@@ -1,12 +1,15 @@
-//! Desktop notifications: when a tool waits for approval, or a turn or session ends, while the
-//! window is hidden or not focused. The text names the project and what happened, never the
-//! prompt, the answer, a command or an error's details.
+//! Desktop notifications: when a tool waits for approval, a turn finishes, or a session fails
+//! or stalls (as the desktop's user chose: `push.desktop_set`), or a session is archived, while
+//! the window is hidden or not focused. The text is a push's: it names the project and what
+//! happened, never the prompt, the answer, a command or an error's details.
 
 use std::collections::HashMap;
 
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
+use tether_engine::push::{kind_of, words};
 use tether_protocol::model::{SessionInfo, SessionStatus};
+use tether_protocol::push::NotifyKind;
 
 /// A notification to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,31 +18,25 @@ pub struct Note {
     pub body: String,
 }
 
-/// What a session's move from `before` to `now` is worth telling, if anything.
-pub fn note_for(before: Option<SessionStatus>, now: SessionStatus, project: &str) -> Option<Note> {
-    let was_busy = before.is_some_and(SessionStatus::is_mid_turn);
-    let note = |title, body: String| Some(Note { title, body });
-    match now {
-        SessionStatus::AwaitingApproval if before != Some(SessionStatus::AwaitingApproval) => note(
-            "Claude is waiting for you",
-            format!("A tool needs your approval in {project}."),
-        ),
-        SessionStatus::Idle if was_busy => note(
-            "Claude has finished",
-            format!("The answer in {project} is ready."),
-        ),
-        SessionStatus::Errored if before != Some(SessionStatus::Errored) => note(
-            "A session stopped",
-            format!("A session in {project} stopped with an error."),
-        ),
-        SessionStatus::Ended if before.is_some_and(|before| before != SessionStatus::Ended) => {
-            note(
-                "A session ended",
-                format!("A session in {project} was archived."),
-            )
-        }
-        _ => None,
+/// What a session's move from `before` to `now` is worth telling, if anything, when `kinds`
+/// are chosen.
+pub fn note_for(
+    before: Option<SessionStatus>,
+    now: SessionStatus,
+    project: &str,
+    kinds: &[NotifyKind],
+) -> Option<Note> {
+    if now == SessionStatus::Ended {
+        return before
+            .is_some_and(|before| before != SessionStatus::Ended)
+            .then(|| Note {
+                title: "A session ended",
+                body: format!("A session in {project} was archived."),
+            });
     }
+    let kind = kind_of(before, now).filter(|kind| kinds.contains(kind))?;
+    let (title, body) = words(kind, project);
+    Some(Note { title, body })
 }
 
 /// Remembers each session's last status, to tell moves apart.
@@ -63,10 +60,11 @@ impl Notifier {
         app: &AppHandle<R>,
         session: &SessionInfo,
         project: &str,
+        kinds: &[NotifyKind],
     ) {
         let now = session.status;
         let before = self.statuses.insert(session.id.clone(), now);
-        let Some(note) = note_for(before, now, project) else {
+        let Some(note) = note_for(before, now, project, kinds) else {
             return;
         };
         if window_in_front(app) {
@@ -94,6 +92,7 @@ fn window_in_front<R: Runtime>(app: &AppHandle<R>) -> bool {
 #[cfg(test)]
 mod tests {
     use tether_protocol::model::SessionStatus;
+    use tether_protocol::push::NotifyKind;
 
     use super::note_for;
 
@@ -102,10 +101,20 @@ mod tests {
         serde_json::from_value(serde_json::json!(name)).unwrap()
     }
 
+    /// The note's title for a move, with every kind chosen.
+    fn title(before: Option<&str>, now: &str) -> Option<&'static str> {
+        note_for(before.map(status), status(now), "web", &NotifyKind::ALL).map(|note| note.title)
+    }
+
     #[test]
     fn approvals_and_endings_are_told_once_and_nothing_else() {
-        let waiting =
-            note_for(Some(status("running")), status("awaiting_approval"), "web").unwrap();
+        let waiting = note_for(
+            Some(status("running")),
+            status("awaiting_approval"),
+            "web",
+            &NotifyKind::ALL,
+        )
+        .unwrap();
         assert_eq!(
             (waiting.title, waiting.body.as_str()),
             (
@@ -113,52 +122,42 @@ mod tests {
                 "A tool needs your approval in web."
             )
         );
+        assert_eq!(title(Some("awaiting_approval"), "awaiting_approval"), None);
+        assert_eq!(title(Some("running"), "idle"), Some("Claude has finished"));
         assert_eq!(
-            note_for(
-                Some(status("awaiting_approval")),
-                status("awaiting_approval"),
-                "web"
-            ),
-            None
+            title(Some("awaiting_approval"), "idle"),
+            Some("Claude has finished")
         );
         assert_eq!(
-            note_for(Some(status("running")), status("idle"), "web")
-                .unwrap()
-                .title,
-            "Claude has finished"
-        );
-        assert_eq!(
-            note_for(Some(status("awaiting_approval")), status("idle"), "web")
-                .unwrap()
-                .title,
-            "Claude has finished"
-        );
-        assert_eq!(
-            note_for(None, status("idle"), "web"),
+            title(None, "idle"),
             None,
             "a session first seen idle did nothing"
         );
-        assert_eq!(note_for(Some(status("idle")), status("idle"), "web"), None);
+        assert_eq!(title(Some("idle"), "idle"), None);
+        assert_eq!(title(Some("running"), "running"), None);
         assert_eq!(
-            note_for(Some(status("running")), status("running"), "web"),
-            None
+            title(Some("running"), "errored"),
+            Some("A session needs you")
         );
         assert_eq!(
-            note_for(Some(status("running")), status("errored"), "web")
-                .unwrap()
-                .body,
-            "A session in web stopped with an error."
+            title(Some("running"), "stalled"),
+            Some("A session needs you")
         );
+        assert_eq!(title(Some("idle"), "ended"), Some("A session ended"));
         assert_eq!(
-            note_for(Some(status("idle")), status("ended"), "web")
-                .unwrap()
-                .title,
-            "A session ended"
-        );
-        assert_eq!(
-            note_for(None, status("ended"), "web"),
+            title(None, "ended"),
             None,
             "archived before this app saw it"
         );
+    }
+
+    #[test]
+    fn only_the_chosen_kinds_are_told_and_an_archived_session_always() {
+        let approvals = [NotifyKind::Approval];
+        let moved = |before, now| note_for(Some(status(before)), status(now), "web", &approvals);
+        assert!(moved("running", "awaiting_approval").is_some());
+        assert_eq!(moved("running", "idle"), None, "finished was not chosen");
+        assert_eq!(moved("running", "errored"), None, "failed was not chosen");
+        assert!(note_for(Some(status("idle")), status("ended"), "web", &[]).is_some());
     }
 }

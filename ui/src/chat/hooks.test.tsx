@@ -231,9 +231,10 @@ describe("DevicesScreen", () => {
     expect(screen.queryByText("7KQF-3M9D")).toBeNull();
   });
 
-  it("shows LAN access with its certificate, which the desktop can replace", async () => {
+  it("shows LAN access with its certificate, which the desktop can replace, and its notifications", async () => {
     const lan = { enabled: true, url: "https://192.168.1.20:7411/", fingerprint: "SHA256:AB:CD", expires_at: Date.UTC(2027, 11, 1) / 1000 };
     engine.answers.set("lan.status", () => lan);
+    engine.answers.set("push.desktop", () => ({ kinds: ["approval"] }));
     engine.answers.set("lan.rotate_certificate", () => ({ ...lan, fingerprint: "SHA256:EF:01" }));
     render(<DevicesScreen client={client} status="connected" local />);
     await settle();
@@ -241,6 +242,9 @@ describe("DevicesScreen", () => {
     fireEvent.click(screen.getByRole("button", { name: "Replace certificate" }));
     await settle();
     expect(engine.requests("lan.rotate_certificate")).toHaveLength(1);
+    fireEvent.click(screen.getByLabelText("An answer is finished"));
+    await settle();
+    expect(engine.requests("push.desktop_set")[0]!.params).toEqual({ kinds: ["approval", "finished"] });
   });
 
   it("says which address tried wrong codes, and which burned the code", async () => {

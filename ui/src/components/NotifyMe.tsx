@@ -5,12 +5,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { NotifyKind, PushSubscribeParams } from "../gen/protocol";
 import { useShell } from "../offline/shell";
 import type { TetherClient } from "../protocol/client";
-
-const KINDS: { kind: NotifyKind; label: string }[] = [
-  { kind: "approval", label: "Claude waits for an approval" },
-  { kind: "finished", label: "An answer is finished" },
-  { kind: "failed", label: "A session fails or stalls" },
-];
+import { KINDS, toggled } from "./notifyKinds";
 
 type State =
   | { kind: "loading" }
@@ -90,8 +85,7 @@ export function NotifyMe({ client, connected }: { client: TetherClient; connecte
                   checked={state.chosen.includes(kind)}
                   disabled={!connected || (state.chosen.length === 1 && state.chosen.includes(kind))}
                   onChange={(event) => {
-                    const chosen = event.target.checked ? [...state.chosen, kind] : state.chosen.filter((other) => other !== kind);
-                    void act(() => subscribe(chosen));
+                    void act(() => subscribe(toggled(state.chosen, kind, event.target.checked)));
                   }}
                 />
                 {label}

@@ -194,6 +194,10 @@ export type PushTested = {
  */
 queued: number, };
 
+export type DesktopNotify = { kinds: Array<NotifyKind>, };
+
+export type NtfyTokenParams = { token: string | null, };
+
 export type Project = { id: string, name: string, path: string, 
 /**
  * Seconds since the Unix epoch.
@@ -553,6 +557,10 @@ export type Methods = {
   "push.unsubscribe": { params: PushEndpointParams; result: PushSubscription };
   "push.list": { params: NoParams; result: Array<PushSubscription> };
   "push.test": { params: NoParams; result: PushTested };
+  "push.desktop": { params: NoParams; result: DesktopNotify };
+  "push.desktop_set": { params: DesktopNotify; result: DesktopNotify };
+  "push.ntfy_token": { params: NtfyTokenParams; result: Done };
+  "push.ntfy_test": { params: NoParams; result: Done };
   "projects.add": { params: ProjectAddParams; result: Project };
   "projects.list": { params: NoParams; result: Array<Project> };
   "projects.get": { params: ProjectIdParams; result: Project };

@@ -7,17 +7,19 @@ import { useChannel } from "../chat/useChannel";
 import { useFetched } from "../chat/useFetched";
 import { usePairing } from "../chat/usePairing";
 import { ago } from "../chat/time";
+import { DesktopNotifications } from "../components/DesktopNotifications";
 import { LanAccess } from "../components/LanAccess";
 import { PairDevicePanel } from "../components/PairDevicePanel";
 import { NotifyMe } from "../components/NotifyMe";
 import { RemoteAccess } from "../components/RemoteAccess";
 import { StartAtLogin } from "../components/StartAtLogin";
-import type { LanStatus, ListedDevice, RemoteStatus } from "../gen/protocol";
+import type { DesktopNotify, LanStatus, ListedDevice, RemoteStatus } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
 const fetchDevices = (client: TetherClient) => client.request("devices.list");
 const fetchLan = (client: TetherClient) => client.request("lan.status");
 const fetchRemote = (client: TetherClient) => client.request("remote.status");
+const fetchDesktopNotify = (client: TetherClient) => client.request("push.desktop");
 
 type Props = {
   client: TetherClient;
@@ -40,6 +42,7 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
   }, [pairAsked, status, start, pairingStarted]);
   const lan = useFetched<LanStatus | null>(client, local ? status : "offline", null, fetchLan);
   const remote = useFetched<RemoteStatus | null>(client, local ? status : "offline", null, fetchRemote);
+  const notify = useFetched<DesktopNotify | null>(client, local ? status : "offline", null, fetchDesktopNotify);
   useChannel(client, "user:owner", (event) => {
     if (event === null || event.event.startsWith("device.")) void reload();
     if (local && (event === null || event.event === "lan.updated")) void lan.reload();
@@ -93,6 +96,14 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
       )}
       {remote.problem && <p className="error" role="alert">{remote.problem}</p>}
       {local && <StartAtLogin />}
+      {notify.data && (
+        <DesktopNotifications
+          chosen={notify.data}
+          disabled={status !== "connected"}
+          choose={(kinds) => void notify.act(() => client.request("push.desktop_set", { kinds }))}
+        />
+      )}
+      {notify.problem && <p className="error" role="alert">{notify.problem}</p>}
       {!local && <NotifyMe client={client} connected={status === "connected"} />}
       <PairDevicePanel pairing={pairing} offline={status !== "connected"} />
     </main>

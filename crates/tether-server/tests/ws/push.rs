@@ -1,6 +1,7 @@
 //! Push subscriptions: a paired device subscribes with a browser's keys to the engine's VAPID
 //! key, sees and changes only its own, keeps at most eight, and loses them when revoked; bad
-//! fields are named; the key and the subscriptions outlive a restart.
+//! fields are named; the key and the subscriptions outlive a restart, as does what the
+//! desktop's own notifications tell of, which only the desktop changes.
 
 use serde_json::{Value, json};
 use web_push_native::p256::SecretKey;
@@ -170,7 +171,31 @@ async fn a_revoked_devices_subscriptions_go_and_the_rest_outlive_a_restart() {
         1
     );
 
+    let desktop = |method: &'static str, params: Value| {
+        let engine = server.engine.clone();
+        async move { engine.dispatch(&Caller::Local, method, Some(params)).await }
+    };
+    let every = desktop("push.desktop", json!({})).await.unwrap();
+    assert_eq!(every["kinds"], json!(["approval", "finished", "failed"]));
+    let chosen = json!({ "kinds": ["failed", "approval", "failed"] });
+    let set = desktop("push.desktop_set", chosen).await.unwrap();
+    assert_eq!(set["kinds"], json!(["approval", "failed"]));
+    let refused = tablet
+        .call(6, "push.desktop_set", json!({ "kinds": [] }))
+        .await;
+    assert_eq!(refused["error"]["code"], "forbidden", "{refused}");
+
     let mut restarted = server.restart().await;
+    let kept = restarted
+        .engine
+        .dispatch(&Caller::Local, "push.desktop", Some(json!({})))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept["kinds"],
+        json!(["approval", "failed"]),
+        "the desktop's choice is kept"
+    );
     let mut tablet = restarted.connect(&tablet_token).await;
     let status = tablet.call(5, "push.status", json!({})).await;
     assert_eq!(
