@@ -52,6 +52,11 @@ pub enum Command {
         #[command(subcommand)]
         action: RemoteAction,
     },
+    /// Notifications through ntfy, to the topic push.ntfy_url names.
+    Ntfy {
+        #[command(subcommand)]
+        action: NtfyAction,
+    },
     /// Open a session on a Tether engine and chat with it in this terminal.
     Connect(ConnectArgs),
     /// Register the folders Claude Code sessions may run in.
@@ -177,6 +182,18 @@ pub enum RemoteAction {
     },
     /// The public URL, and who set it.
     Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NtfyAction {
+    /// Keep the topic's access token, read as one line of standard input, in the keyring.
+    Token {
+        /// Forget the token instead.
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Publish a test notification to the topic, and say whether the server took it.
+    Test,
 }
 
 #[derive(Debug, Args)]

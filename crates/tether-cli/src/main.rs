@@ -9,6 +9,7 @@ mod devices;
 mod doctor;
 mod keys;
 mod lan;
+mod ntfy;
 mod pair;
 mod project;
 mod remote;
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
             Command::Keys { action } => keys::run(&config, action).await,
             Command::Lan { action } => lan::run(&config, action).await,
             Command::Remote { action } => remote::run(&config, action).await,
+            Command::Ntfy { action } => ntfy::run(&config, action).await,
             Command::Connect(args) => connect::run(args).await,
             Command::Project { action } => project::run(&config, action).await,
             Command::Doctor => doctor::run(&config).await,

@@ -169,7 +169,7 @@ fn help_names_every_command() {
         .unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     for command in [
-        "serve", "pair", "devices", "keys", "lan", "remote", "connect",
+        "serve", "pair", "devices", "keys", "lan", "remote", "ntfy", "connect",
     ] {
         assert!(help.contains(command), "{help}");
     }
@@ -253,6 +253,63 @@ async fn the_public_url_is_set_from_the_command_line_and_the_choice_outlives_a_r
         status.contains("https://desk.example.org:8443/ (set by the desktop)"),
         "{status}"
     );
+}
+
+/// An ntfy topic on loopback that takes a publish only with `Bearer tk_cli_secret`; answers
+/// its URL and the titles it took.
+async fn protected_topic() -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use axum::http::{HeaderMap, StatusCode};
+    let (sender, took) = tokio::sync::mpsc::unbounded_channel();
+    let topic = axum::Router::new().route(
+        "/topic",
+        axum::routing::post(move |headers: HeaderMap| {
+            let sender = sender.clone();
+            async move {
+                let header = |name| headers.get(name).and_then(|value| value.to_str().ok());
+                if header("authorization") != Some("Bearer tk_cli_secret") {
+                    return StatusCode::FORBIDDEN;
+                }
+                let _ = sender.send(header("x-title").unwrap_or_default().to_owned());
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/topic", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, topic).await });
+    (url, took)
+}
+
+#[tokio::test]
+async fn the_ntfy_token_is_read_from_standard_input_and_a_test_says_what_the_server_said() {
+    let setup = Setup::plain();
+    let (url, mut took) = protected_topic().await;
+    std::fs::write(setup.config(), format!("[push]\nntfy_url = {url:?}\n")).unwrap();
+    let refused = setup.run(&["ntfy", "test"]).await;
+    assert_exit(&refused, 1, "tether ntfy token");
+    assert!(stderr(&refused).contains("403"), "{}", stderr(&refused));
+
+    let mut keep = setup.tether();
+    keep.args(["ntfy", "token"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = keep.spawn().unwrap();
+    use tokio::io::AsyncWriteExt as _;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"tk_cli_secret\n").await.unwrap();
+    drop(stdin);
+    let kept = tokio::time::timeout(WAIT, child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(kept.status.success(), "{}", stderr(&kept));
+
+    let tested = setup.output(&["ntfy", "test"]).await;
+    assert!(tested.contains("took a test notification"), "{tested}");
+    assert_eq!(took.try_recv().unwrap(), "Tether test notification");
+    setup.output(&["ntfy", "token", "--clear"]).await;
+    let forgotten = setup.run(&["ntfy", "test"]).await;
+    assert_exit(&forgotten, 1, "403");
 }
 
 #[tokio::test]

@@ -123,6 +123,10 @@ rpc_methods! {
     "push.unsubscribe" => PushUnsubscribe(crate::push::PushEndpointParams) -> crate::push::PushSubscription;
     "push.list" => PushList(NoParams) -> Vec<crate::push::PushSubscription>;
     "push.test" => PushTest(NoParams) -> crate::push::PushTested;
+    "push.desktop" => PushDesktop(NoParams) -> crate::push::DesktopNotify;
+    "push.desktop_set" => PushDesktopSet(crate::push::DesktopNotify) -> crate::push::DesktopNotify;
+    "push.ntfy_token" => PushNtfyToken(crate::push::NtfyTokenParams) -> crate::results::Done;
+    "push.ntfy_test" => PushNtfyTest(NoParams) -> crate::results::Done;
     "projects.add" => ProjectsAdd(ProjectAddParams) -> Project;
     "projects.list" => ProjectsList(NoParams) -> Vec<Project>;
     "projects.get" => ProjectsGet(ProjectIdParams) -> Project;

@@ -19,6 +19,19 @@ pub enum NotifyKind {
 impl NotifyKind {
     /// What a device is told of unless it chooses: what needs it.
     pub const DEFAULT: [NotifyKind; 2] = [NotifyKind::Approval, NotifyKind::Failed];
+    /// Every kind: what the desktop tells unless its user chooses.
+    pub const ALL: [NotifyKind; 3] = [
+        NotifyKind::Approval,
+        NotifyKind::Finished,
+        NotifyKind::Failed,
+    ];
+}
+
+/// What the desktop's own notifications tell of (an archived session is always told).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct DesktopNotify {
+    pub kinds: Vec<NotifyKind>,
 }
 
 /// A subscription's keys, base64url: the browser's P-256 public key and its auth secret.
@@ -75,4 +88,11 @@ pub struct PushStatus {
     /// The engine's VAPID public key (base64url, uncompressed P-256): `applicationServerKey`.
     pub vapid_public_key: String,
     pub subscriptions: Vec<PushSubscription>,
+}
+
+/// The ntfy topic's access token, kept in the keyring (none: forget it).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NtfyTokenParams {
+    pub token: Option<String>,
 }

@@ -29,8 +29,8 @@ use tether_protocol::params::{
     TodosParams,
 };
 use tether_protocol::push::{
-    NotifyKind, PushEndpointParams, PushKeys, PushStatus, PushSubscribeParams, PushSubscription,
-    PushTested,
+    DesktopNotify, NotifyKind, NtfyTokenParams, PushEndpointParams, PushKeys, PushStatus,
+    PushSubscribeParams, PushSubscription, PushTested,
 };
 use tether_protocol::results::{
     Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
@@ -78,6 +78,8 @@ fn generated() -> String {
         PushSubscription::decl(&cfg),
         PushStatus::decl(&cfg),
         PushTested::decl(&cfg),
+        DesktopNotify::decl(&cfg),
+        NtfyTokenParams::decl(&cfg),
         Project::decl(&cfg),
         SessionStatus::decl(&cfg),
         Usage::decl(&cfg),

@@ -5,6 +5,8 @@
 mod answers;
 mod client;
 mod delivery;
+mod desktop;
+mod gather;
 mod moments;
 mod ntfy;
 mod subscription;
@@ -17,11 +19,14 @@ use tokio::sync::OnceCell;
 
 pub use self::answers::{Answerable, Answers, Refused};
 pub use self::client::{ClientError, client};
-pub use self::moments::{ApprovalAnswer, Payload, kind_of};
+pub use self::desktop::DesktopKinds;
+pub use self::moments::{ApprovalAnswer, Payload, kind_of, words};
+pub use self::ntfy::NtfyError;
 pub use self::subscription::{Checked, SubscriptionError, check};
 pub use self::vapid::VapidKey;
 pub use self::watch::start;
 use crate::auth::{SecretVault, VaultError, blocking};
+use crate::engine::Engine;
 use tether_protocol::DeviceId;
 use tether_protocol::clock::unix_now;
 use tether_protocol::push::{PushStatus, PushSubscription};
@@ -48,8 +53,11 @@ pub struct Push {
     subscriptions: Mutex<Vec<PushRecord>>,
     /// Credentials that answer an approval from a notification.
     answers: Answers,
-    /// Where pushes are queued, once delivery runs.
-    outbox: OnceLock<delivery::Outbox>,
+    /// Where pushes are queued, and the client they and ntfy's publishes go out on, once
+    /// delivery runs.
+    outbox: OnceLock<(delivery::Outbox, reqwest::Client)>,
+    /// What the desktop's own notifications tell of.
+    desktop: DesktopKinds,
 }
 
 impl Push {
@@ -59,6 +67,7 @@ impl Push {
         Self {
             vault,
             vapid: OnceCell::new(),
+            desktop: DesktopKinds::load(store.clone()),
             store,
             subscriptions: Mutex::new(saved),
             answers: Answers::default(),
@@ -68,7 +77,8 @@ impl Push {
 
     /// Queues a test notification to each of `device`'s subscriptions; answers how many.
     pub fn test(&self, device: &DeviceId) -> u32 {
-        let (Some(outbox), Ok(payload)) = (self.outbox.get(), serde_json::to_vec(&Payload::test()))
+        let (Some((outbox, _)), Ok(payload)) =
+            (self.outbox.get(), serde_json::to_vec(&Payload::test()))
         else {
             return 0;
         };
@@ -82,18 +92,45 @@ impl Push {
             subscription,
             session_id: "test".to_owned(),
             kind: tether_protocol::push::NotifyKind::Finished,
+            request_id: None,
             payload: payload.clone(),
         });
         jobs.filter(|job| outbox.send(job.clone())).count() as u32
     }
 
-    /// Where pushes are queued; delivery sets it when it starts.
-    pub(crate) fn deliver_to(&self, outbox: delivery::Outbox) {
-        let _ = self.outbox.set(outbox);
+    /// Where pushes are queued, and the client they go out on; delivery sets them when it
+    /// starts.
+    pub(crate) fn deliver_to(&self, outbox: delivery::Outbox, client: reqwest::Client) {
+        let _ = self.outbox.set((outbox, client));
+    }
+
+    /// Publishes a test notification to the ntfy topic, waiting for its answer.
+    pub async fn test_ntfy(&self, engine: &Engine) -> Result<(), NtfyError> {
+        let Some((_, client)) = self.outbox.get() else {
+            return Err(NtfyError::Off);
+        };
+        let topic = ntfy::Topic::configured(engine).await?;
+        let click = ntfy::click(engine, "");
+        ntfy::publish(client, &topic, &Payload::test(), click.as_deref()).await
+    }
+
+    /// Keeps the ntfy topic's access token in the keyring (none: forgets it).
+    pub async fn set_ntfy_token(&self, token: Option<String>) -> Result<(), VaultError> {
+        let vault = Arc::clone(&self.vault);
+        blocking(move || match token {
+            Some(token) => vault.set(ntfy::TOKEN, &token),
+            None => vault.delete(ntfy::TOKEN),
+        })
+        .await
     }
 
     pub fn answers(&self) -> &Answers {
         &self.answers
+    }
+
+    /// What the desktop's own notifications tell of.
+    pub fn desktop(&self) -> &DesktopKinds {
+        &self.desktop
     }
 
     fn lock(&self) -> MutexGuard<'_, Vec<PushRecord>> {

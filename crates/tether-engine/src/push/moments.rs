@@ -54,20 +54,7 @@ impl Payload {
     }
 
     pub fn new(kind: NotifyKind, session_id: &str, project: &str) -> Self {
-        let (title, body) = match kind {
-            NotifyKind::Approval => (
-                "Claude is waiting for you",
-                format!("A tool needs your approval in {project}."),
-            ),
-            NotifyKind::Finished => (
-                "Claude has finished",
-                format!("The answer in {project} is ready."),
-            ),
-            NotifyKind::Failed => (
-                "A session needs you",
-                format!("A session in {project} stopped or stalled."),
-            ),
-        };
+        let (title, body) = words(kind, project);
         Self {
             kind,
             session_id: session_id.to_owned(),
@@ -76,6 +63,24 @@ impl Payload {
             body,
             approval: None,
         }
+    }
+}
+
+/// A notification's title and text for `kind` in `project`, wherever it is shown.
+pub fn words(kind: NotifyKind, project: &str) -> (&'static str, String) {
+    match kind {
+        NotifyKind::Approval => (
+            "Claude is waiting for you",
+            format!("A tool needs your approval in {project}."),
+        ),
+        NotifyKind::Finished => (
+            "Claude has finished",
+            format!("The answer in {project} is ready."),
+        ),
+        NotifyKind::Failed => (
+            "A session needs you",
+            format!("A session in {project} stopped or stalled."),
+        ),
     }
 }
 

@@ -5,19 +5,55 @@
 
 use std::time::Duration;
 
+use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
 use super::moments::Payload;
+use crate::auth::blocking;
+use crate::engine::Engine;
 use tether_protocol::push::NotifyKind;
+
+/// The keyring entry of the topic's access token.
+pub const TOKEN: &str = "push-ntfy-token";
 
 /// How long one publish may take.
 const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Why a publish did not go.
+#[derive(Debug, thiserror::Error)]
+pub enum NtfyError {
+    #[error("push.ntfy_url is not set (or is not a URL)")]
+    NoTopic,
+    #[error(
+        "notifications are off here: their HTTPS client could not be made (push.extra_ca_file?)"
+    )]
+    Off,
+    #[error("the ntfy server refused it ({0}){hint}", hint = if *.0 == StatusCode::UNAUTHORIZED || *.0 == StatusCode::FORBIDDEN { ": the topic needs an access token (tether ntfy token)" } else { "" })]
+    Refused(StatusCode),
+    #[error("the ntfy server could not be reached: {0}")]
+    Unreachable(reqwest::Error),
+    #[error("the ntfy server did not answer within {DEADLINE:?}")]
+    TimedOut,
+}
 
 /// Where to publish, and the access token when the topic needs one.
 #[derive(Clone)]
 pub struct Topic {
     pub url: url::Url,
     pub token: Option<String>,
+}
+
+impl Topic {
+    /// The topic `push.ntfy_url` names, with the keyring's token.
+    pub async fn configured(engine: &Engine) -> Result<Self, NtfyError> {
+        let url = engine.config().push.ntfy_url.as_deref();
+        let url = url
+            .and_then(|url| url::Url::parse(url).ok())
+            .ok_or(NtfyError::NoTopic)?;
+        let vault = engine.vault();
+        let token = blocking(move || vault.get(TOKEN)).await.ok().flatten();
+        Ok(Self { url, token })
+    }
 }
 
 /// The headers of a publish for `payload`; `click`: the URL that opens the session.
@@ -53,31 +89,31 @@ pub fn headers(payload: &Payload, click: Option<&str>, token: Option<&str>) -> H
     headers
 }
 
-/// Publishes `payload` to `topic`; answers whether the server took it.
+/// The address devices open (the public URL when set), at `session_id`.
+pub fn click(engine: &Engine, session_id: &str) -> Option<String> {
+    let url = engine.pairing_url()?;
+    Some(match session_id {
+        "" => url,
+        session_id => format!("{url}#session={session_id}"),
+    })
+}
+
+/// Publishes `payload` to `topic`.
 pub async fn publish(
     client: &reqwest::Client,
     topic: &Topic,
     payload: &Payload,
     click: Option<&str>,
-) -> bool {
+) -> Result<(), NtfyError> {
     let request = client
         .post(topic.url.clone())
         .headers(headers(payload, click, topic.token.as_deref()))
         .body(payload.body.clone());
     match tokio::time::timeout(DEADLINE, request.send()).await {
-        Ok(Ok(response)) if response.status().is_success() => true,
-        Ok(Ok(response)) => {
-            tracing::warn!(status = %response.status(), "ntfy refused a notification");
-            false
-        }
-        Ok(Err(error)) => {
-            tracing::warn!(%error, "ntfy could not be reached");
-            false
-        }
-        Err(_) => {
-            tracing::warn!("ntfy did not answer in time");
-            false
-        }
+        Ok(Ok(response)) if response.status().is_success() => Ok(()),
+        Ok(Ok(response)) => Err(NtfyError::Refused(response.status())),
+        Ok(Err(error)) => Err(NtfyError::Unreachable(error.without_url())),
+        Err(_) => Err(NtfyError::TimedOut),
     }
 }
 

@@ -3,20 +3,16 @@
 //! delivery, and ends with the engine.
 
 use std::collections::HashMap;
-
-use tokio::sync::broadcast::error::RecvError;
-
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
+use tokio::sync::broadcast::error::RecvError;
 
 use super::answers::Answerable;
 use super::delivery::{self, Job};
-use super::moments::ApprovalAnswer;
-use super::moments::{Payload, kind_of};
+use super::moments::{ApprovalAnswer, Payload, kind_of};
 use super::ntfy;
 use crate::auth::Caller;
-use crate::auth::blocking;
 use crate::engine::{Engine, WeakEngine};
 use crate::rpc::call;
 use tether_protocol::DeviceId;
@@ -26,16 +22,13 @@ use tether_protocol::model::SessionStatus;
 use tether_protocol::params::SessionParams;
 use tether_protocol::push::NotifyKind;
 
-/// The keyring entry of the ntfy topic's access token.
-const NTFY_TOKEN: &str = "push-ntfy-token";
-
 /// ntfy publishes under way, at most; past it one is dropped and counted.
 const NTFY_AT_ONCE: usize = 4;
 
 /// Starts following; pushes go out on `client`.
 pub fn start(engine: &Engine, client: reqwest::Client) {
     let outbox = delivery::start(engine.downgrade(), client.clone());
-    engine.push().deliver_to(outbox.clone());
+    engine.push().deliver_to(outbox.clone(), client.clone());
     let events = engine.hub().watch(&Engine::user_channel());
     let ntfy = Ntfy {
         client,
@@ -51,38 +44,30 @@ struct Ntfy {
 }
 
 impl Ntfy {
-    /// Publishes `payload` to the configured topic, if any, without waiting.
+    /// Publishes `payload` to the configured topic, if any and if it chose its kind, without
+    /// waiting.
     async fn publish(&self, engine: &Engine, payload: &Payload) {
-        let settings = &engine.config().push;
-        let Some(url) = settings
-            .ntfy_url
-            .as_deref()
-            .and_then(|url| url::Url::parse(url).ok())
-        else {
-            return;
-        };
-        if !settings.ntfy_kinds.contains(&payload.kind) {
+        if !engine.config().push.ntfy_kinds.contains(&payload.kind) {
             return;
         }
+        let Ok(topic) = ntfy::Topic::configured(engine).await else {
+            return;
+        };
         let Ok(permit) = Arc::clone(&self.at_once).try_acquire_owned() else {
             engine.metrics().pushes_failed.add(1);
             return;
         };
-        let vault = engine.vault();
-        let token = blocking(move || vault.get(NTFY_TOKEN)).await.ok().flatten();
-        // The address devices open (the public URL when set), at that session.
-        let click = engine
-            .pairing_url()
-            .map(|url| format!("{url}#session={}", payload.session_id));
+        let click = ntfy::click(engine, &payload.session_id);
         let (client, payload, weak) = (self.client.clone(), payload.clone(), engine.downgrade());
         tokio::spawn(async move {
-            let topic = ntfy::Topic { url, token };
             let sent = ntfy::publish(&client, &topic, &payload, click.as_deref()).await;
             if let Some(engine) = weak.upgrade() {
-                let counter = if sent {
-                    &engine.metrics().pushes_sent
-                } else {
-                    &engine.metrics().pushes_failed
+                let counter = match sent {
+                    Ok(()) => &engine.metrics().pushes_sent,
+                    Err(error) => {
+                        tracing::warn!(%error, "a notification did not reach ntfy");
+                        &engine.metrics().pushes_failed
+                    }
                 };
                 counter.add(1);
             }
@@ -159,6 +144,7 @@ async fn follow(
                 subscription,
                 session_id: session.id.clone(),
                 kind,
+                request_id: waiting.clone(),
                 payload,
             };
             if !outbox.send(job) {

@@ -93,6 +93,16 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         }
         Request::PushList(p) => reply::<of::PushList>(push::list(engine, caller, p)?),
         Request::PushTest(p) => reply::<of::PushTest>(push::test(engine, caller, p)?),
+        Request::PushDesktop(p) => reply::<of::PushDesktop>(push::desktop(engine, p)),
+        Request::PushDesktopSet(p) => {
+            reply::<of::PushDesktopSet>(push::desktop_set(engine, caller, p)?)
+        }
+        Request::PushNtfyToken(p) => {
+            reply::<of::PushNtfyToken>(push::ntfy_token(engine, caller, p).await?)
+        }
+        Request::PushNtfyTest(p) => {
+            reply::<of::PushNtfyTest>(push::ntfy_test(engine, caller, p).await?)
+        }
         Request::ProjectsAdd(p) => reply::<of::ProjectsAdd>(projects::add(engine, caller, p)?),
         Request::ProjectsList(p) => reply::<of::ProjectsList>(projects::list(engine, p)),
         Request::ProjectsGet(p) => reply::<of::ProjectsGet>(projects::get(engine, p)?),

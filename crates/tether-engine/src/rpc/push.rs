@@ -1,13 +1,17 @@
-//! `push.*`: a paired device's own Web Push subscriptions, and the key to make them with.
-//! The desktop notifies itself; a device sees and changes only its own.
+//! `push.*`: a paired device's own Web Push subscriptions, and the key to make them with; what
+//! the desktop's own notifications tell of; the ntfy topic's token and test. A device sees and
+//! changes only its own.
 
+use super::require_local;
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::push::{PushError, check};
 use tether_protocol::params::NoParams;
 use tether_protocol::push::{
-    PushEndpointParams, PushStatus, PushSubscribeParams, PushSubscription, PushTested,
+    DesktopNotify, NtfyTokenParams, PushEndpointParams, PushStatus, PushSubscribeParams,
+    PushSubscription, PushTested,
 };
+use tether_protocol::results::Done;
 use tether_protocol::{DeviceId, ErrorCode, RpcError};
 
 /// The calling device; push is for paired devices only.
@@ -78,4 +82,68 @@ pub(super) fn unsubscribe(
         .push()
         .unsubscribe(device(caller)?, &params.endpoint)
         .map_err(refused)
+}
+
+/// What the desktop's own notifications tell of.
+pub(super) fn desktop(engine: &Engine, _: NoParams) -> DesktopNotify {
+    DesktopNotify {
+        kinds: engine.push().desktop().get(),
+    }
+}
+
+/// Chooses what the desktop's own notifications tell of (the desktop only).
+pub(super) fn desktop_set(
+    engine: &Engine,
+    caller: &Caller,
+    params: DesktopNotify,
+) -> Result<DesktopNotify, RpcError> {
+    require_local(caller, "push.desktop_set")?;
+    Ok(DesktopNotify {
+        kinds: engine.push().desktop().set(params.kinds),
+    })
+}
+
+/// The longest ntfy access token taken.
+const MAX_NTFY_TOKEN: usize = 512;
+
+/// Keeps (or forgets) the ntfy topic's access token in the keyring (the desktop only).
+pub(super) async fn ntfy_token(
+    engine: &Engine,
+    caller: &Caller,
+    params: NtfyTokenParams,
+) -> Result<Done, RpcError> {
+    require_local(caller, "push.ntfy_token")?;
+    let token = params.token.map(|token| token.trim().to_owned());
+    if let Some(token) = &token
+        && (token.is_empty()
+            || token.len() > MAX_NTFY_TOKEN
+            || !token.bytes().all(|byte| byte.is_ascii_graphic()))
+    {
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("token: printable ASCII with no spaces, 1 to {MAX_NTFY_TOKEN} characters"),
+        ));
+    }
+    engine.push().set_ntfy_token(token).await.map_err(|error| {
+        RpcError::new(
+            ErrorCode::Unavailable,
+            format!("the keyring cannot keep it: {error}"),
+        )
+    })?;
+    Ok(Done {})
+}
+
+/// Publishes a test notification to the ntfy topic, answering once the server took it.
+pub(super) async fn ntfy_test(
+    engine: &Engine,
+    caller: &Caller,
+    _: NoParams,
+) -> Result<Done, RpcError> {
+    require_local(caller, "push.ntfy_test")?;
+    engine
+        .push()
+        .test_ntfy(engine)
+        .await
+        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
+    Ok(Done {})
 }
