@@ -9,13 +9,18 @@
 //  - the network back: the prompt is sent once and its answer arrives;
 //  - a push delivered to the service worker (DevTools): a notification naming the project and
 //    nothing of the prompt, and its tap opening the session;
+//  - a real approval's push: the engine pushes to the push-service stand-in, which decrypts it
+//    and the test hands it here on standard input to deliver; Allow once in the notification
+//    answers the approval with the engine-minted credential, once and not twice;
 //  - a new build of the app: "A new version of Tether is ready", and Reload takes it whole.
 // Env: PAIR_LINK, HOST_RULE (a --host-resolver-rules value), PROJECT, ANSWER, QUEUED,
-// QUEUED_ANSWER, UI_DIR (the engine's ui_dir), SCREENSHOTS, METRICS. Exits 0 when every step
+// QUEUED_ANSWER, PUSH_SUBSCRIPTION (push.subscribe's params, at the stand-in), APPROVE_PROMPT,
+// APPROVED_ANSWER, UI_DIR (the engine's ui_dir), SCREENSHOTS, METRICS. Exits 0 when every step
 // passed.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 
 import { PHONE, camera, launch, page as open, profile } from "./browser.mjs";
 import { measureLoad } from "./load.mjs";
@@ -82,6 +87,28 @@ try {
   const answered = await running.evaluate(() => self.answer("tether_answer_not-minted", "allow", "s"));
   if (answered) throw new Error("a credential the engine never minted answered");
   await page.getByText(env.ANSWER).waitFor();
+
+  // A real approval, answered from its notification with the credential the engine minted.
+  const subscribed = await page.evaluate(
+    async ([token, subscription]) =>
+      (await fetch("/api/rpc/push.subscribe", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: subscription })).status,
+    [token, env.PUSH_SUBSCRIPTION],
+  );
+  if (subscribed !== 200) throw new Error(`push.subscribe answered ${subscribed}`);
+  await page.getByLabel("Message").fill(env.APPROVE_PROMPT);
+  await page.getByLabel("Message").press("Enter");
+  await page.getByRole("button", { name: "Allow once" }).waitFor();
+  const pushed = JSON.parse(await nextLine());
+  if (pushed.kind !== "approval" || pushed.session_id !== sessionId || !pushed.approval?.credential) throw new Error(`the push: ${JSON.stringify(pushed)}`);
+  await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(pushed) });
+  const approval = await shownNotification(page, (note) => note.data?.credential === pushed.approval.credential);
+  if (JSON.stringify(approval).includes(env.APPROVE_PROMPT)) throw new Error("the approval's notification showed the prompt");
+  const allow = ([credential, session]) => self.answer(credential, "allow", session);
+  if (!(await running.evaluate(allow, [approval.data.credential, sessionId]))) throw new Error("Allow once from the notification was refused");
+  await page.getByText(env.APPROVED_ANSWER).waitFor();
+  await shoot(page, "approved-from-a-notification-phone");
+  if (await running.evaluate(allow, [approval.data.credential, sessionId])) throw new Error("a credential answered twice");
+  await shownNotification(page, (note) => note.body.startsWith("That answer is no longer valid"));
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("button", { name: "Devices" }).click();
   await page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Turn on" }).waitFor();
@@ -143,6 +170,18 @@ try {
 } finally {
   await pages.close();
   await browser.close();
+}
+
+/** The next line of standard input (the test writes there what the push service took). */
+function nextLine() {
+  const lines = createInterface({ input: process.stdin });
+  return new Promise((resolve, reject) => {
+    lines.once("line", (line) => {
+      resolve(line);
+      lines.close();
+    });
+    lines.once("close", () => reject(new Error("standard input ended")));
+  });
 }
 
 /** The first notification the service worker shows that `wanted` accepts ({title, body, tag,

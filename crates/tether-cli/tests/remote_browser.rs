@@ -2,12 +2,15 @@
 //! with its own CA serves `https://tether.test:PORT` (Chromium trusts that CA through an NSS
 //! database and resolves the name to loopback), `tether remote set` makes it the public URL,
 //! and `ui/e2e/remote.mjs` pairs from the QR link, installs the app, chats, starts offline
-//! with a prompt waiting, sends it once when back, and takes a new build whole. The figures
-//! land in `test-output/ui-remote.json`.
+//! with a prompt waiting, sends it once when back, and takes a new build whole. A real
+//! approval's push goes through the push-service stand-in, which decrypts it; the browser's
+//! service worker shows it and Allow once answers the approval, once. The figures land in
+//! `test-output/ui-remote.json`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
+use tether_fake_push::PushService;
 
 use crate::common::caddy::{Caddy, resolver_rule};
 use crate::common::e2e::{self, repository};
@@ -19,23 +22,38 @@ mod common;
 const ANSWER: &str = "Hello through the proxy";
 const QUEUED: &str = "written with no network";
 const QUEUED_ANSWER: &str = "Sent once you were back";
+const APPROVE_PROMPT: &str = "Write the file, please";
+const APPROVED_ANSWER: &str = "Written, as allowed from the notification";
+/// What the approved command writes in the project's folder.
+const WRITTEN: &str = "from-the-notification.txt";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
     let fake = FakeAnthropic::start(Script::new([
         Reply::text([ANSWER]),
+        Reply::tool_use(
+            "toolu_notified",
+            "Bash",
+            serde_json::json!({ "command": format!("echo allowed > {WRITTEN}"), "description": "Write" }),
+        ),
+        Reply::text([APPROVED_ANSWER]),
         Reply::text([QUEUED_ANSWER]),
     ]))
     .await
     .unwrap();
     let setup = Setup::new(&fake);
+    let mut push = PushService::start().await;
+    let mut settings = std::fs::read_to_string(setup.config()).unwrap();
+    settings += &format!("[push]\nextra_ca_file = {:?}\n", push.ca_file.path());
+    std::fs::write(setup.config(), settings).unwrap();
+    let phone = push.browser("ok", "phone");
     // The engine serves a copy of the built UI, so the test can make a new build of it.
     let ui = tempfile::tempdir().unwrap();
     copy_dir(&repository().join("ui/dist"), ui.path());
     let mut tether = setup.tether();
     tether.env("TETHER_UI_DIR", ui.path());
     let (_server, address) = serve(tether).await;
-    let (_folder, project) = add_project(&setup).await;
+    let (folder, project) = add_project(&setup).await;
 
     let caddy = Caddy::start(&address).await;
     let set = setup.output(&["remote", "set", &caddy.url()]).await;
@@ -59,16 +77,30 @@ async fn a_phone_pairs_through_the_public_url_installs_and_works_offline() {
         .env("ANSWER", ANSWER)
         .env("QUEUED", QUEUED)
         .env("QUEUED_ANSWER", QUEUED_ANSWER)
+        .env(
+            "PUSH_SUBSCRIPTION",
+            phone.subscription(&["approval"]).to_string(),
+        )
+        .env("APPROVE_PROMPT", APPROVE_PROMPT)
+        .env("APPROVED_ANSWER", APPROVED_ANSWER)
         .env("UI_DIR", ui.path())
         .env("METRICS", &metrics);
-    println!("{}", e2e::passes(browser).await);
+    // What the engine pushed for the approval, decrypted by the stand-in, goes to the browser.
+    let pushed = async {
+        let pushed = push.next().await;
+        assert_eq!((pushed.path.as_str(), pushed.status), ("/ok/phone", 201));
+        pushed.payload.to_string()
+    };
+    println!("{}", e2e::passes_fed(browser, pushed).await);
     assert!(pair.child.wait().await.unwrap().success());
+    let written = std::fs::read_to_string(folder.path().join(WRITTEN)).unwrap();
+    assert_eq!(written.trim(), "allowed", "the approved command ran");
 
     let requests = fake.message_requests();
     assert_eq!(
         requests.len(),
-        2,
-        "one turn each: the greeting and the waiting prompt"
+        4,
+        "the greeting, the approval's two steps and the waiting prompt"
     );
     let last = sent_texts(requests.last().unwrap());
     assert_eq!(last.matches(QUEUED).count(), 1, "sent once: {last}");

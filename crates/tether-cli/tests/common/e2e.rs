@@ -2,6 +2,7 @@
 //! engine (they drive Debian's chromium); screenshots land in `test-output/screenshots/`.
 
 use std::path::PathBuf;
+use std::process::{Output, Stdio};
 
 use tokio::process::Command;
 
@@ -36,6 +37,42 @@ pub async fn passes(mut script: Command) -> String {
         .await
         .expect("the browser run hung")
         .expect("node runs (make test installs it)");
+    passed(&output)
+}
+
+/// Like [`passes`], writing the line `line` comes to on the script's standard input.
+pub async fn passes_fed(mut script: Command, line: impl Future<Output = String>) -> String {
+    use tokio::io::AsyncWriteExt as _;
+    let mut child = script
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node runs (make test installs it)");
+    let mut stdin = child.stdin.take().expect("a piped stdin");
+    let output = child.wait_with_output();
+    tokio::pin!(output);
+    let run = async {
+        tokio::select! {
+            // The script ended before it was fed: it failed.
+            ended = &mut output => ended,
+            line = line => {
+                // A script that already failed has closed its end.
+                let _ = stdin.write_all(format!("{line}\n").as_bytes()).await;
+                drop(stdin);
+                output.await
+            }
+        }
+    };
+    let output = tokio::time::timeout(WAIT * 2, run)
+        .await
+        .expect("the browser run hung")
+        .expect("node runs");
+    passed(&output)
+}
+
+/// What a finished script printed, once it is known to have passed.
+fn passed(output: &Output) -> String {
     let printed = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),

@@ -21,7 +21,6 @@ mod no_delay;
 mod pairing;
 mod push;
 mod push_delivery;
-mod push_service;
 mod remote;
 mod replay;
 mod session_faults;

@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tether_fake_anthropic::Reply;
+use tether_fake_push::PushService;
 
 use crate::claude::{ClaudeBench, status_is};
 use crate::common::post_json;
-use crate::push_service::PushService;
 use tether_engine::auth::Caller;
 use tether_protocol::events::{AccountEvent, SessionSummary};
 use tether_protocol::model::{SessionInfo, SessionStatus};

@@ -7,9 +7,12 @@
 //! answers: `/ok/…` 201, `/gone/…` 410, `/busy/…` 429 with `Retry-After: 1` once, then 201,
 //! `/hang/…` never.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a stand-in for tests fails loudly
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use base64::Engine as _;
@@ -22,6 +25,9 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use web_push_native::p256::SecretKey;
 use web_push_native::p256::elliptic_curve::rand_core::OsRng;
+
+/// How long [`PushService::next`] waits for a push.
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// Each subscription's private key and auth secret, by endpoint path.
 type Keys = Arc<Mutex<HashMap<String, (SecretKey, [u8; 16])>>>;
@@ -149,9 +155,9 @@ impl PushService {
         *self.vapid.lock().unwrap() = Some(key.to_owned());
     }
 
-    /// The next push taken (any answer), within `WAIT`.
+    /// The next push taken (any answer), within [`WAIT`].
     pub async fn next(&mut self) -> Delivered {
-        tokio::time::timeout(crate::common::WAIT, self.delivered.recv())
+        tokio::time::timeout(WAIT, self.delivered.recv())
             .await
             .expect("no push arrived in time")
             .expect("the stand-in stopped")
@@ -250,7 +256,10 @@ impl State {
         let claims = jsonwebtoken::decode::<Value>(fields["t"], &decoding, &validation)
             .expect("a valid VAPID JWT")
             .claims;
-        let now = tether_protocol::clock::unix_now();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
         let expires = claims["exp"].as_u64().unwrap();
         assert!(expires > now && expires <= now + 24 * 60 * 60, "{claims}");
     }
