@@ -47,6 +47,9 @@ struct Inner {
     attempts: AddressLimiter,
     /// SSH sign-in challenges per address.
     challenges: AddressLimiter,
+    /// Answers from notifications per address (a budget of their own, so taps and guesses
+    /// there spend nothing of pairing's).
+    answer_attempts: AddressLimiter,
     /// LAN access, once whoever serves has installed its handle.
     lan: OnceLock<Arc<dyn LanSwitch>>,
     /// Where the loopback listener serves, once it does.
@@ -98,6 +101,7 @@ impl Engine {
             ssh_keys: SshKeys::load(store.clone()),
             attempts: AddressLimiter::new(config.pairing.attempts_per_minute),
             challenges: AddressLimiter::new(config.pairing.attempts_per_minute),
+            answer_attempts: AddressLimiter::new(config.pairing.attempts_per_minute),
             lan: OnceLock::new(),
             local_address: OnceLock::new(),
             remote: Remote::load(&config.remote, store.clone()),
@@ -175,6 +179,11 @@ impl Engine {
     /// SSH sign-in challenges per address.
     pub fn challenges(&self) -> &AddressLimiter {
         &self.0.challenges
+    }
+
+    /// Answers from notifications (`POST /api/push/answer`) per address.
+    pub fn answer_attempts(&self) -> &AddressLimiter {
+        &self.0.answer_attempts
     }
 
     /// LAN access: whoever serves the network owns its listener and installs this handle.

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use base64::Engine as _;
@@ -62,6 +62,8 @@ pub struct Delivered {
     pub topic: String,
     /// What it answered.
     pub status: u16,
+    /// When its request arrived (before it was read, checked and decrypted).
+    pub arrived: Instant,
 }
 
 /// The running stand-in.
@@ -174,6 +176,7 @@ struct State {
 
 impl State {
     async fn answer(&self, request: Request<hyper::body::Incoming>) -> Response<Body> {
+        let arrived = Instant::now();
         let path = request.uri().path().to_owned();
         let behaviour = path.split('/').nth(1).unwrap_or_default().to_owned();
         if behaviour == "hang" {
@@ -217,6 +220,7 @@ impl State {
             urgency: header("urgency"),
             topic: header("topic"),
             status,
+            arrived,
         });
         let mut response = Response::builder().status(status);
         if status == 429 {

@@ -19,6 +19,13 @@ pub enum NotifyKind {
 impl NotifyKind {
     /// What a device is told of unless it chooses: what needs it.
     pub const DEFAULT: [NotifyKind; 2] = [NotifyKind::Approval, NotifyKind::Failed];
+    /// `kinds` in their order here, each once.
+    pub fn in_order(mut kinds: Vec<NotifyKind>) -> Vec<NotifyKind> {
+        kinds.sort_by_key(|kind| *kind as u8);
+        kinds.dedup();
+        kinds
+    }
+
     /// Every kind: what the desktop tells unless its user chooses.
     pub const ALL: [NotifyKind; 3] = [
         NotifyKind::Approval,

@@ -1,6 +1,6 @@
 //! `POST /api/push/answer`: a notification's Allow or Deny answers its approval, with the
 //! single-use credential the push carried (never the device token), as the device it was
-//! minted for; limited per address like pairing.
+//! minted for; limited per address (a budget apart from pairing's).
 
 use axum::Json;
 use axum::body::Body;
@@ -40,7 +40,7 @@ pub(super) async fn handle(
     body: Body,
 ) -> Response {
     let engine = &state.engine;
-    if let Err(wait) = engine.attempts().attempt(peer.0) {
+    if let Err(wait) = engine.answer_attempts().attempt(peer.0) {
         return too_many_attempts(wait);
     }
     let deadline = engine.config().limits.handshake_timeout;

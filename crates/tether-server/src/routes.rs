@@ -1,6 +1,6 @@
 //! The routes, all behind the Host/Origin gate on the network: the API (`/ws`, `/api/…`),
 //! which needs a signed-in caller, and the few open before sign-in (health, pairing,
-//! SSH challenges).
+//! SSH challenges, answers from notifications with their own credential).
 
 use std::sync::Arc;
 

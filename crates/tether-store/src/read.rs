@@ -177,10 +177,11 @@ pub fn ssh_keys(connection: &Connection) -> Result<Vec<AuthorizedKey>, StoreErro
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Every device's Web Push subscriptions, oldest first.
+/// Every paired device's Web Push subscriptions, oldest first.
 pub fn push_subscriptions(connection: &Connection) -> Result<Vec<PushRecord>, StoreError> {
     let mut statement = connection.prepare(
         "SELECT device_id, endpoint, p256dh, auth, kinds, created_at FROM push_subscriptions
+         WHERE device_id IN (SELECT id FROM devices)
          ORDER BY created_at, endpoint",
     )?;
     let rows = statement.query_map([], |row| {

@@ -57,8 +57,9 @@ pub struct Backfill {
     pub through: u64,
 }
 
-/// A device's Web Push subscription, as saved.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A device's Web Push subscription, as saved. Its endpoint and keys are capabilities: its
+/// `Debug` shows neither.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PushRecord {
     pub device_id: tether_protocol::DeviceId,
     pub endpoint: String,
@@ -68,6 +69,17 @@ pub struct PushRecord {
     pub auth: String,
     pub kinds: Vec<tether_protocol::push::NotifyKind>,
     pub created_at: u64,
+}
+
+impl std::fmt::Debug for PushRecord {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("PushRecord")
+            .field("device_id", &self.device_id)
+            .field("kinds", &self.kinds)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A session as saved: its summary and its todo list.
@@ -87,6 +99,9 @@ pub enum RowKey {
         session_id: String,
         seq: u64,
     },
+    /// A subscription's row and its removal share a key: the later write wins. Before
+    /// `Device`, so a device's removal in the same batch takes its subscriptions with it.
+    Push(String),
     /// A device's row and its removal share a key: the later write wins.
     Device(String),
     /// An SSH key's row and its removal share a key: the later write wins.
@@ -95,8 +110,6 @@ pub enum RowKey {
     SessionRemoved(String),
     ChannelRemoved(String),
     Setting(String),
-    /// A subscription's row and its removal share a key: the later write wins.
-    Push(String),
 }
 
 /// A write of one saved row (or its removal).

@@ -127,6 +127,53 @@ async fn an_empty_directory_gets_the_current_schema_and_everything_reads_back() 
 }
 
 #[tokio::test]
+async fn a_device_removed_takes_its_subscriptions_even_one_saved_in_the_same_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path(), RetentionLimits::default());
+    let device = |id: &tether_protocol::DeviceId| {
+        Row::Device(tether_protocol::Device {
+            id: id.clone(),
+            name: "phone".to_owned(),
+            paired_at: 1,
+            last_seen: None,
+            last_address: None,
+        })
+    };
+    let subscription = |id: &tether_protocol::DeviceId, endpoint: &str| {
+        Row::Push(PushRecord {
+            device_id: id.clone(),
+            endpoint: endpoint.to_owned(),
+            p256dh: "key".to_owned(),
+            auth: "auth".to_owned(),
+            kinds: vec![tether_protocol::push::NotifyKind::Approval],
+            created_at: 2,
+        })
+    };
+    let (kept, revoked, never) = (
+        tether_protocol::DeviceId::random(),
+        tether_protocol::DeviceId::random(),
+        tether_protocol::DeviceId::random(),
+    );
+    store.save(device(&kept));
+    store.save(device(&revoked));
+    store.save(subscription(&kept, "https://push.example/kept"));
+    store.flush().await.unwrap();
+    // One batch: a subscription saved as its device is removed.
+    store.save(subscription(&revoked, "https://push.example/revoked"));
+    store.save(Row::DeviceRemoved(revoked));
+    store.save(subscription(&never, "https://push.example/never-paired"));
+    store.flush().await.unwrap();
+    let endpoints: Vec<String> = store
+        .push_subscriptions()
+        .unwrap()
+        .into_iter()
+        .map(|record| record.endpoint)
+        .collect();
+    assert_eq!(endpoints, ["https://push.example/kept"]);
+    store.close().await;
+}
+
+#[tokio::test]
 async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let mut connection = Connection::open(dir.path().join(FILE_NAME)).unwrap();

@@ -44,7 +44,7 @@ self.addEventListener("fetch", (event) => {
 // or a command. One notification per session, the latest replacing the one before; an
 // approval's offers Allow once and Deny, answered with the credential it carried.
 self.addEventListener("push", (event) => {
-  const data = event.data ? event.data.json() : {};
+  const data = readPush(event.data);
   const title = typeof data.title === "string" ? data.title : "Tether";
   const answerable = data.approval && typeof data.approval.credential === "string";
   event.waitUntil(
@@ -58,6 +58,16 @@ self.addEventListener("push", (event) => {
     }),
   );
 });
+
+/** A push's JSON, or nothing when it is not JSON (a generic notification is shown then). */
+function readPush(data) {
+  try {
+    const parsed = data ? data.json() : {};
+    return parsed !== null && typeof parsed === "object" ? parsed : {};
+  } catch {
+    return {};
+  }
+}
 
 // A tap opens that session: in a window of the app already open, else in a new one; Allow
 // or Deny answers the approval.

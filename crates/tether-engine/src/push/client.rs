@@ -14,6 +14,8 @@ pub enum ClientError {
     ExtraCa(String, String),
     #[error("the push client: {0}")]
     Build(#[from] reqwest::Error),
+    #[error("the push client's TLS: {0}")]
+    Tls(String),
 }
 
 /// A client trusting the system's authorities and `extra_ca_file`'s.
@@ -40,7 +42,7 @@ pub fn client(extra_ca_file: Option<&Path>) -> Result<reqwest::Client, ClientErr
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|error| ClientError::ExtraCa(String::new(), error.to_string()))?
+        .map_err(|error| ClientError::Tls(error.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(reqwest::Client::builder()

@@ -29,11 +29,12 @@ const FIRST_WAIT: Duration = Duration::from_secs(1);
 const LONGEST_WAIT: Duration = Duration::from_secs(300);
 /// How long one request to a push service may take.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
-/// How long a push service keeps a message for an offline device.
+/// How long a push service keeps a message for an offline device: an approval's as long as
+/// its credential answers, the rest six hours.
 const TIME_TO_LIVE: Duration = Duration::from_secs(6 * 60 * 60);
 
 /// One push to one subscription.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Job {
     pub subscription: PushRecord,
     pub session_id: String,
@@ -93,6 +94,14 @@ async fn run(engine: WeakEngine, client: reqwest::Client, mut jobs: mpsc::Receiv
             Some((waiting, outcome)) = finished.recv() => {
                 let Some(engine) = engine.upgrade() else { return };
                 match outcome {
+                    Outcome::Again(wait) if waiting.tries < TRIES => {
+                        let backoff = FIRST_WAIT.saturating_mul(1 << (waiting.tries - 1).min(16));
+                        let due = Instant::now() + wait.unwrap_or(backoff).min(LONGEST_WAIT);
+                        if !gather.again(waiting, due) {
+                            engine.metrics().pushes_failed.add(1);
+                        }
+                        continue;
+                    }
                     Outcome::Sent => engine.metrics().pushes_sent.add(1),
                     Outcome::Gone => {
                         let subscription = &waiting.job.subscription;
@@ -100,15 +109,9 @@ async fn run(engine: WeakEngine, client: reqwest::Client, mut jobs: mpsc::Receiv
                         engine.push().drop_endpoint(&subscription.endpoint);
                         gather.forget(&subscription.endpoint);
                     }
-                    Outcome::Again(wait) if waiting.tries < TRIES => {
-                        let backoff = FIRST_WAIT.saturating_mul(1 << (waiting.tries - 1).min(16));
-                        let due = Instant::now() + wait.unwrap_or(backoff).min(LONGEST_WAIT);
-                        if !gather.again(waiting, due) {
-                            engine.metrics().pushes_failed.add(1);
-                        }
-                    }
                     Outcome::Again(_) | Outcome::Refused => engine.metrics().pushes_failed.add(1),
                 }
+                gather.finished(&waiting);
                 continue;
             }
             () = sleep_until(gather.next_due()) => Instant::now(),
@@ -117,8 +120,14 @@ async fn run(engine: WeakEngine, client: reqwest::Client, mut jobs: mpsc::Receiv
             let Some(engine) = engine.upgrade() else {
                 return;
             };
+            // Unsubscribed, or its device revoked, since it was queued.
+            if !engine.push().holds(&waiting.job.subscription.endpoint) {
+                gather.finished(&waiting);
+                continue;
+            }
             let Ok(vapid) = engine.push().vapid().await.cloned() else {
                 engine.metrics().pushes_failed.add(1);
+                gather.finished(&waiting);
                 continue;
             };
             waiting.tries += 1;
@@ -157,7 +166,8 @@ async fn try_once(client: &reqwest::Client, vapid: &super::VapidKey, job: &Job) 
     let response = match sent {
         Ok(Ok(response)) => response,
         Ok(Err(error)) => {
-            tracing::debug!(%error, "a push service could not be reached");
+            // Without the URL: an endpoint is a capability.
+            tracing::debug!(error = %error.without_url(), "a push service could not be reached");
             return Outcome::Again(None);
         }
         Err(_) => return Outcome::Again(None),
@@ -195,7 +205,10 @@ fn build(
     let key = p256::PublicKey::from_sec1_bytes(&URL_SAFE_NO_PAD.decode(&subscription.p256dh)?)?;
     let auth = Auth::clone_from_slice(&URL_SAFE_NO_PAD.decode(&subscription.auth)?);
     let mut request = WebPushBuilder::new(subscription.endpoint.parse()?, key, auth)
-        .with_valid_duration(TIME_TO_LIVE)
+        .with_valid_duration(match job.kind {
+            NotifyKind::Approval => super::answers::VALID_FOR,
+            NotifyKind::Finished | NotifyKind::Failed => TIME_TO_LIVE,
+        })
         .with_vapid(vapid.key_pair(), "mailto:tether@localhost")
         .build(job.payload.clone())?;
     let urgency = match job.kind {

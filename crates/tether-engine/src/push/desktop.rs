@@ -35,9 +35,8 @@ impl DesktopKinds {
 
     /// Puts `kinds` (none: only archived sessions are told) in force and saves them; answers
     /// them in order, each once.
-    pub fn set(&self, mut kinds: Vec<NotifyKind>) -> Vec<NotifyKind> {
-        kinds.sort_by_key(|kind| *kind as u8);
-        kinds.dedup();
+    pub fn set(&self, kinds: Vec<NotifyKind>) -> Vec<NotifyKind> {
+        let kinds = NotifyKind::in_order(kinds);
         let mut current = self.kinds.lock().unwrap_or_else(PoisonError::into_inner);
         if let Ok(value) = serde_json::to_string(&kinds) {
             self.store.save(Row::Setting {

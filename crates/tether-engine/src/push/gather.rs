@@ -1,7 +1,9 @@
 //! Which pushes leave and when: the first for a subscription and session leaves at once; for a
 //! short window after each push, one saying the same is dropped and one saying something new
 //! waits for the window's end, the latest replacing the earlier. Pushes waiting to be tried
-//! again wait here too. Bounded: past `MAX_PENDING` waiting, a push is refused.
+//! again wait here too, unless a newer one for their key was taken meanwhile (an old approval
+//! must not replace a newer notification on the phone). Bounded: past `MAX_PENDING` waiting
+//! or in flight, a push is refused.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -24,11 +26,12 @@ fn key(job: &Job) -> Key {
     (job.subscription.endpoint.clone(), job.session_id.clone())
 }
 
-/// A push waiting for its time, and how many tries it had.
+/// A push waiting for its time, how many tries it had, and its place in the order taken.
 pub struct Pending {
     pub job: Job,
     pub due: Instant,
     pub tries: u32,
+    seq: u64,
 }
 
 /// What a key was last told, and until when the next push to it waits.
@@ -55,6 +58,9 @@ pub enum Taken {
 pub struct Gather {
     pending: HashMap<Key, Pending>,
     told: HashMap<Key, Told>,
+    /// The newest push taken for each key still waiting or in flight.
+    newest: HashMap<Key, u64>,
+    taken: u64,
 }
 
 impl Gather {
@@ -62,9 +68,17 @@ impl Gather {
     pub fn take(&mut self, job: Job, now: Instant) -> Taken {
         self.told.retain(|_, sent| sent.until > now);
         let key = key(&job);
+        self.taken += 1;
+        let seq = self.taken;
         if let Some(waiting) = self.pending.get_mut(&key) {
             // The latest says what happened; its time stays.
-            waiting.job = job;
+            *waiting = Pending {
+                job,
+                due: waiting.due,
+                tries: 0,
+                seq,
+            };
+            self.newest.insert(key, seq);
             return Taken::Held;
         }
         let (due, taken) = match self.told.get(&key) {
@@ -74,26 +88,52 @@ impl Gather {
             Some(sent) => (sent.until, Taken::Held),
             None => (now, Taken::Now),
         };
-        if self.pending.len() >= MAX_PENDING {
+        let in_flight = self.newest.len() >= MAX_PENDING && !self.newest.contains_key(&key);
+        if self.pending.len() >= MAX_PENDING || in_flight {
             return Taken::Full;
         }
-        self.pending.insert(key, Pending { job, due, tries: 0 });
+        self.newest.insert(key.clone(), seq);
+        let tries = 0;
+        self.pending.insert(
+            key,
+            Pending {
+                job,
+                due,
+                tries,
+                seq,
+            },
+        );
         taken
     }
 
-    /// Tries `waiting` again at `due`; false (it is given up) when too many wait.
+    /// Tries `waiting` again at `due`, unless a newer push for its key was taken meanwhile;
+    /// false (it is given up) when too many wait.
     pub fn again(&mut self, mut waiting: Pending, due: Instant) -> bool {
+        let key = key(&waiting.job);
+        if self.newest.get(&key) != Some(&waiting.seq) {
+            return true;
+        }
         if self.pending.len() >= MAX_PENDING {
+            self.newest.remove(&key);
             return false;
         }
         waiting.due = due;
-        self.pending.entry(key(&waiting.job)).or_insert(waiting);
+        self.pending.insert(key, waiting);
         true
+    }
+
+    /// A push that will not be tried again (sent, refused or given up).
+    pub fn finished(&mut self, waiting: &Pending) {
+        let key = key(&waiting.job);
+        if self.newest.get(&key) == Some(&waiting.seq) {
+            self.newest.remove(&key);
+        }
     }
 
     /// Forgets what waits for `endpoint`, a subscription that is gone.
     pub fn forget(&mut self, endpoint: &str) {
         self.pending.retain(|(waiting, _), _| waiting != endpoint);
+        self.newest.retain(|(waiting, _), _| waiting != endpoint);
     }
 
     /// When the next push is due, if one waits.
@@ -201,6 +241,28 @@ mod tests {
         assert_eq!(gather.next_due(), Some(start + Duration::from_secs(1)));
         gather.forget("https://push.example/1");
         assert_eq!(gather.next_due(), None);
+    }
+
+    #[test]
+    fn a_retry_is_dropped_when_something_newer_was_taken_for_its_session() {
+        let mut gather = Gather::default();
+        let start = Instant::now();
+        gather.take(job("s1", NotifyKind::Approval, Some("r1")), start);
+        let approval = gather.due(start).pop().unwrap();
+        // The approval's try hangs; meanwhile the turn finishes and is told.
+        let later = start + WINDOW * 2;
+        assert_eq!(
+            gather.take(job("s1", NotifyKind::Finished, None), later),
+            Taken::Now
+        );
+        let finished = gather.due(later).pop().unwrap();
+        gather.finished(&finished);
+        assert!(gather.again(approval, later + WINDOW));
+        assert_eq!(
+            gather.next_due(),
+            None,
+            "the old approval is not tried again"
+        );
     }
 
     #[test]

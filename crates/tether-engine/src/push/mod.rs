@@ -58,6 +58,8 @@ pub struct Push {
     outbox: OnceLock<(delivery::Outbox, reqwest::Client)>,
     /// What the desktop's own notifications tell of.
     desktop: DesktopKinds,
+    /// The ntfy topic's access token, once read from the keyring.
+    ntfy_token: tokio::sync::Mutex<Option<Option<String>>>,
 }
 
 impl Push {
@@ -68,6 +70,7 @@ impl Push {
             vault,
             vapid: OnceCell::new(),
             desktop: DesktopKinds::load(store.clone()),
+            ntfy_token: tokio::sync::Mutex::new(None),
             store,
             subscriptions: Mutex::new(saved),
             answers: Answers::default(),
@@ -114,14 +117,31 @@ impl Push {
         ntfy::publish(client, &topic, &Payload::test(), click.as_deref()).await
     }
 
+    /// The ntfy topic's access token, read from the keyring once (none when it cannot be).
+    pub async fn ntfy_token(&self) -> Option<String> {
+        let mut cached = self.ntfy_token.lock().await;
+        if let Some(token) = &*cached {
+            return token.clone();
+        }
+        let vault = Arc::clone(&self.vault);
+        let read = blocking(move || vault.get(ntfy::TOKEN)).await;
+        let token = read.ok().flatten();
+        *cached = Some(token.clone());
+        token
+    }
+
     /// Keeps the ntfy topic's access token in the keyring (none: forgets it).
     pub async fn set_ntfy_token(&self, token: Option<String>) -> Result<(), VaultError> {
+        let mut cached = self.ntfy_token.lock().await;
         let vault = Arc::clone(&self.vault);
-        blocking(move || match token {
+        let kept = token.clone();
+        blocking(move || match kept {
             Some(token) => vault.set(ntfy::TOKEN, &token),
             None => vault.delete(ntfy::TOKEN),
         })
-        .await
+        .await?;
+        *cached = Some(token);
+        Ok(())
     }
 
     pub fn answers(&self) -> &Answers {
@@ -175,14 +195,14 @@ impl Push {
         checked: Checked,
     ) -> Result<PushSubscription, PushError> {
         let mut all = self.lock();
-        let existing = all
+        let same = |record: &PushRecord| record.endpoint == checked.endpoint;
+        if all
             .iter()
-            .position(|record| record.endpoint == checked.endpoint);
-        let created_at = match existing.map(|index| all.remove(index)) {
-            Some(record) if &record.device_id != device => {
-                all.push(record);
-                return Err(PushError::Taken);
-            }
+            .any(|record| same(record) && &record.device_id != device)
+        {
+            return Err(PushError::Taken);
+        }
+        let created_at = match all.iter().position(same).map(|index| all.remove(index)) {
             Some(record) => record.created_at,
             None => unix_now(),
         };
@@ -235,6 +255,11 @@ impl Push {
             .filter(|record| record.kinds.contains(&kind))
             .cloned()
             .collect()
+    }
+
+    /// Whether `endpoint` is still a paired device's subscription.
+    pub fn holds(&self, endpoint: &str) -> bool {
+        self.lock().iter().any(|record| record.endpoint == endpoint)
     }
 
     /// Removes a subscription its push service says is gone.

@@ -9,7 +9,6 @@ use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
 use super::moments::Payload;
-use crate::auth::blocking;
 use crate::engine::Engine;
 use tether_protocol::push::NotifyKind;
 
@@ -24,6 +23,8 @@ const DEADLINE: Duration = Duration::from_secs(10);
 pub enum NtfyError {
     #[error("push.ntfy_url is not set (or is not a URL)")]
     NoTopic,
+    #[error("push.ntfy_url must be https:// for its access token to be sent")]
+    Cleartext,
     #[error(
         "notifications are off here: their HTTPS client could not be made (push.extra_ca_file?)"
     )]
@@ -44,15 +45,27 @@ pub struct Topic {
 }
 
 impl Topic {
-    /// The topic `push.ntfy_url` names, with the keyring's token.
+    /// The topic `push.ntfy_url` names, with the keyring's token; a token goes only over
+    /// HTTPS (or to this computer).
     pub async fn configured(engine: &Engine) -> Result<Self, NtfyError> {
         let url = engine.config().push.ntfy_url.as_deref();
         let url = url
             .and_then(|url| url::Url::parse(url).ok())
             .ok_or(NtfyError::NoTopic)?;
-        let vault = engine.vault();
-        let token = blocking(move || vault.get(TOKEN)).await.ok().flatten();
+        let token = engine.push().ntfy_token().await;
+        if token.is_some() && url.scheme() != "https" && !on_this_computer(&url) {
+            return Err(NtfyError::Cleartext);
+        }
         Ok(Self { url, token })
+    }
+}
+
+fn on_this_computer(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(address)) => address.is_loopback(),
+        Some(url::Host::Ipv6(address)) => address.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
     }
 }
 

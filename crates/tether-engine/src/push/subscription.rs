@@ -51,9 +51,7 @@ pub fn check(params: PushSubscribeParams) -> Result<Checked, SubscriptionError> 
     if auth.len() != 16 {
         return Err(SubscriptionError::Auth);
     }
-    let mut kinds = params.kinds.unwrap_or_else(|| NotifyKind::DEFAULT.to_vec());
-    kinds.sort_by_key(|kind| *kind as u8);
-    kinds.dedup();
+    let kinds = NotifyKind::in_order(params.kinds.unwrap_or_else(|| NotifyKind::DEFAULT.to_vec()));
     if kinds.is_empty() {
         return Err(SubscriptionError::Kinds);
     }

@@ -115,7 +115,6 @@ async fn follow(
             .get(&session.project_id)
             .map_or_else(|_| "a project".to_owned(), |project| project.name);
         let payload = Payload::new(kind, &session.id, &project);
-        ntfy.publish(&engine, &payload).await;
         let waiting = match kind {
             NotifyKind::Approval => newest_approval(&engine, &session.id).await,
             _ => None,
@@ -151,6 +150,7 @@ async fn follow(
                 engine.metrics().pushes_failed.add(1);
             }
         }
+        ntfy.publish(&engine, &payload).await;
     }
 }
 

@@ -70,7 +70,16 @@ pub(super) fn subscribe(
     let device = device(caller)?;
     let checked = check(params)
         .map_err(|error| RpcError::new(ErrorCode::InvalidParams, error.to_string()))?;
-    engine.push().subscribe(device, checked).map_err(refused)
+    let subscribed = engine.push().subscribe(device, checked).map_err(refused)?;
+    // Revoked meanwhile: the revocation may have forgotten its subscriptions before this one.
+    if !engine.devices().contains(device) {
+        engine.push().forget_device(device);
+        return Err(RpcError::new(
+            ErrorCode::Forbidden,
+            "this device is no longer paired",
+        ));
+    }
+    Ok(subscribed)
 }
 
 pub(super) fn unsubscribe(

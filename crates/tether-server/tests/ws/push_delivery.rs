@@ -183,8 +183,23 @@ async fn bursts_gone_busy_hanging_and_revoked_subscriptions_are_handled() {
             ("/ok/burst", 201, "finished"),
         ]
     );
-    let metrics = tether_engine::metrics::scrape(&bench.server.engine);
-    assert!(metrics.contains("tether_pushes_sent_total"), "{metrics}");
+    // Counted once the engine has read each answer: busy's second try and the burst's two.
+    let sent = || {
+        let metrics = tether_engine::metrics::scrape(&bench.server.engine);
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix("tether_pushes_sent_total "))
+            .and_then(|count| count.trim().parse::<u64>().ok())
+    };
+    let mut counted = sent();
+    for _ in 0..200 {
+        if counted == Some(3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        counted = sent();
+    }
+    assert_eq!(counted, Some(3));
 
     // The gone subscription is removed once the engine has read the 410.
     let mut laptop = bench.server.connect(&laptop_token).await;
