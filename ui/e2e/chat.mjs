@@ -7,6 +7,7 @@
 //    and is answered; a file write approved from its diff at phone size;
 //  - the socket dropped mid-answer and the answer finishing with every word once;
 //  - an answer interrupted with Esc; the permission mode and model changed; the shortcuts;
+//  - every screen at its URL: back and forward between them, a reload on a chat's link;
 //  - archiving; the devices screen, where this browser is online and may not pair others.
 // Env: TETHER_URL, PAIR_CODE, PROJECT, the script's texts (ANSWER, TODO, AFTER_TOOL, WRITTEN,
 // SLOW, HELD), SCREENSHOTS (a folder) and METRICS (a JSON file to write). Exits 0 when every
@@ -59,6 +60,25 @@ try {
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("heading", { name: project }).waitFor();
   await shoot(page, "sessions-phone");
+
+  // Every screen is a URL: the browser's forward and back move between them (as Android's
+  // back gesture does), and a reload on a chat's link lands in that chat.
+  await page.goForward();
+  await page.getByText(env.ANSWER).waitFor();
+  const chatUrl = page.url();
+  if (!/#\/session\/[0-9a-f]+$/.test(chatUrl)) throw new Error(`the chat's URL: ${chatUrl}`);
+  await page.goBack();
+  await page.getByRole("heading", { name: project }).waitFor();
+  await page.getByRole("button", { name: "Devices" }).click();
+  if (!page.url().endsWith("#/devices")) throw new Error(`the devices' URL: ${page.url()}`);
+  await page.goBack();
+  await page.getByRole("heading", { name: project }).waitFor();
+  await page.goto(chatUrl);
+  await page.reload();
+  await page.getByText(env.ANSWER).waitFor();
+  // Back from a chat reached by its link stays in the app.
+  await page.getByRole("button", { name: "Back to sessions" }).click();
+  await page.getByRole("heading", { name: project }).waitFor();
 
   // The same session on two pages: the approval shows on both, the second answers it.
   await page.setViewportSize(DESKTOP);

@@ -141,7 +141,8 @@ try {
   await pages.setOffline(false);
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
   await waiting.waitFor({ state: "detached" });
-  await page.getByRole("button", { name: /idle|running/ }).first().click();
+  // The reload kept the chat it was on (its route), so the answer shows there.
+  if (!page.url().endsWith(`#/session/${sessionId}`)) throw new Error(`reloaded at ${page.url()}`);
   await page.getByText(env.QUEUED_ANSWER).waitFor();
   await page.getByText(env.ANSWER).waitFor();
   await shoot(page, "back-online-phone");

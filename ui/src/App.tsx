@@ -1,7 +1,10 @@
 // The app: in the desktop window, straight to the sessions; in a browser, installed as an app
-// shell where the origin allows it, pair this device first. Then its sessions and chats, with
-// the connection always shown, and since when the desktop is unreachable when it is.
+// shell where the origin allows it, pair this device first. Then its sessions and chats, each
+// screen at its own URL, with the connection always shown, and since when the desktop is
+// unreachable when it is.
 import { type ReactNode, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { Router } from "wouter";
+import { useHashLocation } from "wouter/use-hash-location";
 
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { ShellNotice } from "./components/ShellNotice";
@@ -11,16 +14,22 @@ import { useStatus } from "./chat/hooks";
 import { browserHost, browserPrompts, forgetToken, saveToken, savedToken } from "./host/browser";
 import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside } from "./host/desktop";
 import type { Connect } from "./host/transport";
-import { installShell, linkedSession, onSessionAsked, takeUpdate, useShell } from "./offline/shell";
+import { installShell, onSessionAsked, takeUpdate, useShell } from "./offline/shell";
 import { type PromptStore, TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
 import { SessionList } from "./screens/SessionList";
-import type { Target } from "./chat/target";
+import { chatPath, upgradeOldLink, useGo, useScreen } from "./routes";
+
+upgradeOldLink();
 
 export function App() {
-  return inDesktopApp() ? <Connected connect={desktopHost} local unpaired={() => undefined} /> : <BrowserApp />;
+  return (
+    <Router hook={useHashLocation}>
+      {inDesktopApp() ? <Connected connect={desktopHost} local unpaired={() => undefined} /> : <BrowserApp />}
+    </Router>
+  );
 }
 
 /** A browser holds a device token: paired once, until it is unpaired. */
@@ -88,13 +97,10 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
     (changed) => client.onStatus(changed),
     () => client.problem,
   );
-  const [screen, setScreen] = useState<"sessions" | "devices">("sessions");
-  // A notification's tap opens its session: from the link it opened, or told by the worker.
-  const [opened, setOpened] = useState<Target | null>(() => linkedSession(location.hash));
-  useEffect(() => (local ? undefined : onSessionAsked((id) => {
-    setScreen("sessions");
-    setOpened({ kind: "session", id });
-  })), [local]);
+  const screen = useScreen();
+  const { go, back } = useGo();
+  // A notification's tap opens its session, told by the worker (a link it opened is a route).
+  useEffect(() => (local ? undefined : onSessionAsked((id) => go(chatPath({ kind: "session", id })))), [local, go]);
   // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
   const [pairAsked, setPairAsked] = useState(false);
   useEffect(() => (local ? openLinksOutside() : undefined), [local]);
@@ -102,14 +108,13 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
     if (!local) return;
     return onDesktopCommand((command) => {
       if (command.kind === "pair") {
-        setScreen("devices");
+        go("/devices");
         setPairAsked(true);
       } else {
-        setScreen("sessions");
-        setOpened({ kind: "session", id: command.session_id });
+        go(chatPath({ kind: "session", id: command.session_id }));
       }
     });
-  }, [local]);
+  }, [local, go]);
   useEffect(() => {
     if (status === "revoked") unpaired();
   }, [status, unpaired]);
@@ -118,10 +123,10 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
     <div className="app">
       <header className="top">
         <nav aria-label="Screens">
-          <button className="link" aria-current={screen === "sessions"} onClick={() => { setScreen("sessions"); setOpened(null); }}>
+          <button className="link" aria-current={screen.kind !== "devices"} onClick={() => go("/")}>
             Tether
           </button>
-          <button className="link" aria-current={screen === "devices"} onClick={() => setScreen("devices")}>
+          <button className="link" aria-current={screen.kind === "devices"} onClick={() => go("/devices")}>
             Devices
           </button>
         </nav>
@@ -133,18 +138,18 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
         <Unreachable since={client.unreachableSince} offline={!online} waiting={queued > 0 ? client.waiting : []} />
       )}
       {local && <UpdateBanner />}
-      {screen === "devices" ? (
+      {screen.kind === "devices" ? (
         <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
-      ) : opened === null ? (
-        <SessionList client={client} status={status} local={local} open={setOpened} />
+      ) : screen.kind === "sessions" ? (
+        <SessionList client={client} status={status} local={local} open={(target) => go(chatPath(target))} />
       ) : (
         <ChatScreen
-          key={`${opened.kind}:${opened.id}`}
+          key={`${screen.target.kind}:${screen.target.id}`}
           client={client}
-          sessionId={opened.id}
-          terminal={opened.kind === "terminal"}
-          back={() => setOpened(null)}
-          open={setOpened}
+          sessionId={screen.target.id}
+          terminal={screen.target.kind === "terminal"}
+          back={() => back("/")}
+          open={(target) => go(chatPath(target))}
         />
       )}
     </div>
