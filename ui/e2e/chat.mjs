@@ -79,6 +79,13 @@ try {
   // Back from a chat reached by its link stays in the app.
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("heading", { name: project }).waitFor();
+  // A link to a session that is not there says so, with the way back.
+  await page.goto(`${url}/#/session/0123456789abcdef`);
+  const missing = page.getByRole("alert", { name: "Not found" });
+  await missing.getByText("No session here").waitFor();
+  await shoot(page, "not-found-phone");
+  await missing.getByRole("button", { name: "Back to sessions" }).click();
+  await page.getByRole("heading", { name: project }).waitFor();
 
   // The same session on two pages: the approval shows on both, the second answers it.
   await page.setViewportSize(DESKTOP);

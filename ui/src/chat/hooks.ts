@@ -17,6 +17,8 @@ export function useStatus(client: TetherClient): Status {
 export type Chat = {
   view: SessionView | null;
   problem: string | null;
+  /** The engine has no such session (a wrong or old link). */
+  missing: boolean;
   isStreaming: boolean;
   /** Whether an interrupt would stop something now. */
   canInterrupt: boolean;
@@ -39,9 +41,11 @@ export function useChat(client: TetherClient, sessionId: string, terminal = fals
   }, [feed]);
   const view = useSyncExternalStore(feed.onChange, () => feed.current);
   const problem = useSyncExternalStore(feed.onChange, () => feed.problem?.message ?? null);
+  const missing = useSyncExternalStore(feed.onChange, () => feed.problem?.code === "not_found");
   return {
     view,
     problem,
+    missing,
     isStreaming: view !== null && isStreaming(view),
     canInterrupt: view !== null && canInterrupt(view),
     send: (text) => feed.send(text),

@@ -72,6 +72,17 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
   };
   const send = terminal ? (text: string) => carryOn(text, false) : chat.send;
   const disabled = ended ? "This session is archived" : live ? "A terminal is writing this session: fork it to write here" : null;
+  if (chat.missing) {
+    return (
+      <main className="chat">
+        <section className="missing" role="alert" aria-label="Not found">
+          <h2>{terminal ? "No Claude Code session here" : "No session here"}</h2>
+          <p className="hint">It was deleted, or the link is wrong or from another computer.</p>
+          <button className="primary" onClick={back}>Back to sessions</button>
+        </section>
+      </main>
+    );
+  }
   return (
     <main className="chat">
       <header className="chat-header">
