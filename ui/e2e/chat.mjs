@@ -7,7 +7,9 @@
 //    and is answered; a file write approved from its diff at phone size;
 //  - the socket dropped mid-answer and the answer finishing with every word once;
 //  - an answer interrupted with Esc; the permission mode and model changed; the shortcuts;
-//  - every screen at its URL: back and forward between them, a reload on a chat's link;
+//  - an answer copied, as markdown;
+//  - every screen at its URL: back and forward between them, a reload on a chat's link, and a
+//    link to a session that is not there;
 //  - archiving; the devices screen, where this browser is online and may not pair others.
 // Env: TETHER_URL, PAIR_CODE, PROJECT, the script's texts (ANSWER, TODO, AFTER_TOOL, WRITTEN,
 // SLOW, HELD), SCREENSHOTS (a folder) and METRICS (a JSON file to write). Exits 0 when every
@@ -60,6 +62,18 @@ try {
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("heading", { name: project }).waitFor();
   await shoot(page, "sessions-phone");
+
+  // Copy: the answer, from its message.
+  await pages.grantPermissions(["clipboard-read", "clipboard-write"], { origin: url });
+  await page.goForward();
+  await page.getByText(env.ANSWER).waitFor();
+  await page.getByRole("button", { name: "Copy answer" }).last().click();
+  await page.getByRole("button", { name: "Copy answer" }).last().getByText("Copied").waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  // As written: its markdown, not the page's rendering of it.
+  if (!copied.includes("**") || !copied.replaceAll("**", "").includes(env.ANSWER)) throw new Error(`copied: ${copied}`);
+  await page.goBack();
+  await page.getByRole("heading", { name: project }).waitFor();
 
   // Every screen is a URL: the browser's forward and back move between them (as Android's
   // back gesture does), and a reload on a chat's link lands in that chat.
@@ -124,12 +138,14 @@ try {
   await page.getByLabel("Message").fill("Count slowly");
   await page.getByLabel("Message").press("Enter");
   await page.getByText("one two three", { exact: false }).waitFor();
-  const before = await page.locator(".message-assistant").last().textContent();
+  // An answer's words (not its Copy button).
+  const answerWords = ".message-assistant > :is(.markdown, .text)";
+  const before = await page.locator(answerWords).last().textContent();
   await page.evaluate(() => window.__sockets.forEach((socket) => socket.close()));
   if (before === env.SLOW) throw new Error("the answer had finished before the socket dropped");
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
   await page.getByText(env.SLOW, { exact: true }).waitFor();
-  const answers = await page.locator(".message-assistant").allTextContents();
+  const answers = await page.locator(answerWords).allTextContents();
   if (answers.at(-1) !== env.SLOW) throw new Error(`after the drop the answer reads ${JSON.stringify(answers.at(-1))}`);
   if ((await page.evaluate(() => window.__sockets.length)) < 2) throw new Error("the socket was never dropped and reopened");
   await shoot(page, "after-drop-desktop");

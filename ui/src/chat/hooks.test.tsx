@@ -306,7 +306,7 @@ describe("ChatScreen for a terminal session", () => {
     expect(screen.getByText(/Your next message continues it here/)).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Load earlier messages" }));
     await settle();
-    const texts = [...document.querySelectorAll(".message")].map((message) => message.textContent);
+    const texts = [...document.querySelectorAll(".message")].map((message) => message.querySelector(".text, .markdown")?.textContent);
     expect(texts).toEqual(["earlier prompt", "latest"]);
     expect(engine.requests("terminal.read")[0]!.params).toEqual({ id: "s1", before: 42 });
     expect(screen.queryByRole("button", { name: "Load earlier messages" })).toBeNull();

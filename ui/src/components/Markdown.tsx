@@ -1,9 +1,11 @@
 // Model text as markdown, safely: no raw HTML (it shows as text), only http(s) and mailto
 // links (opened apart from the app, without referrer), no remote images (their alt text
-// instead), and code blocks highlighted by language (./highlight).
+// instead), and code blocks highlighted by language (./highlight), each with a copy button.
+import { toText } from "hast-util-to-text";
 import ReactMarkdown, { type Components, defaultUrlTransform } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
+import { CopyButton } from "./CopyButton";
 import { rehypeCode } from "./highlight";
 
 const components: Components = {
@@ -16,6 +18,12 @@ const components: Components = {
       <>{children}</>
     ),
   img: ({ alt }) => <span className="image-alt">[image{alt ? `: ${alt}` : ""}]</span>,
+  pre: ({ node, children }) => (
+    <div className="code-block">
+      <pre>{children}</pre>
+      {node && <CopyButton text={toText(node)} label="Copy code" />}
+    </div>
+  ),
 };
 
 /** Keeps http(s) and mailto links only. */

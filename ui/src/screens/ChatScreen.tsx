@@ -9,12 +9,13 @@ import { type Shortcut, useShortcuts } from "../chat/shortcuts";
 import { useStickToBottom } from "../chat/useStickToBottom";
 import { type Decision, ApprovalCard } from "../components/ApprovalCard";
 import { Composer } from "../components/Composer";
+import { CopyButton } from "../components/CopyButton";
 import { SessionControls } from "../components/SessionControls";
 import { ShortcutsHelp } from "../components/ShortcutsHelp";
 import { TodoList } from "../components/TodoList";
 import { ToolCard } from "../components/ToolCard";
 import { UsageSummary } from "../components/UsageSummary";
-import type { Approval, Part, Role } from "../gen/protocol";
+import type { Approval, Message, Part, Role } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 import type { Target } from "../chat/target";
 import { TerminalBanner } from "../components/TerminalBanner";
@@ -122,6 +123,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
             {message.parts.map((part) => (
               <PartView key={part.id} part={part} role={message.role} />
             ))}
+            {message.role === "assistant" && hasText(message) && <CopyButton text={textOf(message)} label="Copy answer" />}
           </li>
         ))}
       </ol>
@@ -136,6 +138,15 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
       {help && <ShortcutsHelp shortcuts={shortcuts} close={() => setHelp(false)} />}
     </main>
   );
+}
+
+/** A message's text parts, as one text. */
+function textOf(message: Message): string {
+  return message.parts.flatMap((part) => (part.kind === "text" ? [part.text] : [])).join("\n\n");
+}
+
+function hasText(message: Message): boolean {
+  return message.parts.some((part) => part.kind === "text" && part.text.length > 0);
 }
 
 /** The image types a prompt may carry; anything else is not shown as an image. */

@@ -1,0 +1,24 @@
+// Copies a text (a message, a code block, a tool's output) to the clipboard, and says so for
+// a moment.
+import { useEffect, useState } from "react";
+
+type Told = "copied" | "refused" | null;
+
+export function CopyButton({ text, label }: { text: string; label: string }) {
+  const [told, setTold] = useState<Told>(null);
+  useEffect(() => {
+    if (told === null) return;
+    const shown = setTimeout(() => setTold(null), 1500);
+    return () => clearTimeout(shown);
+  }, [told]);
+  const copy = () =>
+    navigator.clipboard.writeText(text).then(
+      () => setTold("copied"),
+      () => setTold("refused"),
+    );
+  return (
+    <button className="copy" aria-label={label} onClick={() => void copy()}>
+      {told === "copied" ? "Copied" : told === "refused" ? "Could not copy" : "Copy"}
+    </button>
+  );
+}
