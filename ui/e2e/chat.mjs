@@ -7,7 +7,7 @@
 //    and is answered; a file write approved from its diff at phone size;
 //  - the socket dropped mid-answer and the answer finishing with every word once;
 //  - an answer interrupted with Esc; the permission mode and model changed; the shortcuts;
-//  - an answer copied, as markdown;
+//  - a session renamed, and listed by its name; an answer copied, as markdown;
 //  - every screen at its URL: back and forward between them, a reload on a chat's link, and a
 //    link to a session that is not there;
 //  - archiving; the devices screen, where this browser is online and may not pair others.
@@ -59,8 +59,14 @@ try {
   await shoot(page, "chat-desktop");
   await page.setViewportSize(PHONE);
   await shoot(page, "chat-phone");
+  // Named from its header, and listed by its name.
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("Session name").fill("Greeting");
+  await page.getByLabel("Session name").press("Enter");
+  await page.locator(".chat-header .title", { hasText: "Greeting" }).waitFor();
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("heading", { name: project }).waitFor();
+  await page.locator(".session-title", { hasText: "Greeting" }).waitFor();
   await shoot(page, "sessions-phone");
 
   // Copy: the answer, from its message.

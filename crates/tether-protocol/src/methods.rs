@@ -137,6 +137,7 @@ rpc_methods! {
     "sessions.archive" => SessionsArchive(SessionParams) -> SessionSummary;
     "sessions.delete" => SessionsDelete(SessionParams) -> SessionDeleted;
     "sessions.set_model" => SessionsSetModel(ModelParams) -> SessionSummary;
+    "sessions.rename" => SessionsRename(RenameParams) -> SessionSummary;
     "sessions.set_permission_mode" => SessionsSetPermissionMode(ModeParams) -> SessionSummary;
     "messages.send" => MessagesSend(SendParams) -> MessageSent;
     "messages.cancel" => MessagesCancel(SessionParams) -> Done;

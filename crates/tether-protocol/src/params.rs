@@ -97,6 +97,14 @@ pub struct ModelParams {
     pub model: String,
 }
 
+/// A session's new name (none, or only spaces: it has none).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RenameParams {
+    pub session_id: String,
+    pub title: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ModeParams {

@@ -24,9 +24,9 @@ use tether_protocol::params::{
     AgentParams, ApproveParams, DeviceCreateParams, DeviceIdParams, DeviceRenameParams,
     HistoryParams, KeyAddParams, KeyRemoveParams, LanEnableParams, ModeParams, ModelParams,
     NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams,
-    RemoteSetParams, RemoteTailscaleParams, SendParams, SessionCreateParams, SessionListParams,
-    SessionParams, TerminalContinueParams, TerminalListParams, TerminalParams, TerminalReadParams,
-    TodosParams,
+    RemoteSetParams, RemoteTailscaleParams, RenameParams, SendParams, SessionCreateParams,
+    SessionListParams, SessionParams, TerminalContinueParams, TerminalListParams, TerminalParams,
+    TerminalReadParams, TodosParams,
 };
 use tether_protocol::push::{
     DesktopNotify, NotifyKind, NtfyTokenParams, PushEndpointParams, PushKeys, PushStatus,
@@ -130,6 +130,7 @@ fn generated() -> String {
         SessionCreateParams::decl(&cfg),
         SessionListParams::decl(&cfg),
         ModelParams::decl(&cfg),
+        RenameParams::decl(&cfg),
         ModeParams::decl(&cfg),
         SendParams::decl(&cfg),
         ApproveParams::decl(&cfg),

@@ -35,6 +35,7 @@ function snapshot(text: string, status = "running"): SessionSnapshot {
       usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
       last_error: null,
       origin: null,
+      title: null,
     },
     messages: [{ id: "a1", role: "assistant", parts: [{ kind: "text", id: "p1", text }] }],
     approvals: [],
@@ -133,6 +134,26 @@ describe("ChatScreen", () => {
     expect(sends).toHaveLength(1);
     expect(sends[0]!.params).toMatchObject({ session_id: "s1", text: "typed on the train" });
     expect(client.queued).toBe(0);
+  });
+
+  it("renames the session from its header: Enter saves, a blank name takes it away", async () => {
+    engine.snapshot = () => snapshot("", "idle");
+    engine.answers.set("sessions.rename", () => ({ session: { ...snapshot("", "idle").session, title: "Garden" } }));
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
+    await settle();
+    expect(screen.getByText("Untitled session")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Rename" }));
+    const name = screen.getByLabelText("Session name");
+    fireEvent.change(name, { target: { value: "  Garden " } });
+    fireEvent.keyDown(name, { key: "Enter" });
+    await settle();
+    expect(engine.requests("sessions.rename")[0]!.params).toEqual({ session_id: "s1", title: "Garden" });
+    expect(screen.queryByLabelText("Session name")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Rename" }));
+    fireEvent.change(screen.getByLabelText("Session name"), { target: { value: "   " } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await settle();
+    expect(engine.requests("sessions.rename")[1]!.params).toEqual({ session_id: "s1", title: null });
   });
 
   it("gives back a prompt the engine refuses, with the reason", async () => {

@@ -229,7 +229,11 @@ last_error: string | null,
 /**
  * The Claude Code session (from its transcripts) this one carries on, if any.
  */
-origin: Origin | null, };
+origin: Origin | null, 
+/**
+ * The name its user gave it (`sessions.rename`), if any.
+ */
+title: string | null, };
 
 export type Origin = { 
 /**
@@ -375,6 +379,8 @@ export type SessionCreateParams = { project_id: string, model?: string, permissi
 export type SessionListParams = { project_id?: string, };
 
 export type ModelParams = { session_id: string, model: string, };
+
+export type RenameParams = { session_id: string, title: string | null, };
 
 export type ModeParams = { session_id: string, mode: string, };
 
@@ -571,6 +577,7 @@ export type Methods = {
   "sessions.archive": { params: SessionParams; result: SessionSummary };
   "sessions.delete": { params: SessionParams; result: SessionDeleted };
   "sessions.set_model": { params: ModelParams; result: SessionSummary };
+  "sessions.rename": { params: RenameParams; result: SessionSummary };
   "sessions.set_permission_mode": { params: ModeParams; result: SessionSummary };
   "messages.send": { params: SendParams; result: MessageSent };
   "messages.cancel": { params: SessionParams; result: Done };

@@ -11,6 +11,7 @@ import { type Decision, ApprovalCard } from "../components/ApprovalCard";
 import { Composer } from "../components/Composer";
 import { CopyButton } from "../components/CopyButton";
 import { SessionControls } from "../components/SessionControls";
+import { SessionTitle } from "../components/SessionTitle";
 import { ShortcutsHelp } from "../components/ShortcutsHelp";
 import { TodoList } from "../components/TodoList";
 import { ToolCard } from "../components/ToolCard";
@@ -89,6 +90,13 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
       <header className="chat-header">
         <button onClick={back} aria-label="Back to sessions">←</button>
         <span className={`badge badge-${session?.status ?? "starting"}`}>{session?.status.replace("_", " ") ?? "loading"}</span>
+        {session && !terminal && (
+          <SessionTitle
+            title={session.title}
+            disabled={client.status !== "connected"}
+            rename={(title) => client.request("sessions.rename", { session_id: sessionId, title })}
+          />
+        )}
         {session && <UsageSummary session={session} />}
         {chat.canInterrupt && !terminal && (
           <button className="interrupt" onClick={interrupt} aria-keyshortcuts="Escape">

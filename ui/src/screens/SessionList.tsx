@@ -97,6 +97,7 @@ function SessionButton({ session, open }: { session: SessionInfo; open(target: T
   return (
     <button className="session" onClick={() => open({ kind: "session", id: session.id })}>
       <span className={`badge badge-${session.status}`}>{session.status.replace("_", " ")}</span>
+      {session.title && <span className="session-title">{session.title}</span>}
       <span className="session-model">{session.model ?? "default model"}</span>
       <span className="session-cost">${session.total_cost_usd.toFixed(4)}</span>
       <time dateTime={new Date(session.last_active_at * 1000).toISOString()}>{ago(session.last_active_at)}</time>

@@ -118,6 +118,9 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
             reply::<of::SessionsArchive>(sessions::archive(engine, p).await?)
         }
         Request::SessionsDelete(p) => reply::<of::SessionsDelete>(sessions::delete(engine, p)?),
+        Request::SessionsRename(p) => {
+            reply::<of::SessionsRename>(sessions::rename(engine, p).await?)
+        }
         Request::SessionsSetModel(p) => {
             reply::<of::SessionsSetModel>(sessions::set_model(engine, p).await?)
         }

@@ -11,6 +11,7 @@ use tether_protocol::events::{AccountEvent, SessionDeleted, SessionSummary};
 use tether_protocol::model::{SessionInfo, SessionStatus};
 use tether_protocol::params::ModeParams;
 use tether_protocol::params::ModelParams;
+use tether_protocol::params::RenameParams;
 use tether_protocol::params::SessionCreateParams;
 use tether_protocol::params::SessionListParams;
 use tether_protocol::params::SessionParams;
@@ -161,6 +162,36 @@ pub(super) async fn set_model(
             model: params.model,
             reply,
         })
+        .await
+        .map_err(session_error)?;
+    Ok(SessionSummary {
+        session: session.info(),
+    })
+}
+
+/// The longest name a session may have, in characters.
+const MAX_TITLE: usize = 120;
+
+/// Names a session (an empty or missing name takes its name away).
+pub(super) async fn rename(
+    engine: &Engine,
+    params: RenameParams,
+) -> Result<SessionSummary, RpcError> {
+    let title = params
+        .title
+        .map(|title| title.trim().to_owned())
+        .filter(|title| !title.is_empty());
+    if let Some(title) = &title
+        && (title.chars().count() > MAX_TITLE || title.chars().any(char::is_control))
+    {
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("title: at most {MAX_TITLE} characters, on one line"),
+        ));
+    }
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::Rename { title, reply })
         .await
         .map_err(session_error)?;
     Ok(SessionSummary {

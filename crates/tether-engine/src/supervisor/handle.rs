@@ -75,6 +75,10 @@ pub enum Command {
         mode: String,
         reply: Reply<()>,
     },
+    Rename {
+        title: Option<String>,
+        reply: Reply<()>,
+    },
     SetTodos {
         todos: Vec<Todo>,
         reply: Reply<()>,

@@ -71,6 +71,11 @@ impl Actor {
                 let events = self.reducer.set_permission_mode(mode);
                 self.change(events, request, undo, reply).await;
             }
+            Command::Rename { title, reply } => {
+                let events = self.reducer.set_title(title);
+                self.publish(events);
+                let _ = reply.send(Ok(()));
+            }
             Command::SetTodos { todos, reply } => {
                 let events = self.reducer.set_todos(todos);
                 self.publish(events);
