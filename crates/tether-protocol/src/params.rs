@@ -205,6 +205,30 @@ pub struct SessionParams {
     pub session_id: String,
 }
 
+/// `sessions.get`: the whole session, or with `parts` its last page: the latest messages
+/// holding at most that many parts (at least the last message, however many it holds).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionGetParams {
+    pub session_id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub parts: Option<u32>,
+}
+
+/// `sessions.read`: the page of messages before `before` (from a snapshot or an earlier page).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionReadParams {
+    pub session_id: String,
+    #[ts(type = "number")]
+    pub before: u64,
+    /// At most this many parts (default 500, at most 5000; at least one message).
+    #[serde(default)]
+    #[ts(optional)]
+    pub parts: Option<u32>,
+}
+
 /// `terminal.list`: the sessions of one folder, or of all.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]

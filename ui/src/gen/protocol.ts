@@ -286,7 +286,12 @@ agents: Array<unknown>,
  * Where the session's channel stood when this was taken: subscribe with it as `since`
  * and the events that follow apply on top of this snapshot, none twice.
  */
-position: Position | null, };
+position: Position | null, 
+/**
+ * When `messages` is the last page only (`sessions.get` with `parts`): pass as `before`
+ * to `sessions.read` for the page before; absent when every message is here.
+ */
+before?: number, };
 
 export type MessageCreated = { message: Message, };
 
@@ -335,6 +340,14 @@ export type AccountEvent = { "event": "device.paired", "data": Device } | { "eve
 export type NoParams = Record<symbol, never>;
 
 export type SessionParams = { session_id: string, };
+
+export type SessionGetParams = { session_id: string, parts?: number, };
+
+export type SessionReadParams = { session_id: string, before: number, 
+/**
+ * At most this many parts (default 500, at most 5000; at least one message).
+ */
+parts?: number, };
 
 export type DeviceCreateParams = { name: string, };
 
@@ -505,7 +518,11 @@ export type TerminalOpened = { transcript: TerminalSession, snapshot: SessionSna
  */
 before: number | null, };
 
-export type TerminalPage = { messages: Array<Message>, before: number | null, };
+export type MessagePage = { messages: Array<Message>, 
+/**
+ * Pass as `before` for the page before this one; none at the start.
+ */
+before: number | null, };
 
 export type Done = Record<symbol, never>;
 
@@ -573,7 +590,8 @@ export type Methods = {
   "projects.remove": { params: ProjectIdParams; result: Project };
   "sessions.create": { params: SessionCreateParams; result: SessionInfo };
   "sessions.list": { params: SessionListParams; result: Array<SessionInfo> };
-  "sessions.get": { params: SessionParams; result: SessionSnapshot };
+  "sessions.get": { params: SessionGetParams; result: SessionSnapshot };
+  "sessions.read": { params: SessionReadParams; result: MessagePage };
   "sessions.archive": { params: SessionParams; result: SessionSummary };
   "sessions.delete": { params: SessionParams; result: SessionDeleted };
   "sessions.set_model": { params: ModelParams; result: SessionSummary };
@@ -593,7 +611,7 @@ export type Methods = {
   "terminal.list": { params: TerminalListParams; result: TerminalList };
   "terminal.folders": { params: NoParams; result: TerminalFolders };
   "terminal.open": { params: TerminalParams; result: TerminalOpened };
-  "terminal.read": { params: TerminalReadParams; result: TerminalPage };
+  "terminal.read": { params: TerminalReadParams; result: MessagePage };
   "terminal.continue": { params: TerminalContinueParams; result: SessionInfo };
 };
 

@@ -6,6 +6,7 @@ mod events;
 mod keys;
 mod lan;
 mod messages;
+mod pages;
 mod pairing;
 mod projects;
 mod push;
@@ -114,6 +115,7 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         }
         Request::SessionsList(p) => reply::<of::SessionsList>(sessions::list(engine, p)),
         Request::SessionsGet(p) => reply::<of::SessionsGet>(sessions::get(engine, p).await?),
+        Request::SessionsRead(p) => reply::<of::SessionsRead>(sessions::read(engine, p).await?),
         Request::SessionsArchive(p) => {
             reply::<of::SessionsArchive>(sessions::archive(engine, p).await?)
         }

@@ -1,5 +1,6 @@
 //! `sessions.*`: start, list, read, archive sessions and change their model or permission mode.
 
+use super::pages::page_before;
 use super::{handle, session_error};
 use crate::auth::Caller;
 use crate::engine::Engine;
@@ -13,9 +14,11 @@ use tether_protocol::params::ModeParams;
 use tether_protocol::params::ModelParams;
 use tether_protocol::params::RenameParams;
 use tether_protocol::params::SessionCreateParams;
+use tether_protocol::params::SessionGetParams;
 use tether_protocol::params::SessionListParams;
 use tether_protocol::params::SessionParams;
-use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::params::SessionReadParams;
+use tether_protocol::session_view::{MessagePage, SessionSnapshot};
 use tether_protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 use tether_store::{Row, StoreError};
 
@@ -81,11 +84,42 @@ pub(super) fn list(engine: &Engine, params: SessionListParams) -> Vec<SessionInf
         .collect()
 }
 
+/// Parts on one page of `sessions.read` unless asked otherwise, and the most ever.
+const DEFAULT_PAGE_PARTS: usize = 500;
+const MAX_PAGE_PARTS: usize = 5_000;
+
+/// The session as it stands: all of it, or with `parts` its last page.
 pub(super) async fn get(
     engine: &Engine,
-    params: SessionParams,
+    params: SessionGetParams,
 ) -> Result<SessionSnapshot, RpcError> {
-    let session = handle(engine, &params.session_id)?;
+    let mut snapshot = whole(engine, &params.session_id).await?;
+    if let Some(parts) = params.parts {
+        let end = snapshot.messages.len();
+        let messages = std::mem::take(&mut snapshot.messages);
+        let parts = (parts as usize).min(MAX_PAGE_PARTS);
+        (snapshot.messages, snapshot.before) = page_before(messages, end, parts);
+    }
+    Ok(snapshot)
+}
+
+/// The messages before a point in the session (from `get` or an earlier page).
+pub(super) async fn read(
+    engine: &Engine,
+    params: SessionReadParams,
+) -> Result<MessagePage, RpcError> {
+    let snapshot = whole(engine, &params.session_id).await?;
+    let parts = params
+        .parts
+        .map_or(DEFAULT_PAGE_PARTS, |parts| parts as usize)
+        .min(MAX_PAGE_PARTS);
+    let before = usize::try_from(params.before).unwrap_or(usize::MAX);
+    let (messages, before) = page_before(snapshot.messages, before, parts);
+    Ok(MessagePage { messages, before })
+}
+
+async fn whole(engine: &Engine, id: &str) -> Result<SessionSnapshot, RpcError> {
+    let session = handle(engine, id)?;
     match session.ask(|reply| Command::Snapshot { reply }).await {
         Ok(snapshot) => Ok(snapshot),
         // An archived session has no actor: its history is in the store.
@@ -109,6 +143,7 @@ pub(super) async fn get(
                 approvals: Vec::new(),
                 todos,
                 agents: Vec::new(),
+                before: None,
             })
         }
     }
