@@ -1,8 +1,10 @@
 // The app: in the desktop window, straight to the sessions; in a browser, installed as an app
 // shell where the origin allows it, pair this device first. Then its sessions and chats, each
-// screen at its own URL, with the connection always shown, and since when the desktop is
-// unreachable when it is.
-import { type ReactNode, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+// screen at its own URL: beside a sidebar of projects and sessions where the window is wide,
+// one pane at a time where it is not; the connection always shown, and since when the desktop
+// is unreachable when it is.
+import { PanelLeftClose, PanelLeftOpen, Settings, Smartphone } from "lucide-react";
+import { type CSSProperties, type ReactNode, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Router } from "wouter";
 import { useHashLocation } from "wouter/use-hash-location";
 
@@ -11,6 +13,14 @@ import { ShellNotice } from "./components/ShellNotice";
 import { Unreachable } from "./components/Unreachable";
 import { UpdateBanner } from "./components/UpdateBanner";
 import { useStatus } from "./chat/hooks";
+import type { Target } from "./chat/target";
+import { useSessions } from "./chat/useSessions";
+import { AppLink } from "./layout/AppLink";
+import { Resizer } from "./layout/Resizer";
+import { SessionNav } from "./layout/SessionNav";
+import { usePanel } from "./layout/usePanel";
+import { useSessionShortcuts } from "./layout/useSessionShortcuts";
+import { useWide } from "./layout/useWide";
 import { browserHost, browserPrompts, forgetToken, saveToken, savedToken } from "./host/browser";
 import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside } from "./host/desktop";
 import type { Connect } from "./host/transport";
@@ -19,7 +29,9 @@ import { type PromptStore, TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
-import { SessionList } from "./screens/SessionList";
+import { ProjectScreen } from "./screens/ProjectScreen";
+import { SessionsScreen } from "./screens/SessionsScreen";
+import { SettingsScreen } from "./screens/SettingsScreen";
 import { chatPath, upgradeOldLink, useGo, useScreen } from "./routes";
 
 upgradeOldLink();
@@ -99,6 +111,10 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
   );
   const screen = useScreen();
   const { go, back } = useGo();
+  const wide = useWide();
+  const panel = usePanel();
+  const listed = useSessions(client, status);
+  const filter = useRef<HTMLInputElement | null>(null);
   // A notification's tap opens its session, told by the worker (a link it opened is a route).
   useEffect(() => (local ? undefined : onSessionAsked((id) => go(chatPath({ kind: "session", id })))), [local, go]);
   // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
@@ -119,16 +135,45 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
     if (status === "revoked") unpaired();
   }, [status, unpaired]);
 
+  const open = useCallback((target: Target) => go(chatPath(target)), [go]);
+  const start = useCallback(
+    (projectId: string) =>
+      void listed.act(async () => {
+        const session = await client.request("sessions.create", { project_id: projectId });
+        open({ kind: "session", id: session.id });
+      }),
+    [client, listed, open],
+  );
+  const current = screen.kind === "chat" ? screen.target.id : screen.kind === "project" ? screen.id : null;
+  const shortcuts = useSessionShortcuts({ listed, current, wide, open, start, toggle: panel.toggle, filter });
+  const showSidebar = wide && !panel.collapsed;
+  const offline = status !== "connected";
+
   return (
-    <div className="app">
+    <div className={`app ${wide ? "wide" : "narrow"}`}>
       <header className="top">
+        {wide && (
+          <button
+            className="icon"
+            onClick={panel.toggle}
+            aria-label={panel.collapsed ? "Show the sidebar" : "Hide the sidebar"}
+            aria-expanded={!panel.collapsed}
+            aria-controls="sidebar"
+            title="Alt+B"
+          >
+            {panel.collapsed ? <PanelLeftOpen size={20} aria-hidden="true" /> : <PanelLeftClose size={20} aria-hidden="true" />}
+          </button>
+        )}
         <nav aria-label="Screens">
-          <button className="link" aria-current={screen.kind !== "devices"} onClick={() => go("/")}>
+          <AppLink className="brand" href="/" aria-current={screen.kind === "sessions" ? "page" : undefined}>
             Tether
-          </button>
-          <button className="link" aria-current={screen.kind === "devices"} onClick={() => go("/devices")}>
-            Devices
-          </button>
+          </AppLink>
+          <AppLink href="/devices" aria-current={screen.kind === "devices" ? "page" : undefined}>
+            <Smartphone size={18} aria-hidden="true" /> Devices
+          </AppLink>
+          <AppLink href="/settings" aria-current={screen.kind === "settings" ? "page" : undefined}>
+            <Settings size={18} aria-hidden="true" /> Settings
+          </AppLink>
         </nav>
         <ConnectionIndicator status={online || status === "revoked" ? status : "offline"} queued={queued} />
       </header>
@@ -138,20 +183,36 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
         <Unreachable since={client.unreachableSince} offline={!online} waiting={queued > 0 ? client.waiting : []} />
       )}
       {local && <UpdateBanner />}
-      {screen.kind === "devices" ? (
-        <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
-      ) : screen.kind === "sessions" ? (
-        <SessionList client={client} status={status} local={local} open={(target) => go(chatPath(target))} />
-      ) : (
-        <ChatScreen
-          key={`${screen.target.kind}:${screen.target.id}`}
-          client={client}
-          sessionId={screen.target.id}
-          terminal={screen.target.kind === "terminal"}
-          back={() => back("/")}
-          open={(target) => go(chatPath(target))}
-        />
-      )}
+      <div className="body" style={{ "--sidebar": `${panel.width}px` } as CSSProperties}>
+        {showSidebar && (
+          <aside id="sidebar" className="sidebar" aria-label="Projects and sessions">
+            <SessionNav listed={listed} current={current} offline={offline} local={local} start={start} filterRef={filter} />
+          </aside>
+        )}
+        {showSidebar && <Resizer width={panel.width} resize={panel.resize} />}
+        <div className="pane">
+          {screen.kind === "devices" ? (
+            <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
+          ) : screen.kind === "settings" ? (
+            <SettingsScreen client={client} status={status} local={local} />
+          ) : screen.kind === "project" ? (
+            <ProjectScreen client={client} status={status} listed={listed} projectId={screen.id} start={start} back={() => back("/")} />
+          ) : screen.kind === "sessions" ? (
+            <SessionsScreen client={client} status={status} local={local} listed={listed} wide={wide} start={start} open={open} />
+          ) : (
+            <ChatScreen
+              key={`${screen.target.kind}:${screen.target.id}`}
+              client={client}
+              sessionId={screen.target.id}
+              terminal={screen.target.kind === "terminal"}
+              back={() => back("/")}
+              showBack={!wide}
+              open={open}
+              globalShortcuts={shortcuts}
+            />
+          )}
+        </div>
+      </div>
     </div>
   );
 }

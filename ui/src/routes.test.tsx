@@ -44,6 +44,15 @@ it("upgrades a notification's old link and names the screen of each route", () =
   act(() => history.replaceState(null, "", "/#/devices"));
   act(() => dispatchEvent(new HashChangeEvent("hashchange")));
   expect(shown()).toEqual({ kind: "devices" });
+  for (const [hash, screen] of [
+    ["#/project/p%201", { kind: "project", id: "p 1" }],
+    ["#/settings", { kind: "settings" }],
+    ["#/nowhere", { kind: "sessions" }],
+  ] as const) {
+    act(() => history.replaceState(null, "", `/${hash}`));
+    act(() => dispatchEvent(new HashChangeEvent("hashchange")));
+    expect(shown()).toEqual(screen);
+  }
 });
 
 it("goes back to the entry it made, and from a deep link to the fallback in place", async () => {

@@ -25,7 +25,7 @@ export type Chat = {
   send(text: string): Promise<unknown>;
   /** For a terminal session: what the list says of it. */
   transcript: TerminalSession | null;
-  /** For a terminal session: loads the page before, when there is one. */
+  /** Loads the page before, when there is one. */
   loadEarlier: (() => Promise<void>) | null;
   /** An earlier page is on its way. */
   loadingEarlier: boolean;

@@ -1,5 +1,5 @@
 // Keyboard shortcuts for the desktop: one table per screen, ignored while typing (except
-// Escape), while an input method composes, and whenever a modifier other than the ones a
+// Escape and the Alt shortcuts), while an input method composes, and whenever a modifier other than the ones a
 // shortcut names is held.
 import { useEffect, useRef } from "react";
 
@@ -26,7 +26,8 @@ export function matches(shortcut: Shortcut, event: KeyboardEvent): boolean {
   if (composing(event)) return false;
   if (event.key !== shortcut.key || event.ctrlKey || event.metaKey) return false;
   if (event.altKey !== (shortcut.alt ?? false)) return false;
-  return shortcut.key === "Escape" || !typing(event.target);
+  // Escape, and the Alt shortcuts (which type nothing), work while typing too.
+  return shortcut.key === "Escape" || shortcut.alt === true || !typing(event.target);
 }
 
 /** Listens for `shortcuts` while the component is shown. */
@@ -47,6 +48,6 @@ export function useShortcuts(shortcuts: Shortcut[]): void {
 
 /** How a shortcut is written in the help list. */
 export function keyName(shortcut: Shortcut): string {
-  const key = { Escape: "Esc", ArrowLeft: "←", ArrowRight: "→" }[shortcut.key] ?? shortcut.key;
+  const key = { Escape: "Esc", ArrowLeft: "←", ArrowRight: "→", ArrowUp: "↑", ArrowDown: "↓" }[shortcut.key] ?? shortcut.key.toUpperCase();
   return shortcut.alt ? `Alt+${key}` : key;
 }

@@ -1,5 +1,6 @@
 // Copies a text (a message, a code block, a tool's output) to the clipboard, and says so for
 // a moment.
+import { Check, Copy } from "lucide-react";
 import { useEffect, useState } from "react";
 
 type Told = "copied" | "refused" | null;
@@ -17,8 +18,9 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
       () => setTold("refused"),
     );
   return (
-    <button className="copy" aria-label={label} onClick={() => void copy()}>
-      {told === "copied" ? "Copied" : told === "refused" ? "Could not copy" : "Copy"}
+    <button className="copy" aria-label={label} title={label} onClick={() => void copy()}>
+      {told === "copied" ? <Check size={14} aria-hidden="true" /> : <Copy size={14} aria-hidden="true" />}
+      <span className={told === null ? "visually-hidden" : undefined}>{told === "copied" ? "Copied" : told === "refused" ? "Could not copy" : "Copy"}</span>
     </button>
   );
 }
