@@ -71,5 +71,11 @@ async fn the_sidebar_drives_four_sessions_across_two_projects() {
 }
 
 fn folder_name(folder: &tempfile::TempDir) -> String {
-    folder.path().file_name().unwrap().to_str().unwrap().to_owned()
+    folder
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned()
 }

@@ -8,8 +8,10 @@ import type { TetherClient } from "../protocol/client";
 import { sessionEvent } from "../protocol/events";
 import { type SessionView, apply, fromSnapshot } from "./session";
 
-/** Parts of a session loaded at first, and with each earlier page. */
+/** Parts of a session loaded at first, and with each earlier page; for a terminal session,
+ * turns with each earlier page. */
 const PAGE_PARTS = 400;
+const PAGE_TURNS = 100;
 
 export class SessionFeed {
   private view: SessionView | null = null;
@@ -46,9 +48,10 @@ export class SessionFeed {
     if (this.earlier === null || this.view === null || this.paging) return;
     const generation = this.generation;
     this.paging = true;
+    this.changed();
     try {
       const page = this.terminal
-        ? await this.client.request("terminal.read", { id: this.sessionId, before: this.earlier })
+        ? await this.client.request("terminal.read", { id: this.sessionId, before: this.earlier, turns: PAGE_TURNS })
         : await this.client.request("sessions.read", { session_id: this.sessionId, before: this.earlier, parts: PAGE_PARTS });
       if (this.view === null || generation !== this.generation) return;
       const shown = new Set(this.view.messages.map((message) => message.id));

@@ -333,7 +333,7 @@ describe("ChatScreen for a terminal session", () => {
     await settle();
     const texts = [...document.querySelectorAll(".message")].map((message) => message.querySelector(".text, .markdown")?.textContent);
     expect(texts).toEqual(["earlier prompt", "latest"]);
-    expect(engine.requests("terminal.read")[0]!.params).toEqual({ id: "s1", before: 42 });
+    expect(engine.requests("terminal.read")[0]!.params).toEqual({ id: "s1", before: 42, turns: 100 });
     fireEvent.scroll(screen.getByRole("region", { name: "Conversation" }));
     await settle();
     expect(engine.requests("terminal.read")).toHaveLength(1);

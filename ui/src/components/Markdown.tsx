@@ -1,7 +1,10 @@
 // Model text as markdown, safely: no raw HTML (it shows as text), only http(s) and mailto
 // links (opened apart from the app, without referrer), no remote images (their alt text
 // instead), and code blocks highlighted by language (./highlight), each with a copy button.
+// What a text renders to is kept for the texts shown last, so a part scrolled back into view
+// is not parsed again; one plain line of prose skips the parser.
 import { toText } from "hast-util-to-text";
+import type { ReactElement } from "react";
 import ReactMarkdown, { type Components, defaultUrlTransform } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
@@ -32,17 +35,33 @@ function safeUrl(url: string): string {
   return /^(https?:|mailto:)/i.test(kept) ? kept : "";
 }
 
+/** Rendered texts kept; the least recently shown go first. */
+const KEPT = 400;
+const rendered = new Map<string, ReactElement>();
+
+/** One line with nothing markdown would read as syntax. */
+const PLAIN = /^(?![ \t]*([-+]|\d+[.)])[ \t])(?!\s{4})[^\\`*_[\]<>#|~!&\n]*$/;
+
+function render(text: string): ReactElement {
+  const kept = rendered.get(text);
+  if (kept) {
+    rendered.delete(text);
+    rendered.set(text, kept);
+    return kept;
+  }
+  // `ReactMarkdown` is a plain function of its props (no hooks): called here, its work is done
+  // once and its element tree kept.
+  const made =
+    PLAIN.test(text) && !/:\/\/|www\./.test(text) ? (
+      <p>{text}</p>
+    ) : (
+      ReactMarkdown({ children: text, remarkPlugins: [remarkGfm], rehypePlugins: [rehypeCode], urlTransform: safeUrl, components })
+    );
+  rendered.set(text, made);
+  if (rendered.size > KEPT) rendered.delete(rendered.keys().next().value!);
+  return made;
+}
+
 export function Markdown({ text }: { text: string }) {
-  return (
-    <div className="markdown">
-      <ReactMarkdown
-        remarkPlugins={[remarkGfm]}
-        rehypePlugins={[rehypeCode]}
-        urlTransform={safeUrl}
-        components={components}
-      >
-        {text}
-      </ReactMarkdown>
-    </div>
-  );
+  return <div className="markdown">{render(text)}</div>;
 }

@@ -44,7 +44,7 @@ export function Transcript({ messages, loadEarlier }: Props) {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => 72,
-    overscan: 6,
+    overscan: 3,
     getItemKey: (index) => rows[index]!.key,
   });
   const following = useRef(true);
@@ -71,6 +71,15 @@ export function Transcript({ messages, loadEarlier }: Props) {
     setAtEnd(end);
     if (element.scrollTop < NEAR_TOP && loadEarlier) loadEarlier();
   }, [loadEarlier]);
+  // Near the top with no scroll to come (a first page shorter than the window, or the view
+  // reloaded while the reader was up there): the page before loads all the same.
+  // Once for each change of the rows: a page that failed to load is not asked for again and again.
+  const earlier = useRef(loadEarlier);
+  earlier.current = loadEarlier;
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (element && element.scrollTop < NEAR_TOP && (!following.current || element.scrollHeight <= element.clientHeight)) earlier.current?.();
+  }, [rows]);
 
   const jump = () => {
     following.current = true;
@@ -82,7 +91,7 @@ export function Transcript({ messages, loadEarlier }: Props) {
   return (
     <div className="transcript-frame">
       <div className="transcript" ref={scroller} onScroll={scrolled} tabIndex={0} role="region" aria-label="Conversation">
-        <div className="messages" role="log" aria-label="Transcript" style={{ height: total }}>
+        <div className="messages" role="log" aria-label="Transcript" data-rows={rows.length} style={{ height: total }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
             return (
