@@ -46,6 +46,9 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
                 json!({ "command": "echo again > again.txt && cat again.txt", "description": "Write another file" }),
             ),
             Reply::text(["Approved ", "on ", "the ", "phone."]),
+            Reply::text(["Beta one in the window."]),
+            Reply::text(["Beta two in the window."]),
+            Reply::text(["Alpha two in the window."]),
         ])))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -79,7 +82,10 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     window.click(&window.find(".add-project button", "Add project"));
     window.find("h2", &project_name);
     window.screenshot(&shots().join("window-sessions.png"));
-    window.click(&window.find("button", "New session"));
+    window.click(&window.find(
+        &format!("button[aria-label='New session in {project_name}']"),
+        "",
+    ));
     let message = window.find("textarea[aria-label='Message']", "");
     window.type_into(&message, &format!("Say hello{ENTER}"));
     window.find(".message-assistant", "Hello from the window");
@@ -88,7 +94,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
 
     // LAN access on from the window; a phone pairs with the code (and the certificate's
     // fingerprint) the window shows, and the window approves it.
-    window.click(&window.find("nav button", "Devices"));
+    window.click(&window.find("nav a", "Devices"));
     window.find(".lan", "off");
     window.click(&window.find(".lan button", "Turn on"));
     window.find(".lan", "https://127.0.0.1:");
@@ -143,6 +149,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
             .collect();
         Some(files)
     };
+    window.click(&window.find("nav a", "Settings"));
     window.click(&window.find(".login label", "Start Tether at login"));
     let written = wait_for("the autostart entry", || {
         entry().filter(|files| !files.is_empty())
@@ -162,8 +169,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     let mut phone = runtime.block_on(Phone::connect(&address, &token));
     let session_id = runtime.block_on(phone.only_session());
     runtime.block_on(phone.follow(&session_id));
-    window.click(&window.find("nav button", "Tether"));
-    window.click(&window.find("button.session", "idle"));
+    window.click(&window.find(".sidebar .session-link", "idle"));
     let message = window.find("textarea[aria-label='Message']", "");
     window.type_into(&message, &format!("Run the command{ENTER}"));
     let approval = window.find("[role=alertdialog]", "Bash");
@@ -210,6 +216,69 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
         "{:?}",
         seen.text
     );
+
+    sidebar_flow(&window, &project_name);
+}
+
+/// The sidebar across two projects and four sessions, in the window: a second project added,
+/// three more sessions started from the sidebar and answered, switching between them, a
+/// project's own screen, and a name found by the filter.
+fn sidebar_flow(window: &common::webdriver::Session, first: &str) {
+    let second = tempfile::tempdir().unwrap();
+    let second_name = second.path().file_name().unwrap().to_str().unwrap();
+    window.click(&window.find("nav a", "Tether"));
+    let folder = window.find("input[aria-label='Project folder']", "");
+    window.type_into(&folder, second.path().to_str().unwrap());
+    window.click(&window.find(".add-project button", "Add project"));
+    window.find(".sidebar h2", second_name);
+    for (project, prompt, answer) in [
+        (second_name, "Beta one", "Beta one in the window."),
+        (second_name, "Beta two", "Beta two in the window."),
+        (first, "Alpha two", "Alpha two in the window."),
+    ] {
+        window.click(&window.find(
+            &format!(".sidebar button[aria-label='New session in {project}']"),
+            "",
+        ));
+        let message = window.find("textarea[aria-label='Message']", "");
+        window.type_into(&message, &format!("{prompt}{ENTER}"));
+        window.find(".message-assistant", answer);
+        window.find(".chat-header .badge", "idle");
+    }
+    let listed = |project: &str| {
+        window.script(
+            "return [...document.querySelectorAll('.sidebar .project-group')].find((group) => group.getAttribute('aria-label') === arguments[0])?.querySelectorAll('.session-link').length ?? 0;",
+            json!([project]),
+        )
+    };
+    assert_eq!(listed(first), json!(2));
+    assert_eq!(listed(second_name), json!(2));
+    window.click(&window.find(".chat-header button", "Rename"));
+    let name = window.find("input[aria-label='Session name']", "");
+    window.type_into(&name, &format!("Window alpha{ENTER}"));
+    window.find(".sidebar .session-link", "Window alpha");
+    window.screenshot(&shots().join("window-sidebar.png"));
+
+    // Switching from the sidebar: the first session, then back to the named one.
+    window.click(&window.find(
+        &format!(".sidebar [aria-label='{first}'] .session-link:not([aria-current])"),
+        "idle",
+    ));
+    window.find(".message-assistant", "Hello from the window");
+    window.click(&window.find(".sidebar .session-link", "Window alpha"));
+    window.find(".message-assistant", "Alpha two in the window.");
+    window.click(&window.find(".sidebar h2 a", second_name));
+    window.find("main h1", second_name);
+    window.screenshot(&shots().join("window-project.png"));
+    let filter = window.find("input[aria-label='Filter sessions']", "");
+    window.type_into(&filter, "window alpha");
+    wait_for("the filter to leave one session", || {
+        (window.script(
+            "return document.querySelectorAll('.sidebar .session-link').length;",
+            json!([]),
+        ) == json!(1))
+        .then_some(())
+    });
 }
 
 /// A paired phone on the engine's WebSocket.

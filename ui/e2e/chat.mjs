@@ -10,7 +10,8 @@
 //  - a session renamed, and listed by its name; an answer copied, as markdown;
 //  - every screen at its URL: back and forward between them, a reload on a chat's link, and a
 //    link to a session that is not there;
-//  - archiving; the devices screen, where this browser is online and may not pair others.
+//  - archiving from the chat's header; the devices screen, where this browser is online and
+//    may not pair others.
 // Env: TETHER_URL, PAIR_CODE, PROJECT, the script's texts (ANSWER, TODO, AFTER_TOOL, WRITTEN,
 // SLOW, HELD), SCREENSHOTS (a folder) and METRICS (a JSON file to write). Exits 0 when every
 // step passed.
@@ -89,7 +90,7 @@ try {
   if (!/#\/session\/[0-9a-f]+$/.test(chatUrl)) throw new Error(`the chat's URL: ${chatUrl}`);
   await page.goBack();
   await page.getByRole("heading", { name: project }).waitFor();
-  await page.getByRole("button", { name: "Devices" }).click();
+  await page.getByRole("link", { name: "Devices" }).click();
   if (!page.url().endsWith("#/devices")) throw new Error(`the devices' URL: ${page.url()}`);
   await page.goBack();
   await page.getByRole("heading", { name: project }).waitFor();
@@ -109,10 +110,10 @@ try {
 
   // The same session on two pages: the approval shows on both, the second answers it.
   await page.setViewportSize(DESKTOP);
-  await page.getByRole("button", { name: /idle/ }).click();
+  await page.getByRole("link", { name: /idle/ }).click();
   const second = await open(pages, errors);
   await second.goto(url);
-  await second.getByRole("button", { name: /idle/ }).click();
+  await second.getByRole("link", { name: /idle/ }).click();
   await second.getByText(env.ANSWER).waitFor();
   await page.getByLabel("Message").fill("Run the command");
   await page.getByLabel("Message").press("Enter");
@@ -179,16 +180,16 @@ try {
   await page.keyboard.press("Escape");
   await page.getByRole("dialog").waitFor({ state: "detached" });
 
-  // Archived: gone from the open sessions, listed under "archived".
-  await page.keyboard.press("Alt+ArrowLeft");
-  await page.getByRole("button", { name: /^Archive the / }).click();
+  // Archived from its header: gone from the open sessions, listed under "archived".
+  await page.getByRole("button", { name: "Archive this session" }).click();
   await page.getByText("1 archived").waitFor();
-  if ((await page.getByRole("button", { name: /^Archive the / }).count()) !== 0) throw new Error("the archived session is still listed as open");
+  await page.getByRole("button", { name: "Archive this session" }).waitFor({ state: "detached" });
+  if ((await page.getByRole("link", { name: /idle|interrupted/ }).count()) !== 0) throw new Error("the archived session is still listed as open");
 
   // The devices screen lists this browser, online, from the loopback address; pairing
   // another device starts on the desktop only.
   await page.setViewportSize(PHONE);
-  await page.getByRole("button", { name: "Devices" }).click();
+  await page.getByRole("link", { name: "Devices" }).click();
   const device = page.locator(".device", { hasText: "E2E browser" });
   await device.getByText("online", { exact: true }).waitFor();
   await device.getByText("from 127.0.0.1", { exact: false }).waitFor();

@@ -45,7 +45,8 @@ export function unavailable(message: string): RpcError {
 
 type Pending = { resolve(result: unknown): void; reject(error: RpcError): void };
 
-type Subscription = { cursor: Cursor; handlers: ChannelHandlers };
+/** One channel followed: where it stands, and everyone who listens to it here. */
+type Subscription = { cursor: Cursor; listeners: Set<ChannelHandlers> };
 
 /** A prompt waiting to be sent, or sent and waiting for its answer. */
 type Queued = {
@@ -189,14 +190,25 @@ export class TetherClient {
   }
 
   /** Follows `channel` from `since` (a position from an RPC snapshot), or from now with a
-   * `reset` to load the state. Returns how to stop following it. */
+   * `reset` to load the state. Several parts of the app may follow one channel from now
+   * (each is told every event); following from a position starts the channel afresh. Returns
+   * how to stop following it. */
   subscribe(channel: string, handlers: ChannelHandlers, since?: Position): () => void {
-    const cursor = new Cursor();
-    cursor.position = since ?? null;
-    this.subscriptions.set(channel, { cursor, handlers });
-    if (this.statusNow === "connected") this.sendSubscribe([channel]);
+    const known = this.subscriptions.get(channel);
+    let subscription: Subscription;
+    if (known !== undefined && since === undefined) {
+      subscription = known;
+      subscription.listeners.add(handlers);
+    } else {
+      const cursor = new Cursor();
+      cursor.position = since ?? null;
+      subscription = { cursor, listeners: new Set([handlers]) };
+      this.subscriptions.set(channel, subscription);
+      if (this.statusNow === "connected") this.sendSubscribe([channel]);
+    }
     return () => {
-      if (this.subscriptions.get(channel)?.cursor !== cursor) return;
+      if (this.subscriptions.get(channel) !== subscription || !subscription.listeners.delete(handlers)) return;
+      if (subscription.listeners.size > 0) return;
       this.subscriptions.delete(channel);
       if (this.statusNow === "connected") this.send({ type: "unsubscribe", channels: [channel] });
     };
@@ -250,7 +262,8 @@ export class TetherClient {
     const resumed = state.recovered === true && cursor.position?.epoch === state.epoch;
     if (resumed) return;
     cursor.position = { epoch: state.epoch, offset: state.offset };
-    subscription.handlers.reset(cursor.position);
+    const position = cursor.position;
+    subscription.listeners.forEach((listener) => listener.reset(position));
   }
 
   private event(frame: ChannelEvent): void {
@@ -258,7 +271,7 @@ export class TetherClient {
     if (subscription === undefined) return;
     switch (subscription.cursor.accept(frame.offset)) {
       case "apply":
-        subscription.handlers.event(frame);
+        subscription.listeners.forEach((listener) => listener.event(frame));
         return;
       case "duplicate":
         return;
