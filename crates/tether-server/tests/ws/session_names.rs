@@ -52,3 +52,33 @@ async fn a_session_is_named_renamed_and_keeps_its_name_when_archived() {
     let read = seat.call("sessions.get", json!({})).await;
     assert_eq!(read["result"]["session"]["title"], "Kept", "{read}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_prompt_names_an_untitled_session_and_never_a_named_one() {
+    let bench = ClaudeBench::start(vec![
+        Reply::text(["one"]),
+        Reply::text(["two"]),
+        Reply::text(["three"]),
+    ])
+    .await;
+    let mut seat = bench.seat().await;
+    seat.turn("\n  Plant the tomatoes in May  \nand water them", "idle")
+        .await;
+    let read = seat.call("sessions.get", json!({})).await;
+    assert_eq!(
+        read["result"]["session"]["title"], "Plant the tomatoes in May",
+        "{read}"
+    );
+    seat.turn("A second prompt", "idle").await;
+    let read = seat.call("sessions.get", json!({})).await;
+    assert_eq!(
+        read["result"]["session"]["title"],
+        "Plant the tomatoes in May"
+    );
+
+    // A name taken away stays away: only the first prompt names.
+    seat.call("sessions.rename", json!({ "title": "" })).await;
+    seat.turn("A third prompt", "idle").await;
+    let read = seat.call("sessions.get", json!({})).await;
+    assert!(read["result"]["session"]["title"].is_null(), "{read}");
+}

@@ -5,6 +5,7 @@ use tokio::time::Instant;
 
 use super::Actor;
 use super::changes::Setting;
+use super::naming;
 use crate::supervisor::control;
 use crate::supervisor::handle::{Command, Reply, SessionError};
 use crate::supervisor::rules::Approver;
@@ -116,6 +117,10 @@ impl Actor {
         self.ensure_process().await?;
         let (id, events) = self.reducer.user_message(&text);
         self.publish(events);
+        if let Some(title) = naming::from_first_prompt(&self.reducer, &text) {
+            let events = self.reducer.set_title(Some(title));
+            self.publish(events);
+        }
         let line = control::user_turn(&text);
         if !self.write(&line).await {
             // The child died before we noticed: start it again (resuming) and send once more.

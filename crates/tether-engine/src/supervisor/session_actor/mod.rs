@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 mod changes;
 mod commands;
 mod launch;
+mod naming;
 mod saving;
 mod sent;
 
