@@ -19,6 +19,7 @@ import { AppLink } from "./layout/AppLink";
 import { Resizer } from "./layout/Resizer";
 import { SessionNav } from "./layout/SessionNav";
 import { usePanel } from "./layout/usePanel";
+import { useDocumentTitle } from "./layout/useDocumentTitle";
 import { useSessionShortcuts } from "./layout/useSessionShortcuts";
 import { useWide } from "./layout/useWide";
 import { browserHost, browserPrompts, forgetToken, saveToken, savedToken } from "./host/browser";
@@ -144,6 +145,7 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
       }),
     [client, listed, open],
   );
+  useDocumentTitle(screen, listed);
   const current = screen.kind === "chat" ? screen.target.id : screen.kind === "project" ? screen.id : null;
   const shortcuts = useSessionShortcuts({ listed, current, wide, open, start, toggle: panel.toggle, filter });
   const showSidebar = wide && !panel.collapsed;
@@ -151,6 +153,9 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
 
   return (
     <div className={`app ${wide ? "wide" : "narrow"}`}>
+      <button className="skip" onClick={() => document.querySelector<HTMLElement>(".pane main")?.focus()}>
+        Skip to the main content
+      </button>
       <header className="top">
         {wide && (
           <button

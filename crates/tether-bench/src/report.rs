@@ -344,9 +344,12 @@ impl Results {
         if let Some(ui) = &self.ui {
             let _ = writeln!(
                 out,
-                "## The chat UI in Debian's chromium, against the optimized engine
-
-                 The first page moves {:.1} kB. A session of {} parts opens on its last page in                  **{:.0} ms**; scrolling from there to its first part (1,500 px a frame, pages                  loading on the way) took {:.1} s with {} long tasks, the longest {:.0} ms.                  Switching between two open sessions from the sidebar: median {:.0} ms, max                  {:.0} ms.\n",
+                "## The chat UI in Debian's chromium, against the optimized engine\n\n\
+                 The first page moves {:.1} kB. A session of {} parts opens on its last page in \
+                 **{:.0} ms**; scrolling from there to its first part (1,500 px a frame, pages \
+                 loading on the way) took {:.1} s with {} long tasks, the longest {:.0} ms. \
+                 Switching between two open sessions from the sidebar: median {:.0} ms, max \
+                 {:.0} ms.\n",
                 ui.first_load_kb,
                 ui.parts,
                 ui.open_ms,

@@ -66,7 +66,6 @@ async fn the_sidebar_drives_four_sessions_across_two_projects() {
     println!("{printed}");
     let measured: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&metrics).unwrap()).unwrap();
-    assert_eq!(measured["switch_ms"].as_array().unwrap().len(), 6);
     assert!(measured["axe_checked"].as_array().unwrap().len() >= 9);
 }
 

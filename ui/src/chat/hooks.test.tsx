@@ -119,7 +119,35 @@ describe("useChat", () => {
   });
 });
 
+/** The reader scrolls the conversation to its top. */
+function scrollToTop(): void {
+  const conversation = screen.getByRole("region", { name: "Conversation" });
+  conversation.scrollTop = 0;
+  fireEvent.scroll(conversation);
+}
+
 describe("ChatScreen", () => {
+  it("opens a long session on its last page and reads the one before when scrolled to the top", async () => {
+    engine.snapshot = () => ({ ...snapshot("the latest", "idle"), before: 3 });
+    engine.answers.set("sessions.read", () => ({
+      messages: [{ id: "u1", role: "user", parts: [{ kind: "text", id: "u1:0", text: "an earlier prompt" }] }],
+      before: null,
+    }));
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack={false} globalShortcuts={[]} open={() => undefined} />);
+    await settle();
+    expect(engine.requests("sessions.get")[0]!.params).toEqual({ session_id: "s1", parts: 400 });
+    expect(engine.requests("sessions.read")).toHaveLength(0);
+    scrollToTop();
+    await settle();
+    expect(engine.requests("sessions.read")[0]!.params).toEqual({ session_id: "s1", before: 3, parts: 400 });
+    const texts = [...document.querySelectorAll(".message")].map((message) => message.textContent);
+    expect(texts[0]).toBe("an earlier prompt");
+    expect(texts.some((text) => text?.includes("the latest"))).toBe(true);
+    scrollToTop();
+    await settle();
+    expect(engine.requests("sessions.read")).toHaveLength(1);
+  });
+
   it("sends a prompt typed offline once, when back", async () => {
     engine.snapshot = () => snapshot("", "idle");
     render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);
@@ -329,12 +357,12 @@ describe("ChatScreen for a terminal session", () => {
     render(<ChatScreen client={client} sessionId="s1" terminal back={() => undefined} showBack globalShortcuts={[]} open={open} />);
     await settle();
     expect(screen.getByText(/Your next message continues it here/)).toBeTruthy();
-    fireEvent.scroll(screen.getByRole("region", { name: "Conversation" }));
+    scrollToTop();
     await settle();
     const texts = [...document.querySelectorAll(".message")].map((message) => message.querySelector(".text, .markdown")?.textContent);
     expect(texts).toEqual(["earlier prompt", "latest"]);
     expect(engine.requests("terminal.read")[0]!.params).toEqual({ id: "s1", before: 42, turns: 100 });
-    fireEvent.scroll(screen.getByRole("region", { name: "Conversation" }));
+    scrollToTop();
     await settle();
     expect(engine.requests("terminal.read")).toHaveLength(1);
 

@@ -5,7 +5,7 @@ import { useSyncExternalStore } from "react";
 import type { SessionInfo } from "../gen/protocol";
 
 const KEY = "tether.seen";
-/** Sessions remembered; the least recently seen are forgotten first. */
+/** Sessions remembered; those last active longest ago are forgotten first. */
 const MOST = 500;
 
 type Seen = Record<string, number>;
@@ -13,8 +13,10 @@ type Seen = Record<string, number>;
 function read(): Seen {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? "{}");
-    return parsed && typeof parsed === "object" ? (parsed as Seen) : {};
+    if (!parsed || typeof parsed !== "object") return {};
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => Number.isFinite(entry[1])));
   } catch {
+    // Storage refused (or not ours): the markers start afresh.
     return {};
   }
 }
@@ -22,13 +24,13 @@ function read(): Seen {
 let seen: Seen = read();
 /** When this browser first showed sessions: activity before it is not news to it. */
 const since = (() => {
-  const saved = Number(localStorage.getItem(`${KEY}.since`));
-  if (saved > 0) return saved;
   const now = Math.floor(Date.now() / 1000);
   try {
+    const saved = Number(localStorage.getItem(`${KEY}.since`));
+    if (Number.isFinite(saved) && saved > 0) return saved;
     localStorage.setItem(`${KEY}.since`, String(now));
   } catch {
-    // As above.
+    // Storage refused: nothing before this page counts as news.
   }
   return now;
 })();

@@ -17,10 +17,16 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
       () => setTold("copied"),
       () => setTold("refused"),
     );
+  const said = told === "copied" ? "Copied" : told === "refused" ? "Could not copy" : null;
   return (
-    <button className="copy" aria-label={label} title={label} onClick={() => void copy()}>
-      {told === "copied" ? <Check size={14} aria-hidden="true" /> : <Copy size={14} aria-hidden="true" />}
-      <span className={told === null ? "visually-hidden" : undefined}>{told === "copied" ? "Copied" : told === "refused" ? "Could not copy" : "Copy"}</span>
-    </button>
+    <>
+      <button className="copy" aria-label={label} title={label} onClick={() => void copy()}>
+        {told === "copied" ? <Check size={14} aria-hidden="true" /> : <Copy size={14} aria-hidden="true" />}
+        {said && <span aria-hidden="true">{said}</span>}
+      </button>
+      <span className="visually-hidden" role="status">
+        {said}
+      </span>
+    </>
   );
 }

@@ -35,33 +35,31 @@ function safeUrl(url: string): string {
   return /^(https?:|mailto:)/i.test(kept) ? kept : "";
 }
 
-/** Rendered texts kept; the least recently shown go first. */
+/** Rendered parts kept, by part (a streaming part replaces its own); the least recently shown
+ * go first. */
 const KEPT = 400;
-const rendered = new Map<string, ReactElement>();
+const rendered = new Map<string, { text: string; made: ReactElement }>();
 
 /** One line with nothing markdown would read as syntax. */
 const PLAIN = /^(?![ \t]*([-+]|\d+[.)])[ \t])(?!\s{4})[^\\`*_[\]<>#|~!&\n]*$/;
 
-function render(text: string): ReactElement {
-  const kept = rendered.get(text);
-  if (kept) {
-    rendered.delete(text);
-    rendered.set(text, kept);
-    return kept;
-  }
+function render(id: string, text: string): ReactElement {
+  const kept = rendered.get(id);
+  rendered.delete(id);
   // `ReactMarkdown` is a plain function of its props (no hooks): called here, its work is done
   // once and its element tree kept.
   const made =
-    PLAIN.test(text) && !/:\/\/|www\./.test(text) ? (
-      <p>{text}</p>
-    ) : (
-      ReactMarkdown({ children: text, remarkPlugins: [remarkGfm], rehypePlugins: [rehypeCode], urlTransform: safeUrl, components })
-    );
-  rendered.set(text, made);
+    kept?.text === text
+      ? kept.made
+      : PLAIN.test(text) && !/:\/\/|www\./.test(text)
+        ? <p>{text}</p>
+        : ReactMarkdown({ children: text, remarkPlugins: [remarkGfm], rehypePlugins: [rehypeCode], urlTransform: safeUrl, components });
+  rendered.set(id, { text, made });
   if (rendered.size > KEPT) rendered.delete(rendered.keys().next().value!);
   return made;
 }
 
-export function Markdown({ text }: { text: string }) {
-  return <div className="markdown">{render(text)}</div>;
+/** `id` names what is shown (a part), for the cache. */
+export function Markdown({ id, text }: { id: string; text: string }) {
+  return <div className="markdown">{render(id, text)}</div>;
 }

@@ -2,6 +2,8 @@
 // (an empty name takes it away), Escape leaves it as it was.
 import { useState } from "react";
 
+import { composing } from "../chat/shortcuts";
+
 type Props = {
   title: string | null;
   disabled: boolean;
@@ -13,12 +15,12 @@ export function SessionTitle({ title, disabled, rename }: Props) {
   const [problem, setProblem] = useState<string | null>(null);
   if (editing === null) {
     return (
-      <span className="session-name">
-        <span className={title ? "title" : "title hint"}>{title ?? "Untitled session"}</span>
+      <div className="session-name">
+        <h1 className={title ? "title" : "title hint"}>{title ?? "Untitled session"}</h1>
         <button className="link" disabled={disabled} onClick={() => setEditing(title ?? "")}>
           Rename
         </button>
-      </span>
+      </div>
     );
   }
   const save = () =>
@@ -30,7 +32,7 @@ export function SessionTitle({ title, disabled, rename }: Props) {
       (error: { message?: string }) => setProblem(error.message ?? String(error)),
     );
   return (
-    <span className="session-name">
+    <div className="session-name">
       <input
         aria-label="Session name"
         value={editing}
@@ -38,12 +40,17 @@ export function SessionTitle({ title, disabled, rename }: Props) {
         autoFocus
         onChange={(event) => setEditing(event.target.value)}
         onKeyDown={(event) => {
+          if (composing(event.nativeEvent)) return;
           if (event.key === "Enter") void save();
-          if (event.key === "Escape") setEditing(null);
+          if (event.key === "Escape") {
+            // Leaves the name alone, and nothing else (not the answer under way).
+            event.preventDefault();
+            setEditing(null);
+          }
         }}
       />
       <button onClick={() => void save()}>Save</button>
       {problem && <span className="error" role="alert">{problem}</span>}
-    </span>
+    </div>
   );
 }

@@ -73,13 +73,15 @@ export function Transcript({ messages, loadEarlier }: Props) {
   }, [loadEarlier]);
   // Near the top with no scroll to come (a first page shorter than the window, or the view
   // reloaded while the reader was up there): the page before loads all the same.
-  // Once for each change of the rows: a page that failed to load is not asked for again and again.
+  // Once for each new first row (not for each streamed token): a page that failed to load is
+  // asked for again only when the reader scrolls.
   const earlier = useRef(loadEarlier);
   earlier.current = loadEarlier;
+  const firstKey = rows[0]?.key;
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element && element.scrollTop < NEAR_TOP && (!following.current || element.scrollHeight <= element.clientHeight)) earlier.current?.();
-  }, [rows]);
+  }, [firstKey]);
 
   const jump = () => {
     following.current = true;
@@ -91,7 +93,7 @@ export function Transcript({ messages, loadEarlier }: Props) {
   return (
     <div className="transcript-frame">
       <div className="transcript" ref={scroller} onScroll={scrolled} tabIndex={0} role="region" aria-label="Conversation">
-        <div className="messages" role="log" aria-label="Transcript" data-rows={rows.length} style={{ height: total }}>
+        <div className="messages" data-rows={rows.length} style={{ height: total }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
             return (
@@ -143,7 +145,7 @@ const PartView = memo(function PartView({ part, role }: { part: Part; role: Role
   if (role === "user") return plain;
   return (
     <Suspense fallback={plain}>
-      <Markdown text={part.text} />
+      <Markdown id={part.id} text={part.text} />
     </Suspense>
   );
 });

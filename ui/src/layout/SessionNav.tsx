@@ -56,6 +56,12 @@ export function SessionNav({ listed, current, offline, local, start, filterRef }
           type="search"
           value={filter}
           onChange={(event) => setFilter(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key !== "Escape" || !filter) return;
+            // Clears the filter, and nothing else (not the answer under way).
+            event.preventDefault();
+            setFilter("");
+          }}
           placeholder="Filter sessions"
           aria-label="Filter sessions"
           aria-keyshortcuts="Alt+K"

@@ -73,6 +73,10 @@ describe("TetherClient", () => {
     expect(seen).toEqual(["both "]);
     expect(text).toBe("both first");
     expect(engine.sent.filter((frame) => frame.type === "unsubscribe")).toHaveLength(0);
+    // One joining later loads the state first (a reset), then hears what follows.
+    let joined = 0;
+    client.subscribe("session:s1", { event: () => undefined, reset: () => (joined += 1) });
+    expect(joined).toBe(1);
   });
 
   it("reloads when the engine cannot replay what was missed", async () => {

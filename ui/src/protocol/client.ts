@@ -190,25 +190,25 @@ export class TetherClient {
   }
 
   /** Follows `channel` from `since` (a position from an RPC snapshot), or from now with a
-   * `reset` to load the state. Several parts of the app may follow one channel from now
-   * (each is told every event); following from a position starts the channel afresh. Returns
-   * how to stop following it. */
+   * `reset` to load the state. Several parts of the app may follow one channel (each is told
+   * every event; one joining later gets a `reset`); following from a position starts the
+   * channel afresh there for all of them. Returns how to stop following it. */
   subscribe(channel: string, handlers: ChannelHandlers, since?: Position): () => void {
     const known = this.subscriptions.get(channel);
-    let subscription: Subscription;
     if (known !== undefined && since === undefined) {
-      subscription = known;
-      subscription.listeners.add(handlers);
+      known.listeners.add(handlers);
+      // Joining a channel already under way: load the state, as the others did at the start.
+      if (known.cursor.position !== null) handlers.reset(known.cursor.position);
     } else {
+      // From a position: the channel starts afresh there, for everyone who listens to it.
       const cursor = new Cursor();
       cursor.position = since ?? null;
-      subscription = { cursor, listeners: new Set([handlers]) };
-      this.subscriptions.set(channel, subscription);
+      this.subscriptions.set(channel, { cursor, listeners: new Set([...(known?.listeners ?? []), handlers]) });
       if (this.statusNow === "connected") this.sendSubscribe([channel]);
     }
     return () => {
-      if (this.subscriptions.get(channel) !== subscription || !subscription.listeners.delete(handlers)) return;
-      if (subscription.listeners.size > 0) return;
+      const current = this.subscriptions.get(channel);
+      if (current === undefined || !current.listeners.delete(handlers) || current.listeners.size > 0) return;
       this.subscriptions.delete(channel);
       if (this.statusNow === "connected") this.send({ type: "unsubscribe", channels: [channel] });
     };

@@ -56,7 +56,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
     () => [
       { key: "Escape", label: "Interrupt the answer", run: () => (help ? setHelp(false) : chat.canInterrupt && interrupt()) },
       { key: "/", label: "Write a message", run: () => composer.current?.focus() },
-      { key: "ArrowLeft", alt: true, label: "Back to the sessions", run: back },
+      { key: "ArrowLeft", alt: true, label: "Go back", run: back },
       { key: "?", label: "Show these shortcuts", run: () => setHelp(true) },
     ],
     [help, chat.canInterrupt, back, interrupt],
@@ -91,7 +91,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
   const disabled = ended ? "This session is archived" : live ? "A terminal is writing this session: fork it to write here" : null;
   if (chat.missing) {
     return (
-      <main className="chat">
+      <main className="chat" tabIndex={-1}>
         <section className="missing" role="alert" aria-label="Not found">
           <h2>{terminal ? "No Claude Code session here" : "No session here"}</h2>
           <p className="hint">It was deleted, or the link is wrong or from another computer.</p>
@@ -101,7 +101,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
     );
   }
   return (
-    <main className="chat">
+    <main className="chat" tabIndex={-1}>
       <header className="chat-header">
         {showBack && (
           <button className="icon" onClick={back} aria-label="Back to sessions">
@@ -112,7 +112,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
         {session && !terminal && (
           <SessionTitle
             title={session.title}
-            disabled={client.status !== "connected"}
+            disabled={ended || client.status !== "connected"}
             rename={(title) => client.request("sessions.rename", { session_id: sessionId, title })}
           />
         )}

@@ -51,7 +51,7 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
   };
 
   return (
-    <main className="devices">
+    <main className="devices" tabIndex={-1}>
       <h1>Devices</h1>
       {problem && <p className="error" role="alert">{problem}</p>}
       {devices.length === 0 && status === "connected" && <p className="hint">No phone or tablet is paired yet.</p>}

@@ -22,9 +22,9 @@ export function ProjectScreen({ client, status, listed, projectId, start, back }
   const project = listed.projects.find((candidate) => candidate.id === projectId);
   const offline = status !== "connected";
   if (!project) {
-    if (!listed.loaded) return <main className="project-screen"><p className="hint loading" role="status">Loading the project…</p></main>;
+    if (!listed.loaded) return <main className="project-screen" tabIndex={-1}><p className="hint loading" role="status">Loading the project…</p></main>;
     return (
-      <main className="project-screen">
+      <main className="project-screen" tabIndex={-1}>
         <section className="missing" role="alert" aria-label="Not found">
           <h2>No project here</h2>
           <p className="hint">It was removed, or the link is wrong or from another computer.</p>
@@ -41,7 +41,7 @@ export function ProjectScreen({ client, status, listed, projectId, start, back }
     void listed.act(() => client.request("sessions.archive", { session_id: session.id }));
   };
   return (
-    <main className="project-screen">
+    <main className="project-screen" tabIndex={-1}>
       <header className="screen-header">
         <FolderOpen size={24} aria-hidden="true" />
         <div>

@@ -28,7 +28,7 @@ export function SessionsScreen({ client, status, local, listed, wide, start, ope
   const addProject = (path: string) => listed.act(() => client.request("projects.add", { path }));
   const none = listed.loaded && listed.projects.length === 0;
   return (
-    <main className="sessions">
+    <main className="sessions" tabIndex={-1}>
       {!wide && <SessionNav listed={listed} current={null} offline={offline} local={local} start={start} />}
       {wide && (
         <section className="welcome" aria-label="Welcome">

@@ -13,7 +13,7 @@ const fetchDesktopNotify = (client: TetherClient) => client.request("push.deskto
 export function SettingsScreen({ client, status, local }: { client: TetherClient; status: Status; local: boolean }) {
   const notify = useFetched<DesktopNotify | null>(client, local ? status : "offline", null, fetchDesktopNotify);
   return (
-    <main className="settings">
+    <main className="settings" tabIndex={-1}>
       <h1>Settings</h1>
       {notify.data && (
         <DesktopNotifications

@@ -8,4 +8,6 @@ export function stubBrowser(): void {
   HTMLElement.prototype.getBoundingClientRect = () => DOMRect.fromRect({ width: 400, height: 800 });
   Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 800 });
   Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 400 });
+  // Taller than the window, so reaching the top takes a scroll.
+  Object.defineProperty(HTMLElement.prototype, "scrollHeight", { configurable: true, get: () => 5_000 });
 }

@@ -6,7 +6,6 @@ mod events;
 mod keys;
 mod lan;
 mod messages;
-mod pages;
 mod pairing;
 mod projects;
 mod push;
@@ -188,7 +187,7 @@ fn handle(engine: &Engine, id: &str) -> Result<SessionHandle, RpcError> {
 /// The session's full state.
 async fn snapshot(engine: &Engine, id: &str) -> Result<SessionSnapshot, RpcError> {
     handle(engine, id)?
-        .ask(|reply| Command::Snapshot { reply })
+        .ask(|reply| Command::Snapshot { parts: None, reply })
         .await
         .map_err(session_error)
 }

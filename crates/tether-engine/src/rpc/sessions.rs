@@ -1,13 +1,14 @@
 //! `sessions.*`: start, list, read, archive sessions and change their model or permission mode.
 
-use super::pages::page_before;
 use super::{handle, session_error};
 use crate::auth::Caller;
 use crate::engine::Engine;
 use crate::supervisor::arguments::{self, ArgumentError};
 use crate::supervisor::binary::locate;
 use crate::supervisor::handle::Command;
+use crate::supervisor::pages::page_before;
 use crate::supervisor::sessions::NewSession;
+use crate::supervisor::titles::hides_text;
 use tether_protocol::events::{AccountEvent, SessionDeleted, SessionSummary};
 use tether_protocol::model::{SessionInfo, SessionStatus};
 use tether_protocol::params::ModeParams;
@@ -93,14 +94,37 @@ pub(super) async fn get(
     engine: &Engine,
     params: SessionGetParams,
 ) -> Result<SessionSnapshot, RpcError> {
-    let mut snapshot = whole(engine, &params.session_id).await?;
-    if let Some(parts) = params.parts {
-        let end = snapshot.messages.len();
-        let messages = std::mem::take(&mut snapshot.messages);
-        let parts = (parts as usize).min(MAX_PAGE_PARTS);
-        (snapshot.messages, snapshot.before) = page_before(messages, end, parts);
+    let parts = params
+        .parts
+        .map(|parts| (parts as usize).min(MAX_PAGE_PARTS));
+    let session = handle(engine, &params.session_id)?;
+    if let Ok(snapshot) = session
+        .ask(|reply| Command::Snapshot { parts, reply })
+        .await
+    {
+        return Ok(snapshot);
     }
-    Ok(snapshot)
+    // An archived session has no actor: its history is in the store.
+    let info = session.info();
+    let store = engine.store();
+    let todos = (store.session(&info.id).map_err(unreadable)?)
+        .map(|record| record.todos)
+        .unwrap_or_default();
+    let mut messages = store.messages(&info.id).map_err(unreadable)?;
+    let all = messages.len();
+    let (range, before) = parts.map_or((0..all, None), |parts| page_before(&messages, all, parts));
+    messages.truncate(range.end);
+    messages.drain(..range.start);
+    Ok(SessionSnapshot {
+        messages,
+        position: ChannelName::new(ChannelKind::Session, &info.id)
+            .and_then(|channel| engine.hub().position(&channel)),
+        session: info,
+        approvals: Vec::new(),
+        todos,
+        agents: Vec::new(),
+        before,
+    })
 }
 
 /// The messages before a point in the session (from `get` or an earlier page).
@@ -108,45 +132,37 @@ pub(super) async fn read(
     engine: &Engine,
     params: SessionReadParams,
 ) -> Result<MessagePage, RpcError> {
-    let snapshot = whole(engine, &params.session_id).await?;
     let parts = params
         .parts
         .map_or(DEFAULT_PAGE_PARTS, |parts| parts as usize)
         .min(MAX_PAGE_PARTS);
     let before = usize::try_from(params.before).unwrap_or(usize::MAX);
-    let (messages, before) = page_before(snapshot.messages, before, parts);
+    let session = handle(engine, &params.session_id)?;
+    if let Ok(page) = session
+        .ask(|reply| Command::Page {
+            before,
+            parts,
+            reply,
+        })
+        .await
+    {
+        return Ok(page);
+    }
+    let mut messages = engine
+        .store()
+        .messages(&session.info().id)
+        .map_err(unreadable)?;
+    let (range, before) = page_before(&messages, before, parts);
+    messages.truncate(range.end);
+    messages.drain(..range.start);
     Ok(MessagePage { messages, before })
 }
 
-async fn whole(engine: &Engine, id: &str) -> Result<SessionSnapshot, RpcError> {
-    let session = handle(engine, id)?;
-    match session.ask(|reply| Command::Snapshot { reply }).await {
-        Ok(snapshot) => Ok(snapshot),
-        // An archived session has no actor: its history is in the store.
-        Err(_) => {
-            let info = session.info();
-            let store = engine.store();
-            let unreadable = |error: StoreError| {
-                RpcError::new(
-                    ErrorCode::Unavailable,
-                    format!("the saved history cannot be read: {error}"),
-                )
-            };
-            let todos = (store.session(&info.id).map_err(unreadable)?)
-                .map(|record| record.todos)
-                .unwrap_or_default();
-            Ok(SessionSnapshot {
-                messages: store.messages(&info.id).map_err(unreadable)?,
-                position: ChannelName::new(ChannelKind::Session, &info.id)
-                    .and_then(|channel| engine.hub().position(&channel)),
-                session: info,
-                approvals: Vec::new(),
-                todos,
-                agents: Vec::new(),
-                before: None,
-            })
-        }
-    }
+fn unreadable(error: StoreError) -> RpcError {
+    RpcError::new(
+        ErrorCode::Unavailable,
+        format!("the saved history cannot be read: {error}"),
+    )
 }
 
 /// Deletes an archived session: its summary, messages and event log.
@@ -217,11 +233,13 @@ pub(super) async fn rename(
         .map(|title| title.trim().to_owned())
         .filter(|title| !title.is_empty());
     if let Some(title) = &title
-        && (title.chars().count() > MAX_TITLE || title.chars().any(char::is_control))
+        && (title.chars().count() > MAX_TITLE || title.chars().any(hides_text))
     {
         return Err(RpcError::new(
             ErrorCode::InvalidParams,
-            format!("title: at most {MAX_TITLE} characters, on one line"),
+            format!(
+                "title: at most {MAX_TITLE} characters, on one line, without direction overrides"
+            ),
         ));
     }
     let session = handle(engine, &params.session_id)?;

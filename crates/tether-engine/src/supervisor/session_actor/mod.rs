@@ -14,7 +14,6 @@ use tokio_util::sync::CancellationToken;
 mod changes;
 mod commands;
 mod launch;
-mod naming;
 mod saving;
 mod sent;
 
