@@ -15,5 +15,9 @@ echo "==> the chat UI in a browser, against the optimized engine (its figures go
 export PATH="$PWD/.venv/bin:$PATH" TETHER_CLAUDE="$PWD/tools/claude/node_modules/.bin/claude"
 scripts/with-keyring.sh cargo nextest run --release -p tether-cli \
   -E 'binary(browser) | binary(sidebar_browser) | binary(long_session_browser)'
+# Kept apart, so tests run meanwhile cannot replace them.
+ui_figures=$(mktemp -d)
+trap 'rm -rf "$ui_figures"' EXIT
+cp test-output/ui-load.json test-output/ui-long.json test-output/ui-switch.json "$ui_figures/"
 echo "==> measuring (about ten minutes)"
-exec scripts/with-keyring.sh target/release/tether-bench run --ui test-output "$@"
+scripts/with-keyring.sh target/release/tether-bench run --ui "$ui_figures" "$@"

@@ -85,8 +85,9 @@ try {
   const current = await link(made[3]).getAttribute("aria-current");
   if (current !== "page") throw new Error(`the shown session is not marked current in the sidebar (${current})`);
 
-  // The keyboard: next and previous session, the filter, the sidebar hidden and shown.
-  await page.getByLabel("Message").focus();
+  // The keyboard: next and previous session (not while typing: the arrows are the text's
+  // then), the filter, the sidebar hidden and shown.
+  await page.getByRole("region", { name: "Conversation" }).focus();
   await page.keyboard.press("Alt+ArrowDown");
   await page.waitForURL((address) => !address.href.endsWith(made[3]));
   const next = page.url();
