@@ -13,9 +13,10 @@ cargo build --release --quiet -p tether-cli -p tether-bench
 echo "==> the chat UI in a browser, against the optimized engine (its figures go to test-output/)"
 (cd ui && npm run --silent build)
 export PATH="$PWD/.venv/bin:$PATH" TETHER_CLAUDE="$PWD/tools/claude/node_modules/.bin/claude"
-scripts/with-keyring.sh cargo nextest run --release -p tether-cli \
+scripts/with-keyring.sh cargo nextest run --release -p tether-cli --test-threads 1 \
   -E 'binary(browser) | binary(sidebar_browser) | binary(long_session_browser)'
-# Kept apart, so tests run meanwhile cannot replace them.
+# One at a time (two browsers at once would measure each other), and their figures kept
+# apart, so tests run meanwhile cannot replace them.
 ui_figures=$(mktemp -d)
 trap 'rm -rf "$ui_figures"' EXIT
 cp test-output/ui-load.json test-output/ui-long.json test-output/ui-switch.json "$ui_figures/"
