@@ -63,12 +63,16 @@ export function Transcript({ messages, loadEarlier }: Props) {
     anchor.current = { first, total };
   }, [rows, total]);
 
+  const lastTop = useRef(0);
   const scrolled = useCallback(() => {
     const element = scroller.current;
     if (!element) return;
     const end = element.scrollHeight - element.scrollTop - element.clientHeight < SLACK;
-    following.current = end;
-    setAtEnd(end);
+    // Only the reader moving up leaves the bottom: content growing, rows measured and the
+    // window resized move the view too, and must not stop it following.
+    following.current = end || (following.current && element.scrollTop >= lastTop.current);
+    lastTop.current = element.scrollTop;
+    setAtEnd(end || following.current);
     if (element.scrollTop < NEAR_TOP && loadEarlier) loadEarlier();
   }, [loadEarlier]);
   // Near the top with no scroll to come (a first page shorter than the window, or the view
