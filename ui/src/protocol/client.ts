@@ -189,18 +189,14 @@ export class TetherClient {
     return () => this.queueListeners.delete(listener);
   }
 
-  /** Follows `channel` from `since` (a position from an RPC snapshot), or from now with a
-   * `reset` to load the state. Several parts of the app may follow one channel (each is told
-   * every event; one joining later gets a `reset`); following from a position starts the
-   * channel afresh there for all of them. Returns how to stop following it. */
+  /** Follows `channel` from `since` (an RPC snapshot's position; afresh for every listener),
+   * or from now with a `reset` to load the state (each listener is told every event). */
   subscribe(channel: string, handlers: ChannelHandlers, since?: Position): () => void {
     const known = this.subscriptions.get(channel);
     if (known !== undefined && since === undefined) {
       known.listeners.add(handlers);
-      // Joining a channel already under way: load the state, as the others did at the start.
       if (known.cursor.position !== null) handlers.reset(known.cursor.position);
     } else {
-      // From a position: the channel starts afresh there, for everyone who listens to it.
       const cursor = new Cursor();
       cursor.position = since ?? null;
       this.subscriptions.set(channel, { cursor, listeners: new Set([...(known?.listeners ?? []), handlers]) });
