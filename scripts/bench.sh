@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: builds Tether optimized, installs the peers (npm ws and bun, pinned in
-# bench/peers), then measures everything side by side and writes bench/results/latest.{md,json}.
+# bench/peers), runs the browser tests optimized for the chat UI's figures, then measures
+# everything side by side and writes bench/results/latest.{md,json}.
 # Extra arguments go to `tether-bench run` (e.g. --subscribers 1,10 --idle 2000).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -9,5 +10,15 @@ echo "==> peers: npm ci in bench/peers"
 (cd bench/peers && npm ci --no-audit --no-fund --silent)
 echo "==> cargo build --release (tether, tether-bench)"
 cargo build --release --quiet -p tether-cli -p tether-bench
+echo "==> the chat UI in a browser, against the optimized engine (its figures go to test-output/)"
+(cd ui && npm run --silent build)
+export PATH="$PWD/.venv/bin:$PATH" TETHER_CLAUDE="$PWD/tools/claude/node_modules/.bin/claude"
+scripts/with-keyring.sh cargo nextest run --release -p tether-cli --test-threads 1 \
+  -E 'binary(browser) | binary(sidebar_browser) | binary(long_session_browser)'
+# One at a time (two browsers at once would measure each other), and their figures kept
+# apart, so tests run meanwhile cannot replace them.
+ui_figures=$(mktemp -d)
+trap 'rm -rf "$ui_figures"' EXIT
+cp test-output/ui-load.json test-output/ui-long.json test-output/ui-switch.json "$ui_figures/"
 echo "==> measuring (about ten minutes)"
-exec scripts/with-keyring.sh target/release/tether-bench run "$@"
+scripts/with-keyring.sh target/release/tether-bench run --ui "$ui_figures" "$@"

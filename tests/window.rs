@@ -18,6 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
+use common::sidebar;
 use common::webdriver::{Driver, ENTER, wait_for};
 use common::{WAIT, app_env, claude_settings, request, start_xvfb};
 
@@ -46,6 +47,9 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
                 json!({ "command": "echo again > again.txt && cat again.txt", "description": "Write another file" }),
             ),
             Reply::text(["Approved ", "on ", "the ", "phone."]),
+            Reply::text(["Beta one in the window."]),
+            Reply::text(["Beta two in the window."]),
+            Reply::text(["Alpha two in the window."]),
         ])))
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -79,7 +83,10 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     window.click(&window.find(".add-project button", "Add project"));
     window.find("h2", &project_name);
     window.screenshot(&shots().join("window-sessions.png"));
-    window.click(&window.find("button", "New session"));
+    window.click(&window.find(
+        &format!("button[aria-label='New session in {project_name}']"),
+        "",
+    ));
     let message = window.find("textarea[aria-label='Message']", "");
     window.type_into(&message, &format!("Say hello{ENTER}"));
     window.find(".message-assistant", "Hello from the window");
@@ -88,7 +95,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
 
     // LAN access on from the window; a phone pairs with the code (and the certificate's
     // fingerprint) the window shows, and the window approves it.
-    window.click(&window.find("nav button", "Devices"));
+    window.click(&window.find("nav a", "Devices"));
     window.find(".lan", "off");
     window.click(&window.find(".lan button", "Turn on"));
     window.find(".lan", "https://127.0.0.1:");
@@ -143,6 +150,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
             .collect();
         Some(files)
     };
+    window.click(&window.find("nav a", "Settings"));
     window.click(&window.find(".login label", "Start Tether at login"));
     let written = wait_for("the autostart entry", || {
         entry().filter(|files| !files.is_empty())
@@ -162,8 +170,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     let mut phone = runtime.block_on(Phone::connect(&address, &token));
     let session_id = runtime.block_on(phone.only_session());
     runtime.block_on(phone.follow(&session_id));
-    window.click(&window.find("nav button", "Tether"));
-    window.click(&window.find("button.session", "idle"));
+    window.click(&window.find(".sidebar .session-link", "idle"));
     let message = window.find("textarea[aria-label='Message']", "");
     window.type_into(&message, &format!("Run the command{ENTER}"));
     let approval = window.find("[role=alertdialog]", "Bash");
@@ -210,6 +217,8 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
         "{:?}",
         seen.text
     );
+
+    sidebar::flow(&window, &project_name, &shots());
 }
 
 /// A paired phone on the engine's WebSocket.

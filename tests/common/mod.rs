@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // each test uses part of it
 
 pub mod release_server;
+pub mod sidebar;
 pub mod webdriver;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -7,7 +7,11 @@
 //    and is answered; a file write approved from its diff at phone size;
 //  - the socket dropped mid-answer and the answer finishing with every word once;
 //  - an answer interrupted with Esc; the permission mode and model changed; the shortcuts;
-//  - archiving; the devices screen, where this browser is online and may not pair others.
+//  - a session renamed, and listed by its name; an answer copied, as markdown;
+//  - every screen at its URL: back and forward between them, a reload on a chat's link, and a
+//    link to a session that is not there;
+//  - archiving from the chat's header; the devices screen, where this browser is online and
+//    may not pair others.
 // Env: TETHER_URL, PAIR_CODE, PROJECT, the script's texts (ANSWER, TODO, AFTER_TOOL, WRITTEN,
 // SLOW, HELD), SCREENSHOTS (a folder) and METRICS (a JSON file to write). Exits 0 when every
 // step passed.
@@ -56,16 +60,60 @@ try {
   await shoot(page, "chat-desktop");
   await page.setViewportSize(PHONE);
   await shoot(page, "chat-phone");
+  // Named from its header, and listed by its name.
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByLabel("Session name").fill("Greeting");
+  await page.getByLabel("Session name").press("Enter");
+  await page.locator(".chat-header .title", { hasText: "Greeting" }).waitFor();
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("heading", { name: project }).waitFor();
+  await page.locator(".session-title", { hasText: "Greeting" }).waitFor();
   await shoot(page, "sessions-phone");
+
+  // Copy: the answer, from its message.
+  await pages.grantPermissions(["clipboard-read", "clipboard-write"], { origin: url });
+  await page.goForward();
+  await page.getByText(env.ANSWER).waitFor();
+  await page.getByRole("button", { name: "Copy answer" }).last().click();
+  await page.getByRole("button", { name: "Copy answer" }).last().getByText("Copied").waitFor();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  // As written: its markdown, not the page's rendering of it.
+  if (!copied.includes("**") || !copied.replaceAll("**", "").includes(env.ANSWER)) throw new Error(`copied: ${copied}`);
+  await page.goBack();
+  await page.getByRole("heading", { name: project }).waitFor();
+
+  // Every screen is a URL: the browser's forward and back move between them (as Android's
+  // back gesture does), and a reload on a chat's link lands in that chat.
+  await page.goForward();
+  await page.getByText(env.ANSWER).waitFor();
+  const chatUrl = page.url();
+  if (!/#\/session\/[0-9a-f]+$/.test(chatUrl)) throw new Error(`the chat's URL: ${chatUrl}`);
+  await page.goBack();
+  await page.getByRole("heading", { name: project }).waitFor();
+  await page.getByRole("link", { name: "Devices" }).click();
+  if (!page.url().endsWith("#/devices")) throw new Error(`the devices' URL: ${page.url()}`);
+  await page.goBack();
+  await page.getByRole("heading", { name: project }).waitFor();
+  await page.goto(chatUrl);
+  await page.reload();
+  await page.getByText(env.ANSWER).waitFor();
+  // Back from a chat reached by its link stays in the app.
+  await page.getByRole("button", { name: "Back to sessions" }).click();
+  await page.getByRole("heading", { name: project }).waitFor();
+  // A link to a session that is not there says so, with the way back.
+  await page.goto(`${url}/#/session/0123456789abcdef`);
+  const missing = page.getByRole("alert", { name: "Not found" });
+  await missing.getByText("No session here").waitFor();
+  await shoot(page, "not-found-phone");
+  await missing.getByRole("button", { name: "Back to sessions" }).click();
+  await page.getByRole("heading", { name: project }).waitFor();
 
   // The same session on two pages: the approval shows on both, the second answers it.
   await page.setViewportSize(DESKTOP);
-  await page.getByRole("button", { name: /idle/ }).click();
+  await page.getByRole("link", { name: /idle/ }).click();
   const second = await open(pages, errors);
   await second.goto(url);
-  await second.getByRole("button", { name: /idle/ }).click();
+  await second.getByRole("link", { name: /idle/ }).click();
   await second.getByText(env.ANSWER).waitFor();
   await page.getByLabel("Message").fill("Run the command");
   await page.getByLabel("Message").press("Enter");
@@ -97,12 +145,14 @@ try {
   await page.getByLabel("Message").fill("Count slowly");
   await page.getByLabel("Message").press("Enter");
   await page.getByText("one two three", { exact: false }).waitFor();
-  const before = await page.locator(".message-assistant").last().textContent();
+  // An answer's words (not its Copy button).
+  const answerWords = ".message-assistant > :is(.markdown, .text)";
+  const before = await page.locator(answerWords).last().textContent();
   await page.evaluate(() => window.__sockets.forEach((socket) => socket.close()));
   if (before === env.SLOW) throw new Error("the answer had finished before the socket dropped");
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
   await page.getByText(env.SLOW, { exact: true }).waitFor();
-  const answers = await page.locator(".message-assistant").allTextContents();
+  const answers = await page.locator(answerWords).allTextContents();
   if (answers.at(-1) !== env.SLOW) throw new Error(`after the drop the answer reads ${JSON.stringify(answers.at(-1))}`);
   if ((await page.evaluate(() => window.__sockets.length)) < 2) throw new Error("the socket was never dropped and reopened");
   await shoot(page, "after-drop-desktop");
@@ -130,16 +180,16 @@ try {
   await page.keyboard.press("Escape");
   await page.getByRole("dialog").waitFor({ state: "detached" });
 
-  // Archived: gone from the open sessions, listed under "archived".
-  await page.keyboard.press("Alt+ArrowLeft");
-  await page.getByRole("button", { name: /^Archive the / }).click();
+  // Archived from its header: gone from the open sessions, listed under "archived".
+  await page.getByRole("button", { name: "Archive this session" }).click();
   await page.getByText("1 archived").waitFor();
-  if ((await page.getByRole("button", { name: /^Archive the / }).count()) !== 0) throw new Error("the archived session is still listed as open");
+  await page.getByRole("button", { name: "Archive this session" }).waitFor({ state: "detached" });
+  if ((await page.getByRole("link", { name: /idle|interrupted/ }).count()) !== 0) throw new Error("the archived session is still listed as open");
 
   // The devices screen lists this browser, online, from the loopback address; pairing
   // another device starts on the desktop only.
   await page.setViewportSize(PHONE);
-  await page.getByRole("button", { name: "Devices" }).click();
+  await page.getByRole("link", { name: "Devices" }).click();
   const device = page.locator(".device", { hasText: "E2E browser" });
   await device.getByText("online", { exact: true }).waitFor();
   await device.getByText("from 127.0.0.1", { exact: false }).waitFor();

@@ -31,7 +31,7 @@ try {
   await note.waitFor();
   await shoot(page, "lan-untrusted-phone");
   await page.getByRole("button", { name: "Back to sessions" }).click();
-  await page.getByRole("button", { name: "Devices" }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
   await page.getByRole("region", { name: "Notifications" }).getByText(/cannot show notifications/).waitFor();
   // Chromium says why it refused the service worker: the certificate.
   // (Told on the console as it happens, which a loaded machine may delay: looked for again, a

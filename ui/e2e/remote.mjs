@@ -110,10 +110,10 @@ try {
   if (await running.evaluate(allow, [approval.data.credential, sessionId])) throw new Error("a credential answered twice");
   await shownNotification(page, (note) => note.body.startsWith("That answer is no longer valid"));
   await page.getByRole("button", { name: "Back to sessions" }).click();
-  await page.getByRole("button", { name: "Devices" }).click();
+  await page.getByRole("link", { name: "Settings" }).click();
   await page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Turn on" }).waitFor();
-  await page.getByRole("button", { name: "Tether" }).click();
-  await page.getByRole("button", { name: /idle/ }).first().click();
+  await page.getByRole("link", { name: "Tether" }).click();
+  await page.getByRole("link", { name: /idle/ }).first().click();
   await page.getByText(env.ANSWER).waitFor();
 
   // The network cut: the prompt typed now waits, and is still waiting after a restart.
@@ -141,7 +141,8 @@ try {
   await pages.setOffline(false);
   await page.getByRole("status").filter({ hasText: "Connected" }).waitFor();
   await waiting.waitFor({ state: "detached" });
-  await page.getByRole("button", { name: /idle|running/ }).first().click();
+  // The reload kept the chat it was on (its route), so the answer shows there.
+  if (!page.url().endsWith(`#/session/${sessionId}`)) throw new Error(`reloaded at ${page.url()}`);
   await page.getByText(env.QUEUED_ANSWER).waitFor();
   await page.getByText(env.ANSWER).waitFor();
   await shoot(page, "back-online-phone");

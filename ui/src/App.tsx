@@ -1,26 +1,48 @@
 // The app: in the desktop window, straight to the sessions; in a browser, installed as an app
-// shell where the origin allows it, pair this device first. Then its sessions and chats, with
-// the connection always shown, and since when the desktop is unreachable when it is.
-import { type ReactNode, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+// shell where the origin allows it, pair this device first. Then its sessions and chats, each
+// screen at its own URL: beside a sidebar of projects and sessions where the window is wide,
+// one pane at a time where it is not; the connection always shown, and since when the desktop
+// is unreachable when it is.
+import { PanelLeftClose, PanelLeftOpen, Settings, Smartphone } from "lucide-react";
+import { type CSSProperties, type ReactNode, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { Router } from "wouter";
+import { useHashLocation } from "wouter/use-hash-location";
 
 import { ConnectionIndicator } from "./components/ConnectionIndicator";
 import { ShellNotice } from "./components/ShellNotice";
 import { Unreachable } from "./components/Unreachable";
 import { UpdateBanner } from "./components/UpdateBanner";
 import { useStatus } from "./chat/hooks";
+import type { Target } from "./chat/target";
+import { useSessions } from "./chat/useSessions";
+import { AppLink } from "./layout/AppLink";
+import { Resizer } from "./layout/Resizer";
+import { SessionNav } from "./layout/SessionNav";
+import { usePanel } from "./layout/usePanel";
+import { useDocumentTitle } from "./layout/useDocumentTitle";
+import { useSessionShortcuts } from "./layout/useSessionShortcuts";
+import { useWide } from "./layout/useWide";
 import { browserHost, browserPrompts, forgetToken, saveToken, savedToken } from "./host/browser";
 import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside } from "./host/desktop";
 import type { Connect } from "./host/transport";
-import { installShell, linkedSession, onSessionAsked, takeUpdate, useShell } from "./offline/shell";
+import { installShell, onSessionAsked, takeUpdate, useShell } from "./offline/shell";
 import { type PromptStore, TetherClient } from "./protocol/client";
 import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
-import { SessionList } from "./screens/SessionList";
-import type { Target } from "./chat/target";
+import { ProjectScreen } from "./screens/ProjectScreen";
+import { SessionsScreen } from "./screens/SessionsScreen";
+import { SettingsScreen } from "./screens/SettingsScreen";
+import { chatPath, upgradeOldLink, useGo, useScreen } from "./routes";
+
+upgradeOldLink();
 
 export function App() {
-  return inDesktopApp() ? <Connected connect={desktopHost} local unpaired={() => undefined} /> : <BrowserApp />;
+  return (
+    <Router hook={useHashLocation}>
+      {inDesktopApp() ? <Connected connect={desktopHost} local unpaired={() => undefined} /> : <BrowserApp />}
+    </Router>
+  );
 }
 
 /** A browser holds a device token: paired once, until it is unpaired. */
@@ -88,13 +110,14 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
     (changed) => client.onStatus(changed),
     () => client.problem,
   );
-  const [screen, setScreen] = useState<"sessions" | "devices">("sessions");
-  // A notification's tap opens its session: from the link it opened, or told by the worker.
-  const [opened, setOpened] = useState<Target | null>(() => linkedSession(location.hash));
-  useEffect(() => (local ? undefined : onSessionAsked((id) => {
-    setScreen("sessions");
-    setOpened({ kind: "session", id });
-  })), [local]);
+  const screen = useScreen();
+  const { go, back } = useGo();
+  const wide = useWide();
+  const panel = usePanel();
+  const listed = useSessions(client, status);
+  const filter = useRef<HTMLInputElement | null>(null);
+  // A notification's tap opens its session, told by the worker (a link it opened is a route).
+  useEffect(() => (local ? undefined : onSessionAsked((id) => go(chatPath({ kind: "session", id })))), [local, go]);
   // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
   const [pairAsked, setPairAsked] = useState(false);
   useEffect(() => (local ? openLinksOutside() : undefined), [local]);
@@ -102,28 +125,60 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
     if (!local) return;
     return onDesktopCommand((command) => {
       if (command.kind === "pair") {
-        setScreen("devices");
+        go("/devices");
         setPairAsked(true);
       } else {
-        setScreen("sessions");
-        setOpened({ kind: "session", id: command.session_id });
+        go(chatPath({ kind: "session", id: command.session_id }));
       }
     });
-  }, [local]);
+  }, [local, go]);
   useEffect(() => {
     if (status === "revoked") unpaired();
   }, [status, unpaired]);
 
+  const open = useCallback((target: Target) => go(chatPath(target)), [go]);
+  const start = useCallback(
+    (projectId: string) =>
+      void listed.act(async () => {
+        const session = await client.request("sessions.create", { project_id: projectId });
+        open({ kind: "session", id: session.id });
+      }),
+    [client, listed, open],
+  );
+  useDocumentTitle(screen, listed);
+  const current = screen.kind === "chat" ? screen.target.id : screen.kind === "project" ? screen.id : null;
+  const shortcuts = useSessionShortcuts({ listed, current, wide, open, start, toggle: panel.toggle, filter });
+  const showSidebar = wide && !panel.collapsed;
+  const offline = status !== "connected";
+
   return (
-    <div className="app">
+    <div className={`app ${wide ? "wide" : "narrow"}`}>
+      <button className="skip" onClick={() => document.querySelector<HTMLElement>(".pane main")?.focus()}>
+        Skip to the main content
+      </button>
       <header className="top">
+        {wide && (
+          <button
+            className="icon"
+            onClick={panel.toggle}
+            aria-label={panel.collapsed ? "Show the sidebar" : "Hide the sidebar"}
+            aria-expanded={!panel.collapsed}
+            aria-controls="sidebar"
+            title="Alt+B"
+          >
+            {panel.collapsed ? <PanelLeftOpen size={20} aria-hidden="true" /> : <PanelLeftClose size={20} aria-hidden="true" />}
+          </button>
+        )}
         <nav aria-label="Screens">
-          <button className="link" aria-current={screen === "sessions"} onClick={() => { setScreen("sessions"); setOpened(null); }}>
+          <AppLink className="brand" href="/" aria-current={screen.kind === "sessions" ? "page" : undefined}>
             Tether
-          </button>
-          <button className="link" aria-current={screen === "devices"} onClick={() => setScreen("devices")}>
-            Devices
-          </button>
+          </AppLink>
+          <AppLink href="/devices" aria-current={screen.kind === "devices" ? "page" : undefined}>
+            <Smartphone size={18} aria-hidden="true" /> Devices
+          </AppLink>
+          <AppLink href="/settings" aria-current={screen.kind === "settings" ? "page" : undefined}>
+            <Settings size={18} aria-hidden="true" /> Settings
+          </AppLink>
         </nav>
         <ConnectionIndicator status={online || status === "revoked" ? status : "offline"} queued={queued} />
       </header>
@@ -133,20 +188,36 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
         <Unreachable since={client.unreachableSince} offline={!online} waiting={queued > 0 ? client.waiting : []} />
       )}
       {local && <UpdateBanner />}
-      {screen === "devices" ? (
-        <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
-      ) : opened === null ? (
-        <SessionList client={client} status={status} local={local} open={setOpened} />
-      ) : (
-        <ChatScreen
-          key={`${opened.kind}:${opened.id}`}
-          client={client}
-          sessionId={opened.id}
-          terminal={opened.kind === "terminal"}
-          back={() => setOpened(null)}
-          open={setOpened}
-        />
-      )}
+      <div className="body" style={{ "--sidebar": `${panel.width}px` } as CSSProperties}>
+        {showSidebar && (
+          <aside id="sidebar" className="sidebar" aria-label="Projects and sessions">
+            <SessionNav listed={listed} current={current} offline={offline} local={local} start={start} filterRef={filter} />
+          </aside>
+        )}
+        {showSidebar && <Resizer width={panel.width} resize={panel.resize} />}
+        <div className="pane">
+          {screen.kind === "devices" ? (
+            <DevicesScreen client={client} status={status} local={local} pairAsked={pairAsked} pairingStarted={() => setPairAsked(false)} />
+          ) : screen.kind === "settings" ? (
+            <SettingsScreen client={client} status={status} local={local} />
+          ) : screen.kind === "project" ? (
+            <ProjectScreen client={client} status={status} listed={listed} projectId={screen.id} start={start} back={() => back("/")} />
+          ) : screen.kind === "sessions" ? (
+            <SessionsScreen client={client} status={status} local={local} listed={listed} wide={wide} start={start} open={open} />
+          ) : (
+            <ChatScreen
+              key={`${screen.target.kind}:${screen.target.id}`}
+              client={client}
+              sessionId={screen.target.id}
+              terminal={screen.target.kind === "terminal"}
+              back={() => back("/")}
+              showBack={!wide}
+              open={open}
+              globalShortcuts={shortcuts}
+            />
+          )}
+        </div>
+      </div>
     </div>
   );
 }

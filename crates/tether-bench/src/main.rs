@@ -1,6 +1,8 @@
-//! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline, push latency and start-up,
-//! measured side by side with a Node `ws` server and a Bun server doing the same work in the
-//! same run, and its reading of Claude Code's transcripts next to `wc -l`. Prints a markdown table and writes it, with the JSON, to the output folder.
+//! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline, push latency and
+//! start-up, measured side by side with a Node `ws` server and a Bun server doing the same work
+//! in the same run, its reading of Claude Code's transcripts next to `wc -l`, and the chat UI's
+//! figures from the browser tests. Prints a markdown table and writes it, with the JSON, to the
+//! output folder.
 
 mod catch_up;
 mod client;
@@ -18,6 +20,7 @@ mod servers;
 mod startup;
 mod stats;
 mod transcripts;
+mod ui;
 
 use std::path::PathBuf;
 
@@ -55,6 +58,9 @@ enum Command {
         /// Missed events for the catch-up.
         #[arg(long, default_value_t = 10_000)]
         missed: usize,
+        /// Where the browser tests left the chat UI's figures (none: not reported).
+        #[arg(long)]
+        ui: Option<PathBuf>,
     },
     /// Tether's side of the fan-out (started by `run`; reads commands on stdin).
     Serve { lines: PathBuf },
@@ -88,8 +94,10 @@ async fn main() -> Result<()> {
             subscribers,
             idle,
             missed,
+            ui,
         } => {
-            let results = measure(peers, &subscribers, idle, missed).await?;
+            let mut results = measure(peers, &subscribers, idle, missed).await?;
+            results.ui = ui.as_deref().map(ui::read_figures).transpose()?;
             let markdown = results.markdown();
             std::fs::create_dir_all(&out)?;
             std::fs::write(out.join("latest.md"), &markdown)?;
@@ -175,6 +183,7 @@ async fn measure(
         push: push::run(8, 300).await?,
         startup: startup::run(&programs, &tether).await?,
         transcripts: transcripts::run(&programs.bench).await?,
+        ui: None,
     })
 }
 

@@ -133,10 +133,12 @@ rpc_methods! {
     "projects.remove" => ProjectsRemove(ProjectIdParams) -> Project;
     "sessions.create" => SessionsCreate(SessionCreateParams) -> SessionInfo;
     "sessions.list" => SessionsList(SessionListParams) -> Vec<SessionInfo>;
-    "sessions.get" => SessionsGet(SessionParams) -> SessionSnapshot;
+    "sessions.get" => SessionsGet(SessionGetParams) -> SessionSnapshot;
+    "sessions.read" => SessionsRead(SessionReadParams) -> crate::session_view::MessagePage;
     "sessions.archive" => SessionsArchive(SessionParams) -> SessionSummary;
     "sessions.delete" => SessionsDelete(SessionParams) -> SessionDeleted;
     "sessions.set_model" => SessionsSetModel(ModelParams) -> SessionSummary;
+    "sessions.rename" => SessionsRename(RenameParams) -> SessionSummary;
     "sessions.set_permission_mode" => SessionsSetPermissionMode(ModeParams) -> SessionSummary;
     "messages.send" => MessagesSend(SendParams) -> MessageSent;
     "messages.cancel" => MessagesCancel(SessionParams) -> Done;
@@ -152,6 +154,6 @@ rpc_methods! {
     "terminal.list" => TerminalList(TerminalListParams) -> crate::terminal::TerminalList;
     "terminal.folders" => TerminalFolders(NoParams) -> crate::terminal::TerminalFolders;
     "terminal.open" => TerminalOpen(TerminalParams) -> crate::terminal::TerminalOpened;
-    "terminal.read" => TerminalRead(TerminalReadParams) -> crate::terminal::TerminalPage;
+    "terminal.read" => TerminalRead(TerminalReadParams) -> crate::session_view::MessagePage;
     "terminal.continue" => TerminalContinue(TerminalContinueParams) -> SessionInfo;
 }

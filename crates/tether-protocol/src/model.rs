@@ -98,6 +98,9 @@ pub struct SessionInfo {
     /// The Claude Code session (from its transcripts) this one carries on, if any.
     #[serde(default)]
     pub origin: Option<Origin>,
+    /// The name its user gave it (`sessions.rename`), if any.
+    #[serde(default)]
+    pub title: Option<String>,
 }
 
 /// A Claude Code session that a Tether session carries on: resumed, or forked into a new one.
@@ -131,6 +134,7 @@ impl SessionInfo {
             usage: Usage::default(),
             last_error: None,
             origin: None,
+            title: None,
         }
     }
 }

@@ -97,6 +97,14 @@ pub struct ModelParams {
     pub model: String,
 }
 
+/// A session's new name (none, or only spaces: it has none).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct RenameParams {
+    pub session_id: String,
+    pub title: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct ModeParams {
@@ -195,6 +203,30 @@ pub struct NoParams {}
 #[serde(deny_unknown_fields)]
 pub struct SessionParams {
     pub session_id: String,
+}
+
+/// `sessions.get`: the whole session, or with `parts` its last page: the latest messages
+/// holding at most that many parts (at least the last message, however many it holds).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionGetParams {
+    pub session_id: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub parts: Option<u32>,
+}
+
+/// `sessions.read`: the page of messages before `before` (from a snapshot or an earlier page).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SessionReadParams {
+    pub session_id: String,
+    #[ts(type = "number")]
+    pub before: u64,
+    /// At most this many parts (default 500, at most 5000; at least one message).
+    #[serde(default)]
+    #[ts(optional)]
+    pub parts: Option<u32>,
 }
 
 /// `terminal.list`: the sessions of one folder, or of all.

@@ -115,6 +115,20 @@ pub struct SessionSnapshot {
     /// Where the session's channel stood when this was taken: subscribe with it as `since`
     /// and the events that follow apply on top of this snapshot, none twice.
     pub position: Option<Position>,
+    /// When `messages` is the last page only (`sessions.get` with `parts`): pass as `before`
+    /// to `sessions.read` for the page before; absent when every message is here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub before: Option<u64>,
+}
+
+/// Messages that come before a later page (`sessions.read`, `terminal.read`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MessagePage {
+    pub messages: Vec<Message>,
+    /// Pass as `before` for the page before this one; none at the start.
+    #[ts(type = "number | null")]
+    pub before: Option<u64>,
 }
 
 impl SessionSnapshot {
@@ -134,6 +148,7 @@ impl SessionSnapshot {
             todos,
             agents,
             position,
+            before: None,
         }
     }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::{Message, Usage};
+use crate::model::Usage;
 use crate::session_view::SessionSnapshot;
 
 /// A session the CLI keeps a transcript of, started in a terminal or anywhere else.
@@ -91,14 +91,6 @@ pub struct TerminalOpened {
     pub transcript: TerminalSession,
     pub snapshot: SessionSnapshot,
     /// Pass as `before` to `terminal.read` for the page before; none at the start.
-    #[ts(type = "number | null")]
-    pub before: Option<u64>,
-}
-
-/// The answer to `terminal.read`: messages that come before a later page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct TerminalPage {
-    pub messages: Vec<Message>,
     #[ts(type = "number | null")]
     pub before: Option<u64>,
 }

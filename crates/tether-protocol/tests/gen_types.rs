@@ -24,9 +24,9 @@ use tether_protocol::params::{
     AgentParams, ApproveParams, DeviceCreateParams, DeviceIdParams, DeviceRenameParams,
     HistoryParams, KeyAddParams, KeyRemoveParams, LanEnableParams, ModeParams, ModelParams,
     NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams,
-    RemoteSetParams, RemoteTailscaleParams, SendParams, SessionCreateParams, SessionListParams,
-    SessionParams, TerminalContinueParams, TerminalListParams, TerminalParams, TerminalReadParams,
-    TodosParams,
+    RemoteSetParams, RemoteTailscaleParams, RenameParams, SendParams, SessionCreateParams,
+    SessionGetParams, SessionListParams, SessionParams, SessionReadParams, TerminalContinueParams,
+    TerminalListParams, TerminalParams, TerminalReadParams, TodosParams,
 };
 use tether_protocol::push::{
     DesktopNotify, NotifyKind, NtfyTokenParams, PushEndpointParams, PushKeys, PushStatus,
@@ -36,10 +36,9 @@ use tether_protocol::results::{
     Approved, Done, HealthReport, History, ListedDevice, MessageSent, PairedDevice, PairingOffer,
     RefusedRule, SystemInfo,
 };
-use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::session_view::{MessagePage, SessionSnapshot};
 use tether_protocol::terminal::{
-    IndexProgress, TerminalFolder, TerminalFolders, TerminalList, TerminalOpened, TerminalPage,
-    TerminalSession,
+    IndexProgress, TerminalFolder, TerminalFolders, TerminalList, TerminalOpened, TerminalSession,
 };
 use tether_protocol::{
     ClientFrame, CloseReason, ConnectionInfo, ErrorCode, PROTOCOL_VERSION, Position, RequestId,
@@ -116,6 +115,8 @@ fn generated() -> String {
         AccountEvent::decl(&cfg),
         NoParams::decl(&cfg),
         SessionParams::decl(&cfg),
+        SessionGetParams::decl(&cfg),
+        SessionReadParams::decl(&cfg),
         DeviceCreateParams::decl(&cfg),
         DeviceRenameParams::decl(&cfg),
         DeviceIdParams::decl(&cfg),
@@ -130,6 +131,7 @@ fn generated() -> String {
         SessionCreateParams::decl(&cfg),
         SessionListParams::decl(&cfg),
         ModelParams::decl(&cfg),
+        RenameParams::decl(&cfg),
         ModeParams::decl(&cfg),
         SendParams::decl(&cfg),
         ApproveParams::decl(&cfg),
@@ -147,7 +149,7 @@ fn generated() -> String {
         TerminalList::decl(&cfg),
         TerminalFolders::decl(&cfg),
         TerminalOpened::decl(&cfg),
-        TerminalPage::decl(&cfg),
+        MessagePage::decl(&cfg),
         Done::decl(&cfg),
         MessageSent::decl(&cfg),
         RefusedRule::decl(&cfg),

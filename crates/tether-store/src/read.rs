@@ -213,7 +213,7 @@ pub fn setting(connection: &Connection, key: &str) -> Result<Option<String>, Sto
 
 /// The columns `session_record` reads, in its order.
 const SESSION_COLUMNS: &str = "id, project_id, status, model, permission_mode, claude_session_id,
-    created_at, total_cost_usd, usage, last_error, todos, last_active_at, origin";
+    created_at, total_cost_usd, usage, last_error, todos, last_active_at, origin, title";
 
 fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     Ok(SessionRecord {
@@ -230,6 +230,7 @@ fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
             usage: json_column(row, 8, false)?,
             last_error: row.get(9)?,
             origin: optional_json_column(row, 12)?,
+            title: row.get(13)?,
         },
         todos: json_column(row, 10, false)?,
     })

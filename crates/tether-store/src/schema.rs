@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 7] = [
+const MIGRATIONS: [&str; 8] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -90,6 +90,8 @@ const MIGRATIONS: [&str; 7] = [
          kinds TEXT NOT NULL,
          created_at INTEGER NOT NULL
      ) WITHOUT ROWID;",
+    // 8: the name a session's user gave it (NULL for none).
+    "ALTER TABLE sessions ADD COLUMN title TEXT;",
 ];
 
 /// The schema version this build writes.

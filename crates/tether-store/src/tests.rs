@@ -41,6 +41,7 @@ fn session(id: &str, status: SessionStatus) -> SessionRecord {
                 transcript_id: "t".to_owned(),
                 fork: true,
             }),
+            title: Some("Garden path".to_owned()),
         },
         todos: Vec::new(),
     }

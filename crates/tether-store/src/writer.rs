@@ -213,8 +213,8 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             transaction.execute(
                 "INSERT OR REPLACE INTO sessions (id, project_id, status, model, permission_mode,
                      claude_session_id, created_at, total_cost_usd, usage, last_error, todos,
-                     last_active_at, origin)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     last_active_at, origin, title)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                 params![
                     info.id,
                     info.project_id,
@@ -232,6 +232,7 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
                         .as_ref()
                         .map(serde_json::to_string)
                         .transpose()?,
+                    info.title,
                 ],
             )?;
         }

@@ -1,12 +1,17 @@
 // One session kept current: a snapshot through RPC, then its channel's events on top, from
 // the snapshot's position, so nothing is applied twice or missed; reloaded when the engine
-// says events were lost, and loaded again once the client is back online. A terminal session
-// (one of Claude Code's own transcripts) loads its last page the same way, and earlier pages
-// on request. React reads it through `useSyncExternalStore`.
+// says events were lost, and loaded again once the client is back online. Only the last page
+// of a long session is loaded (of a terminal session too: one of Claude Code's own
+// transcripts), and earlier pages on request. React reads it through `useSyncExternalStore`.
 import type { Position, RpcError, SessionSnapshot, TerminalSession } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 import { sessionEvent } from "../protocol/events";
 import { type SessionView, apply, fromSnapshot } from "./session";
+
+/** Parts of a session loaded at first, and with each earlier page; for a terminal session,
+ * turns with each earlier page. */
+const PAGE_PARTS = 400;
+const PAGE_TURNS = 100;
 
 export class SessionFeed {
   private view: SessionView | null = null;
@@ -32,7 +37,7 @@ export class SessionFeed {
     return this.transcriptInfo;
   }
 
-  /** For a terminal session: whether there is history before what is shown. */
+  /** Whether there is history before what is shown. */
   get hasEarlier(): boolean {
     return this.earlier !== null;
   }
@@ -43,8 +48,11 @@ export class SessionFeed {
     if (this.earlier === null || this.view === null || this.paging) return;
     const generation = this.generation;
     this.paging = true;
+    this.changed();
     try {
-      const page = await this.client.request("terminal.read", { id: this.sessionId, before: this.earlier });
+      const page = this.terminal
+        ? await this.client.request("terminal.read", { id: this.sessionId, before: this.earlier, turns: PAGE_TURNS })
+        : await this.client.request("sessions.read", { session_id: this.sessionId, before: this.earlier, parts: PAGE_PARTS });
       if (this.view === null || generation !== this.generation) return;
       const shown = new Set(this.view.messages.map((message) => message.id));
       const older = page.messages.filter((message) => !shown.has(message.id));
@@ -113,7 +121,7 @@ export class SessionFeed {
         snapshot = opened.snapshot;
         terminal = { transcript: opened.transcript, before: opened.before };
       } else {
-        snapshot = await this.client.request("sessions.get", { session_id: this.sessionId });
+        snapshot = await this.client.request("sessions.get", { session_id: this.sessionId, parts: PAGE_PARTS });
       }
     } catch (error) {
       const rpc = error as RpcError;
@@ -122,10 +130,8 @@ export class SessionFeed {
       return;
     }
     if (this.closed || generation !== this.generation) return;
-    if (terminal) {
-      this.transcriptInfo = terminal.transcript;
-      this.earlier = terminal.before;
-    }
+    if (terminal) this.transcriptInfo = terminal.transcript;
+    this.earlier = terminal ? terminal.before : (snapshot.before ?? null);
     this.view = fromSnapshot(snapshot);
     this.error = null;
     this.changed();

@@ -9,6 +9,7 @@ import type { SessionSnapshot } from "../gen/protocol";
 import { TetherClient } from "../protocol/client";
 import { ChatScreen } from "../screens/ChatScreen";
 import { DevicesScreen } from "../screens/DevicesScreen";
+import { SettingsScreen } from "../screens/SettingsScreen";
 import { stubBrowser } from "../testing/dom";
 import { ScriptedEngine } from "../testing/scripted-engine";
 import { useChat } from "./hooks";
@@ -35,6 +36,7 @@ function snapshot(text: string, status = "running"): SessionSnapshot {
       usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
       last_error: null,
       origin: null,
+      title: null,
     },
     messages: [{ id: "a1", role: "assistant", parts: [{ kind: "text", id: "p1", text }] }],
     approvals: [],
@@ -117,10 +119,38 @@ describe("useChat", () => {
   });
 });
 
+/** The reader scrolls the conversation to its top. */
+function scrollToTop(): void {
+  const conversation = screen.getByRole("region", { name: "Conversation" });
+  conversation.scrollTop = 0;
+  fireEvent.scroll(conversation);
+}
+
 describe("ChatScreen", () => {
+  it("opens a long session on its last page and reads the one before when scrolled to the top", async () => {
+    engine.snapshot = () => ({ ...snapshot("the latest", "idle"), before: 3 });
+    engine.answers.set("sessions.read", () => ({
+      messages: [{ id: "u1", role: "user", parts: [{ kind: "text", id: "u1:0", text: "an earlier prompt" }] }],
+      before: null,
+    }));
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack={false} globalShortcuts={[]} open={() => undefined} />);
+    await settle();
+    expect(engine.requests("sessions.get")[0]!.params).toEqual({ session_id: "s1", parts: 400 });
+    expect(engine.requests("sessions.read")).toHaveLength(0);
+    scrollToTop();
+    await settle();
+    expect(engine.requests("sessions.read")[0]!.params).toEqual({ session_id: "s1", before: 3, parts: 400 });
+    const texts = [...document.querySelectorAll(".message")].map((message) => message.textContent);
+    expect(texts[0]).toBe("an earlier prompt");
+    expect(texts.some((text) => text?.includes("the latest"))).toBe(true);
+    scrollToTop();
+    await settle();
+    expect(engine.requests("sessions.read")).toHaveLength(1);
+  });
+
   it("sends a prompt typed offline once, when back", async () => {
     engine.snapshot = () => snapshot("", "idle");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);
     await settle();
     act(() => engine.drop());
     const box = screen.getByLabelText("Message");
@@ -135,10 +165,30 @@ describe("ChatScreen", () => {
     expect(client.queued).toBe(0);
   });
 
+  it("renames the session from its header: Enter saves, a blank name takes it away", async () => {
+    engine.snapshot = () => snapshot("", "idle");
+    engine.answers.set("sessions.rename", () => ({ session: { ...snapshot("", "idle").session, title: "Garden" } }));
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);
+    await settle();
+    expect(screen.getByText("Untitled session")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Rename" }));
+    const name = screen.getByLabelText("Session name");
+    fireEvent.change(name, { target: { value: "  Garden " } });
+    fireEvent.keyDown(name, { key: "Enter" });
+    await settle();
+    expect(engine.requests("sessions.rename")[0]!.params).toEqual({ session_id: "s1", title: "Garden" });
+    expect(screen.queryByLabelText("Session name")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Rename" }));
+    fireEvent.change(screen.getByLabelText("Session name"), { target: { value: "   " } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await settle();
+    expect(engine.requests("sessions.rename")[1]!.params).toEqual({ session_id: "s1", title: null });
+  });
+
   it("gives back a prompt the engine refuses, with the reason", async () => {
     engine.snapshot = () => snapshot("", "idle");
     engine.maxPrompt = 5;
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);
     await settle();
     const box = screen.getByLabelText("Message") as HTMLTextAreaElement;
     fireEvent.change(box, { target: { value: "far too long" } });
@@ -151,7 +201,7 @@ describe("ChatScreen", () => {
 
   it("never sends on the Enter that confirms an input method's conversion", async () => {
     engine.snapshot = () => snapshot("", "idle");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);
     await settle();
     const box = screen.getByLabelText("Message");
     fireEvent.change(box, { target: { value: "にほんご" } });
@@ -163,7 +213,7 @@ describe("ChatScreen", () => {
 
   it("offers to interrupt a stalled turn", async () => {
     engine.snapshot = () => snapshot("", "stalled");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);
     await settle();
     fireEvent.click(screen.getByRole("button", { name: "Interrupt" }));
     await settle();
@@ -172,7 +222,7 @@ describe("ChatScreen", () => {
 
   it("shows an approval with its diff, answers it, and interrupts with Esc", async () => {
     engine.snapshot = () => snapshot("");
-    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} open={() => undefined} />);
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);
     await settle();
     emit("tool.approval_required", {
       approval: {
@@ -231,7 +281,7 @@ describe("DevicesScreen", () => {
     expect(screen.queryByText("7KQF-3M9D")).toBeNull();
   });
 
-  it("shows LAN access with its certificate, which the desktop can replace, and its notifications", async () => {
+  it("shows LAN access with its certificate, which the desktop can replace; the settings choose its notifications", async () => {
     const lan = { enabled: true, url: "https://192.168.1.20:7411/", fingerprint: "SHA256:AB:CD", expires_at: Date.UTC(2027, 11, 1) / 1000 };
     engine.answers.set("lan.status", () => lan);
     engine.answers.set("push.desktop", () => ({ kinds: ["approval"] }));
@@ -242,6 +292,9 @@ describe("DevicesScreen", () => {
     fireEvent.click(screen.getByRole("button", { name: "Replace certificate" }));
     await settle();
     expect(engine.requests("lan.rotate_certificate")).toHaveLength(1);
+    cleanup();
+    render(<SettingsScreen client={client} status="connected" local />);
+    await settle();
     fireEvent.click(screen.getByLabelText("An answer is finished"));
     await settle();
     expect(engine.requests("push.desktop_set")[0]!.params).toEqual({ kinds: ["approval", "finished"] });
@@ -293,7 +346,7 @@ describe("ChatScreen for a terminal session", () => {
   };
   const opened = (status: string) => ({ transcript, snapshot: snapshot("latest", status), before: 42 });
 
-  it("loads earlier pages in front and continues in Tether with the next message", async () => {
+  it("loads earlier pages in front when scrolled to the top, and continues in Tether with the next message", async () => {
     engine.answers.set("terminal.open", () => opened("idle"));
     engine.answers.set("terminal.read", () => ({
       messages: [{ id: "u0", role: "user", parts: [{ kind: "text", id: "u0:0", text: "earlier prompt" }] }],
@@ -301,15 +354,17 @@ describe("ChatScreen for a terminal session", () => {
     }));
     engine.answers.set("terminal.continue", () => ({ ...snapshot("").session, id: "t9" }));
     const open = vi.fn();
-    render(<ChatScreen client={client} sessionId="s1" terminal back={() => undefined} open={open} />);
+    render(<ChatScreen client={client} sessionId="s1" terminal back={() => undefined} showBack globalShortcuts={[]} open={open} />);
     await settle();
     expect(screen.getByText(/Your next message continues it here/)).toBeTruthy();
-    fireEvent.click(screen.getByRole("button", { name: "Load earlier messages" }));
+    scrollToTop();
     await settle();
-    const texts = [...document.querySelectorAll(".message")].map((message) => message.textContent);
+    const texts = [...document.querySelectorAll(".message")].map((message) => message.querySelector(".text, .markdown")?.textContent);
     expect(texts).toEqual(["earlier prompt", "latest"]);
-    expect(engine.requests("terminal.read")[0]!.params).toEqual({ id: "s1", before: 42 });
-    expect(screen.queryByRole("button", { name: "Load earlier messages" })).toBeNull();
+    expect(engine.requests("terminal.read")[0]!.params).toEqual({ id: "s1", before: 42, turns: 100 });
+    scrollToTop();
+    await settle();
+    expect(engine.requests("terminal.read")).toHaveLength(1);
 
     const box = screen.getByLabelText("Message");
     fireEvent.change(box, { target: { value: "carry on" } });
@@ -324,7 +379,7 @@ describe("ChatScreen for a terminal session", () => {
     engine.answers.set("terminal.open", () => opened("running"));
     engine.answers.set("terminal.continue", () => ({ ...snapshot("").session, id: "f1" }));
     const open = vi.fn();
-    render(<ChatScreen client={client} sessionId="s1" terminal back={() => undefined} open={open} />);
+    render(<ChatScreen client={client} sessionId="s1" terminal back={() => undefined} showBack globalShortcuts={[]} open={open} />);
     await settle();
     expect(screen.getByText(/Running in a terminal in \/home\/u\/webapp/)).toBeTruthy();
     expect((screen.getByLabelText("Message") as HTMLTextAreaElement).disabled).toBe(true);

@@ -17,13 +17,15 @@ export function useStatus(client: TetherClient): Status {
 export type Chat = {
   view: SessionView | null;
   problem: string | null;
+  /** The engine has no such session (a wrong or old link). */
+  missing: boolean;
   isStreaming: boolean;
   /** Whether an interrupt would stop something now. */
   canInterrupt: boolean;
   send(text: string): Promise<unknown>;
   /** For a terminal session: what the list says of it. */
   transcript: TerminalSession | null;
-  /** For a terminal session: loads the page before, when there is one. */
+  /** Loads the page before, when there is one. */
   loadEarlier: (() => Promise<void>) | null;
   /** An earlier page is on its way. */
   loadingEarlier: boolean;
@@ -39,9 +41,11 @@ export function useChat(client: TetherClient, sessionId: string, terminal = fals
   }, [feed]);
   const view = useSyncExternalStore(feed.onChange, () => feed.current);
   const problem = useSyncExternalStore(feed.onChange, () => feed.problem?.message ?? null);
+  const missing = useSyncExternalStore(feed.onChange, () => feed.problem?.code === "not_found");
   return {
     view,
     problem,
+    missing,
     isStreaming: view !== null && isStreaming(view),
     canInterrupt: view !== null && canInterrupt(view),
     send: (text) => feed.send(text),

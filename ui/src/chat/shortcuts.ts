@@ -1,5 +1,5 @@
 // Keyboard shortcuts for the desktop: one table per screen, ignored while typing (except
-// Escape), while an input method composes, and whenever a modifier other than the ones a
+// Escape and the Alt+letter shortcuts), when a control already handled the key, while an input method composes, and whenever a modifier other than the ones a
 // shortcut names is held.
 import { useEffect, useRef } from "react";
 
@@ -24,9 +24,14 @@ export const composing = (event: { isComposing: boolean; keyCode: number }) => e
 export function matches(shortcut: Shortcut, event: KeyboardEvent): boolean {
   // Esc that cancels an input method's conversion is the input method's.
   if (composing(event)) return false;
-  if (event.key !== shortcut.key || event.ctrlKey || event.metaKey) return false;
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey) return false;
   if (event.altKey !== (shortcut.alt ?? false)) return false;
-  return shortcut.key === "Escape" || !typing(event.target);
+  // A letter is matched by its key's place too: with Option held, a Mac types another character.
+  const letter = /^[a-z]$/.test(shortcut.key);
+  if (event.key !== shortcut.key && !(letter && event.code === `Key${shortcut.key.toUpperCase()}`)) return false;
+  // Escape, and the Alt+letter shortcuts (which type nothing), work while typing too; the
+  // arrows are the text's own there.
+  return shortcut.key === "Escape" || (shortcut.alt === true && letter) || !typing(event.target);
 }
 
 /** Listens for `shortcuts` while the component is shown. */
@@ -47,6 +52,6 @@ export function useShortcuts(shortcuts: Shortcut[]): void {
 
 /** How a shortcut is written in the help list. */
 export function keyName(shortcut: Shortcut): string {
-  const key = { Escape: "Esc", ArrowLeft: "←", ArrowRight: "→" }[shortcut.key] ?? shortcut.key;
+  const key = { Escape: "Esc", ArrowLeft: "←", ArrowRight: "→", ArrowUp: "↑", ArrowDown: "↓" }[shortcut.key] ?? shortcut.key.toUpperCase();
   return shortcut.alt ? `Alt+${key}` : key;
 }

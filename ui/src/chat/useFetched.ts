@@ -1,6 +1,6 @@
 // Data fetched through RPC while connected: loaded on every (re)connect, reloadable after a
-// change, with the last problem in words.
-import { useCallback, useEffect, useState } from "react";
+// change (the newest load wins), with the last problem in words.
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import type { Status, TetherClient } from "../protocol/client";
 
@@ -15,13 +15,21 @@ export type Fetched<T> = {
 export function useFetched<T>(client: TetherClient, status: Status, empty: T, fetch: (client: TetherClient) => Promise<T>): Fetched<T> {
   const [data, setData] = useState<T>(empty);
   const [problem, setProblem] = useState<string | null>(null);
+  // Loads may be answered out of order (the desktop's link runs them side by side): an answer
+  // older than one shown is dropped.
+  const asked = useRef(0);
+  const shown = useRef(0);
   // `fetch` is expected to be stable (a module-level function).
   const reload = useCallback(async () => {
+    const mine = ++asked.current;
     try {
-      setData(await fetch(client));
+      const fetched = await fetch(client);
+      if (mine < shown.current) return;
+      shown.current = mine;
+      setData(fetched);
       setProblem(null);
     } catch (error) {
-      setProblem((error as { message: string }).message);
+      if (mine >= shown.current) setProblem((error as { message: string }).message);
     }
   }, [client, fetch]);
 

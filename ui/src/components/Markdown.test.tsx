@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { Markdown } from "./Markdown";
 
-const render = (text: string) => renderToStaticMarkup(<Markdown text={text} />);
+const render = (text: string) => renderToStaticMarkup(<Markdown id={text} text={text} />);
 
 describe("Markdown", () => {
   it("renders markdown and highlights code by language", () => {

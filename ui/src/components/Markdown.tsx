@@ -1,9 +1,14 @@
 // Model text as markdown, safely: no raw HTML (it shows as text), only http(s) and mailto
 // links (opened apart from the app, without referrer), no remote images (their alt text
-// instead), and code blocks highlighted by language (./highlight).
+// instead), and code blocks highlighted by language (./highlight), each with a copy button.
+// What a text renders to is kept for the texts shown last, so a part scrolled back into view
+// is not parsed again; one plain line of prose skips the parser.
+import { toText } from "hast-util-to-text";
+import type { ReactElement } from "react";
 import ReactMarkdown, { type Components, defaultUrlTransform } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
+import { CopyButton } from "./CopyButton";
 import { rehypeCode } from "./highlight";
 
 const components: Components = {
@@ -16,6 +21,12 @@ const components: Components = {
       <>{children}</>
     ),
   img: ({ alt }) => <span className="image-alt">[image{alt ? `: ${alt}` : ""}]</span>,
+  pre: ({ node, children }) => (
+    <div className="code-block">
+      <pre>{children}</pre>
+      {node && <CopyButton text={toText(node)} label="Copy code" />}
+    </div>
+  ),
 };
 
 /** Keeps http(s) and mailto links only. */
@@ -24,17 +35,31 @@ function safeUrl(url: string): string {
   return /^(https?:|mailto:)/i.test(kept) ? kept : "";
 }
 
-export function Markdown({ text }: { text: string }) {
-  return (
-    <div className="markdown">
-      <ReactMarkdown
-        remarkPlugins={[remarkGfm]}
-        rehypePlugins={[rehypeCode]}
-        urlTransform={safeUrl}
-        components={components}
-      >
-        {text}
-      </ReactMarkdown>
-    </div>
-  );
+/** Rendered parts kept, by part (a streaming part replaces its own); the least recently shown
+ * go first. */
+const KEPT = 400;
+const rendered = new Map<string, { text: string; made: ReactElement }>();
+
+/** One line with nothing markdown would read as syntax. */
+const PLAIN = /^(?![ \t]*([-+]|\d+[.)])[ \t])(?!\s{4})[^\\`*_[\]<>#|~!&\n]*$/;
+
+function render(id: string, text: string): ReactElement {
+  const kept = rendered.get(id);
+  rendered.delete(id);
+  // `ReactMarkdown` is a plain function of its props (no hooks): called here, its work is done
+  // once and its element tree kept.
+  const made =
+    kept?.text === text
+      ? kept.made
+      : PLAIN.test(text) && !/:\/\/|www\./.test(text)
+        ? <p>{text}</p>
+        : ReactMarkdown({ children: text, remarkPlugins: [remarkGfm], rehypePlugins: [rehypeCode], urlTransform: safeUrl, components });
+  rendered.set(id, { text, made });
+  if (rendered.size > KEPT) rendered.delete(rendered.keys().next().value!);
+  return made;
+}
+
+/** `id` names what is shown (a part), for the cache. */
+export function Markdown({ id, text }: { id: string; text: string }) {
+  return <div className="markdown">{render(id, text)}</div>;
 }

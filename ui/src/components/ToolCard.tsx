@@ -5,6 +5,7 @@ import { useState } from "react";
 
 import { resultText, toolSummary } from "../chat/tools";
 import type { ToolOutcome } from "../gen/protocol";
+import { CopyButton } from "./CopyButton";
 import { ToolInput } from "./ToolInput";
 
 /** Characters of a result shown before "Show all". */
@@ -36,6 +37,7 @@ function ToolResult({ text, failed }: { text: string; failed: boolean }) {
   return (
     <div className={`tool-result ${failed ? "error" : ""}`}>
       <pre>{cut ? `${text.slice(0, PREVIEW)}…` : text}</pre>
+      <CopyButton text={text} label="Copy output" />
       {cut && (
         <button className="link" onClick={() => setWhole(true)}>
           Show all {text.length.toLocaleString()} characters

@@ -229,7 +229,11 @@ last_error: string | null,
 /**
  * The Claude Code session (from its transcripts) this one carries on, if any.
  */
-origin: Origin | null, };
+origin: Origin | null, 
+/**
+ * The name its user gave it (`sessions.rename`), if any.
+ */
+title: string | null, };
 
 export type Origin = { 
 /**
@@ -282,7 +286,12 @@ agents: Array<unknown>,
  * Where the session's channel stood when this was taken: subscribe with it as `since`
  * and the events that follow apply on top of this snapshot, none twice.
  */
-position: Position | null, };
+position: Position | null, 
+/**
+ * When `messages` is the last page only (`sessions.get` with `parts`): pass as `before`
+ * to `sessions.read` for the page before; absent when every message is here.
+ */
+before?: number, };
 
 export type MessageCreated = { message: Message, };
 
@@ -332,6 +341,14 @@ export type NoParams = Record<symbol, never>;
 
 export type SessionParams = { session_id: string, };
 
+export type SessionGetParams = { session_id: string, parts?: number, };
+
+export type SessionReadParams = { session_id: string, before: number, 
+/**
+ * At most this many parts (default 500, at most 5000; at least one message).
+ */
+parts?: number, };
+
 export type DeviceCreateParams = { name: string, };
 
 export type DeviceRenameParams = { id: string, name: string, };
@@ -375,6 +392,8 @@ export type SessionCreateParams = { project_id: string, model?: string, permissi
 export type SessionListParams = { project_id?: string, };
 
 export type ModelParams = { session_id: string, model: string, };
+
+export type RenameParams = { session_id: string, title: string | null, };
 
 export type ModeParams = { session_id: string, mode: string, };
 
@@ -499,7 +518,11 @@ export type TerminalOpened = { transcript: TerminalSession, snapshot: SessionSna
  */
 before: number | null, };
 
-export type TerminalPage = { messages: Array<Message>, before: number | null, };
+export type MessagePage = { messages: Array<Message>, 
+/**
+ * Pass as `before` for the page before this one; none at the start.
+ */
+before: number | null, };
 
 export type Done = Record<symbol, never>;
 
@@ -567,10 +590,12 @@ export type Methods = {
   "projects.remove": { params: ProjectIdParams; result: Project };
   "sessions.create": { params: SessionCreateParams; result: SessionInfo };
   "sessions.list": { params: SessionListParams; result: Array<SessionInfo> };
-  "sessions.get": { params: SessionParams; result: SessionSnapshot };
+  "sessions.get": { params: SessionGetParams; result: SessionSnapshot };
+  "sessions.read": { params: SessionReadParams; result: MessagePage };
   "sessions.archive": { params: SessionParams; result: SessionSummary };
   "sessions.delete": { params: SessionParams; result: SessionDeleted };
   "sessions.set_model": { params: ModelParams; result: SessionSummary };
+  "sessions.rename": { params: RenameParams; result: SessionSummary };
   "sessions.set_permission_mode": { params: ModeParams; result: SessionSummary };
   "messages.send": { params: SendParams; result: MessageSent };
   "messages.cancel": { params: SessionParams; result: Done };
@@ -586,7 +611,7 @@ export type Methods = {
   "terminal.list": { params: TerminalListParams; result: TerminalList };
   "terminal.folders": { params: NoParams; result: TerminalFolders };
   "terminal.open": { params: TerminalParams; result: TerminalOpened };
-  "terminal.read": { params: TerminalReadParams; result: TerminalPage };
+  "terminal.read": { params: TerminalReadParams; result: MessagePage };
   "terminal.continue": { params: TerminalContinueParams; result: SessionInfo };
 };
 

@@ -104,5 +104,5 @@ self.openSession = async (sessionId) => {
     await window.focus().catch(() => undefined);
     return;
   }
-  await self.clients.openWindow(`/#session=${encodeURIComponent(sessionId)}`);
+  await self.clients.openWindow(`/#/session/${encodeURIComponent(sessionId)}`);
 };

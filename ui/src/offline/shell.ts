@@ -65,12 +65,6 @@ export function takeUpdate(): void {
   waiting?.postMessage("take-update");
 }
 
-/** The session a notification's link opens (`/#session=ID`), if any. */
-export function linkedSession(hash: string): { kind: "session"; id: string } | null {
-  const id = new URLSearchParams(hash.replace(/^#/, "")).get("session");
-  return id ? { kind: "session", id } : null;
-}
-
 /** Calls `open` whenever a notification's tap asks this window to open a session; returns
  * how to stop. */
 export function onSessionAsked(open: (sessionId: string) => void): () => void {

@@ -62,6 +62,23 @@ describe("TetherClient", () => {
     expect(resume).toMatchObject({ since: { "session:s1": { epoch: "e1", offset: 4 } } });
   });
 
+  it("tells every listener of a channel, and leaves it only when the last one goes", async () => {
+    const seen: string[] = [];
+    const stop = client.subscribe("session:s1", { event: (event) => seen.push((event.data as { text: string }).text), reset: () => undefined });
+    engine.publish("both ");
+    expect(seen).toEqual(["both "]);
+    expect(text).toBe("both ");
+    stop();
+    engine.publish("first");
+    expect(seen).toEqual(["both "]);
+    expect(text).toBe("both first");
+    expect(engine.sent.filter((frame) => frame.type === "unsubscribe")).toHaveLength(0);
+    // One joining later loads the state first (a reset), then hears what follows.
+    let joined = 0;
+    client.subscribe("session:s1", { event: () => undefined, reset: () => (joined += 1) });
+    expect(joined).toBe(1);
+  });
+
   it("reloads when the engine cannot replay what was missed", async () => {
     engine.publish("old ");
     engine.drop();

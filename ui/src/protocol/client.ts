@@ -45,7 +45,8 @@ export function unavailable(message: string): RpcError {
 
 type Pending = { resolve(result: unknown): void; reject(error: RpcError): void };
 
-type Subscription = { cursor: Cursor; handlers: ChannelHandlers };
+/** One channel followed: where it stands, and everyone who listens to it here. */
+type Subscription = { cursor: Cursor; listeners: Set<ChannelHandlers> };
 
 /** A prompt waiting to be sent, or sent and waiting for its answer. */
 type Queued = {
@@ -188,15 +189,22 @@ export class TetherClient {
     return () => this.queueListeners.delete(listener);
   }
 
-  /** Follows `channel` from `since` (a position from an RPC snapshot), or from now with a
-   * `reset` to load the state. Returns how to stop following it. */
+  /** Follows `channel` from `since` (an RPC snapshot's position; afresh for every listener),
+   * or from now with a `reset` to load the state (each listener is told every event). */
   subscribe(channel: string, handlers: ChannelHandlers, since?: Position): () => void {
-    const cursor = new Cursor();
-    cursor.position = since ?? null;
-    this.subscriptions.set(channel, { cursor, handlers });
-    if (this.statusNow === "connected") this.sendSubscribe([channel]);
+    const known = this.subscriptions.get(channel);
+    if (known !== undefined && since === undefined) {
+      known.listeners.add(handlers);
+      if (known.cursor.position !== null) handlers.reset(known.cursor.position);
+    } else {
+      const cursor = new Cursor();
+      cursor.position = since ?? null;
+      this.subscriptions.set(channel, { cursor, listeners: new Set([...(known?.listeners ?? []), handlers]) });
+      if (this.statusNow === "connected") this.sendSubscribe([channel]);
+    }
     return () => {
-      if (this.subscriptions.get(channel)?.cursor !== cursor) return;
+      const current = this.subscriptions.get(channel);
+      if (current === undefined || !current.listeners.delete(handlers) || current.listeners.size > 0) return;
       this.subscriptions.delete(channel);
       if (this.statusNow === "connected") this.send({ type: "unsubscribe", channels: [channel] });
     };
@@ -250,7 +258,8 @@ export class TetherClient {
     const resumed = state.recovered === true && cursor.position?.epoch === state.epoch;
     if (resumed) return;
     cursor.position = { epoch: state.epoch, offset: state.offset };
-    subscription.handlers.reset(cursor.position);
+    const position = cursor.position;
+    subscription.listeners.forEach((listener) => listener.reset(position));
   }
 
   private event(frame: ChannelEvent): void {
@@ -258,7 +267,7 @@ export class TetherClient {
     if (subscription === undefined) return;
     switch (subscription.cursor.accept(frame.offset)) {
       case "apply":
-        subscription.handlers.event(frame);
+        subscription.listeners.forEach((listener) => listener.event(frame));
         return;
       case "duplicate":
         return;

@@ -2,34 +2,47 @@
 // calls as cards, edits as diffs), approvals waiting for an answer, and the composer. A
 // terminal session (from Claude Code's history) shows the same way, read-only: followed live
 // while a terminal writes it, forked from here then, and continued here once it is not.
-import { Suspense, lazy, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Archive, ChevronLeft } from "lucide-react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { useChat } from "../chat/hooks";
 import { type Shortcut, useShortcuts } from "../chat/shortcuts";
-import { useStickToBottom } from "../chat/useStickToBottom";
+import { markSeen } from "../chat/unread";
 import { type Decision, ApprovalCard } from "../components/ApprovalCard";
 import { Composer } from "../components/Composer";
 import { SessionControls } from "../components/SessionControls";
+import { SessionTitle } from "../components/SessionTitle";
 import { ShortcutsHelp } from "../components/ShortcutsHelp";
 import { TodoList } from "../components/TodoList";
-import { ToolCard } from "../components/ToolCard";
+import { Transcript } from "../components/Transcript";
 import { UsageSummary } from "../components/UsageSummary";
-import type { Approval, Part, Role } from "../gen/protocol";
+import type { Approval } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 import type { Target } from "../chat/target";
 import { TerminalBanner } from "../components/TerminalBanner";
 
-/** `terminal`: `sessionId` is a transcript's id. `open` goes to another session. */
-type Props = { client: TetherClient; sessionId: string; terminal?: boolean; back(): void; open(target: Target): void };
+type Props = {
+  client: TetherClient;
+  sessionId: string;
+  /** `sessionId` is a transcript's id. */
+  terminal?: boolean;
+  back(): void;
+  /** Whether the header offers Back (no sidebar beside). */
+  showBack: boolean;
+  /** Goes to another session. */
+  open(target: Target): void;
+  /** The app's shortcuts, listed in the help with the chat's own. */
+  globalShortcuts: Shortcut[];
+};
 
-/** Markdown and its highlighter load with the first chat, not with the first page. */
-const Markdown = lazy(() => import("../components/Markdown").then((module) => ({ default: module.Markdown })));
-
-export function ChatScreen({ client, sessionId, terminal = false, back, open }: Props) {
+export function ChatScreen({ client, sessionId, terminal = false, back, showBack, open, globalShortcuts }: Props) {
   const chat = useChat(client, sessionId, terminal);
   const composer = useRef<HTMLTextAreaElement | null>(null);
   const [help, setHelp] = useState(false);
-  useStickToBottom(chat.view);
+  const shown = chat.view?.session;
+  useEffect(() => {
+    if (shown && !terminal) markSeen(shown);
+  }, [shown, terminal]);
 
   const [refused, setRefused] = useState<string | null>(null);
   const status = chat.view?.session.status;
@@ -43,7 +56,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
     () => [
       { key: "Escape", label: "Interrupt the answer", run: () => (help ? setHelp(false) : chat.canInterrupt && interrupt()) },
       { key: "/", label: "Write a message", run: () => composer.current?.focus() },
-      { key: "ArrowLeft", alt: true, label: "Back to the sessions", run: back },
+      { key: "ArrowLeft", alt: true, label: "Go back", run: back },
       { key: "?", label: "Show these shortcuts", run: () => setHelp(true) },
     ],
     [help, chat.canInterrupt, back, interrupt],
@@ -61,7 +74,11 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
     return approved;
   };
 
-  const session = chat.view?.session;
+  const session = shown;
+  const archive = () => {
+    if (!confirm("Archive this session? Its claude process stops; the conversation stays readable.")) return;
+    client.request("sessions.archive", { session_id: sessionId }).catch((error: { message: string }) => setRefused(error.message));
+  };
   const ended = session?.status === "ended";
   // A terminal session is running while a terminal writes it.
   const live = terminal && session?.status === "running";
@@ -72,15 +89,42 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
   };
   const send = terminal ? (text: string) => carryOn(text, false) : chat.send;
   const disabled = ended ? "This session is archived" : live ? "A terminal is writing this session: fork it to write here" : null;
+  if (chat.missing) {
+    return (
+      <main className="chat" tabIndex={-1}>
+        <section className="missing" role="alert" aria-label="Not found">
+          <h2>{terminal ? "No Claude Code session here" : "No session here"}</h2>
+          <p className="hint">It was deleted, or the link is wrong or from another computer.</p>
+          <button className="primary" onClick={back}>Back to sessions</button>
+        </section>
+      </main>
+    );
+  }
   return (
-    <main className="chat">
+    <main className="chat" tabIndex={-1}>
       <header className="chat-header">
-        <button onClick={back} aria-label="Back to sessions">←</button>
+        {showBack && (
+          <button className="icon" onClick={back} aria-label="Back to sessions">
+            <ChevronLeft size={20} aria-hidden="true" />
+          </button>
+        )}
         <span className={`badge badge-${session?.status ?? "starting"}`}>{session?.status.replace("_", " ") ?? "loading"}</span>
+        {session && !terminal && (
+          <SessionTitle
+            title={session.title}
+            disabled={ended || client.status !== "connected"}
+            rename={(title) => client.request("sessions.rename", { session_id: sessionId, title })}
+          />
+        )}
         {session && <UsageSummary session={session} />}
         {chat.canInterrupt && !terminal && (
           <button className="interrupt" onClick={interrupt} aria-keyshortcuts="Escape">
             Interrupt
+          </button>
+        )}
+        {session && !terminal && !ended && (
+          <button className="icon archive" onClick={archive} disabled={client.status !== "connected"} aria-label="Archive this session" title="Archive">
+            <Archive size={18} aria-hidden="true" />
           </button>
         )}
       </header>
@@ -96,24 +140,15 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
         <p key={problem} className="error banner" role="alert">{problem}</p>
       ))}
       {chat.view && <TodoList todos={chat.view.todos} />}
-      {chat.loadEarlier && (
-        <button
-          className="load-earlier"
-          disabled={chat.loadingEarlier}
-          onClick={() => chat.loadEarlier?.().catch((error: { message: string }) => setRefused(`Earlier messages could not be loaded: ${error.message}`))}
-        >
-          {chat.loadingEarlier ? "Loading…" : "Load earlier messages"}
-        </button>
+      {chat.loadingEarlier && <p className="hint loading-earlier" role="status">Loading earlier messages…</p>}
+      {chat.view ? (
+        <Transcript
+          messages={chat.view.messages}
+          loadEarlier={chat.loadEarlier && (() => void chat.loadEarlier?.().catch((error: { message: string }) => setRefused(`Earlier messages could not be loaded: ${error.message}`)))}
+        />
+      ) : (
+        <p className="hint loading" role="status">Loading the conversation…</p>
       )}
-      <ol className="messages" aria-live="polite" aria-label="Conversation">
-        {chat.view?.messages.map((message) => (
-          <li key={message.id} className={`message message-${message.role}`}>
-            {message.parts.map((part) => (
-              <PartView key={part.id} part={part} role={message.role} />
-            ))}
-          </li>
-        ))}
-      </ol>
       {!terminal && chat.view?.approvals.map((approval) => (
         <ApprovalCard key={approval.request_id} approval={approval} decide={(decision) => decide(approval, decision)} />
       ))}
@@ -122,36 +157,8 @@ export function ChatScreen({ client, sessionId, terminal = false, back, open }: 
         send={send}
         disabled={disabled}
       />
-      {help && <ShortcutsHelp shortcuts={shortcuts} close={() => setHelp(false)} />}
+      {help && <ShortcutsHelp shortcuts={[...shortcuts, ...globalShortcuts]} close={() => setHelp(false)} />}
     </main>
   );
 }
 
-/** The image types a prompt may carry; anything else is not shown as an image. */
-const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
-
-function Attachment({ mediaType, data }: { mediaType: string; data: string }) {
-  if (!IMAGE_TYPES.includes(mediaType)) return <p className="hint">An attachment of type {mediaType}</p>;
-  return <img className="attachment" src={`data:${mediaType};base64,${data}`} alt="An attached image" />;
-}
-
-/** A part re-renders only when it changed: a streamed token leaves the others as they were. */
-const PartView = memo(function PartView({ part, role }: { part: Part; role: Role }) {
-  if (part.kind === "tool_use") return <ToolCard name={part.name} input={part.input} result={part.result} />;
-  if (part.kind === "thinking") {
-    return (
-      <details className="thinking">
-        <summary>Thinking</summary>
-        <p className="text">{part.text}</p>
-      </details>
-    );
-  }
-  if (part.kind === "image") return <Attachment mediaType={part.media_type} data={part.data} />;
-  const plain = <p className="text">{part.text}</p>;
-  if (role === "user") return plain;
-  return (
-    <Suspense fallback={plain}>
-      <Markdown text={part.text} />
-    </Suspense>
-  );
-});

@@ -1,25 +1,21 @@
 // The paired devices: name, when each was last seen and from where, whether it is online;
 // unpair one (its connections close at once), and pair a new one from the desktop, which
-// also switches LAN access and reaching Tether from anywhere here.
+// also switches how devices reach it here: LAN access and reaching Tether from anywhere.
 import { useEffect } from "react";
 
 import { useChannel } from "../chat/useChannel";
 import { useFetched } from "../chat/useFetched";
 import { usePairing } from "../chat/usePairing";
 import { ago } from "../chat/time";
-import { DesktopNotifications } from "../components/DesktopNotifications";
 import { LanAccess } from "../components/LanAccess";
 import { PairDevicePanel } from "../components/PairDevicePanel";
-import { NotifyMe } from "../components/NotifyMe";
 import { RemoteAccess } from "../components/RemoteAccess";
-import { StartAtLogin } from "../components/StartAtLogin";
-import type { DesktopNotify, LanStatus, ListedDevice, RemoteStatus } from "../gen/protocol";
+import type { LanStatus, ListedDevice, RemoteStatus } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 
 const fetchDevices = (client: TetherClient) => client.request("devices.list");
 const fetchLan = (client: TetherClient) => client.request("lan.status");
 const fetchRemote = (client: TetherClient) => client.request("remote.status");
-const fetchDesktopNotify = (client: TetherClient) => client.request("push.desktop");
 
 type Props = {
   client: TetherClient;
@@ -42,7 +38,6 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
   }, [pairAsked, status, start, pairingStarted]);
   const lan = useFetched<LanStatus | null>(client, local ? status : "offline", null, fetchLan);
   const remote = useFetched<RemoteStatus | null>(client, local ? status : "offline", null, fetchRemote);
-  const notify = useFetched<DesktopNotify | null>(client, local ? status : "offline", null, fetchDesktopNotify);
   useChannel(client, "user:owner", (event) => {
     if (event === null || event.event.startsWith("device.")) void reload();
     if (local && (event === null || event.event === "lan.updated")) void lan.reload();
@@ -56,8 +51,8 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
   };
 
   return (
-    <main className="devices">
-      <h2>Devices</h2>
+    <main className="devices" tabIndex={-1}>
+      <h1>Devices</h1>
       {problem && <p className="error" role="alert">{problem}</p>}
       {devices.length === 0 && status === "connected" && <p className="hint">No phone or tablet is paired yet.</p>}
       <ul>
@@ -95,16 +90,6 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
         />
       )}
       {remote.problem && <p className="error" role="alert">{remote.problem}</p>}
-      {local && <StartAtLogin />}
-      {notify.data && (
-        <DesktopNotifications
-          chosen={notify.data}
-          disabled={status !== "connected"}
-          choose={(kinds) => void notify.act(() => client.request("push.desktop_set", { kinds }))}
-        />
-      )}
-      {notify.problem && <p className="error" role="alert">{notify.problem}</p>}
-      {!local && <NotifyMe client={client} connected={status === "connected"} />}
       <PairDevicePanel pairing={pairing} offline={status !== "connected"} />
     </main>
   );

@@ -107,7 +107,7 @@ pub fn click(engine: &Engine, session_id: &str) -> Option<String> {
     let url = engine.pairing_url()?;
     Some(match session_id {
         "" => url,
-        session_id => format!("{url}#session={session_id}"),
+        session_id => format!("{url}#/session/{session_id}"),
     })
 }
 
@@ -139,12 +139,12 @@ mod tests {
         let payload = Payload::new(NotifyKind::Approval, "s1", "garden");
         let headers = headers(
             &payload,
-            Some("https://desk.example/#session=s1"),
+            Some("https://desk.example/#/session/s1"),
             Some("tk_secret"),
         );
         assert_eq!(headers["x-title"], "Claude is waiting for you");
         assert_eq!(headers["x-priority"], "high");
-        assert_eq!(headers["x-click"], "https://desk.example/#session=s1");
+        assert_eq!(headers["x-click"], "https://desk.example/#/session/s1");
         assert_eq!(headers[AUTHORIZATION], "Bearer tk_secret");
         assert!(headers[AUTHORIZATION].is_sensitive(), "never logged");
         assert_eq!(payload.body, "A tool needs your approval in garden.");

@@ -114,10 +114,14 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         }
         Request::SessionsList(p) => reply::<of::SessionsList>(sessions::list(engine, p)),
         Request::SessionsGet(p) => reply::<of::SessionsGet>(sessions::get(engine, p).await?),
+        Request::SessionsRead(p) => reply::<of::SessionsRead>(sessions::read(engine, p).await?),
         Request::SessionsArchive(p) => {
             reply::<of::SessionsArchive>(sessions::archive(engine, p).await?)
         }
         Request::SessionsDelete(p) => reply::<of::SessionsDelete>(sessions::delete(engine, p)?),
+        Request::SessionsRename(p) => {
+            reply::<of::SessionsRename>(sessions::rename(engine, p).await?)
+        }
         Request::SessionsSetModel(p) => {
             reply::<of::SessionsSetModel>(sessions::set_model(engine, p).await?)
         }
@@ -183,7 +187,7 @@ fn handle(engine: &Engine, id: &str) -> Result<SessionHandle, RpcError> {
 /// The session's full state.
 async fn snapshot(engine: &Engine, id: &str) -> Result<SessionSnapshot, RpcError> {
     handle(engine, id)?
-        .ask(|reply| Command::Snapshot { reply })
+        .ask(|reply| Command::Snapshot { parts: None, reply })
         .await
         .map_err(session_error)
 }

@@ -6,15 +6,20 @@ use crate::engine::Engine;
 use crate::supervisor::arguments::{self, ArgumentError};
 use crate::supervisor::binary::locate;
 use crate::supervisor::handle::Command;
+use crate::supervisor::pages::page_before;
 use crate::supervisor::sessions::NewSession;
+use crate::supervisor::titles::hides_text;
 use tether_protocol::events::{AccountEvent, SessionDeleted, SessionSummary};
 use tether_protocol::model::{SessionInfo, SessionStatus};
 use tether_protocol::params::ModeParams;
 use tether_protocol::params::ModelParams;
+use tether_protocol::params::RenameParams;
 use tether_protocol::params::SessionCreateParams;
+use tether_protocol::params::SessionGetParams;
 use tether_protocol::params::SessionListParams;
 use tether_protocol::params::SessionParams;
-use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::params::SessionReadParams;
+use tether_protocol::session_view::{MessagePage, SessionSnapshot};
 use tether_protocol::{ChannelKind, ChannelName, ErrorCode, RpcError};
 use tether_store::{Row, StoreError};
 
@@ -80,37 +85,84 @@ pub(super) fn list(engine: &Engine, params: SessionListParams) -> Vec<SessionInf
         .collect()
 }
 
+/// Parts on one page of `sessions.read` unless asked otherwise, and the most ever.
+const DEFAULT_PAGE_PARTS: usize = 500;
+const MAX_PAGE_PARTS: usize = 5_000;
+
+/// The session as it stands: all of it, or with `parts` its last page.
 pub(super) async fn get(
     engine: &Engine,
-    params: SessionParams,
+    params: SessionGetParams,
 ) -> Result<SessionSnapshot, RpcError> {
+    let parts = params
+        .parts
+        .map(|parts| (parts as usize).min(MAX_PAGE_PARTS));
     let session = handle(engine, &params.session_id)?;
-    match session.ask(|reply| Command::Snapshot { reply }).await {
-        Ok(snapshot) => Ok(snapshot),
-        // An archived session has no actor: its history is in the store.
-        Err(_) => {
-            let info = session.info();
-            let store = engine.store();
-            let unreadable = |error: StoreError| {
-                RpcError::new(
-                    ErrorCode::Unavailable,
-                    format!("the saved history cannot be read: {error}"),
-                )
-            };
-            let todos = (store.session(&info.id).map_err(unreadable)?)
-                .map(|record| record.todos)
-                .unwrap_or_default();
-            Ok(SessionSnapshot {
-                messages: store.messages(&info.id).map_err(unreadable)?,
-                position: ChannelName::new(ChannelKind::Session, &info.id)
-                    .and_then(|channel| engine.hub().position(&channel)),
-                session: info,
-                approvals: Vec::new(),
-                todos,
-                agents: Vec::new(),
-            })
-        }
+    if let Ok(snapshot) = session
+        .ask(|reply| Command::Snapshot { parts, reply })
+        .await
+    {
+        return Ok(snapshot);
     }
+    // An archived session has no actor: its history is in the store.
+    let info = session.info();
+    let store = engine.store();
+    let todos = (store.session(&info.id).map_err(unreadable)?)
+        .map(|record| record.todos)
+        .unwrap_or_default();
+    let mut messages = store.messages(&info.id).map_err(unreadable)?;
+    let all = messages.len();
+    let (range, before) = parts.map_or((0..all, None), |parts| page_before(&messages, all, parts));
+    messages.truncate(range.end);
+    messages.drain(..range.start);
+    Ok(SessionSnapshot {
+        messages,
+        position: ChannelName::new(ChannelKind::Session, &info.id)
+            .and_then(|channel| engine.hub().position(&channel)),
+        session: info,
+        approvals: Vec::new(),
+        todos,
+        agents: Vec::new(),
+        before,
+    })
+}
+
+/// The messages before a point in the session (from `get` or an earlier page).
+pub(super) async fn read(
+    engine: &Engine,
+    params: SessionReadParams,
+) -> Result<MessagePage, RpcError> {
+    let parts = params
+        .parts
+        .map_or(DEFAULT_PAGE_PARTS, |parts| parts as usize)
+        .min(MAX_PAGE_PARTS);
+    let before = usize::try_from(params.before).unwrap_or(usize::MAX);
+    let session = handle(engine, &params.session_id)?;
+    if let Ok(page) = session
+        .ask(|reply| Command::Page {
+            before,
+            parts,
+            reply,
+        })
+        .await
+    {
+        return Ok(page);
+    }
+    let mut messages = engine
+        .store()
+        .messages(&session.info().id)
+        .map_err(unreadable)?;
+    let (range, before) = page_before(&messages, before, parts);
+    messages.truncate(range.end);
+    messages.drain(..range.start);
+    Ok(MessagePage { messages, before })
+}
+
+fn unreadable(error: StoreError) -> RpcError {
+    RpcError::new(
+        ErrorCode::Unavailable,
+        format!("the saved history cannot be read: {error}"),
+    )
 }
 
 /// Deletes an archived session: its summary, messages and event log.
@@ -161,6 +213,38 @@ pub(super) async fn set_model(
             model: params.model,
             reply,
         })
+        .await
+        .map_err(session_error)?;
+    Ok(SessionSummary {
+        session: session.info(),
+    })
+}
+
+/// The longest name a session may have, in characters.
+const MAX_TITLE: usize = 120;
+
+/// Names a session (an empty or missing name takes its name away).
+pub(super) async fn rename(
+    engine: &Engine,
+    params: RenameParams,
+) -> Result<SessionSummary, RpcError> {
+    let title = params
+        .title
+        .map(|title| title.trim().to_owned())
+        .filter(|title| !title.is_empty());
+    if let Some(title) = &title
+        && (title.chars().count() > MAX_TITLE || title.chars().any(hides_text))
+    {
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            format!(
+                "title: at most {MAX_TITLE} characters, on one line, without direction overrides"
+            ),
+        ));
+    }
+    let session = handle(engine, &params.session_id)?;
+    session
+        .ask(|reply| Command::Rename { title, reply })
         .await
         .map_err(session_error)?;
     Ok(SessionSummary {

@@ -14,8 +14,9 @@ use tether_protocol::model::{Origin, SessionInfo, SessionStatus};
 use tether_protocol::params::{
     NoParams, TerminalContinueParams, TerminalListParams, TerminalParams, TerminalReadParams,
 };
+use tether_protocol::session_view::MessagePage;
 use tether_protocol::terminal::{
-    TerminalFolder, TerminalFolders, TerminalList, TerminalOpened, TerminalPage, TerminalSession,
+    TerminalFolder, TerminalFolders, TerminalList, TerminalOpened, TerminalSession,
 };
 use tether_protocol::{ErrorCode, RpcError};
 
@@ -105,7 +106,7 @@ pub(super) async fn open(
 pub(super) async fn read(
     engine: &Engine,
     params: TerminalReadParams,
-) -> Result<TerminalPage, RpcError> {
+) -> Result<MessagePage, RpcError> {
     let indexed = indexed(engine, &params.id)?;
     let turns = params.turns.map_or(DEFAULT_TURNS, |turns| turns as usize);
     let span = history::span(&indexed.digest, params.before, turns).map_err(page_error)?;
@@ -113,7 +114,7 @@ pub(super) async fn read(
     let (reducer, _) = blocking(move || history::load(&indexed.path, span, info))
         .await?
         .map_err(page_error)?;
-    Ok(TerminalPage {
+    Ok(MessagePage {
         messages: reducer.view().messages.clone(),
         before: span.before,
     })

@@ -7,7 +7,7 @@ use super::binary::ClaudeNotFound;
 use super::rules::Approver;
 use tether_protocol::model::{SessionInfo, Todo};
 use tether_protocol::results::RefusedRule;
-use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::session_view::{MessagePage, SessionSnapshot};
 
 /// Why a session could not do what was asked.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -75,12 +75,24 @@ pub enum Command {
         mode: String,
         reply: Reply<()>,
     },
+    Rename {
+        title: Option<String>,
+        reply: Reply<()>,
+    },
     SetTodos {
         todos: Vec<Todo>,
         reply: Reply<()>,
     },
+    /// The session as it stands; with `parts`, its last page only (see `pages`).
     Snapshot {
+        parts: Option<usize>,
         reply: Reply<SessionSnapshot>,
+    },
+    /// The page of messages that ends at `before`.
+    Page {
+        before: usize,
+        parts: usize,
+        reply: Reply<MessagePage>,
     },
     Archive {
         reply: Reply<()>,

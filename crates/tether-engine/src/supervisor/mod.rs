@@ -12,6 +12,7 @@ pub mod environment;
 pub mod handle;
 /// Processes a crashed engine left behind.
 pub mod orphans;
+pub(crate) mod pages;
 /// One `claude` child in its own process group.
 pub mod process;
 /// Who may approve what, and which suggested rules an approval may add.
@@ -24,3 +25,4 @@ pub mod session_reducer;
 pub mod sessions;
 /// The stream-json parser: one typed line per line `claude` prints.
 pub mod stream_json;
+pub(crate) mod titles;

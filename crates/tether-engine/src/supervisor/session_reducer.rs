@@ -177,6 +177,11 @@ impl SessionReducer {
         self.updated(|info| info.model = model)
     }
 
+    /// Names the session (none: it has no name).
+    pub fn set_title(&mut self, title: Option<String>) -> Vec<SessionEvent> {
+        self.updated(|info| info.title = title)
+    }
+
     /// Uses the permission mode `mode` from now on.
     pub fn set_permission_mode(&mut self, mode: String) -> Vec<SessionEvent> {
         self.updated(|info| info.permission_mode = mode)

@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
 pub use self::follow::Follower;
@@ -254,6 +255,9 @@ impl Transcripts {
             let Ok(event) = event else {
                 return;
             };
+            if !changes_content(&event.kind) {
+                return;
+            }
             if let Some(engine) = engine.upgrade() {
                 engine.transcripts().changed(&engine, &event.paths);
             }
@@ -280,6 +284,17 @@ impl Transcripts {
                 .watch(&running, RecursiveMode::NonRecursive)
                 .is_ok();
         }
+    }
+}
+
+/// Whether an event can mean a transcript's content changed. Opening or reading a file (as
+/// the index and the followers do) and touching its metadata cannot: reacting to those, each
+/// read would set off another, without end.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(access) => matches!(access, AccessKind::Close(AccessMode::Write)),
+        EventKind::Modify(ModifyKind::Metadata(_)) => false,
+        _ => true,
     }
 }
 

@@ -266,3 +266,25 @@ fn another_file_under_the_same_name_is_read_anew() {
         "read from its start, not on from the old offset"
     );
 }
+
+#[test]
+fn reading_a_transcript_is_not_a_change_but_writing_one_is() {
+    use notify::EventKind;
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind};
+    for quiet in [
+        EventKind::Access(AccessKind::Open(AccessMode::Any)),
+        EventKind::Access(AccessKind::Read),
+        EventKind::Access(AccessKind::Close(AccessMode::Read)),
+        EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+    ] {
+        assert!(!super::changes_content(&quiet), "{quiet:?}");
+    }
+    for change in [
+        EventKind::Access(AccessKind::Close(AccessMode::Write)),
+        EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+        EventKind::Create(CreateKind::File),
+        EventKind::Any,
+    ] {
+        assert!(super::changes_content(&change), "{change:?}");
+    }
+}

@@ -24,6 +24,8 @@ mod push_delivery;
 mod remote;
 mod replay;
 mod session_faults;
+mod session_names;
+mod session_pages;
 mod session_tools;
 mod session_turns;
 mod session_view;

@@ -303,7 +303,10 @@ async fn ntfy_gets_the_same_moves_with_its_headers_and_nothing_of_the_prompt() {
     assert_eq!(header("x-priority"), "high");
     assert_eq!(header("authorization"), "Bearer tk_topic_secret");
     let click = header("x-click");
-    assert!(click.ends_with(&format!("#session={}", info.id)), "{click}");
+    assert!(
+        click.ends_with(&format!("#/session/{}", info.id)),
+        "{click}"
+    );
     let project = bench.project.path().file_name().unwrap().to_str().unwrap();
     assert_eq!(body, format!("A tool needs your approval in {project}."));
 }

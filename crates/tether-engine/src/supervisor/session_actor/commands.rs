@@ -7,11 +7,13 @@ use super::Actor;
 use super::changes::Setting;
 use crate::supervisor::control;
 use crate::supervisor::handle::{Command, Reply, SessionError};
+use crate::supervisor::pages::page_before;
 use crate::supervisor::rules::Approver;
+use crate::supervisor::titles;
 use tether_protocol::events::{Decision, SessionEvent};
 use tether_protocol::model::SessionStatus;
 use tether_protocol::results::RefusedRule;
-use tether_protocol::session_view::SessionSnapshot;
+use tether_protocol::session_view::{MessagePage, SessionSnapshot};
 use tether_protocol::{ChannelKind, ChannelName};
 
 impl Actor {
@@ -71,13 +73,28 @@ impl Actor {
                 let events = self.reducer.set_permission_mode(mode);
                 self.change(events, request, undo, reply).await;
             }
+            Command::Rename { title, reply } => {
+                let events = self.reducer.set_title(title);
+                self.publish(events);
+                let _ = reply.send(Ok(()));
+            }
             Command::SetTodos { todos, reply } => {
                 let events = self.reducer.set_todos(todos);
                 self.publish(events);
                 let _ = reply.send(Ok(()));
             }
-            Command::Snapshot { reply } => {
-                let _ = reply.send(Ok(self.snapshot()));
+            Command::Snapshot { parts, reply } => {
+                let _ = reply.send(Ok(self.snapshot(parts)));
+            }
+            Command::Page {
+                before,
+                parts,
+                reply,
+            } => {
+                let messages = &self.reducer.view().messages;
+                let (range, before) = page_before(messages, before, parts);
+                let messages = messages[range].to_vec();
+                let _ = reply.send(Ok(MessagePage { messages, before }));
             }
             Command::Archive { reply } => {
                 self.stop_process().await;
@@ -97,11 +114,25 @@ impl Actor {
         true
     }
 
-    fn snapshot(&self) -> SessionSnapshot {
-        let view = self.reducer.view().clone();
+    /// The session as it stands, with only the last page of its messages when `parts` is
+    /// given (the rest is not copied).
+    fn snapshot(&self, parts: Option<usize>) -> SessionSnapshot {
+        let view = self.reducer.view();
         let position = ChannelName::new(ChannelKind::Session, &view.session.id)
             .map(|channel| self.engine.hub().open_position(&channel));
-        SessionSnapshot::new(view, position)
+        let all = view.messages.len();
+        let (range, before) = parts.map_or((0..all, None), |parts| {
+            page_before(&view.messages, all, parts)
+        });
+        SessionSnapshot {
+            session: view.session.clone(),
+            messages: view.messages[range].to_vec(),
+            approvals: view.approvals.clone(),
+            todos: view.todos.clone(),
+            agents: view.agents.clone(),
+            position,
+            before,
+        }
     }
 
     /// Sends a user turn, starting `claude` first (with `--resume` when the conversation exists).
@@ -111,6 +142,10 @@ impl Actor {
         self.ensure_process().await?;
         let (id, events) = self.reducer.user_message(&text);
         self.publish(events);
+        if let Some(title) = titles::from_first_prompt(&self.reducer, &text) {
+            let events = self.reducer.set_title(Some(title));
+            self.publish(events);
+        }
         let line = control::user_turn(&text);
         if !self.write(&line).await {
             // The child died before we noticed: start it again (resuming) and send once more.

@@ -1,0 +1,81 @@
+// One project: its folder, a new session in it, and its sessions, each archivable; archived
+// ones listed apart. A project that is not (or no longer) there says so, with the way back.
+import { Archive, FolderOpen, Plus } from "lucide-react";
+
+import { isUnread, useSeen } from "../chat/unread";
+import { type Sessions, sessionName } from "../chat/useSessions";
+import type { SessionInfo } from "../gen/protocol";
+import { SessionRow } from "../layout/SessionRow";
+import type { Status, TetherClient } from "../protocol/client";
+
+type Props = {
+  client: TetherClient;
+  status: Status;
+  listed: Sessions;
+  projectId: string;
+  start(projectId: string): void;
+  back(): void;
+};
+
+export function ProjectScreen({ client, status, listed, projectId, start, back }: Props) {
+  const seen = useSeen();
+  const project = listed.projects.find((candidate) => candidate.id === projectId);
+  const offline = status !== "connected";
+  if (!project) {
+    if (!listed.loaded) return <main className="project-screen" tabIndex={-1}><p className="hint loading" role="status">Loading the project…</p></main>;
+    return (
+      <main className="project-screen" tabIndex={-1}>
+        <section className="missing" role="alert" aria-label="Not found">
+          <h2>No project here</h2>
+          <p className="hint">It was removed, or the link is wrong or from another computer.</p>
+          <button className="primary" onClick={back}>Back to sessions</button>
+        </section>
+      </main>
+    );
+  }
+  const mine = listed.sessions.filter((session) => session.project_id === project.id);
+  const open = mine.filter((session) => session.status !== "ended");
+  const archived = mine.filter((session) => session.status === "ended");
+  const archive = (session: SessionInfo) => {
+    if (!confirm("Archive this session? Its claude process stops; the conversation stays readable.")) return;
+    void listed.act(() => client.request("sessions.archive", { session_id: session.id }));
+  };
+  return (
+    <main className="project-screen" tabIndex={-1}>
+      <header className="screen-header">
+        <FolderOpen size={24} aria-hidden="true" />
+        <div>
+          <h1>{project.name}</h1>
+          <p className="hint path">{project.path}</p>
+        </div>
+        <button className="primary" onClick={() => start(project.id)} disabled={offline}>
+          <Plus size={18} aria-hidden="true" /> New session
+        </button>
+      </header>
+      {listed.problem && <p className="error" role="alert">{listed.problem}</p>}
+      {mine.length === 0 && <p className="hint empty">No sessions in this project yet. Start one: Claude works in {project.path}.</p>}
+      <ul className="session-cards">
+        {open.map((session) => (
+          <li key={session.id} className="session-card">
+            <SessionRow session={session} current={false} unread={isUnread(session, seen)} />
+            <button className="icon" onClick={() => archive(session)} disabled={offline} aria-label={`Archive ${sessionName(session)}`} title="Archive">
+              <Archive size={18} aria-hidden="true" />
+            </button>
+          </li>
+        ))}
+      </ul>
+      {archived.length > 0 && (
+        <details className="archived">
+          <summary>{archived.length} archived</summary>
+          <ul className="session-cards">
+            {archived.map((session) => (
+              <li key={session.id} className="session-card">
+                <SessionRow session={session} current={false} unread={false} />
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </main>
+  );
+}
