@@ -136,7 +136,7 @@ fn a_closed_window_keeps_sessions_running_in_the_tray_and_notifies_when_a_turn_e
     let folder = window.find("input[aria-label='Project folder']", "");
     window.type_into(&folder, project.path().to_str().unwrap());
     window.click(&window.find(".add-project button", "Add project"));
-    window.click(&window.find("button", "New session"));
+    window.click(&window.find("button[aria-label^='New session in']", ""));
     let message = window.find("textarea[aria-label='Message']", "");
     window.type_into(&message, &format!("Tell me {SECRET}{ENTER}"));
     window.find(".message-assistant", &format!("Thinking about {SECRET}"));

@@ -113,7 +113,7 @@ try {
   await page.getByRole("link", { name: "Settings" }).click();
   await page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Turn on" }).waitFor();
   await page.getByRole("link", { name: "Tether" }).click();
-  await page.getByRole("link", { name: /idle/ }).first().click();
+  await page.getByRole("navigation", { name: "Sessions" }).locator(".session-link").first().click();
   await page.getByText(env.ANSWER).waitFor();
 
   // The network cut: the prompt typed now waits, and is still waiting after a restart.
