@@ -10,6 +10,9 @@ export type Fetched<T> = {
   reload(): Promise<void>;
   /** Runs an action, then reloads; its failure becomes the problem shown. */
   act(action: () => Promise<unknown>): Promise<void>;
+  /** Changes what is shown in place (from an event that carries the new state); a load asked
+   * before it, answered after, is dropped. */
+  patch(change: (data: T) => T): void;
 };
 
 export function useFetched<T>(client: TetherClient, status: Status, empty: T, fetch: (client: TetherClient) => Promise<T>): Fetched<T> {
@@ -37,6 +40,11 @@ export function useFetched<T>(client: TetherClient, status: Status, empty: T, fe
     if (status === "connected") void reload();
   }, [status, reload]);
 
+  const patch = useCallback((change: (data: T) => T) => {
+    shown.current = ++asked.current;
+    setData(change);
+  }, []);
+
   const act = useCallback(
     async (action: () => Promise<unknown>) => {
       try {
@@ -48,5 +56,5 @@ export function useFetched<T>(client: TetherClient, status: Status, empty: T, fe
     },
     [reload],
   );
-  return { data, problem, reload, act };
+  return { data, problem, reload, act, patch };
 }
