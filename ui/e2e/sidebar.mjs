@@ -38,8 +38,10 @@ try {
   // Four sessions, two in each project, each started from the sidebar and answered.
   const made = [];
   for (const [index, project] of [env.PROJECT_A, env.PROJECT_A, env.PROJECT_B, env.PROJECT_B].entries()) {
+    const shown = page.url();
     await sidebar.getByRole("button", { name: `New session in ${project}` }).click();
-    await page.waitForURL(/#\/session\/[0-9a-f]+$/);
+    // The new session's own address, not the one shown before it (which matches too).
+    await page.waitForURL((address) => address.href !== shown && /#\/session\/[0-9a-f]+$/.test(address.href));
     await page.getByLabel("Message").fill(`prompt ${index}`);
     await page.getByLabel("Message").press("Enter");
     await page.getByText(answers[index]).waitFor();
