@@ -5,6 +5,7 @@ import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import "./styles.css";
 import "./layout.css";
+import "./composer.css";
 
 const root = document.getElementById("root");
 if (root) {

@@ -14,6 +14,8 @@ pub mod data_dir;
 pub mod engine;
 /// Channels with offsets and epochs, bounded history, in-order fan-out.
 pub mod hub;
+/// A prompt's images, checked from their bytes.
+pub mod images;
 /// The engine's handle to LAN access, whose listener the server owns.
 pub mod lan_switch;
 /// Logging for both shells, filtered by `TETHER_LOG`.

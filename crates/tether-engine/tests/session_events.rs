@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
-use tether_engine::supervisor::session_reducer::SessionReducer;
+use tether_engine::supervisor::session_reducer::{Prompt, SessionReducer};
 use tether_engine::supervisor::stream_json::parse;
 use tether_protocol::events::{Decision, SessionEvent, WireEvent};
 use tether_protocol::model::{SessionInfo, SessionStatus, Todo};
@@ -187,7 +187,11 @@ fn run(transcript: &mut SessionReducer, step: &Step) -> Vec<SessionEvent> {
     match step.clone() {
         Step::Line(line) => transcript.apply(&parse(&line.to_string()).unwrap()),
         Step::Prompt(text) => {
-            let (_, mut events) = transcript.user_message(&text);
+            let prompt = Prompt {
+                text,
+                images: Vec::new(),
+            };
+            let (_, mut events) = transcript.user_message(&prompt);
             events.extend(transcript.prompt_sent());
             events
         }

@@ -30,6 +30,7 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let recorded = RecordedRequest::new(&parts, body);
     tracing::debug!(method = %recorded.method, path = %recorded.path, "fake anthropic: request");
     let is_messages = recorded.is_messages();
+    let bad_image = crate::images::blocks(recorded.messages()).err();
     let model = recorded.model().unwrap_or("claude-fake").to_owned();
     // Like the real API, only `"stream": true` streams: the CLI sends non-streaming requests too
     // (its retry after a broken stream, and the one-token probe that validates a new model).
@@ -39,6 +40,11 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     shared.record(recorded);
     if !is_messages {
         return axum::Json(json!({})).into_response();
+    }
+    if let Some(message) = bad_image {
+        // Refused before any scripted reply is taken, as the real API refuses it.
+        let reply = Reply::error(400, "invalid_request_error", message);
+        return error(&reply);
     }
     let n = shared.next_id();
     let request_id = format!("req_fake{n:06}");

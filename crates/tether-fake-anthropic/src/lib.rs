@@ -7,6 +7,7 @@
 mod error;
 mod event;
 mod handler;
+mod images;
 mod record;
 mod reply;
 mod script;
@@ -16,6 +17,7 @@ mod state;
 mod stream;
 
 pub use error::{ScriptError, WaitError};
+pub use images::ImageBlock;
 pub use record::RecordedRequest;
 pub use reply::Reply;
 pub use script::Script;

@@ -64,6 +64,12 @@ impl RecordedRequest {
         self.body.as_ref()?.get("stream")?.as_bool()
     }
 
+    /// Every image block the conversation carries, decoded, in order (an empty list when the
+    /// request holds none or a bad one, which the fake refused).
+    pub fn images(&self) -> Vec<crate::ImageBlock> {
+        crate::images::blocks(self.messages()).unwrap_or_default()
+    }
+
     /// The body's `messages` (the conversation history sent), empty when absent.
     pub fn messages(&self) -> &[Value] {
         self.body

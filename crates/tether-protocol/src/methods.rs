@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::account::{AuthorizedKey, Device, PairingRequest, Project};
 use crate::events::{SessionDeleted, SessionSummary};
-use crate::model::{Approval, SessionInfo, Todo};
+use crate::model::{Approval, SessionInfo, SlashCommand, Todo};
 use crate::params::*;
 use crate::results::*;
 use crate::session_view::SessionSnapshot;
@@ -147,6 +147,7 @@ rpc_methods! {
     "tools.approve" => ToolsApprove(ApproveParams) -> Approved;
     "tools.reject" => ToolsReject(RejectParams) -> Done;
     "agents.list" => AgentsList(SessionParams) -> Vec<Value>;
+    "commands.list" => CommandsList(SessionParams) -> Vec<SlashCommand>;
     "agents.get" => AgentsGet(AgentParams) -> Value;
     "todos.get" => TodosGet(SessionParams) -> Vec<Todo>;
     "todos.update" => TodosUpdate(TodosParams) -> Done;

@@ -259,3 +259,30 @@ mod tests {
         }
     }
 }
+
+/// A slash command the CLI offers a session (from its `initialize` answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SlashCommand {
+    /// Without the slash, e.g. `compact`.
+    pub name: String,
+    pub description: String,
+    /// What it takes after its name, e.g. `[focus]`; empty when nothing.
+    pub argument_hint: String,
+    /// Other names it answers to, e.g. `cost` for `usage`.
+    pub aliases: Vec<String>,
+    pub kind: CommandKind,
+}
+
+/// Where a slash command comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandKind {
+    /// Built into Claude Code.
+    Builtin,
+    /// The project's own, from its `.claude/commands/`.
+    Project,
+    /// The user's own, from `~/.claude/commands/`.
+    User,
+    /// A skill, plugin or workflow.
+    Skill,
+}

@@ -138,6 +138,22 @@ pub struct SendParams {
     /// reconnect never sends it twice.
     #[ts(optional)]
     pub client_id: Option<String>,
+    /// Images sent with the prompt (at most 20): checked from their bytes, never their
+    /// declared type. `text` may be blank when there is one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<ImageUpload>>")]
+    pub images: Vec<ImageUpload>,
+}
+
+/// An image as a client sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct ImageUpload {
+    /// `image/png`, `image/jpeg`, `image/gif` or `image/webp`; it must be what the data is.
+    pub media_type: String,
+    /// The image, base64-encoded (standard alphabet, padded): at most 5 MB of base64 and
+    /// 8000 pixels on each side, as the Anthropic API takes.
+    pub data: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -18,12 +18,13 @@ use tether_protocol::events::{
 };
 use tether_protocol::methods;
 use tether_protocol::model::{
-    Approval, Message, Origin, Part, Role, SessionInfo, SessionStatus, Todo, ToolOutcome, Usage,
+    Approval, CommandKind, Message, Origin, Part, Role, SessionInfo, SessionStatus, SlashCommand,
+    Todo, ToolOutcome, Usage,
 };
 use tether_protocol::params::{
     AgentParams, ApproveParams, DeviceCreateParams, DeviceIdParams, DeviceRenameParams,
-    HistoryParams, KeyAddParams, KeyRemoveParams, LanEnableParams, ModeParams, ModelParams,
-    NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams,
+    HistoryParams, ImageUpload, KeyAddParams, KeyRemoveParams, LanEnableParams, ModeParams,
+    ModelParams, NoParams, PairingRequestParams, ProjectAddParams, ProjectIdParams, RejectParams,
     RemoteSetParams, RemoteTailscaleParams, RenameParams, SendParams, SessionCreateParams,
     SessionGetParams, SessionListParams, SessionParams, SessionReadParams, TerminalContinueParams,
     TerminalListParams, TerminalParams, TerminalReadParams, TodosParams,
@@ -90,6 +91,8 @@ fn generated() -> String {
         ToolOutcome::decl(&cfg),
         Approval::decl(&cfg),
         Todo::decl(&cfg),
+        SlashCommand::decl(&cfg),
+        CommandKind::decl(&cfg),
         SessionSnapshot::decl(&cfg),
         MessageCreated::decl(&cfg),
         PartCreated::decl(&cfg),
@@ -134,6 +137,7 @@ fn generated() -> String {
         RenameParams::decl(&cfg),
         ModeParams::decl(&cfg),
         SendParams::decl(&cfg),
+        ImageUpload::decl(&cfg),
         ApproveParams::decl(&cfg),
         RejectParams::decl(&cfg),
         AgentParams::decl(&cfg),

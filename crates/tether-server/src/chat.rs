@@ -196,6 +196,7 @@ impl Conversation {
             session_id,
             text: prompt,
             client_id: None,
+            images: Vec::new(),
         };
         let sent = call::<method::MessagesSend>(&self.engine, &self.caller, params).await;
         sent.err()

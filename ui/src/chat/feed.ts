@@ -3,7 +3,7 @@
 // says events were lost, and loaded again once the client is back online. Only the last page
 // of a long session is loaded (of a terminal session too: one of Claude Code's own
 // transcripts), and earlier pages on request. React reads it through `useSyncExternalStore`.
-import type { Position, RpcError, SessionSnapshot, TerminalSession } from "../gen/protocol";
+import type { ImageUpload, Position, RpcError, SessionSnapshot, TerminalSession } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 import { sessionEvent } from "../protocol/events";
 import { type SessionView, apply, fromSnapshot } from "./session";
@@ -105,8 +105,8 @@ export class SessionFeed {
   }
 
   /** Sends a prompt (queued while offline, sent once). */
-  send(text: string): Promise<{ message_id: string }> {
-    return this.client.sendMessage(this.sessionId, text);
+  send(text: string, images: ImageUpload[] = []): Promise<{ message_id: string }> {
+    return this.client.sendMessage(this.sessionId, text, images);
   }
 
   private async load(): Promise<void> {

@@ -1,7 +1,7 @@
 // React's view of the client and of one session: live values through useSyncExternalStore.
 import { useEffect, useMemo, useSyncExternalStore } from "react";
 
-import type { TerminalSession } from "../gen/protocol";
+import type { ImageUpload, TerminalSession } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
 import { SessionFeed } from "./feed";
 import { type SessionView, canInterrupt, isStreaming } from "./session";
@@ -22,7 +22,7 @@ export type Chat = {
   isStreaming: boolean;
   /** Whether an interrupt would stop something now. */
   canInterrupt: boolean;
-  send(text: string): Promise<unknown>;
+  send(text: string, images: ImageUpload[]): Promise<unknown>;
   /** For a terminal session: what the list says of it. */
   transcript: TerminalSession | null;
   /** Loads the page before, when there is one. */
@@ -48,7 +48,7 @@ export function useChat(client: TetherClient, sessionId: string, terminal = fals
     missing,
     isStreaming: view !== null && isStreaming(view),
     canInterrupt: view !== null && canInterrupt(view),
-    send: (text) => feed.send(text),
+    send: (text, images) => feed.send(text, images),
     transcript: feed.transcript,
     loadEarlier: feed.hasEarlier ? () => feed.loadEarlier() : null,
     loadingEarlier: feed.loadingEarlier,

@@ -1,22 +1,37 @@
 // Where prompts are typed. Enter sends on a keyboard (Shift+Enter for a new line); on a touch
 // screen Enter is a new line and the button sends. An input method's Enter (confirming a
-// conversion) never sends. The box grows with its text. A prompt the engine refuses comes back
-// into the box, with the reason.
-import { type FormEvent, type KeyboardEvent, type Ref, useLayoutEffect, useRef, useState } from "react";
+// conversion) never sends. The box grows with its text. Images come from the picker, the
+// camera (on a touch screen), a paste or a drop, and show as thumbnails until sent. A prompt
+// the engine refuses comes back into the box, images and all, with the reason.
+import { Camera, ImagePlus } from "lucide-react";
+import { type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent, type Ref, useLayoutEffect, useRef, useState } from "react";
 
+import { uploads } from "../chat/images";
 import { composing } from "../chat/shortcuts";
+import { useAttachments } from "../chat/useAttachments";
+import type { ImageUpload } from "../gen/protocol";
+import { AttachmentStrip } from "./AttachmentStrip";
 
-type Props = { send(text: string): Promise<unknown>; disabled: string | null; inputRef: Ref<HTMLTextAreaElement> };
+type Props = {
+  send(text: string, images: ImageUpload[]): Promise<unknown>;
+  disabled: string | null;
+  inputRef: Ref<HTMLTextAreaElement>;
+};
 
 /** The tallest the box grows before it scrolls, in pixels. */
 const MAX_HEIGHT = 200;
+
+const ACCEPT = "image/png,image/jpeg,image/gif,image/webp";
 
 const touch = () => matchMedia("(pointer: coarse)").matches;
 
 export function Composer({ send, disabled, inputRef }: Props) {
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
+  const images = useAttachments();
   const box = useRef<HTMLTextAreaElement | null>(null);
+  const picker = useRef<HTMLInputElement | null>(null);
+  const camera = useRef<HTMLInputElement | null>(null);
 
   useLayoutEffect(() => {
     const element = box.current;
@@ -26,16 +41,23 @@ export function Composer({ send, disabled, inputRef }: Props) {
     element.style.overflowY = element.scrollHeight > MAX_HEIGHT ? "auto" : "hidden";
   }, [draft]);
 
+  const ready = (draft.trim() !== "" || images.attachments.length > 0) && images.preparing === 0;
+
   function submit(event?: FormEvent) {
     event?.preventDefault();
     const text = draft.trim();
-    if (!text || disabled) return;
+    if (!ready || disabled) return;
+    const attached = images.take();
     setDraft("");
     setProblem(null);
-    send(text).catch((error: { message: string }) => {
-      setDraft((typed) => typed || text);
-      setProblem(`Not sent: ${error.message}`);
-    });
+    send(text, uploads(attached)).then(
+      () => images.release(attached),
+      (error: { message: string }) => {
+        setDraft((typed) => typed || text);
+        images.restore(attached);
+        setProblem(`Not sent: ${error.message}`);
+      },
+    );
   }
 
   function keys(event: KeyboardEvent<HTMLTextAreaElement>) {
@@ -45,26 +67,58 @@ export function Composer({ send, disabled, inputRef }: Props) {
     submit();
   }
 
+  function paste(event: ClipboardEvent) {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return;
+    event.preventDefault();
+    images.add(files);
+  }
+
+  function drop(event: DragEvent) {
+    if (!event.dataTransfer.types.includes("Files")) return;
+    event.preventDefault();
+    images.add(event.dataTransfer.files);
+  }
+
+  const chosen = (input: HTMLInputElement) => {
+    images.add(input.files ?? []);
+    input.value = "";
+  };
+
   const attach = (element: HTMLTextAreaElement | null) => {
     box.current = element;
     if (typeof inputRef === "function") inputRef(element);
     else if (inputRef) (inputRef as { current: HTMLTextAreaElement | null }).current = element;
   };
 
+  const off = disabled !== null;
+  const shown = problem ?? images.problem;
   return (
-    <form className="composer" onSubmit={submit}>
-      {problem && <p className="error composer-problem" role="alert">{problem}</p>}
+    <form className="composer" onSubmit={submit} onDragOver={(event) => event.preventDefault()} onDrop={drop}>
+      {shown && <p className="error composer-problem" role="alert">{shown}</p>}
+      <AttachmentStrip attachments={images.attachments} preparing={images.preparing} remove={images.remove} />
+      <input ref={picker} type="file" accept={ACCEPT} multiple hidden onChange={(event) => chosen(event.target)} aria-label="Image files" />
+      <input ref={camera} type="file" accept="image/*" capture="environment" hidden onChange={(event) => chosen(event.target)} aria-label="Camera" />
+      <button type="button" className="icon" onClick={() => picker.current?.click()} disabled={off} aria-label="Attach images" title="Attach images">
+        <ImagePlus size={20} aria-hidden="true" />
+      </button>
+      {touch() && (
+        <button type="button" className="icon" onClick={() => camera.current?.click()} disabled={off} aria-label="Take a photo" title="Take a photo">
+          <Camera size={20} aria-hidden="true" />
+        </button>
+      )}
       <textarea
         ref={attach}
         value={draft}
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={keys}
+        onPaste={paste}
         placeholder={disabled ?? "Message Claude…"}
         aria-label="Message"
-        disabled={disabled !== null}
+        disabled={off}
         rows={1}
       />
-      <button type="submit" className="primary" disabled={!draft.trim() || disabled !== null}>
+      <button type="submit" className="primary" disabled={!ready || off}>
         Send
       </button>
     </form>

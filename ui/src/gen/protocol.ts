@@ -277,6 +277,22 @@ export type Todo = {
  */
 id?: string, content: string, status: string, activeForm?: string, };
 
+export type SlashCommand = { 
+/**
+ * Without the slash, e.g. `compact`.
+ */
+name: string, description: string, 
+/**
+ * What it takes after its name, e.g. `[focus]`; empty when nothing.
+ */
+argument_hint: string, 
+/**
+ * Other names it answers to, e.g. `cost` for `usage`.
+ */
+aliases: Array<string>, kind: CommandKind, };
+
+export type CommandKind = "builtin" | "project" | "user" | "skill";
+
 export type SessionSnapshot = { session: SessionInfo, messages: Array<Message>, approvals: Array<Approval>, todos: Array<Todo>, 
 /**
  * The agents the CLI offers (from its `initialize` answer), once known.
@@ -402,7 +418,23 @@ export type SendParams = { session_id: string, text: string,
  * The client's id for this prompt (1–64 characters), so resending it after a
  * reconnect never sends it twice.
  */
-client_id?: string, };
+client_id?: string, 
+/**
+ * Images sent with the prompt (at most 20): checked from their bytes, never their
+ * declared type. `text` may be blank when there is one.
+ */
+images?: Array<ImageUpload>, };
+
+export type ImageUpload = { 
+/**
+ * `image/png`, `image/jpeg`, `image/gif` or `image/webp`; it must be what the data is.
+ */
+media_type: string, 
+/**
+ * The image, base64-encoded (standard alphabet, padded): at most 5 MB of base64 and
+ * 8000 pixels on each side, as the Anthropic API takes.
+ */
+data: string, };
 
 export type ApproveParams = { session_id: string, request_id: string, 
 /**
@@ -604,6 +636,7 @@ export type Methods = {
   "tools.approve": { params: ApproveParams; result: Approved };
   "tools.reject": { params: RejectParams; result: Done };
   "agents.list": { params: SessionParams; result: Array<JsonValue> };
+  "commands.list": { params: SessionParams; result: Array<SlashCommand> };
   "agents.get": { params: AgentParams; result: JsonValue };
   "todos.get": { params: SessionParams; result: Array<Todo> };
   "todos.update": { params: TodosParams; result: Done };

@@ -5,6 +5,7 @@
 import {
   CloseCode,
   type ClientFrame,
+  type ImageUpload,
   type Methods,
   type Position,
   type RpcError,
@@ -49,17 +50,14 @@ type Pending = { resolve(result: unknown): void; reject(error: RpcError): void }
 type Subscription = { cursor: Cursor; listeners: Set<ChannelHandlers> };
 
 /** A prompt waiting to be sent, or sent and waiting for its answer. */
-type Queued = {
-  clientId: string;
-  sessionId: string;
-  text: string;
+type Queued = WaitingPrompt & {
   inFlight: boolean;
   resolve(result: { message_id: string }): void;
   reject(error: RpcError): void;
 };
 
 /** A prompt waiting to be sent, as kept across a restart of the app. */
-export type WaitingPrompt = { clientId: string; sessionId: string; text: string };
+export type WaitingPrompt = { clientId: string; sessionId: string; text: string; images?: ImageUpload[] };
 
 /** Where waiting prompts are kept (a browser's local storage, shared by its tabs), with when
  * the engine was last reached. */
@@ -163,9 +161,9 @@ export class TetherClient {
 
   /** Sends a prompt now, or once connected again; never twice, even when a reconnect hides
    * whether the first try arrived. */
-  sendMessage(sessionId: string, text: string): Promise<{ message_id: string }> {
+  sendMessage(sessionId: string, text: string, images: ImageUpload[] = []): Promise<{ message_id: string }> {
     return new Promise((resolve, reject) => {
-      const prompt = { clientId: newClientId(), sessionId, text };
+      const prompt: WaitingPrompt = { clientId: newClientId(), sessionId, text, ...(images.length > 0 && { images }) };
       this.outbox.push({ ...prompt, inFlight: false, resolve, reject });
       this.prompts?.add(prompt);
       this.queueChanged();
@@ -180,7 +178,7 @@ export class TetherClient {
 
   /** The prompts not yet confirmed by the engine, oldest first. */
   get waiting(): WaitingPrompt[] {
-    return this.outbox.map(({ clientId, sessionId, text }) => ({ clientId, sessionId, text }));
+    return this.outbox.map(({ clientId, sessionId, text, images }) => ({ clientId, sessionId, text, ...(images && { images }) }));
   }
 
   /** Calls `listener` whenever `queued` changes; returns how to stop. */
@@ -320,7 +318,7 @@ export class TetherClient {
     for (const queued of [...this.outbox]) {
       if (queued.inFlight) continue;
       queued.inFlight = true;
-      const params = { session_id: queued.sessionId, text: queued.text, client_id: queued.clientId };
+      const params = { session_id: queued.sessionId, text: queued.text, client_id: queued.clientId, ...(queued.images && { images: queued.images }) };
       this.call("messages.send", params, {
         resolve: (result) => {
           this.forget(queued);

@@ -16,7 +16,7 @@ import { ShortcutsHelp } from "../components/ShortcutsHelp";
 import { TodoList } from "../components/TodoList";
 import { Transcript } from "../components/Transcript";
 import { UsageSummary } from "../components/UsageSummary";
-import type { Approval } from "../gen/protocol";
+import type { Approval, ImageUpload } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 import type { Target } from "../chat/target";
 import { TerminalBanner } from "../components/TerminalBanner";
@@ -82,12 +82,12 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
   const ended = session?.status === "ended";
   // A terminal session is running while a terminal writes it.
   const live = terminal && session?.status === "running";
-  const carryOn = async (text: string, fork: boolean) => {
+  const carryOn = async (text: string, fork: boolean, images: ImageUpload[] = []) => {
     const continued = await client.request("terminal.continue", fork ? { id: sessionId, fork } : { id: sessionId });
-    if (text) await client.sendMessage(continued.id, text);
+    if (text || images.length > 0) await client.sendMessage(continued.id, text, images);
     open({ kind: "session", id: continued.id });
   };
-  const send = terminal ? (text: string) => carryOn(text, false) : chat.send;
+  const send = terminal ? (text: string, images: ImageUpload[]) => carryOn(text, false, images) : chat.send;
   const disabled = ended ? "This session is archived" : live ? "A terminal is writing this session: fork it to write here" : null;
   if (chat.missing) {
     return (

@@ -72,8 +72,10 @@ impl Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_message_bytes: 1 << 20,
-            max_frame_bytes: 256 << 10,
+            // A prompt may carry an image of up to 5 MB of base64 (the API's limit), and a
+            // browser sends each message as one frame.
+            max_message_bytes: 6 << 20,
+            max_frame_bytes: 6 << 20,
             read_buffer_bytes: 1 << 10,
             write_buffer_bytes: 4 << 10,
             outbound_queue: 512,

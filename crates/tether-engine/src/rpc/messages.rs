@@ -2,7 +2,10 @@
 
 use super::{handle, session_error};
 use crate::engine::Engine;
+use crate::images;
 use crate::supervisor::handle::Command;
+use crate::supervisor::session_reducer::Prompt;
+use tether_protocol::ErrorCode;
 use tether_protocol::RpcError;
 use tether_protocol::params::SendParams;
 use tether_protocol::params::SessionParams;
@@ -16,12 +19,12 @@ const MAX_PROMPT_BYTES: usize = 512 << 10;
 const MAX_CLIENT_ID_CHARS: usize = 64;
 
 pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<MessageSent, RpcError> {
-    if params.text.trim().is_empty() || params.text.len() > MAX_PROMPT_BYTES {
-        let error = format!("text must be 1 to {MAX_PROMPT_BYTES} bytes and not blank");
-        return Err(RpcError::new(
-            tether_protocol::ErrorCode::InvalidParams,
-            error,
-        ));
+    let blank = params.text.trim().is_empty();
+    if (blank && params.images.is_empty()) || params.text.len() > MAX_PROMPT_BYTES {
+        let error = format!(
+            "text must be at most {MAX_PROMPT_BYTES} bytes, and not blank unless images are sent"
+        );
+        return Err(RpcError::new(ErrorCode::InvalidParams, error));
     }
     if params
         .client_id
@@ -29,14 +32,23 @@ pub(super) async fn send(engine: &Engine, params: SendParams) -> Result<MessageS
         .is_some_and(|id| id.is_empty() || id.chars().count() > MAX_CLIENT_ID_CHARS)
     {
         return Err(RpcError::new(
-            tether_protocol::ErrorCode::InvalidParams,
+            ErrorCode::InvalidParams,
             format!("client_id must be 1 to {MAX_CLIENT_ID_CHARS} characters"),
         ));
     }
     let session = handle(engine, &params.session_id)?;
+    let images = match params.images {
+        uploads if uploads.is_empty() => Vec::new(),
+        uploads => tokio::task::spawn_blocking(move || images::check_all(uploads))
+            .await
+            .map_err(|_| RpcError::new(ErrorCode::Internal, "the image check stopped"))?
+            .map_err(|error| RpcError::new(ErrorCode::InvalidParams, error.to_string()))?,
+    };
+    // Images alone: the text is blank.
+    let text = if blank { String::new() } else { params.text };
     let message_id = session
         .ask(|reply| Command::Send {
-            text: params.text,
+            prompt: Prompt { text, images },
             client_id: params.client_id,
             reply,
         })

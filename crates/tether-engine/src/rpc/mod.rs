@@ -11,6 +11,7 @@ mod projects;
 mod push;
 mod remote;
 mod sessions;
+mod slash_commands;
 mod system;
 mod terminal;
 mod todos;
@@ -142,6 +143,9 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         }
         Request::AgentsList(p) => reply::<of::AgentsList>(agents::list(engine, p).await?),
         Request::AgentsGet(p) => reply::<of::AgentsGet>(agents::get(engine, p).await?),
+        Request::CommandsList(p) => {
+            reply::<of::CommandsList>(slash_commands::list(engine, p).await?)
+        }
         Request::TodosGet(p) => reply::<of::TodosGet>(todos::get(engine, p).await?),
         Request::TodosUpdate(p) => reply::<of::TodosUpdate>(todos::update(engine, p).await?),
         Request::EventsHistory(p) => reply::<of::EventsHistory>(events::history(engine, p)?),

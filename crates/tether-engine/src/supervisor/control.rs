@@ -2,11 +2,28 @@
 
 use serde_json::{Value, json};
 
+use super::session_reducer::Prompt;
+
 /// A user turn (`--input-format stream-json`); the CLI ignores `session_id` and uses its own.
-pub fn user_turn(text: &str) -> String {
+/// Text alone is a string; with images the content is the API's blocks, images first as the
+/// API advises.
+pub fn user_turn(prompt: &Prompt) -> String {
+    let content = if prompt.images.is_empty() {
+        Value::String(prompt.text.clone())
+    } else {
+        let images = prompt.images.iter().map(|image| {
+            json!({
+                "type": "image",
+                "source": { "type": "base64", "media_type": image.media_type, "data": image.data },
+            })
+        });
+        let text =
+            (!prompt.text.is_empty()).then(|| json!({ "type": "text", "text": prompt.text }));
+        Value::Array(images.chain(text).collect())
+    };
     line(json!({
         "type": "user",
-        "message": { "role": "user", "content": text },
+        "message": { "role": "user", "content": content },
         "parent_tool_use_id": null,
         "session_id": "default",
     }))
@@ -58,13 +75,34 @@ fn line(value: Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::supervisor::session_reducer::Image;
 
     #[test]
     fn lines_match_what_the_sdk_writes() {
-        let turn: Value = serde_json::from_str(&user_turn("run echo hi")).unwrap();
+        let text = |text: &str| Prompt {
+            text: text.to_owned(),
+            images: Vec::new(),
+        };
+        let turn: Value = serde_json::from_str(&user_turn(&text("run echo hi"))).unwrap();
         assert_eq!(
             turn["message"],
             json!({"role": "user", "content": "run echo hi"})
+        );
+        let image = Image {
+            media_type: "image/png".into(),
+            data: "iVBORw0KGgo=".into(),
+        };
+        let with_image = Prompt {
+            images: vec![image],
+            ..text("what is this?")
+        };
+        let turn: Value = serde_json::from_str(&user_turn(&with_image)).unwrap();
+        assert_eq!(
+            turn["message"]["content"],
+            json!([
+                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}},
+                {"type": "text", "text": "what is this?"},
+            ])
         );
         let input = json!({"command": "echo hi"});
         let allowed: Value = serde_json::from_str(&allow("r1", &input, None)).unwrap();

@@ -5,7 +5,8 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::arguments::ArgumentError;
 use super::binary::ClaudeNotFound;
 use super::rules::Approver;
-use tether_protocol::model::{SessionInfo, Todo};
+use super::session_reducer::Prompt;
+use tether_protocol::model::{SessionInfo, SlashCommand, Todo};
 use tether_protocol::results::RefusedRule;
 use tether_protocol::session_view::{MessagePage, SessionSnapshot};
 
@@ -41,7 +42,7 @@ pub(super) type Reply<T> = oneshot::Sender<Result<T, SessionError>>;
 /// What a session actor can be asked to do.
 pub enum Command {
     Send {
-        text: String,
+        prompt: Prompt,
         /// The client's id for this prompt: the same id sent again gets the same message,
         /// and the prompt is not sent twice.
         client_id: Option<String>,
@@ -82,6 +83,10 @@ pub enum Command {
     SetTodos {
         todos: Vec<Todo>,
         reply: Reply<()>,
+    },
+    /// The slash commands its `claude` offers (starting it if it is not running).
+    SlashCommands {
+        reply: Reply<Vec<SlashCommand>>,
     },
     /// The session as it stands; with `parts`, its last page only (see `pages`).
     Snapshot {

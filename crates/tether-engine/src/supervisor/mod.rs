@@ -23,6 +23,8 @@ mod session_actor;
 pub mod session_reducer;
 /// Every session: creating, finding and stopping them.
 pub mod sessions;
+/// The slash commands a `claude` offers, from its `initialize` answer.
+pub mod slash_commands;
 /// The stream-json parser: one typed line per line `claude` prints.
 pub mod stream_json;
 pub(crate) mod titles;

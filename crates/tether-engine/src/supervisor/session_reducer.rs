@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-pub use self::parts::Image;
+pub use self::parts::{Image, Prompt};
 use self::tasks::TaskCall;
 use super::stream_json::{CliLine, ControlRequest, TurnResult};
 use tether_protocol::clock::unix_now;
@@ -109,19 +109,23 @@ impl SessionReducer {
     }
 
     /// Records a message the user sent; returns its id and the events.
-    pub fn user_message(&mut self, text: &str) -> (String, Vec<SessionEvent>) {
+    pub fn user_message(&mut self, prompt: &Prompt) -> (String, Vec<SessionEvent>) {
         self.user_messages += 1;
         let id = format!("user-{}", self.user_messages);
-        let events = self.prompt(id.clone(), text, Vec::new());
+        let events = self.prompt(id.clone(), &prompt.text, prompt.images.clone());
         (id, events)
     }
 
     /// Records a prompt with its images under the message id `id` (a transcript's line id).
     pub fn prompt(&mut self, id: String, text: &str, images: Vec<Image>) -> Vec<SessionEvent> {
-        let mut parts = vec![Part::Text {
-            id: format!("{id}:0"),
-            text: text.to_owned(),
-        }];
+        // A prompt of images alone has no text part.
+        let mut parts: Vec<Part> = (!text.is_empty())
+            .then(|| Part::Text {
+                id: format!("{id}:0"),
+                text: text.to_owned(),
+            })
+            .into_iter()
+            .collect();
         parts.extend(
             images
                 .into_iter()

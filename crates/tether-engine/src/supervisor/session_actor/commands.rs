@@ -9,6 +9,7 @@ use crate::supervisor::control;
 use crate::supervisor::handle::{Command, Reply, SessionError};
 use crate::supervisor::pages::page_before;
 use crate::supervisor::rules::Approver;
+use crate::supervisor::session_reducer::Prompt;
 use crate::supervisor::titles;
 use tether_protocol::events::{Decision, SessionEvent};
 use tether_protocol::model::SessionStatus;
@@ -21,7 +22,7 @@ impl Actor {
     pub(super) async fn command(&mut self, command: Command) -> bool {
         match command {
             Command::Send {
-                text,
+                prompt,
                 client_id,
                 reply,
             } => {
@@ -29,7 +30,7 @@ impl Actor {
                     let _ = reply.send(Ok(sent));
                     return true;
                 }
-                let result = self.send(text).await;
+                let result = self.send(prompt).await;
                 if let (Ok(message_id), Some(client_id)) = (&result, client_id) {
                     self.sent.remember(client_id, message_id.clone());
                 }
@@ -37,7 +38,7 @@ impl Actor {
             }
             Command::Retry { reply } => {
                 let result = match self.last_prompt.clone() {
-                    Some(text) => self.send(text).await,
+                    Some(prompt) => self.send(prompt).await,
                     None => Err(SessionError::Nothing("retry: no message was sent yet")),
                 };
                 let _ = reply.send(result);
@@ -82,6 +83,13 @@ impl Actor {
                 let events = self.reducer.set_todos(todos);
                 self.publish(events);
                 let _ = reply.send(Ok(()));
+            }
+            Command::SlashCommands { reply } => {
+                if self.slash.ask(reply)
+                    && let Err(error) = self.ensure_process().await
+                {
+                    self.slash.failed(&error.to_string());
+                }
             }
             Command::Snapshot { parts, reply } => {
                 let _ = reply.send(Ok(self.snapshot(parts)));
@@ -136,17 +144,14 @@ impl Actor {
     }
 
     /// Sends a user turn, starting `claude` first (with `--resume` when the conversation exists).
-    async fn send(&mut self, text: String) -> Result<String, SessionError> {
+    async fn send(&mut self, prompt: Prompt) -> Result<String, SessionError> {
         // Kept first, so `retry` resends this prompt even when sending it fails.
-        self.last_prompt = Some(text.clone());
+        self.last_prompt = Some(prompt.clone());
         self.ensure_process().await?;
-        let (id, events) = self.reducer.user_message(&text);
+        let (id, events) = self.reducer.user_message(&prompt);
         self.publish(events);
-        if let Some(title) = titles::from_first_prompt(&self.reducer, &text) {
-            let events = self.reducer.set_title(Some(title));
-            self.publish(events);
-        }
-        let line = control::user_turn(&text);
+        let title = titles::from_first_prompt(&self.reducer, &prompt.text);
+        let line = control::user_turn(&prompt);
         if !self.write(&line).await {
             // The child died before we noticed: start it again (resuming) and send once more.
             self.stop_process().await;
@@ -166,6 +171,11 @@ impl Actor {
         self.last_output = Instant::now();
         let events = self.reducer.prompt_sent();
         self.publish(events);
+        // Named once it runs, so the update never shows the status from before the prompt.
+        if let Some(title) = title {
+            let events = self.reducer.set_title(Some(title));
+            self.publish(events);
+        }
         Ok(id)
     }
 

@@ -3,6 +3,7 @@
 
 use self::changes::{Changes, sleep_until};
 use self::sent::SentPrompts;
+use self::slash::SlashMenu;
 use std::io;
 use std::path::PathBuf;
 
@@ -16,12 +17,14 @@ mod commands;
 mod launch;
 mod saving;
 mod sent;
+mod slash;
 
 use super::control;
 use super::handle::{Command, SessionError};
 use super::orphans;
 use super::process::ClaudeProcess;
-use super::session_reducer::SessionReducer;
+use super::session_reducer::{Prompt, SessionReducer};
+use super::slash_commands;
 use super::stream_json::{self, CliLine, ControlRequest};
 use crate::config::ClaudeSettings;
 use crate::engine::Engine;
@@ -52,7 +55,7 @@ pub(super) struct Actor {
     process: Option<ClaudeProcess>,
     last_output: Instant,
     requests: u64,
-    last_prompt: Option<String>,
+    last_prompt: Option<Prompt>,
     /// The message each recent client prompt id became.
     sent: SentPrompts,
     /// Setting changes sent to the child, waiting for its answer.
@@ -60,6 +63,7 @@ pub(super) struct Actor {
     started: Instant,
     /// False once the child's stderr has ended (it is not polled again).
     stderr_open: bool,
+    slash: SlashMenu,
 }
 
 impl Actor {
@@ -84,6 +88,7 @@ impl Actor {
             awaiting: Changes::default(),
             started: Instant::now(),
             stderr_open: false,
+            slash: SlashMenu::default(),
         }
     }
 
@@ -236,6 +241,12 @@ impl Actor {
                 let agents = response["agents"].as_array().cloned().unwrap_or_default();
                 let events = self.reducer.set_agents(agents);
                 self.publish(events);
+                self.slash
+                    .answered(slash_commands::from_initialize(response));
+                // Started to list its commands, with no prompt yet: it is ready.
+                if self.reducer.info().status == SessionStatus::Starting {
+                    self.update(SessionStatus::Idle, None);
+                }
             }
             CliLine::ControlResponse {
                 request_id,
@@ -276,6 +287,9 @@ impl Actor {
         };
         self.settle_awaiting();
         let tail = process.stderr_tail();
+        self.slash.failed(&format!(
+            "claude exited before it listed its commands: {tail}"
+        ));
         let group = process.group();
         // Whatever it started (tool commands) is still in its group: end the group too.
         let status = process.stop(self.settings.stop_grace).await;
@@ -308,6 +322,8 @@ impl Actor {
 
     async fn stop_process(&mut self) {
         self.settle_awaiting();
+        self.slash
+            .failed("claude was stopped before it listed its commands");
         if let Some(process) = self.process.take() {
             let group = process.group();
             process.stop(self.settings.stop_grace).await;
