@@ -13,6 +13,7 @@ use crate::auth::ssh::SshKeys;
 use crate::auth::{AddressLimiter, Caller, Devices, OWNER, SecretVault, VaultError};
 use crate::config::Config;
 use crate::connections::{Connections, Registration};
+use crate::files::FileIndexes;
 use crate::hub::{Closer, Hub};
 use crate::lan_switch::{LanSwitch, NoLan};
 use crate::metrics::Metrics;
@@ -63,6 +64,8 @@ struct Inner {
     projects: Projects,
     sessions: Sessions,
     transcripts: Transcripts,
+    /// Each project's file names, for `@` mentions.
+    file_indexes: Arc<FileIndexes>,
     started: Instant,
 }
 
@@ -112,6 +115,7 @@ impl Engine {
             connections: Connections::default(),
             metrics: Metrics::default(),
             sessions: Sessions::default(),
+            file_indexes: Arc::default(),
             transcripts,
             started: Instant::now(),
         }));
@@ -305,6 +309,10 @@ impl Engine {
 
     pub fn projects(&self) -> &Projects {
         &self.0.projects
+    }
+
+    pub fn file_indexes(&self) -> &Arc<FileIndexes> {
+        &self.0.file_indexes
     }
 
     pub fn sessions(&self) -> &Sessions {

@@ -12,6 +12,10 @@ pub mod connections;
 pub mod data_dir;
 /// The engine handle the shells hold, wiring every service below.
 pub mod engine;
+/// A project's files for devices: confined paths, the `@` index, one file read.
+pub mod files;
+/// A project's git state, read-only, through the `git` binary.
+pub mod git;
 /// Channels with offsets and epochs, bounded history, in-order fan-out.
 pub mod hub;
 /// A prompt's images, checked from their bytes.

@@ -18,6 +18,8 @@ pub mod durations;
 mod error;
 /// The typed events of each channel kind.
 pub mod events;
+/// A project's files and git state.
+pub mod files;
 /// A server frame's text, encoded once and shared.
 mod frame_text;
 /// Every frame a client may send and every frame the server sends.

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::account::{AuthorizedKey, Device, PairingRequest, Project};
 use crate::events::{SessionDeleted, SessionSummary};
+use crate::files::*;
 use crate::model::{Approval, SessionInfo, SlashCommand, Todo};
 use crate::params::*;
 use crate::results::*;
@@ -148,6 +149,10 @@ rpc_methods! {
     "tools.reject" => ToolsReject(RejectParams) -> Done;
     "agents.list" => AgentsList(SessionParams) -> Vec<Value>;
     "commands.list" => CommandsList(SessionParams) -> Vec<SlashCommand>;
+    "files.search" => FilesSearch(FilesSearchParams) -> FileMatches;
+    "files.read" => FilesRead(FilePathParams) -> FileContent;
+    "git.status" => GitStatusGet(ProjectParams) -> GitStatus;
+    "git.diff" => GitDiffGet(GitDiffParams) -> GitDiff;
     "agents.get" => AgentsGet(AgentParams) -> Value;
     "todos.get" => TodosGet(SessionParams) -> Vec<Todo>;
     "todos.update" => TodosUpdate(TodosParams) -> Done;

@@ -16,6 +16,10 @@ use tether_protocol::events::{
     PartDelta, PartUpdated, ProjectEvent, SessionDeleted, SessionEnded, SessionEvent,
     SessionSummary, StoreUpdated, TodoUpdated, UsageUpdated,
 };
+use tether_protocol::files::{
+    FileBody, FileContent, FileEntry, FileKind, FileMatches, FilePathParams, FilesSearchParams,
+    GitChange, GitDiff, GitDiffParams, GitRepository, GitStatus, ProjectParams,
+};
 use tether_protocol::methods;
 use tether_protocol::model::{
     Approval, CommandKind, Message, Origin, Part, Role, SessionInfo, SessionStatus, SlashCommand,
@@ -92,6 +96,19 @@ fn generated() -> String {
         Approval::decl(&cfg),
         Todo::decl(&cfg),
         SlashCommand::decl(&cfg),
+        FilesSearchParams::decl(&cfg),
+        FileKind::decl(&cfg),
+        FileEntry::decl(&cfg),
+        FileMatches::decl(&cfg),
+        FilePathParams::decl(&cfg),
+        FileContent::decl(&cfg),
+        FileBody::decl(&cfg),
+        ProjectParams::decl(&cfg),
+        GitStatus::decl(&cfg),
+        GitRepository::decl(&cfg),
+        GitChange::decl(&cfg),
+        GitDiffParams::decl(&cfg),
+        GitDiff::decl(&cfg),
         CommandKind::decl(&cfg),
         SessionSnapshot::decl(&cfg),
         MessageCreated::decl(&cfg),

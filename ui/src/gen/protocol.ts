@@ -291,6 +291,98 @@ argument_hint: string,
  */
 aliases: Array<string>, kind: CommandKind, };
 
+export type FilesSearchParams = { project_id: string, 
+/**
+ * Letters to find in a path, in order (`srvmain` finds `src/server/main.rs`); blank
+ * lists the project's first entries.
+ */
+query: string, 
+/**
+ * At most this many (1–200, default 50).
+ */
+limit?: number, };
+
+export type FileKind = "file" | "folder";
+
+export type FileEntry = { path: string, kind: FileKind, };
+
+export type FileMatches = { 
+/**
+ * Best first.
+ */
+entries: Array<FileEntry>, 
+/**
+ * The project holds more entries than are searched (see `files.search`).
+ */
+truncated: boolean, };
+
+export type FilePathParams = { project_id: string, 
+/**
+ * Relative to the project's folder.
+ */
+path: string, };
+
+export type FileContent = { path: string, 
+/**
+ * In bytes.
+ */
+size: number, body: FileBody, };
+
+export type FileBody = { "kind": "text", text: string, } | { "kind": "binary" } | { "kind": "too_large", limit: number, };
+
+export type ProjectParams = { project_id: string, };
+
+export type GitStatus = { "state": "not_repository" } | { "state": "repository" } & GitRepository;
+
+export type GitRepository = { 
+/**
+ * `None` on a detached HEAD.
+ */
+branch: string | null, 
+/**
+ * The commit checked out (abbreviated); `None` before the first commit.
+ */
+head: string | null, upstream: string | null, ahead: number, behind: number, 
+/**
+ * Changed, added, deleted, renamed, conflicted and untracked files.
+ */
+changes: Array<GitChange>, 
+/**
+ * More files changed than are listed.
+ */
+truncated: boolean, };
+
+export type GitChange = { path: string, 
+/**
+ * The path it was renamed or copied from.
+ */
+from?: string, 
+/**
+ * What changed in the index (staged), as git's one-letter code (`M`, `A`, `D`, `R`, `C`,
+ * `U`, `.` for nothing, `?` untracked).
+ */
+staged: string, 
+/**
+ * What changed in the working tree, likewise.
+ */
+unstaged: string, };
+
+export type GitDiffParams = { project_id: string, path: string, 
+/**
+ * The staged change (index against HEAD) instead of the working tree's.
+ */
+staged?: boolean, };
+
+export type GitDiff = { path: string, 
+/**
+ * A unified diff; empty when nothing changed. An untracked file's whole text.
+ */
+diff: string, 
+/**
+ * The diff was cut at the most shown.
+ */
+truncated: boolean, };
+
 export type CommandKind = "builtin" | "project" | "user" | "skill";
 
 export type SessionSnapshot = { session: SessionInfo, messages: Array<Message>, approvals: Array<Approval>, todos: Array<Todo>, 
@@ -637,6 +729,10 @@ export type Methods = {
   "tools.reject": { params: RejectParams; result: Done };
   "agents.list": { params: SessionParams; result: Array<JsonValue> };
   "commands.list": { params: SessionParams; result: Array<SlashCommand> };
+  "files.search": { params: FilesSearchParams; result: FileMatches };
+  "files.read": { params: FilePathParams; result: FileContent };
+  "git.status": { params: ProjectParams; result: GitStatus };
+  "git.diff": { params: GitDiffParams; result: GitDiff };
   "agents.get": { params: AgentParams; result: JsonValue };
   "todos.get": { params: SessionParams; result: Array<Todo> };
   "todos.update": { params: TodosParams; result: Done };

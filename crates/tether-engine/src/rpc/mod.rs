@@ -3,6 +3,8 @@
 mod agents;
 mod devices;
 mod events;
+mod files;
+mod git;
 mod keys;
 mod lan;
 mod messages;
@@ -143,6 +145,10 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         }
         Request::AgentsList(p) => reply::<of::AgentsList>(agents::list(engine, p).await?),
         Request::AgentsGet(p) => reply::<of::AgentsGet>(agents::get(engine, p).await?),
+        Request::FilesSearch(p) => reply::<of::FilesSearch>(files::search(engine, p).await?),
+        Request::FilesRead(p) => reply::<of::FilesRead>(files::read(engine, p).await?),
+        Request::GitStatusGet(p) => reply::<of::GitStatusGet>(git::status(engine, p).await?),
+        Request::GitDiffGet(p) => reply::<of::GitDiffGet>(git::diff(engine, p).await?),
         Request::CommandsList(p) => {
             reply::<of::CommandsList>(slash_commands::list(engine, p).await?)
         }

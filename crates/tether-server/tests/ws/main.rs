@@ -19,6 +19,7 @@ mod local_link;
 mod metrics;
 mod no_delay;
 mod pairing;
+mod project_files;
 mod push;
 mod push_delivery;
 mod remote;
