@@ -133,3 +133,30 @@ pub struct GitDiff {
     /// The diff was cut at the most shown.
     pub truncated: bool,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Words to find, as typed: quotes, `*`, `NEAR`, `AND`, parentheses are plain text; the
+    /// last word also matches as the start of a word.
+    pub query: String,
+    /// At most this many (1–100, default 30).
+    #[ts(optional)]
+    pub limit: Option<usize>,
+}
+
+/// A message that matched, best first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SearchHit {
+    pub session_id: String,
+    pub message_id: String,
+    pub role: crate::model::Role,
+    /// The text around the match, the matched words marked.
+    pub snippet: Vec<SnippetPiece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SnippetPiece {
+    pub text: String,
+    pub matched: bool,
+}

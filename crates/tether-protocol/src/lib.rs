@@ -18,7 +18,7 @@ pub mod durations;
 mod error;
 /// The typed events of each channel kind.
 pub mod events;
-/// A project's files and git state.
+/// A project's files and git state, and search across sessions.
 pub mod files;
 /// A server frame's text, encoded once and shared.
 mod frame_text;

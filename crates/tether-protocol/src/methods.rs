@@ -153,6 +153,7 @@ rpc_methods! {
     "files.read" => FilesRead(FilePathParams) -> FileContent;
     "git.status" => GitStatusGet(ProjectParams) -> GitStatus;
     "git.diff" => GitDiffGet(GitDiffParams) -> GitDiff;
+    "search.messages" => SearchMessages(SearchParams) -> Vec<SearchHit>;
     "agents.get" => AgentsGet(AgentParams) -> Value;
     "todos.get" => TodosGet(SessionParams) -> Vec<Todo>;
     "todos.update" => TodosUpdate(TodosParams) -> Done;

@@ -18,7 +18,8 @@ use tether_protocol::events::{
 };
 use tether_protocol::files::{
     FileBody, FileContent, FileEntry, FileKind, FileMatches, FilePathParams, FilesSearchParams,
-    GitChange, GitDiff, GitDiffParams, GitRepository, GitStatus, ProjectParams,
+    GitChange, GitDiff, GitDiffParams, GitRepository, GitStatus, ProjectParams, SearchHit,
+    SearchParams, SnippetPiece,
 };
 use tether_protocol::methods;
 use tether_protocol::model::{
@@ -109,6 +110,9 @@ fn generated() -> String {
         GitChange::decl(&cfg),
         GitDiffParams::decl(&cfg),
         GitDiff::decl(&cfg),
+        SearchParams::decl(&cfg),
+        SearchHit::decl(&cfg),
+        SnippetPiece::decl(&cfg),
         CommandKind::decl(&cfg),
         SessionSnapshot::decl(&cfg),
         MessageCreated::decl(&cfg),

@@ -18,6 +18,8 @@ mod records;
 mod retention;
 /// The schema, as numbered migrations.
 mod schema;
+/// Full-text search of saved messages.
+mod search;
 /// The writer thread and its group commits.
 mod writer;
 
@@ -31,6 +33,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionB
 use tokio::sync::oneshot;
 
 use self::health::Health;
+use tether_protocol::files::SearchHit;
 
 pub use self::histogram::Histogram;
 use self::queue::Queue;
@@ -282,6 +285,11 @@ impl Store {
 
     pub fn push_subscriptions(&self) -> Result<Vec<PushRecord>, StoreError> {
         self.read(|connection| read::push_subscriptions(connection))
+    }
+
+    /// The saved messages that best match `query` (taken as words), at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        self.read(|connection| search::search(connection, query, limit))
     }
 
     /// A desktop choice saved with [`Row::Setting`], if there is one.

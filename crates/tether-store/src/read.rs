@@ -28,7 +28,7 @@ fn optional_json_column<T: DeserializeOwned>(
     }
 }
 
-fn json_column<T: DeserializeOwned>(
+pub(crate) fn json_column<T: DeserializeOwned>(
     row: &Row<'_>,
     index: usize,
     bare: bool,

@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 8] = [
+const MIGRATIONS: [&str; 9] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -92,6 +92,40 @@ const MIGRATIONS: [&str; 8] = [
      ) WITHOUT ROWID;",
     // 8: the name a session's user gave it (NULL for none).
     "ALTER TABLE sessions ADD COLUMN title TEXT;",
+    // 9: full-text search of messages' text, kept up to date by triggers, filled from the
+    // messages already saved. `message_rows` gives each message the integer id FTS5 keys on.
+    "CREATE TABLE message_rows (
+         id INTEGER PRIMARY KEY,
+         session_id TEXT NOT NULL,
+         seq INTEGER NOT NULL,
+         UNIQUE (session_id, seq)
+     );
+     CREATE VIRTUAL TABLE message_text USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+     CREATE VIEW message_texts AS
+         SELECT r.id AS id, m.session_id AS session_id, m.seq AS seq,
+                (SELECT group_concat(json_extract(part.value, '$.text'), char(10))
+                   FROM json_each(m.parts) AS part
+                  WHERE json_extract(part.value, '$.kind') = 'text') AS text
+           FROM messages AS m JOIN message_rows AS r USING (session_id, seq);
+     CREATE TRIGGER message_added AFTER INSERT ON messages BEGIN
+         INSERT INTO message_rows (session_id, seq) VALUES (new.session_id, new.seq)
+             ON CONFLICT DO NOTHING;
+         INSERT INTO message_text (rowid, text)
+             SELECT id, text FROM message_texts WHERE session_id = new.session_id AND seq = new.seq;
+     END;
+     CREATE TRIGGER message_changed AFTER UPDATE OF parts ON messages BEGIN
+         DELETE FROM message_text WHERE rowid =
+             (SELECT id FROM message_rows WHERE session_id = new.session_id AND seq = new.seq);
+         INSERT INTO message_text (rowid, text)
+             SELECT id, text FROM message_texts WHERE session_id = new.session_id AND seq = new.seq;
+     END;
+     CREATE TRIGGER message_removed AFTER DELETE ON messages BEGIN
+         DELETE FROM message_text WHERE rowid =
+             (SELECT id FROM message_rows WHERE session_id = old.session_id AND seq = old.seq);
+         DELETE FROM message_rows WHERE session_id = old.session_id AND seq = old.seq;
+     END;
+     INSERT INTO message_rows (session_id, seq) SELECT session_id, seq FROM messages;
+     INSERT INTO message_text (rowid, text) SELECT id, text FROM message_texts;",
 ];
 
 /// The schema version this build writes.

@@ -242,7 +242,10 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             message,
         } => {
             transaction.execute(
-                "INSERT OR REPLACE INTO messages (session_id, seq, id, role, parts) VALUES (?1, ?2, ?3, ?4, ?5)",
+                // An upsert, not a replace: the search index's triggers see an update.
+                "INSERT INTO messages (session_id, seq, id, role, parts) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (session_id, seq) DO UPDATE
+                 SET id = excluded.id, role = excluded.role, parts = excluded.parts",
                 params![
                     session_id,
                     seq,

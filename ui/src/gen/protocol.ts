@@ -383,6 +383,25 @@ diff: string,
  */
 truncated: boolean, };
 
+export type SearchParams = { 
+/**
+ * Words to find, as typed: quotes, `*`, `NEAR`, `AND`, parentheses are plain text; the
+ * last word also matches as the start of a word.
+ */
+query: string, 
+/**
+ * At most this many (1–100, default 30).
+ */
+limit?: number, };
+
+export type SearchHit = { session_id: string, message_id: string, role: Role, 
+/**
+ * The text around the match, the matched words marked.
+ */
+snippet: Array<SnippetPiece>, };
+
+export type SnippetPiece = { text: string, matched: boolean, };
+
 export type CommandKind = "builtin" | "project" | "user" | "skill";
 
 export type SessionSnapshot = { session: SessionInfo, messages: Array<Message>, approvals: Array<Approval>, todos: Array<Todo>, 
@@ -733,6 +752,7 @@ export type Methods = {
   "files.read": { params: FilePathParams; result: FileContent };
   "git.status": { params: ProjectParams; result: GitStatus };
   "git.diff": { params: GitDiffParams; result: GitDiff };
+  "search.messages": { params: SearchParams; result: Array<SearchHit> };
   "agents.get": { params: AgentParams; result: JsonValue };
   "todos.get": { params: SessionParams; result: Array<Todo> };
   "todos.update": { params: TodosParams; result: Done };

@@ -12,6 +12,7 @@ mod pairing;
 mod projects;
 mod push;
 mod remote;
+mod search;
 mod sessions;
 mod slash_commands;
 mod system;
@@ -149,6 +150,9 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         Request::FilesRead(p) => reply::<of::FilesRead>(files::read(engine, p).await?),
         Request::GitStatusGet(p) => reply::<of::GitStatusGet>(git::status(engine, p).await?),
         Request::GitDiffGet(p) => reply::<of::GitDiffGet>(git::diff(engine, p).await?),
+        Request::SearchMessages(p) => {
+            reply::<of::SearchMessages>(search::messages(engine, p).await?)
+        }
         Request::CommandsList(p) => {
             reply::<of::CommandsList>(slash_commands::list(engine, p).await?)
         }

@@ -29,6 +29,7 @@ mod session_faults;
 mod session_images;
 mod session_names;
 mod session_pages;
+mod session_search;
 mod session_tools;
 mod session_turns;
 mod session_view;

@@ -1,0 +1,34 @@
+//! `search.messages`: full-text search across every session's saved messages.
+
+use crate::engine::Engine;
+use tether_protocol::files::{SearchHit, SearchParams};
+use tether_protocol::{ErrorCode, RpcError};
+
+/// The most hits one search answers.
+const MOST: usize = 100;
+
+/// The longest query, in bytes.
+const LONGEST_QUERY: usize = 512;
+
+pub(super) async fn messages(
+    engine: &Engine,
+    params: SearchParams,
+) -> Result<Vec<SearchHit>, RpcError> {
+    let limit = params.limit.unwrap_or(30);
+    if !(1..=MOST).contains(&limit) || params.query.len() > LONGEST_QUERY {
+        return Err(RpcError::new(
+            ErrorCode::InvalidParams,
+            format!("limit must be 1 to {MOST}, and the query at most {LONGEST_QUERY} bytes"),
+        ));
+    }
+    let engine = engine.clone();
+    tokio::task::spawn_blocking(move || engine.store().search(&params.query, limit))
+        .await
+        .map_err(|_| RpcError::new(ErrorCode::Internal, "the search stopped"))?
+        .map_err(|error| {
+            RpcError::new(
+                ErrorCode::Unavailable,
+                format!("search is unavailable: {error}"),
+            )
+        })
+}

@@ -1,0 +1,127 @@
+//! Full-text search of saved messages (SQLite FTS5, kept up to date by the schema's
+//! triggers): what a person types is taken as words, never as FTS5 syntax.
+
+use rusqlite::Connection;
+use tether_protocol::files::{SearchHit, SnippetPiece};
+
+use super::StoreError;
+use super::read::json_column;
+
+/// Marks around each matched word in a snippet (control characters no prompt needs).
+const OPEN: char = '\u{2}';
+const CLOSE: char = '\u{3}';
+
+/// The words of `input` as an FTS5 query: each a quoted string (so `"`, `*`, `NEAR`, `AND`,
+/// parentheses and the like are text), the last one also a prefix; `None` when nothing in it
+/// can match.
+pub fn fts_query(input: &str) -> Option<String> {
+    // Control characters (a NUL ends FTS5's string) are never in a word.
+    let words: Vec<String> = input
+        .split_whitespace()
+        .map(|word| word.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .take(32)
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    let quoted = words.iter().enumerate().map(|(index, word)| {
+        let text = format!("\"{}\"", word.replace('"', "\"\""));
+        if index == last {
+            format!("{text}*")
+        } else {
+            text
+        }
+    });
+    Some(quoted.collect::<Vec<_>>().join(" "))
+}
+
+/// The best `limit` messages for `input`.
+pub fn search(
+    connection: &Connection,
+    input: &str,
+    limit: usize,
+) -> Result<Vec<SearchHit>, StoreError> {
+    let Some(query) = fts_query(input) else {
+        return Ok(Vec::new());
+    };
+    let mut statement = connection.prepare_cached(
+        "SELECT r.session_id, m.id, m.role, snippet(message_text, 0, ?3, ?4, '…', 16)
+           FROM message_text
+           JOIN message_rows AS r ON r.id = message_text.rowid
+           JOIN messages AS m ON m.session_id = r.session_id AND m.seq = r.seq
+          WHERE message_text MATCH ?1
+          ORDER BY rank
+          LIMIT ?2",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = statement.query_map(
+        rusqlite::params![query, limit, OPEN.to_string(), CLOSE.to_string()],
+        |row| {
+            Ok(SearchHit {
+                session_id: row.get(0)?,
+                message_id: row.get(1)?,
+                role: json_column(row, 2, true)?,
+                snippet: pieces(&row.get::<_, String>(3)?),
+            })
+        },
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A marked snippet, split into its plain and matched pieces.
+fn pieces(marked: &str) -> Vec<SnippetPiece> {
+    let mut pieces = Vec::new();
+    let mut matched = false;
+    for (index, text) in marked.split([OPEN, CLOSE]).enumerate() {
+        if index > 0 {
+            matched = !matched;
+        }
+        if !text.is_empty() {
+            pieces.push(SnippetPiece {
+                text: text.to_owned(),
+                matched,
+            });
+        }
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn syntax_is_text() {
+        assert_eq!(fts_query("parse error").unwrap(), "\"parse\" \"error\"*");
+        assert_eq!(fts_query("say \"hi").unwrap(), "\"say\" \"\"\"hi\"*");
+        assert_eq!(fts_query("a NEAR b").unwrap(), "\"a\" \"NEAR\" \"b\"*");
+        assert_eq!(fts_query("( * ) \""), None);
+        assert_eq!(fts_query("   "), None);
+    }
+
+    #[test]
+    fn snippets_split_at_the_marks() {
+        let split = pieces("the \u{2}parser\u{3} fails");
+        let texts: Vec<_> = split.iter().map(|p| (p.text.as_str(), p.matched)).collect();
+        assert_eq!(
+            texts,
+            [("the ", false), ("parser", true), (" fails", false)]
+        );
+    }
+
+    proptest! {
+        /// Whatever is typed, the query is valid FTS5: searching never fails.
+        #[test]
+        fn any_input_searches_without_error(input in "\\PC{0,40}|[ -~]{0,40}|NEAR\\(.*\\)|\"{1,3}[a-z]*|.{0,20}") {
+            let connection = Connection::open_in_memory().unwrap();
+            connection.execute_batch("CREATE VIRTUAL TABLE t USING fts5(text); INSERT INTO t VALUES ('parse the NEAR (error) \"x\"');").unwrap();
+            if let Some(query) = fts_query(&input) {
+                let found: rusqlite::Result<Vec<i64>> = connection
+                    .prepare("SELECT rowid FROM t WHERE t MATCH ?1").unwrap()
+                    .query_map([&query], |row| row.get(0)).unwrap()
+                    .collect();
+                prop_assert!(found.is_ok(), "{input:?} as {query:?}: {found:?}");
+            }
+        }
+    }
+}
