@@ -1,21 +1,27 @@
 // Where prompts are typed. Enter sends on a keyboard (Shift+Enter for a new line); on a touch
 // screen Enter is a new line and the button sends. An input method's Enter (confirming a
-// conversion) never sends. The box grows with its text. Images come from the picker, the
-// camera (on a touch screen), a paste or a drop, and show as thumbnails until sent. A prompt
-// the engine refuses comes back into the box, images and all, with the reason.
+// conversion) never sends. The box grows with its text. `/` at the start offers the session's
+// slash commands, `@` the project's files. Images come from the picker, the camera (on a
+// touch screen), a paste or a drop, and show as thumbnails until sent. A prompt the engine
+// refuses comes back into the box, images and all, with the reason.
 import { Camera, ImagePlus } from "lucide-react";
-import { type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent, type Ref, useLayoutEffect, useRef, useState } from "react";
+import { type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent, type Ref, useId, useLayoutEffect, useRef, useState } from "react";
 
 import { uploads } from "../chat/images";
+import { complete } from "../chat/mention";
 import { composing } from "../chat/shortcuts";
 import { useAttachments } from "../chat/useAttachments";
+import { type SuggestionSource, useSuggestions } from "../chat/useSuggestions";
 import type { ImageUpload } from "../gen/protocol";
 import { AttachmentStrip } from "./AttachmentStrip";
+import { SuggestionMenu } from "./SuggestionMenu";
 
 type Props = {
   send(text: string, images: ImageUpload[]): Promise<unknown>;
   disabled: string | null;
   inputRef: Ref<HTMLTextAreaElement>;
+  /** Where the menus' commands and files come from; none, no menus. */
+  suggest: SuggestionSource | null;
 };
 
 /** The tallest the box grows before it scrolls, in pixels. */
@@ -25,8 +31,11 @@ const ACCEPT = "image/png,image/jpeg,image/gif,image/webp";
 
 const touch = () => matchMedia("(pointer: coarse)").matches;
 
-export function Composer({ send, disabled, inputRef }: Props) {
+export function Composer({ send, disabled, inputRef, suggest }: Props) {
   const [draft, setDraft] = useState("");
+  const [caret, setCaret] = useState(0);
+  const menu = useSuggestions(suggest, draft, caret);
+  const menuId = useId();
   const [problem, setProblem] = useState<string | null>(null);
   const images = useAttachments();
   const box = useRef<HTMLTextAreaElement | null>(null);
@@ -60,7 +69,30 @@ export function Composer({ send, disabled, inputRef }: Props) {
     );
   }
 
+  function choose(index: number) {
+    const item = menu.items[index];
+    if (!item || !menu.trigger) return;
+    const done = complete(draft, menu.trigger, item.insert);
+    setDraft(done.text);
+    setCaret(done.caret);
+    requestAnimationFrame(() => box.current?.setSelectionRange(done.caret, done.caret));
+    box.current?.focus();
+  }
+
+  function menuKeys(event: KeyboardEvent<HTMLTextAreaElement>): boolean {
+    if (!menu.trigger || composing(event.nativeEvent)) return false;
+    const open = menu.items.length > 0;
+    if (event.key === "Escape") menu.dismiss();
+    else if (open && event.key === "ArrowDown") menu.move(1);
+    else if (open && event.key === "ArrowUp") menu.move(-1);
+    else if (open && (event.key === "Tab" || (event.key === "Enter" && !event.shiftKey))) choose(menu.active);
+    else return false;
+    event.preventDefault();
+    return true;
+  }
+
   function keys(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (menuKeys(event)) return;
     if (event.key !== "Enter" || event.shiftKey || composing(event.nativeEvent)) return;
     if (touch() && !(event.ctrlKey || event.metaKey)) return;
     event.preventDefault();
@@ -96,6 +128,7 @@ export function Composer({ send, disabled, inputRef }: Props) {
   return (
     <form className="composer" onSubmit={submit} onDragOver={(event) => event.preventDefault()} onDrop={drop}>
       {shown && <p className="error composer-problem" role="alert">{shown}</p>}
+      <SuggestionMenu suggestions={menu} id={menuId} choose={choose} />
       <AttachmentStrip attachments={images.attachments} preparing={images.preparing} remove={images.remove} />
       <input ref={picker} type="file" accept={ACCEPT} multiple hidden onChange={(event) => chosen(event.target)} aria-label="Image files" />
       <input ref={camera} type="file" accept="image/*" capture="environment" hidden onChange={(event) => chosen(event.target)} aria-label="Camera" />
@@ -110,8 +143,15 @@ export function Composer({ send, disabled, inputRef }: Props) {
       <textarea
         ref={attach}
         value={draft}
-        onChange={(event) => setDraft(event.target.value)}
+        onChange={(event) => {
+          setDraft(event.target.value);
+          setCaret(event.target.selectionStart);
+        }}
+        onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
         onKeyDown={keys}
+        aria-controls={menu.items.length > 0 ? menuId : undefined}
+        aria-activedescendant={menu.items.length > 0 ? `${menuId}-${menu.active}` : undefined}
+        aria-autocomplete="list"
         onPaste={paste}
         placeholder={disabled ?? "Message Claude…"}
         aria-label="Message"

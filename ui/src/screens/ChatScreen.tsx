@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useChat } from "../chat/hooks";
 import { type Shortcut, useShortcuts } from "../chat/shortcuts";
 import { markSeen } from "../chat/unread";
+import type { SuggestionSource } from "../chat/useSuggestions";
 import { type Decision, ApprovalCard } from "../components/ApprovalCard";
 import { Composer } from "../components/Composer";
 import { SessionControls } from "../components/SessionControls";
@@ -75,6 +76,17 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
   };
 
   const session = shown;
+  const projectId = shown?.project_id;
+  const suggest: SuggestionSource | null = useMemo(
+    () =>
+      terminal || !projectId
+        ? null
+        : {
+            commands: () => client.request("commands.list", { session_id: sessionId }),
+            files: (query) => client.request("files.search", { project_id: projectId, query, limit: 20 }).then((found) => found.entries),
+          },
+    [client, sessionId, projectId, terminal],
+  );
   const archive = () => {
     if (!confirm("Archive this session? Its claude process stops; the conversation stays readable.")) return;
     client.request("sessions.archive", { session_id: sessionId }).catch((error: { message: string }) => setRefused(error.message));
@@ -152,11 +164,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
       {!terminal && chat.view?.approvals.map((approval) => (
         <ApprovalCard key={approval.request_id} approval={approval} decide={(decision) => decide(approval, decision)} />
       ))}
-      <Composer
-        inputRef={composer}
-        send={send}
-        disabled={disabled}
-      />
+      <Composer inputRef={composer} send={send} disabled={disabled} suggest={suggest} />
       {help && <ShortcutsHelp shortcuts={[...shortcuts, ...globalShortcuts]} close={() => setHelp(false)} />}
     </main>
   );

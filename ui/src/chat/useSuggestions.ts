@@ -1,0 +1,93 @@
+// The composer's menu: slash commands (asked of the session once, when first wanted; asking
+// starts its claude) and the project's files for an `@` mention (searched as the query
+// changes, the newest answer winning). Escape closes it until the text before the caret changes.
+import { useEffect, useRef, useState } from "react";
+
+import type { FileEntry, SlashCommand } from "../gen/protocol";
+import { type Trigger, matchCommands, triggerAt } from "./mention";
+
+export type SuggestionSource = {
+  commands(): Promise<SlashCommand[]>;
+  files(query: string): Promise<FileEntry[]>;
+};
+
+export type Suggestion = { key: string; insert: string; label: string; detail: string };
+
+export type Suggestions = {
+  trigger: Trigger | null;
+  items: Suggestion[];
+  active: number;
+  /** What the menu says instead of items: loading, a problem, nothing found. */
+  note: string | null;
+  move(step: number): void;
+  dismiss(): void;
+};
+
+const KIND_NAMES = { builtin: "Claude Code", project: "this project", user: "yours", skill: "skill" } as const;
+
+export function useSuggestions(source: SuggestionSource | null, text: string, caret: number): Suggestions {
+  const found = source ? triggerAt(text, caret) : null;
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const here = found ? `${found.kind}:${text.slice(0, caret)}` : null;
+  const trigger = found && here !== dismissed ? found : null;
+  const [commands, setCommands] = useState<SlashCommand[] | null>(null);
+  const [files, setFiles] = useState<{ query: string; entries: FileEntry[] } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [active, setActive] = useState(0);
+  const asked = useRef(0);
+  const wantsCommands = trigger?.kind === "command" && commands === null;
+  const fileQuery = trigger?.kind === "file" ? trigger.query : null;
+
+  useEffect(() => {
+    if (!wantsCommands || !source) return;
+    let current = true;
+    source.commands().then(
+      (listed) => current && setCommands(listed),
+      (error: { message: string }) => current && setProblem(`Commands are not available: ${error.message}`),
+    );
+    return () => {
+      current = false;
+    };
+  }, [wantsCommands, source]);
+
+  useEffect(() => {
+    if (fileQuery === null || !source) return;
+    const mine = ++asked.current;
+    source.files(fileQuery).then(
+      (entries) => mine === asked.current && (setFiles({ query: fileQuery, entries }), setProblem(null)),
+      (error: { message: string }) => mine === asked.current && setProblem(`Files are not available: ${error.message}`),
+    );
+  }, [fileQuery, source]);
+
+  const items: Suggestion[] =
+    trigger?.kind === "command"
+      ? matchCommands(commands ?? [], trigger.query).map((command) => ({
+          key: command.name,
+          insert: `/${command.name}`,
+          label: `/${command.name}${command.argument_hint ? ` ${command.argument_hint}` : ""}`,
+          detail: [command.description, KIND_NAMES[command.kind]].filter(Boolean).join(" · "),
+        }))
+      : trigger?.kind === "file"
+        ? (files?.entries ?? []).map((entry) => ({
+            key: entry.path,
+            insert: `@${entry.path}${entry.kind === "folder" ? "/" : ""}`,
+            label: entry.path + (entry.kind === "folder" ? "/" : ""),
+            detail: entry.kind === "folder" ? "folder" : "file",
+          }))
+        : [];
+  const itemsKey = items.map((item) => item.key).join("\n");
+  useEffect(() => setActive(0), [itemsKey]);
+
+  const loading = trigger?.kind === "command" ? commands === null : trigger?.kind === "file" && files?.query !== trigger.query && !files;
+  const note = !trigger
+    ? null
+    : problem ?? (loading ? (trigger.kind === "command" ? "Asking Claude for its commands…" : "Looking through the project…") : items.length === 0 ? "Nothing matches" : null);
+  return {
+    trigger,
+    items,
+    active: Math.min(active, Math.max(0, items.length - 1)),
+    note,
+    move: (step) => setActive((at) => (items.length === 0 ? 0 : (at + step + items.length) % items.length)),
+    dismiss: () => setDismissed(here),
+  };
+}
