@@ -1,5 +1,5 @@
 // React's view of the client and of one session: live values through useSyncExternalStore.
-import { useEffect, useMemo, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 
 import type { ImageUpload, TerminalSession } from "../gen/protocol";
 import type { Status, TetherClient } from "../protocol/client";
@@ -40,6 +40,7 @@ export function useChat(client: TetherClient, sessionId: string, terminal = fals
     return () => feed.close();
   }, [feed]);
   const view = useSyncExternalStore(feed.onChange, () => feed.current);
+  const send = useCallback((text: string, images: ImageUpload[]) => feed.send(text, images), [feed]);
   const problem = useSyncExternalStore(feed.onChange, () => feed.problem?.message ?? null);
   const missing = useSyncExternalStore(feed.onChange, () => feed.problem?.code === "not_found");
   return {
@@ -48,7 +49,7 @@ export function useChat(client: TetherClient, sessionId: string, terminal = fals
     missing,
     isStreaming: view !== null && isStreaming(view),
     canInterrupt: view !== null && canInterrupt(view),
-    send: (text, images) => feed.send(text, images),
+    send,
     transcript: feed.transcript,
     loadEarlier: feed.hasEarlier ? () => feed.loadEarlier() : null,
     loadingEarlier: feed.loadingEarlier,

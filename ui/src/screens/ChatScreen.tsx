@@ -8,9 +8,11 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useChat } from "../chat/hooks";
 import { type Shortcut, useShortcuts } from "../chat/shortcuts";
 import { markSeen } from "../chat/unread";
+import { useQueuedPrompts } from "../chat/useQueuedPrompts";
 import type { SuggestionSource } from "../chat/useSuggestions";
 import { type Decision, ApprovalCard } from "../components/ApprovalCard";
 import { Composer } from "../components/Composer";
+import { QueuedPrompts } from "../components/QueuedPrompts";
 import { SessionControls } from "../components/SessionControls";
 import { SessionTitle } from "../components/SessionTitle";
 import { ShortcutsHelp } from "../components/ShortcutsHelp";
@@ -99,7 +101,8 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
     if (text || images.length > 0) await client.sendMessage(continued.id, text, images);
     open({ kind: "session", id: continued.id });
   };
-  const send = terminal ? (text: string, images: ImageUpload[]) => carryOn(text, false, images) : chat.send;
+  const queue = useQueuedPrompts(sessionId, terminal ? undefined : session?.status, chat.send);
+  const send = terminal ? (text: string, images: ImageUpload[]) => carryOn(text, false, images) : queue.submit;
   const disabled = ended ? "This session is archived" : live ? "A terminal is writing this session: fork it to write here" : null;
   if (chat.missing) {
     return (
@@ -164,6 +167,7 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
       {!terminal && chat.view?.approvals.map((approval) => (
         <ApprovalCard key={approval.request_id} approval={approval} decide={(decision) => decide(approval, decision)} />
       ))}
+      {!terminal && <QueuedPrompts queue={queue} />}
       <Composer inputRef={composer} send={send} disabled={disabled} suggest={suggest} />
       {help && <ShortcutsHelp shortcuts={[...shortcuts, ...globalShortcuts]} close={() => setHelp(false)} />}
     </main>

@@ -1,0 +1,45 @@
+// @vitest-environment jsdom
+import { act, renderHook } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import type { SessionStatus } from "../gen/protocol";
+import { useQueuedPrompts } from "./useQueuedPrompts";
+
+afterEach(() => localStorage.clear());
+
+describe("useQueuedPrompts", () => {
+  it("sends at once when ready, queues while Claude works, and sends in order once ready", async () => {
+    const send = vi.fn(() => Promise.resolve({ message_id: "m" }));
+    const { result, rerender } = renderHook(({ status }: { status: SessionStatus }) => useQueuedPrompts("s1", status, send), { initialProps: { status: "idle" } });
+    await act(() => result.current.submit("now", []));
+    expect(send).toHaveBeenCalledWith("now", []);
+
+    rerender({ status: "running" });
+    await act(() => result.current.submit("first", []));
+    await act(() => result.current.submit("second", []));
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(result.current.queued.map((item) => item.text)).toEqual(["first", "second"]);
+    expect(JSON.parse(localStorage.getItem("tether.queued.s1") ?? "[]")).toHaveLength(2);
+
+    const [first, second] = result.current.queued;
+    act(() => result.current.edit(first!.id, "first, edited"));
+    act(() => result.current.remove(second!.id));
+    rerender({ status: "idle" });
+    await act(async () => {});
+    expect(send).toHaveBeenLastCalledWith("first, edited", []);
+    expect(result.current.queued).toEqual([]);
+  });
+
+  it("keeps a queued prompt the engine refuses, saying why", async () => {
+    const send = vi.fn(() => Promise.reject({ message: "the session has ended" }));
+    const { result, rerender } = renderHook(({ status }: { status: SessionStatus }) => useQueuedPrompts("s2", status, send), { initialProps: { status: "running" } });
+    await act(() => result.current.submit("later", []));
+    rerender({ status: "idle" });
+    await act(async () => {});
+    expect(result.current.queued.map((item) => item.text)).toEqual(["later"]);
+    expect(result.current.problem).toBe("The queued message was not sent: the session has ended");
+    rerender({ status: "idle" });
+    await act(async () => {});
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+});
