@@ -3,7 +3,7 @@
 // screen at its own URL: beside a sidebar of projects and sessions where the window is wide,
 // one pane at a time where it is not; the connection always shown, and since when the desktop
 // is unreachable when it is.
-import { PanelLeftClose, PanelLeftOpen, Settings, Smartphone } from "lucide-react";
+import { PanelLeftClose, PanelLeftOpen, Search, Settings, Smartphone } from "lucide-react";
 import { type CSSProperties, type ReactNode, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Router } from "wouter";
 import { useHashLocation } from "wouter/use-hash-location";
@@ -31,6 +31,7 @@ import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
 import { ProjectScreen } from "./screens/ProjectScreen";
+import { SearchScreen } from "./screens/SearchScreen";
 import { SessionsScreen } from "./screens/SessionsScreen";
 import { SettingsScreen } from "./screens/SettingsScreen";
 import { chatPath, upgradeOldLink, useGo, useScreen } from "./routes";
@@ -173,6 +174,9 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
           <AppLink className="brand" href="/" aria-current={screen.kind === "sessions" ? "page" : undefined}>
             Tether
           </AppLink>
+          <AppLink href="/search" aria-current={screen.kind === "search" ? "page" : undefined}>
+            <Search size={18} aria-hidden="true" /> Search
+          </AppLink>
           <AppLink href="/devices" aria-current={screen.kind === "devices" ? "page" : undefined}>
             <Smartphone size={18} aria-hidden="true" /> Devices
           </AppLink>
@@ -201,7 +205,9 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
           ) : screen.kind === "settings" ? (
             <SettingsScreen client={client} status={status} local={local} />
           ) : screen.kind === "project" ? (
-            <ProjectScreen client={client} status={status} listed={listed} projectId={screen.id} start={start} back={() => back("/")} />
+            <ProjectScreen client={client} status={status} listed={listed} projectId={screen.id} view={screen} start={start} back={() => back("/")} />
+          ) : screen.kind === "search" ? (
+            <SearchScreen client={client} status={status} listed={listed} />
           ) : screen.kind === "sessions" ? (
             <SessionsScreen client={client} status={status} local={local} listed={listed} wide={wide} start={start} open={open} />
           ) : (
@@ -209,6 +215,9 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
               key={`${screen.target.kind}:${screen.target.id}`}
               client={client}
               sessionId={screen.target.id}
+              focus={screen.focus}
+              changes={screen.changes}
+              projectPath={listed.projects.find((project) => project.id === listed.sessions.find((session) => session.id === screen.target.id)?.project_id)?.path}
               terminal={screen.target.kind === "terminal"}
               back={() => back("/")}
               showBack={!wide}

@@ -45,7 +45,13 @@ it("upgrades a notification's old link and names the screen of each route", () =
   act(() => dispatchEvent(new HashChangeEvent("hashchange")));
   expect(shown()).toEqual({ kind: "devices" });
   for (const [hash, screen] of [
-    ["#/project/p%201", { kind: "project", id: "p 1" }],
+    ["#/project/p%201", { kind: "project", id: "p 1", tab: "sessions" }],
+    ["#/project/p1/git", { kind: "project", id: "p1", tab: "git" }],
+    ["#/project/p1/files", { kind: "project", id: "p1", tab: "files", path: "" }],
+    ["#/project/p1/files/src/a%20b.rs", { kind: "project", id: "p1", tab: "files", path: "src/a b.rs" }],
+    ["#/session/s1/message/user-3", { kind: "chat", target: { kind: "session", id: "s1" }, focus: "user-3" }],
+    ["#/session/s1/changes", { kind: "chat", target: { kind: "session", id: "s1" }, changes: true }],
+    ["#/search", { kind: "search" }],
     ["#/settings", { kind: "settings" }],
     ["#/nowhere", { kind: "sessions" }],
   ] as const) {

@@ -23,7 +23,12 @@ type Props = {
   messages: Message[];
   /** Loads the page before, when there is one. */
   loadEarlier: (() => void) | null;
+  /** A message to show and mark (a search result): earlier pages load until it is there. */
+  focus?: string;
 };
+
+/** Pages loaded back at most, looking for the message to show. */
+const MOST_PAGES_BACK = 200;
 
 function rowsOf(messages: Message[]): Row[] {
   return messages.flatMap((message) => {
@@ -37,7 +42,7 @@ function rowsOf(messages: Message[]): Row[] {
   });
 }
 
-export function Transcript({ messages, loadEarlier }: Props) {
+export function Transcript({ messages, loadEarlier, focus }: Props) {
   const rows = useMemo(() => rowsOf(messages), [messages]);
   const scroller = useRef<HTMLDivElement | null>(null);
   const virtualizer = useVirtualizer({
@@ -87,6 +92,21 @@ export function Transcript({ messages, loadEarlier }: Props) {
     if (element && element.scrollTop < NEAR_TOP && (!following.current || element.scrollHeight <= element.clientHeight)) earlier.current?.();
   }, [firstKey]);
 
+  // The message asked for: shown once it is loaded, else the page before is asked for.
+  const focusIndex = focus === undefined ? -1 : rows.findIndex((row) => row.key.startsWith(`${focus}/`));
+  const pagesBack = useRef(0);
+  useLayoutEffect(() => {
+    if (focus === undefined) return;
+    if (focusIndex >= 0) {
+      following.current = false;
+      setAtEnd(false);
+      virtualizer.scrollToIndex(focusIndex, { align: "start" });
+    } else if (pagesBack.current < MOST_PAGES_BACK) {
+      pagesBack.current += 1;
+      earlier.current?.();
+    }
+  }, [focus, focusIndex, firstKey, virtualizer]);
+
   const jump = () => {
     following.current = true;
     setAtEnd(true);
@@ -101,7 +121,13 @@ export function Transcript({ messages, loadEarlier }: Props) {
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
             return (
-              <div key={item.key} data-index={item.index} ref={virtualizer.measureElement} className="row" style={{ transform: `translateY(${item.start}px)` }}>
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className={focus !== undefined && row.key.startsWith(`${focus}/`) ? "row focused" : "row"}
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
                 <div className={`message message-${row.role}`}>
                   <PartView part={row.part} role={row.role} />
                   {row.copy !== null && <CopyButton text={row.copy} label="Copy answer" />}

@@ -13,12 +13,17 @@ function titleOf(screen: Screen, listed: Sessions): string {
       return "Devices · Tether";
     case "settings":
       return "Settings · Tether";
-    case "project":
-      return `${listed.projects.find((project) => project.id === screen.id)?.name ?? "Project"} · Tether`;
+    case "search":
+      return "Search · Tether";
+    case "project": {
+      const name = listed.projects.find((project) => project.id === screen.id)?.name ?? "Project";
+      const tab = screen.tab === "git" ? "Git · " : screen.tab === "files" ? `${screen.path || "Files"} · ` : "";
+      return `${tab}${name} · Tether`;
+    }
     case "chat": {
       if (screen.target.kind === "terminal") return "Claude Code session · Tether";
       const session = listed.sessions.find((candidate) => candidate.id === screen.target.id);
-      return `${session ? sessionName(session) : "Session"} · Tether`;
+      return `${screen.changes ? "Changes · " : ""}${session ? sessionName(session) : "Session"} · Tether`;
     }
   }
 }

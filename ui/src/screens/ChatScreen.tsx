@@ -2,7 +2,7 @@
 // calls as cards, edits as diffs), approvals waiting for an answer, and the composer. A
 // terminal session (from Claude Code's history) shows the same way, read-only: followed live
 // while a terminal writes it, forked from here then, and continued here once it is not.
-import { Archive, ChevronLeft } from "lucide-react";
+import { Archive, ChevronLeft, FileDiff, MessageSquare } from "lucide-react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { useChat } from "../chat/hooks";
@@ -11,7 +11,10 @@ import { markSeen } from "../chat/unread";
 import { useQueuedPrompts } from "../chat/useQueuedPrompts";
 import type { SuggestionSource } from "../chat/useSuggestions";
 import { type Decision, ApprovalCard } from "../components/ApprovalCard";
+import { ChangesView } from "../components/ChangesView";
 import { Composer } from "../components/Composer";
+import { AppLink } from "../layout/AppLink";
+import { chatPath } from "../routes";
 import { QueuedPrompts } from "../components/QueuedPrompts";
 import { SessionControls } from "../components/SessionControls";
 import { SessionTitle } from "../components/SessionTitle";
@@ -27,6 +30,12 @@ import { TerminalBanner } from "../components/TerminalBanner";
 type Props = {
   client: TetherClient;
   sessionId: string;
+  /** A message to show (from a search). */
+  focus?: string;
+  /** Shows the files the session changed instead of the conversation. */
+  changes?: boolean;
+  /** The session's project folder, for the changes' paths. */
+  projectPath?: string;
   /** `sessionId` is a transcript's id. */
   terminal?: boolean;
   back(): void;
@@ -38,7 +47,7 @@ type Props = {
   globalShortcuts: Shortcut[];
 };
 
-export function ChatScreen({ client, sessionId, terminal = false, back, showBack, open, globalShortcuts }: Props) {
+export function ChatScreen({ client, sessionId, focus, changes = false, projectPath, terminal = false, back, showBack, open, globalShortcuts }: Props) {
   const chat = useChat(client, sessionId, terminal);
   const composer = useRef<HTMLTextAreaElement | null>(null);
   const [help, setHelp] = useState(false);
@@ -137,6 +146,16 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
             Interrupt
           </button>
         )}
+        {session && !terminal && (
+          <AppLink
+            className="icon-link"
+            href={changes ? chatPath({ kind: "session", id: sessionId }) : `${chatPath({ kind: "session", id: sessionId })}/changes`}
+            aria-label={changes ? "Back to the conversation" : "Files changed"}
+            title={changes ? "Conversation" : "Files changed"}
+          >
+            {changes ? <MessageSquare size={18} aria-hidden="true" /> : <FileDiff size={18} aria-hidden="true" />}
+          </AppLink>
+        )}
         {session && !terminal && !ended && (
           <button className="icon archive" onClick={archive} disabled={client.status !== "connected"} aria-label="Archive this session" title="Archive">
             <Archive size={18} aria-hidden="true" />
@@ -156,8 +175,11 @@ export function ChatScreen({ client, sessionId, terminal = false, back, showBack
       ))}
       {chat.view && <TodoList todos={chat.view.todos} />}
       {chat.loadingEarlier && <p className="hint loading-earlier" role="status">Loading earlier messages…</p>}
-      {chat.view ? (
+      {changes && session ? (
+        <ChangesView client={client} sessionId={sessionId} projectId={session.project_id} projectPath={projectPath ?? ""} />
+      ) : chat.view ? (
         <Transcript
+          focus={focus}
           messages={chat.view.messages}
           loadEarlier={chat.loadEarlier && (() => void chat.loadEarlier?.().catch((error: { message: string }) => setRefused(`Earlier messages could not be loaded: ${error.message}`)))}
         />

@@ -1,23 +1,29 @@
-// One project: its folder, a new session in it, and its sessions, each archivable; archived
-// ones listed apart. A project that is not (or no longer) there says so, with the way back.
+// One project: its folder, a new session in it, and three views: its sessions (each
+// archivable, archived ones apart), its git state, and its files. A project that is not (or
+// no longer) there says so, with the way back.
 import { Archive, FolderOpen, Plus } from "lucide-react";
 
 import { isUnread, useSeen } from "../chat/unread";
 import { type Sessions, sessionName } from "../chat/useSessions";
 import type { SessionInfo } from "../gen/protocol";
+import { FilesView } from "../components/FilesView";
+import { GitView } from "../components/GitView";
+import { AppLink } from "../layout/AppLink";
 import { SessionRow } from "../layout/SessionRow";
 import type { Status, TetherClient } from "../protocol/client";
+import { type ProjectTab, filePath, projectPath } from "../routes";
 
 type Props = {
   client: TetherClient;
   status: Status;
   listed: Sessions;
   projectId: string;
+  view: ProjectTab;
   start(projectId: string): void;
   back(): void;
 };
 
-export function ProjectScreen({ client, status, listed, projectId, start, back }: Props) {
+export function ProjectScreen({ client, status, listed, projectId, view, start, back }: Props) {
   const seen = useSeen();
   const project = listed.projects.find((candidate) => candidate.id === projectId);
   const offline = status !== "connected";
@@ -52,29 +58,40 @@ export function ProjectScreen({ client, status, listed, projectId, start, back }
           <Plus size={18} aria-hidden="true" /> New session
         </button>
       </header>
-      {listed.problem && <p className="error" role="alert">{listed.problem}</p>}
-      {mine.length === 0 && <p className="hint empty">No sessions in this project yet. Start one: Claude works in {project.path}.</p>}
-      <ul className="session-cards">
-        {open.map((session) => (
-          <li key={session.id} className="session-card">
-            <SessionRow session={session} current={false} unread={isUnread(session, seen)} />
-            <button className="icon" onClick={() => archive(session)} disabled={offline} aria-label={`Archive ${sessionName(session)}`} title="Archive">
-              <Archive size={18} aria-hidden="true" />
-            </button>
-          </li>
-        ))}
-      </ul>
-      {archived.length > 0 && (
-        <details className="archived">
-          <summary>{archived.length} archived</summary>
+      <nav className="tabs" aria-label="Project views">
+        <AppLink href={projectPath(project.id)} aria-current={view.tab === "sessions" ? "page" : undefined}>Sessions</AppLink>
+        <AppLink href={`${projectPath(project.id)}/git`} aria-current={view.tab === "git" ? "page" : undefined}>Git</AppLink>
+        <AppLink href={filePath(project.id)} aria-current={view.tab === "files" ? "page" : undefined}>Files</AppLink>
+      </nav>
+      {view.tab === "git" && <GitView client={client} projectId={project.id} />}
+      {view.tab === "files" && <FilesView client={client} projectId={project.id} path={view.path} />}
+      {view.tab === "sessions" && (
+        <>
+          {listed.problem && <p className="error" role="alert">{listed.problem}</p>}
+          {mine.length === 0 && <p className="hint empty">No sessions in this project yet. Start one: Claude works in {project.path}.</p>}
           <ul className="session-cards">
-            {archived.map((session) => (
+            {open.map((session) => (
               <li key={session.id} className="session-card">
-                <SessionRow session={session} current={false} unread={false} />
+                <SessionRow session={session} current={false} unread={isUnread(session, seen)} />
+                <button className="icon" onClick={() => archive(session)} disabled={offline} aria-label={`Archive ${sessionName(session)}`} title="Archive">
+                  <Archive size={18} aria-hidden="true" />
+                </button>
               </li>
             ))}
           </ul>
-        </details>
+          {archived.length > 0 && (
+            <details className="archived">
+              <summary>{archived.length} archived</summary>
+              <ul className="session-cards">
+                {archived.map((session) => (
+                  <li key={session.id} className="session-card">
+                    <SessionRow session={session} current={false} unread={false} />
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </>
       )}
     </main>
   );
