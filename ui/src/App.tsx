@@ -4,7 +4,7 @@
 // one pane at a time where it is not; the connection always shown, and since when the desktop
 // is unreachable when it is.
 import { PanelLeftClose, PanelLeftOpen, Search, Settings, Smartphone } from "lucide-react";
-import { type CSSProperties, type ReactNode, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import { type CSSProperties, type ReactNode, Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Router } from "wouter";
 import { useHashLocation } from "wouter/use-hash-location";
 
@@ -31,7 +31,6 @@ import { ChatScreen } from "./screens/ChatScreen";
 import { DevicesScreen } from "./screens/DevicesScreen";
 import { PairScreen } from "./screens/PairScreen";
 import { ProjectScreen } from "./screens/ProjectScreen";
-import { SearchScreen } from "./screens/SearchScreen";
 import { SessionsScreen } from "./screens/SessionsScreen";
 import { SettingsScreen } from "./screens/SettingsScreen";
 import { chatPath, upgradeOldLink, useGo, useScreen } from "./routes";
@@ -83,6 +82,9 @@ function BrowserApp() {
     />
   );
 }
+
+/** Search loads when first opened, not with the first page. */
+const SearchScreen = lazy(() => import("./screens/SearchScreen").then((module) => ({ default: module.SearchScreen })));
 
 type ConnectedProps = {
   connect: Connect;
@@ -207,7 +209,9 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
           ) : screen.kind === "project" ? (
             <ProjectScreen client={client} status={status} listed={listed} projectId={screen.id} view={screen} start={start} back={() => back("/")} />
           ) : screen.kind === "search" ? (
-            <SearchScreen client={client} status={status} listed={listed} />
+            <Suspense fallback={<p className="hint loading" role="status">Loading…</p>}>
+              <SearchScreen client={client} status={status} listed={listed} />
+            </Suspense>
           ) : screen.kind === "sessions" ? (
             <SessionsScreen client={client} status={status} local={local} listed={listed} wide={wide} start={start} open={open} />
           ) : (

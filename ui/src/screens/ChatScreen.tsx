@@ -3,7 +3,7 @@
 // terminal session (from Claude Code's history) shows the same way, read-only: followed live
 // while a terminal writes it, forked from here then, and continued here once it is not.
 import { Archive, ChevronLeft, FileDiff, MessageSquare } from "lucide-react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { useChat } from "../chat/hooks";
 import { type Shortcut, useShortcuts } from "../chat/shortcuts";
@@ -11,7 +11,6 @@ import { markSeen } from "../chat/unread";
 import { useQueuedPrompts } from "../chat/useQueuedPrompts";
 import type { SuggestionSource } from "../chat/useSuggestions";
 import { type Decision, ApprovalCard } from "../components/ApprovalCard";
-import { ChangesView } from "../components/ChangesView";
 import { Composer } from "../components/Composer";
 import { AppLink } from "../layout/AppLink";
 import { chatPath } from "../routes";
@@ -26,6 +25,9 @@ import type { Approval, ImageUpload } from "../gen/protocol";
 import type { TetherClient } from "../protocol/client";
 import type { Target } from "../chat/target";
 import { TerminalBanner } from "../components/TerminalBanner";
+
+/** The changes view loads when first shown. */
+const ChangesView = lazy(() => import("../components/ChangesView").then((module) => ({ default: module.ChangesView })));
 
 type Props = {
   client: TetherClient;
@@ -176,7 +178,9 @@ export function ChatScreen({ client, sessionId, focus, changes = false, projectP
       {chat.view && <TodoList todos={chat.view.todos} />}
       {chat.loadingEarlier && <p className="hint loading-earlier" role="status">Loading earlier messages…</p>}
       {changes && session ? (
-        <ChangesView client={client} sessionId={sessionId} projectId={session.project_id} projectPath={projectPath ?? ""} />
+        <Suspense fallback={<p className="hint loading" role="status">Loading…</p>}>
+          <ChangesView client={client} sessionId={sessionId} projectId={session.project_id} projectPath={projectPath ?? ""} />
+        </Suspense>
       ) : chat.view ? (
         <Transcript
           focus={focus}

@@ -2,16 +2,19 @@
 // archivable, archived ones apart), its git state, and its files. A project that is not (or
 // no longer) there says so, with the way back.
 import { Archive, FolderOpen, Plus } from "lucide-react";
+import { Suspense, lazy } from "react";
 
 import { isUnread, useSeen } from "../chat/unread";
 import { type Sessions, sessionName } from "../chat/useSessions";
 import type { SessionInfo } from "../gen/protocol";
-import { FilesView } from "../components/FilesView";
-import { GitView } from "../components/GitView";
 import { AppLink } from "../layout/AppLink";
 import { SessionRow } from "../layout/SessionRow";
 import type { Status, TetherClient } from "../protocol/client";
 import { type ProjectTab, filePath, projectPath } from "../routes";
+
+/** The git and files views load when first shown, not with the first page. */
+const GitView = lazy(() => import("../components/GitView").then((module) => ({ default: module.GitView })));
+const FilesView = lazy(() => import("../components/FilesView").then((module) => ({ default: module.FilesView })));
 
 type Props = {
   client: TetherClient;
@@ -63,8 +66,10 @@ export function ProjectScreen({ client, status, listed, projectId, view, start, 
         <AppLink href={`${projectPath(project.id)}/git`} aria-current={view.tab === "git" ? "page" : undefined}>Git</AppLink>
         <AppLink href={filePath(project.id)} aria-current={view.tab === "files" ? "page" : undefined}>Files</AppLink>
       </nav>
-      {view.tab === "git" && <GitView client={client} projectId={project.id} />}
-      {view.tab === "files" && <FilesView client={client} projectId={project.id} path={view.path} />}
+      <Suspense fallback={<p className="hint loading" role="status">Loading…</p>}>
+        {view.tab === "git" && <GitView client={client} projectId={project.id} />}
+        {view.tab === "files" && <FilesView client={client} projectId={project.id} path={view.path} />}
+      </Suspense>
       {view.tab === "sessions" && (
         <>
           {listed.problem && <p className="error" role="alert">{listed.problem}</p>}
