@@ -20,8 +20,6 @@ export const MAX_PIXELS = 1_200_000;
 export type Attachment = ImageUpload & {
   id: string;
   name: string;
-  /** An object URL for the thumbnail; revoke it when the attachment goes. */
-  url: string;
   width: number;
   height: number;
   bytes: number;
@@ -69,7 +67,6 @@ export async function prepareImage(file: File): Promise<Attachment> {
     name,
     media_type: type,
     data: await base64(blob),
-    url: URL.createObjectURL(blob),
     ...size,
     bytes: blob.size,
   };

@@ -1,7 +1,7 @@
 // The images waiting in the composer: added from a picker, the camera, a paste or a drop,
 // each prepared (checked and scaled) before it shows, in the order they were given; a file
 // that cannot go is named with the reason, and the others still come.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 
 import { type Attachment, MAX_IMAGES, prepareImage } from "./images";
 
@@ -16,8 +16,6 @@ export type Attachments = {
   /** Takes them all out (to send); `restore` puts them back if sending fails. */
   take(): Attachment[];
   restore(attachments: Attachment[]): void;
-  /** Frees the thumbnails of attachments that were sent. */
-  release(attachments: Attachment[]): void;
 };
 
 export function useAttachments(): Attachments {
@@ -28,8 +26,6 @@ export function useAttachments(): Attachments {
   current.current = attachments;
   const slots = useRef(0);
   slots.current = MAX_IMAGES - attachments.length - preparing;
-
-  useEffect(() => () => current.current.forEach((attachment) => URL.revokeObjectURL(attachment.url)), []);
 
   const add = useCallback((given: Iterable<File>) => {
     const files = [...given];
@@ -50,10 +46,7 @@ export function useAttachments(): Attachments {
   }, []);
 
   const remove = useCallback((id: string) => {
-    setAttachments((kept) => {
-      kept.filter((attachment) => attachment.id === id).forEach((gone) => URL.revokeObjectURL(gone.url));
-      return kept.filter((attachment) => attachment.id !== id);
-    });
+    setAttachments((kept) => kept.filter((attachment) => attachment.id !== id));
     setProblem(null);
   }, []);
 
@@ -65,7 +58,5 @@ export function useAttachments(): Attachments {
   }, []);
 
   const restore = useCallback((taken: Attachment[]) => setAttachments((kept) => [...taken, ...kept]), []);
-  const release = useCallback((sent: Attachment[]) => sent.forEach((attachment) => URL.revokeObjectURL(attachment.url)), []);
-
-  return { attachments, preparing, problem, add, remove, take, restore, release };
+  return { attachments, preparing, problem, add, remove, take, restore };
 }

@@ -23,6 +23,9 @@ export type Suggestions = {
   dismiss(): void;
 };
 
+/** Options shown at once (the menu never scrolls: typing narrows it). */
+const SHOWN = 8;
+
 const KIND_NAMES = { builtin: "Claude Code", project: "this project", user: "yours", skill: "skill" } as const;
 
 export function useSuggestions(source: SuggestionSource | null, text: string, caret: number): Suggestions {
@@ -59,7 +62,7 @@ export function useSuggestions(source: SuggestionSource | null, text: string, ca
     );
   }, [fileQuery, source]);
 
-  const items: Suggestion[] =
+  const all: Suggestion[] =
     trigger?.kind === "command"
       ? matchCommands(commands ?? [], trigger.query).map((command) => ({
           key: command.name,
@@ -75,13 +78,24 @@ export function useSuggestions(source: SuggestionSource | null, text: string, ca
             detail: entry.kind === "folder" ? "folder" : "file",
           }))
         : [];
+  const items = all.slice(0, SHOWN);
+  const more = all.length - items.length;
   const itemsKey = items.map((item) => item.key).join("\n");
   useEffect(() => setActive(0), [itemsKey]);
 
   const loading = trigger?.kind === "command" ? commands === null : trigger?.kind === "file" && files?.query !== trigger.query && !files;
   const note = !trigger
     ? null
-    : problem ?? (loading ? (trigger.kind === "command" ? "Asking Claude for its commands…" : "Looking through the project…") : items.length === 0 ? "Nothing matches" : null);
+    : (problem ??
+      (loading
+        ? trigger.kind === "command"
+          ? "Asking Claude for its commands…"
+          : "Looking through the project…"
+        : items.length === 0
+          ? "Nothing matches"
+          : more > 0
+            ? `${more} more: type to narrow`
+            : null));
   return {
     trigger,
     items,

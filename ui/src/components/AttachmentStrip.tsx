@@ -11,7 +11,7 @@ export function AttachmentStrip({ attachments, preparing, remove }: Props) {
     <ul className="attachment-strip" aria-label="Images to send">
       {attachments.map((attachment) => (
         <li key={attachment.id} className="attachment-thumb">
-          <img src={attachment.url} alt={attachment.name} title={`${attachment.name}, ${attachment.width}×${attachment.height}, ${kilobytes(attachment.bytes)}`} />
+          <img src={`data:${attachment.media_type};base64,${attachment.data}`} alt={attachment.name} title={`${attachment.name}, ${attachment.width}×${attachment.height}, ${kilobytes(attachment.bytes)}`} />
           <button type="button" className="icon" onClick={() => remove(attachment.id)} aria-label={`Remove ${attachment.name}`}>
             <X size={14} aria-hidden="true" />
           </button>

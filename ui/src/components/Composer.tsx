@@ -59,14 +59,11 @@ export function Composer({ send, disabled, inputRef, suggest }: Props) {
     const attached = images.take();
     setDraft("");
     setProblem(null);
-    send(text, uploads(attached)).then(
-      () => images.release(attached),
-      (error: { message: string }) => {
-        setDraft((typed) => typed || text);
-        images.restore(attached);
-        setProblem(`Not sent: ${error.message}`);
-      },
-    );
+    send(text, uploads(attached)).catch((error: { message: string }) => {
+      setDraft((typed) => typed || text);
+      images.restore(attached);
+      setProblem(`Not sent: ${error.message}`);
+    });
   }
 
   function choose(index: number) {

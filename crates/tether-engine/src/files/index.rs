@@ -98,7 +98,7 @@ impl FileIndex {
     /// then shallowest and by path. A blank query gives the shallowest entries.
     pub fn search(&self, query: &str, limit: usize) -> Vec<FileEntry> {
         let query = query.trim().to_lowercase();
-        let mut ranked: Vec<(u8, usize)> = self
+        let mut ranked: Vec<(u32, usize)> = self
             .entries
             .iter()
             .enumerate()
@@ -127,7 +127,7 @@ impl FileIndex {
 }
 
 /// Lower is better; `None` when the letters are not all there in order.
-fn rank(path: &str, query: &str) -> Option<u8> {
+fn rank(path: &str, query: &str) -> Option<u32> {
     if query.is_empty() {
         return Some(0);
     }
@@ -135,16 +135,35 @@ fn rank(path: &str, query: &str) -> Option<u8> {
     if name.starts_with(query) {
         Some(0)
     } else if name.contains(query) {
-        Some(1)
+        Some(1 << 16)
     } else if path.contains(query) {
-        Some(2)
+        Some(2 << 16)
     } else {
-        let mut letters = path.chars();
-        query
-            .chars()
-            .all(|wanted| letters.any(|letter| letter == wanted))
-            .then_some(3)
+        spread(path, query).map(|score| (3 << 16) + u32::from(u16::MAX - score))
     }
+}
+
+/// How well `query`'s letters, taken in order from the left, fall in `path`: a letter at the
+/// start of a part (after `/`, `.`, `-`, `_` or a space) counts two, one right after the last
+/// counts one. `None` when they are not all there.
+fn spread(path: &str, query: &str) -> Option<u16> {
+    let mut score: u16 = 0;
+    let mut previous: Option<char> = None;
+    let mut last_matched = false;
+    let mut wanted = query.chars().peekable();
+    for letter in path.chars() {
+        let Some(&next) = wanted.peek() else { break };
+        let boundary = previous.is_none_or(|before| matches!(before, '/' | '.' | '-' | '_' | ' '));
+        if letter == next {
+            wanted.next();
+            score = score.saturating_add(if boundary { 2 } else { 0 } + u16::from(last_matched));
+            last_matched = true;
+        } else {
+            last_matched = false;
+        }
+        previous = Some(letter);
+    }
+    wanted.peek().is_none().then_some(score)
 }
 
 /// Each project's latest walk.
@@ -277,6 +296,13 @@ mod tests {
             .collect();
         assert_eq!(found[0], "main.rs", "{found:?}");
         assert_eq!(index.search("srvmain", 10)[0].path, "src/server/main.rs");
+        let commands = project(&[".claude/commands/review.md", "src/server/main.rs"]);
+        let index_two = FileIndex::walk(&commands.path().canonicalize().unwrap());
+        assert_eq!(
+            index_two.search("srvm", 10)[0].path,
+            "src/server/main.rs",
+            "letters at the start of parts count most"
+        );
         assert_eq!(index.search("main", 2).len(), 2);
         assert!(index.search("zzz", 10).is_empty());
         assert_eq!(index.search("MAIN.RS", 1)[0].path, "main.rs", "any case");
