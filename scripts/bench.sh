@@ -14,11 +14,11 @@ echo "==> the chat UI in a browser, against the optimized engine (its figures go
 (cd ui && npm run --silent build)
 export PATH="$PWD/.venv/bin:$PATH" TETHER_CLAUDE="$PWD/tools/claude/node_modules/.bin/claude"
 scripts/with-keyring.sh cargo nextest run --release -p tether-cli --test-threads 1 \
-  -E 'binary(browser) | binary(sidebar_browser) | binary(long_session_browser)'
+  -E 'binary(browser) | binary(sidebar_browser) | binary(long_session_browser) | binary(composer_browser)'
 # One at a time (two browsers at once would measure each other), and their figures kept
 # apart, so tests run meanwhile cannot replace them.
 ui_figures=$(mktemp -d)
 trap 'rm -rf "$ui_figures"' EXIT
-cp test-output/ui-load.json test-output/ui-long.json test-output/ui-switch.json "$ui_figures/"
+cp test-output/ui-load.json test-output/ui-long.json test-output/ui-switch.json test-output/ui-composer.json "$ui_figures/"
 echo "==> measuring (about ten minutes)"
 scripts/with-keyring.sh target/release/tether-bench run --ui "$ui_figures" "$@"

@@ -1,7 +1,7 @@
 //! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline, push latency and
 //! start-up, measured side by side with a Node `ws` server and a Bun server doing the same work
-//! in the same run, its reading of Claude Code's transcripts next to `wc -l`, and the chat UI's
-//! figures from the browser tests. Prints a markdown table and writes it, with the JSON, to the
+//! in the same run, its reading of Claude Code's transcripts next to `wc -l`, search and file
+//! search next to `grep` and `find`, and the chat UI's figures from the browser tests. Prints a markdown table and writes it, with the JSON, to the
 //! output folder.
 
 mod catch_up;
@@ -13,6 +13,7 @@ mod idle;
 mod lines;
 mod machine;
 mod pipeline;
+mod project;
 mod push;
 mod report;
 mod serve;
@@ -68,6 +69,8 @@ enum Command {
     Index { projects: PathBuf, grow: PathBuf },
     /// Reads the last page of one transcript (started by `run`).
     Page { projects: PathBuf, id: String },
+    /// Search and file search alone, as JSON (for profiling them).
+    Project,
 }
 
 #[tokio::main]
@@ -79,6 +82,10 @@ async fn main() -> Result<()> {
                 "{}",
                 serde_json::to_string(&transcripts::index(&projects, &grow)?)?
             );
+            Ok(())
+        }
+        Command::Project => {
+            println!("{}", serde_json::to_string(&project::run().await?)?);
             Ok(())
         }
         Command::Page { projects, id } => {
@@ -171,7 +178,7 @@ async fn measure(
         server.stop().await;
     }
 
-    eprintln!("catch-up, pipeline, push, start-up, transcripts");
+    eprintln!("catch-up, pipeline, push, start-up, transcripts, search and files");
     Ok(Results {
         measured_at: format!("{} UTC", utc(unix_now())),
         machine,
@@ -183,6 +190,7 @@ async fn measure(
         push: push::run(8, 300).await?,
         startup: startup::run(&programs, &tether).await?,
         transcripts: transcripts::run(&programs.bench).await?,
+        project: project::run().await?,
         ui: None,
     })
 }

@@ -9,6 +9,7 @@ use crate::fanout::{Delivery, delivery};
 use crate::idle::IdleMemory;
 use crate::machine::Machine;
 use crate::pipeline::Pipeline;
+use crate::project::ProjectBench;
 use crate::push::PushLatency;
 use crate::servers::Kind;
 use crate::startup::Startup;
@@ -30,6 +31,7 @@ pub struct Results {
     pub push: PushLatency,
     pub startup: Vec<Startup>,
     pub transcripts: TranscriptBench,
+    pub project: ProjectBench,
     /// The browser's figures, when the browser tests ran first (`make bench` runs them).
     pub ui: Option<UiBench>,
 }
@@ -125,6 +127,24 @@ impl Results {
                 met: t.last_page_ms <= 100.0,
             },
         ]);
+        let p = &self.project;
+        targets.extend([
+            Target {
+                name: "search over 100,000 messages, p99 ≤ 50 ms",
+                measured: format!("{:.2} ms", p.search_p99_ms),
+                met: p.search_p99_ms <= 50.0,
+            },
+            Target {
+                name: "file search in a 100,000-file tree, cold ≤ 200 ms",
+                measured: format!("{:.0} ms", p.file_cold_ms),
+                met: p.file_cold_ms <= 200.0,
+            },
+            Target {
+                name: "file search in a 100,000-file tree, warm ≤ 20 ms",
+                measured: format!("{:.2} ms", p.file_warm_p99_ms),
+                met: p.file_warm_p99_ms <= 20.0,
+            },
+        ]);
         if let Some(ui) = &self.ui {
             targets.extend([
                 Target {
@@ -144,6 +164,14 @@ impl Results {
                         ui.long_tasks, ui.longest_task_ms
                     ),
                     met: ui.longest_task_ms <= 50.0,
+                },
+                Target {
+                    name: "a 12-megapixel photo ready to send on a phone's CPU ≤ 1 s",
+                    measured: format!(
+                        "{:.0} ms (desktop {:.0} ms)",
+                        ui.prepare_photo_phone_ms, ui.prepare_photo_desktop_ms
+                    ),
+                    met: ui.prepare_photo_phone_ms <= 1_000.0,
                 },
                 Target {
                     name: "switching between two open sessions ≤ 100 ms",
@@ -173,6 +201,7 @@ impl Results {
         self.write_idle(&mut out);
         self.write_rest(&mut out);
         self.write_transcripts(&mut out);
+        self.write_project(&mut out);
         let _ = writeln!(
             out,
             "## Targets\n\n| target | measured | met |\n|---|---|---|"
@@ -275,6 +304,26 @@ impl Results {
             );
         }
         out.push('\n');
+    }
+
+    fn write_project(&self, out: &mut String) {
+        let p = &self.project;
+        let _ = writeln!(
+            out,
+            "## Search and the project's files\n\n\
+             | measure | Tether | floor, same data |\n|---|---:|---:|\n\
+             | search {} messages, p50 / p99 | {:.2} / {:.2} ms | `grep -c` of their text: {:.1} ms |\n\
+             | `@` search in {} files, cold (walk + search) | {:.0} ms | `find -type f`: {:.0} ms |\n\
+             | `@` search, warm, p99 | {:.2} ms | |\n",
+            p.messages,
+            p.search_p50_ms,
+            p.search_p99_ms,
+            p.grep_ms,
+            p.files,
+            p.file_cold_ms,
+            p.find_ms,
+            p.file_warm_p99_ms,
+        );
     }
 
     fn write_transcripts(&self, out: &mut String) {

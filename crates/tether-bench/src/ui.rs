@@ -1,6 +1,6 @@
 //! The chat UI in a real browser, as the browser tests measured it against the real engine
 //! (`make bench` runs them optimized first): the first load's bytes, a 10,000-part session
-//! opened and scrolled, and switching between two sessions.
+//! opened and scrolled, switching between two sessions, and a photo made ready to send.
 
 use std::path::Path;
 
@@ -21,6 +21,10 @@ pub struct UiBench {
     /// Switching between two open sessions from the sidebar (click to answer drawn).
     pub switch_median_ms: f64,
     pub switch_max_ms: f64,
+    /// A 12-megapixel photo made ready to send (checked, scaled, encoded), on a phone's CPU
+    /// (Chromium slowed fourfold) and on the desktop.
+    pub prepare_photo_phone_ms: f64,
+    pub prepare_photo_desktop_ms: f64,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +47,12 @@ struct Long {
 }
 
 #[derive(Deserialize)]
+struct Composer {
+    prepare_12mp_phone_ms: f64,
+    prepare_12mp_desktop_ms: f64,
+}
+
+#[derive(Deserialize)]
 struct Switch {
     switch_median_ms: f64,
     switch_max_ms: f64,
@@ -55,11 +65,12 @@ fn read<T: for<'de> Deserialize<'de>>(folder: &Path, name: &str) -> Result<T> {
 }
 
 /// The figures the browser tests left in `folder` (`ui-load.json`, `ui-long.json`,
-/// `ui-switch.json`).
+/// `ui-switch.json`, `ui-composer.json`).
 pub fn read_figures(folder: &Path) -> Result<UiBench> {
     let load: Load = read(folder, "ui-load.json")?;
     let long: Long = read(folder, "ui-long.json")?;
     let switch: Switch = read(folder, "ui-switch.json")?;
+    let composer: Composer = read(folder, "ui-composer.json")?;
     Ok(UiBench {
         first_load_kb: load.desktop.transferred_kb,
         open_ms: long.open_ms,
@@ -69,5 +80,7 @@ pub fn read_figures(folder: &Path) -> Result<UiBench> {
         scroll_ms: long.scroll_ms,
         switch_median_ms: switch.switch_median_ms,
         switch_max_ms: switch.switch_max_ms,
+        prepare_photo_phone_ms: composer.prepare_12mp_phone_ms,
+        prepare_photo_desktop_ms: composer.prepare_12mp_desktop_ms,
     })
 }

@@ -34,7 +34,11 @@ pub fn fts_query(input: &str) -> Option<String> {
     Some(quoted.collect::<Vec<_>>().join(" "))
 }
 
-/// The best `limit` messages for `input`.
+/// The newest matches ranked: past this many, older ones are not ranked (ranking every match
+/// of a common word in a long history would take the answer past 50 ms).
+const RANKED: usize = 2_000;
+
+/// The best `limit` of the newest matching messages for `input`.
 pub fn search(
     connection: &Connection,
     input: &str,
@@ -43,18 +47,24 @@ pub fn search(
     let Some(query) = fts_query(input) else {
         return Ok(Vec::new());
     };
+    // FTS5 reads a `MATCH` newest first and stops early; `rowid >=` bounds what `rank` scores.
     let mut statement = connection.prepare_cached(
         "SELECT r.session_id, m.id, m.role, snippet(message_text, 0, ?3, ?4, '…', 16)
            FROM message_text
            JOIN message_rows AS r ON r.id = message_text.rowid
            JOIN messages AS m ON m.session_id = r.session_id AND m.seq = r.seq
           WHERE message_text MATCH ?1
+            AND message_text.rowid >= (
+                SELECT coalesce(min(id), 0) FROM (
+                    SELECT rowid AS id FROM message_text WHERE message_text MATCH ?1
+                     ORDER BY rowid DESC LIMIT ?5))
           ORDER BY rank
           LIMIT ?2",
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let ranked = i64::try_from(RANKED).unwrap_or(i64::MAX);
     let rows = statement.query_map(
-        rusqlite::params![query, limit, OPEN.to_string(), CLOSE.to_string()],
+        rusqlite::params![query, limit, OPEN.to_string(), CLOSE.to_string(), ranked],
         |row| {
             Ok(SearchHit {
                 session_id: row.get(0)?,
