@@ -126,6 +126,11 @@ try {
   await box.press("Enter");
   await page.getByText(answers[2]).waitFor();
   await page.locator(".chat-header .badge", { hasText: "idle" }).waitFor();
+  // The mention in the sent message opens the file; Back returns to the chat.
+  await page.getByRole("region", { name: "Conversation" }).getByRole("link", { name: "@src/server/main.rs" }).click();
+  await page.getByRole("region", { name: "Contents of src/server/main.rs" }).waitFor();
+  await page.goBack();
+  await page.getByText(answers[2]).waitFor();
 
   // An edit, approved, then the session's changes and the file as it is now.
   await box.fill("Make main say hello");

@@ -8,6 +8,7 @@ import { Suspense, lazy, memo, useCallback, useLayoutEffect, useMemo, useRef, us
 
 import type { Message, Part, Role } from "../gen/protocol";
 import { CopyButton } from "./CopyButton";
+import { MentionedText } from "./MentionedText";
 import { ToolCard } from "./ToolCard";
 
 /** Markdown and its highlighter load with the first chat, not with the first page. */
@@ -171,8 +172,14 @@ const PartView = memo(function PartView({ part, role }: { part: Part; role: Role
     );
   }
   if (part.kind === "image") return <Attachment mediaType={part.media_type} data={part.data} />;
+  if (role === "user") {
+    return (
+      <p className="text">
+        <MentionedText text={part.text} />
+      </p>
+    );
+  }
   const plain = <p className="text">{part.text}</p>;
-  if (role === "user") return plain;
   return (
     <Suspense fallback={plain}>
       <Markdown id={part.id} text={part.text} />

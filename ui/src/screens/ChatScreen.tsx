@@ -14,6 +14,7 @@ import { type Decision, ApprovalCard } from "../components/ApprovalCard";
 import { Composer } from "../components/Composer";
 import { AppLink } from "../layout/AppLink";
 import { chatPath } from "../routes";
+import { MentionProject } from "../components/MentionedText";
 import { QueuedPrompts } from "../components/QueuedPrompts";
 import { SessionControls } from "../components/SessionControls";
 import { SessionTitle } from "../components/SessionTitle";
@@ -182,11 +183,13 @@ export function ChatScreen({ client, sessionId, focus, changes = false, projectP
           <ChangesView client={client} sessionId={sessionId} projectId={session.project_id} projectPath={projectPath ?? ""} />
         </Suspense>
       ) : chat.view ? (
-        <Transcript
-          focus={focus}
-          messages={chat.view.messages}
-          loadEarlier={chat.loadEarlier && (() => void chat.loadEarlier?.().catch((error: { message: string }) => setRefused(`Earlier messages could not be loaded: ${error.message}`)))}
-        />
+        <MentionProject.Provider value={terminal ? null : (projectId ?? null)}>
+          <Transcript
+            focus={focus}
+            messages={chat.view.messages}
+            loadEarlier={chat.loadEarlier && (() => void chat.loadEarlier?.().catch((error: { message: string }) => setRefused(`Earlier messages could not be loaded: ${error.message}`)))}
+          />
+        </MentionProject.Provider>
       ) : (
         <p className="hint loading" role="status">Loading the conversation…</p>
       )}

@@ -175,10 +175,11 @@ async fn a_normal_client_streams_without_loss_through_a_hostile_crowd() {
         });
         ("garbage", attack(garbage, frames).await)
     });
-    // One frame far larger than allowed: 1009.
+    // One frame larger than allowed: 1009.
     let huge = server.connect(&hostile_token).await;
+    let past_the_limit = server.engine.config().limits.max_message_bytes + 1;
     crowd.spawn(async move {
-        let frame = Message::text("x".repeat(4 << 20));
+        let frame = Message::text("x".repeat(past_the_limit));
         ("huge", attack(huge, std::iter::once(frame)).await)
     });
     // A flood of valid requests: rate limited, then closed with 1008 (or cut off for not
