@@ -133,12 +133,18 @@ fn a_closed_window_keeps_sessions_running_in_the_tray_and_notifies_when_a_turn_e
 
     // A session whose turn is under way (the fake holds its answer).
     window.find(".connection", "Connected");
-    let folder = window.find("input[aria-label='Project folder']", "");
-    window.type_into(&folder, project.path().to_str().unwrap());
-    window.click(&window.find(".add-project button", "Add project"));
-    window.click(&window.find("button[aria-label^='New session in']", ""));
-    let message = window.find("textarea[aria-label='Message']", "");
-    window.type_into(&message, &format!("Tell me {SECRET}{ENTER}"));
+    window.type_on(
+        "input[aria-label='Project folder']",
+        "",
+        project.path().to_str().unwrap(),
+    );
+    window.click_on(".add-project button", "Add project");
+    window.click_on("button[aria-label^='New session in']", "");
+    window.type_on(
+        "textarea[aria-label='Message']",
+        "",
+        &format!("Tell me {SECRET}{ENTER}"),
+    );
     window.find(".message-assistant", &format!("Thinking about {SECRET}"));
     assert!(
         window_shown(&display),

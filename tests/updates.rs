@@ -120,7 +120,7 @@ fn fetches(server: &ReleaseServer, path: &str) -> usize {
 /// Looks for an update from the About panel, and waits until the feed was fetched for it.
 fn check_again(window: &Session, server: &ReleaseServer) {
     let before = fetches(server, "/latest.json");
-    window.click(&window.find(".about button", "Check for updates"));
+    window.click_on(".about button", "Check for updates");
     wait_for("the feed to be fetched again", || {
         (fetches(server, "/latest.json") > before).then_some(())
     });
@@ -253,7 +253,7 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     window.find(".update", "Tether 0.2.0 is available (you have 0.1.0");
     window.find(".update .notes", "Faster catch-up after a reconnect.");
     window.screenshot(&shots.join("window-update-available.png"));
-    window.click(&window.find(".update button", "Download"));
+    window.click_on(".update button", "Download");
     window.find(
         ".update .error",
         "The downloaded package is not signed with Tether's release key, so it was refused and nothing was installed.",
@@ -267,8 +267,8 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
 
     // Signed with the release key: downloaded (the .deb, the kind installed) and verified.
     publish(&served, &good);
-    window.click(&window.find(".update button", "Try again"));
-    window.click(&window.find(".update button", "Download"));
+    window.click_on(".update button", "Try again");
+    window.click_on(".update button", "Download");
     window.find(
         ".update",
         "Tether 0.2.0 is downloaded and its signature checked",
@@ -288,7 +288,7 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     publish(&served, &inflated);
     check_again(&window, &server);
     window.find(".update", "Tether 0.3.0 is available");
-    window.click(&window.find(".update button", "Download"));
+    window.click_on(".update button", "Download");
     window.find(
         ".update .error",
         "The update server announced version 0.3.0, but the package is signed as version 0.2.0",
@@ -298,6 +298,6 @@ fn a_newer_signed_build_is_found_downloaded_and_verified_and_bad_ones_are_refuse
     let mut same = good;
     same["version"] = "0.1.0".into();
     publish(&served, &same);
-    window.click(&window.find(".update button", "Try again"));
+    window.click_on(".update button", "Try again");
     window.find(".update", "Tether 0.1.0 is the latest version.");
 }

@@ -78,28 +78,34 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
 
     // A project and a session, made in the window; the answer streams in.
     window.find(".connection", "Connected");
-    let folder = window.find("input[aria-label='Project folder']", "");
-    window.type_into(&folder, project.path().to_str().unwrap());
-    window.click(&window.find(".add-project button", "Add project"));
+    window.type_on(
+        "input[aria-label='Project folder']",
+        "",
+        project.path().to_str().unwrap(),
+    );
+    window.click_on(".add-project button", "Add project");
     window.find("h2", &project_name);
     window.screenshot(&shots().join("window-sessions.png"));
-    window.click(&window.find(
+    window.click_on(
         &format!("button[aria-label='New session in {project_name}']"),
         "",
-    ));
-    let message = window.find("textarea[aria-label='Message']", "");
-    window.type_into(&message, &format!("Say hello{ENTER}"));
+    );
+    window.type_on(
+        "textarea[aria-label='Message']",
+        "",
+        &format!("Say hello{ENTER}"),
+    );
     window.find(".message-assistant", "Hello from the window");
     window.find(".chat-header .badge", "idle");
     window.screenshot(&shots().join("window-chat.png"));
 
     // LAN access on from the window; a phone pairs with the code (and the certificate's
     // fingerprint) the window shows, and the window approves it.
-    window.click(&window.find("nav a", "Devices"));
+    window.click_on("nav a", "Devices");
     window.find(".lan", "off");
-    window.click(&window.find(".lan button", "Turn on"));
+    window.click_on(".lan button", "Turn on");
     window.find(".lan", "https://127.0.0.1:");
-    window.click(&window.find("button", "Pair a new device"));
+    window.click_on("button", "Pair a new device");
     window.find(".offer", "SHA256:");
     let code = window.text(&window.find(".offer .code", "-"));
     window.screenshot(&shots().join("window-pairing.png"));
@@ -118,7 +124,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
             )
         })
     };
-    window.click(&window.find("[role=alertdialog] button", "Approve"));
+    window.click_on("[role=alertdialog] button", "Approve");
     let (status, response) = pair.join().unwrap();
     assert_eq!(status, 200, "{response}");
     let paired: Value = serde_json::from_str(response.split_once("\r\n\r\n").unwrap().1).unwrap();
@@ -128,17 +134,16 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
         .to_owned();
     window.find("[role=status]", "Paired “Test phone”");
     window.find(".device", "Test phone");
-    window.click(&window.find(".lan button", "Turn off"));
+    window.click_on(".lan button", "Turn off");
     window.find(".lan", "cannot reach this computer");
 
     // Reaching it from anywhere: a public URL set in the window, then turned off.
-    let public = window.find(".remote input", "");
-    window.type_into(&public, "https://desk.example.org");
-    window.click(&window.find(".remote button", "Save"));
+    window.type_on(".remote input", "", "https://desk.example.org");
+    window.click_on(".remote button", "Save");
     window.find(".remote", "https://desk.example.org/");
     window.find(".remote", "set by you");
     window.screenshot(&shots().join("window-remote.png"));
-    window.click(&window.find(".remote button", "Turn off"));
+    window.click_on(".remote button", "Turn off");
     window.find(".remote", "Only this computer and the LAN reach Tether");
 
     // Starting at login, from the window: an XDG autostart entry that starts it in the tray.
@@ -150,8 +155,8 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
             .collect();
         Some(files)
     };
-    window.click(&window.find("nav a", "Settings"));
-    window.click(&window.find(".login label", "Start Tether at login"));
+    window.click_on("nav a", "Settings");
+    window.click_on(".login label", "Start Tether at login");
     let written = wait_for("the autostart entry", || {
         entry().filter(|files| !files.is_empty())
     });
@@ -161,7 +166,7 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     );
     window.find(".login", "Start Tether at login");
     window.screenshot(&shots().join("window-devices.png"));
-    window.click(&window.find(".login label", "Start Tether at login"));
+    window.click_on(".login label", "Start Tether at login");
     wait_for("the autostart entry to go", || {
         entry().unwrap_or_default().is_empty().then_some(())
     });
@@ -170,16 +175,19 @@ fn the_window_runs_a_session_and_a_paired_phone_follows_it_live() {
     let mut phone = runtime.block_on(Phone::connect(&address, &token));
     let session_id = runtime.block_on(phone.only_session());
     runtime.block_on(phone.follow(&session_id));
-    window.click(&window.find(".sidebar .session-link", "idle"));
-    let message = window.find("textarea[aria-label='Message']", "");
-    window.type_into(&message, &format!("Run the command{ENTER}"));
+    window.click_on(".sidebar .session-link", "idle");
+    window.type_on(
+        "textarea[aria-label='Message']",
+        "",
+        &format!("Run the command{ENTER}"),
+    );
     let approval = window.find("[role=alertdialog]", "Bash");
     window.screenshot(&shots().join("window-approval.png"));
     assert!(
         window.text(&approval).contains("echo approved"),
         "the approval shows the command"
     );
-    window.click(&window.find("[role=alertdialog] button", "Allow once"));
+    window.click_on("[role=alertdialog] button", "Allow once");
     window.find(".message-assistant", "Approved in the window.");
     window.screenshot(&shots().join("window-after-approval.png"));
 

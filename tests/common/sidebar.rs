@@ -13,22 +13,28 @@ use super::webdriver::{ENTER, Session, wait_for};
 pub fn flow(window: &Session, first: &str, shots: &Path) {
     let second = tempfile::tempdir().unwrap();
     let second_name = second.path().file_name().unwrap().to_str().unwrap();
-    window.click(&window.find("nav a", "Tether"));
-    let folder = window.find("input[aria-label='Project folder']", "");
-    window.type_into(&folder, second.path().to_str().unwrap());
-    window.click(&window.find(".add-project button", "Add project"));
+    window.click_on("nav a", "Tether");
+    window.type_on(
+        "input[aria-label='Project folder']",
+        "",
+        second.path().to_str().unwrap(),
+    );
+    window.click_on(".add-project button", "Add project");
     window.find(".sidebar h2", second_name);
     for (project, prompt, answer) in [
         (second_name, "Beta one", "Beta one in the window."),
         (second_name, "Beta two", "Beta two in the window."),
         (first, "Alpha two", "Alpha two in the window."),
     ] {
-        window.click(&window.find(
+        window.click_on(
             &format!(".sidebar button[aria-label='New session in {project}']"),
             "",
-        ));
-        let message = window.find("textarea[aria-label='Message']", "");
-        window.type_into(&message, &format!("{prompt}{ENTER}"));
+        );
+        window.type_on(
+            "textarea[aria-label='Message']",
+            "",
+            &format!("{prompt}{ENTER}"),
+        );
         window.find(".message-assistant", answer);
         window.find(".chat-header .badge", "idle");
     }
@@ -40,25 +46,27 @@ pub fn flow(window: &Session, first: &str, shots: &Path) {
     };
     assert_eq!(listed(first), json!(2));
     assert_eq!(listed(second_name), json!(2));
-    window.click(&window.find(".chat-header button", "Rename"));
-    let name = window.find("input[aria-label='Session name']", "");
-    window.type_into(&name, &format!("Window alpha{ENTER}"));
+    window.click_on(".chat-header button", "Rename");
+    window.type_on(
+        "input[aria-label='Session name']",
+        "",
+        &format!("Window alpha{ENTER}"),
+    );
     window.find(".sidebar .session-link", "Window alpha");
     window.screenshot(&shots.join("window-sidebar.png"));
 
     // Switching from the sidebar: the first session, then back to the named one.
-    window.click(&window.find(
+    window.click_on(
         &format!(".sidebar [aria-label='{first}'] .session-link:not([aria-current])"),
         "idle",
-    ));
+    );
     window.find(".message-assistant", "Hello from the window");
-    window.click(&window.find(".sidebar .session-link", "Window alpha"));
+    window.click_on(".sidebar .session-link", "Window alpha");
     window.find(".message-assistant", "Alpha two in the window.");
-    window.click(&window.find(".sidebar h2 a", second_name));
+    window.click_on(".sidebar h2 a", second_name);
     window.find("main h1", second_name);
     window.screenshot(&shots.join("window-project.png"));
-    let filter = window.find("input[aria-label='Filter sessions']", "");
-    window.type_into(&filter, "window alpha");
+    window.type_on("input[aria-label='Filter sessions']", "", "window alpha");
     wait_for("the filter to leave one session", || {
         (window.script(
             "return document.querySelectorAll('.sidebar .session-link').length;",

@@ -148,24 +148,56 @@ impl Session {
             .to_owned()
     }
 
-    /// Clicks `element` once it is enabled: a click on a disabled control does nothing, and a
-    /// control may be shown a moment before it takes clicks.
-    pub fn click(&self, element: &str) {
-        wait_for(&format!("element {element} to be enabled"), || {
-            self.get(&format!("/element/{element}/enabled"))
-                .as_bool()
-                .unwrap_or(false)
-                .then_some(())
+    /// Clicks the element matching `css` that shows `text`, once it is enabled (a click on a
+    /// disabled control does nothing, and a control may show a moment before it takes clicks);
+    /// one the page replaces in between (a re-render) is found again.
+    pub fn click_on(&self, css: &str, text: &str) {
+        self.act_on(css, text, |element| {
+            let enabled = self.try_get(&format!("/element/{element}/enabled"))?;
+            if enabled.as_bool() != Some(true) {
+                return Ok(None);
+            }
+            self.try_post(&format!("/element/{element}/click"), json!({}))
+                .map(Some)
         });
-        self.post(&format!("/element/{element}/click"), json!({}));
     }
 
-    /// Types `text` into an element, as key presses.
-    pub fn type_into(&self, element: &str, text: &str) {
-        self.post(
-            &format!("/element/{element}/value"),
-            json!({ "text": text }),
+    /// Types `keys` into the element matching `css` that shows `text`, as key presses; one the
+    /// page replaces in between is found again.
+    pub fn type_on(&self, css: &str, text: &str, keys: &str) {
+        self.act_on(css, text, |element| {
+            self.try_post(
+                &format!("/element/{element}/value"),
+                json!({ "text": keys }),
+            )
+            .map(Some)
+        });
+    }
+
+    /// Finds the element and acts on it until the action is done (`Some`), finding it again
+    /// when the page replaced it; any other refusal fails the test.
+    fn act_on(
+        &self,
+        css: &str,
+        text: &str,
+        action: impl Fn(&str) -> Result<Option<Value>, String>,
+    ) {
+        wait_for(
+            &format!("{css} showing {text:?} to take the action"),
+            || match action(&self.find(css, text)) {
+                Ok(done) => done,
+                Err(said) if stale(&said) => None,
+                Err(said) => panic!("{said}"),
+            },
         );
+    }
+
+    fn try_post(&self, path: &str, body: Value) -> Result<Value, String> {
+        try_call(ureq::post(&format!("{}{path}", self.url)), Some(body))
+    }
+
+    fn try_get(&self, path: &str) -> Result<Value, String> {
+        try_call(ureq::get(&format!("{}{path}", self.url)), None)
     }
 
     /// Saves a screenshot of the window as a PNG, once the page has painted what it shows
@@ -193,21 +225,30 @@ impl Drop for Session {
 
 /// Sends a WebDriver command; returns its `value`, or fails with the driver's error.
 fn call(request: ureq::Request, body: Option<Value>) -> Value {
+    try_call(request, body).unwrap_or_else(|said| panic!("{said}"))
+}
+
+/// Like [`call`], with the driver's refusal as an error: an element the page replaced since it
+/// was found is refused as a "stale element reference".
+fn try_call(request: ureq::Request, body: Option<Value>) -> Result<Value, String> {
     let request = request.timeout(WAIT);
     let answer = match body {
         Some(body) => request.send_json(body),
         None => request.call(),
     };
     match answer {
-        Ok(response) => response.into_json::<Value>().unwrap()["value"].clone(),
-        Err(ureq::Error::Status(status, response)) => {
-            panic!(
-                "WebDriver said {status}: {}",
-                response.into_string().unwrap_or_default()
-            )
-        }
+        Ok(response) => Ok(response.into_json::<Value>().unwrap()["value"].clone()),
+        Err(ureq::Error::Status(status, response)) => Err(format!(
+            "WebDriver said {status}: {}",
+            response.into_string().unwrap_or_default()
+        )),
         Err(error) => panic!("WebDriver unreachable: {error}"),
     }
+}
+
+/// Whether the driver refused an element the page has since replaced (a re-render).
+fn stale(said: &str) -> bool {
+    said.contains("stale element reference")
 }
 
 /// Polls `probe` until it gives a value, at most for [`WAIT`].
