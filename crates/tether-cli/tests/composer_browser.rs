@@ -131,6 +131,9 @@ fn git(folder: &Path, args: &[&str]) {
         .args(["-c", "user.name=Tether", "-c", "user.email=t@example.com"])
         .args(args)
         .current_dir(folder)
+        // The machine's own git settings (signing, hooks) stay out of the test's repository.
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .unwrap();
     assert!(done.status.success(), "git {args:?}: {done:?}");

@@ -18,6 +18,9 @@ pub const MAX_BASE64_BYTES: usize = 5 * 1024 * 1024;
 /// The widest and tallest an image may be, in pixels (the API's limit).
 pub const MAX_SIDE: u32 = 8000;
 
+/// The most memory decoding one image may take: the largest image at 8 bits a channel.
+const MAX_DECODE_BYTES: u64 = MAX_SIDE as u64 * MAX_SIDE as u64 * 4;
+
 /// Why an image was refused; the message names the image (1-based) and the limit.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ImageError {
@@ -43,10 +46,12 @@ pub enum ImageError {
     },
     #[error("image {0} is damaged: it does not decode")]
     Corrupt(usize),
+    #[error("image {0} needs more than {limit} MB to decode", limit = MAX_DECODE_BYTES / 1_000_000)]
+    TooDeep(usize),
 }
 
 /// Checks every image of a prompt; the result carries the type found in the data. Decoding
-/// is CPU work: call it off the async threads.
+/// is CPU work and memory: call it off the async threads, one prompt at a time.
 pub fn check_all(uploads: Vec<ImageUpload>) -> Result<Vec<Image>, ImageError> {
     if uploads.len() > MAX_IMAGES {
         return Err(ImageError::TooMany);
@@ -89,8 +94,12 @@ fn check(index: usize, upload: ImageUpload) -> Result<Image, ImageError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    reader.decode().map_err(|_| ImageError::Corrupt(index))?;
+    reader.decode().map_err(|error| match error {
+        image::ImageError::Limits(_) => ImageError::TooDeep(index),
+        _ => ImageError::Corrupt(index),
+    })?;
     Ok(Image {
         media_type: found.to_owned(),
         data: upload.data,

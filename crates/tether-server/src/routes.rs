@@ -53,6 +53,9 @@ pub(super) fn local(engine: Engine, tasks: Tasks) -> Router {
     routes(state, true)
 }
 
+/// The largest body a request that is not signed in may carry.
+const OPEN_BODY_BYTES: usize = 64 << 10;
+
 fn routes(state: AppState, metrics: bool) -> Router {
     let signed_in = Router::new()
         .route("/ws", get(upgrade::handle))
@@ -61,6 +64,10 @@ fn routes(state: AppState, metrics: bool) -> Router {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             super::credentials::require_caller,
+        ))
+        // Signed in, a request may carry a prompt with its images.
+        .layer(DefaultBodyLimit::max(
+            state.engine.config().limits.max_message_bytes,
         ));
     let open = if metrics {
         Router::new().route("/metrics", get(serve_metrics))
@@ -76,9 +83,8 @@ fn routes(state: AppState, metrics: bool) -> Router {
         .route("/api/push/answer", post(super::push_answer::handle))
         .route("/api/auth/challenge", post(super::sign_in::challenge))
         .route("/", get(super::ui::index))
-        .layer(DefaultBodyLimit::max(
-            state.engine.config().limits.max_message_bytes,
-        ))
+        // What anyone may send before signing in (a pairing, a challenge, an answer) is small.
+        .layer(DefaultBodyLimit::max(OPEN_BODY_BYTES))
         .fallback(super::ui::asset)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -17,8 +17,8 @@ pub enum PathError {
     Outside,
     #[error("there is no such file in the project")]
     Missing,
-    #[error("that is a folder, not a file")]
-    Folder,
+    #[error("that is not a regular file (a folder, a pipe or a device)")]
+    NotAFile,
 }
 
 /// Checks the shape of `path` alone (no file system): relative, normal parts only.

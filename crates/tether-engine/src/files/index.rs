@@ -85,14 +85,6 @@ impl FileIndex {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// The best `limit` entries for `query`: its letters in order anywhere in the path,
     /// ranked by where they are found (the name's start, the name, the path, spread out),
     /// then shallowest and by path. A blank query gives the shallowest entries.
@@ -166,10 +158,12 @@ fn spread(path: &str, query: &str) -> Option<u16> {
     wanted.peek().is_none().then_some(score)
 }
 
-/// Each project's latest walk.
+/// Each project's latest walk, and one walk at a time per project (askers during a first walk
+/// wait for it rather than start their own).
 #[derive(Default)]
 pub struct FileIndexes {
     walks: Mutex<HashMap<String, Walked>>,
+    walking: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 struct Walked {
@@ -202,6 +196,18 @@ impl FileIndexes {
     }
 
     async fn walk(&self, project_id: &str, root: &Path) -> Arc<FileIndex> {
+        let turn = self
+            .lock_walking()
+            .entry(project_id.to_owned())
+            .or_default()
+            .clone();
+        let _walking = turn.lock().await;
+        // A walk that ended while this one waited is fresh enough.
+        if let Some(walked) = self.lock().get(project_id)
+            && walked.index.made.elapsed() <= FRESH_FOR
+        {
+            return walked.index.clone();
+        }
         let folder = root.to_path_buf();
         let index = tokio::task::spawn_blocking(move || FileIndex::walk(&folder))
             .await
@@ -226,6 +232,15 @@ impl FileIndexes {
     /// Forgets a removed project's walk.
     pub fn forget(&self, project_id: &str) {
         self.lock().remove(project_id);
+        self.lock_walking().remove(project_id);
+    }
+
+    fn lock_walking(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
+        self.walking
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Walked>> {

@@ -15,8 +15,9 @@ pub const MAX_READ_BYTES: u64 = 1 << 20;
 pub fn read(root: &Path, path: &str) -> Result<FileContent, PathError> {
     let real = resolve(root, path)?;
     let metadata = real.metadata().map_err(|_| PathError::Missing)?;
-    if metadata.is_dir() {
-        return Err(PathError::Folder);
+    // Only a regular file: opening a pipe would wait for a writer forever.
+    if !metadata.is_file() {
+        return Err(PathError::NotAFile);
     }
     let shown = display(root, &real).ok_or(PathError::Outside)?;
     let size = metadata.len();
@@ -73,7 +74,16 @@ mod tests {
             }
         );
         assert_eq!(big.size, MAX_READ_BYTES + 1);
-        assert_eq!(read(&root, "src"), Err(PathError::Folder));
+        assert_eq!(read(&root, "src"), Err(PathError::NotAFile));
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe"))
+            .status();
+        assert!(made.unwrap().success(), "mkfifo made a pipe");
+        assert_eq!(
+            read(&root, "pipe"),
+            Err(PathError::NotAFile),
+            "never waits on a pipe"
+        );
         assert_eq!(read(&root, "/etc/passwd"), Err(PathError::Malformed));
         assert_eq!(read(&root, "../../etc/passwd"), Err(PathError::Malformed));
         std::os::unix::fs::symlink("/etc/passwd", root.join("passwd")).unwrap();

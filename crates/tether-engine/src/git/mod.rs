@@ -9,6 +9,8 @@ use std::path::Path;
 
 use tether_protocol::files::{GitDiff, GitStatus};
 
+use crate::files::confine;
+
 pub use run::GitError;
 use run::git;
 
@@ -41,8 +43,9 @@ pub async fn status(root: &Path) -> Result<GitStatus, GitError> {
     )))
 }
 
-/// The diff of `path` (relative to the project, already checked to stay inside it): staged
-/// or in the working tree; an untracked file's whole text.
+/// The diff of `path` (relative to the project, its shape already checked): staged or in the
+/// working tree; an untracked file's whole text, once its real location is known to be inside
+/// the project.
 pub async fn diff(root: &Path, path: &Path, staged: bool) -> Result<GitDiff, GitError> {
     let shown = path.to_string_lossy().into_owned();
     let Some(path) = path.to_str() else {
@@ -56,7 +59,8 @@ pub async fn diff(root: &Path, path: &Path, staged: bool) -> Result<GitDiff, Git
     let mut output = git(root, &args, MAX_DIFF_BYTES).await?;
     if output.stdout.is_empty() && !staged {
         let untracked = ["ls-files", "--others", "--exclude-standard", "--", path];
-        if !git(root, &untracked, 4096).await?.stdout.is_empty() {
+        let inside = confine::resolve(root, path).is_ok();
+        if inside && !git(root, &untracked, 4096).await?.stdout.is_empty() {
             let whole = [
                 "diff",
                 "--no-color",

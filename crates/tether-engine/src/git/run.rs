@@ -1,5 +1,6 @@
 //! Runs the `git` binary read-only in a project: no optional locks (the user's own git is
-//! never blocked), no fsmonitor hook, no pager, no prompt; bounded in time and output.
+//! never blocked), no fsmonitor hook, no pager, no prompt, every path taken literally (no
+//! pathspec magic such as `:/` reaching outside the project); bounded in time and output.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -44,6 +45,7 @@ pub async fn git(folder: &Path, args: &[&str], limit: usize) -> Result<Output, G
         .args(args)
         .current_dir(folder)
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_LITERAL_PATHSPECS", "1")
         .env("GIT_PAGER", "cat")
         .env("LC_ALL", "C")
         .stdin(Stdio::null())
@@ -71,7 +73,13 @@ pub async fn git(folder: &Path, args: &[&str], limit: usize) -> Result<Output, G
             }
             read
         };
-        let (a, b) = tokio::join!(output, stderr.read_to_end(&mut err));
+        // Past what is kept, the rest of stderr is read and dropped, so git never blocks on it.
+        let errors = async {
+            let kept = stderr.read_to_end(&mut err).await?;
+            tokio::io::copy(&mut stderr.into_inner(), &mut tokio::io::sink()).await?;
+            Ok::<_, std::io::Error>(kept)
+        };
+        let (a, b) = tokio::join!(output, errors);
         a.and(b)
             .map_err(|error| GitError::Failed(error.to_string()))?;
         let cut = out.len() as u64 > limit;

@@ -1,3 +1,6 @@
+//! Images checked from their bytes: the four formats, a declared type that is not the data,
+//! other formats, bad base64, damage, and each limit.
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use image::{ImageFormat, RgbImage};

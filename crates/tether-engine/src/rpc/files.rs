@@ -42,7 +42,7 @@ pub(super) async fn read(engine: &Engine, params: FilePathParams) -> Result<File
 
 pub(super) fn path_error(error: PathError) -> RpcError {
     let code = match error {
-        PathError::Malformed | PathError::Folder => ErrorCode::InvalidParams,
+        PathError::Malformed | PathError::NotAFile => ErrorCode::InvalidParams,
         PathError::Outside => ErrorCode::Forbidden,
         PathError::Missing => ErrorCode::NotFound,
     };

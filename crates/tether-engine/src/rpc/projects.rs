@@ -87,6 +87,7 @@ pub(super) async fn remove(
 ) -> Result<Project, RpcError> {
     require_local(caller, "projects.remove")?;
     let project = engine.projects().remove(&params.id).map_err(to_rpc)?;
+    engine.file_indexes().forget(&project.id);
     let sessions = engine
         .sessions()
         .list()

@@ -7,6 +7,8 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
+use tether_engine::auth::Caller;
+
 use crate::claude::ClaudeBench;
 
 fn git(folder: &Path, args: &[&str]) {
@@ -14,6 +16,9 @@ fn git(folder: &Path, args: &[&str]) {
         .args(["-c", "user.name=Tether", "-c", "user.email=t@example.com"])
         .args(args)
         .current_dir(folder)
+        // The machine's own git settings (signing, hooks) stay out of the test's repositories.
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .unwrap();
     assert!(done.status.success(), "git {args:?}: {done:?}");
@@ -192,16 +197,81 @@ async fn git_status_and_diffs_of_a_scratch_repository() {
         )
         .await;
     assert_eq!(outside["error"]["code"], "invalid_params", "{outside}");
+    let written = bench.project.path().join("owned");
     let flag = client
         .call(
             7,
             "git.diff",
-            json!({ "project_id": project, "path": "--output=/tmp/owned" }),
+            json!({ "project_id": project, "path": format!("--output={}", written.display()) }),
+        )
+        .await;
+    assert_eq!(text(&flag["result"]["diff"]), "", "{flag}");
+    assert!(!written.exists(), "a path is never read as an option");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_inside_a_repository_sees_only_its_own_folder() {
+    let bench = ClaudeBench::start(Vec::new()).await;
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join("app")).unwrap();
+    std::fs::write(root.join("secret.txt"), "old secret\n").unwrap();
+    std::fs::write(root.join("app/main.rs"), "fn main() {}\n").unwrap();
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "."]);
+    git(&root, &["commit", "-qm", "first"]);
+    std::fs::write(root.join("secret.txt"), "new secret\n").unwrap();
+    std::fs::write(root.join("app/main.rs"), "fn main() { }\n").unwrap();
+    let added = bench
+        .server
+        .engine
+        .dispatch(
+            &Caller::Local,
+            "projects.add",
+            Some(json!({ "path": root.join("app") })),
+        )
+        .await
+        .unwrap();
+    let app = added["id"].as_str().unwrap().to_owned();
+    let mut client = bench.client().await;
+
+    let status = client
+        .call(1, "git.status", json!({ "project_id": app }))
+        .await;
+    let paths: Vec<String> = (status["result"]["changes"].as_array().unwrap().iter())
+        .map(|change| text(&change["path"]))
+        .collect();
+    assert_eq!(
+        paths,
+        ["main.rs"],
+        "relative to the project, and only its own: {status}"
+    );
+    for (n, magic) in [":/secret.txt", ":(top)secret.txt", ":(glob)../*", "*"]
+        .into_iter()
+        .enumerate()
+    {
+        let diff = client
+            .call(
+                2 + n as i64,
+                "git.diff",
+                json!({ "project_id": app, "path": magic }),
+            )
+            .await;
+        assert!(
+            !text(&diff["result"]["diff"]).contains("new secret"),
+            "{magic}: {diff}"
+        );
+    }
+    let own = client
+        .call(
+            9,
+            "git.diff",
+            json!({ "project_id": app, "path": "main.rs" }),
         )
         .await;
     assert!(
-        !Path::new("/tmp/owned").exists(),
-        "a path is never read as an option: {flag}"
+        text(&own["result"]["diff"]).contains("+fn main() { }"),
+        "{own}"
     );
 }
 

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use tether_fake_anthropic::Reply;
 
-use crate::claude::{ClaudeBench, status_is};
+use crate::claude::{ClaudeBench, processes_in};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_menu_lists_the_clis_commands_and_each_kind_runs() {
@@ -40,10 +40,22 @@ async fn the_menu_lists_the_clis_commands_and_each_kind_runs() {
         named("focus").is_none(),
         "a built-in that does nothing here is left out"
     );
-    let events = seat.until(status_is("idle")).await;
     assert!(
-        !events.is_empty(),
-        "started to list them, the session is ready"
+        !processes_in(&bench.project_path()).is_empty(),
+        "listing them started claude, ready for the prompt"
+    );
+    let snapshot = seat.call("sessions.get", json!({})).await;
+    assert_eq!(
+        snapshot["result"]["session"]["status"], "idle",
+        "{snapshot}"
+    );
+    let statuses: Vec<&Value> = (seat.kept.iter())
+        .filter(|event| event["event"] == "session.updated")
+        .map(|event| &event["data"]["session"]["status"])
+        .collect();
+    assert!(
+        statuses.is_empty(),
+        "nothing runs: no status changes (no `starting`, no `finished` notification): {statuses:?}"
     );
     assert!(
         bench.fake.message_requests().is_empty(),

@@ -86,7 +86,7 @@ impl Actor {
             }
             Command::SlashCommands { reply } => {
                 if self.slash.ask(reply)
-                    && let Err(error) = self.ensure_process().await
+                    && let Err(error) = self.start_process(false).await
                 {
                     self.slash.failed(&error.to_string());
                 }

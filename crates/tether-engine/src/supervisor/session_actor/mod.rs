@@ -177,8 +177,15 @@ impl Actor {
         }
     }
 
-    /// Starts `claude` if it is not running, and asks it for its agents (`initialize`).
+    /// Starts `claude` if it is not running, and asks it for its agents (`initialize`); the
+    /// session is `starting` until its turn runs.
     async fn ensure_process(&mut self) -> Result<(), SessionError> {
+        self.start_process(true).await
+    }
+
+    /// Starts `claude` if it is not running; `announce` says so in the session's status (a
+    /// start only to list its commands leaves the status as it is: nothing runs).
+    async fn start_process(&mut self, announce: bool) -> Result<(), SessionError> {
         if self.process.is_some() {
             return Ok(());
         }
@@ -195,7 +202,9 @@ impl Actor {
         self.process = Some(process);
         self.stderr_open = true;
         self.reducer.process_started();
-        self.update(SessionStatus::Starting, None);
+        if announce {
+            self.update(SessionStatus::Starting, None);
+        }
         self.write(&control::request(
             INIT_REQUEST,
             json!({ "subtype": "initialize", "hooks": null }),
@@ -243,10 +252,6 @@ impl Actor {
                 self.publish(events);
                 self.slash
                     .answered(slash_commands::from_initialize(response));
-                // Started to list its commands, with no prompt yet: it is ready.
-                if self.reducer.info().status == SessionStatus::Starting {
-                    self.update(SessionStatus::Idle, None);
-                }
             }
             CliLine::ControlResponse {
                 request_id,
