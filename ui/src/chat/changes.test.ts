@@ -1,3 +1,4 @@
+// The files a session changed, read from its tool calls alone.
 import { describe, expect, it } from "vitest";
 
 import type { Message } from "../gen/protocol";
@@ -34,5 +35,6 @@ describe("changesOf", () => {
       ["/etc/motd", null, 1],
     ]);
     expect(changed[0]!.edits.map((edit) => edit.after)).toEqual(["b", "c"]);
+    expect(changesOf(messages, "").map((file) => file.inProject)).toEqual([null, null, null]);
   });
 });

@@ -31,6 +31,8 @@ export function changesOf(messages: Message[], projectPath: string): ChangedFile
 }
 
 function relativeTo(folder: string, path: string): string | null {
+  // The project's folder unknown: no absolute path can be said to be in it.
+  if (!folder) return path.startsWith("/") ? null : path;
   const root = folder.endsWith("/") ? folder : `${folder}/`;
   if (path.startsWith(root)) return path.slice(root.length);
   return path.startsWith("/") ? null : path;

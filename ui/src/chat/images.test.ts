@@ -1,3 +1,4 @@
+// Images: the type read from the first bytes, the size the API reads, and a file refused by name.
 import { describe, expect, it } from "vitest";
 
 import { MAX_EDGE, MAX_PIXELS, fitted, prepareImage, sniff } from "./images";

@@ -1,3 +1,5 @@
+// The composer's menus: where a command or mention is being typed, what choosing one writes,
+// and which commands match.
 import { describe, expect, it } from "vitest";
 
 import type { SlashCommand } from "../gen/protocol";

@@ -1,4 +1,5 @@
 // @vitest-environment jsdom
+// Prompts written while Claude works: queued in order, edited, removed, sent one turn at a time.
 import { act, renderHook } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
@@ -21,13 +22,30 @@ describe("useQueuedPrompts", () => {
     expect(result.current.queued.map((item) => item.text)).toEqual(["first", "second"]);
     expect(JSON.parse(localStorage.getItem("tether.queued.s1") ?? "[]")).toHaveLength(2);
 
-    const [first, second] = result.current.queued;
+    const [first] = result.current.queued;
     act(() => result.current.edit(first!.id, "first, edited"));
-    act(() => result.current.remove(second!.id));
     rerender({ status: "idle" });
     await act(async () => {});
     expect(send).toHaveBeenLastCalledWith("first, edited", []);
+    expect(result.current.queued.map((item) => item.text)).toEqual(["second"]);
+    // The second waits for the turn the first started, even while the page still says idle.
+    await act(async () => {});
+    expect(send).toHaveBeenCalledTimes(2);
+    rerender({ status: "running" });
+    rerender({ status: "idle" });
+    await act(async () => {});
+    expect(send).toHaveBeenLastCalledWith("second", []);
     expect(result.current.queued).toEqual([]);
+
+    await act(() => result.current.submit("now again", []));
+    expect(send).toHaveBeenCalledTimes(4);
+    const removed = vi.fn(() => Promise.resolve({ message_id: "m" }));
+    const other = renderHook(({ status }: { status: SessionStatus }) => useQueuedPrompts("s3", status, removed), { initialProps: { status: "running" } });
+    await act(() => other.result.current.submit("gone", []));
+    act(() => other.result.current.remove(other.result.current.queued[0]!.id));
+    other.rerender({ status: "idle" });
+    await act(async () => {});
+    expect(removed).not.toHaveBeenCalled();
   });
 
   it("keeps a queued prompt the engine refuses, saying why", async () => {

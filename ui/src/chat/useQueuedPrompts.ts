@@ -45,10 +45,14 @@ export function useQueuedPrompts(sessionId: string, status: SessionStatus | unde
   const sending = useRef(false);
   /** The prompt the engine last refused: not tried again until the session's state changes. */
   const refused = useRef<string | null>(null);
+  /** Status changes seen, and how many there had been when the last prompt was sent: the
+   * next waits for a change after that (the turn it started), never going out with it. */
+  const changes = useRef(0);
+  const sentAt = useRef(-1);
   useEffect(() => {
+    changes.current += 1;
     refused.current = null;
   }, [status]);
-  useEffect(() => setQueued(load(sessionId)), [sessionId]);
   const change = useCallback(
     (update: (queued: QueuedPrompt[]) => QueuedPrompt[]) =>
       setQueued((current) => {
@@ -63,10 +67,11 @@ export function useQueuedPrompts(sessionId: string, status: SessionStatus | unde
   const ready = status !== undefined && READY.includes(status);
   const first = queued[0];
   useEffect(() => {
-    if (!ready || !first || sending.current || refused.current === first.id) return;
+    if (!ready || !first || sending.current || refused.current === first.id || changes.current === sentAt.current) return;
     sending.current = true;
     send(first.text, first.images).then(
       () => {
+        sentAt.current = changes.current;
         change((current) => current.filter((item) => item.id !== first.id));
         setProblem(null);
       },
@@ -85,7 +90,11 @@ export function useQueuedPrompts(sessionId: string, status: SessionStatus | unde
   return {
     queued,
     submit,
-    edit: (id, text) => change((current) => current.map((item) => (item.id === id ? { ...item, text } : item))),
+    edit: (id, text) => {
+      // Edited, a refused prompt may go again.
+      if (refused.current === id) refused.current = null;
+      change((current) => current.map((item) => (item.id === id ? { ...item, text } : item)));
+    },
     remove: (id) => change((current) => current.filter((item) => item.id !== id)),
     problem,
   };

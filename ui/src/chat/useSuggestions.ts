@@ -1,6 +1,7 @@
-// The composer's menu: slash commands (asked of the session once, when first wanted; asking
-// starts its claude) and the project's files for an `@` mention (searched as the query
-// changes, the newest answer winning). Escape closes it until the text before the caret changes.
+// The composer's menu: slash commands (asked of the session when first wanted, and again after
+// a failure the next time the menu opens; asking starts its claude) and the project's files
+// for an `@` mention (searched once typing pauses, the newest answer winning). Escape closes
+// it until the text before the caret changes.
 import { useEffect, useRef, useState } from "react";
 
 import type { FileEntry, SlashCommand } from "../gen/protocol";
@@ -26,6 +27,9 @@ export type Suggestions = {
 /** Options shown at once (the menu never scrolls: typing narrows it). */
 const SHOWN = 8;
 
+/** Milliseconds typing must pause before the files are searched. */
+const PAUSE = 100;
+
 const KIND_NAMES = { builtin: "Claude Code", project: "this project", user: "yours", skill: "skill" } as const;
 
 export function useSuggestions(source: SuggestionSource | null, text: string, caret: number): Suggestions {
@@ -35,10 +39,16 @@ export function useSuggestions(source: SuggestionSource | null, text: string, ca
   const trigger = found && here !== dismissed ? found : null;
   const [commands, setCommands] = useState<SlashCommand[] | null>(null);
   const [files, setFiles] = useState<{ query: string; entries: FileEntry[] } | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problems, setProblems] = useState<{ command?: string; file?: string }>({});
   const [active, setActive] = useState(0);
+  const kind = trigger?.kind;
+  // Closed, a menu's failure is forgotten: opening it again asks again.
+  useEffect(() => {
+    if (kind !== "command") setProblems((known) => (known.command ? { ...known, command: undefined } : known));
+    if (kind !== "file") setProblems((known) => (known.file ? { ...known, file: undefined } : known));
+  }, [kind]);
   const asked = useRef(0);
-  const wantsCommands = trigger?.kind === "command" && commands === null;
+  const wantsCommands = kind === "command" && commands === null && !problems.command;
   const fileQuery = trigger?.kind === "file" ? trigger.query : null;
 
   useEffect(() => {
@@ -46,7 +56,7 @@ export function useSuggestions(source: SuggestionSource | null, text: string, ca
     let current = true;
     source.commands().then(
       (listed) => current && setCommands(listed),
-      (error: { message: string }) => current && setProblem(`Commands are not available: ${error.message}`),
+      (error: { message: string }) => current && setProblems((known) => ({ ...known, command: `Commands are not available: ${error.message}` })),
     );
     return () => {
       current = false;
@@ -56,10 +66,13 @@ export function useSuggestions(source: SuggestionSource | null, text: string, ca
   useEffect(() => {
     if (fileQuery === null || !source) return;
     const mine = ++asked.current;
-    source.files(fileQuery).then(
-      (entries) => mine === asked.current && (setFiles({ query: fileQuery, entries }), setProblem(null)),
-      (error: { message: string }) => mine === asked.current && setProblem(`Files are not available: ${error.message}`),
-    );
+    const timer = setTimeout(() => {
+      source.files(fileQuery).then(
+        (entries) => mine === asked.current && (setFiles({ query: fileQuery, entries }), setProblems((known) => ({ ...known, file: undefined }))),
+        (error: { message: string }) => mine === asked.current && setProblems((known) => ({ ...known, file: `Files are not available: ${error.message}` })),
+      );
+    }, PAUSE);
+    return () => clearTimeout(timer);
   }, [fileQuery, source]);
 
   const all: Suggestion[] =
@@ -83,10 +96,10 @@ export function useSuggestions(source: SuggestionSource | null, text: string, ca
   const itemsKey = items.map((item) => item.key).join("\n");
   useEffect(() => setActive(0), [itemsKey]);
 
-  const loading = trigger?.kind === "command" ? commands === null : trigger?.kind === "file" && files?.query !== trigger.query && !files;
+  const loading = trigger?.kind === "command" ? commands === null : !files;
   const note = !trigger
     ? null
-    : (problem ??
+    : (problems[trigger.kind] ??
       (loading
         ? trigger.kind === "command"
           ? "Asking Claude for its commands…"

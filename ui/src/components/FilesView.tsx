@@ -23,10 +23,14 @@ function FileFinder({ client, projectId }: Omit<Props, "path">) {
   const asked = useRef(0);
   useEffect(() => {
     const mine = ++asked.current;
-    client.request("files.search", { project_id: projectId, query, limit: 100 }).then(
-      (answer) => mine === asked.current && (setFound(answer), setProblem(null)),
-      (error: { message: string }) => mine === asked.current && setProblem(error.message),
-    );
+    // Asked once typing pauses, the newest answer winning.
+    const timer = setTimeout(() => {
+      client.request("files.search", { project_id: projectId, query, limit: 100 }).then(
+        (answer) => mine === asked.current && (setFound(answer), setProblem(null)),
+        (error: { message: string }) => mine === asked.current && setProblem(error.message),
+      );
+    }, 100);
+    return () => clearTimeout(timer);
   }, [client, projectId, query]);
   return (
     <section className="files" aria-label="Files">

@@ -15,7 +15,7 @@ type Props = { client: TetherClient; projectId: string };
 export function GitView({ client, projectId }: Props) {
   const [status, setStatus] = useState<GitStatus | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [diff, setDiff] = useState<{ change: GitChange; staged: boolean; diff: GitDiff | null } | null>(null);
+  const [diff, setDiff] = useState<{ change: GitChange; staged: boolean; diff: GitDiff | null; problem?: string } | null>(null);
   const [loads, setLoads] = useState(0);
   useEffect(() => {
     let current = true;
@@ -32,7 +32,7 @@ export function GitView({ client, projectId }: Props) {
     setDiff({ change, staged, diff: null });
     client.request("git.diff", { project_id: projectId, path: change.path, staged }).then(
       (found) => setDiff((shown) => (shown?.change === change ? { change, staged, diff: found } : shown)),
-      (error: { message: string }) => setProblem(error.message),
+      (error: { message: string }) => setDiff((shown) => (shown?.change === change ? { change, staged, diff: null, problem: error.message } : shown)),
     );
   };
 
@@ -74,7 +74,9 @@ export function GitView({ client, projectId }: Props) {
           <h2>
             {diff.change.path} {diff.staged ? "(staged)" : ""}
           </h2>
-          {!diff.diff ? (
+          {diff.problem ? (
+            <p className="error" role="alert">The diff could not be read: {diff.problem}</p>
+          ) : !diff.diff ? (
             <p className="hint" role="status">Reading the diff…</p>
           ) : diff.diff.diff ? (
             <CodeView id={`git:${projectId}:${diff.change.path}:${diff.staged}`} text={diff.diff.diff} language="diff" label={`Diff of ${diff.change.path}`} />

@@ -1,4 +1,5 @@
 // @vitest-environment jsdom
+// Mentions in a sent prompt as links to the project's files.
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, expect, it } from "vitest";
 import { Router } from "wouter";
