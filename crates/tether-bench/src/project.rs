@@ -62,6 +62,27 @@ pub struct ProjectBench {
     pub find_ms: f64,
 }
 
+impl ProjectBench {
+    /// Its section of the report, in markdown.
+    pub fn table(&self) -> String {
+        format!(
+            "## Search and the project's files\n\n\
+             | measure | Tether | floor, same data |\n|---|---:|---:|\n\
+             | search {} messages, p50 / p99 | {:.2} / {:.2} ms | `grep -c` of their text: {:.1} ms |\n\
+             | `@` search in {} files, cold (walk + search) | {:.0} ms | `find -type f`: {:.0} ms |\n\
+             | `@` search, warm, p99 | {:.2} ms | |\n\n",
+            self.messages,
+            self.search_p50_ms,
+            self.search_p99_ms,
+            self.grep_ms,
+            self.files,
+            self.file_cold_ms,
+            self.find_ms,
+            self.file_warm_p99_ms,
+        )
+    }
+}
+
 pub async fn run() -> Result<ProjectBench> {
     let dir = tempfile::tempdir()?;
     let (search_p50_ms, search_p99_ms, grep_ms) = search(dir.path()).await?;

@@ -201,7 +201,7 @@ impl Results {
         self.write_idle(&mut out);
         self.write_rest(&mut out);
         self.write_transcripts(&mut out);
-        self.write_project(&mut out);
+        out.push_str(&self.project.table());
         let _ = writeln!(
             out,
             "## Targets\n\n| target | measured | met |\n|---|---|---|"
@@ -304,26 +304,6 @@ impl Results {
             );
         }
         out.push('\n');
-    }
-
-    fn write_project(&self, out: &mut String) {
-        let p = &self.project;
-        let _ = writeln!(
-            out,
-            "## Search and the project's files\n\n\
-             | measure | Tether | floor, same data |\n|---|---:|---:|\n\
-             | search {} messages, p50 / p99 | {:.2} / {:.2} ms | `grep -c` of their text: {:.1} ms |\n\
-             | `@` search in {} files, cold (walk + search) | {:.0} ms | `find -type f`: {:.0} ms |\n\
-             | `@` search, warm, p99 | {:.2} ms | |\n",
-            p.messages,
-            p.search_p50_ms,
-            p.search_p99_ms,
-            p.grep_ms,
-            p.files,
-            p.file_cold_ms,
-            p.find_ms,
-            p.file_warm_p99_ms,
-        );
     }
 
     fn write_transcripts(&self, out: &mut String) {

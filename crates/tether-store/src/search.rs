@@ -98,7 +98,95 @@ fn pieces(marked: &str) -> Vec<SnippetPiece> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{RetentionLimits, Row, Store};
     use proptest::prelude::*;
+    use tether_protocol::model::{Message, Part, Role};
+
+    #[tokio::test]
+    async fn search_follows_saved_messages_as_they_change_and_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), RetentionLimits::default());
+        let message = |id: &str, text: &str| Message {
+            id: id.to_owned(),
+            role: Role::Assistant,
+            parts: vec![
+                Part::Text {
+                    id: format!("{id}:0"),
+                    text: text.to_owned(),
+                },
+                Part::ToolUse {
+                    id: format!("{id}:1"),
+                    name: "Bash".to_owned(),
+                    input: serde_json::json!({ "command": "grep hidden" }),
+                    result: None,
+                },
+            ],
+        };
+        for (session, seq, id, text) in [
+            ("a", 0, "m1", "The parser reads tokens"),
+            ("a", 1, "m2", "Nothing to see"),
+            (
+                "b",
+                0,
+                "m3",
+                "Another parser, with (parentheses) and \"quotes\"",
+            ),
+        ] {
+            let (session_id, message) = (session.to_owned(), message(id, text));
+            store.save(Row::Message {
+                session_id,
+                seq,
+                message,
+            });
+        }
+        store.flush().await.unwrap();
+        let ids = |hits: Vec<SearchHit>| {
+            hits.into_iter()
+                .map(|hit| hit.message_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(store.search("parser", 10).unwrap()).len(), 2);
+        assert_eq!(
+            ids(store.search("pars", 10).unwrap()).len(),
+            2,
+            "the last word is a prefix"
+        );
+        assert!(
+            store.search("hidden", 10).unwrap().is_empty(),
+            "tool input is not message text"
+        );
+        for hostile in ["\"", "(parentheses", "NEAR(parser", "* OR", "quotes\" AND"] {
+            assert!(store.search(hostile, 10).is_ok(), "{hostile}");
+        }
+        assert_eq!(ids(store.search("\"quotes\"", 10).unwrap()), ["m3"]);
+        let hit = &store.search("tokens", 10).unwrap()[0];
+        assert_eq!(hit.session_id, "a");
+        assert!(
+            hit.snippet
+                .iter()
+                .any(|piece| piece.matched && piece.text == "tokens"),
+            "{hit:?}"
+        );
+
+        let (session_id, changed) = ("a".to_owned(), message("m1", "The lexer reads bytes"));
+        store.save(Row::Message {
+            session_id,
+            seq: 0,
+            message: changed,
+        });
+        store.save(Row::SessionRemoved("b".to_owned()));
+        store.flush().await.unwrap();
+        assert!(
+            store.search("tokens", 10).unwrap().is_empty(),
+            "the old text is gone"
+        );
+        assert_eq!(ids(store.search("lexer", 10).unwrap()), ["m1"]);
+        assert!(
+            store.search("parser", 10).unwrap().is_empty(),
+            "a removed session's messages go"
+        );
+        store.close().await;
+    }
 
     #[test]
     fn syntax_is_text() {

@@ -4,15 +4,15 @@
 
 use std::collections::HashMap;
 
-pub use self::parts::{Image, Prompt};
+pub use self::prompts::{Image, Prompt};
 use self::tasks::TaskCall;
 use super::stream_json::{CliLine, ControlRequest, TurnResult};
 use tether_protocol::clock::unix_now;
 use tether_protocol::events::{
-    AgentsUpdated, ApprovalRequired, ApprovalResolved, Decision, MessageCreated, SessionEnded,
-    SessionEvent, SessionSummary, TodoUpdated, UsageUpdated,
+    AgentsUpdated, ApprovalRequired, ApprovalResolved, Decision, SessionEnded, SessionEvent,
+    SessionSummary, TodoUpdated, UsageUpdated,
 };
-use tether_protocol::model::{Approval, Message, Part, Role, SessionInfo, SessionStatus, Todo};
+use tether_protocol::model::{Approval, Message, Role, SessionInfo, SessionStatus, Todo};
 use tether_protocol::session_view::SessionView;
 use tether_store::SessionRecord;
 
@@ -106,57 +106,6 @@ impl SessionReducer {
         self.streaming = None;
         // The calls of an earlier process will never get their results.
         self.task_calls.clear();
-    }
-
-    /// Records a message the user sent; returns its id and the events.
-    pub fn user_message(&mut self, prompt: &Prompt) -> (String, Vec<SessionEvent>) {
-        self.user_messages += 1;
-        let id = format!("user-{}", self.user_messages);
-        let events = self.prompt(id.clone(), &prompt.text, prompt.images.clone());
-        (id, events)
-    }
-
-    /// Records a prompt with its images under the message id `id` (a transcript's line id).
-    pub fn prompt(&mut self, id: String, text: &str, images: Vec<Image>) -> Vec<SessionEvent> {
-        // A prompt of images alone has no text part.
-        let mut parts: Vec<Part> = (!text.is_empty())
-            .then(|| Part::Text {
-                id: format!("{id}:0"),
-                text: text.to_owned(),
-            })
-            .into_iter()
-            .collect();
-        parts.extend(
-            images
-                .into_iter()
-                .enumerate()
-                .map(|(index, image)| Part::Image {
-                    id: format!("{id}:{}", index + 1),
-                    media_type: image.media_type,
-                    data: image.data,
-                }),
-        );
-        let message = Message {
-            id,
-            role: Role::User,
-            parts,
-        };
-        let mut events = Vec::new();
-        self.push(
-            &mut events,
-            SessionEvent::MessageCreated(MessageCreated { message }),
-        );
-        events
-    }
-
-    /// The prompt reached `claude`: the turn runs, unless an approval still waits (the prompt
-    /// is then queued behind it).
-    pub fn prompt_sent(&mut self) -> Vec<SessionEvent> {
-        if self.view.approvals.is_empty() {
-            self.set_status(SessionStatus::Running, None)
-        } else {
-            Vec::new()
-        }
     }
 
     /// Moves the session to `status`, with an error to show or none.
@@ -398,6 +347,7 @@ impl SessionReducer {
 }
 
 mod parts;
+mod prompts;
 mod tasks;
 #[cfg(test)]
 mod tests;

@@ -10,21 +10,6 @@ use crate::supervisor::stream_json::{BlockKind, ContentBlock, StreamEvent, ToolR
 use tether_protocol::events::{MessageCreated, PartCreated, PartDelta, PartUpdated, SessionEvent};
 use tether_protocol::model::{Message, Part, Role, ToolOutcome};
 
-/// What the user sends: text, images, or both.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prompt {
-    pub text: String,
-    pub images: Vec<Image>,
-}
-
-/// An image a prompt carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Image {
-    pub media_type: String,
-    /// Base64.
-    pub data: String,
-}
-
 impl SessionReducer {
     pub(super) fn stream(&mut self, event: &StreamEvent) -> Vec<SessionEvent> {
         match event {

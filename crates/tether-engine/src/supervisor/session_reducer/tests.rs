@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::supervisor::stream_json::parse;
 use tether_protocol::events::WireEvent as _;
+use tether_protocol::model::Part;
 
 /// An event as a client reads it.
 struct Wire {
