@@ -231,6 +231,7 @@ mod tests {
             name: "web".into(),
             path: "/web".into(),
             added_at: 0,
+            machine: None,
         }];
         let sessions = [
             session("s1", "p1", "awaiting_approval"),

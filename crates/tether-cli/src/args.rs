@@ -59,6 +59,12 @@ pub enum Command {
     },
     /// Open a session on a Tether engine and chat with it in this terminal.
     Connect(ConnectArgs),
+    /// Run this computer's sessions for a Tether desktop elsewhere (the hub): pair with it
+    /// once, then run the agent, which dials out to the hub (no port opens here).
+    Agent {
+        #[command(subcommand)]
+        action: AgentAction,
+    },
     /// Register the folders Claude Code sessions may run in.
     Project {
         #[command(subcommand)]
@@ -67,6 +73,29 @@ pub enum Command {
     /// Check what Tether needs (claude, the keyring, the data directory, the port, LAN access)
     /// and say what to fix; exits 1 when something is wrong.
     Doctor,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentAction {
+    /// Join a hub as one of its machines, with the pairing code its desktop shows; the
+    /// desktop user approves, and the machine's token goes to this computer's keyring.
+    Pair {
+        /// The hub's address: its public URL (https://…), wss://ADDRESS:PORT for LAN
+        /// access, or ws://127.0.0.1:PORT on the same computer.
+        url: String,
+        /// The pairing code the desktop shows, e.g. 7KQF-3M9D.
+        code: String,
+        /// The certificate fingerprint (SHA256:…) to trust for LAN access.
+        #[arg(long, value_name = "FP")]
+        fingerprint: Option<String>,
+        /// The name the hub shows for this computer [default: its host name].
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Connect to the paired hub and run sessions for it until stopped (SIGINT or SIGTERM);
+    /// the link is kept up, reconnecting with backoff. Register the folders it offers with
+    /// `tether project add` while it runs.
+    Run,
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +139,9 @@ pub enum DevicesAction {
         /// A name to recognise it by, e.g. "build server".
         #[arg(long)]
         name: String,
+        /// A token for a computer running `tether agent`, which connects only as a machine.
+        #[arg(long)]
+        machine: bool,
     },
     /// List paired devices (never their tokens).
     List {

@@ -4,122 +4,22 @@
 
 use std::path::Path;
 
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use serde_json::{Value, json};
 use tether_engine::auth::ssh::authorization;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::{HeaderValue, Uri, header};
+use tokio_tungstenite::tungstenite::http::{HeaderValue, header};
 
-use crate::agent::{sign_with_agent, sign_with_file};
 use crate::args::ConnectArgs;
 use crate::control::Client;
-
-/// Any byte stream to the engine: plain TCP, or TLS over it.
-trait Transport: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Transport for T {}
-
-/// Where the engine is, and how to reach it.
-struct Target {
-    uri: Uri,
-    authority: String,
-    host: String,
-    fingerprint: Option<String>,
-}
-
-impl Target {
-    fn parse(url: &str, fingerprint: Option<String>) -> anyhow::Result<Self> {
-        let uri: Uri = url
-            .parse()
-            .with_context(|| format!("{url:?} is not a URL"))?;
-        let secure = match uri.scheme_str() {
-            Some("ws") => false,
-            Some("wss") => true,
-            _ => bail!("the URL must start with ws:// or wss://"),
-        };
-        if secure && fingerprint.is_none() {
-            bail!("wss:// needs --fingerprint: the certificate fingerprint the desktop shows");
-        }
-        let host = uri.host().ok_or_else(|| anyhow!("the URL has no host"))?;
-        let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        if !secure && !is_loopback(&host) {
-            bail!(
-                "ws:// would send the token or signature in the clear, so it is only for this \
-                 machine (127.0.0.1, ::1, localhost); use wss:// with --fingerprint for {host}"
-            );
-        }
-        let authority = match host.contains(':') {
-            true => format!("[{host}]:{port}"),
-            false => format!("{host}:{port}"),
-        };
-        Ok(Self {
-            uri: format!("{}://{authority}/ws", if secure { "wss" } else { "ws" }).parse()?,
-            authority,
-            host,
-            fingerprint: secure.then_some(fingerprint).flatten(),
-        })
-    }
-
-    /// A fresh connection, over TLS pinned to the fingerprint for wss://.
-    async fn open(&self) -> anyhow::Result<Box<dyn Transport>> {
-        let tcp = TcpStream::connect(&self.authority)
-            .await
-            .with_context(|| format!("cannot reach {}", self.authority))?;
-        // Each typed line and each answer is a small write: send it at once.
-        tcp.set_nodelay(true)?;
-        let Some(fingerprint) = &self.fingerprint else {
-            return Ok(Box::new(tcp));
-        };
-        let config = tether_server::lan::pinning::client_config(fingerprint);
-        let name = ServerName::try_from(self.host.clone())?;
-        let tls = TlsConnector::from(std::sync::Arc::new(config))
-            .connect(name, tcp)
-            .await
-            .map_err(|error| anyhow!("TLS failed: {error}"))?;
-        Ok(Box::new(tls))
-    }
-
-    /// POSTs an empty body to `path` and returns the JSON answer.
-    async fn post(&self, path: &str) -> anyhow::Result<Value> {
-        let mut stream = self.open().await?;
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-            self.authority
-        );
-        stream.write_all(request.as_bytes()).await?;
-        let mut response = Vec::new();
-        stream.take(1 << 20).read_to_end(&mut response).await?;
-        let text = String::from_utf8_lossy(&response);
-        let (head, body) = text
-            .split_once("\r\n\r\n")
-            .ok_or_else(|| anyhow!("the engine sent a malformed answer"))?;
-        let body: Value = serde_json::from_str(body).context("the engine's answer is not JSON")?;
-        if !head.starts_with("HTTP/1.1 200") {
-            bail!("{}", body["message"].as_str().unwrap_or(head));
-        }
-        Ok(body)
-    }
-}
-
-/// Whether `host` (brackets removed) names this machine's loopback interface.
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|address| address.is_loopback())
-}
+use crate::ssh_agent::{sign_with_agent, sign_with_file};
+use crate::target::Target;
 
 pub async fn run(args: ConnectArgs) -> anyhow::Result<()> {
     let target = Target::parse(&args.url, args.fingerprint.clone())?;
     let credential = sign_in(&target, &args).await?;
-    let mut request = target.uri.clone().into_client_request()?;
+    let mut request = target.ws("/ws")?.into_client_request()?;
     request
         .headers_mut()
         .insert(header::AUTHORIZATION, HeaderValue::from_str(&credential)?);
@@ -158,7 +58,7 @@ async fn sign_in(target: &Target, args: &ConnectArgs) -> anyhow::Result<String> 
         })?;
         return Ok(format!("Bearer {token}"));
     }
-    let challenge = target.post("/api/auth/challenge").await?;
+    let challenge = target.post("/api/auth/challenge", None).await?;
     let challenge = challenge["challenge"]
         .as_str()
         .ok_or_else(|| anyhow!("the engine sent no challenge"))?;
@@ -313,39 +213,4 @@ async fn rpc<S: AsyncRead + AsyncWrite + Unpin>(
         .call(method, params)
         .await?
         .map_err(|error| anyhow!("{method}: {}", error.message))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Target;
-
-    #[test]
-    fn plain_ws_reaches_only_this_machine() {
-        for url in [
-            "ws://127.0.0.1:7410",
-            "ws://127.8.9.10:7410",
-            "ws://[::1]:7410",
-            "ws://localhost:7410",
-        ] {
-            assert!(Target::parse(url, None).is_ok(), "{url}");
-        }
-        for url in [
-            "ws://192.168.1.20:7410",
-            "ws://0.0.0.0:7410",
-            "ws://tether.example:7410",
-            "ws://[fe80::1]:7410",
-            "ws://localhost.example.org:7410",
-        ] {
-            let refused = Target::parse(url, None)
-                .err()
-                .map(|error| error.to_string());
-            assert!(
-                refused
-                    .as_deref()
-                    .is_some_and(|why| why.contains("only for this machine")),
-                "{url}: {refused:?}"
-            );
-        }
-        assert!(Target::parse("wss://192.168.1.20:7411", Some("ab".repeat(32))).is_ok());
-    }
 }

@@ -23,7 +23,10 @@ struct Device {
 
 pub async fn run(config: &Config, action: DevicesAction) -> anyhow::Result<()> {
     let (method, params) = match &action {
-        DevicesAction::Add { name } => ("devices.create", json!({ "name": name })),
+        DevicesAction::Add { name, machine } => (
+            "devices.create",
+            json!({ "name": name, "machine": machine }),
+        ),
         DevicesAction::List { .. } => ("devices.list", json!({})),
         DevicesAction::Rename { id, name } => ("devices.rename", json!({ "id": id, "name": name })),
         DevicesAction::Revoke { id } => ("devices.revoke", json!({ "id": id })),

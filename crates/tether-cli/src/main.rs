@@ -1,7 +1,6 @@
 //! `tether`: the engine without a window — serve it, pair devices, manage access and projects,
 //! connect to an engine from a terminal, and check what Tether needs.
 
-mod agent;
 mod args;
 mod connect;
 mod control;
@@ -9,11 +8,14 @@ mod devices;
 mod doctor;
 mod keys;
 mod lan;
+mod machine;
 mod ntfy;
 mod pair;
 mod project;
 mod remote;
 mod serve;
+mod ssh_agent;
+mod target;
 
 use std::process::ExitCode;
 
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
             Command::Remote { action } => remote::run(&config, action).await,
             Command::Ntfy { action } => ntfy::run(&config, action).await,
             Command::Connect(args) => connect::run(args).await,
+            Command::Agent { action } => machine::run(config, action).await,
             Command::Project { action } => project::run(&config, action).await,
             Command::Doctor => doctor::run(&config).await,
         }

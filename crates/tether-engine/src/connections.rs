@@ -147,15 +147,16 @@ impl Connections {
         })
     }
 
-    /// Live connections by kind of caller: `local`, `device` and `key`, each listed.
+    /// Live connections by kind of caller: `local`, `device`, `key` and `machine`, each listed.
     pub fn count_by_kind(&self) -> Vec<(&'static str, usize)> {
         let live = lock(&self.live);
-        let mut counts = [("local", 0), ("device", 0), ("key", 0)];
+        let mut counts = [("local", 0), ("device", 0), ("key", 0), ("machine", 0)];
         for conn in live.values() {
             let kind = match conn.caller {
                 Caller::Local => 0,
                 Caller::Device { .. } => 1,
                 Caller::Key { .. } => 2,
+                Caller::Machine { .. } => 3,
             };
             counts[kind].1 += 1;
         }
@@ -176,7 +177,7 @@ impl Connections {
     pub fn reserve(&self, caller: &Caller, limit: usize) -> Result<Option<DeviceSlot>, usize> {
         let holder = match caller {
             Caller::Local => return Ok(None),
-            Caller::Device { id, .. } => format!("device:{id}"),
+            Caller::Device { id, .. } | Caller::Machine { id, .. } => format!("device:{id}"),
             Caller::Key { fingerprint, .. } => format!("key:{fingerprint}"),
         };
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);

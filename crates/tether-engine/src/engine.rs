@@ -16,6 +16,7 @@ use crate::connections::{Connections, Registration};
 use crate::files::FileIndexes;
 use crate::hub::{Closer, Hub};
 use crate::lan_switch::{LanSwitch, NoLan};
+use crate::machines::Machines;
 use crate::metrics::Metrics;
 use crate::projects::Projects;
 use crate::push::Push;
@@ -66,6 +67,8 @@ struct Inner {
     transcripts: Transcripts,
     /// Each project's file names, for `@` mentions.
     file_indexes: Arc<FileIndexes>,
+    /// Remote machines' links and the runs on them.
+    machines: Machines,
     started: Instant,
 }
 
@@ -116,6 +119,7 @@ impl Engine {
             metrics: Metrics::default(),
             sessions: Sessions::default(),
             file_indexes: Arc::default(),
+            machines: Machines::default(),
             transcripts,
             started: Instant::now(),
         }));
@@ -157,6 +161,11 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// Remote machines' links and the runs on them.
+    pub fn machines(&self) -> &Machines {
+        &self.0.machines
     }
 
     pub fn hub(&self) -> &Hub {
@@ -272,7 +281,7 @@ impl Engine {
     fn still_signed_in(&self, caller: &Caller) -> bool {
         match caller {
             Caller::Local => true,
-            Caller::Device { id, .. } => self.devices().contains(id),
+            Caller::Device { id, .. } | Caller::Machine { id, .. } => self.devices().contains(id),
             Caller::Key { fingerprint, .. } => self.ssh_keys().contains(fingerprint),
         }
     }

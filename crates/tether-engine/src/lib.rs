@@ -24,6 +24,8 @@ pub mod images;
 pub mod lan_switch;
 /// Logging for both shells, filtered by `TETHER_LOG`.
 pub mod logging;
+/// Remote machines: their links and runs at the hub, and the agent that runs them.
+pub mod machines;
 /// Counters and histograms for `/metrics`.
 pub mod metrics;
 /// The address a limit counts a peer as.

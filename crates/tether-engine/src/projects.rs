@@ -49,7 +49,9 @@ impl Projects {
             return Err(not_a_directory(std::io::Error::other("it is a file")));
         }
         let mut all = self.lock();
-        if let Some(existing) = all.iter().find(|project| project.path == path) {
+        if let Some(existing) =
+            (all.iter()).find(|project| project.path == path && project.machine.is_none())
+        {
             return Ok(existing.clone());
         }
         let project = Project {
@@ -60,18 +62,53 @@ impl Projects {
             ),
             path,
             added_at: tether_protocol::clock::unix_now(),
+            machine: None,
         };
         all.push(project.clone());
         self.store.save(Row::Project(project.clone()));
         Ok(project)
     }
 
-    /// The project whose folder is `path` (canonical), if there is one.
+    /// The project of this computer whose folder is `path` (canonical), if there is one.
     pub fn find(&self, path: &Path) -> Option<Project> {
         self.lock()
             .iter()
-            .find(|project| project.path == path)
+            .find(|project| project.path == path && project.machine.is_none())
             .cloned()
+    }
+
+    /// Keeps the projects `machine` offers as projects on it, and returns those new to the
+    /// hub. An id the hub already holds for this computer or another machine is not taken
+    /// over: a machine speaks for its own projects only.
+    pub fn offered(&self, machine: &str, offered: Vec<Project>) -> Vec<Project> {
+        let mut all = self.lock();
+        let mut added = Vec::new();
+        for mut project in offered {
+            project.machine = Some(machine.to_owned());
+            let same_folder = all.iter().any(|held| {
+                held.machine.as_deref() == Some(machine)
+                    && held.path == project.path
+                    && held.id != project.id
+            });
+            match all.iter_mut().find(|held| held.id == project.id) {
+                Some(held) if held.machine.as_deref() == Some(machine) => {
+                    if *held != project {
+                        *held = project.clone();
+                        self.store.save(Row::Project(project));
+                    }
+                }
+                Some(_) => {
+                    tracing::warn!(machine, project = %project.id, "a machine offered a project id that is not its own");
+                }
+                None if same_folder => {}
+                None => {
+                    self.store.save(Row::Project(project.clone()));
+                    all.push(project.clone());
+                    added.push(project);
+                }
+            }
+        }
+        added
     }
 
     pub fn get(&self, id: &str) -> Result<Project, ProjectError> {

@@ -68,6 +68,10 @@ pub struct Device {
     pub last_seen: Option<u64>,
     /// The network address it last came from.
     pub last_address: Option<String>,
+    /// A computer running `tether agent` (it connects at `/ws/machine` only), not a phone
+    /// or a script.
+    #[serde(default)]
+    pub machine: bool,
 }
 
 /// An SSH public key the desktop user allowed to sign in.
@@ -93,6 +97,9 @@ pub struct PairingRequest {
     pub name: String,
     /// The network address it asked from.
     pub address: Option<String>,
+    /// A computer asking to join as a machine (`tether agent pair`), not a device.
+    #[serde(default)]
+    pub machine: bool,
 }
 
 /// Whether the engine serves the LAN, and how a device reaches it.
@@ -141,4 +148,7 @@ pub struct Project {
     /// Seconds since the Unix epoch.
     #[ts(type = "number")]
     pub added_at: u64,
+    /// The machine (its device id) the folder is on; none for this computer.
+    #[serde(default)]
+    pub machine: Option<String>,
 }

@@ -24,6 +24,8 @@ pub mod files;
 mod frame_text;
 /// Every frame a client may send and every frame the server sends.
 mod frames;
+/// Remote machines: what devices see of them, and the agent's link to its hub.
+pub mod machine;
 /// The RPC table: each method's name, parameters and result.
 pub mod methods;
 /// A session's summary, messages, parts, approvals, todos and usage.

@@ -105,6 +105,7 @@ rpc_methods! {
     "devices.list" => DevicesList(NoParams) -> Vec<ListedDevice>;
     "devices.rename" => DevicesRename(DeviceRenameParams) -> Device;
     "devices.revoke" => DevicesRevoke(DeviceIdParams) -> Device;
+    "machines.list" => MachinesList(NoParams) -> Vec<crate::machine::Machine>;
     "pairing.start" => PairingStart(NoParams) -> PairingOffer;
     "pairing.waiting" => PairingWaiting(NoParams) -> Vec<PairingRequest>;
     "pairing.approve" => PairingApprove(PairingRequestParams) -> Device;

@@ -101,6 +101,9 @@ pub struct SessionInfo {
     /// The name its user gave it (`sessions.rename`), if any.
     #[serde(default)]
     pub title: Option<String>,
+    /// The machine (its device id) it runs on; none for this computer.
+    #[serde(default)]
+    pub machine: Option<String>,
 }
 
 /// A Claude Code session that a Tether session carries on: resumed, or forked into a new one.
@@ -135,6 +138,7 @@ impl SessionInfo {
             last_error: None,
             origin: None,
             title: None,
+            machine: None,
         }
     }
 }

@@ -28,6 +28,10 @@ pub struct RemoteTailscaleParams {
 #[serde(deny_unknown_fields)]
 pub struct DeviceCreateParams {
     pub name: String,
+    /// A token for a computer running `tether agent` rather than for a device.
+    #[serde(default)]
+    #[ts(optional)]
+    pub machine: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -74,6 +78,10 @@ pub struct ProjectIdParams {
 #[serde(deny_unknown_fields)]
 pub struct SessionCreateParams {
     pub project_id: String,
+    /// The machine the project is on (checked against it); by default the project's own.
+    #[serde(default)]
+    #[ts(optional)]
+    pub machine: Option<String>,
     #[serde(default)]
     #[ts(optional)]
     pub model: Option<String>,

@@ -207,6 +207,7 @@ impl Conversation {
 
     async fn start(&mut self) -> Result<String, Value> {
         let params = SessionCreateParams {
+            machine: None,
             project_id: self.project_id.clone(),
             model: None,
             permission_mode: None,

@@ -22,7 +22,9 @@ pub(super) async fn require_caller(
     next: Next,
 ) -> Response {
     let peer = request.extensions().get::<PeerIp>().and_then(|peer| peer.0);
-    match authenticate(&state, request.headers()) {
+    let machine_route = request.uri().path() == MACHINE_ROUTE;
+    match authenticate(&state, request.headers()).and_then(|caller| confined(caller, machine_route))
+    {
         Ok(caller) => {
             if let Some(id) = caller.device_id() {
                 state.engine.devices().seen(id, peer);
@@ -35,6 +37,26 @@ pub(super) async fn require_caller(
         }
         Err(refused) => refused.into_response(),
     }
+}
+
+/// The route machines connect at, the only one open to them.
+pub const MACHINE_ROUTE: &str = "/ws/machine";
+
+/// A machine's token opens its link and nothing else; the link is for machines only.
+fn confined(caller: Caller, machine_route: bool) -> Result<Caller, Refusal> {
+    let machine = matches!(caller, Caller::Machine { .. });
+    if machine == machine_route {
+        return Ok(caller);
+    }
+    let message = if machine {
+        "this token belongs to a machine: it connects at /ws/machine and nowhere else"
+    } else {
+        "only machines running `tether agent` connect here; devices use /ws"
+    };
+    Err(Refusal {
+        status: StatusCode::FORBIDDEN,
+        error: RpcError::new(ErrorCode::Forbidden, message),
+    })
 }
 
 /// The caller, or a 401 to answer with.

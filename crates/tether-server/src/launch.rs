@@ -46,13 +46,12 @@ pub struct Launched {
 /// left behind, opens the control socket and the store, loads the paired devices from the OS
 /// keyring, then binds the loopback listener, and the LAN listener when the settings ask.
 pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
-    let data_dir = DataDir::claim(&config.data_dir)?;
-    supervisor::orphans::reap(data_dir.path());
-    let control = crate::bind_local(&data_dir).map_err(LaunchError::Control)?;
-    let vault = Arc::new(KeyringVault::new(&config.keyring_service));
     let requested = SocketAddr::new(config.bind, config.port);
-    let store = Store::open(data_dir.path(), config.store.clone());
-    let engine = Engine::open(config, vault, store).await?;
+    let Local {
+        engine,
+        control,
+        data_dir,
+    } = launch_local(config).await?;
     let listen_error = |cause| LaunchError::Listen {
         address: requested,
         cause,
@@ -71,6 +70,49 @@ pub async fn launch(config: Config) -> Result<Launched, LaunchError> {
         control,
         data_dir,
     })
+}
+
+/// An engine serving only its control socket: `tether agent`, which dials out to its hub
+/// and listens on no network port.
+pub struct Local {
+    engine: Engine,
+    control: UnixListener,
+    data_dir: DataDir,
+}
+
+/// Claims the data directory, stops any `claude` a crashed engine left behind, opens the
+/// control socket and the store, and loads the paired devices from the OS keyring.
+pub async fn launch_local(config: Config) -> Result<Local, LaunchError> {
+    let data_dir = DataDir::claim(&config.data_dir)?;
+    supervisor::orphans::reap(data_dir.path());
+    let control = crate::bind_local(&data_dir).map_err(LaunchError::Control)?;
+    let vault = Arc::new(KeyringVault::new(&config.keyring_service));
+    let store = Store::open(data_dir.path(), config.store.clone());
+    let engine = Engine::open(config, vault, store).await?;
+    Ok(Local {
+        engine,
+        control,
+        data_dir,
+    })
+}
+
+impl Local {
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Serves the control socket until `stop` is cancelled, then stops the engine as
+    /// [`Launched::serve`] does.
+    pub async fn serve(self, stop: CancellationToken) {
+        let Self {
+            engine,
+            control,
+            data_dir,
+        } = self;
+        crate::serve_local(control, engine.clone(), stop.cancelled()).await;
+        engine.shutdown().await;
+        let _ = std::fs::remove_file(crate::control_socket_path(data_dir.path()));
+    }
 }
 
 impl Launched {

@@ -22,6 +22,8 @@ pub mod lan;
 pub mod launch;
 /// The in-process connection of the desktop window.
 pub mod local_link;
+/// `/ws/machine`: the link of a machine running `tether agent`.
+mod machine_link;
 /// `POST /api/pair`: a device presents the pairing code.
 mod pair;
 /// `POST /api/push/answer`: answering an approval from a notification.

@@ -25,6 +25,9 @@ use tether_protocol::{ErrorCode, RpcError};
 struct PairBody {
     code: String,
     name: String,
+    /// A computer joining as a machine (`tether agent pair`).
+    #[serde(default)]
+    machine: bool,
 }
 
 pub(super) async fn handle(
@@ -41,15 +44,19 @@ pub(super) async fn handle(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let (request, answer) = match engine.pairing().claim(&body.code, &body.name, peer.0) {
-        Ok(claimed) => claimed,
-        Err(error) => {
-            let address = peer.0.map(|ip| ip.to_string());
-            tracing::warn!(reason = error.reason(), ?address, "pairing attempt refused");
-            tell_desktop(engine, error, address);
-            return refused(error);
-        }
-    };
+    let (request, answer) =
+        match engine
+            .pairing()
+            .claim(&body.code, &body.name, body.machine, peer.0)
+        {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                let address = peer.0.map(|ip| ip.to_string());
+                tracing::warn!(reason = error.reason(), ?address, "pairing attempt refused");
+                tell_desktop(engine, error, address);
+                return refused(error);
+            }
+        };
     tracing::info!(request = %request.id, name = %request.name, "a device asks to pair");
     engine.announce(&AccountEvent::PairingRequested(request.clone()));
     let waiting = Waiting {

@@ -60,6 +60,10 @@ fn routes(state: AppState, metrics: bool) -> Router {
     let signed_in = Router::new()
         .route("/ws", get(upgrade::handle))
         .route("/ws/chat/{project_id}", get(super::chat::handle))
+        .route(
+            super::credentials::MACHINE_ROUTE,
+            get(super::machine_link::handle),
+        )
         .merge(super::api::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -29,8 +29,8 @@ async fn devices_survive_a_restart_with_one_keyring_entry_each_holding_a_hash() 
     let first = Devices::open(vault.clone(), store.clone())
         .await
         .expect("keyring reachable (make test)");
-    let (kept, kept_token) = first.add("desktop script").await.unwrap();
-    let (revoked, revoked_token) = first.add("old phone").await.unwrap();
+    let (kept, kept_token) = first.add("desktop script", false).await.unwrap();
+    let (revoked, revoked_token) = first.add("old phone", false).await.unwrap();
     first.revoke(revoked.id.as_str()).await.unwrap();
     drop(first);
     store.close().await;

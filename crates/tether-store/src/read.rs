@@ -130,13 +130,14 @@ pub fn events_after(
 
 pub fn projects(connection: &Connection) -> Result<Vec<Project>, StoreError> {
     Ok(connection
-        .prepare("SELECT id, name, path, added_at FROM projects ORDER BY added_at, id")?
+        .prepare("SELECT id, name, path, added_at, machine FROM projects ORDER BY added_at, id")?
         .query_map([], |row| {
             Ok(Project {
                 id: row.get(0)?,
                 name: row.get(1)?,
                 path: PathBuf::from(row.get::<_, String>(2)?),
                 added_at: row.get(3)?,
+                machine: row.get(4)?,
             })
         })?
         .collect::<Result<_, _>>()?)
@@ -144,7 +145,8 @@ pub fn projects(connection: &Connection) -> Result<Vec<Project>, StoreError> {
 
 pub fn devices(connection: &Connection) -> Result<Vec<Device>, StoreError> {
     let mut statement = connection.prepare(
-        "SELECT id, name, paired_at, last_seen, last_address FROM devices ORDER BY paired_at, id",
+        "SELECT id, name, paired_at, last_seen, last_address, machine FROM devices
+         ORDER BY paired_at, id",
     )?;
     let rows = statement.query_map([], |row| {
         let id: String = row.get(0)?;
@@ -156,6 +158,7 @@ pub fn devices(connection: &Connection) -> Result<Vec<Device>, StoreError> {
             paired_at: row.get(2)?,
             last_seen: row.get(3)?,
             last_address: row.get(4)?,
+            machine: row.get(5)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -213,7 +216,7 @@ pub fn setting(connection: &Connection, key: &str) -> Result<Option<String>, Sto
 
 /// The columns `session_record` reads, in its order.
 const SESSION_COLUMNS: &str = "id, project_id, status, model, permission_mode, claude_session_id,
-    created_at, total_cost_usd, usage, last_error, todos, last_active_at, origin, title";
+    created_at, total_cost_usd, usage, last_error, todos, last_active_at, origin, title, machine";
 
 fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
     Ok(SessionRecord {
@@ -231,6 +234,7 @@ fn session_record(row: &Row<'_>) -> rusqlite::Result<SessionRecord> {
             last_error: row.get(9)?,
             origin: optional_json_column(row, 12)?,
             title: row.get(13)?,
+            machine: row.get(14)?,
         },
         todos: json_column(row, 10, false)?,
     })

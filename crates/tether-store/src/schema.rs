@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 9] = [
+const MIGRATIONS: [&str; 10] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -126,6 +126,22 @@ const MIGRATIONS: [&str; 9] = [
      END;
      INSERT INTO message_rows (session_id, seq) SELECT session_id, seq FROM messages;
      INSERT INTO message_text (rowid, text) SELECT id, text FROM message_texts;",
+    // 10: remote machines. A project and a session name the machine they are on (NULL for
+    // this computer), so a folder's path is unique per machine; a device may be a machine.
+    "CREATE TABLE projects_by_machine (
+         id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         path TEXT NOT NULL,
+         added_at INTEGER NOT NULL,
+         machine TEXT,
+         UNIQUE (machine, path)
+     );
+     INSERT INTO projects_by_machine (id, name, path, added_at)
+         SELECT id, name, path, added_at FROM projects;
+     DROP TABLE projects;
+     ALTER TABLE projects_by_machine RENAME TO projects;
+     ALTER TABLE sessions ADD COLUMN machine TEXT;
+     ALTER TABLE devices ADD COLUMN machine INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

@@ -42,6 +42,7 @@ fn session(id: &str, status: SessionStatus) -> SessionRecord {
                 fork: true,
             }),
             title: Some("Garden path".to_owned()),
+            machine: Some("0000abcd".to_owned()),
         },
         todos: Vec::new(),
     }
@@ -138,6 +139,7 @@ async fn a_device_removed_takes_its_subscriptions_even_one_saved_in_the_same_bat
             paired_at: 1,
             last_seen: None,
             last_address: None,
+            machine: false,
         })
     };
     let subscription = |id: &tether_protocol::DeviceId, endpoint: &str| {
@@ -199,7 +201,12 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
     let store = Store::open(dir.path(), RetentionLimits::default());
     assert_eq!(store.health().problem, None);
     assert_eq!(version(dir.path()), SCHEMA_VERSION);
-    assert_eq!(store.projects().unwrap()[0].name, "demo");
+    let project = &store.projects().unwrap()[0];
+    assert_eq!(
+        (project.name.as_str(), project.machine.as_deref()),
+        ("demo", None),
+        "a project from before schema 10 is on this computer"
+    );
     let channel = &store.channels().unwrap()[0];
     assert_eq!(
         (channel.epoch.as_str(), channel.head),

@@ -199,12 +199,14 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
     match row {
         Row::Project(project) => {
             transaction.execute(
-                "INSERT OR REPLACE INTO projects (id, name, path, added_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO projects (id, name, path, added_at, machine)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     project.id,
                     project.name,
                     project.path.to_string_lossy(),
-                    project.added_at
+                    project.added_at,
+                    project.machine,
                 ],
             )?;
         }
@@ -213,8 +215,8 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             transaction.execute(
                 "INSERT OR REPLACE INTO sessions (id, project_id, status, model, permission_mode,
                      claude_session_id, created_at, total_cost_usd, usage, last_error, todos,
-                     last_active_at, origin, title)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     last_active_at, origin, title, machine)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     info.id,
                     info.project_id,
@@ -233,6 +235,7 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
                         .map(serde_json::to_string)
                         .transpose()?,
                     info.title,
+                    info.machine,
                 ],
             )?;
         }
@@ -257,14 +260,15 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
         }
         Row::Device(device) => {
             transaction.execute(
-                "INSERT OR REPLACE INTO devices (id, name, paired_at, last_seen, last_address)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO devices (id, name, paired_at, last_seen, last_address, machine)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     device.id.as_str(),
                     device.name,
                     device.paired_at,
                     device.last_seen,
-                    device.last_address
+                    device.last_address,
+                    device.machine,
                 ],
             )?;
         }

@@ -5,6 +5,8 @@
 
 pub mod caddy;
 pub mod e2e;
+pub mod machines;
+pub mod proxy;
 pub mod terminal;
 pub mod watcher;
 

@@ -92,9 +92,13 @@ impl Devices {
         let known = self.known.read().unwrap_or_else(PoisonError::into_inner);
         let entry = known.get(&id)?;
         let matches: bool = entry.hash.ct_eq(&presented).into();
-        matches.then(|| Caller::Device {
-            id,
-            name: entry.device.name.clone(),
+        let name = entry.device.name.clone();
+        if !matches {
+            return None;
+        }
+        Some(match entry.device.machine {
+            true => Caller::Machine { id, name },
+            false => Caller::Device { id, name },
         })
     }
 
@@ -109,8 +113,13 @@ impl Devices {
         devices
     }
 
-    /// Pairs a device named `name`. The token in the returned value is shown once and never kept.
-    pub async fn add(&self, name: &str) -> Result<(Device, IssuedToken), DeviceError> {
+    /// Pairs a device named `name` (a `machine` running `tether agent`, or not). The token in
+    /// the returned value is shown once and never kept.
+    pub async fn add(
+        &self,
+        name: &str,
+        machine: bool,
+    ) -> Result<(Device, IssuedToken), DeviceError> {
         let name = display_name(name).ok_or(DeviceError::InvalidName)?;
         let _write = self.writes.lock().await;
         let issued = loop {
@@ -125,6 +134,7 @@ impl Devices {
             paired_at: unix_now(),
             last_seen: None,
             last_address: None,
+            machine,
         };
         let hash = hash(&issued.secret);
         let (vault, entry, hex) = (Arc::clone(&self.vault), account(&device.id), hex(&hash));
@@ -280,10 +290,10 @@ mod tests {
         let (_dir, store) = store();
         let vault = Arc::new(FaultyVault::default());
         let devices = Devices::open(vault.clone(), store).await.unwrap();
-        let (kept, token) = devices.add("kept").await.unwrap();
+        let (kept, token) = devices.add("kept", false).await.unwrap();
         vault.broken.store(true, Ordering::SeqCst);
         assert!(matches!(
-            devices.add("lost").await,
+            devices.add("lost", false).await,
             Err(DeviceError::Vault(_))
         ));
         assert!(matches!(
@@ -302,7 +312,7 @@ mod tests {
         let (_dir, store) = store();
         let vault = Arc::new(FaultyVault::default());
         let devices = Devices::open(vault.clone(), store).await.unwrap();
-        let (device, issued) = devices.add("phone").await.unwrap();
+        let (device, issued) = devices.add("phone", false).await.unwrap();
         assert_eq!(
             devices.verify(&issued.secret),
             Some(Caller::Device {
@@ -317,8 +327,8 @@ mod tests {
         let kept = vault.secrets.lock().unwrap().clone();
         assert_eq!(kept.len(), 1, "one keyring entry per device: {kept:?}");
         assert!(kept.values().all(|secret| !secret.contains(&issued.secret)));
-        assert!(devices.add(" ").await.is_err());
-        assert!(devices.add(&"x".repeat(65)).await.is_err());
+        assert!(devices.add(" ", false).await.is_err());
+        assert!(devices.add(&"x".repeat(65), false).await.is_err());
         assert!(matches!(
             devices.revoke("ffffffff").await,
             Err(DeviceError::NotFound(_))
@@ -330,8 +340,8 @@ mod tests {
         let (dir, store) = store();
         let vault = Arc::new(FaultyVault::default());
         let devices = Devices::open(vault.clone(), store.clone()).await.unwrap();
-        let (tablet, tablet_token) = devices.add("tablet").await.unwrap();
-        let (phone, phone_token) = devices.add("phone").await.unwrap();
+        let (tablet, tablet_token) = devices.add("tablet", false).await.unwrap();
+        let (phone, phone_token) = devices.add("phone", false).await.unwrap();
         devices.seen(&phone.id, Some("192.0.2.7".parse().unwrap()));
         let renamed = devices.rename(phone.id.as_str(), "pocket").await.unwrap();
         devices.revoke(tablet.id.as_str()).await.unwrap();

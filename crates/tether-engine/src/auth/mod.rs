@@ -52,6 +52,8 @@ pub enum Caller {
     Device { id: DeviceId, name: String },
     /// A client that signed the server's challenge with an authorized SSH key.
     Key { fingerprint: String, name: String },
+    /// A computer running `tether agent`, on its link at `/ws/machine` (and nowhere else).
+    Machine { id: DeviceId, name: String },
 }
 
 impl Caller {
@@ -59,13 +61,13 @@ impl Caller {
     pub fn device_name(&self) -> &str {
         match self {
             Self::Local => "local",
-            Self::Device { name, .. } | Self::Key { name, .. } => name,
+            Self::Device { name, .. } | Self::Key { name, .. } | Self::Machine { name, .. } => name,
         }
     }
 
     pub fn device_id(&self) -> Option<&DeviceId> {
         match self {
-            Self::Device { id, .. } => Some(id),
+            Self::Device { id, .. } | Self::Machine { id, .. } => Some(id),
             Self::Local | Self::Key { .. } => None,
         }
     }
@@ -73,7 +75,7 @@ impl Caller {
     pub fn key_fingerprint(&self) -> Option<&str> {
         match self {
             Self::Key { fingerprint, .. } => Some(fingerprint),
-            Self::Local | Self::Device { .. } => None,
+            Self::Local | Self::Device { .. } | Self::Machine { .. } => None,
         }
     }
 }

@@ -175,6 +175,7 @@ impl Pairing {
         &self,
         presented: &str,
         name: &str,
+        machine: bool,
         from: Option<IpAddr>,
     ) -> Result<(PairingRequest, oneshot::Receiver<Answer>), PairingError> {
         let counted = from.map(counted_as);
@@ -213,6 +214,7 @@ impl Pairing {
             id: random_id(),
             name,
             address: from.map(|address| address.to_string()),
+            machine,
         };
         let (answer, receiver) = oneshot::channel();
         state.waiting.insert(
@@ -289,11 +291,11 @@ mod tests {
         let code = pairing.start();
         assert_eq!(code.code.len(), CODE_LEN + 1);
         let typed = code.code.to_lowercase().replace('-', " ");
-        let (request, _) = pairing.claim(&typed, " Pixel ", None).unwrap();
+        let (request, _) = pairing.claim(&typed, " Pixel ", false, None).unwrap();
         assert_eq!(request.name, "Pixel");
         assert_eq!(pairing.waiting(), vec![request]);
         assert_eq!(
-            pairing.claim(&code.code, "again", None).unwrap_err(),
+            pairing.claim(&code.code, "again", false, None).unwrap_err(),
             PairingError::NoCode
         );
     }
@@ -307,20 +309,22 @@ mod tests {
         for tries in 1..=most {
             assert_eq!(
                 pairing
-                    .claim("0000-0000", "x", at("127.0.0.2"))
+                    .claim("0000-0000", "x", false, at("127.0.0.2"))
                     .unwrap_err(),
                 PairingError::WrongCode { tries }
             );
         }
         assert_eq!(
-            pairing.claim(&code.code, "x", at("::1")).unwrap_err(),
+            pairing
+                .claim(&code.code, "x", false, at("::1"))
+                .unwrap_err(),
             PairingError::ShutOut,
             "loopback is one address, shut out even with the right code"
         );
         // Others still may: the code burns only after many wrong tries in all.
         for n in 1..BURN_FACTOR {
             for _ in 0..most {
-                let refused = pairing.claim("0000-0000", "x", at(&format!("192.0.2.{n}")));
+                let refused = pairing.claim("0000-0000", "x", false, at(&format!("192.0.2.{n}")));
                 let last = n == BURN_FACTOR - 1;
                 assert!(matches!(
                     (last, refused.unwrap_err()),
@@ -330,7 +334,7 @@ mod tests {
         }
         assert_eq!(
             pairing
-                .claim(&code.code, "x", at("203.0.113.1"))
+                .claim(&code.code, "x", false, at("203.0.113.1"))
                 .unwrap_err(),
             PairingError::NoCode,
             "the right code no longer works once burned"
@@ -342,11 +346,11 @@ mod tests {
         let pairing = pairing();
         let code = pairing.start();
         for _ in 0..PairingSettings::default().max_wrong_codes {
-            let _ = pairing.claim("0000-0000", "x", Some([192, 0, 2, 9].into()));
+            let _ = pairing.claim("0000-0000", "x", false, Some([192, 0, 2, 9].into()));
         }
         assert!(
             pairing
-                .claim(&code.code, "phone", Some([192, 0, 2, 10].into()))
+                .claim(&code.code, "phone", false, Some([192, 0, 2, 10].into()))
                 .is_ok()
         );
     }
@@ -357,7 +361,7 @@ mod tests {
         let code = pairing.start();
         tokio::time::advance(PairingSettings::default().code_ttl).await;
         assert_eq!(
-            pairing.claim(&code.code, "late", None).unwrap_err(),
+            pairing.claim(&code.code, "late", false, None).unwrap_err(),
             PairingError::Expired
         );
     }
@@ -368,8 +372,8 @@ mod tests {
         let old = pairing.start();
         let new = pairing.start();
         assert_ne!(old.code, new.code);
-        assert!(pairing.claim(&old.code, "x", None).is_err());
-        let (request, mut receiver) = pairing.claim(&new.code, "x", None).unwrap();
+        assert!(pairing.claim(&old.code, "x", false, None).is_err());
+        let (request, mut receiver) = pairing.claim(&new.code, "x", false, None).unwrap();
         let (_, answer) = pairing.take(&request.id).unwrap();
         assert!(answer.send(Answer::Denied).is_ok());
         assert!(matches!(receiver.try_recv(), Ok(Answer::Denied)));

@@ -20,7 +20,11 @@ pub(super) async fn create(
     params: DeviceCreateParams,
 ) -> Result<PairedDevice, RpcError> {
     require_local(caller, "devices.create")?;
-    let (device, issued) = engine.devices().add(&params.name).await.map_err(to_rpc)?;
+    let (device, issued) = engine
+        .devices()
+        .add(&params.name, params.machine.unwrap_or(false))
+        .await
+        .map_err(to_rpc)?;
     tracing::info!(device = %device.id, name = %device.name, "device created");
     engine.announce(&AccountEvent::DevicePaired(device.clone()));
     Ok(PairedDevice {

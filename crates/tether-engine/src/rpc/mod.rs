@@ -7,6 +7,7 @@ mod files;
 mod git;
 mod keys;
 mod lan;
+mod machines;
 mod messages;
 mod pairing;
 mod projects;
@@ -66,6 +67,7 @@ async fn run(engine: &Engine, caller: &Caller, request: Request) -> Result<Value
         Request::DevicesList(p) => reply::<of::DevicesList>(devices::list(engine, p)),
         Request::DevicesRename(p) => reply::<of::DevicesRename>(devices::rename(engine, p).await?),
         Request::DevicesRevoke(p) => reply::<of::DevicesRevoke>(devices::revoke(engine, p).await?),
+        Request::MachinesList(p) => reply::<of::MachinesList>(machines::list(engine, p)),
         Request::PairingStart(p) => reply::<of::PairingStart>(pairing::start(engine, caller, p)?),
         Request::PairingWaiting(p) => {
             reply::<of::PairingWaiting>(pairing::waiting(engine, caller, p)?)
@@ -183,7 +185,7 @@ fn reply<M: Method>(result: M::Result) -> Result<Value, RpcError> {
 fn require_local(caller: &Caller, method: &str) -> Result<(), RpcError> {
     match caller {
         Caller::Local => Ok(()),
-        Caller::Device { .. } | Caller::Key { .. } => Err(RpcError::new(
+        Caller::Device { .. } | Caller::Key { .. } | Caller::Machine { .. } => Err(RpcError::new(
             ErrorCode::Forbidden,
             format!("{method} is only allowed from the desktop app or the local `tether` command"),
         )),

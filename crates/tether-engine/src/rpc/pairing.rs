@@ -63,7 +63,7 @@ pub(super) async fn approve(
 ) -> Result<Device, RpcError> {
     require_local(caller, "pairing.approve")?;
     let (request, answer) = engine.pairing().take(&params.request_id).map_err(refused)?;
-    let (device, issued) = match engine.devices().add(&request.name).await {
+    let (device, issued) = match engine.devices().add(&request.name, request.machine).await {
         Ok(added) => added,
         Err(error) => {
             // The device's wait ends unanswered (503: try again).

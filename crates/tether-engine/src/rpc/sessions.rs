@@ -39,6 +39,24 @@ pub(super) fn create(
     if let Some(model) = &params.model {
         arguments::model(model).map_err(invalid)?;
     }
+    if params.machine.is_some() && params.machine != project.machine {
+        let why = format!(
+            "the project {} is not on the machine {:?}",
+            project.id,
+            params.machine.unwrap_or_default()
+        );
+        return Err(RpcError::new(ErrorCode::InvalidParams, why));
+    }
+    if let Some(machine) = &project.machine
+        && !engine
+            .devices()
+            .list()
+            .iter()
+            .any(|d| d.id.as_str() == machine && d.machine)
+    {
+        let why = format!("the machine {machine} of this project was removed");
+        return Err(RpcError::new(ErrorCode::NotFound, why));
+    }
     create_session(
         engine,
         NewSession {
@@ -47,6 +65,7 @@ pub(super) fn create(
             model: params.model,
             permission_mode,
             origin: None,
+            machine: project.machine,
         },
     )
 }
@@ -64,8 +83,10 @@ pub(super) fn create_session(engine: &Engine, new: NewSession) -> Result<Session
         let why = format!("at most {most} sessions may be open at once; archive one first");
         return Err(RpcError::new(ErrorCode::Overloaded, why));
     }
-    locate(engine.config().claude.path.as_deref())
-        .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
+    if new.machine.is_none() {
+        locate(engine.config().claude.path.as_deref())
+            .map_err(|error| RpcError::new(ErrorCode::Unavailable, error.to_string()))?;
+    }
     let info = engine.sessions().create(engine, new).info();
     engine.announce(&AccountEvent::SessionCreated(SessionSummary {
         session: info.clone(),

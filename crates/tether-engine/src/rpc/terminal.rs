@@ -168,6 +168,7 @@ pub(super) fn carry_on(
             cwd: project.path,
             model: None,
             permission_mode: "default".to_owned(),
+            machine: None,
             origin: Some(Origin {
                 transcript_id: params.id,
                 fork,

@@ -4,12 +4,16 @@
 pub mod arguments;
 /// Finding the `claude` binary.
 pub mod binary;
+/// A session's `claude`: a child of this engine, or a run on a machine.
+mod child;
 /// Writing user turns and control messages to `claude`'s stdin.
 pub mod control;
 /// The environment a `claude` gets.
 pub mod environment;
 /// The handle to a session actor: commands in, answers back.
 pub mod handle;
+/// How a `claude` is started, from a session's settings.
+pub(crate) mod launch;
 /// Processes a crashed engine left behind.
 pub mod orphans;
 pub(crate) mod pages;

@@ -15,6 +15,24 @@ use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command};
 /// How many of the child's last stderr lines are kept for error reports.
 const STDERR_LINES: usize = 20;
 
+/// A child's last stderr lines, kept for error reports.
+#[derive(Debug, Default)]
+pub struct StderrTail(VecDeque<String>);
+
+impl StderrTail {
+    pub fn note(&mut self, line: String) {
+        if self.0.len() == STDERR_LINES {
+            self.0.pop_front();
+        }
+        self.0.push_back(line);
+    }
+
+    /// The lines, oldest first.
+    pub fn text(&self) -> String {
+        self.0.iter().cloned().collect::<Vec<_>>().join("\n")
+    }
+}
+
 /// Reads lines from a pipe; bytes that are not UTF-8 are replaced, never fatal.
 pub struct LineReader<R> {
     reader: BufReader<R>,
@@ -68,7 +86,7 @@ pub struct ClaudeProcess {
     stdin: Option<ChildStdin>,
     pub stdout: LineReader<ChildStdout>,
     pub stderr: LineReader<ChildStderr>,
-    stderr_tail: VecDeque<String>,
+    stderr_tail: StderrTail,
 }
 
 impl ClaudeProcess {
@@ -101,7 +119,7 @@ impl ClaudeProcess {
             stdin: Some(stdin),
             stdout,
             stderr,
-            stderr_tail: VecDeque::new(),
+            stderr_tail: StderrTail::default(),
         })
     }
 
@@ -128,19 +146,12 @@ impl ClaudeProcess {
 
     /// Keeps a stderr line for error reports.
     pub fn note_stderr(&mut self, line: String) {
-        if self.stderr_tail.len() == STDERR_LINES {
-            self.stderr_tail.pop_front();
-        }
-        self.stderr_tail.push_back(line);
+        self.stderr_tail.note(line);
     }
 
     /// The last stderr lines, oldest first.
     pub fn stderr_tail(&self) -> String {
-        self.stderr_tail
-            .iter()
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
+        self.stderr_tail.text()
     }
 
     /// Ends the child and everything in its process group: closes stdin and interrupts (the

@@ -28,6 +28,8 @@ pub struct NewSession {
     pub permission_mode: String,
     /// The Claude Code session it carries on, if any.
     pub origin: Option<Origin>,
+    /// The machine it runs on; none for this computer.
+    pub machine: Option<String>,
 }
 
 #[derive(Default)]
@@ -58,6 +60,7 @@ impl Sessions {
             .as_ref()
             .map(|origin| origin.transcript_id.clone());
         info.origin = new.origin;
+        info.machine = new.machine;
         engine.store().save(Row::Session(Box::new(SessionRecord {
             info: info.clone(),
             todos: Vec::new(),

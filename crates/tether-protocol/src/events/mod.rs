@@ -197,6 +197,7 @@ wire_events! {
         "device.paired" => DevicePaired(Device),
         "device.renamed" => DeviceRenamed(Device),
         "device.revoked" => DeviceRevoked(Device),
+        "machine.updated" => MachineUpdated(crate::machine::Machine),
         "pairing.started" => PairingStarted(PairingStarted),
         "pairing.requested" => PairingRequested(PairingRequest),
         "pairing.resolved" => PairingResolved(PairingResolved),

@@ -202,6 +202,14 @@ impl Actor {
 
     /// Interrupts the turn through the control protocol; a stalled child is stopped instead.
     async fn cancel(&mut self) -> Result<(), SessionError> {
+        let machines = self.engine.machines();
+        if let Some(machine) = (self.process.as_ref()).and_then(|child| child.waiting_for(machines))
+        {
+            self.stop_process().await;
+            let note = format!("withdrawn before {machine} came online");
+            self.update(SessionStatus::Interrupted, Some(note));
+            return Ok(());
+        }
         match self.reducer.info().status {
             SessionStatus::Running | SessionStatus::AwaitingApproval => {
                 self.control(json!({ "subtype": "interrupt" })).await;

@@ -14,13 +14,14 @@ use tokio_util::sync::CancellationToken;
 
 mod changes;
 mod commands;
-mod launch;
 mod saving;
 mod sent;
 mod slash;
 
+use super::child::{Child, Output};
 use super::control;
 use super::handle::{Command, SessionError};
+use super::launch;
 use super::orphans;
 use super::process::ClaudeProcess;
 use super::session_reducer::{Prompt, SessionReducer};
@@ -52,7 +53,7 @@ pub(super) struct Actor {
     cwd: PathBuf,
     reducer: SessionReducer,
     info: watch::Sender<SessionInfo>,
-    process: Option<ClaudeProcess>,
+    process: Option<Child>,
     last_output: Instant,
     requests: u64,
     last_prompt: Option<Prompt>,
@@ -169,8 +170,10 @@ impl Actor {
         };
         tokio::select! {
             command = commands.recv() => Next::Command(command),
-            line = process.stdout.next_line() => Next::Stdout(line),
-            line = process.stderr.next_line(), if self.stderr_open => Next::Stderr(line),
+            output = process.next(self.stderr_open) => match output {
+                Output::Stdout(line) => Next::Stdout(line),
+                Output::Stderr(line) => Next::Stderr(line),
+            },
             () = tokio::time::sleep_until(deadline), if watching => Next::Stalled,
             () = sleep_until(answer_due), if answer_due.is_some() => Next::Unanswered,
             () = stop.cancelled() => Next::Stop,
@@ -190,20 +193,29 @@ impl Actor {
             return Ok(());
         }
         let info = self.reducer.info();
-        let launch = launch::launch(&self.settings, info, &self.cwd)?;
-        let process = ClaudeProcess::spawn(&launch)
-            .map_err(|error| SessionError::Spawn(error.to_string()))?;
+        let spec = launch::run_spec(info);
+        let process = match &info.machine {
+            Some(machine) => Child::Remote(self.engine.machines().start(machine, spec)),
+            None => {
+                let launch = launch::launch(&self.settings, &spec, &self.cwd)?;
+                let process = ClaudeProcess::spawn(&launch)
+                    .map_err(|error| SessionError::Spawn(error.to_string()))?;
+                orphans::record(&self.engine.config().data_dir, &process);
+                Child::Local(Box::new(process))
+            }
+        };
         let resume = info.claude_session_id.is_some();
-        tracing::info!(session = %info.id, group = process.group(), resume, "claude started");
+        tracing::info!(session = %info.id, group = process.group(), machine = info.machine, resume, "claude started");
         if resume {
             self.engine.metrics().claude_restarts.add(1);
         }
-        orphans::record(&self.engine.config().data_dir, &process);
+        let waiting = process.waiting_for(self.engine.machines());
         self.process = Some(process);
         self.stderr_open = true;
         self.reducer.process_started();
         if announce {
-            self.update(SessionStatus::Starting, None);
+            let note = waiting.map(|machine| self.offline_note(&machine));
+            self.update(SessionStatus::Starting, note);
         }
         self.write(&control::request(
             INIT_REQUEST,
@@ -215,9 +227,10 @@ impl Actor {
 
     /// Writes a line to the child; false when it is gone.
     async fn write(&mut self, line: &str) -> bool {
+        let machines = self.engine.machines();
         match self.process.as_mut() {
             Some(process) => process
-                .write(line, self.settings.write_timeout)
+                .write(machines, line, self.settings.write_timeout)
                 .await
                 .is_ok(),
             None => false,
@@ -296,10 +309,21 @@ impl Actor {
             "claude exited before it listed its commands: {tail}"
         ));
         let group = process.group();
+        let lost = process.lost();
         // Whatever it started (tool commands) is still in its group: end the group too.
-        let status = process.stop(self.settings.stop_grace).await;
-        orphans::forget(&self.engine.config().data_dir, group);
+        let status = process
+            .stop(self.engine.machines(), self.settings.stop_grace)
+            .await;
+        if let Some(group) = group {
+            orphans::forget(&self.engine.config().data_dir, group);
+        }
         self.resolve_all_pending();
+        if lost {
+            let note = "the machine restarted during this turn; send a message to continue the \
+                        conversation";
+            self.update(SessionStatus::Interrupted, Some(note.to_owned()));
+            return;
+        }
         let clean = status.is_some_and(|status| status.success());
         let busy = matches!(
             self.reducer.info().status,
@@ -331,10 +355,22 @@ impl Actor {
             .failed("claude was stopped before it listed its commands");
         if let Some(process) = self.process.take() {
             let group = process.group();
-            process.stop(self.settings.stop_grace).await;
-            orphans::forget(&self.engine.config().data_dir, group);
+            process
+                .stop(self.engine.machines(), self.settings.stop_grace)
+                .await;
+            if let Some(group) = group {
+                orphans::forget(&self.engine.config().data_dir, group);
+            }
             tracing::info!(session = %self.reducer.info().id, group, "claude stopped");
         }
+    }
+
+    /// What a session shows while its prompt waits for its machine.
+    fn offline_note(&self, machine: &str) -> String {
+        let name = (self.engine.devices().list().into_iter())
+            .find(|device| device.id.as_str() == machine)
+            .map_or_else(|| machine.to_owned(), |device| device.name);
+        format!("Queued: {name} is offline; this is sent when it connects (cancel to withdraw it)")
     }
 
     fn update(&mut self, status: SessionStatus, error: Option<String>) {

@@ -1,0 +1,185 @@
+//! Remote machines: what devices see of a computer running `tether agent`, and the link
+//! between that agent and its hub (`/ws/machine`), on which the hub runs `claude` there.
+//!
+//! The link carries JSON text frames. The hub sends [`HubFrame`]s: it starts a run of
+//! `claude` for one of its sessions, writes its input lines (numbered, so none is written
+//! twice), stops it, and acknowledges output it has kept. The agent sends [`AgentFrame`]s: a
+//! `hello` when it connects (its projects and the runs it still has), each output line with
+//! its offset in the run, and a run's end.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::Project;
+
+/// The upgrade header naming one running agent: a link from the same agent replaces its
+/// stale one (a network change), while another agent with the machine's identity is refused.
+pub const INSTANCE_HEADER: &str = "tether-agent-instance";
+
+/// A machine as devices see it (`machines.list`, `machine.updated`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Machine {
+    /// Its device id.
+    pub id: String,
+    /// The name it paired with (renamed like a device).
+    pub name: String,
+    pub online: bool,
+    /// When its link was last heard from, in seconds since the Unix epoch.
+    #[ts(type = "number | null")]
+    pub last_seen: Option<u64>,
+    /// Its host name, as it reported it.
+    pub hostname: Option<String>,
+    /// The Tether version it runs.
+    pub version: Option<String>,
+    /// `claude --version` there, if it found claude.
+    pub claude_version: Option<String>,
+}
+
+/// How a run of `claude` starts: each value is checked again on the agent before it reaches
+/// a command line, and the folder is named by project id, never by path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    pub project_id: String,
+    /// The CLI's id of the conversation to resume.
+    pub resume: Option<String>,
+    /// Resume into a new conversation (`--fork-session`).
+    #[serde(default)]
+    pub fork: bool,
+    pub model: Option<String>,
+    pub permission_mode: String,
+}
+
+/// A run the agent still has, as it reports it in `hello`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunState {
+    pub run: String,
+    /// The last input line it received (0: none).
+    pub input: u64,
+}
+
+/// The hub to the agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum HubFrame {
+    /// Start `claude` as `run`.
+    Start { run: String, spec: RunSpec },
+    /// Write line `seq` (1, 2, …; one ending in a newline) to the run's input; a line the
+    /// agent already has is ignored.
+    Input { run: String, seq: u64, line: String },
+    /// Send the run's output after `after` (its offsets start at 1): on connecting, what the
+    /// hub missed.
+    Resume { run: String, after: u64 },
+    /// The hub keeps the run's output up to `offset`; the agent may forget it.
+    Ack { run: String, offset: u64 },
+    /// End the run (and whatever it started).
+    Stop { run: String },
+    /// The answer to a frame the agent may not send (`forbidden`), or that is not a frame
+    /// (`invalid_frame`); too many close the link (1008).
+    Refused { error: crate::RpcError },
+}
+
+impl HubFrame {
+    /// The frame as the link sends it.
+    pub fn encode(&self) -> crate::FrameText {
+        // Plain data with string keys: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default().into()
+    }
+}
+
+/// Which of a run's streams a line came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// The agent to the hub.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AgentFrame {
+    /// First on every link: who it is, the projects it offers, the runs it still has.
+    Hello {
+        version: String,
+        hostname: String,
+        claude_version: Option<String>,
+        projects: Vec<Project>,
+        runs: Vec<RunState>,
+    },
+    /// Line `offset` (1, 2, … across both streams) of a run's output.
+    Output {
+        run: String,
+        offset: u64,
+        stream: Stream,
+        line: String,
+    },
+    /// The run ended after its output up to `offset`: with its exit code, or killed by a
+    /// signal (`code` is none), or `lost` when the agent no longer had it.
+    Exited {
+        run: String,
+        offset: u64,
+        code: Option<i32>,
+        #[serde(default)]
+        lost: bool,
+    },
+    /// The projects it offers changed.
+    Projects { projects: Vec<Project> },
+}
+
+impl AgentFrame {
+    /// A frame from the agent, or why it is not one.
+    pub fn decode(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|error| error.to_string())
+    }
+}
+
+/// The type a frame says it is, for refusing frames an agent may not send by name.
+pub fn frame_type(text: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(text).ok()?;
+    value.get("type")?.as_str().map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_have_their_documented_shape() {
+        let start = HubFrame::Start {
+            run: "r1".into(),
+            spec: RunSpec {
+                project_id: "p".into(),
+                resume: None,
+                fork: false,
+                model: None,
+                permission_mode: "default".into(),
+            },
+        };
+        let text = serde_json::to_string(&start).unwrap();
+        assert!(text.starts_with(r#"{"type":"start","run":"r1""#), "{text}");
+        let output = AgentFrame::decode(
+            r#"{"type":"output","run":"r1","offset":3,"stream":"stdout","line":"{}"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            output,
+            AgentFrame::Output {
+                run: "r1".into(),
+                offset: 3,
+                stream: Stream::Stdout,
+                line: "{}".into()
+            }
+        );
+        assert!(AgentFrame::decode(r#"{"type":"output","run":"r1"}"#).is_err());
+        assert!(
+            AgentFrame::decode(r#"{"type":"request","id":1,"method":"devices.list"}"#).is_err()
+        );
+        assert_eq!(
+            frame_type(r#"{"type":"request","id":1}"#).as_deref(),
+            Some("request")
+        );
+    }
+}
