@@ -21,6 +21,7 @@ use tether_protocol::files::{
     GitChange, GitDiff, GitDiffParams, GitRepository, GitStatus, ProjectParams, SearchHit,
     SearchParams, SnippetPiece,
 };
+use tether_protocol::machine::Machine;
 use tether_protocol::methods;
 use tether_protocol::model::{
     Approval, CommandKind, Message, Origin, Part, Role, SessionInfo, SessionStatus, SlashCommand,
@@ -70,6 +71,7 @@ fn generated() -> String {
         Device::decl(&cfg),
         PairedDevice::decl(&cfg),
         ListedDevice::decl(&cfg),
+        Machine::decl(&cfg),
         PairingOffer::decl(&cfg),
         PairingRequest::decl(&cfg),
         AuthorizedKey::decl(&cfg),

@@ -37,6 +37,7 @@ function snapshot(text: string, status = "running"): SessionSnapshot {
       last_error: null,
       origin: null,
       title: null,
+      machine: null,
     },
     messages: [{ id: "a1", role: "assistant", parts: [{ kind: "text", id: "p1", text }] }],
     approvals: [],

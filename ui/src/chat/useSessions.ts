@@ -1,15 +1,17 @@
-// The account's projects and sessions, most recently active first, kept current by the
-// account's events (a session's own event carries it as it now is, and is shown as is): what
-// the sidebar, the sessions screen and a project's screen show.
+// The account's projects, sessions and machines, most recently active first, kept current by
+// the account's events (a session's own event carries it as it now is, and is shown as is):
+// what the sidebar, the sessions screen and a project's screen show.
 import { useChannel } from "./useChannel";
 import { useFetched } from "./useFetched";
-import type { Project, SessionInfo } from "../gen/protocol";
+import type { Machine, Project, SessionInfo } from "../gen/protocol";
 import { accountEvent } from "../protocol/events";
 import type { Status, TetherClient } from "../protocol/client";
 
 export type Listed = {
   projects: Project[];
   sessions: SessionInfo[];
+  /** The computers running `tether agent` for this one, online or not. */
+  machines: Machine[];
   /** Loaded at least once since the page opened. */
   loaded: boolean;
 };
@@ -20,11 +22,15 @@ export type Sessions = Listed & {
   act(action: () => Promise<unknown>): Promise<void>;
 };
 
-const EMPTY: Listed = { projects: [], sessions: [], loaded: false };
+const EMPTY: Listed = { projects: [], sessions: [], machines: [], loaded: false };
 
 async function fetchAll(client: TetherClient): Promise<Listed> {
-  const [projects, sessions] = await Promise.all([client.request("projects.list"), client.request("sessions.list")]);
-  return { projects, sessions: sessions.sort((a, b) => b.last_active_at - a.last_active_at), loaded: true };
+  const [projects, sessions, machines] = await Promise.all([
+    client.request("projects.list"),
+    client.request("sessions.list"),
+    client.request("machines.list"),
+  ]);
+  return { projects, sessions: sessions.sort((a, b) => b.last_active_at - a.last_active_at), machines, loaded: true };
 }
 
 export function useSessions(client: TetherClient, status: Status): Sessions {
@@ -43,6 +49,11 @@ export function useSessions(client: TetherClient, status: Status): Sessions {
       case "project.added":
       case "project.removed":
         return void reload();
+      case "machine.updated":
+        return patch((listed) => ({
+          ...listed,
+          machines: [...listed.machines.filter((machine) => machine.id !== event.data.id), event.data],
+        }));
       default:
         return;
     }

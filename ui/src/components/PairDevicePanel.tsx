@@ -39,12 +39,13 @@ export function PairDevicePanel({ pairing, offline }: { pairing: Pairing; offlin
       {pairing.waiting.map((request) => (
         <div key={request.id} className="approval pair-request" role="alertdialog" aria-label={`Pair ${request.name}?`}>
           <p className="pair-request-who">
-            <strong className="device-name">“{request.name}”</strong> asks to pair from{" "}
-            <strong className="address">{request.address ?? "this computer"}</strong>
+            <strong className="device-name">“{request.name}”</strong> asks to {request.machine ? "join as a machine" : "pair"}{" "}
+            from <strong className="address">{request.address ?? "this computer"}</strong>
           </p>
           <p className="hint">
-            Only approve a device you are holding, at that address. Once paired, it can run Claude Code in your
-            projects and approve what Claude does there.
+            {request.machine
+              ? "Only approve a computer you just ran tether agent pair on, at that address. Once added, it runs sessions here in the folders it offers; it cannot see or drive anything else."
+              : "Only approve a device you are holding, at that address. Once paired, it can run Claude Code in your projects and approve what Claude does there."}
           </p>
           <div className="actions">
             <button className="primary" onClick={() => void pairing.answer(request, true)}>Approve</button>

@@ -64,7 +64,12 @@ last_seen: number | null,
 /**
  * The network address it last came from.
  */
-last_address: string | null, };
+last_address: string | null, 
+/**
+ * A computer running `tether agent` (it connects at `/ws/machine` only), not a phone
+ * or a script.
+ */
+machine: boolean, };
 
 export type PairedDevice = { device: Device, token: string, };
 
@@ -80,7 +85,38 @@ last_seen: number | null,
 /**
  * The network address it last came from.
  */
-last_address: string | null, };
+last_address: string | null, 
+/**
+ * A computer running `tether agent` (it connects at `/ws/machine` only), not a phone
+ * or a script.
+ */
+machine: boolean, };
+
+export type Machine = { 
+/**
+ * Its device id.
+ */
+id: string, 
+/**
+ * The name it paired with (renamed like a device).
+ */
+name: string, online: boolean, 
+/**
+ * When its link was last heard from, in seconds since the Unix epoch.
+ */
+last_seen: number | null, 
+/**
+ * Its host name, as it reported it.
+ */
+hostname: string | null, 
+/**
+ * The Tether version it runs.
+ */
+version: string | null, 
+/**
+ * `claude --version` there, if it found claude.
+ */
+claude_version: string | null, };
 
 export type PairingOffer = { 
 /**
@@ -113,7 +149,11 @@ name: string,
 /**
  * The network address it asked from.
  */
-address: string | null, };
+address: string | null, 
+/**
+ * A computer asking to join as a machine (`tether agent pair`), not a device.
+ */
+machine: boolean, };
 
 export type AuthorizedKey = { 
 /**
@@ -202,7 +242,11 @@ export type Project = { id: string, name: string, path: string,
 /**
  * Seconds since the Unix epoch.
  */
-added_at: number, };
+added_at: number, 
+/**
+ * The machine (its device id) the folder is on; none for this computer.
+ */
+machine: string | null, };
 
 export type SessionStatus = "starting" | "idle" | "running" | "awaiting_approval" | "interrupted" | "stalled" | "errored" | "ended";
 
@@ -233,7 +277,11 @@ origin: Origin | null,
 /**
  * The name its user gave it (`sessions.rename`), if any.
  */
-title: string | null, };
+title: string | null, 
+/**
+ * The machine (its device id) it runs on; none for this computer.
+ */
+machine: string | null, };
 
 export type Origin = { 
 /**
@@ -462,7 +510,7 @@ export type SessionDeleted = { session_id: string, };
 
 export type StoreUpdated = { problem: string | null, };
 
-export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "remote.updated", "data": RemoteStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated } | { "event": "terminal.indexed", "data": IndexProgress };
+export type AccountEvent = { "event": "device.paired", "data": Device } | { "event": "device.renamed", "data": Device } | { "event": "device.revoked", "data": Device } | { "event": "machine.updated", "data": Machine } | { "event": "pairing.started", "data": PairingStarted } | { "event": "pairing.requested", "data": PairingRequest } | { "event": "pairing.resolved", "data": PairingResolved } | { "event": "pairing.wrong_code", "data": PairingWrongCode } | { "event": "pairing.burned", "data": PairingBurned } | { "event": "key.added", "data": AuthorizedKey } | { "event": "key.removed", "data": AuthorizedKey } | { "event": "lan.updated", "data": LanStatus } | { "event": "remote.updated", "data": RemoteStatus } | { "event": "project.added", "data": Project } | { "event": "project.removed", "data": Project } | { "event": "session.created", "data": SessionSummary } | { "event": "session.updated", "data": SessionSummary } | { "event": "session.ended", "data": SessionSummary } | { "event": "session.deleted", "data": SessionDeleted } | { "event": "store.updated", "data": StoreUpdated } | { "event": "terminal.indexed", "data": IndexProgress };
 
 export type NoParams = Record<symbol, never>;
 
@@ -476,7 +524,11 @@ export type SessionReadParams = { session_id: string, before: number,
  */
 parts?: number, };
 
-export type DeviceCreateParams = { name: string, };
+export type DeviceCreateParams = { name: string, 
+/**
+ * A token for a computer running `tether agent` rather than for a device.
+ */
+machine?: boolean, };
 
 export type DeviceRenameParams = { id: string, name: string, };
 
@@ -514,7 +566,11 @@ export type ProjectAddParams = { path: string, };
 
 export type ProjectIdParams = { id: string, };
 
-export type SessionCreateParams = { project_id: string, model?: string, permission_mode?: string, };
+export type SessionCreateParams = { project_id: string, 
+/**
+ * The machine the project is on (checked against it); by default the project's own.
+ */
+machine?: string, model?: string, permission_mode?: string, };
 
 export type SessionListParams = { project_id?: string, };
 
@@ -704,6 +760,7 @@ export type Methods = {
   "devices.list": { params: NoParams; result: Array<ListedDevice> };
   "devices.rename": { params: DeviceRenameParams; result: Device };
   "devices.revoke": { params: DeviceIdParams; result: Device };
+  "machines.list": { params: NoParams; result: Array<Machine> };
   "pairing.start": { params: NoParams; result: PairingOffer };
   "pairing.waiting": { params: NoParams; result: Array<PairingRequest> };
   "pairing.approve": { params: PairingRequestParams; result: Device };

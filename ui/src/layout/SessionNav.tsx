@@ -1,12 +1,13 @@
 // Projects and their sessions, the most recently active first, filtered as the user types:
-// the sidebar beside a chat, and the whole sessions screen on a phone. Every state says what
-// it is and what to do next: loading, no project yet, nothing matching the filter.
-import { Plus, Search } from "lucide-react";
+// the sidebar beside a chat, and the whole sessions screen on a phone. Projects on other
+// computers follow this one's, under each machine's name and whether it is online. Every
+// state says what it is and what to do next: loading, no project yet, nothing matching.
+import { Plus, Search, Server } from "lucide-react";
 import { type Ref, useMemo, useState } from "react";
 
 import { isUnread, useSeen } from "../chat/unread";
 import { type Sessions, sessionName } from "../chat/useSessions";
-import type { Project, SessionInfo } from "../gen/protocol";
+import type { Machine, Project, SessionInfo } from "../gen/protocol";
 import { projectPath } from "../routes";
 import { AppLink } from "./AppLink";
 import { SessionRow } from "./SessionRow";
@@ -22,10 +23,11 @@ type Props = {
   filterRef?: Ref<HTMLInputElement>;
 };
 
-export type Group = { project: Project; open: SessionInfo[]; archived: SessionInfo[] };
+export type Group = { project: Project; open: SessionInfo[]; archived: SessionInfo[]; machine: Machine | null };
 
-/** The projects with their sessions, as shown: most recently active first, `filter`ed. */
-export function groups(projects: Project[], sessions: SessionInfo[], filter: string): Group[] {
+/** The projects with their sessions, as shown: this computer's first, then each machine's
+ * by name; within each, most recently active first; `filter`ed. */
+export function groups(projects: Project[], sessions: SessionInfo[], filter: string, machines: Machine[] = []): Group[] {
   const wanted = filter.trim().toLowerCase();
   const shown = projects.flatMap((project) => {
     const mine = sessions.filter((session) => session.project_id === project.id);
@@ -33,9 +35,14 @@ export function groups(projects: Project[], sessions: SessionInfo[], filter: str
     const matching = named ? mine : mine.filter((session) => matches(session, wanted));
     if (wanted && !named && matching.length === 0) return [];
     const latest = Math.max(0, ...mine.map((session) => session.last_active_at));
-    return [{ latest, group: { project, open: matching.filter((s) => s.status !== "ended"), archived: matching.filter((s) => s.status === "ended") } }];
+    const machine = machines.find((known) => known.id === project.machine) ?? null;
+    const open = matching.filter((s) => s.status !== "ended");
+    const archived = matching.filter((s) => s.status === "ended");
+    return [{ latest, where: machine?.name ?? "", group: { project, open, archived, machine } }];
   });
-  shown.sort((a, b) => b.latest - a.latest || a.group.project.name.localeCompare(b.group.project.name));
+  shown.sort(
+    (a, b) => a.where.localeCompare(b.where) || b.latest - a.latest || a.group.project.name.localeCompare(b.group.project.name),
+  );
   return shown.map(({ group }) => group);
 }
 
@@ -46,7 +53,10 @@ function matches(session: SessionInfo, wanted: string): boolean {
 export function SessionNav({ listed, current, offline, local, start, filterRef }: Props) {
   const [filter, setFilter] = useState("");
   const seen = useSeen();
-  const shown = useMemo(() => groups(listed.projects, listed.sessions, filter), [listed.projects, listed.sessions, filter]);
+  const shown = useMemo(
+    () => groups(listed.projects, listed.sessions, filter, listed.machines),
+    [listed.projects, listed.sessions, filter, listed.machines],
+  );
   return (
     <nav className="session-nav" aria-label="Sessions">
       <label className="filter">
@@ -89,8 +99,13 @@ export function SessionNav({ listed, current, offline, local, start, filterRef }
           <button className="link" onClick={() => setFilter("")}>Clear the filter</button>
         </p>
       )}
-      {shown.map(({ project, open, archived }) => (
-        <section key={project.id} className="project-group" aria-label={project.name}>
+      {shown.map(({ project, open, archived, machine }, index) => (
+        <section
+          key={project.id}
+          className={machine && !machine.online ? "project-group offline" : "project-group"}
+          aria-label={machine ? `${project.name} on ${machine.name}${machine.online ? "" : ", offline"}` : project.name}
+        >
+          {machine && machine.id !== shown[index - 1]?.machine?.id && <MachineHeading machine={machine} />}
           <header className="project">
             <h2>
               <AppLink href={projectPath(project.id)} title={project.path} aria-current={current === project.id ? "page" : undefined}>
@@ -124,5 +139,16 @@ export function SessionNav({ listed, current, offline, local, start, filterRef }
         </section>
       ))}
     </nav>
+  );
+}
+
+/** A machine's name over its projects, and whether it is online now. */
+function MachineHeading({ machine }: { machine: Machine }) {
+  const seen = machine.last_seen ? ` · last seen ${new Date(machine.last_seen * 1000).toLocaleString()}` : "";
+  return (
+    <p className="machine" title={`${machine.hostname ?? machine.name}${machine.claude_version ? ` · claude ${machine.claude_version}` : ""}`}>
+      <Server size={14} aria-hidden="true" /> {machine.name}
+      <span className={machine.online ? "badge badge-online" : "badge"}>{machine.online ? "online" : `offline${seen}`}</span>
+    </p>
   );
 }

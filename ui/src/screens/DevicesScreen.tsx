@@ -60,6 +60,7 @@ export function DevicesScreen({ client, status, local = false, pairAsked = false
           <li key={device.id} className="device">
             <div>
               <strong>{device.name}</strong>
+              {device.machine && <span className="badge">machine</span>}
               <span className={`badge ${device.online ? "badge-online" : ""}`}>{device.online ? "online" : "offline"}</span>
               <div className="hint">
                 {device.last_seen ? `Last seen ${ago(device.last_seen)}` : "Never seen"}
