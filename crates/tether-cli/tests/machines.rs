@@ -86,6 +86,37 @@ async fn a_device_on_the_hub_runs_approves_and_interrupts_a_session_on_a_machine
         "Done there."
     );
 
+    // The machine's files and git state, asked through the hub.
+    let found = fleet
+        .device
+        .call(
+            "files.search",
+            json!({ "project_id": fleet.project, "query": "proof" }),
+        )
+        .await;
+    assert_eq!(found["entries"][0]["path"], "proof.txt", "{found}");
+    let read = fleet
+        .device
+        .call(
+            "files.read",
+            json!({ "project_id": fleet.project, "path": "proof.txt" }),
+        )
+        .await;
+    assert_eq!(read["body"]["text"], "made-on-the-machine\n", "{read}");
+    let outside = fleet
+        .device
+        .ask(
+            "files.read",
+            json!({ "project_id": fleet.project, "path": "../../etc/passwd" }),
+        )
+        .await;
+    assert_eq!(outside["error"]["code"], "invalid_params", "{outside}");
+    let git = fleet
+        .device
+        .call("git.status", json!({ "project_id": fleet.project }))
+        .await;
+    assert_eq!(git["state"], "not_repository", "{git}");
+
     // An interrupt reaches the machine's claude.
     fleet.send(&session, "Keep working").await;
     fleet.device.until(event_on(&session, "part.delta")).await;

@@ -3,9 +3,10 @@
 //!
 //! The link carries JSON text frames. The hub sends [`HubFrame`]s: it starts a run of
 //! `claude` for one of its sessions, writes its input lines (numbered, so none is written
-//! twice), stops it, and acknowledges output it has kept. The agent sends [`AgentFrame`]s: a
-//! `hello` when it connects (its projects and the runs it still has), each output line with
-//! its offset in the run, and a run's end.
+//! twice), stops it, acknowledges output it has kept, and asks about a project's files and
+//! git state. The agent sends [`AgentFrame`]s: a `hello` when it connects (its projects and
+//! the runs it still has), each output line with its offset in the run, a run's end, and
+//! answers.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -35,6 +36,9 @@ pub struct Machine {
     /// `claude --version` there, if it found claude.
     pub claude_version: Option<String>,
 }
+
+/// The methods a hub may ask a machine, about one of its projects: all read-only.
+pub const FORWARDED_METHODS: [&str; 4] = ["files.search", "files.read", "git.status", "git.diff"];
 
 /// How a run of `claude` starts: each value is checked again on the agent before it reaches
 /// a command line, and the folder is named by project id, never by path.
@@ -76,6 +80,12 @@ pub enum HubFrame {
     Ack { run: String, offset: u64 },
     /// End the run (and whatever it started).
     Stop { run: String },
+    /// Call one of [`FORWARDED_METHODS`] on the machine, for one of its projects.
+    Request {
+        id: u64,
+        method: String,
+        params: Value,
+    },
     /// The answer to a frame the agent may not send (`forbidden`), or that is not a frame
     /// (`invalid_frame`); too many close the link (1008).
     Refused { error: crate::RpcError },
@@ -127,7 +137,20 @@ pub enum AgentFrame {
     },
     /// The projects it offers changed.
     Projects { projects: Vec<Project> },
+    /// The answer to the hub's `request` `id`: `{"result": …}` or `{"error": …}`.
+    Response { id: u64, outcome: Outcome },
 }
+
+/// A forwarded method's result or error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Result(Value),
+    Error(crate::RpcError),
+}
+
+/// Every frame type an agent may send.
+pub const AGENT_FRAME_TYPES: [&str; 5] = ["hello", "output", "exited", "projects", "response"];
 
 impl AgentFrame {
     /// A frame from the agent, or why it is not one.

@@ -1,6 +1,7 @@
 //! `GET /ws/machine`: the link of a machine running `tether agent`, signed in with its own
-//! token. One link per machine. The agent may only say who it is and report its runs'
-//! output: any other frame is answered with `forbidden`, and repeated abuse closes the link.
+//! token. One link per machine. The agent may only say who it is, report its runs' output
+//! and answer the hub's questions: any other frame is answered with `forbidden`, and repeated
+//! abuse closes the link.
 //! It shares the heartbeat, frame rate, frame size and queue limits of every connection.
 
 use axum::extract::ws::WebSocketUpgrade;
@@ -18,7 +19,9 @@ use tether_engine::auth::Caller;
 use tether_engine::engine::Engine;
 use tether_engine::hub::{Outbound, Outbox};
 use tether_engine::machines::{LinkError, MachineLink};
-use tether_protocol::machine::{AgentFrame, HubFrame, INSTANCE_HEADER, frame_type};
+use tether_protocol::machine::{
+    AGENT_FRAME_TYPES, AgentFrame, HubFrame, INSTANCE_HEADER, frame_type,
+};
 use tether_protocol::{CloseReason, DeviceId, ErrorCode, RpcError};
 
 /// Refused frames a link may send before it is closed.
@@ -120,17 +123,13 @@ impl Link {
             },
             Err(why) => {
                 let error = match frame_type(text) {
-                    Some(kind)
-                        if !matches!(kind.as_str(), "hello" | "output" | "exited" | "projects") =>
-                    {
-                        RpcError::new(
-                            ErrorCode::Forbidden,
-                            format!(
-                                "a machine may not send {kind:?} frames: only hello, output, \
-                                 exited and projects"
-                            ),
-                        )
-                    }
+                    Some(kind) if !AGENT_FRAME_TYPES.contains(&kind.as_str()) => RpcError::new(
+                        ErrorCode::Forbidden,
+                        format!(
+                            "a machine may not send {kind:?} frames: only {}",
+                            AGENT_FRAME_TYPES.join(", ")
+                        ),
+                    ),
                     _ => RpcError::new(
                         ErrorCode::InvalidFrame,
                         format!("not a machine frame: {why}"),

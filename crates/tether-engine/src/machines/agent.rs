@@ -15,7 +15,13 @@ use crate::engine::Engine;
 use crate::supervisor::launch::launch;
 use crate::supervisor::orphans;
 use crate::supervisor::process::ClaudeProcess;
-use tether_protocol::machine::{AgentFrame, HubFrame, RunSpec, RunState, Stream};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use tether_protocol::machine::{
+    AgentFrame, FORWARDED_METHODS, HubFrame, Outcome, RunSpec, RunState, Stream,
+};
+use tether_protocol::{ErrorCode, RpcError};
 
 /// Output lines, and their bytes, one run keeps while its hub is away; past either, the run
 /// is stopped rather than lose what its hub has not seen.
@@ -160,9 +166,46 @@ impl Agent {
                     held.stop.cancel();
                 }
             }
+            HubFrame::Request { id, method, params } => {
+                let agent = std::sync::Arc::clone(self);
+                self.tasks.spawn(async move {
+                    let outcome = agent.answer(&method, params).await;
+                    agent.send(AgentFrame::Response { id, outcome });
+                });
+            }
             HubFrame::Refused { error } => {
                 tracing::warn!(%error, "the hub refused a frame");
             }
+        }
+    }
+
+    /// Runs one of the read-only methods a hub may ask, for one of this machine's projects.
+    async fn answer(&self, method: &str, params: Value) -> Outcome {
+        if !FORWARDED_METHODS.contains(&method) {
+            let why = format!("a hub may not ask a machine for {method:?}");
+            return Outcome::Error(RpcError::new(ErrorCode::Forbidden, why));
+        }
+        let project = params
+            .get("project_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !self.projects().iter().any(|offered| offered.id == project) {
+            let why = format!("this machine offers no project {project:?}");
+            return Outcome::Error(RpcError::new(ErrorCode::NotFound, why));
+        }
+        match crate::rpc::dispatch(&self.engine, &Caller::Local, method, Some(params)).await {
+            Ok(result) => Outcome::Result(result),
+            Err(error) => Outcome::Error(error),
+        }
+    }
+
+    /// Sends a frame on the current link, if there is one.
+    fn send(&self, frame: AgentFrame) {
+        let state = self.lock();
+        if let Some(link) = &state.link
+            && link.frames.try_send(frame).is_err()
+        {
+            link.broken.cancel();
         }
     }
 

@@ -118,6 +118,9 @@ impl MachineLink {
                 self.output(&run, offset, RunOutput::Exited { code, lost })
                     .await;
             }
+            AgentFrame::Response { id, outcome } => {
+                self.engine.machines().answered(&self.machine, id, outcome);
+            }
         }
         Ok(())
     }
@@ -288,6 +291,7 @@ impl Drop for MachineLink {
                 .is_some_and(|live| live.connection == self.connection)
             {
                 state.live.remove(&self.machine);
+                Machines::forget_requests(&mut state, &self.machine);
             }
         }
         self.announce();

@@ -10,16 +10,23 @@ mod run;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use tokio::sync::mpsc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
 
 pub use self::agent::{Agent, hostname};
 pub use self::link::{LinkError, MachineLink};
 pub use self::run::RemoteRun;
 pub(crate) use self::run::RunLine;
 use crate::hub::{Outbound, Outbox};
-use tether_protocol::Device;
-use tether_protocol::machine::{HubFrame, Machine, RunSpec};
+use tether_protocol::machine::{HubFrame, Machine, Outcome, RunSpec};
+use tether_protocol::methods::Method;
+use tether_protocol::{Device, ErrorCode, RpcError};
 
+/// Requests to machines that may wait for an answer at once, over all machines.
+const MAX_PENDING: usize = 256;
+/// How long a machine may take to answer a request.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// Input lines kept per run until the machine says it has them.
 const MAX_INPUTS: usize = 1024;
 /// Output lines that may wait for a session's actor before the link waits for it.
@@ -71,6 +78,9 @@ struct State {
     /// Hello details of machines seen since the engine started, kept once they leave.
     last_hello: BTreeMap<String, (String, String, Option<String>)>,
     runs: BTreeMap<String, (String, Run)>,
+    /// Requests waiting for a machine's answer, by id: the machine, and who waits.
+    pending: BTreeMap<u64, (String, oneshot::Sender<Outcome>)>,
+    next_request: u64,
 }
 
 /// Every machine's link and runs, at the hub.
@@ -190,6 +200,87 @@ impl Machines {
                 },
             );
         }
+    }
+}
+
+impl Machines {
+    /// Asks `machine` to run `M` (one of the forwarded, read-only methods) for one of its
+    /// projects: `unavailable` when it is offline or does not answer in time.
+    pub async fn forward<M: Method>(
+        &self,
+        machine: &str,
+        params: M::Params,
+    ) -> Result<M::Result, RpcError> {
+        let unavailable = |why: String| RpcError::new(ErrorCode::Unavailable, why);
+        let params = serde_json::to_value(params)
+            .map_err(|error| RpcError::new(ErrorCode::Internal, error.to_string()))?;
+        let (answer, answered) = oneshot::channel();
+        {
+            let mut state = self.lock();
+            if state.pending.len() >= MAX_PENDING {
+                return Err(RpcError::new(
+                    ErrorCode::Overloaded,
+                    "too many requests wait for machines; try again",
+                ));
+            }
+            let State {
+                live,
+                pending,
+                next_request,
+                ..
+            } = &mut *state;
+            let Some(live) = live.get(machine).filter(|live| live.greeted) else {
+                return Err(unavailable(format!(
+                    "the machine {machine} is offline; its files show once it connects"
+                )));
+            };
+            *next_request += 1;
+            let id = *next_request;
+            let request = HubFrame::Request {
+                id,
+                method: M::NAME.to_owned(),
+                params,
+            };
+            if !send(&live.outbox, &request) {
+                return Err(unavailable(format!("the link to {machine} is full")));
+            }
+            pending.insert(id, (machine.to_owned(), answer));
+        }
+        let outcome = tokio::time::timeout(ANSWER_TIMEOUT, answered).await;
+        match outcome {
+            Ok(Ok(Outcome::Result(result))) => serde_json::from_value(result).map_err(|error| {
+                RpcError::new(
+                    ErrorCode::Internal,
+                    format!("the machine answered {} unexpectedly: {error}", M::NAME),
+                )
+            }),
+            Ok(Ok(Outcome::Error(error))) => Err(error),
+            Ok(Err(_)) => Err(unavailable(format!(
+                "the machine {machine} went offline before it answered"
+            ))),
+            Err(_) => Err(unavailable(format!(
+                "the machine {machine} did not answer within {} s",
+                ANSWER_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+
+    /// Passes `machine`'s answer to whoever waits for it.
+    pub(crate) fn answered(&self, machine: &str, id: u64, outcome: Outcome) {
+        let mut state = self.lock();
+        if state
+            .pending
+            .get(&id)
+            .is_some_and(|(asked, _)| asked == machine)
+            && let Some((_, waiting)) = state.pending.remove(&id)
+        {
+            let _ = waiting.send(outcome);
+        }
+    }
+
+    /// Forgets what waits for `machine` (its link is gone): each wait ends unanswered.
+    fn forget_requests(state: &mut State, machine: &str) {
+        state.pending.retain(|_, (asked, _)| asked != machine);
     }
 }
 

@@ -1,10 +1,11 @@
 //! `files.*`: a project's files for devices, searched for `@` mentions and read to show,
-//! never outside the project's folder.
+//! never outside the project's folder; a project on a machine is asked of the machine.
 
 use super::projects::to_rpc;
 use crate::engine::Engine;
 use crate::files::{PathError, read};
 use tether_protocol::files::{FileContent, FileMatches, FilePathParams, FilesSearchParams};
+use tether_protocol::methods::method as of;
 use tether_protocol::{ErrorCode, RpcError};
 
 /// The most entries one search answers.
@@ -25,6 +26,12 @@ pub(super) async fn search(
         ));
     }
     let project = engine.projects().get(&params.project_id).map_err(to_rpc)?;
+    if let Some(machine) = &project.machine {
+        return engine
+            .machines()
+            .forward::<of::FilesSearch>(machine, params)
+            .await;
+    }
     let index = engine.file_indexes().get(&project.id, &project.path).await;
     Ok(FileMatches {
         entries: index.search(&params.query, limit),
@@ -34,6 +41,12 @@ pub(super) async fn search(
 
 pub(super) async fn read(engine: &Engine, params: FilePathParams) -> Result<FileContent, RpcError> {
     let project = engine.projects().get(&params.project_id).map_err(to_rpc)?;
+    if let Some(machine) = &project.machine {
+        return engine
+            .machines()
+            .forward::<of::FilesRead>(machine, params)
+            .await;
+    }
     tokio::task::spawn_blocking(move || read::read(&project.path, &params.path))
         .await
         .map_err(|_| RpcError::new(ErrorCode::Internal, "the file could not be read"))?
