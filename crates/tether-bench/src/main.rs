@@ -1,8 +1,9 @@
 //! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline, push latency and
 //! start-up, measured side by side with a Node `ws` server and a Bun server doing the same work
 //! in the same run, its reading of Claude Code's transcripts next to `wc -l`, search and file
-//! search next to `grep` and `find`, and the chat UI's figures from the browser tests. Prints a markdown table and writes it, with the JSON, to the
-//! output folder.
+//! search next to `grep` and `find`, a session on a remote machine next to one on the hub, and
+//! the chat UI's figures from the browser tests. Prints a markdown table and writes it, with
+//! the JSON, to the output folder.
 
 mod catch_up;
 mod client;
@@ -15,9 +16,11 @@ mod machine;
 mod pipeline;
 mod project;
 mod push;
+mod remote;
 mod report;
 mod serve;
 mod servers;
+mod stand_in_claude;
 mod startup;
 mod stats;
 mod transcripts;
@@ -71,6 +74,13 @@ enum Command {
     Page { projects: PathBuf, id: String },
     /// Search and file search alone, as JSON (for profiling them).
     Project,
+    /// A session on a remote machine next to one on the hub, alone, as JSON.
+    Remote,
+    /// The stand-in `claude` the remote bench runs (its arguments are claude's, ignored).
+    Claude {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        ignored: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -88,6 +98,13 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string(&project::run().await?)?);
             Ok(())
         }
+        Command::Remote => {
+            let bench = std::env::current_exe()?;
+            let remote = remote::run(&bench.with_file_name("tether"), &bench).await?;
+            println!("{}", serde_json::to_string(&remote)?);
+            Ok(())
+        }
+        Command::Claude { .. } => stand_in_claude::run(),
         Command::Page { projects, id } => {
             println!(
                 "{}",
@@ -191,6 +208,7 @@ async fn measure(
         startup: startup::run(&programs, &tether).await?,
         transcripts: transcripts::run(&programs.bench).await?,
         project: project::run().await?,
+        remote: remote::run(&tether, &programs.bench).await?,
         ui: None,
     })
 }

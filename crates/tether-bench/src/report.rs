@@ -11,6 +11,7 @@ use crate::machine::Machine;
 use crate::pipeline::Pipeline;
 use crate::project::ProjectBench;
 use crate::push::PushLatency;
+use crate::remote::RemoteBench;
 use crate::servers::Kind;
 use crate::startup::Startup;
 use crate::transcripts::TranscriptBench;
@@ -32,6 +33,8 @@ pub struct Results {
     pub startup: Vec<Startup>,
     pub transcripts: TranscriptBench,
     pub project: ProjectBench,
+    /// A session on a remote machine next to one on the hub.
+    pub remote: RemoteBench,
     /// The browser's figures, when the browser tests ran first (`make bench` runs them).
     pub ui: Option<UiBench>,
 }
@@ -183,6 +186,7 @@ impl Results {
                 },
             ]);
         }
+        targets.extend(self.remote.targets());
         targets
     }
 
@@ -202,6 +206,7 @@ impl Results {
         self.write_rest(&mut out);
         self.write_transcripts(&mut out);
         out.push_str(&self.project.table());
+        out.push_str(&self.remote.table());
         let _ = writeln!(
             out,
             "## Targets\n\n| target | measured | met |\n|---|---|---|"

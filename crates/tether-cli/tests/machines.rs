@@ -228,7 +228,7 @@ async fn a_machine_may_only_report_its_runs_and_revoking_it_cuts_it_off() {
         assert_eq!(refused["type"], "refused", "{n}: {refused}");
         assert_eq!(refused["error"]["code"], "forbidden", "{n}: {refused}");
     }
-    let stray = json!({ "type": "output", "run": "not-mine", "offset": 1, "stream": "stdout", "line": "{}" });
+    let stray = json!({ "type": "output", "run": "not-mine", "offset": 1, "lines": [{ "stream": "stdout", "line": "{}" }] });
     rogue.send(Message::text(stray.to_string())).await.unwrap();
     assert_eq!(
         next_json(&mut rogue).await,

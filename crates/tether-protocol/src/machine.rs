@@ -107,6 +107,14 @@ pub enum Stream {
     Stderr,
 }
 
+/// One line of a run's output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputLine {
+    pub stream: Stream,
+    pub line: String,
+}
+
 /// The agent to the hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -119,12 +127,12 @@ pub enum AgentFrame {
         projects: Vec<Project>,
         runs: Vec<RunState>,
     },
-    /// Line `offset` (1, 2, … across both streams) of a run's output.
+    /// Lines of a run's output, the first being line `offset` (lines are numbered 1, 2, …
+    /// across both streams).
     Output {
         run: String,
         offset: u64,
-        stream: Stream,
-        line: String,
+        lines: Vec<OutputLine>,
     },
     /// The run ended after its output up to `offset`: with its exit code, or killed by a
     /// signal (`code` is none), or `lost` when the agent no longer had it.
@@ -184,7 +192,7 @@ mod tests {
         let text = serde_json::to_string(&start).unwrap();
         assert!(text.starts_with(r#"{"type":"start","run":"r1""#), "{text}");
         let output = AgentFrame::decode(
-            r#"{"type":"output","run":"r1","offset":3,"stream":"stdout","line":"{}"}"#,
+            r#"{"type":"output","run":"r1","offset":3,"lines":[{"stream":"stdout","line":"{}"}]}"#,
         )
         .unwrap();
         assert_eq!(
@@ -192,8 +200,10 @@ mod tests {
             AgentFrame::Output {
                 run: "r1".into(),
                 offset: 3,
-                stream: Stream::Stdout,
-                line: "{}".into()
+                lines: vec![OutputLine {
+                    stream: Stream::Stdout,
+                    line: "{}".into()
+                }],
             }
         );
         assert!(AgentFrame::decode(r#"{"type":"output","run":"r1"}"#).is_err());

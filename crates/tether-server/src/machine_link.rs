@@ -152,7 +152,7 @@ impl Dialect for Link {
             closer.close(CloseReason::PolicyViolation);
             return;
         }
-        let mut rate = FrameRate::new(&self.engine.config().limits);
+        let mut rate = FrameRate::for_machine(&self.engine.config().limits);
         loop {
             let message = tokio::select! {
                 biased;

@@ -10,7 +10,6 @@ use futures_util::{SinkExt, StreamExt};
 use rand::Rng;
 use tether_engine::machines::Agent;
 use tether_protocol::machine::{AgentFrame, HubFrame, INSTANCE_HEADER};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -22,8 +21,6 @@ use crate::target::{Target, Transport};
 /// The first wait before dialing again, and the longest.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
-/// Frames that may wait for the socket before the link counts as stuck.
-const OUTGOING: usize = 1024;
 
 type Socket = tokio_tungstenite::WebSocketStream<Box<dyn Transport>>;
 
@@ -103,18 +100,21 @@ async fn serve(mut socket: Socket, agent: &Arc<Agent>, stop: &CancellationToken)
     if let Err(error) = socket.send(text(&hello)).await {
         return format!("hello failed: {error}");
     }
-    let (frames, mut outgoing) = mpsc::channel(OUTGOING);
-    let broken = CancellationToken::new();
-    agent.connected(frames, broken.clone());
+    let link = agent.connected();
     let limits = &agent.engine().config().limits;
     let mut heard = Instant::now();
     let mut ping = tokio::time::interval(limits.heartbeat_interval);
     let mut offered = agent.projects();
     loop {
         tokio::select! {
-            frame = outgoing.recv() => {
-                let Some(frame) = frame else { return "the agent stopped".to_owned() };
-                if let Err(error) = socket.send(text(&frame)).await {
+            frames = agent.next_frames(link) => {
+                // Written at the hub's pace: a slow hub holds the agent's output back here.
+                for frame in frames {
+                    if let Err(error) = socket.feed(text(&frame)).await {
+                        return format!("sending failed: {error}");
+                    }
+                }
+                if let Err(error) = socket.flush().await {
                     return format!("sending failed: {error}");
                 }
             }
@@ -148,7 +148,6 @@ async fn serve(mut socket: Socket, agent: &Arc<Agent>, stop: &CancellationToken)
                     }
                 }
             }
-            () = broken.cancelled() => return "the link could not keep up".to_owned(),
             () = stop.cancelled() => {
                 let _ = socket.close(None).await;
                 return "the agent is stopping".to_owned();

@@ -53,6 +53,11 @@ pub struct Limits {
     pub frame_burst: u32,
     /// Rate-limited frames in a row after which the connection is closed (1008).
     pub max_rate_violations: u32,
+    /// Sustained frames per second a machine's link may send: its sessions' output, up to
+    /// 256 lines a frame (a phone types; `claude` streams).
+    pub machine_frames_per_second: u32,
+    /// Frames a machine's link may send in a burst above its sustained rate.
+    pub machine_frame_burst: u32,
     /// Channels one connection may be subscribed to.
     pub max_subscriptions: usize,
     /// Requests one connection may have running at once; past it, its next frames wait.
@@ -91,6 +96,8 @@ impl Default for Limits {
             frames_per_second: 50,
             frame_burst: 200,
             max_rate_violations: 100,
+            machine_frames_per_second: 2_000,
+            machine_frame_burst: 4_000,
             max_subscriptions: 64,
             max_requests_in_flight: 16,
         }

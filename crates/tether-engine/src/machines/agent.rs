@@ -1,13 +1,15 @@
 //! The machine's side of the link (`tether agent`): it runs `claude` for its hub in its own
 //! projects, keeps each run's output numbered until the hub acknowledges it, and keeps
 //! running while the link is down, so a returning hub resumes from what it last received.
+//! The link pulls what to send ([`Agent::next_frames`]) as fast as the hub takes it, so a hub
+//! that reads slowly slows the link, never breaks it.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -19,7 +21,7 @@ use serde_json::Value;
 
 use crate::auth::Caller;
 use tether_protocol::machine::{
-    AgentFrame, FORWARDED_METHODS, HubFrame, Outcome, RunSpec, RunState, Stream,
+    AgentFrame, FORWARDED_METHODS, HubFrame, Outcome, OutputLine, RunSpec, RunState, Stream,
 };
 use tether_protocol::{ErrorCode, RpcError};
 
@@ -30,6 +32,9 @@ const MAX_LOG_BYTES: usize = 64 << 20;
 /// The longest output line sent; a longer one is left out with a note (the hub refuses
 /// frames past its message limit, 6 MiB by default).
 const MAX_LINE_BYTES: usize = 4 << 20;
+/// The most lines of one run in one frame, and the bytes past which a frame takes no more.
+const BATCH: usize = 256;
+const BATCH_BYTES: usize = 1 << 20;
 /// Input lines that may wait for one run's `claude`.
 const INPUT_CAPACITY: usize = 256;
 /// How long `claude --version` may take.
@@ -45,23 +50,22 @@ struct Run {
     last_offset: u64,
     /// Its exit code once it ended (`Some(None)`: killed by a signal).
     exited: Option<Option<i32>>,
-    /// The link its output streams to as it comes (others get it on `resume`).
+    /// The link its output streams to (a new link gets it once the hub resumes it).
     live_on: Option<u64>,
+    /// The last line handed to that link.
+    streamed: u64,
+    /// Whether that link was told of its end.
+    told_exit: bool,
     stop: CancellationToken,
-}
-
-/// The link output goes to now.
-struct Link {
-    id: u64,
-    frames: mpsc::Sender<AgentFrame>,
-    broken: CancellationToken,
 }
 
 #[derive(Default)]
 struct State {
     runs: BTreeMap<String, Run>,
-    link: Option<Link>,
-    links: u64,
+    /// The current link's number (links are numbered from 1).
+    link: u64,
+    /// Frames for the current link other than output: answers, and a lost run's end.
+    queued: VecDeque<AgentFrame>,
 }
 
 /// The agent: the runs it holds for its hub.
@@ -70,6 +74,8 @@ pub struct Agent {
     /// This running agent's name for itself on its links.
     instance: String,
     state: Mutex<State>,
+    /// Woken when there is something new to send.
+    ready: Notify,
     tasks: TaskTracker,
 }
 
@@ -79,6 +85,7 @@ impl Agent {
             engine,
             instance: format!("{:016x}", rand::random::<u64>()),
             state: Mutex::default(),
+            ready: Notify::new(),
             tasks: TaskTracker::new(),
         }
     }
@@ -122,13 +129,73 @@ impl Agent {
             .collect()
     }
 
-    /// A new link: output goes to `frames` from now on (each run's once the hub resumes it);
-    /// `broken` is cancelled when the link cannot keep up.
-    pub fn connected(&self, frames: mpsc::Sender<AgentFrame>, broken: CancellationToken) {
+    /// A new link, after its `hello`: what it sends comes from [`Agent::next_frames`] with
+    /// the number returned (each run's output once the hub resumes it).
+    pub fn connected(&self) -> u64 {
         let mut state = self.lock();
-        state.links += 1;
-        let id = state.links;
-        state.link = Some(Link { id, frames, broken });
+        state.link += 1;
+        state.queued.clear();
+        state.link
+    }
+
+    /// The next frames for link `link`, waiting until there are some: answers first, then
+    /// each run's output it has not had (one frame of up to [`BATCH`] lines a run), and a
+    /// run's end after its last line.
+    pub async fn next_frames(&self, link: u64) -> Vec<AgentFrame> {
+        loop {
+            let frames = self.take(link);
+            if !frames.is_empty() {
+                return frames;
+            }
+            self.ready.notified().await;
+        }
+    }
+
+    fn take(&self, link: u64) -> Vec<AgentFrame> {
+        let mut state = self.lock();
+        if state.link != link {
+            return Vec::new();
+        }
+        let mut frames: Vec<AgentFrame> = state.queued.drain(..).collect();
+        for (id, run) in state
+            .runs
+            .iter_mut()
+            .filter(|(_, run)| run.live_on == Some(link))
+        {
+            let streamed = run.streamed;
+            let (mut lines, mut bytes) = (Vec::new(), 0);
+            for (offset, stream, line) in run.log.iter().filter(|(at, ..)| *at > streamed) {
+                if lines.len() == BATCH || (bytes > 0 && bytes + line.len() > BATCH_BYTES) {
+                    break;
+                }
+                bytes += line.len();
+                run.streamed = *offset;
+                lines.push(OutputLine {
+                    stream: *stream,
+                    line: line.clone(),
+                });
+            }
+            if !lines.is_empty() {
+                frames.push(AgentFrame::Output {
+                    run: id.clone(),
+                    offset: streamed + 1,
+                    lines,
+                });
+            }
+            if let Some(code) = run.exited
+                && run.streamed >= run.last_offset
+                && !run.told_exit
+            {
+                run.told_exit = true;
+                frames.push(AgentFrame::Exited {
+                    run: id.clone(),
+                    offset: run.last_offset,
+                    code,
+                    lost: false,
+                });
+            }
+        }
+        frames
     }
 
     /// Handles one frame from the hub.
@@ -199,14 +266,10 @@ impl Agent {
         }
     }
 
-    /// Sends a frame on the current link, if there is one.
+    /// Queues a frame for the current link.
     fn send(&self, frame: AgentFrame) {
-        let state = self.lock();
-        if let Some(link) = &state.link
-            && link.frames.try_send(frame).is_err()
-        {
-            link.broken.cancel();
-        }
+        self.lock().queued.push_back(frame);
+        self.ready.notify_one();
     }
 
     /// Starts `claude` for the hub in one of this machine's projects.
@@ -216,7 +279,7 @@ impl Agent {
         }
         let (lines, input) = mpsc::channel(INPUT_CAPACITY);
         let stop = CancellationToken::new();
-        let live_on = self.lock().link.as_ref().map(|link| link.id);
+        let live_on = Some(self.lock().link);
         let run = Run {
             input: 0,
             lines,
@@ -225,6 +288,8 @@ impl Agent {
             last_offset: 0,
             exited: None,
             live_on,
+            streamed: 0,
+            told_exit: false,
             stop: stop.clone(),
         };
         self.lock().runs.insert(id.clone(), run);
@@ -303,8 +368,9 @@ impl Agent {
             stream = Stream::Stderr;
         }
         let mut state = self.lock();
-        let State { runs, link, .. } = &mut *state;
-        let Some(run) = runs.get_mut(id) else { return };
+        let Some(run) = state.runs.get_mut(id) else {
+            return;
+        };
         run.last_offset += 1;
         let offset = run.last_offset;
         if run.log.len() >= MAX_LOG_LINES || run.log_bytes + line.len() > MAX_LOG_BYTES {
@@ -315,80 +381,39 @@ impl Agent {
             run.stop.cancel();
         }
         run.log_bytes += line.len();
-        run.log.push_back((offset, stream, line.clone()));
-        if let Some(link) = link.as_ref().filter(|link| Some(link.id) == run.live_on) {
-            let frame = AgentFrame::Output {
-                run: id.to_owned(),
-                offset,
-                stream,
-                line,
-            };
-            if link.frames.try_send(frame).is_err() {
-                link.broken.cancel();
-            }
-        }
+        run.log.push_back((offset, stream, line));
+        drop(state);
+        self.ready.notify_one();
     }
 
-    /// Records a run's end, and tells the hub when it streams live.
+    /// Records a run's end; its link tells the hub after its last line.
     fn exited(&self, id: &str, code: Option<i32>) {
-        let mut state = self.lock();
-        let State { runs, link, .. } = &mut *state;
-        let Some(run) = runs.get_mut(id) else { return };
-        run.exited = Some(code);
-        if let Some(link) = link.as_ref().filter(|link| Some(link.id) == run.live_on) {
-            let frame = AgentFrame::Exited {
-                run: id.to_owned(),
-                offset: run.last_offset,
-                code,
-                lost: false,
-            };
-            if link.frames.try_send(frame).is_err() {
-                link.broken.cancel();
-            }
+        if let Some(run) = self.lock().runs.get_mut(id) {
+            run.exited = Some(code);
         }
+        self.ready.notify_one();
     }
 
-    /// Sends what the hub missed of a run, after `after`, then streams it live on this link.
+    /// Streams a run to the current link from line `after` on (what the hub has), its end
+    /// included; a run this agent no longer has is reported lost.
     fn resume(&self, id: &str, after: u64) {
         let mut state = self.lock();
-        let State { runs, link, .. } = &mut *state;
-        let Some(link) = link.as_ref() else { return };
-        let Some(run) = runs.get_mut(id) else {
-            let lost = AgentFrame::Exited {
+        let link = state.link;
+        match state.runs.get_mut(id) {
+            Some(run) => {
+                run.live_on = Some(link);
+                run.streamed = after;
+                run.told_exit = false;
+            }
+            None => state.queued.push_back(AgentFrame::Exited {
                 run: id.to_owned(),
                 offset: after,
                 code: None,
                 lost: true,
-            };
-            if link.frames.try_send(lost).is_err() {
-                link.broken.cancel();
-            }
-            return;
-        };
-        let missed = (run.log.iter()).filter(|(offset, ..)| *offset > after);
-        let mut frames: Vec<AgentFrame> = missed
-            .map(|(offset, stream, line)| AgentFrame::Output {
-                run: id.to_owned(),
-                offset: *offset,
-                stream: *stream,
-                line: line.clone(),
-            })
-            .collect();
-        if let Some(code) = run.exited {
-            frames.push(AgentFrame::Exited {
-                run: id.to_owned(),
-                offset: run.last_offset,
-                code,
-                lost: false,
-            });
+            }),
         }
-        run.live_on = Some(link.id);
-        for frame in frames {
-            if link.frames.try_send(frame).is_err() {
-                link.broken.cancel();
-                return;
-            }
-        }
+        drop(state);
+        self.ready.notify_one();
     }
 
     /// Stops every run and waits for them (the agent is stopping).

@@ -97,17 +97,14 @@ impl MachineLink {
             }
             _ if !self.greeted => return Err(LinkError::NoHello),
             AgentFrame::Projects { projects } => self.offered(projects),
-            AgentFrame::Output {
-                run,
-                offset,
-                stream,
-                line,
-            } => {
-                let output = RunOutput::Line {
-                    stderr: stream == Stream::Stderr,
-                    line,
-                };
-                self.output(&run, offset, output).await;
+            AgentFrame::Output { run, offset, lines } => {
+                for (at, line) in (offset..).zip(lines) {
+                    let output = RunOutput::Line {
+                        stderr: line.stream == Stream::Stderr,
+                        line: line.line,
+                    };
+                    self.output(&run, at, output).await;
+                }
             }
             AgentFrame::Exited {
                 run,

@@ -24,8 +24,21 @@ pub(crate) struct FrameRate {
 
 impl FrameRate {
     pub fn new(limits: &Limits) -> Self {
+        Self::of(limits.frames_per_second, limits.frame_burst, limits)
+    }
+
+    /// The rate of a machine's link, which carries its sessions' output.
+    pub fn for_machine(limits: &Limits) -> Self {
+        Self::of(
+            limits.machine_frames_per_second,
+            limits.machine_frame_burst,
+            limits,
+        )
+    }
+
+    fn of(per_second: u32, burst: u32, limits: &Limits) -> Self {
         Self {
-            bucket: RateLimit::new(limits.frames_per_second, limits.frame_burst),
+            bucket: RateLimit::new(per_second, burst),
             violations: 0,
             max_violations: limits.max_rate_violations,
         }
