@@ -80,17 +80,23 @@ impl Setup {
 
     /// An engine whose sessions run the real `claude` (from TETHER_CLAUDE) against `fake`.
     pub fn new(fake: &FakeAnthropic) -> Self {
+        let setup = Self::plain();
+        setup.run_claude_against(fake);
+        setup
+    }
+
+    /// Makes this engine's sessions run the real `claude` against `fake` (its settings file
+    /// is written anew).
+    pub fn run_claude_against(&self, fake: &FakeAnthropic) {
         let claude = std::env::var("TETHER_CLAUDE")
             .expect("TETHER_CLAUDE must name the claude binary: run through `make test`");
-        let setup = Self::plain();
         let env: String = fake
-            .claude_env(setup.home.path())
+            .claude_env(self.home.path())
             .into_iter()
             .map(|(key, value)| format!("{key} = {value:?}\n"))
             .collect();
         let settings = format!("[claude]\npath = {claude:?}\n[claude.env]\n{env}");
-        std::fs::write(setup.config(), settings).unwrap();
-        setup
+        std::fs::write(self.config(), settings).unwrap();
     }
 
     /// The folder the real `claude` keeps its settings and transcripts in
