@@ -18,8 +18,9 @@ use crate::common::machines::{Device, Fleet, assistant_text, event_on, run_agent
 async fn nothing_runs_in(folder: &std::path::Path) {
     let folder = folder.canonicalize().unwrap();
     let gone = async {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
         while !processes_in(&folder).is_empty() {
-            tokio::task::yield_now().await;
+            tick.tick().await;
         }
     };
     tokio::time::timeout(WAIT, gone)
@@ -73,8 +74,9 @@ async fn a_link_cut_or_stalled_mid_stream_loses_and_doubles_nothing() {
             proxy.stall();
         }
         let relinked = async {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
             while proxy.connections() == before {
-                tokio::task::yield_now().await;
+                tick.tick().await;
             }
         };
         tokio::time::timeout(WAIT, relinked)

@@ -63,8 +63,8 @@ async fn a_machine_in_its_own_network_namespace_runs_a_session_over_a_veth_link(
     );
     let tether = env!("CARGO_BIN_EXE_tether");
     let script = format!(
-        "read -r address url code fingerprint; \
-         ip addr add \"$address/30\" dev tether-veth; ip link set tether-veth up; ip link set lo up; \
+        "read -r veth address url code fingerprint; \
+         ip addr add \"$address/30\" dev $veth; ip link set $veth up; ip link set lo up; \
          {tether:?} --config \"$CONFIG\" agent pair \"$url\" \"$code\" --fingerprint \"$fingerprint\" --name netns-box \
          && exec {tether:?} --config \"$CONFIG\" agent run"
     );
@@ -77,21 +77,24 @@ async fn a_machine_in_its_own_network_namespace_runs_a_session_over_a_veth_link(
         .spawn()
         .unwrap();
     let pid = shell.id().unwrap().to_string();
+    // The shell is in its namespace once its network namespace differs from this one's.
+    let own = std::fs::read_link("/proc/self/ns/net").unwrap();
+    let entered = async {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(5));
+        while std::fs::read_link(format!("/proc/{pid}/ns/net")).is_ok_and(|ns| ns == own) {
+            tick.tick().await;
+        }
+    };
+    tokio::time::timeout(WAIT, entered)
+        .await
+        .expect("the shell entered its namespace");
     let subnet = rand::rng().random_range(1..250);
     let (host, guest) = (format!("10.213.{subnet}.1"), format!("10.213.{subnet}.2"));
-    let host_end = format!("tvh{:08x}", rand::rng().random::<u32>());
+    let suffix = format!("{:08x}", rand::rng().random::<u32>());
+    let (host_end, guest_end) = (format!("tvh{suffix}"), format!("tvg{suffix}"));
     assert!(
         ip(&[
-            "link",
-            "add",
-            &host_end,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            "tether-veth",
-            "netns",
-            &pid
+            "link", "add", &host_end, "type", "veth", "peer", "name", &guest_end, "netns", &pid
         ])
         .await,
         "the veth pair could not be made"
@@ -121,7 +124,10 @@ async fn a_machine_in_its_own_network_namespace_runs_a_session_over_a_veth_link(
         .unwrap();
     let url = url.trim_end_matches('/').replacen("https://", "wss://", 1);
     let mut approver = hub.pair_yes().await;
-    let line = format!("{guest} {url} {} {fingerprint}\n", approver.code);
+    let line = format!(
+        "{guest_end} {guest} {url} {} {fingerprint}\n",
+        approver.code
+    );
     shell
         .stdin
         .as_mut()

@@ -134,8 +134,9 @@ async fn a_device_on_the_hub_runs_approves_and_interrupts_a_session_on_a_machine
         .await;
     let folder = fleet.folder.path().canonicalize().unwrap();
     let gone = async {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
         while !tether_engine::supervisor::process::processes_in(&folder).is_empty() {
-            tokio::task::yield_now().await;
+            tick.tick().await;
         }
     };
     tokio::time::timeout(WAIT, gone)

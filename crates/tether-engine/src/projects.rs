@@ -19,6 +19,9 @@ pub enum ProjectError {
     NotFound(String),
 }
 
+/// The most projects kept for one machine.
+pub const MAX_PER_MACHINE: usize = 1000;
+
 pub struct Projects {
     all: Mutex<Vec<Project>>,
     store: Store,
@@ -83,6 +86,9 @@ impl Projects {
     pub fn offered(&self, machine: &str, offered: Vec<Project>) -> Vec<Project> {
         let mut all = self.lock();
         let mut added = Vec::new();
+        let mut held = (all.iter())
+            .filter(|project| project.machine.as_deref() == Some(machine))
+            .count();
         for mut project in offered {
             project.machine = Some(machine.to_owned());
             let same_folder = all.iter().any(|held| {
@@ -101,7 +107,12 @@ impl Projects {
                     tracing::warn!(machine, project = %project.id, "a machine offered a project id that is not its own");
                 }
                 None if same_folder => {}
+                None if held >= MAX_PER_MACHINE => {
+                    tracing::warn!(machine, "a machine offered more projects than are kept");
+                    break;
+                }
                 None => {
+                    held += 1;
                     self.store.save(Row::Project(project.clone()));
                     all.push(project.clone());
                     added.push(project);
@@ -160,5 +171,55 @@ mod tests {
         ));
         store.flush().await.unwrap();
         assert!(Projects::load(store).list().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_machine_speaks_for_its_own_projects_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), Default::default());
+        let projects = Projects::load(store.clone());
+        let local = projects.add(dir.path()).unwrap();
+        let offered = |id: &str, path: &str| Project {
+            id: id.to_owned(),
+            name: "api".to_owned(),
+            path: path.into(),
+            added_at: 1,
+            machine: None,
+        };
+        let added = projects.offered("m1", vec![offered("r1", "/srv/api")]);
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0].machine.as_deref(), Some("m1"));
+        // Offered again: nothing new. Another machine's claim on its id, or on this
+        // computer's project, changes nothing.
+        assert!(
+            projects
+                .offered("m1", vec![offered("r1", "/srv/api")])
+                .is_empty()
+        );
+        assert!(
+            projects
+                .offered("m2", vec![offered("r1", "/evil")])
+                .is_empty()
+        );
+        assert!(
+            projects
+                .offered("m2", vec![offered(&local.id, "/evil")])
+                .is_empty()
+        );
+        assert_eq!(projects.get("r1").unwrap().path, PathBuf::from("/srv/api"));
+        assert_eq!(projects.get(&local.id).unwrap(), local);
+        // The same folder on two machines is two projects; the hub's own folder is not one.
+        let same_folder = offered("r2", &dir.path().to_string_lossy());
+        assert_eq!(projects.offered("m2", vec![same_folder]).len(), 1);
+        assert_eq!(
+            projects.find(&dir.path().canonicalize().unwrap()),
+            Some(local)
+        );
+        store.flush().await.unwrap();
+        assert_eq!(
+            Projects::load(store).list().len(),
+            3,
+            "kept with their machines"
+        );
     }
 }

@@ -128,11 +128,13 @@ pub enum AgentFrame {
         runs: Vec<RunState>,
     },
     /// Lines of a run's output, the first being line `offset` (lines are numbered 1, 2, …
-    /// across both streams).
+    /// across both streams); `input` is the last input line the run has received, so the
+    /// hub forgets those.
     Output {
         run: String,
         offset: u64,
         lines: Vec<OutputLine>,
+        input: u64,
     },
     /// The run ended after its output up to `offset`: with its exit code, or killed by a
     /// signal (`code` is none), or `lost` when the agent no longer had it.
@@ -192,7 +194,7 @@ mod tests {
         let text = serde_json::to_string(&start).unwrap();
         assert!(text.starts_with(r#"{"type":"start","run":"r1""#), "{text}");
         let output = AgentFrame::decode(
-            r#"{"type":"output","run":"r1","offset":3,"lines":[{"stream":"stdout","line":"{}"}]}"#,
+            r#"{"type":"output","run":"r1","offset":3,"lines":[{"stream":"stdout","line":"{}"}],"input":2}"#,
         )
         .unwrap();
         assert_eq!(
@@ -204,6 +206,7 @@ mod tests {
                     stream: Stream::Stdout,
                     line: "{}".into()
                 }],
+                input: 2,
             }
         );
         assert!(AgentFrame::decode(r#"{"type":"output","run":"r1"}"#).is_err());

@@ -24,7 +24,7 @@ use tether_protocol::machine::{
 };
 use tether_protocol::{CloseReason, DeviceId, ErrorCode, RpcError};
 
-/// Refused frames a link may send before it is closed.
+/// Refused frames in a row a link may send before it is closed.
 const MAX_REFUSALS: u32 = 8;
 
 pub(super) async fn handle(
@@ -116,7 +116,11 @@ impl Link {
         };
         match AgentFrame::decode(text) {
             Ok(frame) => match link.received(frame).await {
-                Ok(()) => true,
+                Ok(()) => {
+                    // Abuse is counted in a row: a good frame starts the count again.
+                    self.refusals = 0;
+                    true
+                }
                 Err(error) => {
                     self.refused(RpcError::new(ErrorCode::InvalidFrame, error.to_string()))
                 }

@@ -137,7 +137,7 @@ pub fn projects(connection: &Connection) -> Result<Vec<Project>, StoreError> {
                 name: row.get(1)?,
                 path: PathBuf::from(row.get::<_, String>(2)?),
                 added_at: row.get(3)?,
-                machine: row.get(4)?,
+                machine: Some(row.get::<_, String>(4)?).filter(|machine| !machine.is_empty()),
             })
         })?
         .collect::<Result<_, _>>()?)

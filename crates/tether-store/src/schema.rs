@@ -126,14 +126,15 @@ const MIGRATIONS: [&str; 10] = [
      END;
      INSERT INTO message_rows (session_id, seq) SELECT session_id, seq FROM messages;
      INSERT INTO message_text (rowid, text) SELECT id, text FROM message_texts;",
-    // 10: remote machines. A project and a session name the machine they are on (NULL for
-    // this computer), so a folder's path is unique per machine; a device may be a machine.
+    // 10: remote machines. A project names the machine it is on ('' for this computer, not
+    // NULL, which UNIQUE would let repeat), so a folder's path is unique per machine; a
+    // session names its machine (NULL for this computer); a device may be a machine.
     "CREATE TABLE projects_by_machine (
          id TEXT PRIMARY KEY,
          name TEXT NOT NULL,
          path TEXT NOT NULL,
          added_at INTEGER NOT NULL,
-         machine TEXT,
+         machine TEXT NOT NULL DEFAULT '',
          UNIQUE (machine, path)
      );
      INSERT INTO projects_by_machine (id, name, path, added_at)

@@ -206,7 +206,7 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
                     project.name,
                     project.path.to_string_lossy(),
                     project.added_at,
-                    project.machine,
+                    project.machine.as_deref().unwrap_or_default(),
                 ],
             )?;
         }

@@ -21,6 +21,8 @@ use crate::target::{Target, Transport};
 /// The first wait before dialing again, and the longest.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// The longest a connection, its TLS and its upgrade may take.
+const DIAL_TIMEOUT: Duration = Duration::from_secs(20);
 
 type Socket = tokio_tungstenite::WebSocketStream<Box<dyn Transport>>;
 
@@ -34,7 +36,13 @@ pub async fn keep(
 ) -> anyhow::Result<()> {
     let mut backoff = FIRST_BACKOFF;
     while !stop.is_cancelled() {
-        match dial(target, token, agent.instance()).await {
+        let dialed = tokio::select! {
+            dialed = tokio::time::timeout(DIAL_TIMEOUT, dial(target, token, agent.instance())) => {
+                dialed.unwrap_or_else(|_| Err(anyhow!("no answer within {DIAL_TIMEOUT:?}")))
+            }
+            () = stop.cancelled() => break,
+        };
+        match dialed {
             Ok(socket) => {
                 tracing::info!(hub = target.authority, "linked to the hub");
                 let started = Instant::now();

@@ -10,13 +10,11 @@ use super::{Live, Machines, RunOutput, send, start_frame};
 use crate::engine::Engine;
 use crate::hub::Outbox;
 use tether_protocol::events::AccountEvent;
-use tether_protocol::machine::{AgentFrame, HubFrame, Machine, RunState, Stream};
+use tether_protocol::machine::{AgentFrame, HubFrame, Machine, OutputLine, RunState, Stream};
 use tether_protocol::{CloseReason, DeviceId, Project};
 
 /// Output lines between acknowledgements, which let the agent forget them.
 const ACK_EVERY: u64 = 64;
-/// The most projects a machine may offer.
-pub const MAX_PROJECTS: usize = 1000;
 
 /// Why a machine's link was refused or is closed.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -34,6 +32,8 @@ pub enum LinkError {
 pub struct MachineLink {
     engine: Engine,
     machine: String,
+    /// The running agent this link is from.
+    instance: String,
     connection: u64,
     outbox: Outbox,
     greeted: bool,
@@ -74,6 +74,7 @@ impl MachineLink {
         Ok(Self {
             engine: engine.clone(),
             machine: id,
+            instance: instance.to_owned(),
             connection: outbox.id(),
             outbox: outbox.clone(),
             greeted: false,
@@ -97,24 +98,18 @@ impl MachineLink {
             }
             _ if !self.greeted => return Err(LinkError::NoHello),
             AgentFrame::Projects { projects } => self.offered(projects),
-            AgentFrame::Output { run, offset, lines } => {
-                for (at, line) in (offset..).zip(lines) {
-                    let output = RunOutput::Line {
-                        stderr: line.stream == Stream::Stderr,
-                        line: line.line,
-                    };
-                    self.output(&run, at, output).await;
-                }
-            }
+            AgentFrame::Output {
+                run,
+                offset,
+                lines,
+                input,
+            } => self.lines(&run, offset, lines, input).await,
             AgentFrame::Exited {
                 run,
                 offset,
                 code,
                 lost,
-            } => {
-                self.output(&run, offset, RunOutput::Exited { code, lost })
-                    .await;
-            }
+            } => self.exited(&run, offset, code, lost).await,
             AgentFrame::Response { id, outcome } => {
                 self.engine.machines().answered(&self.machine, id, outcome);
             }
@@ -167,13 +162,20 @@ impl MachineLink {
                             after: run.received,
                         },
                     );
-                } else if run.started {
+                } else if run
+                    .started_by
+                    .as_ref()
+                    .is_some_and(|by| *by != self.instance)
+                {
+                    // Started by an agent that has since restarted: gone with it.
                     if let Some((_, run)) = state.runs.remove(&id) {
                         lost.push(run.output);
                     }
                     continue;
                 } else {
-                    run.started = send(&self.outbox, &start_frame(&id, &run.spec));
+                    // Never started, or told to this same agent on a link that dropped first.
+                    run.started_by = send(&self.outbox, &start_frame(&id, &run.spec))
+                        .then(|| self.instance.clone());
                 }
                 for (seq, line) in &run.inputs {
                     send(&self.outbox, &super::input_frame(&id, *seq, line));
@@ -194,68 +196,118 @@ impl MachineLink {
 
     /// The projects the machine offers, kept as projects on it.
     fn offered(&self, projects: Vec<Project>) {
-        let projects: Vec<Project> = projects.into_iter().take(MAX_PROJECTS).collect();
         for added in self.engine.projects().offered(&self.machine, projects) {
             self.engine.announce(&AccountEvent::ProjectAdded(added));
         }
     }
 
-    /// Passes a run's output to its session, in order and once: a line the hub already has
-    /// (replayed after a reconnect) is skipped. Output of a run the hub no longer holds is
-    /// answered with a stop.
-    async fn output(&self, run: &str, offset: u64, output: RunOutput) {
-        let ended = matches!(output, RunOutput::Exited { .. });
-        let sender: Option<mpsc::Sender<RunOutput>> = {
+    /// Passes a run's output lines to its session, in order and once: a line the hub
+    /// already has (replayed after a reconnect) is skipped, and a gap (a dropped frame) asks
+    /// the agent to resume from the last line received. Output of a run the hub no longer
+    /// holds is answered with a stop.
+    async fn lines(&self, run: &str, first: u64, lines: Vec<OutputLine>, input: u64) {
+        let Some(session) = self.accept(run, first, input) else {
+            return;
+        };
+        for (at, line) in (first..).zip(lines) {
+            // Room first: a link closed while it waits loses nothing it counted as received.
+            let Ok(room) = session.reserve().await else {
+                return;
+            };
+            if self.advance(run, at) {
+                room.send(RunOutput::Line {
+                    stderr: line.stream == Stream::Stderr,
+                    line: line.line,
+                });
+            }
+        }
+    }
+
+    /// Ends a run once the hub has all its output; the agent may then forget it.
+    async fn exited(&self, run: &str, offset: u64, code: Option<i32>, lost: bool) {
+        let session = {
             let mut state = self.engine.machines().lock();
-            match state.runs.get_mut(run) {
+            match state.runs.get(run) {
                 Some((machine, held)) if *machine == self.machine => {
-                    if !ended && offset <= held.received {
+                    if offset > held.received {
+                        self.resume_from(run, held.received);
                         return;
                     }
-                    held.received = held.received.max(offset);
-                    if !ended && offset.is_multiple_of(ACK_EVERY) {
-                        send(
-                            &self.outbox,
-                            &HubFrame::Ack {
-                                run: run.to_owned(),
-                                offset,
-                            },
-                        );
-                    }
-                    let sender = held.output.clone();
-                    if ended {
-                        state.runs.remove(run);
-                    }
-                    Some(sender)
+                    state.runs.remove(run).map(|(_, held)| held.output)
                 }
                 _ => None,
             }
         };
-        match sender {
-            Some(sender) => {
-                // The session reads at its own pace; the link waits for it (the agent keeps
-                // what is unsent). A session that ended no longer listens.
-                let _ = sender.send(output).await;
+        if let Some(session) = session {
+            // A session that ended no longer listens.
+            let _ = session.send(RunOutput::Exited { code, lost }).await;
+        }
+        send(
+            &self.outbox,
+            &HubFrame::Ack {
+                run: run.to_owned(),
+                offset,
+            },
+        );
+    }
+
+    /// The session a batch of `run`'s output starting at line `first` goes to, once the input
+    /// the agent confirms is forgotten; `None` after a stop (not the hub's run) or a resume
+    /// (a gap).
+    fn accept(&self, run: &str, first: u64, input: u64) -> Option<mpsc::Sender<RunOutput>> {
+        let mut state = self.engine.machines().lock();
+        match state.runs.get_mut(run) {
+            Some((machine, held)) if *machine == self.machine => {
+                held.inputs.retain(|(seq, _)| *seq > input);
+                if first > held.received + 1 {
+                    self.resume_from(run, held.received);
+                    return None;
+                }
+                Some(held.output.clone())
             }
-            None if !ended => {
+            _ => {
                 send(
                     &self.outbox,
                     &HubFrame::Stop {
                         run: run.to_owned(),
                     },
                 );
+                None
             }
-            None => {}
         }
-        if ended {
+    }
+
+    /// Counts line `at` of `run` as received if it is the next one; acknowledges every
+    /// [`ACK_EVERY`] lines.
+    fn advance(&self, run: &str, at: u64) -> bool {
+        let mut state = self.engine.machines().lock();
+        let Some((_, held)) = state.runs.get_mut(run) else {
+            return false;
+        };
+        if at != held.received + 1 {
+            return false;
+        }
+        held.received = at;
+        if at.is_multiple_of(ACK_EVERY) {
             send(
                 &self.outbox,
                 &HubFrame::Ack {
                     run: run.to_owned(),
-                    offset,
+                    offset: at,
                 },
             );
         }
+        true
+    }
+
+    fn resume_from(&self, run: &str, after: u64) {
+        send(
+            &self.outbox,
+            &HubFrame::Resume {
+                run: run.to_owned(),
+                after,
+            },
+        );
     }
 
     /// Tells the owner's devices how the machine stands.

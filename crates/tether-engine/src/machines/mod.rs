@@ -49,8 +49,8 @@ pub(crate) enum RunOutput {
 /// A run as the hub holds it.
 struct Run {
     spec: RunSpec,
-    /// Whether a link has been told to start it (a later link that lacks it lost it).
-    started: bool,
+    /// The agent told to start it, if one was: a later link from another agent lost it.
+    started_by: Option<String>,
     /// Input lines not yet confirmed, by number.
     inputs: VecDeque<(u64, String)>,
     next_input: u64,
@@ -139,22 +139,18 @@ impl Machines {
         let mut state = self.lock();
         let mut run = Run {
             spec,
-            started: false,
+            started_by: None,
             inputs: VecDeque::new(),
             next_input: 1,
             received: 0,
             output,
         };
         if let Some(live) = state.live.get(machine).filter(|live| live.greeted) {
-            run.started = send(&live.outbox, &start_frame(&id, &run.spec));
+            run.started_by =
+                send(&live.outbox, &start_frame(&id, &run.spec)).then(|| live.instance.clone());
         }
         state.runs.insert(id.clone(), (machine.to_owned(), run));
-        RemoteRun::new(
-            id,
-            machine.to_owned(),
-            received,
-            run_is_waiting(&state, machine),
-        )
+        RemoteRun::new(id, machine.to_owned(), received)
     }
 
     /// Queues a line for a run's input, and sends it when the machine is online. False when
@@ -172,7 +168,7 @@ impl Machines {
         run_state.next_input += 1;
         run_state.inputs.push_back((seq, line.to_owned()));
         if let Some(live) = live.get(machine.as_str()).filter(|live| live.greeted)
-            && run_state.started
+            && run_state.started_by.is_some()
         {
             send(&live.outbox, &input_frame(run, seq, line));
         }
@@ -182,7 +178,10 @@ impl Machines {
     /// Whether a run waits for its machine to come online (nothing of it has started).
     pub(crate) fn is_waiting(&self, run: &str) -> bool {
         let state = self.lock();
-        state.runs.get(run).is_some_and(|(_, run)| !run.started)
+        state
+            .runs
+            .get(run)
+            .is_some_and(|(_, run)| run.started_by.is_none())
     }
 
     /// Ends a run: the machine is told to stop it when it hears (a run that never started
@@ -190,7 +189,7 @@ impl Machines {
     pub(crate) fn stop(&self, run: &str) {
         let mut state = self.lock();
         if let Some((machine, stopped)) = state.runs.remove(run)
-            && stopped.started
+            && stopped.started_by.is_some()
             && let Some(live) = state.live.get(&machine)
         {
             send(
@@ -215,7 +214,7 @@ impl Machines {
         let params = serde_json::to_value(params)
             .map_err(|error| RpcError::new(ErrorCode::Internal, error.to_string()))?;
         let (answer, answered) = oneshot::channel();
-        {
+        let id = {
             let mut state = self.lock();
             if state.pending.len() >= MAX_PENDING {
                 return Err(RpcError::new(
@@ -245,7 +244,10 @@ impl Machines {
                 return Err(unavailable(format!("the link to {machine} is full")));
             }
             pending.insert(id, (machine.to_owned(), answer));
-        }
+            id
+        };
+        // Forgotten however the wait ends: answered, timed out, or its caller gone.
+        let _waiting = Waiting { machines: self, id };
         let outcome = tokio::time::timeout(ANSWER_TIMEOUT, answered).await;
         match outcome {
             Ok(Ok(Outcome::Result(result))) => serde_json::from_value(result).map_err(|error| {
@@ -284,9 +286,16 @@ impl Machines {
     }
 }
 
-/// Whether runs started on `machine` now wait for it.
-fn run_is_waiting(state: &State, machine: &str) -> bool {
-    !state.live.get(machine).is_some_and(|live| live.greeted)
+/// A request waiting for a machine's answer, forgotten when the wait ends.
+struct Waiting<'a> {
+    machines: &'a Machines,
+    id: u64,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.machines.lock().pending.remove(&self.id);
+    }
 }
 
 fn start_frame(run: &str, spec: &RunSpec) -> HubFrame {
@@ -309,3 +318,6 @@ fn input_frame(run: &str, seq: u64, line: &str) -> HubFrame {
 fn send(outbox: &Outbox, frame: &HubFrame) -> bool {
     outbox.push(Outbound::Frame(frame.encode()))
 }
+
+#[cfg(test)]
+mod tests;

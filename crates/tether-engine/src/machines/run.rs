@@ -28,35 +28,22 @@ pub struct RemoteRun {
     output: mpsc::Receiver<RunOutput>,
     /// How it ended, once it has: its raw wait status, and whether it was lost.
     ended: Option<(ExitStatus, bool)>,
-    /// Whether the machine was offline when the run began.
-    waited: bool,
     stderr: StderrTail,
 }
 
 impl RemoteRun {
-    pub(super) fn new(
-        id: String,
-        machine: String,
-        output: mpsc::Receiver<RunOutput>,
-        waited: bool,
-    ) -> Self {
+    pub(super) fn new(id: String, machine: String, output: mpsc::Receiver<RunOutput>) -> Self {
         Self {
             id,
             machine,
             output,
             ended: None,
-            waited,
             stderr: StderrTail::default(),
         }
     }
 
     pub fn machine(&self) -> &str {
         &self.machine
-    }
-
-    /// Whether the machine was offline when the run began (its input waits at the hub).
-    pub fn waited(&self) -> bool {
-        self.waited
     }
 
     /// Whether the run ended because its machine no longer had it (the agent restarted).

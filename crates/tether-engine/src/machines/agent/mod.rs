@@ -4,41 +4,33 @@
 //! The link pulls what to send ([`Agent::next_frames`]) as fast as the hub takes it, so a hub
 //! that reads slowly slows the link, never breaks it.
 
+mod answers;
+mod host;
+mod runs;
+
 use std::collections::{BTreeMap, VecDeque};
-use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use self::host::hostname;
 use crate::engine::Engine;
-use crate::supervisor::launch::launch;
-use crate::supervisor::orphans;
-use crate::supervisor::process::ClaudeProcess;
-use serde_json::Value;
-
-use crate::auth::Caller;
-use tether_protocol::machine::{
-    AgentFrame, FORWARDED_METHODS, HubFrame, Outcome, OutputLine, RunSpec, RunState, Stream,
-};
-use tether_protocol::{ErrorCode, RpcError};
+use tether_protocol::machine::{AgentFrame, HubFrame, OutputLine, RunState, Stream};
 
 /// Output lines, and their bytes, one run keeps while its hub is away; past either, the run
 /// is stopped rather than lose what its hub has not seen.
 const MAX_LOG_LINES: usize = 100_000;
 const MAX_LOG_BYTES: usize = 64 << 20;
-/// The longest output line sent; a longer one is left out with a note (the hub refuses
-/// frames past its message limit, 6 MiB by default).
+/// The longest output line sent, as encoded; a longer one is left out with a note (the hub
+/// refuses frames past its message limit, 6 MiB by default).
 const MAX_LINE_BYTES: usize = 4 << 20;
 /// The most lines of one run in one frame, and the bytes past which a frame takes no more.
 const BATCH: usize = 256;
 const BATCH_BYTES: usize = 1 << 20;
 /// Input lines that may wait for one run's `claude`.
 const INPUT_CAPACITY: usize = 256;
-/// How long `claude --version` may take.
-const VERSION_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One run on this machine.
 struct Run {
@@ -56,6 +48,8 @@ struct Run {
     streamed: u64,
     /// Whether that link was told of its end.
     told_exit: bool,
+    /// The hub stopped it and wants to hear nothing more of it: forgotten once it ends.
+    forget: bool,
     stop: CancellationToken,
 }
 
@@ -106,8 +100,8 @@ impl Agent {
 
     /// The first frame of a link: who this machine is, its projects, the runs it holds.
     pub async fn hello(&self) -> AgentFrame {
+        // Every run it holds, ended ones too: the hub has yet to hear how those ended.
         let runs = (self.lock().runs.iter())
-            .filter(|(_, run)| run.exited.is_none() || !run.log.is_empty())
             .map(|(id, run)| RunState {
                 run: id.clone(),
                 input: run.input,
@@ -116,7 +110,7 @@ impl Agent {
         AgentFrame::Hello {
             version: crate::VERSION.to_owned(),
             hostname: hostname(),
-            claude_version: claude_version(&self.engine).await,
+            claude_version: host::claude_version(&self.engine).await,
             projects: self.projects(),
             runs,
         }
@@ -180,6 +174,7 @@ impl Agent {
                     run: id.clone(),
                     offset: streamed + 1,
                     lines,
+                    input: run.input,
                 });
             }
             if let Some(code) = run.exited
@@ -229,8 +224,19 @@ impl Agent {
                 }
             }
             HubFrame::Stop { run } => {
-                if let Some(held) = self.lock().runs.get(&run) {
-                    held.stop.cancel();
+                let mut state = self.lock();
+                match state.runs.get(&run) {
+                    // The hub no longer wants to hear of a run that has ended: forgotten.
+                    Some(held) if held.exited.is_some() => {
+                        state.runs.remove(&run);
+                    }
+                    Some(_) => {
+                        if let Some(held) = state.runs.get_mut(&run) {
+                            held.forget = true;
+                            held.stop.cancel();
+                        }
+                    }
+                    None => {}
                 }
             }
             HubFrame::Request { id, method, params } => {
@@ -246,151 +252,9 @@ impl Agent {
         }
     }
 
-    /// Runs one of the read-only methods a hub may ask, for one of this machine's projects.
-    async fn answer(&self, method: &str, params: Value) -> Outcome {
-        if !FORWARDED_METHODS.contains(&method) {
-            let why = format!("a hub may not ask a machine for {method:?}");
-            return Outcome::Error(RpcError::new(ErrorCode::Forbidden, why));
-        }
-        let project = params
-            .get("project_id")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if !self.projects().iter().any(|offered| offered.id == project) {
-            let why = format!("this machine offers no project {project:?}");
-            return Outcome::Error(RpcError::new(ErrorCode::NotFound, why));
-        }
-        match crate::rpc::dispatch(&self.engine, &Caller::Local, method, Some(params)).await {
-            Ok(result) => Outcome::Result(result),
-            Err(error) => Outcome::Error(error),
-        }
-    }
-
     /// Queues a frame for the current link.
     fn send(&self, frame: AgentFrame) {
         self.lock().queued.push_back(frame);
-        self.ready.notify_one();
-    }
-
-    /// Starts `claude` for the hub in one of this machine's projects.
-    fn start(self: &std::sync::Arc<Self>, id: String, spec: &RunSpec) {
-        if self.lock().runs.contains_key(&id) {
-            return;
-        }
-        let (lines, input) = mpsc::channel(INPUT_CAPACITY);
-        let stop = CancellationToken::new();
-        let live_on = Some(self.lock().link);
-        let run = Run {
-            input: 0,
-            lines,
-            log: VecDeque::new(),
-            log_bytes: 0,
-            last_offset: 0,
-            exited: None,
-            live_on,
-            streamed: 0,
-            told_exit: false,
-            stop: stop.clone(),
-        };
-        self.lock().runs.insert(id.clone(), run);
-        match self.spawn(spec) {
-            Ok(process) => {
-                tracing::info!(
-                    run = id,
-                    group = process.group(),
-                    "claude started for the hub"
-                );
-                orphans::record(&self.engine.config().data_dir, &process);
-                let agent = std::sync::Arc::clone(self);
-                self.tasks
-                    .spawn(async move { agent.pump(id, process, input, stop).await });
-            }
-            Err(error) => {
-                tracing::warn!(run = id, %error, "could not start claude for the hub");
-                self.emit(&id, Stream::Stderr, error);
-                self.exited(&id, Some(1));
-            }
-        }
-    }
-
-    fn spawn(&self, spec: &RunSpec) -> Result<ClaudeProcess, String> {
-        let project = (self.engine.projects().get(&spec.project_id).ok())
-            .filter(|project| project.machine.is_none())
-            .ok_or_else(|| format!("this machine has no project {:?}", spec.project_id))?;
-        let cwd: PathBuf = project.path;
-        let settings = &self.engine.config().claude;
-        let launch = launch(settings, spec, &cwd).map_err(|error| error.to_string())?;
-        ClaudeProcess::spawn(&launch).map_err(|error| format!("could not start claude: {error}"))
-    }
-
-    /// Moves lines between a run's `claude` and its log until it ends or is stopped.
-    async fn pump(
-        &self,
-        id: String,
-        mut process: ClaudeProcess,
-        mut input: mpsc::Receiver<String>,
-        stop: CancellationToken,
-    ) {
-        let settings = &self.engine.config().claude;
-        let mut stderr_open = true;
-        loop {
-            tokio::select! {
-                Some(line) = input.recv() => {
-                    if let Err(error) = process.write(&line, settings.write_timeout).await {
-                        tracing::warn!(run = id, %error, "claude did not take its input");
-                    }
-                }
-                line = process.stdout.next_line() => match line {
-                    Ok(Some(line)) => self.emit(&id, Stream::Stdout, line),
-                    _ => break,
-                },
-                line = process.stderr.next_line(), if stderr_open => match line {
-                    Ok(Some(line)) => self.emit(&id, Stream::Stderr, line),
-                    _ => stderr_open = false,
-                },
-                () = stop.cancelled() => break,
-            }
-        }
-        let group = process.group();
-        let status = process.stop(settings.stop_grace).await;
-        orphans::forget(&self.engine.config().data_dir, group);
-        tracing::info!(run = id, ?status, "claude ended");
-        self.exited(&id, status.and_then(|status| status.code()));
-    }
-
-    /// Keeps an output line, and sends it at once when its run streams live.
-    fn emit(&self, id: &str, mut stream: Stream, mut line: String) {
-        if line.len() > MAX_LINE_BYTES {
-            let size = line.len() >> 20;
-            line = format!(
-                "a {size} MiB line of claude's output was too large for the link and was left out"
-            );
-            stream = Stream::Stderr;
-        }
-        let mut state = self.lock();
-        let Some(run) = state.runs.get_mut(id) else {
-            return;
-        };
-        run.last_offset += 1;
-        let offset = run.last_offset;
-        if run.log.len() >= MAX_LOG_LINES || run.log_bytes + line.len() > MAX_LOG_BYTES {
-            tracing::warn!(
-                run = id,
-                "the hub has been away too long to keep this run's output; it is stopped"
-            );
-            run.stop.cancel();
-        }
-        run.log_bytes += line.len();
-        run.log.push_back((offset, stream, line));
-        drop(state);
-        self.ready.notify_one();
-    }
-
-    /// Records a run's end; its link tells the hub after its last line.
-    fn exited(&self, id: &str, code: Option<i32>) {
-        if let Some(run) = self.lock().runs.get_mut(id) {
-            run.exited = Some(code);
-        }
         self.ready.notify_one();
     }
 
@@ -424,28 +288,4 @@ impl Agent {
         self.tasks.close();
         self.tasks.wait().await;
     }
-}
-
-/// This computer's host name.
-pub fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|name| name.trim().to_owned())
-        .ok()
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "machine".to_owned())
-}
-
-/// `claude --version`, if claude is found and answers.
-async fn claude_version(engine: &Engine) -> Option<String> {
-    let program = crate::supervisor::binary::locate(engine.config().claude.path.as_deref()).ok()?;
-    let run = tokio::process::Command::new(program)
-        .arg("--version")
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(VERSION_TIMEOUT, run)
-        .await
-        .ok()?
-        .ok()?;
-    let text = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    (output.status.success() && !text.is_empty()).then_some(text)
 }
