@@ -48,6 +48,22 @@ describe("useQueuedPrompts", () => {
     expect(removed).not.toHaveBeenCalled();
   });
 
+  it("sends the next prompt after a turn that ran and ended before the engine answered the last", async () => {
+    let answer: (value: unknown) => void = () => {};
+    const send = vi.fn(() => new Promise((resolve) => (answer = resolve)));
+    const { result, rerender } = renderHook(({ status }: { status: SessionStatus }) => useQueuedPrompts("s4", status, send), { initialProps: { status: "running" } });
+    await act(() => result.current.submit("one", []));
+    await act(() => result.current.submit("two", []));
+    rerender({ status: "idle" });
+    expect(send).toHaveBeenCalledTimes(1);
+    // The turn "one" started runs and ends while its answer is still on its way.
+    rerender({ status: "running" });
+    rerender({ status: "idle" });
+    await act(async () => answer({ message_id: "m1" }));
+    await act(async () => {});
+    expect(send).toHaveBeenLastCalledWith("two", []);
+  });
+
   it("keeps a queued prompt the engine refuses, saying why", async () => {
     const send = vi.fn(() => Promise.reject({ message: "the session has ended" }));
     const { result, rerender } = renderHook(({ status }: { status: SessionStatus }) => useQueuedPrompts("s2", status, send), { initialProps: { status: "running" } });

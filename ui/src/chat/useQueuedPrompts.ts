@@ -69,13 +69,16 @@ export function useQueuedPrompts(sessionId: string, status: SessionStatus | unde
   useEffect(() => {
     if (!ready || !first || sending.current || refused.current === first.id || changes.current === sentAt.current) return;
     sending.current = true;
+    // Counted when it goes, not when the engine answers: a turn that ran and ended before the
+    // answer arrived must not leave the next prompt waiting for a change that already came.
+    sentAt.current = changes.current;
     send(first.text, first.images).then(
       () => {
-        sentAt.current = changes.current;
         change((current) => current.filter((item) => item.id !== first.id));
         setProblem(null);
       },
       (error: { message: string }) => {
+        sentAt.current = -1;
         refused.current = first.id;
         setProblem(`The queued message was not sent: ${error.message}`);
       },
