@@ -204,8 +204,7 @@ async fn a_database_of_the_previous_schema_is_migrated_with_its_data() {
     let project = &store.projects().unwrap()[0];
     assert_eq!(
         (project.name.as_str(), project.machine.as_deref()),
-        ("demo", None),
-        "a project from before schema 10 is on this computer"
+        ("demo", None)
     );
     let channel = &store.channels().unwrap()[0];
     assert_eq!(

@@ -102,6 +102,15 @@ impl Devices {
         })
     }
 
+    /// The name of device `id` if it is paired, and whether it is a machine.
+    pub fn describe(&self, id: &str) -> Option<(String, bool)> {
+        let known = self.read();
+        let entry = known
+            .values()
+            .find(|known| known.device.id.as_str() == id)?;
+        Some((entry.device.name.clone(), entry.device.machine))
+    }
+
     /// Whether this device is paired right now.
     pub fn contains(&self, id: &DeviceId) -> bool {
         self.read().contains_key(id)

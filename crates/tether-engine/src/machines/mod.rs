@@ -286,6 +286,15 @@ impl Machines {
     }
 }
 
+/// What a session shows while its prompt waits for its machine.
+pub(crate) fn queued_note(engine: &crate::engine::Engine, machine: &str) -> String {
+    let name = engine
+        .devices()
+        .describe(machine)
+        .map_or_else(|| machine.to_owned(), |(name, _)| name);
+    format!("Queued: {name} is offline; this is sent when it connects (cancel to withdraw it)")
+}
+
 /// A request waiting for a machine's answer, forgotten when the wait ends.
 struct Waiting<'a> {
     machines: &'a Machines,

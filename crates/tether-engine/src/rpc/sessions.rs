@@ -48,11 +48,7 @@ pub(super) fn create(
         return Err(RpcError::new(ErrorCode::InvalidParams, why));
     }
     if let Some(machine) = &project.machine
-        && !engine
-            .devices()
-            .list()
-            .iter()
-            .any(|d| d.id.as_str() == machine && d.machine)
+        && !(engine.devices().describe(machine)).is_some_and(|(_, is_machine)| is_machine)
     {
         let why = format!("the machine {machine} of this project was removed");
         return Err(RpcError::new(ErrorCode::NotFound, why));

@@ -214,7 +214,7 @@ impl Actor {
         self.stderr_open = true;
         self.reducer.process_started();
         if announce {
-            let note = waiting.map(|machine| self.offline_note(&machine));
+            let note = waiting.map(|machine| crate::machines::queued_note(&self.engine, &machine));
             self.update(SessionStatus::Starting, note);
         }
         self.write(&control::request(
@@ -363,14 +363,6 @@ impl Actor {
             }
             tracing::info!(session = %self.reducer.info().id, group, "claude stopped");
         }
-    }
-
-    /// What a session shows while its prompt waits for its machine.
-    fn offline_note(&self, machine: &str) -> String {
-        let name = (self.engine.devices().list().into_iter())
-            .find(|device| device.id.as_str() == machine)
-            .map_or_else(|| machine.to_owned(), |device| device.name);
-        format!("Queued: {name} is offline; this is sent when it connects (cancel to withdraw it)")
     }
 
     fn update(&mut self, status: SessionStatus, error: Option<String>) {

@@ -13,17 +13,19 @@ use std::process::Stdio;
 use anyhow::{Context, Result, bail};
 use futures_util::SinkExt;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::client::{Socket, connect, next_text};
+mod device;
+
+use self::device::Device;
+use crate::client::{Socket, connect};
 use crate::report::Target;
 use crate::servers::resident_bytes;
-use crate::stand_in_claude::wall_ns;
 use crate::stats::{ms, percentile};
 
 /// Tokens per second in the latency runs, how many a turn, and turns of each.
@@ -265,132 +267,6 @@ async fn machine_link(address: &str, token: &str) -> Result<Socket> {
     let hello = json!({ "type": "hello", "version": "bench", "hostname": "idle", "claude_version": null, "projects": [], "runs": [] });
     socket.send(Message::text(hello.to_string())).await?;
     Ok(socket)
-}
-
-/// One turn as the device saw it.
-struct Turn {
-    /// Each token's trip, in nanoseconds, sorted.
-    trips: Vec<u64>,
-    first_ns: u64,
-    last_ns: u64,
-}
-
-impl Turn {
-    fn per_sec(&self) -> f64 {
-        self.trips.len() as f64 / ((self.last_ns - self.first_ns).max(1) as f64 / 1e9)
-    }
-}
-
-/// A device on the hub.
-struct Device {
-    socket: Socket,
-    next_id: u64,
-}
-
-impl Device {
-    async fn connect(address: &str, token: &str) -> Result<Self> {
-        let mut device = Self {
-            socket: connect(&format!("ws://{address}/ws"), token).await?,
-            next_id: 1,
-        };
-        device
-            .send(json!({ "type": "subscribe", "channels": ["user:owner"] }))
-            .await?;
-        device.until(|frame| frame["type"] == "subscribed").await?;
-        Ok(device)
-    }
-
-    async fn send(&mut self, frame: Value) -> Result<()> {
-        Ok(self.socket.send(Message::text(frame.to_string())).await?)
-    }
-
-    async fn next(&mut self) -> Result<Value> {
-        Ok(serde_json::from_str(&next_text(&mut self.socket).await?)?)
-    }
-
-    async fn until(&mut self, wanted: impl Fn(&Value) -> bool) -> Result<Value> {
-        for _ in 0..MAX_FRAMES {
-            let frame = self.next().await?;
-            if wanted(&frame) {
-                return Ok(frame);
-            }
-        }
-        bail!("no frame matched")
-    }
-
-    async fn call(&mut self, method: &str, params: Value) -> Result<Value> {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({ "type": "request", "id": id, "method": method, "params": params }))
-            .await?;
-        let answer = self
-            .until(|frame| frame["type"] == "response" && frame["id"] == id)
-            .await?;
-        if !answer["error"].is_null() {
-            bail!("{method}: {}", answer["error"]);
-        }
-        Ok(answer["result"].clone())
-    }
-
-    /// A new session in `project`, followed.
-    async fn session(&mut self, project: &str) -> Result<String> {
-        let created = self
-            .call("sessions.create", json!({ "project_id": project }))
-            .await?;
-        let id = created["id"].as_str().context("session id")?.to_owned();
-        self.send(json!({ "type": "subscribe", "channels": [format!("session:{id}")] }))
-            .await?;
-        self.until(|frame| frame["type"] == "subscribed").await?;
-        Ok(id)
-    }
-
-    /// Asks for `count` tokens `pace` ns apart and times each one's trip.
-    async fn turn(&mut self, session: &str, count: u64, pace: u64) -> Result<Turn> {
-        let text = format!("deltas {count} pace {pace}");
-        self.call(
-            "messages.send",
-            json!({ "session_id": session, "text": text }),
-        )
-        .await?;
-        let channel = format!("session:{session}");
-        let mut trips = Vec::with_capacity(count as usize);
-        let (mut first_ns, mut last_ns) = (0, 0);
-        for _ in 0..MAX_FRAMES {
-            let frame = self.next().await?;
-            if frame["channel"] != channel.as_str() {
-                continue;
-            }
-            if frame["event"] == "part.delta" {
-                let now = wall_ns();
-                let sent: u64 = frame["data"]["text"]
-                    .as_str()
-                    .and_then(|text| text.trim().strip_prefix('t')?.parse().ok())
-                    .context("a token without its time")?;
-                trips.push(now.saturating_sub(sent));
-                if first_ns == 0 {
-                    first_ns = now;
-                }
-                last_ns = now;
-            }
-            if frame["event"] == "session.updated"
-                && frame["data"]["session"]["status"] == "idle"
-                && !trips.is_empty()
-            {
-                break;
-            }
-        }
-        anyhow::ensure!(
-            trips.len() as u64 == count,
-            "{} of {count} tokens arrived",
-            trips.len()
-        );
-        trips.sort_unstable();
-        Ok(Turn {
-            trips,
-            first_ns,
-            last_ns,
-        })
-    }
 }
 
 impl RemoteBench {
