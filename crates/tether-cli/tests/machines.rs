@@ -198,7 +198,13 @@ async fn a_machine_may_only_report_its_runs_and_revoking_it_cuts_it_off() {
         "{body}"
     );
 
+    let hello = json!({ "type": "hello", "version": "0", "hostname": "rogue", "claude_version": null, "projects": [], "runs": [] });
+    let mut phone = Device::connect(&address, &phone_token).await;
     let mut stale = machine_link(&address, &machine_token, "a").await.unwrap();
+    stale.send(Message::text(hello.to_string())).await.unwrap();
+    phone
+        .until(|frame| frame["event"] == "machine.updated" && frame["data"]["online"] == true)
+        .await;
     assert_eq!(
         machine_link(&address, &machine_token, "b").await.err(),
         Some(409),
@@ -210,9 +216,7 @@ async fn a_machine_may_only_report_its_runs_and_revoking_it_cuts_it_off() {
         1000,
         "the same agent linking again replaces its stale link"
     );
-    let hello = json!({ "type": "hello", "version": "0", "hostname": "rogue", "claude_version": null, "projects": [], "runs": [] });
     rogue.send(Message::text(hello.to_string())).await.unwrap();
-    let mut phone = Device::connect(&address, &phone_token).await;
     let online = phone.call("machines.list", json!({})).await;
     assert_eq!(online[0]["online"], true, "{online}");
 
@@ -229,7 +233,7 @@ async fn a_machine_may_only_report_its_runs_and_revoking_it_cuts_it_off() {
         assert_eq!(refused["type"], "refused", "{n}: {refused}");
         assert_eq!(refused["error"]["code"], "forbidden", "{n}: {refused}");
     }
-    let stray = json!({ "type": "output", "run": "not-mine", "offset": 1, "lines": [{ "stream": "stdout", "line": "{}" }] });
+    let stray = json!({ "type": "output", "run": "not-mine", "offset": 1, "lines": [{ "stream": "stdout", "line": "{}" }], "input": 0 });
     rogue.send(Message::text(stray.to_string())).await.unwrap();
     assert_eq!(
         next_json(&mut rogue).await,
