@@ -250,3 +250,32 @@ async fn a_prompt_for_an_offline_machine_waits_at_the_hub_and_is_delivered_once(
     assert!(prompts[0].contains("Only once") && !prompts[0].contains("Never mind"));
     fleet.agent_process.kill().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_machine_ends_its_sessions_saying_so() {
+    let fake = FakeAnthropic::start(Script::new([])).await.unwrap();
+    let mut fleet = Fleet::start(&fake, false).await;
+    let session = fleet.session().await;
+    stop(&mut fleet.agent_process).await;
+    let machine = fleet.machine.clone();
+    fleet.device.until(offline(&machine)).await;
+    fleet.send(&session, "Waits for the machine").await;
+    fleet.device.until(status_on(&session, "starting")).await;
+
+    fleet
+        .device
+        .call("devices.revoke", json!({ "id": machine }))
+        .await;
+    let ended = fleet.device.until(status_on(&session, "interrupted")).await;
+    let note = ended["data"]["session"]["last_error"].as_str().unwrap();
+    assert!(note.contains("was removed"), "{note}");
+    let refused = fleet
+        .device
+        .ask(
+            "messages.send",
+            json!({ "session_id": session, "text": "Again" }),
+        )
+        .await;
+    assert_eq!(refused["error"]["code"], "unavailable", "{refused}");
+    assert!(fake.message_requests().is_empty(), "nothing reached claude");
+}

@@ -184,6 +184,25 @@ impl Machines {
             .is_some_and(|(_, run)| run.started_by.is_none())
     }
 
+    /// Ends every run of a revoked machine, each as lost; its sessions say so.
+    pub fn revoked(&self, machine: &str) {
+        let mut state = self.lock();
+        state.last_hello.remove(machine);
+        let gone: Vec<String> = (state.runs.iter())
+            .filter(|(_, (on, _))| on == machine)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in gone {
+            if let Some((_, run)) = state.runs.remove(&id) {
+                // Full or gone: its session is ending anyway.
+                let _ = run.output.try_send(RunOutput::Exited {
+                    code: None,
+                    lost: true,
+                });
+            }
+        }
+    }
+
     /// Ends a run: the machine is told to stop it when it hears (a run that never started
     /// is only forgotten). Its session stops listening.
     pub(crate) fn stop(&self, run: &str) {

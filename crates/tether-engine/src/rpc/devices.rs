@@ -67,6 +67,9 @@ pub(super) async fn rename(
 pub(super) async fn revoke(engine: &Engine, params: DeviceIdParams) -> Result<Device, RpcError> {
     let device = engine.devices().revoke(&params.id).await.map_err(to_rpc)?;
     engine.push().forget_device(&device.id);
+    if device.machine {
+        engine.machines().revoked(device.id.as_str());
+    }
     let closed = engine
         .connections()
         .close_device(&device.id, CloseReason::TokenRevoked);

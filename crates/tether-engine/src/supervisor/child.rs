@@ -89,6 +89,14 @@ impl Child {
         }
     }
 
+    /// The machine a remote run is on.
+    pub fn machine(&self) -> Option<&str> {
+        match self {
+            Self::Local(_) => None,
+            Self::Remote(run) => Some(run.machine()),
+        }
+    }
+
     /// Whether a remote run ended because its machine restarted without it.
     pub fn lost(&self) -> bool {
         matches!(self, Self::Remote(run) if run.lost())

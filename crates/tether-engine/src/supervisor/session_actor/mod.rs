@@ -195,6 +195,11 @@ impl Actor {
         let info = self.reducer.info();
         let spec = launch::run_spec(info);
         let process = match &info.machine {
+            Some(machine) if self.engine.devices().describe(machine).is_none() => {
+                let why =
+                    format!("the machine {machine} was removed; this session can no longer run");
+                return Err(SessionError::Spawn(why));
+            }
             Some(machine) => Child::Remote(self.engine.machines().start(machine, spec)),
             None => {
                 let launch = launch::launch(&self.settings, &spec, &self.cwd)?;
@@ -309,7 +314,10 @@ impl Actor {
             "claude exited before it listed its commands: {tail}"
         ));
         let group = process.group();
-        let lost = process.lost();
+        let lost = process
+            .lost()
+            .then(|| process.machine().map(str::to_owned))
+            .flatten();
         // Whatever it started (tool commands) is still in its group: end the group too.
         let status = process
             .stop(self.engine.machines(), self.settings.stop_grace)
@@ -318,10 +326,16 @@ impl Actor {
             orphans::forget(&self.engine.config().data_dir, group);
         }
         self.resolve_all_pending();
-        if lost {
-            let note = "the machine restarted during this turn; send a message to continue the \
-                        conversation";
-            self.update(SessionStatus::Interrupted, Some(note.to_owned()));
+        if let Some(machine) = lost {
+            let note = match self.engine.devices().describe(&machine) {
+                Some(_) => "the machine restarted during this turn; send a message to continue \
+                            the conversation"
+                    .to_owned(),
+                None => {
+                    format!("the machine {machine} was removed; this session can no longer run")
+                }
+            };
+            self.update(SessionStatus::Interrupted, Some(note));
             return;
         }
         let clean = status.is_some_and(|status| status.success());
