@@ -1,6 +1,8 @@
 //! Reading the CLI's stdout: one JSON object per line, parsed leniently. Unknown types, subtypes
 //! and fields are kept as `Other`, never fatal: the CLI grows new ones often.
 
+mod stream_event;
+
 use serde_json::Value;
 
 /// One line of `claude --output-format stream-json`.
@@ -125,6 +127,9 @@ pub struct MalformedLine(String);
 
 /// Parses one stdout line.
 pub fn parse(line: &str) -> Result<CliLine, MalformedLine> {
+    if let Some(parsed) = stream_event::fast_line(line) {
+        return Ok(parsed);
+    }
     let raw: Value =
         serde_json::from_str(line).map_err(|error| MalformedLine(error.to_string()))?;
     if !raw.is_object() {
@@ -170,7 +175,7 @@ pub fn classify(raw: Value) -> CliLine {
             tool_name: text(&raw, "tool_name"),
             message: text(&raw, "message"),
         },
-        ("stream_event", _) => CliLine::Stream(stream_event(&raw["event"])),
+        ("stream_event", _) => CliLine::Stream(stream_event::from_value(&raw["event"])),
         ("assistant", _) => assistant(raw),
         ("user", _) => CliLine::ToolResults(tool_results(&raw)),
         ("result", _) => CliLine::Result(turn_result(&raw)),
@@ -203,36 +208,6 @@ pub fn classify(raw: Value) -> CliLine {
             };
             CliLine::Other { kind, raw }
         }
-    }
-}
-
-fn stream_event(event: &Value) -> StreamEvent {
-    let index = event["index"].as_u64().unwrap_or_default();
-    match event["type"].as_str().unwrap_or_default() {
-        "message_start" => StreamEvent::MessageStart {
-            message_id: text(&event["message"], "id"),
-        },
-        "content_block_start" => {
-            let block = &event["content_block"];
-            let kind = match block["type"].as_str().unwrap_or_default() {
-                "text" => BlockKind::Text,
-                "tool_use" => BlockKind::ToolUse {
-                    id: text(block, "id"),
-                    name: text(block, "name"),
-                },
-                other => BlockKind::Other(other.to_owned()),
-            };
-            StreamEvent::BlockStart { index, block: kind }
-        }
-        "content_block_delta" if event["delta"]["type"] == "text_delta" => StreamEvent::TextDelta {
-            index,
-            text: text(&event["delta"], "text"),
-        },
-        "content_block_stop" => StreamEvent::BlockStop { index },
-        "message_delta" => StreamEvent::MessageDelta {
-            stop_reason: event["delta"]["stop_reason"].as_str().map(String::from),
-        },
-        _ => StreamEvent::Other,
     }
 }
 

@@ -194,3 +194,58 @@ fn unknown_lines_are_kept_and_garbage_is_an_error() {
         assert!(parse(garbage).is_err(), "{garbage:?}");
     }
 }
+
+/// The general parser's reading of a line (what the fast path must agree with).
+fn parse_generally(line: &str) -> CliLine {
+    classify(serde_json::from_str(line).unwrap())
+}
+
+#[test]
+fn the_fast_path_reads_stream_events_as_the_general_parser_does() {
+    let lines = [
+        r#"{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_1","content":[],"usage":{"input_tokens":1}}},"session_id":"d"}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_1","name":"Bash","input":{}}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"caf\u00e9 \"quoted\"\n"}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"text":"no type","type":"text_delta","type":"thinking_delta"}}}"#,
+        // Fields of unexpected types count as absent.
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":-1,"delta":{"type":"text_delta","text":7}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":1.5,"delta":{"type":"text_delta","text":null}}}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":"3"}}"#,
+        r#"{"type":"stream_event","event":{"type":"message_delta","delta":{"stop_reason":null}}}"#,
+        r#"{"type":"stream_event","event":{"type":"message_delta","delta":[1,2]}}"#,
+        r#"{"type":"stream_event","event":{"type":5}}"#,
+        r#"{"type":"stream_event","event":["content_block_stop",3]}"#,
+        r#"{"type":"stream_event","event":"content_block_stop"}"#,
+        r#"{"type":"stream_event","event":null}"#,
+        r#"{"type":"stream_event"}"#,
+        // A repeated key: the last one counts.
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":1,"index":4}}"#,
+        r#"{"type":"stream_event","event":{"type":"message_start"},"event":{"type":"content_block_stop","index":2}}"#,
+        r#"{"type":"stream_event","type":"result","subtype":"success"}"#,
+    ];
+    for line in lines {
+        assert_eq!(parse(line).unwrap(), parse_generally(line), "{line}");
+    }
+    let fast = stream_event::fast_line(lines[4]).expect("a plain delta takes the fast path");
+    assert_eq!(
+        fast,
+        CliLine::Stream(StreamEvent::TextDelta {
+            index: 0,
+            text: "café \"quoted\"\n".into()
+        })
+    );
+}
+
+#[test]
+fn the_fast_path_refuses_what_is_not_a_whole_stream_event_line() {
+    for line in [
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":0}"#,
+        r#"{"type":"stream_event","event":{}} trailing"#,
+        r#"{"type":"system","subtype":"init"}"#,
+    ] {
+        assert!(stream_event::fast_line(line).is_none(), "{line}");
+    }
+    assert!(parse(r#"{"type":"stream_event","event":{}"#).is_err());
+}
