@@ -26,6 +26,10 @@ use crate::args::{Cli, Command};
 /// Exit code for settings that are present but wrong (clap uses the same for bad flags).
 const EXIT_BAD_CONFIG: u8 = 2;
 
+/// mimalloc: the engine allocates many small, short-lived buffers (frames, events, rows).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tether_engine::logging::init();
