@@ -20,14 +20,32 @@ pub struct Histogram {
 
 impl Histogram {
     pub fn observe(&self, elapsed: Duration) {
-        let seconds = elapsed.as_secs_f64();
-        let bucket = BOUNDS
-            .iter()
-            .position(|bound| seconds <= *bound)
-            .unwrap_or(BOUNDS.len());
-        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
-        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
+        self.observe_all([elapsed]);
+    }
+
+    /// Observes many durations at once: they are tallied first, so the shared counters are
+    /// touched once per bucket used rather than once per duration.
+    pub fn observe_all(&self, elapsed: impl IntoIterator<Item = Duration>) {
+        let mut tally = [0u64; BOUNDS.len() + 1];
+        let mut sum_nanos = 0u64;
+        for elapsed in elapsed {
+            let seconds = elapsed.as_secs_f64();
+            let bucket = BOUNDS
+                .iter()
+                .position(|bound| seconds <= *bound)
+                .unwrap_or(BOUNDS.len());
+            tally[bucket] += 1;
+            let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+            sum_nanos = sum_nanos.saturating_add(nanos);
+        }
+        for (bucket, count) in self.buckets.iter().zip(tally) {
+            if count > 0 {
+                bucket.fetch_add(count, Ordering::Relaxed);
+            }
+        }
+        if sum_nanos > 0 {
+            self.sum_nanos.fetch_add(sum_nanos, Ordering::Relaxed);
+        }
     }
 
     /// Writes the histogram as Prometheus text: cumulative buckets, sum and count.
@@ -76,5 +94,21 @@ mod tests {
         assert!(text.contains("t_seconds_bucket{le=\"+Inf\"} 3\n"), "{text}");
         assert!(text.contains("t_seconds_count 3\n"), "{text}");
         assert!(text.contains("t_seconds_sum 9.00304"), "{text}");
+    }
+
+    #[test]
+    fn observing_all_at_once_counts_as_observing_each() {
+        let one_by_one = Histogram::default();
+        let at_once = Histogram::default();
+        let durations = [40, 3_000, 3_001, 9_000_000].map(Duration::from_micros);
+        for elapsed in durations {
+            one_by_one.observe(elapsed);
+        }
+        at_once.observe_all(durations);
+        let (mut a, mut b) = (String::new(), String::new());
+        one_by_one.render("t", "test", &mut a);
+        at_once.render("t", "test", &mut b);
+        assert_eq!(a, b);
+        assert!(a.contains("t_count 4\n"), "{a}");
     }
 }

@@ -109,10 +109,22 @@ impl Inbox {
         Some(self.taken(item))
     }
 
-    /// The next item if one is already waiting.
-    pub fn try_recv(&mut self) -> Option<Outbound> {
-        let item = self.rx.try_recv()?;
-        Some(self.taken(item))
+    /// Takes the items already waiting into `into`, under one lock, until it holds
+    /// `max_items` items or at least `max_bytes` bytes.
+    pub fn take_waiting(&mut self, into: &mut Vec<Outbound>, max_items: usize, max_bytes: usize) {
+        let mut bytes: usize = into.iter().map(Outbound::byte_len).sum();
+        let mut count = into.len();
+        let before = bytes;
+        self.rx.take_while(into, |item| {
+            let more = count < max_items && bytes < max_bytes;
+            if more {
+                count += 1;
+                bytes += item.byte_len();
+            }
+            more
+        });
+        self.queued_bytes
+            .fetch_sub(bytes - before, Ordering::AcqRel);
     }
 
     fn taken(&self, item: Outbound) -> Outbound {

@@ -154,8 +154,28 @@ impl<T> Receiver<T> {
     }
 
     /// The next item if one is waiting.
+    #[cfg(test)]
     pub fn try_recv(&mut self) -> Option<T> {
         self.take().ok()
+    }
+
+    /// Takes waiting items into `into`, under one lock, while `more` says to go on (it sees
+    /// each item before it is taken, and whether it would be taken). Returns how many it took.
+    pub fn take_while(&mut self, into: &mut Vec<T>, mut more: impl FnMut(&T) -> bool) -> usize {
+        let mut state = self.shared.state();
+        let mut taken = 0;
+        while let Some(item) = state.items.front()
+            && more(item)
+        {
+            into.extend(state.items.pop_front());
+            taken += 1;
+        }
+        drop(state);
+        if taken > 0 {
+            // Every sender that waits for room hears it; those that find none wait again.
+            self.shared.taken.notify_waiters();
+        }
+        taken
     }
 
     /// The next item, or whether any sender is left to queue one.
@@ -258,6 +278,33 @@ mod tests {
         while rx.try_recv().is_some() {}
         assert_eq!(rx.recv().now_or_never(), None);
         assert_eq!(capacity(&tx), 0);
+    }
+
+    #[test]
+    fn taking_while_stops_where_told_and_keeps_the_rest_in_order() {
+        let (tx, mut rx) = bounded(8);
+        for item in 1..=5 {
+            tx.try_send(item).unwrap();
+        }
+        let mut taken = Vec::new();
+        assert_eq!(rx.take_while(&mut taken, |item| *item < 4), 3);
+        assert_eq!(taken, [1, 2, 3]);
+        assert_eq!(rx.try_recv(), Some(4));
+        assert_eq!(rx.take_while(&mut taken, |_| true), 1);
+        assert_eq!(taken, [1, 2, 3, 5]);
+        assert_eq!(rx.take_while(&mut taken, |_| true), 0);
+    }
+
+    #[test]
+    fn a_waiting_sender_is_woken_when_items_are_taken_together() {
+        let (tx, mut rx) = bounded(1);
+        tx.try_send(1).unwrap();
+        let mut taken = Vec::new();
+        let sent = after_waking(tx.send(2), || {
+            assert_eq!(rx.take_while(&mut taken, |_| true), 1);
+        });
+        assert_eq!(sent, Some(Ok(())));
+        assert_eq!(rx.try_recv(), Some(2));
     }
 
     #[test]

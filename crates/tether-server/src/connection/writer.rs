@@ -19,65 +19,68 @@ use tether_protocol::{CloseReason, FrameText};
 const COALESCE: usize = 64;
 const COALESCE_BYTES: usize = 64 << 10;
 
-pub(super) async fn run<W>(
+/// Writes the connection's queue to `sink` until the connection closes. An async block rather
+/// than an async fn, so the arguments are not kept twice for the connection's whole life.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would keep its arguments twice, for the connection's whole life"
+)]
+pub(super) fn run<'a, W>(
     mut sink: W,
     mut queue: Inbox,
-    closer: &Closer,
-    heartbeat: &Heartbeat,
-    limits: &Limits,
-    metrics: &Metrics,
-) where
-    W: Sink<ServerMessage, Error = PeerGone> + Unpin,
+    closer: &'a Closer,
+    heartbeat: &'a Heartbeat,
+    limits: &'a Limits,
+    metrics: &'a Metrics,
+) -> impl Future<Output = ()> + 'a
+where
+    W: Sink<ServerMessage, Error = PeerGone> + Unpin + 'a,
 {
-    // The futures of sending, pinging and saying goodbye are boxed while they run: inline,
-    // their room would be part of every idle connection (one allocation per flush instead).
-    let start = tokio::time::Instant::now() + limits.heartbeat_interval;
-    let mut pings = interval_at(start, limits.heartbeat_interval);
-    pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        let sent = tokio::select! {
-            biased;
-            () = closer.closed() => break,
-            item = queue.recv() => match item {
-                Some(item) => {
-                    let ready = waiting_after(item, &mut queue);
-                    Box::pin(send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics)).await
+    async move {
+        // The futures of sending, pinging and saying goodbye are boxed while they run: inline,
+        // their room would be part of every idle connection (one allocation per flush instead).
+        let start = tokio::time::Instant::now() + limits.heartbeat_interval;
+        let mut pings = interval_at(start, limits.heartbeat_interval);
+        pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            let sent = tokio::select! {
+                biased;
+                () = closer.closed() => break,
+                item = queue.recv() => match item {
+                    Some(item) => {
+                        let ready = waiting_after(item, &mut queue);
+                        Box::pin(send(&mut sink, ready, closer, limits.heartbeat_timeout, metrics)).await
+                    }
+                    None => break,
+                },
+                _ = pings.tick() => {
+                    if heartbeat.silence() > limits.heartbeat_timeout {
+                        closer.close(CloseReason::HeartbeatTimeout);
+                        break;
+                    }
+                    Box::pin(bounded(sink.send(ServerMessage::Ping), closer, limits.heartbeat_timeout)).await
                 }
-                None => break,
-            },
-            _ = pings.tick() => {
-                if heartbeat.silence() > limits.heartbeat_timeout {
-                    closer.close(CloseReason::HeartbeatTimeout);
-                    break;
-                }
-                Box::pin(bounded(sink.send(ServerMessage::Ping), closer, limits.heartbeat_timeout)).await
+            };
+            if !sent {
+                closer.close(CloseReason::Normal);
+                break;
             }
-        };
-        if !sent {
-            closer.close(CloseReason::Normal);
-            break;
         }
+        let goodbye = ServerMessage::Close(closer.reason());
+        let _ = Box::pin(timeout(CLOSE_GRACE, async {
+            sink.send(goodbye).await?;
+            sink.close().await
+        }))
+        .await;
     }
-    let goodbye = ServerMessage::Close(closer.reason());
-    let _ = Box::pin(timeout(CLOSE_GRACE, async {
-        sink.send(goodbye).await?;
-        sink.close().await
-    }))
-    .await;
 }
 
 /// `first` and the items already waiting behind it (at most `COALESCE` items, and no more
 /// once `COALESCE_BYTES` are taken), to go out together.
 fn waiting_after(first: Outbound, queue: &mut Inbox) -> Vec<Outbound> {
-    let mut bytes = first.byte_len();
-    let mut ready = vec![first];
-    while ready.len() < COALESCE
-        && bytes < COALESCE_BYTES
-        && let Some(item) = queue.try_recv()
-    {
-        bytes += item.byte_len();
-        ready.push(item);
-    }
+    let mut ready = Vec::with_capacity(COALESCE);
+    ready.push(first);
+    queue.take_waiting(&mut ready, COALESCE, COALESCE_BYTES);
     ready
 }
 
@@ -117,9 +120,8 @@ where
     };
     let sent = bounded(write, closer, deadline).await;
     if sent {
-        for at in published {
-            metrics.fanout_seconds.observe(at.elapsed());
-        }
+        let now = tokio::time::Instant::now();
+        (metrics.fanout_seconds).observe_all(published.into_iter().map(|at| now - at));
         metrics.sent(fed.frames, fed.bytes);
     }
     sent
