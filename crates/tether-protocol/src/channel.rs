@@ -1,6 +1,7 @@
 //! Channel names: `session:{id}`, `project:{id}` and `user:{id}`.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The kinds of channel a client may subscribe to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,14 +24,15 @@ impl ChannelKind {
 /// The longest id a channel name may carry.
 const MAX_ID_LEN: usize = 64;
 
-/// A validated channel name.
+/// A validated channel name; shared, so a copy costs no allocation (every event published
+/// looks its channel up by name).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ChannelName(String);
+pub struct ChannelName(Arc<str>);
 
 impl ChannelName {
     /// Builds the name of a channel from its kind and id; `None` when the id is malformed.
     pub fn new(kind: ChannelKind, id: &str) -> Option<Self> {
-        valid_id(id).then(|| Self(format!("{}:{id}", kind.prefix())))
+        valid_id(id).then(|| Self(format!("{}:{id}", kind.prefix()).into()))
     }
 
     /// Parses a name a client sent; `None` when it is malformed or of an unknown kind.

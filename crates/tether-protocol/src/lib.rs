@@ -51,7 +51,7 @@ pub use error::{ErrorCode, RpcError};
 pub use frame_text::FrameText;
 pub use frames::{
     ClientFrame, ConnectionInfo, Position, RequestId, ServerFrame, ServerInfo, SubscriptionState,
-    encode,
+    encode, encode_event,
 };
 
 /// The protocol version announced in `welcome`; bumped on any incompatible change.

@@ -19,6 +19,7 @@ use tether_protocol::events::{ChannelEvent, WireEvent};
 use tether_protocol::results::History;
 use tether_protocol::{
     ChannelName, FrameText, Position, RequestId, ServerFrame, SubscriptionState, encode,
+    encode_event,
 };
 use tether_store::{EventRow, Store};
 
@@ -125,15 +126,15 @@ impl Hub {
         let mut channels = self.lock();
         let state = channels.entry(channel.clone()).or_insert_with(Channel::new);
         let offset = state.next_offset();
+        let frame = event_frame(channel, event, offset, &data);
         self.store.append(EventRow {
             channel: channel.to_string(),
             epoch: state.epoch().to_owned(),
             offset,
             event: event.to_owned(),
-            data: data.clone(),
+            data,
             at: tether_protocol::clock::unix_millis(),
         });
-        let frame = event_frame(channel, event, offset, data);
         let published = Instant::now();
         state.append(frame.clone(), published, &self.limits);
         state.subscribers.retain(|subscriber| {
@@ -282,7 +283,7 @@ impl Hub {
                         .into_iter()
                         .map(|saved| {
                             let frame =
-                                event_frame(&channel, &saved.event, saved.offset, saved.data);
+                                event_frame(&channel, &saved.event, saved.offset, &saved.data);
                             (saved.offset, frame)
                         })
                         .collect();
@@ -365,13 +366,8 @@ impl Hub {
     }
 }
 
-fn event_frame(channel: &ChannelName, event: &str, offset: u64, data: Box<RawValue>) -> FrameText {
-    encode(&ServerFrame::Event {
-        channel: channel.to_string(),
-        event: event.to_owned(),
-        offset,
-        data,
-    })
+fn event_frame(channel: &ChannelName, event: &str, offset: u64, data: &RawValue) -> FrameText {
+    encode_event(channel.as_str(), event, offset, data)
 }
 
 #[cfg(test)]
