@@ -103,9 +103,12 @@ where
     // Taken now, so a shutdown that starts before the upgrade completes still waits for it.
     let tracked = tasks.tracker.token();
     // Combinators, not an async block: an async block would hold both the socket it was given
-    // and the future it awaits, for the connection's whole life.
+    // and the future it awaits, for the connection's whole life. The connection runs as a
+    // task of its own, so the upgrade's task (and what it holds) ends once the socket is made.
     upgrade.on_upgrade(move |socket| {
-        serve(socket, engine, tasks.stop).map(move |()| drop((permit, tracked)))
+        let connection = serve(socket, engine, tasks.stop).map(move |()| drop((permit, tracked)));
+        tokio::spawn(connection);
+        std::future::ready(())
     })
 }
 

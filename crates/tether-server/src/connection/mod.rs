@@ -69,50 +69,60 @@ where
     serve(sink, stream, engine, caller, through, stop, dialect)
 }
 
-/// The connection's life, once its transport is split.
-async fn serve<T, D>(
+/// The connection's life, once its transport is split. An async block rather than an async
+/// fn: a fn's arguments would be kept twice for the connection's whole life (as arguments and
+/// as locals), and an idle connection's memory is mostly this future.
+#[expect(
+    clippy::manual_async_fn,
+    reason = "an async fn would keep its arguments twice, for the connection's whole life"
+)]
+fn serve<T, D>(
     sink: futures_util::stream::SplitSink<T, ServerMessage>,
     mut stream: futures_util::stream::SplitStream<T>,
     engine: Engine,
     caller: Caller,
     through: Option<String>,
     stop: CancellationToken,
-    dialect: impl FnOnce(&Outbox) -> D,
-) where
+    dialect: impl FnOnce(&Outbox) -> D + Send,
+) -> impl Future<Output = ()> + Send
+where
     T: Transport,
     D: Dialect,
 {
-    let limits = engine.config().limits.clone();
-    let closer = Closer::child_of(&stop);
-    let registration = engine.register_connection(&caller, &closer, through);
-    let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
-    registration.watch_queue(outbox.depth());
-    let mut dialect = dialect(&outbox);
-    tracing::info!(
-        connection = registration.id(),
-        device = caller.device_name(),
-        "connected"
-    );
-    let heartbeat = Heartbeat::new();
-    let writing = writer::run(sink, queue, &closer, &heartbeat, &limits, engine.metrics());
-    tokio::join!(writing, dialect.read(&mut stream, &heartbeat));
-    dialect.end().await;
-    if matches!(closer.reason(), CloseReason::SlowConsumer) {
-        engine.metrics().slow_consumers.add(1);
+    async move {
+        // Borrowed, not copied: the limits are read for the connection's whole life.
+        let limits = &engine.config().limits;
+        let closer = Closer::child_of(&stop);
+        let registration = engine.register_connection(&caller, &closer, through);
+        let (outbox, queue) = Outbox::new(registration.id(), limits.queue(), closer.clone());
+        registration.watch_queue(outbox.depth());
+        let mut dialect = dialect(&outbox);
+        tracing::info!(
+            connection = registration.id(),
+            device = caller.device_name(),
+            "connected"
+        );
+        let heartbeat = Heartbeat::new();
+        let writing = writer::run(sink, queue, &closer, &heartbeat, limits, engine.metrics());
+        tokio::join!(writing, dialect.read(&mut stream, &heartbeat));
+        dialect.end().await;
+        if matches!(closer.reason(), CloseReason::SlowConsumer) {
+            engine.metrics().slow_consumers.add(1);
+        }
+        if let Some(id) = caller.device_id() {
+            engine.devices().seen(id, None);
+        }
+        tracing::info!(
+            connection = registration.id(),
+            reason = closer.reason().reason(),
+            "disconnected"
+        );
+        // Gone from the registry (lists, counts, revocation) before the socket ends; its slot
+        // among the device's and all connections is held until then (at most `CLOSE_GRACE`).
+        drop(registration);
+        // Boxed, as it runs once at the end: inline, its room would be part of every connection.
+        Box::pin(await_peer_close(&mut stream, &stop)).await;
     }
-    if let Some(id) = caller.device_id() {
-        engine.devices().seen(id, None);
-    }
-    tracing::info!(
-        connection = registration.id(),
-        reason = closer.reason().reason(),
-        "disconnected"
-    );
-    // Gone from the registry (lists, counts, revocation) before the socket ends; its slot
-    // among the device's and all connections is held until then (at most `CLOSE_GRACE`).
-    drop(registration);
-    // Boxed, as it runs once at the end: inline, its room would be part of every connection.
-    Box::pin(await_peer_close(&mut stream, &stop)).await;
 }
 
 /// Reads and drops what the peer still sends until its close frame (at most `CLOSE_GRACE`,
