@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::client::{Socket, next_text, subscriber};
 use crate::clock::now_ns;
+use crate::fanout_report::FanOut;
 use crate::serve::{CHANNEL, Go};
-use crate::servers::{Kind, Server};
+use crate::servers::{Kind, Programs, Server};
 use crate::stats::{ms, percentile};
 
 /// Time for every subscriber to be reading before the first event is due.
@@ -40,6 +41,37 @@ pub fn delivery(list: &[Delivery], server: Kind, subscribers: usize) -> Option<&
 /// Events per run for `subscribers`: two million deliveries, within 2,000 to 100,000 events.
 pub fn events_for(subscribers: usize) -> usize {
     (2_000_000 / subscribers).clamp(2_000, 100_000)
+}
+
+/// Every server's burst to each count in `subscribers`, then every server's paced run at half
+/// of Tether's burst rate for that count.
+pub async fn measure(programs: &Programs, subscribers: &[usize]) -> Result<FanOut> {
+    let mut running = Vec::new();
+    for kind in Kind::ALL {
+        running.push(Server::start(programs, kind).await?);
+    }
+    let mut burst = Vec::new();
+    for &n in subscribers {
+        for server in &mut running {
+            eprintln!("fan-out burst: {} to {n}", server.kind.name());
+            burst.push(run(server, n, events_for(n), 0).await?);
+        }
+    }
+    let mut paced = Vec::new();
+    for &n in subscribers {
+        let peak = delivery(&burst, Kind::Tether, n)
+            .context("no Tether burst run")?
+            .delivered_per_sec;
+        let interval = (2.0 * 1e9 * n as f64 / peak) as u64;
+        for server in &mut running {
+            eprintln!("fan-out paced: {} to {n}", server.kind.name());
+            paced.push(run(server, n, events_for(n), interval).await?);
+        }
+    }
+    for server in running {
+        server.stop().await;
+    }
+    Ok(FanOut { burst, paced })
 }
 
 /// One run: `subscribers` follow `server` while it publishes `events` every `interval_ns`

@@ -10,6 +10,7 @@ mod client;
 mod clock;
 mod engine;
 mod fanout;
+mod fanout_report;
 mod idle;
 mod lines;
 mod machine;
@@ -23,7 +24,10 @@ mod servers;
 mod stand_in_claude;
 mod startup;
 mod stats;
+mod tap;
+mod tether_process;
 mod transcripts;
+mod trip;
 mod ui;
 
 use std::path::PathBuf;
@@ -34,7 +38,7 @@ use tether_protocol::clock::{unix_now, utc};
 
 use crate::machine::Machine;
 use crate::report::Results;
-use crate::servers::{Kind, Programs, Server};
+use crate::servers::Programs;
 
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -66,6 +70,17 @@ enum Command {
         #[arg(long)]
         ui: Option<PathBuf>,
     },
+    /// The fan-out and the idle connections' memory alone (all three servers), as markdown
+    /// tables: for profiling them.
+    Fanout {
+        #[arg(long, default_value = "bench/peers")]
+        peers: PathBuf,
+        #[arg(long, value_delimiter = ',', default_value = "1,10,100,1000")]
+        subscribers: Vec<usize>,
+        /// Idle connections held (0: not measured).
+        #[arg(long, default_value_t = 0)]
+        idle: usize,
+    },
     /// Tether's side of the fan-out (started by `run`; reads commands on stdin).
     Serve { lines: PathBuf },
     /// Indexes Claude Code transcripts from nothing, then after `grow` grew (started by `run`).
@@ -74,8 +89,21 @@ enum Command {
     Page { projects: PathBuf, id: String },
     /// Search and file search alone, as JSON (for profiling them).
     Project,
+    /// The supervisor pipeline alone, as JSON (for profiling it).
+    Pipeline {
+        #[arg(long, default_value_t = 100_000)]
+        lines: usize,
+    },
     /// A session on a remote machine next to one on the hub, alone, as JSON.
     Remote,
+    /// A token's trip alone, as markdown (needs TETHER_CLAUDE, the real `claude`).
+    Trip,
+    /// The `claude` the trip bench gives Tether: runs TETHER_BENCH_CLAUDE and notes when it
+    /// handed each token over (started by Tether; its arguments are claude's).
+    Tap {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// The stand-in `claude` the remote bench runs (its arguments are claude's, ignored).
     Claude {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -83,15 +111,46 @@ enum Command {
     },
 }
 
+/// mimalloc: the engine allocates many small, short-lived buffers (frames, events, rows).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Serve { lines } => serve::run(&lines).await,
+        Command::Fanout {
+            peers,
+            subscribers,
+            idle,
+        } => {
+            raise_open_files_limit()?;
+            let lines = tempfile::tempdir()?;
+            let programs = programs(peers, lines.path())?;
+            if idle > 0 {
+                println!("{}", idle::table(&idle::measure(&programs, idle).await?));
+            }
+            let fanout = fanout::measure(&programs, &subscribers).await?;
+            println!("{}", fanout.tables());
+            for target in fanout.targets() {
+                println!(
+                    "{}: {} ({})",
+                    target.name,
+                    target.measured,
+                    if target.met { "met" } else { "missed" }
+                );
+            }
+            Ok(())
+        }
         Command::Index { projects, grow } => {
             println!(
                 "{}",
                 serde_json::to_string(&transcripts::index(&projects, &grow)?)?
             );
+            Ok(())
+        }
+        Command::Pipeline { lines } => {
+            println!("{}", serde_json::to_string(&pipeline::run(lines).await?)?);
             Ok(())
         }
         Command::Project => {
@@ -105,6 +164,21 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Claude { .. } => stand_in_claude::run(),
+        Command::Tap { args } => tap::run(&args),
+        Command::Trip => {
+            let bench = std::env::current_exe()?;
+            let trip = trip::run(&bench.with_file_name("tether"), &bench).await?;
+            println!("{}", trip.table());
+            for target in trip.targets() {
+                println!(
+                    "{}: {} ({})",
+                    target.name,
+                    target.measured,
+                    if target.met { "met" } else { "missed" }
+                );
+            }
+            Ok(())
+        }
         Command::Page { projects, id } => {
             println!(
                 "{}",
@@ -150,57 +224,18 @@ async fn measure(
         tether.display()
     );
     let lines_dir = tempfile::tempdir()?;
-    let lines = lines_dir.path().join("lines.jsonl");
-    lines::write(&lines, &lines::deltas(1000))?;
-    let programs = Programs {
-        node: servers::find("node", &peers)?,
-        bun: servers::find("bun", &peers)?,
-        bench,
-        peers: peers.canonicalize().context("the peers folder")?,
-        lines,
-    };
+    let programs = programs(peers, lines_dir.path())?;
     let machine = Machine::describe(&programs.node, &programs.bun);
 
-    let mut memory = Vec::new();
-    for kind in Kind::ALL {
-        eprintln!("idle: {} × {idle}", kind.name());
-        let server = Server::start(&programs, kind).await?;
-        memory.push(idle::run(&server, idle).await?);
-        server.stop().await;
-    }
+    let memory = idle::measure(&programs, idle).await?;
 
-    let mut running = Vec::new();
-    for kind in Kind::ALL {
-        running.push(Server::start(&programs, kind).await?);
-    }
-    let mut burst = Vec::new();
-    for &n in subscribers {
-        for server in &mut running {
-            eprintln!("fan-out burst: {} to {n}", server.kind.name());
-            burst.push(fanout::run(server, n, fanout::events_for(n), 0).await?);
-        }
-    }
-    let mut paced = Vec::new();
-    for &n in subscribers {
-        let peak = fanout::delivery(&burst, Kind::Tether, n)
-            .context("no Tether burst run")?
-            .delivered_per_sec;
-        let interval = (2.0 * 1e9 * n as f64 / peak) as u64;
-        for server in &mut running {
-            eprintln!("fan-out paced: {} to {n}", server.kind.name());
-            paced.push(fanout::run(server, n, fanout::events_for(n), interval).await?);
-        }
-    }
-    for server in running {
-        server.stop().await;
-    }
+    let fanout = fanout::measure(&programs, subscribers).await?;
 
     eprintln!("catch-up, pipeline, push, start-up, transcripts, search and files");
     Ok(Results {
         measured_at: format!("{} UTC", utc(unix_now())),
         machine,
-        burst,
-        paced,
+        fanout,
         idle: memory,
         catch_up: catch_up::run(missed).await?,
         pipeline: pipeline::run(100_000).await?,
@@ -209,7 +244,22 @@ async fn measure(
         transcripts: transcripts::run(&programs.bench).await?,
         project: project::run().await?,
         remote: remote::run(&tether, &programs.bench).await?,
+        trip: trip::run(&tether, &programs.bench).await?,
         ui: None,
+    })
+}
+
+/// The servers' programs, fed the bench's stream-json lines (written into `dir`).
+fn programs(peers: PathBuf, dir: &std::path::Path) -> Result<Programs> {
+    let bench = std::env::current_exe()?;
+    let lines = dir.join("lines.jsonl");
+    lines::write(&lines, &lines::deltas(1000))?;
+    Ok(Programs {
+        node: servers::find("node", &peers)?,
+        bun: servers::find("bun", &peers)?,
+        bench,
+        peers: peers.canonicalize().context("the peers folder")?,
+        lines,
     })
 }
 

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::catch_up::CatchUp;
-use crate::fanout::{Delivery, delivery};
+use crate::fanout_report::FanOut;
 use crate::idle::IdleMemory;
 use crate::machine::Machine;
 use crate::pipeline::Pipeline;
@@ -15,16 +15,15 @@ use crate::remote::RemoteBench;
 use crate::servers::Kind;
 use crate::startup::Startup;
 use crate::transcripts::TranscriptBench;
+use crate::trip::TripBench;
 use crate::ui::UiBench;
 
 #[derive(Debug, Serialize)]
 pub struct Results {
     pub measured_at: String,
     pub machine: Machine,
-    /// Everything due at once: the peak delivered rate.
-    pub burst: Vec<Delivery>,
-    /// Every server at half of Tether's peak for the same subscribers: the latency.
-    pub paced: Vec<Delivery>,
+    #[serde(flatten)]
+    pub fanout: FanOut,
     pub idle: Vec<IdleMemory>,
     pub catch_up: Vec<CatchUp>,
     pub pipeline: Pipeline,
@@ -35,10 +34,13 @@ pub struct Results {
     pub project: ProjectBench,
     /// A session on a remote machine next to one on the hub.
     pub remote: RemoteBench,
+    /// What Tether adds to a token's trip from the real `claude` to each device.
+    pub trip: TripBench,
     /// The browser's figures, when the browser tests ran first (`make bench` runs them).
     pub ui: Option<UiBench>,
 }
 
+/// One goal of the bench, and whether this run met it.
 #[derive(Debug)]
 pub struct Target {
     pub name: &'static str,
@@ -51,50 +53,17 @@ impl Results {
         self.idle.iter().find(|idle| idle.server == server)
     }
 
-    fn subscriber_counts(&self) -> Vec<usize> {
-        let mut counts: Vec<usize> = self.burst.iter().map(|run| run.subscribers).collect();
-        counts.dedup();
-        counts
-    }
-
     /// The issue's targets, each checked against these numbers.
     pub fn targets(&self) -> Vec<Target> {
         let mut targets = Vec::new();
-        let ratios: Vec<f64> = self
-            .subscriber_counts()
-            .into_iter()
-            .filter_map(|n| {
-                let tether = delivery(&self.burst, Kind::Tether, n)?;
-                let bun = delivery(&self.burst, Kind::Bun, n)?;
-                Some(tether.delivered_per_sec / bun.delivered_per_sec)
-            })
-            .collect();
-        if let Some(worst) = ratios.iter().copied().reduce(f64::min) {
-            targets.push(Target {
-                name: "fan-out throughput ≥ 1.5× Bun (every subscriber count)",
-                measured: format!("{worst:.2}× at worst"),
-                met: worst >= 1.5,
-            });
-        }
-        let worst_p99 = self
-            .paced
-            .iter()
-            .filter(|run| run.server == Kind::Tether)
-            .map(|run| run.p99_ms)
-            .reduce(f64::max);
-        if let Some(p99) = worst_p99 {
-            targets.push(Target {
-                name: "p99 < 5 ms at half of Tether's peak",
-                measured: format!("{p99:.2} ms at worst"),
-                met: p99 < 5.0,
-            });
-        }
+        targets.extend(self.trip.targets());
+        targets.extend(self.fanout.targets());
         if let Some(idle) = self.idle_of(Kind::Tether) {
             let kib = idle.bytes_per_connection / 1024.0;
             targets.push(Target {
-                name: "≤ 6 KiB per idle connection",
+                name: "≤ 2.5 KiB per idle authenticated connection",
                 measured: format!("{kib:.2} KiB"),
-                met: kib <= 6.0,
+                met: kib <= 2.5,
             });
             targets.push(Target {
                 name: "10,000 connections held on 2 cores",
@@ -102,6 +71,11 @@ impl Results {
                 met: idle.connections >= 10_000 && self.machine.cores <= 2,
             });
         }
+        targets.push(Target {
+            name: "supervisor pipeline ≥ 500,000 lines/s",
+            measured: format!("{:.0} lines/s", self.pipeline.lines_per_sec),
+            met: self.pipeline.lines_per_sec >= 500_000.0,
+        });
         targets.push(Target {
             name: "approval to push leaving the engine, p99 ≤ 20 ms",
             measured: format!("{:.2} ms", self.push.p99_ms),
@@ -200,9 +174,10 @@ impl Results {
              Servers and load generator share the machine.\n",
             m.cpu, m.cores, m.memory_gib, m.kernel, m.tether, m.node, m.bun
         );
-        self.write_fanout(&mut out);
-        self.write_latency(&mut out);
-        self.write_idle(&mut out);
+        out.push_str(&self.trip.table());
+        out.push_str(&self.fanout.tables());
+        out.push_str(&crate::idle::table(&self.idle));
+        out.push('\n');
         self.write_rest(&mut out);
         self.write_transcripts(&mut out);
         out.push_str(&self.project.table());
@@ -216,99 +191,6 @@ impl Results {
             let _ = writeln!(out, "| {} | {} | {met} |", target.name, target.measured);
         }
         out
-    }
-
-    fn write_fanout(&self, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "## Fan-out: delivered events per second (all events due at once)\n\n\
-             | subscribers | events | Tether | Node ws | Bun | Tether/Node | Tether/Bun |\n\
-             |---:|---:|---:|---:|---:|---:|---:|"
-        );
-        for n in self.subscriber_counts() {
-            let rate = |kind| delivery(&self.burst, kind, n).map(|run| run.delivered_per_sec);
-            let (Some(tether), Some(node), Some(bun)) =
-                (rate(Kind::Tether), rate(Kind::Node), rate(Kind::Bun))
-            else {
-                continue;
-            };
-            let events = delivery(&self.burst, Kind::Tether, n).map_or(0, |run| run.events);
-            let _ = writeln!(
-                out,
-                "| {n} | {events} | {tether:.0} | {node:.0} | {bun:.0} | {:.2}× | {:.2}× |",
-                tether / node,
-                tether / bun
-            );
-        }
-        let unsaved = self
-            .burst
-            .iter()
-            .chain(&self.paced)
-            .map(|run| run.unsaved)
-            .max()
-            .unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "\nTether saved every event it published{}.\n",
-            if unsaved == 0 {
-                String::new()
-            } else {
-                format!(" but {unsaved} (its store's queue was full)")
-            }
-        );
-    }
-
-    fn write_latency(&self, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "## Latency at half of Tether's peak (the same rate for every server), ms\n\n\
-             Measured from each event's due time to its arrival, p50 / p99 / p99.9. A server \
-             that delivers less than 90% of the offered rate is marked overloaded: its queue \
-             grows for the whole run, and so does the latency.\n\n\
-             | subscribers | events/s | Tether | Node ws | Bun |\n|---:|---:|---|---|---|"
-        );
-        for n in self.subscriber_counts() {
-            let cell = |kind| {
-                delivery(&self.paced, kind, n).map_or_else(String::new, |run| {
-                    let mut cell =
-                        format!("{:.2} / {:.2} / {:.2}", run.p50_ms, run.p99_ms, run.p999_ms);
-                    let delivered = run.delivered_per_sec / n as f64;
-                    if delivered < 0.9 * run.offered_per_sec {
-                        let _ = write!(cell, " (overloaded: {delivered:.0}/s)");
-                    }
-                    cell
-                })
-            };
-            let rate = delivery(&self.paced, Kind::Tether, n)
-                .map_or(0.0, |run| run.delivered_per_sec / n as f64);
-            let _ = writeln!(
-                out,
-                "| {n} | {rate:.0} | {} | {} | {} |",
-                cell(Kind::Tether),
-                cell(Kind::Node),
-                cell(Kind::Bun)
-            );
-        }
-        out.push('\n');
-    }
-
-    fn write_idle(&self, out: &mut String) {
-        let _ = writeln!(
-            out,
-            "## Memory per idle authenticated connection\n\n\
-             | server | connections | per connection | resident in all |\n|---|---:|---:|---:|"
-        );
-        for idle in &self.idle {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {:.2} KiB | {:.1} MiB |",
-                idle.server.name(),
-                idle.connections,
-                idle.bytes_per_connection / 1024.0,
-                idle.resident_bytes as f64 / (1024.0 * 1024.0)
-            );
-        }
-        out.push('\n');
     }
 
     fn write_transcripts(&self, out: &mut String) {

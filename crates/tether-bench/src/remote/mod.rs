@@ -7,26 +7,26 @@
 
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use futures_util::SinkExt;
 use serde::Serialize;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-mod device;
+pub mod device;
 
 use self::device::Device;
 use crate::client::{Socket, connect};
 use crate::report::Target;
 use crate::servers::resident_bytes;
 use crate::stats::{ms, percentile};
+use crate::tether_process::Engine;
 
 /// Tokens per second in the latency runs, how many a turn, and turns of each.
 const PACED_RATE: u64 = 1_000;
@@ -53,60 +53,6 @@ pub struct RemoteBench {
     pub idle_links: usize,
     pub bytes_per_idle_link: f64,
     pub bytes_per_idle_device: f64,
-}
-
-/// One `tether` engine: its process, data directory and keyring service.
-struct Engine {
-    tether: PathBuf,
-    data: tempfile::TempDir,
-    service: String,
-    claude: PathBuf,
-}
-
-impl Engine {
-    fn new(tether: &Path, claude: &Path, name: &str) -> Result<Self> {
-        Ok(Self {
-            tether: tether.to_path_buf(),
-            data: tempfile::tempdir()?,
-            service: format!("tether-bench-{name}-{}", std::process::id()),
-            claude: claude.to_path_buf(),
-        })
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(&self.tether);
-        command
-            .args(args)
-            .env("TETHER_DATA_DIR", self.data.path())
-            .env("TETHER_KEYRING_SERVICE", &self.service)
-            .env("TETHER_CLAUDE", &self.claude)
-            // The bench's device reads a whole burst: its queue holds one.
-            .env("TETHER_LIMITS__OUTBOUND_QUEUE", "100000")
-            .env("TETHER_LIMITS__OUTBOUND_QUEUE_BYTES", "268435456")
-            .env_remove("TETHER_CONFIG")
-            .kill_on_drop(true);
-        command
-    }
-
-    /// Runs a command to its end; its stdout.
-    async fn output(&self, args: &[&str]) -> Result<String> {
-        let out = self.command(args).output().await?;
-        if !out.status.success() {
-            bail!("tether {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(String::from_utf8(out.stdout)?)
-    }
-
-    /// Starts a long-running command and returns it with its first stdout line.
-    async fn start(&self, args: &[&str]) -> Result<(Child, String)> {
-        let mut child = self.command(args).stdout(Stdio::piped()).spawn()?;
-        let stdout = child.stdout.take().context("stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next_line().await?.context("no first line")?;
-        // The rest is read and dropped, so the pipe never fills.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Ok((child, first))
-    }
 }
 
 pub async fn run(tether: &Path, bench: &Path) -> Result<RemoteBench> {
