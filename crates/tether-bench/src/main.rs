@@ -132,14 +132,7 @@ async fn main() -> Result<()> {
             }
             let fanout = fanout::measure(&programs, &subscribers).await?;
             println!("{}", fanout.tables());
-            for target in fanout.targets() {
-                println!(
-                    "{}: {} ({})",
-                    target.name,
-                    target.measured,
-                    if target.met { "met" } else { "missed" }
-                );
-            }
+            print_targets(&fanout.targets());
             Ok(())
         }
         Command::Index { projects, grow } => {
@@ -169,14 +162,7 @@ async fn main() -> Result<()> {
             let bench = std::env::current_exe()?;
             let trip = trip::run(&bench.with_file_name("tether"), &bench).await?;
             println!("{}", trip.table());
-            for target in trip.targets() {
-                println!(
-                    "{}: {} ({})",
-                    target.name,
-                    target.measured,
-                    if target.met { "met" } else { "missed" }
-                );
-            }
+            print_targets(&trip.targets());
             Ok(())
         }
         Command::Page { projects, id } => {
@@ -247,6 +233,14 @@ async fn measure(
         trip: trip::run(&tether, &programs.bench).await?,
         ui: None,
     })
+}
+
+/// Prints each goal, measured, and whether it was met.
+fn print_targets(targets: &[report::Target]) {
+    for target in targets {
+        let met = if target.met { "met" } else { "missed" };
+        println!("{}: {} ({met})", target.name, target.measured);
+    }
 }
 
 /// The servers' programs, fed the bench's stream-json lines (written into `dir`).

@@ -30,10 +30,11 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut line = String::new();
     // Bounded by claude's output: it ends when claude closes its stdout.
     while lines.read_line(&mut line)? > 0 {
+        // Noted before it is written: a full pipe (Tether reading slowly) is Tether's time.
+        let handed = wall_ns();
         out.write_all(line.as_bytes())?;
         out.flush()?;
-        let handed = wall_ns();
-        if let Some(token) = token_of(&line) {
+        if let Some(token) = token_after(&line, TEXT) {
             // One write per token, so a tap killed with its session loses nothing noted.
             notes.write_all(format!("{token} {handed}\n").as_bytes())?;
         }
@@ -43,9 +44,9 @@ pub fn run(args: &[String]) -> Result<()> {
     std::process::exit(status.code().unwrap_or(1));
 }
 
-/// The bench's token a stream-json text delta carries, if it carries one.
-pub fn token_of(line: &str) -> Option<&str> {
-    let (_, rest) = line.split_once(TEXT)?;
+/// The bench's token (`tok…`) in the JSON string that follows `marker` in `text`, if any.
+pub fn token_after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
+    let (_, rest) = text.split_once(marker)?;
     let token = rest.split('"').next()?.trim();
     token.starts_with("tok").then_some(token)
 }

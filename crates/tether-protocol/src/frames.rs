@@ -166,26 +166,32 @@ struct EventFrame<'a> {
 }
 
 /// Encodes the `event` frame of `event` at `offset` on `channel`, with `data`: the same text
-/// as encoding the [`ServerFrame::Event`], in one allocation of the right size.
+/// as encoding the [`ServerFrame::Event`], written into a buffer of its exact size (names that
+/// need escaping only make it grow).
 pub fn encode_event(channel: &str, event: &str, offset: u64, data: &RawValue) -> FrameText {
-    // The fixed keys and punctuation, and up to 20 digits of offset.
-    const FRAME: usize = 64;
-    let mut text = Vec::with_capacity(FRAME + channel.len() + event.len() + data.get().len());
+    let mut text = Vec::with_capacity(event_frame_len(channel, event, offset, data));
     let frame = EventFrame {
         channel,
         event,
         offset,
         data,
     };
-    // Strings and validated JSON only: writing them to memory cannot fail.
-    let _ = serde_json::to_writer(&mut text, &frame);
-    String::from_utf8(text).unwrap_or_default().into()
+    let encoded = serde_json::to_writer(&mut text, &frame)
+        .map_err(|error| error.to_string())
+        .and_then(|()| String::from_utf8(text).map_err(|error| error.to_string()));
+    finish(encoded)
 }
 
-/// Serializes a server frame once, ready to be sent to any number of sockets.
-pub fn encode(frame: &ServerFrame) -> FrameText {
-    // Serializing these types cannot fail: every key is a string and every value is plain data.
-    serde_json::to_string(frame)
+/// The length of an `event` frame whose names need no escaping.
+fn event_frame_len(channel: &str, event: &str, offset: u64, data: &RawValue) -> usize {
+    const PUNCTUATION: &str = r#"{"type":"event","channel":"","event":"","offset":,"data":}"#;
+    let digits = offset.checked_ilog10().map_or(1, |log| log as usize + 1);
+    PUNCTUATION.len() + channel.len() + event.len() + digits + data.get().len()
+}
+
+/// The frame's text, or (logged) an internal error in its place.
+fn finish(encoded: Result<String, String>) -> FrameText {
+    encoded
         .unwrap_or_else(|error| {
             tracing::error!(%error, "a server frame failed to serialize");
             r#"{"type":"response","id":null,"error":{"code":"internal","message":"frame encoding failed"}}"#.to_owned()
@@ -193,11 +199,17 @@ pub fn encode(frame: &ServerFrame) -> FrameText {
         .into()
 }
 
+/// Serializes a server frame once, ready to be sent to any number of sockets.
+pub fn encode(frame: &ServerFrame) -> FrameText {
+    // Serializing these types cannot fail: every key is a string and every value is plain data.
+    finish(serde_json::to_string(frame).map_err(|error| error.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::value::RawValue;
 
-    use super::{ServerFrame, encode, encode_event};
+    use super::{ServerFrame, encode, encode_event, event_frame_len};
 
     #[test]
     fn an_event_encoded_from_borrowed_parts_is_the_same_frame() {
@@ -210,5 +222,10 @@ mod tests {
         });
         let borrowed = encode_event("session:a-1", "part.delta", u64::MAX, &data);
         assert_eq!(borrowed.as_str(), whole.as_str());
+        for offset in [0, 9, 10, 999_999, 1_000_000, u64::MAX] {
+            let frame = encode_event("session:a-1", "part.delta", offset, &data);
+            let expected = event_frame_len("session:a-1", "part.delta", offset, &data);
+            assert_eq!(frame.len(), expected, "offset {offset}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! token streams however many sessions stream at once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, Transaction, params};
@@ -115,29 +115,18 @@ impl Writer {
     ) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
         let mut heads: BTreeMap<&str, ChannelUpdate> = BTreeMap::new();
-        {
-            let mut insert = transaction.prepare_cached(
-                "INSERT OR REPLACE INTO events (channel, offset, event, data, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for event in events {
-                insert.execute(params![
-                    event.channel,
-                    event.offset,
-                    event.event,
-                    event.data.get(),
-                    event.at
-                ])?;
-                let floor = self.lineage.continue_log(&event.channel, event.offset);
-                let update = heads
-                    .entry(&event.channel)
-                    .or_insert_with(|| ChannelUpdate {
-                        epoch: self.lineage.epoch_of(event),
-                        ..ChannelUpdate::default()
-                    });
-                update.head = event.offset;
-                update.floor = update.floor.max(floor.unwrap_or(0));
-                update.bytes += event.size();
-            }
+        insert_events(&transaction, events)?;
+        for event in events {
+            let floor = self.lineage.continue_log(&event.channel, event.offset);
+            let update = heads
+                .entry(&event.channel)
+                .or_insert_with(|| ChannelUpdate {
+                    epoch: self.lineage.epoch_of(event),
+                    ..ChannelUpdate::default()
+                });
+            update.head = event.offset;
+            update.floor = update.floor.max(floor.unwrap_or(0));
+            update.bytes += event.size();
         }
         for (channel, update) in heads {
             transaction.execute(
@@ -159,6 +148,42 @@ impl Writer {
         transaction.commit()?;
         Ok(())
     }
+}
+
+/// Events inserted by one statement: one statement for many rows saves SQLite most of its
+/// per-statement work.
+const ROWS_PER_INSERT: usize = 32;
+
+/// `INSERT OR REPLACE` of `rows` events (rows later in the statement replace earlier ones with
+/// the same channel and offset, as separate statements in that order would).
+fn insert_sql(rows: usize) -> String {
+    let values = vec!["(?, ?, ?, ?, ?)"; rows].join(", ");
+    format!("INSERT OR REPLACE INTO events (channel, offset, event, data, at) VALUES {values}")
+}
+
+/// Inserts `events` in order, `ROWS_PER_INSERT` to a statement, then the rest one by one.
+fn insert_events(transaction: &Transaction<'_>, events: &[EventRow]) -> Result<(), StoreError> {
+    static MANY: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_INSERT));
+    static ONE: LazyLock<String> = LazyLock::new(|| insert_sql(1));
+    let (full, rest) = events.split_at(events.len() - events.len() % ROWS_PER_INSERT);
+    for (sql, per_statement, rows) in [(&*MANY, ROWS_PER_INSERT, full), (&*ONE, 1, rest)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let mut insert = transaction.prepare_cached(sql)?;
+        for statement_rows in rows.chunks(per_statement) {
+            for (n, event) in statement_rows.iter().enumerate() {
+                let first = n * 5 + 1;
+                insert.raw_bind_parameter(first, &event.channel)?;
+                insert.raw_bind_parameter(first + 1, event.offset)?;
+                insert.raw_bind_parameter(first + 2, &event.event)?;
+                insert.raw_bind_parameter(first + 3, event.data.get())?;
+                insert.raw_bind_parameter(first + 4, event.at)?;
+            }
+            insert.raw_execute()?;
+        }
+    }
+    Ok(())
 }
 
 /// What one commit changes of a channel's saved position.
@@ -361,4 +386,50 @@ fn mark_clean(connection: &Connection) -> Result<(), StoreError> {
         [],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+    use serde_json::value::RawValue;
+
+    use super::{ROWS_PER_INSERT, insert_events};
+    use crate::records::EventRow;
+    use crate::schema::migrate;
+
+    fn row(offset: u64, data: &str) -> EventRow {
+        EventRow {
+            channel: "session:s".into(),
+            epoch: "e1".into(),
+            offset,
+            event: "part.delta".into(),
+            data: RawValue::from_string(data.into()).unwrap(),
+            at: 0,
+        }
+    }
+
+    #[test]
+    fn rows_inserted_many_to_a_statement_are_all_saved_and_a_repeated_one_keeps_its_last_write() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        migrate(&mut connection).unwrap();
+        let last = 2 * ROWS_PER_INSERT as u64 + 3;
+        let mut rows: Vec<EventRow> = (1..=last).map(|n| row(n, &n.to_string())).collect();
+        // Offset 4 again, inside the first statement's rows: the later write wins.
+        rows.insert(10, row(4, r#""again""#));
+        let transaction = connection.transaction().unwrap();
+        insert_events(&transaction, &rows).unwrap();
+        transaction.commit().unwrap();
+        let mut query = connection
+            .prepare("SELECT offset, data FROM events ORDER BY offset")
+            .unwrap();
+        let saved: Vec<(u64, String)> = query
+            .query_map([], |found| Ok((found.get(0)?, found.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let offsets: Vec<u64> = saved.iter().map(|(offset, _)| *offset).collect();
+        assert_eq!(offsets, (1..=last).collect::<Vec<_>>());
+        assert_eq!(saved[3].1, r#""again""#);
+        assert_eq!(saved[4].1, "5");
+    }
 }

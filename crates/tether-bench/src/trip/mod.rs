@@ -6,9 +6,9 @@
 //! reading the line, parsing, the transcript, the saved log, the fan-out and the socket.
 
 mod reader;
+mod report;
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -18,13 +18,12 @@ use serde_json::json;
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 
 use crate::remote::device::Device;
-use crate::report::Target;
 use crate::stats::{ms, percentile};
 use crate::tap;
 use crate::tether_process::Engine;
 
 /// Deltas in the measured answer, and the pause after each (the fake API's pace).
-const CHUNKS: usize = 200;
+const CHUNKS: usize = 500;
 const DELAY_MS: u64 = 20;
 /// Sessions × devices.
 const CASES: [(usize, usize); 3] = [(1, 1), (4, 4), (16, 10)];
@@ -215,7 +214,7 @@ fn handed_over(taps: &Path) -> Result<HashMap<String, u64>> {
     for entry in std::fs::read_dir(taps)? {
         for line in std::fs::read_to_string(entry?.path())?.lines() {
             if let Some((token, at)) = line.split_once(' ') {
-                handed.insert(token.to_owned(), at.parse()?);
+                handed.entry(token.to_owned()).or_insert(at.parse()?);
             }
         }
     }
@@ -227,64 +226,10 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     // The fields after the command name, which is in parentheses and may hold spaces.
     let (_, rest) = stat.rsplit_once(") ").context("an unreadable stat")?;
-    let fields: Vec<&str> = rest.split(' ').collect();
-    let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
+    let mut fields = rest.split(' ').skip(11);
+    let (user, system) = (fields.next(), fields.next());
+    let ticks =
+        user.context("no utime")?.parse::<f64>()? + system.context("no stime")?.parse::<f64>()?;
     let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)?.unwrap_or(100);
     Ok(ticks / per_second as f64)
-}
-
-impl TripBench {
-    pub fn targets(&self) -> Vec<Target> {
-        let mut targets = Vec::new();
-        for case in &self.cases {
-            let (name, goal) = match (case.sessions, case.devices) {
-                (16, 10) => (
-                    "a token's trip, 16 sessions × 10 devices: added p99 ≤ 5 ms",
-                    5.0,
-                ),
-                (1, 1) => (
-                    "a token's trip, 1 session × 1 device: added p99 ≤ 1 ms",
-                    1.0,
-                ),
-                _ => (
-                    "a token's trip, 4 sessions × 4 devices: added p99 ≤ 1 ms",
-                    1.0,
-                ),
-            };
-            targets.push(Target {
-                name,
-                measured: format!("{:.2} ms", case.p99_ms),
-                met: case.p99_ms <= goal,
-            });
-        }
-        targets
-    }
-
-    pub fn table(&self) -> String {
-        let mut out = format!(
-            "## A token's trip: what Tether adds from claude's stdout to each device\n\n\
-             The real `claude` streams {} deltas {} ms apart from the fake API in every session \
-             at once; every device follows every session. Added latency: from the moment a \
-             tap between `claude` and Tether handed the line over to the moment the device \
-             read the token's frame.\n\n\
-             | sessions × devices | tokens delivered | added p50 | p99 | p99.9 | engine CPU per delivered token |\n\
-             |---|---:|---:|---:|---:|---:|\n",
-            self.chunks, self.delay_ms
-        );
-        for case in &self.cases {
-            let _ = writeln!(
-                out,
-                "| {} × {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.1} µs |",
-                case.sessions,
-                case.devices,
-                case.delivered,
-                case.p50_ms,
-                case.p99_ms,
-                case.p999_ms,
-                case.engine_cpu_us_per_token
-            );
-        }
-        out.push('\n');
-        out
-    }
 }

@@ -8,8 +8,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::{Socket, connect};
+use crate::client::{Socket, connect, next_text};
 use crate::stand_in_claude::wall_ns;
+use crate::tap::token_after;
 
 /// The longest a turn of the bench may take.
 const TURN_WAIT: Duration = Duration::from_secs(300);
@@ -20,6 +21,10 @@ pub async fn follow(address: &str, token: &str, sessions: &[String]) -> Result<S
     let channels: Vec<String> = sessions.iter().map(|id| format!("session:{id}")).collect();
     let subscribe = json!({ "type": "subscribe", "id": 1, "channels": channels });
     socket.send(Message::text(subscribe.to_string())).await?;
+    let subscribed = next_text(&mut socket).await?;
+    if !subscribed.starts_with(r#"{"type":"subscribed""#) {
+        bail!("expected subscribed, got {subscribed}");
+    }
     Ok(socket)
 }
 
@@ -40,7 +45,8 @@ pub async fn tokens(
             if let Some(token) = delta_token(text.as_str())
                 && token.starts_with(prefix)
             {
-                arrived.insert(token.to_owned(), at);
+                // The first arrival counts, should a token ever come twice.
+                arrived.entry(token.to_owned()).or_insert(at);
             }
         }
         Ok::<_, anyhow::Error>(())
@@ -57,7 +63,5 @@ fn delta_token(frame: &str) -> Option<&str> {
     if !frame.contains(r#""event":"part.delta""#) {
         return None;
     }
-    let (_, rest) = frame.split_once(r#""text":""#)?;
-    let token = rest.split('"').next()?.trim();
-    token.starts_with("tok").then_some(token)
+    token_after(frame, r#""text":""#)
 }

@@ -217,3 +217,34 @@ impl Outbox {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tokio_util::sync::CancellationToken;
+
+    use super::{Closer, Outbound, Outbox, QueueLimits};
+    use tether_protocol::FrameText;
+
+    #[test]
+    fn taking_what_waits_stops_at_the_limits_and_frees_what_it_took() {
+        let closer = Closer::child_of(&CancellationToken::new());
+        let limits = QueueLimits {
+            items: 16,
+            bytes: 1 << 20,
+        };
+        let (outbox, mut inbox) = Outbox::new(1, limits, closer);
+        for text in ["aaaa", "bb", "cccccc", "d"] {
+            assert!(outbox.push(Outbound::Frame(FrameText::from(text))));
+        }
+        assert_eq!(outbox.depth().bytes(), 13);
+        let mut taken = Vec::new();
+        // Until at least 5 bytes are taken: the item that reaches the limit goes too.
+        inbox.take_waiting(&mut taken, 16, 5);
+        assert_eq!(taken.len(), 2);
+        assert_eq!(outbox.depth().bytes(), 7);
+        // Counting what it already holds: one more makes three items.
+        inbox.take_waiting(&mut taken, 3, usize::MAX);
+        assert_eq!(taken.len(), 3);
+        assert_eq!(outbox.depth().bytes(), 1);
+    }
+}

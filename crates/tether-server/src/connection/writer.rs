@@ -78,8 +78,8 @@ where
 /// `first` and the items already waiting behind it (at most `COALESCE` items, and no more
 /// once `COALESCE_BYTES` are taken), to go out together.
 fn waiting_after(first: Outbound, queue: &mut Inbox) -> Vec<Outbound> {
-    let mut ready = Vec::with_capacity(COALESCE);
-    ready.push(first);
+    // Grown as items come: a flush of one item allocates for one.
+    let mut ready = vec![first];
     queue.take_waiting(&mut ready, COALESCE, COALESCE_BYTES);
     ready
 }

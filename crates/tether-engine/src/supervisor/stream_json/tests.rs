@@ -248,4 +248,18 @@ fn the_fast_path_refuses_what_is_not_a_whole_stream_event_line() {
         assert!(stream_event::fast_line(line).is_none(), "{line}");
     }
     assert!(parse(r#"{"type":"stream_event","event":{}"#).is_err());
+    // Parts it does not read are still checked as a `Value` would check them.
+    let deep = format!(
+        r#"{{"type":"stream_event","event":{{}},"x":{}{}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    for line in [
+        r#"{"type":"stream_event","event":{"type":"content_block_stop","index":0},"x":1e400}"#,
+        r#"{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi","partial_json":"\udc00"}}}"#,
+        deep.as_str(),
+    ] {
+        assert!(stream_event::fast_line(line).is_none(), "{line}");
+        assert!(parse(line).is_err(), "{line}");
+    }
 }
