@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, Params, Transaction, params};
 
 use super::health::Health;
 use super::queue::{Batch, Queue};
@@ -129,7 +129,8 @@ impl Writer {
             update.bytes += event.size();
         }
         for (channel, update) in heads {
-            transaction.execute(
+            execute(
+                &transaction,
                 "INSERT INTO channels (name, epoch, head, floor, bytes) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (name) DO UPDATE SET epoch = excluded.epoch, head = excluded.head,
                      floor = max(floor, excluded.floor), bytes = bytes + excluded.bytes",
@@ -148,6 +149,16 @@ impl Writer {
         transaction.commit()?;
         Ok(())
     }
+}
+
+/// Runs one statement of a commit, prepared once and kept: a commit runs the same few
+/// statements every time (once per event, at the pace tokens arrive).
+fn execute(
+    transaction: &Transaction<'_>,
+    sql: &str,
+    params: impl Params,
+) -> rusqlite::Result<usize> {
+    transaction.prepare_cached(sql)?.execute(params)
 }
 
 /// Events inserted by one statement: one statement for many rows saves SQLite most of its
@@ -223,7 +234,8 @@ impl Lineage {
 fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError> {
     match row {
         Row::Project(project) => {
-            transaction.execute(
+            execute(
+                transaction,
                 "INSERT OR REPLACE INTO projects (id, name, path, added_at, machine)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
@@ -237,7 +249,8 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
         }
         Row::Session(record) => {
             let info = &record.info;
-            transaction.execute(
+            execute(
+                transaction,
                 "INSERT OR REPLACE INTO sessions (id, project_id, status, model, permission_mode,
                      claude_session_id, created_at, total_cost_usd, usage, last_error, todos,
                      last_active_at, origin, title, machine)
@@ -269,7 +282,8 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             seq,
             message,
         } => {
-            transaction.execute(
+            execute(
+                transaction,
                 // An upsert, not a replace: the search index's triggers see an update.
                 "INSERT INTO messages (session_id, seq, id, role, parts) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (session_id, seq) DO UPDATE
@@ -284,7 +298,8 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             )?;
         }
         Row::Device(device) => {
-            transaction.execute(
+            execute(
+                transaction,
                 "INSERT OR REPLACE INTO devices (id, name, paired_at, last_seen, last_address, machine)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
@@ -298,12 +313,17 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             )?;
         }
         Row::DeviceRemoved(id) => {
-            transaction.execute("DELETE FROM devices WHERE id = ?1", [id.as_str()])?;
+            execute(
+                transaction,
+                "DELETE FROM devices WHERE id = ?1",
+                [id.as_str()],
+            )?;
             let subscriptions = "DELETE FROM push_subscriptions WHERE device_id = ?1";
-            transaction.execute(subscriptions, [id.as_str()])?;
+            execute(transaction, subscriptions, [id.as_str()])?;
         }
         Row::Push(record) => {
-            transaction.execute(
+            execute(
+                transaction,
                 "INSERT OR REPLACE INTO push_subscriptions
                      (endpoint, device_id, p256dh, auth, kinds, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -318,13 +338,15 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             )?;
         }
         Row::PushRemoved(endpoint) => {
-            transaction.execute(
+            execute(
+                transaction,
                 "DELETE FROM push_subscriptions WHERE endpoint = ?1",
                 [endpoint],
             )?;
         }
         Row::Key(key) => {
-            transaction.execute(
+            execute(
+                transaction,
                 "INSERT OR REPLACE INTO ssh_keys (fingerprint, name, public_key, added_at, last_used)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
@@ -337,14 +359,22 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             )?;
         }
         Row::KeyRemoved(fingerprint) => {
-            transaction.execute("DELETE FROM ssh_keys WHERE fingerprint = ?1", [fingerprint])?;
+            execute(
+                transaction,
+                "DELETE FROM ssh_keys WHERE fingerprint = ?1",
+                [fingerprint],
+            )?;
         }
         Row::ProjectRemoved(id) => {
-            transaction.execute("DELETE FROM projects WHERE id = ?1", [id])?;
+            execute(transaction, "DELETE FROM projects WHERE id = ?1", [id])?;
         }
         Row::SessionRemoved(id) => {
-            transaction.execute("DELETE FROM messages WHERE session_id = ?1", [id])?;
-            transaction.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+            execute(
+                transaction,
+                "DELETE FROM messages WHERE session_id = ?1",
+                [id],
+            )?;
+            execute(transaction, "DELETE FROM sessions WHERE id = ?1", [id])?;
             remove_channel(transaction, &format!("session:{id}"))?;
         }
         Row::ChannelRemoved(channel) => remove_channel(transaction, channel)?,
@@ -352,13 +382,14 @@ fn write_row(transaction: &Transaction<'_>, row: &Row) -> Result<(), StoreError>
             key,
             value: Some(value),
         } => {
-            transaction.execute(
+            execute(
+                transaction,
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
                 params![key, value],
             )?;
         }
         Row::Setting { key, value: None } => {
-            transaction.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+            execute(transaction, "DELETE FROM settings WHERE key = ?1", [key])?;
         }
     }
     Ok(())
