@@ -20,6 +20,8 @@ mod retention;
 mod schema;
 /// Full-text search of saved messages.
 mod search;
+/// Reindexing changed messages for search, at most once a second while they stream.
+mod search_index;
 /// The writer thread and its group commits.
 mod writer;
 

@@ -107,18 +107,21 @@ impl Queue {
         self.wake.notify_one();
     }
 
-    /// Waits for work and takes all of it: everything queued meanwhile commits together.
-    /// Returns `None` once closed and drained.
-    pub fn take(&self) -> Option<Batch> {
+    /// Waits for work, for `wait` at most if given, and takes all of it: everything queued
+    /// meanwhile commits together. Returns an empty batch when `wait` ran out first, and
+    /// `None` once closed and drained.
+    pub fn take(&self, wait: Option<Duration>) -> Option<Batch> {
         let mut pending = self.lock();
-        while pending.is_empty() && !pending.closing {
-            pending = self
-                .wake
-                .wait(pending)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
+        let idle = |pending: &mut Batch| pending.is_empty() && !pending.closing;
+        pending = match wait {
+            Some(wait) => {
+                let waited = self.wake.wait_timeout_while(pending, wait, idle);
+                waited.unwrap_or_else(PoisonError::into_inner).0
+            }
+            None => (self.wake.wait_while(pending, idle)).unwrap_or_else(PoisonError::into_inner),
+        };
         if pending.is_empty() {
-            return None;
+            return (!pending.closing).then(Batch::default);
         }
         let batch = std::mem::take(&mut *pending);
         pending.closing = batch.closing;

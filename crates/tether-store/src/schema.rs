@@ -6,7 +6,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order: the schema version after step `n` is `n + 1`.
-const MIGRATIONS: [&str; 10] = [
+const MIGRATIONS: [&str; 11] = [
     // 1: projects, sessions with their messages, and the per-channel event log.
     "CREATE TABLE meta (
          key TEXT PRIMARY KEY,
@@ -143,6 +143,14 @@ const MIGRATIONS: [&str; 10] = [
      ALTER TABLE projects_by_machine RENAME TO projects;
      ALTER TABLE sessions ADD COLUMN machine TEXT;
      ALTER TABLE devices ADD COLUMN machine INTEGER NOT NULL DEFAULT 0;",
+    // 11: a changed message is no longer reindexed for search at every token it streams: the
+    // change marks its row stale, and the writer reindexes stale rows (see `search_index`).
+    "ALTER TABLE message_rows ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
+     CREATE INDEX message_rows_stale ON message_rows (id) WHERE stale;
+     DROP TRIGGER message_changed;
+     CREATE TRIGGER message_changed AFTER UPDATE OF parts ON messages BEGIN
+         UPDATE message_rows SET stale = 1 WHERE session_id = new.session_id AND seq = new.seq;
+     END;",
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,7 @@ use super::health::Health;
 use super::queue::{Batch, Queue};
 use super::records::{EventRow, Row, RowKey};
 use super::retention::{Retention, RetentionLimits};
+use super::search_index::SearchIndex;
 use super::{StoreError, random_epoch};
 
 /// The longest pause before a failed commit is tried again.
@@ -23,6 +24,7 @@ pub struct Writer {
     health: Arc<Health>,
     retention: Retention,
     lineage: Lineage,
+    index: SearchIndex,
 }
 
 /// Which channels' saved logs lost events in this run.
@@ -47,13 +49,15 @@ impl Writer {
             health,
             retention: Retention::new(limits),
             lineage: Lineage::default(),
+            index: SearchIndex::default(),
         }
     }
 
-    /// Commits batches until the store closes, then marks the shutdown clean.
+    /// Commits batches until the store closes, then marks the shutdown clean. With nothing to
+    /// commit, it still wakes when stale messages are due to be reindexed.
     pub fn run(mut self) {
         let mut backoff = Duration::from_millis(50);
-        while let Some(batch) = self.queue.take() {
+        while let Some(batch) = self.queue.take(self.index.due_in()) {
             let closing = batch.closing;
             if self.commit_batch(batch) {
                 backoff = Duration::from_millis(50);
@@ -77,6 +81,7 @@ impl Writer {
             lost,
             dropped,
             waiters,
+            closing,
             ..
         } = batch;
         if dropped > 0 {
@@ -86,13 +91,17 @@ impl Writer {
             self.lineage.broken.insert(channel);
         }
         let started = Instant::now();
-        let result = self.commit(&events, &rows);
+        // A flush's waiters, and a close, find every saved word searchable.
+        let now = !waiters.is_empty() || closing;
+        let result = self.commit(&events, &rows, now);
         let outcome = match &result {
             Ok(()) => {
                 self.health.committed(events.len(), started.elapsed());
                 Ok(())
             }
             Err(error) => {
+                // Whatever the commit would have reindexed is stale still.
+                self.index.changed();
                 // The events are gone from the log: their channels' saved logs are broken.
                 for event in &events {
                     self.lineage.broken.insert(event.channel.clone());
@@ -108,10 +117,13 @@ impl Writer {
         result.is_ok()
     }
 
+    /// Commits `events` and `rows`, and reindexes stale messages when due (or at once if
+    /// `reindex_now`).
     fn commit(
         &mut self,
         events: &[EventRow],
         rows: &BTreeMap<RowKey, Row>,
+        reindex_now: bool,
     ) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
         let mut heads: BTreeMap<&str, ChannelUpdate> = BTreeMap::new();
@@ -145,7 +157,11 @@ impl Writer {
         }
         for row in rows.values() {
             write_row(&transaction, row)?;
+            if matches!(row, Row::Message { .. }) {
+                self.index.changed();
+            }
         }
+        self.index.update(&transaction, reindex_now)?;
         transaction.commit()?;
         Ok(())
     }

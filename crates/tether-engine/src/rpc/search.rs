@@ -21,6 +21,10 @@ pub(super) async fn messages(
             format!("limit must be 1 to {MOST}, and the query at most {LONGEST_QUERY} bytes"),
         ));
     }
+    // Everything saved so far is searchable once a flush is answered, even the words of a
+    // message still streaming (its reindexing otherwise waits up to a second). A store that
+    // cannot flush answers the search below with its own error.
+    let _ = engine.store().flush().await;
     let engine = engine.clone();
     tokio::task::spawn_blocking(move || engine.store().search(&params.query, limit))
         .await
