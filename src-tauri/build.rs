@@ -15,6 +15,7 @@ fn main() {
             "update_check",
             "update_download",
             "update_install",
+            "window_painted",
         ]));
     if let Err(error) = tauri_build::try_build(attributes) {
         eprintln!("tauri build failed: {error:#}");

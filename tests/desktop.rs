@@ -1,6 +1,7 @@
 //! The desktop app as a user starts it: a real window under Xvfb, with the engine in-process,
-//! whose chat UI connects to the engine through IPC as the local client; a second launch hands
-//! over to it, the log is kept in the platform's log directory, and a signal quits it cleanly.
+//! whose chat UI connects to the engine through IPC as the local client and says when it has
+//! painted; a second launch hands over to it, the log is kept in the platform's log directory,
+//! and a signal quits it cleanly.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
@@ -39,6 +40,21 @@ fn the_app_opens_its_window_connects_through_ipc_and_runs_once() {
         &["connected connection=", "device=\"local\""],
         "the window connecting to the engine through IPC",
     );
+    // The window says when it has painted, and the app logs how long that took (the bench's
+    // launch-to-first-paint figure reads it).
+    log.until(
+        &["the window painted its first frame", "after_ms="],
+        "the window telling the app it painted",
+    );
+    // Idle, no thread of a pool is left waking on a timer (D-Bus's pool, as `blocking` 1.7
+    // had it, kept one that woke twice a second for as long as the app ran).
+    let pid = app.0.id();
+    wait_for("the app's idle pool threads to end", || {
+        (!threads(pid)
+            .iter()
+            .any(|name| name.starts_with("blocking-")))
+        .then_some(())
+    });
 
     let (status, body) = get(&address, "/healthz");
     assert_eq!(status, 200, "{body}");
@@ -87,4 +103,13 @@ fn the_app_opens_its_window_connects_through_ipc_and_runs_once() {
         "quitting by a signal: {quit}; the log:\n{}",
         log.seen.join("\n")
     );
+}
+
+/// The names of a process's threads.
+fn threads(pid: u32) -> Vec<String> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).unwrap();
+    (tasks.filter_map(Result::ok))
+        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+        .map(|name| name.trim_end().to_owned())
+        .collect()
 }

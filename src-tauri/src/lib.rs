@@ -4,6 +4,7 @@
 //! start at login, in the tray, and updates itself from signed releases, on the user's word.
 
 mod engine_host;
+mod first_paint;
 mod folders;
 mod follow;
 mod ipc;
@@ -14,6 +15,7 @@ mod mock_ipc;
 mod notes;
 mod tray;
 mod updates;
+mod webview;
 
 use std::path::Path;
 
@@ -26,6 +28,7 @@ use crate::engine_host::EngineHost;
 
 /// Starts the window and the engine; returns when the app quits, after the engine has stopped.
 pub fn run() {
+    first_paint::note_start();
     tether_engine::logging::init_with_files(&tether_engine::logging::default_log_dir());
     let config = Config::load(default_config_file().as_deref())
         .map_err(|error| format!("invalid settings: {error}"));
@@ -71,6 +74,9 @@ pub fn run() {
                 tracing::warn!(%error, "no tray icon: closing the window quits Tether");
             }
             app.manage(TrayShown(tray.is_ok()));
+            if let Some(window) = app.get_webview_window("main") {
+                webview::tune(&window);
+            }
             // Started at login: in the tray only (without a tray, the window is the app).
             if tray.is_ok()
                 && login::started_minimized()
@@ -111,7 +117,8 @@ pub fn run() {
 struct TrayShown(bool);
 
 /// The commands the window may call (its capability allows exactly these): the engine link,
-/// opening a link outside, the folder picker, starting at login, and the update steps.
+/// opening a link outside, the folder picker, starting at login, the update steps, and the
+/// window's word that it has painted.
 fn window_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         ipc::engine_connect,
@@ -124,7 +131,8 @@ fn window_commands<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Sen
         updates::update_status,
         updates::update_check,
         updates::update_download,
-        updates::update_install
+        updates::update_install,
+        first_paint::window_painted
     ]
 }
 

@@ -23,7 +23,7 @@ import { useDocumentTitle } from "./layout/useDocumentTitle";
 import { useSessionShortcuts } from "./layout/useSessionShortcuts";
 import { useWide } from "./layout/useWide";
 import { browserHost, browserPrompts, forgetToken, saveToken, savedToken } from "./host/browser";
-import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside } from "./host/desktop";
+import { desktopHost, inDesktopApp, onDesktopCommand, openLinksOutside, tellWhenPainted } from "./host/desktop";
 import type { Connect } from "./host/transport";
 import { installShell, onSessionAsked, takeUpdate, useShell } from "./offline/shell";
 import { type PromptStore, TetherClient } from "./protocol/client";
@@ -124,6 +124,7 @@ function Connected({ connect, local = false, prompts, notice, unpaired }: Connec
   // "Pair a device…" from the tray: pairing starts on the Devices screen, once.
   const [pairAsked, setPairAsked] = useState(false);
   useEffect(() => (local ? openLinksOutside() : undefined), [local]);
+  useEffect(() => (local ? tellWhenPainted() : undefined), [local]);
   useEffect(() => {
     if (!local) return;
     return onDesktopCommand((command) => {

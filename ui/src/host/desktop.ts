@@ -73,6 +73,20 @@ export function openLinksOutside(): () => void {
   return () => document.removeEventListener("click", clicked);
 }
 
+/**
+ * Tells the app, once, when the window has painted its first frame (the frame after the one
+ * this runs before), and how long after the page began to load, so it can log how long the
+ * window took to appear; returns how to stop.
+ */
+export function tellWhenPainted(): () => void {
+  let frame = requestAnimationFrame(() => {
+    frame = requestAnimationFrame(() => {
+      invoke("window_painted", { pageMs: performance.now() }).catch(() => undefined);
+    });
+  });
+  return () => cancelAnimationFrame(frame);
+}
+
 /** The desktop's own folder picker; `null` when the person cancels. */
 export function pickFolder(): Promise<string | null> {
   return invoke<string | null>("pick_folder");
