@@ -1,13 +1,15 @@
 //! `make bench`: Tether's fan-out, memory per connection, catch-up, pipeline, push latency and
 //! start-up, measured side by side with a Node `ws` server and a Bun server doing the same work
 //! in the same run, its reading of Claude Code's transcripts next to `wc -l`, search and file
-//! search next to `grep` and `find`, a session on a remote machine next to one on the hub, and
-//! the chat UI's figures from the browser tests. Prints a markdown table and writes it, with
+//! search next to `grep` and `find`, a session on a remote machine next to one on the hub, a
+//! token's trip, the release desktop app left idle, and the chat UI's figures from the browser
+//! tests. Prints a markdown table and writes it, with
 //! the JSON, to the output folder.
 
 mod catch_up;
 mod client;
 mod clock;
+mod desktop;
 mod engine;
 mod fanout;
 mod fanout_report;
@@ -15,6 +17,7 @@ mod idle;
 mod lines;
 mod machine;
 mod pipeline;
+mod proc_stat;
 mod project;
 mod push;
 mod remote;
@@ -31,6 +34,7 @@ mod trip;
 mod ui;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -69,6 +73,9 @@ enum Command {
         /// Where the browser tests left the chat UI's figures (none: not reported).
         #[arg(long)]
         ui: Option<PathBuf>,
+        /// How long the desktop app is left idle, in seconds.
+        #[arg(long, default_value_t = 600)]
+        desktop_idle: u64,
     },
     /// The fan-out and the idle connections' memory alone (all three servers), as markdown
     /// tables: for profiling them.
@@ -98,6 +105,13 @@ enum Command {
     Remote,
     /// A token's trip alone, as markdown (needs TETHER_CLAUDE, the real `claude`).
     Trip,
+    /// The desktop app alone, as markdown (needs TETHER_CLAUDE and the release app built beside
+    /// this program).
+    Desktop {
+        /// How long it is left idle, in seconds.
+        #[arg(long, default_value_t = 600)]
+        idle: u64,
+    },
     /// The `claude` the trip bench gives Tether: runs TETHER_BENCH_CLAUDE and notes when it
     /// handed each token over (started by Tether; its arguments are claude's).
     Tap {
@@ -165,6 +179,18 @@ async fn main() -> Result<()> {
             print_targets(&trip.targets());
             Ok(())
         }
+        Command::Desktop { idle } => {
+            let bench = std::env::current_exe()?;
+            let desktop = desktop::run(
+                &bench.with_file_name("tether-desktop"),
+                &bench.with_file_name("tether"),
+                Duration::from_secs(idle),
+            )
+            .await?;
+            println!("{}", desktop.table());
+            print_targets(&desktop.targets());
+            Ok(())
+        }
         Command::Page { projects, id } => {
             println!(
                 "{}",
@@ -179,8 +205,10 @@ async fn main() -> Result<()> {
             idle,
             missed,
             ui,
+            desktop_idle,
         } => {
-            let mut results = measure(peers, &subscribers, idle, missed).await?;
+            let desktop_idle = Duration::from_secs(desktop_idle);
+            let mut results = measure(peers, &subscribers, idle, missed, desktop_idle).await?;
             results.ui = ui.as_deref().map(ui::read_figures).transpose()?;
             let markdown = results.markdown();
             std::fs::create_dir_all(&out)?;
@@ -200,15 +228,19 @@ async fn measure(
     subscribers: &[usize],
     idle: usize,
     missed: usize,
+    desktop_idle: Duration,
 ) -> Result<Results> {
     raise_open_files_limit()?;
     let bench = std::env::current_exe()?;
     let tether = bench.with_file_name("tether");
-    anyhow::ensure!(
-        tether.exists(),
-        "{} is missing: build it with the bench",
-        tether.display()
-    );
+    let app = bench.with_file_name("tether-desktop");
+    for program in [&tether, &app] {
+        anyhow::ensure!(
+            program.exists(),
+            "{} is missing: build it with the bench",
+            program.display()
+        );
+    }
     let lines_dir = tempfile::tempdir()?;
     let programs = programs(peers, lines_dir.path())?;
     let machine = Machine::describe(&programs.node, &programs.bun);
@@ -231,6 +263,7 @@ async fn measure(
         project: project::run().await?,
         remote: remote::run(&tether, &programs.bench).await?,
         trip: trip::run(&tether, &programs.bench).await?,
+        desktop: desktop::run(&app, &tether, desktop_idle).await?,
         ui: None,
     })
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::catch_up::CatchUp;
+use crate::desktop::DesktopBench;
 use crate::fanout_report::FanOut;
 use crate::idle::IdleMemory;
 use crate::machine::Machine;
@@ -36,6 +37,8 @@ pub struct Results {
     pub remote: RemoteBench,
     /// What Tether adds to a token's trip from the real `claude` to each device.
     pub trip: TripBench,
+    /// The release desktop app, idle with sessions open and devices connected.
+    pub desktop: DesktopBench,
     /// The browser's figures, when the browser tests ran first (`make bench` runs them).
     pub ui: Option<UiBench>,
 }
@@ -57,6 +60,7 @@ impl Results {
     pub fn targets(&self) -> Vec<Target> {
         let mut targets = Vec::new();
         targets.extend(self.trip.targets());
+        targets.extend(self.desktop.targets());
         targets.extend(self.fanout.targets());
         if let Some(idle) = self.idle_of(Kind::Tether) {
             let kib = idle.bytes_per_connection / 1024.0;
@@ -175,6 +179,7 @@ impl Results {
             m.cpu, m.cores, m.memory_gib, m.kernel, m.tether, m.node, m.bun
         );
         out.push_str(&self.trip.table());
+        out.push_str(&self.desktop.table());
         out.push_str(&self.fanout.tables());
         out.push_str(&crate::idle::table(&self.idle));
         out.push('\n');

@@ -35,6 +35,15 @@ impl Engine {
         self
     }
 
+    /// Where its data lives, and the keyring service holding its secrets.
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.tether);
         if let Some(config) = &self.config {

@@ -5,7 +5,7 @@
 //! device notes when the token's frame arrived. The difference is Tether's whole cost:
 //! reading the line, parsing, the transcript, the saved log, the fan-out and the socket.
 
-mod reader;
+pub mod reader;
 mod report;
 
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::json;
 use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
 
+use crate::proc_stat;
 use crate::remote::device::Device;
 use crate::stats::{ms, percentile};
 use crate::tap;
@@ -147,9 +148,9 @@ async fn case(
             delay_ms: DELAY_MS,
         });
     }
-    let cpu_before = cpu_seconds(pid)?;
+    let cpu_before = proc_stat::cpu_seconds(pid)?;
     let (_, arrivals) = turn(&mut control, &ids, followers, "tokm", sessions * CHUNKS).await?;
-    let cpu = cpu_seconds(pid)? - cpu_before;
+    let cpu = proc_stat::cpu_seconds(pid)? - cpu_before;
 
     let handed = handed_over(&taps)?;
     let mut added = Vec::with_capacity(devices * sessions * CHUNKS);
@@ -177,7 +178,7 @@ async fn case(
 
 /// One turn of every session: each device reads until it has `expected` tokens starting with
 /// `prefix`, while `control` sends the prompts. The devices come back with when each arrived.
-async fn turn(
+pub async fn turn(
     control: &mut Device,
     sessions: &[String],
     followers: Vec<crate::client::Socket>,
@@ -219,17 +220,4 @@ fn handed_over(taps: &Path) -> Result<HashMap<String, u64>> {
         }
     }
     Ok(handed)
-}
-
-/// A process's CPU time so far (user and system), in seconds.
-fn cpu_seconds(pid: u32) -> Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let (_, rest) = stat.rsplit_once(") ").context("an unreadable stat")?;
-    let mut fields = rest.split(' ').skip(11);
-    let (user, system) = (fields.next(), fields.next());
-    let ticks =
-        user.context("no utime")?.parse::<f64>()? + system.context("no stime")?.parse::<f64>()?;
-    let per_second = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)?.unwrap_or(100);
-    Ok(ticks / per_second as f64)
 }
