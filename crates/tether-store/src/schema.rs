@@ -149,7 +149,8 @@ const MIGRATIONS: [&str; 11] = [
      CREATE INDEX message_rows_stale ON message_rows (id) WHERE stale;
      DROP TRIGGER message_changed;
      CREATE TRIGGER message_changed AFTER UPDATE OF parts ON messages BEGIN
-         UPDATE message_rows SET stale = 1 WHERE session_id = new.session_id AND seq = new.seq;
+         UPDATE message_rows SET stale = 1
+          WHERE session_id = new.session_id AND seq = new.seq AND NOT stale;
      END;",
 ];
 

@@ -17,6 +17,8 @@ use super::{StoreError, random_epoch};
 
 /// The longest pause before a failed commit is tried again.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
+/// How many times what is queued at close is tried before it is given up.
+const CLOSING_TRIES: u32 = 3;
 
 pub struct Writer {
     connection: Connection,
@@ -57,6 +59,7 @@ impl Writer {
     /// commit, it still wakes when stale messages are due to be reindexed.
     pub fn run(mut self) {
         let mut backoff = Duration::from_millis(50);
+        let mut failed_closing = 0;
         while let Some(batch) = self.queue.take(self.index.due_in()) {
             let closing = batch.closing;
             if self.commit_batch(batch) {
@@ -65,12 +68,33 @@ impl Writer {
             } else if !closing {
                 self.queue.pause(backoff);
                 backoff = (backoff * 2).min(MAX_BACKOFF);
+            } else {
+                failed_closing += 1;
+                if failed_closing == CLOSING_TRIES {
+                    // Not marked clean: the next start knows what was queued was lost.
+                    tracing::error!("what was queued when the store closed could not be saved");
+                    return;
+                }
             }
+        }
+        if let Err(error) = self.reindex_now() {
+            tracing::warn!(%error, "could not bring the search index up to date at close");
         }
         match mark_clean(&self.connection) {
             Ok(()) => tracing::debug!("event log closed cleanly"),
             Err(error) => tracing::warn!(%error, "could not mark the event log closed"),
         }
+    }
+
+    /// Reindexes stale messages at once, in a transaction of their own.
+    fn reindex_now(&mut self) -> Result<(), StoreError> {
+        if self.index.due_in().is_none() {
+            return Ok(());
+        }
+        let mut transaction = self.connection.transaction()?;
+        self.index.update(&mut transaction, true);
+        transaction.commit()?;
+        Ok(())
     }
 
     /// Commits one batch; true when it was saved.
@@ -125,7 +149,7 @@ impl Writer {
         rows: &BTreeMap<RowKey, Row>,
         reindex_now: bool,
     ) -> Result<(), StoreError> {
-        let transaction = self.connection.transaction()?;
+        let mut transaction = self.connection.transaction()?;
         let mut heads: BTreeMap<&str, ChannelUpdate> = BTreeMap::new();
         insert_events(&transaction, events)?;
         for event in events {
@@ -161,7 +185,7 @@ impl Writer {
                 self.index.changed();
             }
         }
-        self.index.update(&transaction, reindex_now)?;
+        self.index.update(&mut transaction, reindex_now);
         transaction.commit()?;
         Ok(())
     }

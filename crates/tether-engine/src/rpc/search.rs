@@ -1,5 +1,7 @@
 //! `search.messages`: full-text search across every session's saved messages.
 
+use std::time::Duration;
+
 use crate::engine::Engine;
 use tether_protocol::files::{SearchHit, SearchParams};
 use tether_protocol::{ErrorCode, RpcError};
@@ -9,6 +11,9 @@ const MOST: usize = 100;
 
 /// The longest query, in bytes.
 const LONGEST_QUERY: usize = 512;
+
+/// The longest a search waits for what is being saved.
+const FLUSH_WAIT: Duration = Duration::from_secs(2);
 
 pub(super) async fn messages(
     engine: &Engine,
@@ -23,8 +28,8 @@ pub(super) async fn messages(
     }
     // Everything saved so far is searchable once a flush is answered, even the words of a
     // message still streaming (its reindexing otherwise waits up to a second). A store that
-    // cannot flush answers the search below with its own error.
-    let _ = engine.store().flush().await;
+    // cannot flush in time is searched as it stands, or answers with its own error.
+    let _ = tokio::time::timeout(FLUSH_WAIT, engine.store().flush()).await;
     let engine = engine.clone();
     tokio::task::spawn_blocking(move || engine.store().search(&params.query, limit))
         .await

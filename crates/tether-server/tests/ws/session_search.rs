@@ -1,5 +1,6 @@
 //! Search across sessions with the real CLI: answers saved as they stream are found by their
-//! words, hits name their session and message, and FTS5 syntax typed in is only text.
+//! words, their last ones at once, hits name their session and message, and FTS5 syntax typed
+//! in is only text.
 
 use serde_json::{Value, json};
 use tether_fake_anthropic::Reply;
@@ -16,11 +17,17 @@ async fn messages_are_found_across_sessions_and_syntax_is_text() {
     .await;
     let mut first = bench.seat().await;
     first.turn("How does the tokenizer work?", "idle").await;
+    // The answer's last words are found at once: a search first waits for what is saved.
+    let mut searcher = bench.client().await;
+    let last = search(&mut searcher, "whitespace").await;
+    assert_eq!(
+        last["result"][0]["session_id"],
+        first.session.as_str(),
+        "{last}"
+    );
     let mut second = bench.seat().await;
     second.turn("Say (something) \"else\"", "idle").await;
-    bench.server.engine.store().flush().await.unwrap();
 
-    let mut searcher = bench.client().await;
     let found = search(&mut searcher, "tokeni").await;
     let hits = found["result"]
         .as_array()
