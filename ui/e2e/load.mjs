@@ -19,6 +19,8 @@ export async function measureLoad(browser, url, phone) {
     }
     await page.goto(url);
     await page.getByRole("heading", { name: "Pair with Tether" }).waitFor();
+    // The heading can be in the page a frame before it is painted: the paint is waited for.
+    await page.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0);
     const figures = await page.evaluate(() => {
       const navigation = performance.getEntriesByType("navigation")[0];
       const paint = performance.getEntriesByName("first-contentful-paint")[0];
