@@ -1,5 +1,6 @@
 //! How long the window takes to appear: the app notes the moment it started, and when the
-//! window says it has painted its first frame, logs the time between, once per launch.
+//! window says it has painted its first frame, logs the time between, once per launch (an app
+//! started in the tray paints when its window is first shown, and logs that).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,7 @@
 //! The window's web view, set up for a chat rather than for browsing: drawn without the GPU
-//! (a page of text gains nothing from it, and WebKit's GPU path costs the window's processes
-//! tens of MiB and its first paint hundreds of ms), and with one document's caches, not a
-//! browser's (the chat is one page that never navigates).
+//! (a page of text gains nothing from it, and WebKit's GPU path costs the web process tens of
+//! MiB and the first paint about half a second, more where GL is software), and with one
+//! document's caches, not a browser's (the chat is one page that never navigates away).
 
 use tauri::{Runtime, WebviewWindow};
 
