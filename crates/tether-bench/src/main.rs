@@ -44,6 +44,11 @@ use crate::machine::Machine;
 use crate::report::Results;
 use crate::servers::Programs;
 
+/// How long the desktop app is left idle by default: ten minutes, as a person leaves it.
+const DESKTOP_IDLE_SECS: u64 = 600;
+/// The release desktop app, built beside this program.
+const DESKTOP_APP: &str = "tether-desktop";
+
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
@@ -74,7 +79,7 @@ enum Command {
         #[arg(long)]
         ui: Option<PathBuf>,
         /// How long the desktop app is left idle, in seconds.
-        #[arg(long, default_value_t = 600)]
+        #[arg(long, default_value_t = DESKTOP_IDLE_SECS)]
         desktop_idle: u64,
     },
     /// The fan-out and the idle connections' memory alone (all three servers), as markdown
@@ -109,7 +114,7 @@ enum Command {
     /// this program).
     Desktop {
         /// How long it is left idle, in seconds.
-        #[arg(long, default_value_t = 600)]
+        #[arg(long, default_value_t = DESKTOP_IDLE_SECS)]
         idle: u64,
     },
     /// The `claude` the trip bench gives Tether: runs TETHER_BENCH_CLAUDE and notes when it
@@ -182,7 +187,7 @@ async fn main() -> Result<()> {
         Command::Desktop { idle } => {
             let bench = std::env::current_exe()?;
             let desktop = desktop::run(
-                &bench.with_file_name("tether-desktop"),
+                &bench.with_file_name(DESKTOP_APP),
                 &bench.with_file_name("tether"),
                 Duration::from_secs(idle),
             )
@@ -233,7 +238,7 @@ async fn measure(
     raise_open_files_limit()?;
     let bench = std::env::current_exe()?;
     let tether = bench.with_file_name("tether");
-    let app = bench.with_file_name("tether-desktop");
+    let app = bench.with_file_name(DESKTOP_APP);
     for program in [&tether, &app] {
         anyhow::ensure!(
             program.exists(),

@@ -1,7 +1,9 @@
 //! A private X server for the app's window, on a display it picks itself (`-displayfd`).
 
-use anyhow::{Context, Result};
 use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -17,7 +19,10 @@ pub async fn start() -> Result<(Child, String)> {
         .context("cannot start Xvfb (make bench installs it)")?;
     let stdout = xvfb.stdout.take().context("Xvfb's stdout")?;
     let mut display = String::new();
-    BufReader::new(stdout).read_line(&mut display).await?;
+    let mut stdout = BufReader::new(stdout);
+    tokio::time::timeout(Duration::from_secs(30), stdout.read_line(&mut display))
+        .await
+        .context("Xvfb did not report its display within 30 s")??;
     let display = display.trim();
     anyhow::ensure!(!display.is_empty(), "Xvfb did not report its display");
     Ok((xvfb, format!(":{display}")))

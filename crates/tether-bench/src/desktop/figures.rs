@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::processes::{Role, Snapshot};
+use super::processes::{Member, Role, Snapshot};
 
 const MIB: f64 = 1024.0 * 1024.0;
 /// The threads named in the report, the busiest first.
@@ -46,10 +46,8 @@ pub fn roles(started: &Snapshot, from: &Snapshot, to: &Snapshot) -> Vec<RoleFigu
         }
         let (mut cpu, mut sleeps) = (0.0, 0);
         for (pid, after) in to.members.iter().filter(|(_, m)| m.role == role) {
-            let Some(before) = from.members.get(pid) else {
-                continue;
-            };
-            cpu += after.cpu_seconds - before.cpu_seconds;
+            let before = from.members.get(pid);
+            cpu += after.cpu_seconds - before.map_or(0.0, |before| before.cpu_seconds);
             sleeps += woken(before, after).map(|(_, count)| count).sum::<u64>();
         }
         roles.push(RoleFigures {
@@ -69,10 +67,7 @@ pub fn wakers(from: &Snapshot, to: &Snapshot) -> Vec<Waker> {
     let seconds = to.at.duration_since(from.at).as_secs_f64().max(1e-9);
     let mut by_name: HashMap<(Role, String), (usize, u64)> = HashMap::new();
     for (pid, after) in &to.members {
-        let Some(before) = from.members.get(pid) else {
-            continue;
-        };
-        for (name, count) in woken(before, after) {
+        for (name, count) in woken(from.members.get(pid), after) {
             let entry = by_name.entry((after.role, name.to_owned())).or_default();
             entry.0 += 1;
             entry.1 += count;
@@ -92,16 +87,15 @@ pub fn wakers(from: &Snapshot, to: &Snapshot) -> Vec<Waker> {
     wakers
 }
 
-/// Each thread alive at both moments, by name, with how often it slept (and so woke) between.
-fn woken<'a>(
-    before: &'a super::processes::Member,
-    after: &'a super::processes::Member,
-) -> impl Iterator<Item = (&'a str, u64)> {
-    let earlier: HashMap<u32, u64> = (before.threads.iter())
+/// Each thread alive at the later moment, by name, with how often it slept (and so woke)
+/// since the earlier one, or since it started if it was not there yet (a process, too, that
+/// was not). A thread that lived and ended between the two is not seen.
+fn woken<'a>(before: Option<&Member>, after: &'a Member) -> impl Iterator<Item = (&'a str, u64)> {
+    let earlier: HashMap<u32, u64> = (before.iter().flat_map(|before| &before.threads))
         .map(|thread| (thread.tid, thread.sleeps))
         .collect();
-    (after.threads.iter()).filter_map(move |thread| {
-        let then = earlier.get(&thread.tid)?;
-        Some((thread.name.as_str(), thread.sleeps.saturating_sub(*then)))
+    (after.threads.iter()).map(move |thread| {
+        let then = earlier.get(&thread.tid).copied().unwrap_or(0);
+        (thread.name.as_str(), thread.sleeps.saturating_sub(then))
     })
 }

@@ -78,10 +78,12 @@ impl Snapshot {
                 members.insert(pid, member);
             }
         }
-        anyhow::ensure!(
-            members.values().any(|member| member.role == Role::App),
-            "the app is not running"
-        );
+        for (role, what) in [
+            (Role::App, "the app is not running"),
+            (Role::Web, "its window has no web process"),
+        ] {
+            anyhow::ensure!(members.values().any(|member| member.role == role), "{what}");
+        }
         Ok(Self { at, members })
     }
 

@@ -48,8 +48,10 @@ impl DesktopBench {
             "## The desktop app (release build, under Xvfb)\n\n\
              {} sessions open (their `claude` running) and {} devices connected. Launch to the \
              window's first paint: **{:.0} ms** (the app's own figure, from its `main`: {:.0} \
-             ms, of which the page, from its first request: {:.0} ms). Memory is resident (RSS), after start and after {} s idle; CPU and wake-ups \
-             are over the last {} s of that idle, CPU in percent of one core.\n\n\
+             ms, of which the page, from its first request: {:.0} ms). Memory is resident \
+             (RSS: shared libraries count in full in each process), after start and after {} s \
+             idle; CPU and wake-ups are over the last {} s of that idle, CPU in percent of one \
+             core.\n\n\
              | process | count | after start | after idle | CPU | wake-ups/s |\n\
              |---|---:|---:|---:|---:|---:|\n",
             self.sessions,

@@ -1,0 +1,87 @@
+//! The release app as the bench runs it: its own process group (its web and network processes
+//! join it), `tether`'s data directory and keyring service so devices pair with it, a fresh
+//! profile for its window, and its whole group stopped however the bench ends.
+
+use std::path::Path;
+use std::process::Stdio;
+
+use anyhow::{Context, Result};
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStderr, Command};
+
+use super::WAIT;
+use crate::tether_process::Engine;
+
+/// The running app; its whole group is killed when this is dropped.
+pub struct App {
+    process: Child,
+    /// Its process id, which is also its group's.
+    pub group: u32,
+}
+
+impl App {
+    /// Starts `app` on `display`, with `engine`'s data directory and keyring service, the
+    /// `settings` file, any free port, and a fresh profile under `dir`.
+    pub fn launch(
+        app: &Path,
+        engine: &Engine,
+        settings: &Path,
+        dir: &Path,
+        display: &str,
+    ) -> Result<Self> {
+        let process = Command::new(app)
+            .env("DISPLAY", display)
+            .env("TETHER_CONFIG", settings)
+            .env("TETHER_PORT", "0")
+            .env("TETHER_DATA_DIR", engine.data_dir())
+            .env("TETHER_KEYRING_SERVICE", engine.service())
+            .env("TETHER_LOG", "info")
+            .env("XDG_STATE_HOME", dir.join("state"))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("cannot start {}", app.display()))?;
+        let group = process.id().context("the app exited at once")?;
+        Ok(Self { process, group })
+    }
+
+    /// Its log, line by line (once).
+    pub fn log(&mut self) -> Result<Lines<BufReader<ChildStderr>>> {
+        let stderr = self
+            .process
+            .stderr
+            .take()
+            .context("the app's log was taken")?;
+        Ok(BufReader::new(stderr).lines())
+    }
+
+    /// Asks it to quit as a signal would (its sessions stop first), and waits for that.
+    pub async fn quit(mut self) -> Result<()> {
+        kill(self.pid()?, Signal::SIGTERM)?;
+        let quit = tokio::time::timeout(WAIT, self.process.wait()).await;
+        anyhow::ensure!(
+            quit.is_ok(),
+            "the app did not quit within {WAIT:?} of SIGTERM"
+        );
+        Ok(())
+    }
+
+    fn pid(&self) -> Result<Pid> {
+        Ok(Pid::from_raw(i32::try_from(self.group)?))
+    }
+}
+
+impl Drop for App {
+    /// Whatever of its group is left (the window's helpers, or all of it after a failure) goes.
+    fn drop(&mut self) {
+        if let Ok(pid) = self.pid() {
+            let _ = killpg(pid, Signal::SIGKILL);
+        }
+    }
+}
