@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::path::Path;
+
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
@@ -15,7 +17,7 @@ use crate::common::WAIT;
 use crate::common::machines::{Device, Fleet, assistant_text, event_on, run_agent, status_on};
 
 /// Waits until no process runs in `folder` (the machine's claude and its tools are gone).
-async fn nothing_runs_in(folder: &std::path::Path) {
+async fn nothing_runs_in(folder: &Path) {
     let folder = folder.canonicalize().unwrap();
     let gone = async {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
@@ -26,6 +28,33 @@ async fn nothing_runs_in(folder: &std::path::Path) {
     tokio::time::timeout(WAIT, gone)
         .await
         .expect("nothing left running in the project");
+}
+
+/// Waits until the `claude` whose home is `home` has saved `text` in a transcript. A run killed
+/// before that leaves nothing to resume (as on any machine): the tests that resume one wait.
+async fn transcript_holds(home: &Path, text: &str) {
+    let projects = home.join("projects");
+    let saved = async {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(10));
+        while !transcripts_hold(&projects, text) {
+            tick.tick().await;
+        }
+    };
+    tokio::time::timeout(WAIT, saved)
+        .await
+        .expect("claude saving its transcript");
+}
+
+/// Whether a transcript in a project folder under `projects` holds `text`.
+fn transcripts_hold(projects: &Path, text: &str) -> bool {
+    let Ok(folders) = std::fs::read_dir(projects) else {
+        return false;
+    };
+    (folders.filter_map(Result::ok))
+        .filter_map(|folder| std::fs::read_dir(folder.path()).ok())
+        .flat_map(|files| files.filter_map(Result::ok))
+        .filter(|file| file.path().extension().is_some_and(|ext| ext == "jsonl"))
+        .any(|file| std::fs::read_to_string(file.path()).is_ok_and(|saved| saved.contains(text)))
 }
 
 /// Stops a `tether` process with SIGTERM and waits for it.
@@ -127,6 +156,7 @@ async fn a_machine_killed_mid_turn_shows_interrupted_and_resumes_when_it_returns
     let session = fleet.session().await;
     fleet.send(&session, "Begin the long job").await;
     fleet.device.until(event_on(&session, "part.delta")).await;
+    transcript_holds(fleet.agent.claude_home(), "Begin the long job").await;
 
     fleet.agent_process.kill().await.unwrap();
     fleet.agent_process.wait().await.unwrap();
@@ -167,6 +197,7 @@ async fn a_hub_killed_mid_turn_stops_the_run_and_the_session_resumes_on_the_next
     let session = fleet.session().await;
     fleet.send(&session, "Begin").await;
     fleet.device.until(event_on(&session, "part.delta")).await;
+    transcript_holds(fleet.agent.claude_home(), "Begin").await;
 
     fleet.hub_process.kill().await.unwrap();
     fleet.hub_process.wait().await.unwrap();
