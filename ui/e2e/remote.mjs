@@ -71,6 +71,8 @@ try {
     });
   });
   const payload = { kind: "approval", session_id: sessionId, project: env.PROJECT, title: "Claude is waiting for you", body: `A tool needs your approval in ${env.PROJECT}.` };
+  // A push for a worker that is still installing can be lost: it is sent once one is active.
+  await page.evaluate(async () => void (await navigator.serviceWorker.ready));
   await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(payload) });
   const note = await shownNotification(page, (note) => note.tag.startsWith("session-"));
   if (note.title !== payload.title || note.body !== payload.body || note.tag !== `session-${sessionId}`) throw new Error(`the notification: ${JSON.stringify(note)}`);
