@@ -1,5 +1,6 @@
 // Data fetched through RPC while connected: loaded on every (re)connect, reloadable after a
-// change (the newest load wins), with the last problem in words.
+// change (the newest load wins), with the last problem in words. A load overtaken by an
+// event's change in place is asked again, so what only the load carried is never lost.
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import type { Status, TetherClient } from "../protocol/client";
@@ -11,7 +12,7 @@ export type Fetched<T> = {
   /** Runs an action, then reloads; its failure becomes the problem shown. */
   act(action: () => Promise<unknown>): Promise<void>;
   /** Changes what is shown in place (from an event that carries the new state); a load asked
-   * before it, answered after, is dropped. */
+   * before it, answered after, is dropped and asked again. */
   patch(change: (data: T) => T): void;
 };
 
@@ -27,7 +28,12 @@ export function useFetched<T>(client: TetherClient, status: Status, empty: T, fe
     const mine = ++asked.current;
     try {
       const fetched = await fetch(client);
-      if (mine < shown.current) return;
+      if (mine < shown.current) {
+        // A change in place came after this load was asked: its answer may be older than
+        // what is shown, and is dropped. Unless a newer load is on its way, ask again.
+        if (asked.current === shown.current) void reload();
+        return;
+      }
       shown.current = mine;
       setData(fetched);
       setProblem(null);
