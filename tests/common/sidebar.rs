@@ -26,10 +26,17 @@ pub fn flow(window: &Session, first: &str, shots: &Path) {
         (second_name, "Beta two", "Beta two in the window."),
         (first, "Alpha two", "Alpha two in the window."),
     ] {
+        let shown = window.script("return location.href;", json!([]));
         window.click_on(
             &format!(".sidebar button[aria-label='New session in {project}']"),
             "",
         );
+        // The new session's own screen, not the one shown before it: its composer would take
+        // the prompt otherwise.
+        wait_for("the new session's screen", || {
+            let now = window.script("return location.href;", json!([]));
+            (now != shown && now.as_str()?.contains("#/session/")).then_some(())
+        });
         window.type_on(
             "textarea[aria-label='Message']",
             "",
