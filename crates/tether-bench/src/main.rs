@@ -179,7 +179,12 @@ async fn main() -> Result<()> {
         Command::Tap { args } => tap::run(&args),
         Command::Trip => {
             let bench = std::env::current_exe()?;
-            let trip = trip::run(&bench.with_file_name("tether"), &bench).await?;
+            let trip = trip::run(
+                &bench.with_file_name(DESKTOP_APP),
+                &bench.with_file_name("tether"),
+                &bench,
+            )
+            .await?;
             println!("{}", trip.table());
             print_targets(&trip.targets());
             Ok(())
@@ -267,7 +272,7 @@ async fn measure(
         transcripts: transcripts::run(&programs.bench).await?,
         project: project::run().await?,
         remote: remote::run(&tether, &programs.bench).await?,
-        trip: trip::run(&tether, &programs.bench).await?,
+        trip: trip::run(&app, &tether, &programs.bench).await?,
         desktop: desktop::run(&app, &tether, desktop_idle).await?,
         ui: None,
     })

@@ -2,6 +2,7 @@
 //! join it), `tether`'s data directory and keyring service so devices pair with it, a fresh
 //! profile for its window, and its whole group stopped however the bench ends.
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Stdio;
 
@@ -22,8 +23,7 @@ pub struct App {
 }
 
 impl App {
-    /// Starts `app` on `display`, with `engine`'s data directory and keyring service, the
-    /// `settings` file, any free port, and a fresh profile under `dir`.
+    /// Starts `app` with its [`env`].
     pub fn launch(
         app: &Path,
         engine: &Engine,
@@ -32,16 +32,7 @@ impl App {
         display: &str,
     ) -> Result<Self> {
         let process = Command::new(app)
-            .env("DISPLAY", display)
-            .env("TETHER_CONFIG", settings)
-            .env("TETHER_PORT", "0")
-            .env("TETHER_DATA_DIR", engine.data_dir())
-            .env("TETHER_KEYRING_SERVICE", engine.service())
-            .env("TETHER_LOG", "info")
-            .env("XDG_STATE_HOME", dir.join("state"))
-            .env("XDG_CONFIG_HOME", dir.join("config"))
-            .env("XDG_DATA_HOME", dir.join("data"))
-            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .envs(env(engine, settings, dir, display))
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true)
@@ -75,6 +66,28 @@ impl App {
     fn pid(&self) -> Result<Pid> {
         Ok(Pid::from_raw(i32::try_from(self.group)?))
     }
+}
+
+/// What the app is started with: `display`, `engine`'s data directory and keyring service, the
+/// `settings` file, any free port, and a fresh profile under `dir`.
+pub fn env(
+    engine: &Engine,
+    settings: &Path,
+    dir: &Path,
+    display: &str,
+) -> Vec<(&'static str, OsString)> {
+    vec![
+        ("DISPLAY", display.into()),
+        ("TETHER_CONFIG", settings.into()),
+        ("TETHER_PORT", "0".into()),
+        ("TETHER_DATA_DIR", engine.data_dir().into()),
+        ("TETHER_KEYRING_SERVICE", engine.service().into()),
+        ("TETHER_LOG", "info".into()),
+        ("XDG_STATE_HOME", dir.join("state").into()),
+        ("XDG_CONFIG_HOME", dir.join("config").into()),
+        ("XDG_DATA_HOME", dir.join("data").into()),
+        ("XDG_CACHE_HOME", dir.join("cache").into()),
+    ]
 }
 
 impl Drop for App {

@@ -3,9 +3,10 @@
 //! launch to the window's first paint, each process's resident memory after start and after a
 //! long idle, and their CPU time and wake-ups over the idle's second half.
 
-mod app;
-mod app_log;
-mod display;
+pub mod app;
+pub mod app_log;
+pub mod display;
+pub mod driven;
 mod figures;
 mod processes;
 mod report;

@@ -3,43 +3,54 @@
 //! deltas a fixed time apart, in several sessions at once, each followed by every device. A
 //! tap between `claude` and Tether (see `tap`) notes when it handed each token over; each
 //! device notes when the token's frame arrived. The difference is Tether's whole cost:
-//! reading the line, parsing, the transcript, the saved log, the fan-out and the socket.
+//! reading the line, parsing, the transcript, the saved log, the fan-out and the socket. The
+//! same is measured to the desktop window, over its IPC link (see `window`).
 
 pub mod reader;
 mod report;
+mod setup;
+mod window;
 
 use std::collections::HashMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use fantoccini::Client;
 use serde::Serialize;
 use serde_json::json;
-use tether_fake_anthropic::{FakeAnthropic, Reply, Script};
+use tether_fake_anthropic::Reply;
 
+use self::setup::Setup;
 use crate::proc_stat;
 use crate::remote::device::Device;
 use crate::stats::{ms, percentile};
-use crate::tap;
 use crate::tether_process::Engine;
 
 /// Deltas in the measured answer, and the pause after each (the fake API's pace).
 const CHUNKS: usize = 500;
 const DELAY_MS: u64 = 20;
-/// Sessions × devices.
+/// Sessions × devices, each device on a WebSocket to `tether serve`.
 const CASES: [(usize, usize); 3] = [(1, 1), (4, 4), (16, 10)];
+/// Sessions × devices beside the desktop window, which shows the first session; its link's
+/// trip is the one measured.
+const WINDOW_CASES: [(usize, usize); 2] = [(1, 0), (16, 9)];
 
 #[derive(Debug, Serialize)]
 pub struct TripCase {
     pub sessions: usize,
+    /// Devices on WebSockets, each following every session.
     pub devices: usize,
-    /// Tokens delivered: every token of every session to every device.
+    /// Whether the desktop window shows the first session; its link's trip is then the one
+    /// measured.
+    pub window: bool,
+    /// Tokens delivered: every token of every session to every follower.
     pub delivered: usize,
-    /// What Tether added, from the tap's handing over to the device's frame, in ms.
+    /// What Tether added, from the tap's handing over to the frame's arrival, in ms.
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub p999_ms: f64,
-    /// The engine process's CPU time over the turn, per delivered token, in µs.
+    /// The CPU time over the turn of the process the engine runs in (`tether`, or the app),
+    /// per delivered token, in µs.
     pub engine_cpu_us_per_token: f64,
 }
 
@@ -50,7 +61,8 @@ pub struct TripBench {
     pub cases: Vec<TripCase>,
 }
 
-pub async fn run(tether: &Path, bench: &Path) -> Result<TripBench> {
+/// Every case: through `tether serve`, then through the desktop app `app`'s window.
+pub async fn run(app: &Path, tether: &Path, bench: &Path) -> Result<TripBench> {
     let claude = PathBuf::from(
         std::env::var_os("TETHER_CLAUDE")
             .context("TETHER_CLAUDE must name the real claude: run through make bench")?,
@@ -58,7 +70,15 @@ pub async fn run(tether: &Path, bench: &Path) -> Result<TripBench> {
     let mut cases = Vec::new();
     for (sessions, devices) in CASES {
         eprintln!("a token's trip: {sessions} sessions × {devices} devices");
-        cases.push(case(tether, bench, &claude, sessions, devices).await?);
+        let setup = Setup::new(bench, &claude).await?;
+        cases.push(served(tether, &setup, sessions, devices).await?);
+        setup.fake.shutdown().await;
+    }
+    for (sessions, devices) in WINDOW_CASES {
+        eprintln!("a token's trip: {sessions} sessions × the window and {devices} devices");
+        let setup = Setup::new(bench, &claude).await?;
+        cases.push(window::case(app, tether, &setup, sessions, devices).await?);
+        setup.fake.shutdown().await;
     }
     Ok(TripBench {
         chunks: CHUNKS,
@@ -67,49 +87,34 @@ pub async fn run(tether: &Path, bench: &Path) -> Result<TripBench> {
     })
 }
 
-async fn case(
-    tether: &Path,
-    bench: &Path,
-    claude: &Path,
-    sessions: usize,
-    devices: usize,
-) -> Result<TripCase> {
-    let fake = FakeAnthropic::start(Script::default()).await?;
-    let dir = tempfile::tempdir()?;
-    let (taps, home, project) = (
-        dir.path().join("taps"),
-        dir.path().join("home"),
-        dir.path().join("project"),
-    );
-    for folder in [&taps, &home, &project] {
-        std::fs::create_dir(folder)?;
-    }
-    let tapped = dir.path().join("claude");
-    std::fs::write(&tapped, format!("#!/bin/sh\nexec {bench:?} tap \"$@\"\n"))?;
-    std::fs::set_permissions(&tapped, std::fs::Permissions::from_mode(0o755))?;
-    let mut env: Vec<(String, String)> = (fake.claude_env(&home).into_iter())
-        .map(|(key, value)| (key.to_owned(), value))
-        .collect();
-    env.push((tap::CLAUDE_ENV.into(), claude.to_string_lossy().into()));
-    env.push((tap::TAPS_ENV.into(), taps.to_string_lossy().into()));
-    let env: String = env
-        .iter()
-        .map(|(key, value)| format!("{key} = {value:?}\n"))
-        .collect();
-    let config = dir.path().join("tether.toml");
-    std::fs::write(
-        &config,
-        format!("[claude]\npath = {tapped:?}\n[claude.env]\n{env}"),
-    )?;
-    let engine = Engine::new(tether, &tapped, "trip")?.with_config(config);
+/// A case through `tether serve`.
+async fn served(tether: &Path, setup: &Setup, sessions: usize, devices: usize) -> Result<TripCase> {
+    let engine = Engine::new(tether, &setup.tapped, "trip")?.with_config(setup.config.clone());
     let (mut process, listening) = engine.start(&["serve", "--port", "0"]).await?;
     let address = listening
         .strip_prefix("listening on ws://")
         .context("no listening line")?
         .to_owned();
     let pid = process.id().context("tether exited")?;
-    let mut tokens = Vec::with_capacity(devices);
-    for n in 0..devices {
+    let case = measure(&engine, setup, &address, pid, (sessions, devices), None).await;
+    let _ = process.kill().await;
+    case
+}
+
+/// A case on the engine at `address`, whose process is `pid`: `devices` paired through
+/// `engine`'s CLI follow `sessions`, and `window`, if there is one, shows the first (its
+/// link's trip is then the one measured).
+async fn measure(
+    engine: &Engine,
+    setup: &Setup,
+    address: &str,
+    pid: u32,
+    (sessions, devices): (usize, usize),
+    window: Option<&Client>,
+) -> Result<TripCase> {
+    // One device at least: it sends the prompts.
+    let mut tokens = Vec::with_capacity(devices.max(1));
+    for n in 0..devices.max(1) {
         let name = format!("trip-{n}");
         tokens.push(
             (engine.output(&["devices", "add", "--name", &name]).await?)
@@ -118,9 +123,9 @@ async fn case(
         );
     }
     engine
-        .output(&["project", "add", &project.to_string_lossy()])
+        .output(&["project", "add", &setup.project.to_string_lossy()])
         .await?;
-    let mut control = Device::connect(&address, &tokens[0]).await?;
+    let mut control = Device::connect(address, &tokens[0]).await?;
     let projects = control.call("projects.list", json!({})).await?;
     let project_id = projects[0]["id"].as_str().context("no project")?.to_owned();
     let mut ids = Vec::with_capacity(sessions);
@@ -131,30 +136,63 @@ async fn case(
         ids.push(created["id"].as_str().context("session id")?.to_owned());
     }
     let mut followers = Vec::with_capacity(devices);
-    for token in &tokens {
-        followers.push(reader::follow(&address, token, &ids).await?);
+    for token in &tokens[..devices] {
+        followers.push(reader::follow(address, token, &ids).await?);
+    }
+    if let Some(window) = window {
+        window::show(window, &ids[0]).await?;
+        window::expect(window, "tokw", 1).await?;
     }
 
     // A first turn starts every session's `claude`; the second is measured.
     for n in 0..sessions {
-        fake.push(Reply::Text {
+        setup.fake.push(Reply::Text {
             chunks: vec![format!("tokw{n} ")],
         });
     }
     let (followers, _) = turn(&mut control, &ids, followers, "tokw", sessions).await?;
+    if let Some(window) = window {
+        window::arrivals(window).await?;
+    }
     for n in 0..sessions {
-        fake.push(Reply::Slow {
+        setup.fake.push(Reply::Slow {
             chunks: (0..CHUNKS).map(|i| format!("tokm{n}_{i} ")).collect(),
             delay_ms: DELAY_MS,
         });
     }
+    if let Some(window) = window {
+        // The window shows one session (which answer it gets is the fake API's order).
+        window::expect(window, "tokm", CHUNKS).await?;
+    }
     let cpu_before = proc_stat::cpu_seconds(pid)?;
-    let (_, arrivals) = turn(&mut control, &ids, followers, "tokm", sessions * CHUNKS).await?;
+    let (_, mut arrivals) = turn(&mut control, &ids, followers, "tokm", sessions * CHUNKS).await?;
+    let mut delivered: usize = arrivals.iter().map(HashMap::len).sum();
+    if let Some(window) = window {
+        // The window's trip is the one measured; the devices' deliveries still cost CPU.
+        let arrived = window::arrivals(window).await?;
+        delivered += arrived.len();
+        arrivals = vec![arrived];
+    }
     let cpu = proc_stat::cpu_seconds(pid)? - cpu_before;
 
-    let handed = handed_over(&taps)?;
-    let mut added = Vec::with_capacity(devices * sessions * CHUNKS);
-    for arrived in &arrivals {
+    let handed = handed_over(&setup.taps)?;
+    let added = added(&handed, &arrivals)?;
+    Ok(TripCase {
+        sessions,
+        devices,
+        window: window.is_some(),
+        delivered,
+        p50_ms: ms(percentile(&added, 0.5)),
+        p99_ms: ms(percentile(&added, 0.99)),
+        p999_ms: ms(percentile(&added, 0.999)),
+        engine_cpu_us_per_token: cpu * 1e6 / delivered.max(1) as f64,
+    })
+}
+
+/// What Tether added to each arrival, from when its token was handed over; sorted.
+fn added(handed: &HashMap<String, u64>, arrivals: &[HashMap<String, u64>]) -> Result<Vec<u64>> {
+    let mut added = Vec::with_capacity(arrivals.iter().map(HashMap::len).sum());
+    for arrived in arrivals {
         for (token, at) in arrived {
             let from = handed
                 .get(token)
@@ -163,17 +201,7 @@ async fn case(
         }
     }
     added.sort_unstable();
-    let _ = process.kill().await;
-    fake.shutdown().await;
-    Ok(TripCase {
-        sessions,
-        devices,
-        delivered: added.len(),
-        p50_ms: ms(percentile(&added, 0.5)),
-        p99_ms: ms(percentile(&added, 0.99)),
-        p999_ms: ms(percentile(&added, 0.999)),
-        engine_cpu_us_per_token: cpu * 1e6 / added.len().max(1) as f64,
-    })
+    Ok(added)
 }
 
 /// One turn of every session: each device reads until it has `expected` tokens starting with

@@ -13,7 +13,7 @@ use crate::stand_in_claude::wall_ns;
 use crate::tap::token_after;
 
 /// The longest a turn of the bench may take.
-const TURN_WAIT: Duration = Duration::from_secs(300);
+pub const TURN_WAIT: Duration = Duration::from_secs(300);
 
 /// A device following `sessions`.
 pub async fn follow(address: &str, token: &str, sessions: &[String]) -> Result<Socket> {

@@ -2,34 +2,58 @@
 
 use std::fmt::Write as _;
 
-use super::TripBench;
+use super::{TripBench, TripCase};
 use crate::report::Target;
+
+impl TripCase {
+    /// Who follows the sessions, as the table names it.
+    fn followers(&self) -> String {
+        match (self.window, self.devices) {
+            (false, devices) => format!("{} × {devices}", self.sessions),
+            (true, 0) => format!("{} × the window", self.sessions),
+            (true, devices) => format!("{} × {devices}, and the window showing one", self.sessions),
+        }
+    }
+
+    /// The goal this case is held to: its name, and the most added p99 it allows, in ms.
+    fn goal(&self) -> (&'static str, f64) {
+        match (self.window, self.sessions) {
+            (false, 16) => (
+                "a token's trip, 16 sessions × 10 devices: added p99 ≤ 5 ms",
+                5.0,
+            ),
+            (false, 1) => (
+                "a token's trip, 1 session × 1 device: added p99 ≤ 1 ms",
+                1.0,
+            ),
+            (false, _) => (
+                "a token's trip, 4 sessions × 4 devices: added p99 ≤ 1 ms",
+                1.0,
+            ),
+            (true, 16) => (
+                "a token's trip to the window, showing 1 of 16 sessions, 9 devices: added p99 ≤ 5 ms",
+                5.0,
+            ),
+            (true, _) => (
+                "a token's trip to the window, 1 session: added p99 ≤ 1 ms",
+                1.0,
+            ),
+        }
+    }
+}
 
 impl TripBench {
     pub fn targets(&self) -> Vec<Target> {
-        let mut targets = Vec::new();
-        for case in &self.cases {
-            let (name, goal) = match (case.sessions, case.devices) {
-                (16, 10) => (
-                    "a token's trip, 16 sessions × 10 devices: added p99 ≤ 5 ms",
-                    5.0,
-                ),
-                (1, 1) => (
-                    "a token's trip, 1 session × 1 device: added p99 ≤ 1 ms",
-                    1.0,
-                ),
-                _ => (
-                    "a token's trip, 4 sessions × 4 devices: added p99 ≤ 1 ms",
-                    1.0,
-                ),
-            };
-            targets.push(Target {
-                name,
-                measured: format!("{:.2} ms", case.p99_ms),
-                met: case.p99_ms <= goal,
-            });
-        }
-        targets
+        (self.cases.iter())
+            .map(|case| {
+                let (name, goal) = case.goal();
+                Target {
+                    name,
+                    measured: format!("{:.2} ms", case.p99_ms),
+                    met: case.p99_ms <= goal,
+                }
+            })
+            .collect()
     }
 
     pub fn table(&self) -> String {
@@ -38,17 +62,20 @@ impl TripBench {
              The real `claude` streams {} deltas {} ms apart from the fake API in every session \
              at once; every device follows every session. Added latency: from the moment a \
              tap between `claude` and Tether handed the line over to the moment the device \
-             read the token's frame.\n\n\
-             | sessions × devices | tokens delivered | added p50 | p99 | p99.9 | engine CPU per delivered token |\n\
+             read the token's frame. In the window's rows, the engine runs in the desktop app, \
+             whose window shows one session: the figures are that session's tokens arriving \
+             on the chat's IPC link, read in the page. The page's clock reads whole \
+             milliseconds, so those figures may read up to 1 ms low. Engine CPU is the CPU time of the process the \
+             engine runs in (`tether`, or the app) per token delivered to any follower.\n\n\
+             | sessions × followers | tokens delivered | added p50 | p99 | p99.9 | engine CPU per delivered token |\n\
              |---|---:|---:|---:|---:|---:|\n",
             self.chunks, self.delay_ms
         );
         for case in &self.cases {
             let _ = writeln!(
                 out,
-                "| {} × {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.1} µs |",
-                case.sessions,
-                case.devices,
+                "| {} | {} | {:.2} ms | {:.2} ms | {:.2} ms | {:.1} µs |",
+                case.followers(),
                 case.delivered,
                 case.p50_ms,
                 case.p99_ms,
