@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-// Loads and changes in place, in the order a busy link answers them: a load overtaken by a
-// change is asked again, so what only the load carried (a project just added) is shown.
+// Loads and changes in place, in the orders a busy link answers them: a load answered after a
+// change shows with the change made again on top (so a project added meanwhile shows, and so
+// does the session's event), and an answer older than a load already shown is dropped.
 import { act, cleanup, renderHook } from "@testing-library/react";
 import { afterEach, expect, it, vi } from "vitest";
 
@@ -17,37 +18,48 @@ const client = {} as TetherClient;
 function scriptedFetch() {
   const answers: ((listed: Listed) => void)[] = [];
   const fetch = vi.fn(() => new Promise<Listed>((resolve) => answers.push(resolve)));
-  return { fetch, answer: (call: number, listed: Listed) => act(async () => answers[call]?.(listed)) };
+  const answer = (call: number, listed: Listed) =>
+    act(async () => {
+      const give = answers[call];
+      if (!give) throw new Error(`fetch was not called ${call + 1} times`);
+      give(listed);
+    });
+  return { fetch, answer };
 }
+
+/** A session's event, as the list changes for it in place. */
+const started = (session: string) => (listed: Listed) => ({ ...listed, sessions: [...listed.sessions, session] });
 
 afterEach(cleanup);
 
-it("asks again for a load that a change in place overtook, and shows its answer", async () => {
+it("shows a load answered after a change in place with the change made again on top", async () => {
   const { fetch, answer } = scriptedFetch();
   const { result } = renderHook(() => useFetched(client, "connected", EMPTY, fetch));
   expect(fetch).toHaveBeenCalledTimes(1);
 
   // A session's event arrives while the first load (which holds the new project) is out.
-  act(() => result.current.patch((listed) => ({ ...listed, sessions: ["s1"] })));
-  await answer(0, { projects: ["p1"], sessions: [] });
-  // That answer is older than the change: not shown, but asked again.
+  act(() => result.current.patch(started("s1")));
   expect(result.current.data).toEqual({ projects: [], sessions: ["s1"] });
-  expect(fetch).toHaveBeenCalledTimes(2);
-
-  await answer(1, { projects: ["p1"], sessions: ["s1"] });
+  await answer(0, { projects: ["p1"], sessions: [] });
   expect(result.current.data).toEqual({ projects: ["p1"], sessions: ["s1"] });
+
+  // With no load out, a change is made once and not kept for later.
+  act(() => result.current.patch(started("s2")));
+  await act(async () => void result.current.reload());
+  await answer(1, { projects: ["p1"], sessions: ["s1", "s2"] });
+  expect(result.current.data).toEqual({ projects: ["p1"], sessions: ["s1", "s2"] });
   expect(fetch).toHaveBeenCalledTimes(2);
 });
 
-it("does not ask again when a newer load is already out", async () => {
+it("drops an answer older than a load already shown", async () => {
   const { fetch, answer } = scriptedFetch();
   const { result } = renderHook(() => useFetched(client, "connected", EMPTY, fetch));
-  act(() => result.current.patch((listed) => ({ ...listed, sessions: ["s1"] })));
+  act(() => result.current.patch(started("s1")));
   await act(async () => void result.current.reload());
-  expect(fetch).toHaveBeenCalledTimes(2);
 
-  await answer(0, { projects: [], sessions: [] });
-  expect(fetch).toHaveBeenCalledTimes(2);
+  // The newer load answers first, with the change in it; the older one's answer is stale.
   await answer(1, { projects: ["p1"], sessions: ["s1"] });
+  await answer(0, { projects: [], sessions: [] });
   expect(result.current.data).toEqual({ projects: ["p1"], sessions: ["s1"] });
+  expect(fetch).toHaveBeenCalledTimes(2);
 });
