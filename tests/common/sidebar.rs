@@ -31,11 +31,15 @@ pub fn flow(window: &Session, first: &str, shots: &Path) {
             &format!(".sidebar button[aria-label='New session in {project}']"),
             "",
         );
-        // The new session's own screen, not the one shown before it: its composer would take
-        // the prompt otherwise.
+        // The new session's own screen, not the one shown before it (its composer would take
+        // the prompt otherwise): its address, and its transcript, still empty.
         wait_for("the new session's screen", || {
-            let now = window.script("return location.href;", json!([]));
-            (now != shown && now.as_str()?.contains("#/session/")).then_some(())
+            let now = window.script(
+                "return [location.href, document.querySelectorAll('.message').length];",
+                json!([]),
+            );
+            let address = now[0].as_str()?;
+            (address != shown && address.contains("#/session/") && now[1] == json!(0)).then_some(())
         });
         window.type_on(
             "textarea[aria-label='Message']",
