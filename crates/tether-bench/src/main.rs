@@ -108,7 +108,8 @@ enum Command {
     },
     /// A session on a remote machine next to one on the hub, alone, as JSON.
     Remote,
-    /// A token's trip alone, as markdown (needs TETHER_CLAUDE, the real `claude`).
+    /// A token's trip alone, as markdown (needs TETHER_CLAUDE, the real `claude`, and for the
+    /// window's cases the release app built beside this program, Xvfb and tauri-driver).
     Trip,
     /// The desktop app alone, as markdown (needs TETHER_CLAUDE and the release app built beside
     /// this program).

@@ -34,6 +34,13 @@ pub fn cpu_seconds(pid: u32) -> Result<f64> {
     Ok((stat.field(14)? + stat.field(15)?) as f64 / ticks_per_second()?)
 }
 
+/// Whether process `pid` is still running: it exists and has not ended (an ended process the
+/// parent has not yet reaped is a zombie).
+pub fn running(pid: u32) -> bool {
+    Stat::read(&Path::new("/proc").join(pid.to_string()))
+        .is_ok_and(|stat| !stat.0.starts_with(['Z', 'X']))
+}
+
 /// The processes of process group `group`.
 pub fn group_members(group: u32) -> Result<Vec<u32>> {
     let mut members = Vec::new();

@@ -8,6 +8,13 @@ use anyhow::{Context, Result, bail};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+/// Each connection's outbound queue, as large as a whole burst of the bench's: its devices
+/// read every burst whole.
+pub const OUTBOUND_QUEUE: [(&str, &str); 2] = [
+    ("TETHER_LIMITS__OUTBOUND_QUEUE", "100000"),
+    ("TETHER_LIMITS__OUTBOUND_QUEUE_BYTES", "268435456"),
+];
+
 /// One `tether` engine: its process, data directory and keyring service.
 pub struct Engine {
     tether: PathBuf,
@@ -56,9 +63,7 @@ impl Engine {
             .env("TETHER_CLAUDE", &self.claude)
             // Its warnings and errors only: the bench's own output stays readable.
             .env("TETHER_LOG", "warn")
-            // The bench's device reads a whole burst: its queue holds one.
-            .env("TETHER_LIMITS__OUTBOUND_QUEUE", "100000")
-            .env("TETHER_LIMITS__OUTBOUND_QUEUE_BYTES", "268435456")
+            .envs(OUTBOUND_QUEUE)
             .env_remove("TETHER_CONFIG")
             .kill_on_drop(true);
         command

@@ -18,8 +18,8 @@ use crate::tether_process::Engine;
 /// The running app; its whole group is killed when this is dropped.
 pub struct App {
     process: Child,
-    /// Its process id, which is also its group's.
-    pub group: u32,
+    /// Its group, whose id is also the app's process id.
+    pub group: Group,
 }
 
 impl App {
@@ -38,7 +38,7 @@ impl App {
             .kill_on_drop(true)
             .spawn()
             .with_context(|| format!("cannot start {}", app.display()))?;
-        let group = process.id().context("the app exited at once")?;
+        let group = Group(process.id().context("the app exited at once")?);
         Ok(Self { process, group })
     }
 
@@ -54,17 +54,13 @@ impl App {
 
     /// Asks it to quit as a signal would (its sessions stop first), and waits for that.
     pub async fn quit(mut self) -> Result<()> {
-        kill(self.pid()?, Signal::SIGTERM)?;
+        kill(self.group.pid()?, Signal::SIGTERM)?;
         let quit = tokio::time::timeout(WAIT, self.process.wait()).await;
         anyhow::ensure!(
             quit.is_ok(),
             "the app did not quit within {WAIT:?} of SIGTERM"
         );
         Ok(())
-    }
-
-    fn pid(&self) -> Result<Pid> {
-        Ok(Pid::from_raw(i32::try_from(self.group)?))
     }
 }
 
@@ -90,8 +86,18 @@ pub fn env(
     ]
 }
 
-impl Drop for App {
-    /// Whatever of its group is left (the window's helpers, or all of it after a failure) goes.
+/// A process group (the process that leads it and those that joined it), killed whole when
+/// dropped: whatever is left of it, after a quit or a failure, goes.
+pub struct Group(pub u32);
+
+impl Group {
+    /// Its id, as a process id: the leader's.
+    pub fn pid(&self) -> Result<Pid> {
+        Ok(Pid::from_raw(i32::try_from(self.0)?))
+    }
+}
+
+impl Drop for Group {
     fn drop(&mut self) {
         if let Ok(pid) = self.pid() {
             let _ = killpg(pid, Signal::SIGKILL);

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
-use nix::sys::signal::{Signal, kill, killpg};
+use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
@@ -18,13 +18,15 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, ChildStderr, Command};
 
 use super::WAIT;
+use super::app::Group;
 use crate::proc_stat;
 
 /// How many pairs of ports are tried: tauri-driver takes ports, not port 0, and one picked
 /// free may be taken before it binds it.
 const START_TRIES: usize = 3;
-/// How long tauri-driver has to take its port, and how often that is looked at.
+/// How long tauri-driver has to take its port.
 const LISTEN_WAIT: Duration = Duration::from_secs(20);
+/// How often a wait (for the port, for the app to end) looks again.
 const LOOK_EVERY: Duration = Duration::from_millis(50);
 
 /// The app under tauri-driver, with a WebDriver session on its window.
@@ -42,13 +44,14 @@ impl Driven {
         app: &Path,
         env: &[(&'static str, OsString)],
     ) -> Result<(Self, Lines<BufReader<ChildStderr>>)> {
-        let app = app.canonicalize()?;
+        let app = (app.canonicalize())
+            .with_context(|| format!("{} is missing: build it with the bench", app.display()))?;
         for _ in 0..START_TRIES {
             if let Some(started) = Self::try_launch(&app, env).await? {
                 return Ok(started);
             }
         }
-        bail!("tauri-driver did not start in {START_TRIES} tries (make bench installs it)")
+        bail!("tauri-driver did not serve in {START_TRIES} tries")
     }
 
     /// One try on a pair of free ports; `None` if tauri-driver did not serve on them.
@@ -60,7 +63,7 @@ impl Driven {
         let mut driver = Command::new("tauri-driver")
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native.to_string()])
-            .envs(env.iter().map(|(key, value)| (key, value)))
+            .envs(env.iter().cloned())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .process_group(0)
@@ -78,10 +81,12 @@ impl Driven {
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(capabilities);
         let served = format!("http://127.0.0.1:{port}");
-        // tauri-driver stays up, and never answers, when WebKitWebDriver could not take its port.
-        let Ok(Ok(window)) = tokio::time::timeout(WAIT, builder.connect(&served)).await else {
+        // tauri-driver stays up, and never answers, when WebKitWebDriver could not take its
+        // port: only that is worth another pair of ports.
+        let Ok(session) = tokio::time::timeout(WAIT, builder.connect(&served)).await else {
             return Ok(None);
         };
+        let window = session.context("WebDriver could not start the app")?;
         let driven = Self {
             _driver: driver,
             group,
@@ -106,26 +111,15 @@ impl Driven {
     pub async fn quit(self) -> Result<()> {
         let pid = self.app_pid()?;
         kill(Pid::from_raw(i32::try_from(pid)?), Signal::SIGTERM)?;
-        let gone = async {
+        let ended = async {
             // Bounded by WAIT below.
-            while Path::new(&format!("/proc/{pid}")).exists() {
+            while proc_stat::running(pid) {
                 tokio::time::sleep(LOOK_EVERY).await;
             }
         };
-        tokio::time::timeout(WAIT, gone)
+        tokio::time::timeout(WAIT, ended)
             .await
             .with_context(|| format!("the app did not quit within {WAIT:?} of SIGTERM"))
-    }
-}
-
-/// A process group, killed whole when dropped.
-struct Group(u32);
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        if let Ok(group) = i32::try_from(self.0) {
-            let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
-        }
     }
 }
 

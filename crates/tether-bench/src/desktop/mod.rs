@@ -1,7 +1,8 @@
 //! The desktop app as a person leaves it running: the release build in a window under Xvfb,
 //! with three sessions open (their `claude` running) and two devices connected. It measures
 //! launch to the window's first paint, each process's resident memory after start and after a
-//! long idle, and their CPU time and wake-ups over the idle's second half.
+//! long idle, and their CPU time and wake-ups over the idle's second half. The app's launch,
+//! log and processes are here too for the trip bench, which drives its window (`driven`).
 
 pub mod app;
 pub mod app_log;
@@ -64,7 +65,7 @@ pub async fn run(app: &Path, tether: &Path, idle: Duration) -> Result<DesktopBen
     let launched = Instant::now();
     let mut running = App::launch(app, &engine, &settings, dir.path(), &display)?;
     let (address, painted) = app_log::read_start(running.log()?, launched).await?;
-    let group = running.group;
+    let group = running.group.0;
 
     let followers = open_sessions(&engine, &fake, &address, dir.path()).await?;
     // The devices stay connected: each reads (and so answers the engine's pings) until the end.

@@ -141,7 +141,7 @@ async fn measure(
     }
     if let Some(window) = window {
         window::show(window, &ids[0]).await?;
-        window::expect(window, "tokw", 1).await?;
+        window::count_from(window, "tokw", 1).await?;
     }
 
     // A first turn starts every session's `claude`; the second is measured.
@@ -162,7 +162,7 @@ async fn measure(
     }
     if let Some(window) = window {
         // The window shows one session (which answer it gets is the fake API's order).
-        window::expect(window, "tokm", CHUNKS).await?;
+        window::count_from(window, "tokm", CHUNKS).await?;
     }
     let cpu_before = proc_stat::cpu_seconds(pid)?;
     let (_, mut arrivals) = turn(&mut control, &ids, followers, "tokm", sessions * CHUNKS).await?;

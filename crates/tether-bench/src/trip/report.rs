@@ -15,29 +15,42 @@ impl TripCase {
         }
     }
 
-    /// The goal this case is held to: its name, and the most added p99 it allows, in ms.
-    fn goal(&self) -> (&'static str, f64) {
-        match (self.window, self.sessions) {
-            (false, 16) => (
-                "a token's trip, 16 sessions × 10 devices: added p99 ≤ 5 ms",
-                5.0,
-            ),
-            (false, 1) => (
+    /// The goal this case is held to, if it has one: its name, and the most added p99 it
+    /// allows, in ms.
+    fn goal(&self) -> Option<(&'static str, f64)> {
+        let goal = match (self.window, self.sessions, self.devices) {
+            (false, 1, 1) => (
                 "a token's trip, 1 session × 1 device: added p99 ≤ 1 ms",
                 1.0,
             ),
-            (false, _) => (
+            (false, 4, 4) => (
                 "a token's trip, 4 sessions × 4 devices: added p99 ≤ 1 ms",
                 1.0,
             ),
-            (true, 16) => (
-                "a token's trip to the window, showing 1 of 16 sessions, 9 devices: added p99 ≤ 5 ms",
+            (false, 16, 10) => (
+                "a token's trip, 16 sessions × 10 devices: added p99 ≤ 5 ms",
                 5.0,
             ),
-            (true, _) => (
+            (true, 1, 0) => (
                 "a token's trip to the window, 1 session: added p99 ≤ 1 ms",
                 1.0,
             ),
+            (true, 16, 9) => (
+                "a token's trip to the window, showing 1 of 16 sessions, 9 devices: added p99 ≤ 5 ms",
+                5.0,
+            ),
+            _ => return None,
+        };
+        Some(goal)
+    }
+
+    /// The most its p99 may be: the page reads whole milliseconds, so a window's figure may
+    /// read up to 1 ms low.
+    fn p99_at_most(&self) -> f64 {
+        if self.window {
+            self.p99_ms + 1.0
+        } else {
+            self.p99_ms
         }
     }
 }
@@ -45,27 +58,29 @@ impl TripCase {
 impl TripBench {
     pub fn targets(&self) -> Vec<Target> {
         (self.cases.iter())
-            .map(|case| {
-                let (name, goal) = case.goal();
-                Target {
+            .filter_map(|case| {
+                let (name, goal) = case.goal()?;
+                Some(Target {
                     name,
                     measured: format!("{:.2} ms", case.p99_ms),
-                    met: case.p99_ms <= goal,
-                }
+                    met: case.p99_at_most() <= goal,
+                })
             })
             .collect()
     }
 
     pub fn table(&self) -> String {
         let mut out = format!(
-            "## A token's trip: what Tether adds from claude's stdout to each device\n\n\
+            "## A token's trip: what Tether adds from claude's stdout to each follower\n\n\
              The real `claude` streams {} deltas {} ms apart from the fake API in every session \
              at once; every device follows every session. Added latency: from the moment a \
              tap between `claude` and Tether handed the line over to the moment the device \
              read the token's frame. In the window's rows, the engine runs in the desktop app, \
              whose window shows one session: the figures are that session's tokens arriving \
-             on the chat's IPC link, read in the page. The page's clock reads whole \
-             milliseconds, so those figures may read up to 1 ms low. Engine CPU is the CPU time of the process the \
+             on the chat's IPC link, read in the page, and their percentiles are over those \
+             tokens alone. The page reads the clock in whole milliseconds, so those figures \
+             may read up to 1 ms low, and a goal counts as met only with that millisecond \
+             added. Engine CPU is the CPU time of the process the \
              engine runs in (`tether`, or the app) per token delivered to any follower.\n\n\
              | sessions × followers | tokens delivered | added p50 | p99 | p99.9 | engine CPU per delivered token |\n\
              |---|---:|---:|---:|---:|---:|\n",

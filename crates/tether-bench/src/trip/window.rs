@@ -1,8 +1,8 @@
 //! A token's trip to the desktop window: the release app runs the engine, its window shows one
 //! session (so its chat's IPC link follows it), and any devices follow every session. The page
 //! notes when each of the shown session's token frames arrived on the link; that is the trip
-//! measured. The page's clock reads whole milliseconds (WebKit coarsens its timers), so each
-//! figure may read up to 1 ms low.
+//! measured. The page reads the wall clock in whole milliseconds, so each figure may read up
+//! to 1 ms low.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,12 +17,12 @@ use super::setup::Setup;
 use super::{TripCase, measure, reader};
 use crate::desktop::driven::Driven;
 use crate::desktop::{app, app_log, display};
-use crate::tether_process::Engine;
+use crate::tether_process::{Engine, OUTBOUND_QUEUE};
 
 /// The script that watches the window's link and shows a session.
 const PROBE: &str = include_str!("window_probe.js");
 /// Which tokens the page counts from now on, and how many make a turn.
-const EXPECT: &str = "Object.assign(window.tetherTrip, \
+const COUNT_FROM: &str = "Object.assign(window.tetherTrip, \
     { prefix: arguments[0], expected: arguments[1], arrived: {}, count: 0, waiting: null });";
 /// Answers with the arrivals once the turn's tokens have all arrived.
 const ARRIVALS: &str = "const done = arguments[0]; const trip = window.tetherTrip; \
@@ -41,15 +41,20 @@ pub async fn case(
 ) -> Result<TripCase> {
     let engine = Engine::new(tether, &setup.tapped, "trip-window")?;
     let (_xvfb, display) = display::start().await?;
-    let env = app::env(&engine, &setup.config, setup.dir.path(), &display);
-    let launched = Instant::now();
+    let mut env = app::env(&engine, &setup.config, setup.dir.path(), &display);
+    // The devices' queues, as `tether serve` has them in the other cases.
+    env.extend(OUTBOUND_QUEUE.map(|(key, value)| (key, value.into())));
     let (driven, log) = Driven::launch(app, &env).await?;
-    let (address, _) = app_log::read_start(log, launched).await?;
+    // Its log says where the engine listens (`info`, which the other cases do not need).
+    let (address, _) = app_log::read_start(log, Instant::now()).await?;
     let pid = driven.app_pid()?;
     let window = Some(&driven.window);
     let case = measure(&engine, setup, &address, pid, (sessions, devices), window).await;
-    driven.quit().await?;
-    case
+    // A failed case says why, even when the app went with it.
+    let quit = driven.quit().await;
+    let case = case?;
+    quit?;
+    Ok(case)
 }
 
 /// Watches the window's link, and shows `session` in the window: the chat subscribes to it.
@@ -64,9 +69,9 @@ pub async fn show(window: &Client, session: &str) -> Result<()> {
 }
 
 /// From now on the page counts tokens starting with `prefix`; `expected` make a turn.
-pub async fn expect(window: &Client, prefix: &str, expected: usize) -> Result<()> {
+pub async fn count_from(window: &Client, prefix: &str, expected: usize) -> Result<()> {
     window
-        .execute(EXPECT, vec![json!(prefix), json!(expected)])
+        .execute(COUNT_FROM, vec![json!(prefix), json!(expected)])
         .await?;
     Ok(())
 }

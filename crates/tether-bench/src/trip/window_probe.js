@@ -3,14 +3,14 @@
 // wrapping the page's IPC callbacks (Tauri keeps them in `__TAURI_INTERNALS__.callbacks`; the
 // link's frames come through one of them), and then shows the session `arguments[0]`, so the
 // chat subscribes to it. Only the first frame of each bench token (`tok…`) with the expected
-// prefix counts, at its wall-clock time in ms. Answers `null` once the chat has subscribed to
-// the session, or why it cannot watch the link.
+// prefix counts, at its wall-clock time in whole ms (the clock the tap reads, truncated).
+// Answers `null` once the chat has subscribed to the session, or why it cannot watch the link.
 const [session, done] = arguments;
 const trip = { prefix: null, expected: 0, arrived: {}, count: 0, waiting: null };
 window.tetherTrip = trip;
 let subscribed = false;
 const note = (raw) => {
-  const at = performance.timeOrigin + performance.now();
+  const at = Date.now();
   const frame = raw?.message?.kind === "frame" ? raw.message.frame : null;
   if (!subscribed && frame?.startsWith('{"type":"subscribed"') && frame.includes(`"session:${session}"`)) {
     subscribed = true;
