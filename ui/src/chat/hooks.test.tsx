@@ -149,6 +149,27 @@ describe("ChatScreen", () => {
     expect(engine.requests("sessions.read")).toHaveLength(1);
   });
 
+  it("keeps following the latest when the content's height moves the view, and stops when the reader scrolls up", async () => {
+    engine.snapshot = () => snapshot("the latest", "idle");
+    render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack={false} globalShortcuts={[]} open={() => undefined} />);
+    await settle();
+    const conversation = screen.getByRole("region", { name: "Conversation" });
+    const moveTo = (top: number, height: number) => {
+      Object.defineProperty(conversation, "scrollHeight", { configurable: true, get: () => height });
+      conversation.scrollTop = top;
+      fireEvent.scroll(conversation);
+    };
+    moveTo(4_200, 5_000);
+    // Rows measured above: the content is taller and the view moved up to keep them in place.
+    moveTo(3_000, 6_000);
+    await settle();
+    expect(screen.queryByRole("button", { name: "Jump to latest" })).toBeNull();
+    // The reader scrolls up, the content unchanged.
+    moveTo(2_000, 6_000);
+    await settle();
+    expect(screen.getByRole("button", { name: "Jump to latest" })).toBeTruthy();
+  });
+
   it("sends a prompt typed offline once, when back", async () => {
     engine.snapshot = () => snapshot("", "idle");
     render(<ChatScreen client={client} sessionId="s1" back={() => undefined} showBack globalShortcuts={[]} open={() => undefined} />);

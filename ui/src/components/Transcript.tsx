@@ -70,14 +70,18 @@ export function Transcript({ messages, loadEarlier, focus }: Props) {
   }, [rows, total]);
 
   const lastTop = useRef(0);
+  const lastHeight = useRef(0);
   const scrolled = useCallback(() => {
     const element = scroller.current;
     if (!element) return;
     const end = element.scrollHeight - element.scrollTop - element.clientHeight < SLACK;
-    // Only the reader moving up leaves the bottom: content growing, rows measured and the
-    // window resized move the view too, and must not stop it following.
-    following.current = end || (following.current && element.scrollTop >= lastTop.current);
+    // Only the reader moving up leaves the bottom: content growing, rows measured (the view
+    // moves up to keep in place what a row above changed) and the window resized move the
+    // view too, and must not stop it following. Those change the content's height.
+    const laidOut = element.scrollHeight !== lastHeight.current;
+    following.current = end || (following.current && (laidOut || element.scrollTop >= lastTop.current));
     lastTop.current = element.scrollTop;
+    lastHeight.current = element.scrollHeight;
     setAtEnd(end || following.current);
     if (element.scrollTop < NEAR_TOP && loadEarlier) loadEarlier();
   }, [loadEarlier]);
