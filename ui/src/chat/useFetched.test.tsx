@@ -63,3 +63,16 @@ it("drops an answer older than a load already shown", async () => {
   expect(result.current.data).toEqual({ projects: ["p1"], sessions: ["s1"] });
   expect(fetch).toHaveBeenCalledTimes(2);
 });
+
+it("keeps a change for an older load still out when a newer load fails", async () => {
+  const answers: { resolve: (listed: Listed) => void; reject: (error: unknown) => void }[] = [];
+  const fetch = vi.fn(() => new Promise<Listed>((resolve, reject) => answers.push({ resolve, reject })));
+  const { result } = renderHook(() => useFetched(client, "connected", EMPTY, fetch));
+  act(() => result.current.patch(started("s1")));
+  await act(async () => void result.current.reload());
+
+  await act(async () => answers[1]?.reject({ message: "the engine is busy" }));
+  // The first load was computed before the session started: shown, the change is made again.
+  await act(async () => answers[0]?.resolve({ projects: ["p1"], sessions: [] }));
+  expect(result.current.data).toEqual({ projects: ["p1"], sessions: ["s1"] });
+});

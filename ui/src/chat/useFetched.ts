@@ -44,7 +44,9 @@ export function useFetched<T>(client: TetherClient, status: Status, empty: T, fe
       if (mine >= loaded.current) setProblem((error as { message: string }).message);
     } finally {
       out.current -= 1;
-      changes.current = out.current === 0 ? [] : changes.current.filter((made) => made.number > mine);
+      // What is shown now holds every change up to the newest load shown (a failed load shows
+      // nothing, so its own number says nothing of what the loads still out need).
+      changes.current = out.current === 0 ? [] : changes.current.filter((made) => made.number > loaded.current);
     }
   }, [client, fetch]);
 
