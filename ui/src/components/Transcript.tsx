@@ -17,6 +17,8 @@ const Markdown = lazy(() => import("./Markdown").then((module) => ({ default: mo
 /** How near the bottom, in pixels, still counts as "at the bottom"; and near the top, as the top. */
 const SLACK = 120;
 const NEAR_TOP = 600;
+/** How long after the reader's own input a move of the view is still theirs, in ms. */
+const TOUCHED_MS = 500;
 
 type Row = { key: string; role: Role; part: Part; copy: string | null };
 
@@ -71,14 +73,18 @@ export function Transcript({ messages, loadEarlier, focus }: Props) {
 
   const lastTop = useRef(0);
   const lastHeight = useRef(0);
+  /** When the reader last moved the view themselves: wheel, touch, keys or the scrollbar. */
+  const touched = useRef(-Infinity);
+  const touch = () => void (touched.current = performance.now());
   const scrolled = useCallback(() => {
     const element = scroller.current;
     if (!element) return;
     const end = element.scrollHeight - element.scrollTop - element.clientHeight < SLACK;
-    // Only the reader moving up leaves the bottom: content growing, rows measured (the view
-    // moves up to keep in place what a row above changed) and the window resized move the
-    // view too, and must not stop it following. Those change the content's height.
-    const laidOut = element.scrollHeight !== lastHeight.current;
+    // Only the reader moving up leaves the bottom. Content growing, rows measured (the view
+    // moves to keep a resized row in place) and the window resized move the view too, and
+    // change the content's height as they do: a move up with the height changed counts as
+    // the reader's only just after they touched the view.
+    const laidOut = element.scrollHeight !== lastHeight.current && performance.now() - touched.current > TOUCHED_MS;
     following.current = end || (following.current && (laidOut || element.scrollTop >= lastTop.current));
     lastTop.current = element.scrollTop;
     lastHeight.current = element.scrollHeight;
@@ -121,7 +127,18 @@ export function Transcript({ messages, loadEarlier, focus }: Props) {
 
   return (
     <div className="transcript-frame">
-      <div className="transcript" ref={scroller} onScroll={scrolled} tabIndex={0} role="region" aria-label="Conversation">
+      <div
+        className="transcript"
+        ref={scroller}
+        onScroll={scrolled}
+        onWheel={touch}
+        onTouchMove={touch}
+        onKeyDown={touch}
+        onPointerDown={touch}
+        tabIndex={0}
+        role="region"
+        aria-label="Conversation"
+      >
         <div className="messages" data-rows={rows.length} style={{ height: total }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
