@@ -102,6 +102,16 @@ impl Log {
             .unwrap_or_else(|| panic!("{what} never happened; the log:\n{}", self.seen.join("\n")))
     }
 
+    /// Finds a line already read that has every one of `parts`, or reads on until one comes:
+    /// for lines the app may write in either order.
+    pub fn seen_or_until(&mut self, parts: &[&str], what: &str) -> String {
+        let has_all = |line: &&String| parts.iter().all(|part| line.contains(part));
+        match self.seen.iter().find(has_all) {
+            Some(line) => line.clone(),
+            None => self.until(parts, what),
+        }
+    }
+
     /// Reads lines until one has every one of `parts`, for `wait` at most; `None` if none had.
     pub fn within(&mut self, parts: &[&str], wait: Duration) -> Option<String> {
         let deadline = Instant::now() + wait;
