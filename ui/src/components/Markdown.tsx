@@ -1,15 +1,17 @@
 // Model text as markdown, safely: no raw HTML (it shows as text), only http(s) and mailto
 // links (opened apart from the app, without referrer), no remote images (their alt text
 // instead), and code blocks highlighted by language (./highlight), each with a copy button.
-// What a text renders to is kept for the texts shown last, so a part scrolled back into view
-// is not parsed again; one plain line of prose skips the parser.
+// A text renders block by block (./markdownBlocks), and what a block renders to is kept for
+// the blocks shown last: a streaming answer parses only its growing block again, a part
+// scrolled back into view nothing, and one plain line of prose skips the parser.
 import { toText } from "hast-util-to-text";
-import type { ReactElement } from "react";
+import { Fragment, type ReactElement } from "react";
 import ReactMarkdown, { type Components, defaultUrlTransform } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
 import { CopyButton } from "./CopyButton";
 import { rehypeCode } from "./highlight";
+import { markdownBlocks } from "./markdownBlocks";
 
 const components: Components = {
   a: ({ href, children }) =>
@@ -35,9 +37,9 @@ function safeUrl(url: string): string {
   return /^(https?:|mailto:)/i.test(kept) ? kept : "";
 }
 
-/** Rendered parts kept, by part (a streaming part replaces its own); the least recently shown
- * go first. */
-const KEPT = 400;
+/** Rendered blocks kept, by part and place (a streaming block replaces its own); the least
+ * recently shown go first. */
+const KEPT = 1000;
 const rendered = new Map<string, { text: string; made: ReactElement }>();
 
 /** One line with nothing markdown would read as syntax. */
@@ -59,7 +61,9 @@ function render(id: string, text: string): ReactElement {
   return made;
 }
 
-/** `id` names what is shown (a part), for the cache. */
+/** `id` names what is shown (a part), for the cache. A block rendered as before is the same
+ * element, which React passes over. */
 export function Markdown({ id, text }: { id: string; text: string }) {
-  return <div className="markdown">{render(id, text)}</div>;
+  const blocks = markdownBlocks(text).map((block, at) => <Fragment key={at}>{render(`${id}\n${at}`, block)}</Fragment>);
+  return <div className="markdown">{blocks}</div>;
 }
