@@ -26,8 +26,10 @@ use crate::remote::device::Device;
 use crate::stats::{ms, percentile};
 use crate::tether_process::Engine;
 
-/// Deltas in the measured answer, and the pause after each (the fake API's pace).
+/// Tokens in the measured answer, and the pause after each delta (the fake API's pace).
 const CHUNKS: usize = 500;
+/// Tokens per paragraph: a paragraph break streams as a delta of its own, as answers do.
+const PARAGRAPH: usize = 40;
 const DELAY_MS: u64 = 20;
 /// Sessions × devices, each device on a WebSocket to `tether serve`.
 const CASES: [(usize, usize); 3] = [(1, 1), (4, 4), (16, 10)];
@@ -57,6 +59,7 @@ pub struct TripCase {
 #[derive(Debug, Serialize)]
 pub struct TripBench {
     pub chunks: usize,
+    pub paragraph: usize,
     pub delay_ms: u64,
     pub cases: Vec<TripCase>,
 }
@@ -82,6 +85,7 @@ pub async fn run(app: &Path, tether: &Path, bench: &Path) -> Result<TripBench> {
     }
     Ok(TripBench {
         chunks: CHUNKS,
+        paragraph: PARAGRAPH,
         delay_ms: DELAY_MS,
         cases,
     })
@@ -156,7 +160,7 @@ async fn measure(
     }
     for n in 0..sessions {
         setup.fake.push(Reply::Slow {
-            chunks: (0..CHUNKS).map(|i| format!("tokm{n}_{i} ")).collect(),
+            chunks: answer(n),
             delay_ms: DELAY_MS,
         });
     }
@@ -248,4 +252,15 @@ fn handed_over(taps: &Path) -> Result<HashMap<String, u64>> {
         }
     }
     Ok(handed)
+}
+
+/// Session `n`'s measured answer: its tokens, in paragraphs.
+fn answer(n: usize) -> Vec<String> {
+    (0..CHUNKS)
+        .flat_map(|i| {
+            let token = format!("tokm{n}_{i} ");
+            let ends_paragraph = (i + 1) % PARAGRAPH == 0;
+            std::iter::once(token).chain(ends_paragraph.then(|| "\n\n".to_owned()))
+        })
+        .collect()
 }

@@ -72,8 +72,9 @@ impl TripBench {
     pub fn table(&self) -> String {
         let mut out = format!(
             "## A token's trip: what Tether adds from claude's stdout to each follower\n\n\
-             The real `claude` streams {} deltas {} ms apart from the fake API in every session \
-             at once; every device follows every session. Added latency: from the moment a \
+             The real `claude` streams an answer of {} tokens, in paragraphs of {}, from the \
+             fake API, a delta each {} ms, in every session at once; every device follows every \
+             session. Added latency: from the moment a \
              tap between `claude` and Tether handed the line over to the moment the device \
              read the token's frame. In the window's rows, the engine runs in the desktop app, \
              whose window shows one session: the figures are that session's tokens arriving \
@@ -84,7 +85,7 @@ impl TripBench {
              engine runs in (`tether`, or the app) per token delivered to any follower.\n\n\
              | sessions × followers | tokens delivered | added p50 | p99 | p99.9 | engine CPU per delivered token |\n\
              |---|---:|---:|---:|---:|---:|\n",
-            self.chunks, self.delay_ms
+            self.chunks, self.paragraph, self.delay_ms
         );
         for case in &self.cases {
             let _ = writeln!(
