@@ -103,7 +103,7 @@ impl Log {
     }
 
     /// Finds a line already read that has every one of `parts`, or reads on until one comes:
-    /// for lines the app may write in either order.
+    /// for lines the app may write in either order. Asked twice, it finds the same line.
     pub fn seen_or_until(&mut self, parts: &[&str], what: &str) -> String {
         let has_all = |line: &&String| parts.iter().all(|part| line.contains(part));
         match self.seen.iter().find(has_all) {

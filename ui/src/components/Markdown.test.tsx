@@ -32,4 +32,24 @@ describe("Markdown", () => {
     expect(html).toContain("[image: pixel]");
     expect(html).not.toContain("tracker.example");
   });
+
+  it("reads a last line as markdown wherever it might be syntax, and plain prose as a paragraph", () => {
+    const last = (line: string) => render(`Above.\n\n${line}`).replace(/^<div class="markdown"><p>Above.<\/p>/, "");
+    expect(last("---")).toContain("<hr/>");
+    expect(last("- - -")).toContain("<hr/>");
+    expect(last("-")).toContain("<ul>");
+    expect(last("2)")).toContain("<ol");
+    expect(last("Write to support@example.com")).toContain('href="mailto:support@example.com"');
+    expect(render("\tindented")).toContain("<pre>");
+    expect(last("Plain words, nothing more.")).toBe("<p>Plain words, nothing more.</p></div>");
+  });
+
+  it("renders each step of a streamed answer, its kept blocks reused, as it renders that text afresh", () => {
+    const answer = "Intro.\n\n```sh\nmake\n\nmake test\n```\n\nThen **this**.\n\n---\n\nDone: a@b.co";
+    for (let at = 1; at <= answer.length; at++) {
+      const shown = answer.slice(0, at);
+      const streamed = renderToStaticMarkup(<Markdown id="streamed" text={shown} />);
+      expect(streamed.replace(/>\s+</g, "><"), shown).toBe(render(shown).replace(/>\s+</g, "><"));
+    }
+  });
 });

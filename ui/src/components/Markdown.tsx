@@ -39,11 +39,12 @@ function safeUrl(url: string): string {
 
 /** Rendered blocks kept, by part and place (a streaming block replaces its own); the least
  * recently shown go first. */
-const KEPT = 1000;
+const KEPT = 2000;
 const rendered = new Map<string, { text: string; made: ReactElement }>();
 
-/** One line with nothing markdown would read as syntax. */
-const PLAIN = /^(?![ \t]*([-+]|\d+[.)])[ \t])(?!\s{4})[^\\`*_[\]<>#|~!&\n]*$/;
+/** One line with nothing markdown would read as syntax: no list item (even an empty one), no
+ * thematic break, no indented code, no character markdown or its links treat specially. */
+const PLAIN = /^(?![ \t]*([-+]|\d+[.)])([ \t]|$))(?![ \t]*(-[ \t]*){3,}$)(?! {4}| {0,3}\t)[^\\`*_[\]<>#|~!&@\n]*$/;
 
 function render(id: string, text: string): ReactElement {
   const kept = rendered.get(id);
