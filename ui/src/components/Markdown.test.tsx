@@ -41,6 +41,9 @@ describe("Markdown", () => {
     expect(last("2)")).toContain("<ol");
     expect(last("Write to support@example.com")).toContain('href="mailto:support@example.com"');
     expect(render("\tindented")).toContain("<pre>");
+    expect(last("See Www.example.com.")).toContain('href="http://Www.example.com"');
+    expect(render("a\r---")).toContain("<h2>a</h2>");
+    expect(render(" ")).toBe('<div class="markdown"></div>');
     expect(last("Plain words, nothing more.")).toBe("<p>Plain words, nothing more.</p></div>");
   });
 

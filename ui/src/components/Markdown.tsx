@@ -42,9 +42,10 @@ function safeUrl(url: string): string {
 const KEPT = 2000;
 const rendered = new Map<string, { text: string; made: ReactElement }>();
 
-/** One line with nothing markdown would read as syntax: no list item (even an empty one), no
- * thematic break, no indented code, no character markdown or its links treat specially. */
-const PLAIN = /^(?![ \t]*([-+]|\d+[.)])([ \t]|$))(?![ \t]*(-[ \t]*){3,}$)(?! {4}| {0,3}\t)[^\\`*_[\]<>#|~!&@\n]*$/;
+/** One line, not blank, with nothing markdown would read as syntax: no list item (even an
+ * empty one), no thematic break, no indented code, no character markdown or its links treat
+ * specially, no carriage return (a line break to markdown). */
+const PLAIN = /^(?![ \t]*([-+]|\d+[.)])([ \t]|$))(?![ \t]*(-[ \t]*){3,}$)(?! {4}| {0,3}\t)(?=.*\S)[^\\`*_[\]<>#|~!&@\n\r\0]*$/;
 
 function render(id: string, text: string): ReactElement {
   const kept = rendered.get(id);
@@ -54,7 +55,7 @@ function render(id: string, text: string): ReactElement {
   const made =
     kept?.text === text
       ? kept.made
-      : PLAIN.test(text) && !/:\/\/|www\./.test(text)
+      : PLAIN.test(text) && !/:\/\/|www\./i.test(text)
         ? <p>{text}</p>
         : ReactMarkdown({ children: text, remarkPlugins: [remarkGfm], rehypePlugins: [rehypeCode], urlTransform: safeUrl, components });
   rendered.set(id, { text, made });

@@ -118,6 +118,8 @@ const TRICKY = [
   "See [x].\n\nMore.\n\n- ```\n  code\n  ```\n\n[x]: https://example.com",
   "````\na\n```\n\nb\n````\n\nc",
   "```\na\n~~~\n\nb\n```\n\nc",
+  "\uFEFF```\na\n\nb\n```",
+  "\uFEFF<!--\n\nfoo\n\n-->",
 ];
 
 /** The text at every point of its stream. */

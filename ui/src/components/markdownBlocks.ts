@@ -6,7 +6,8 @@
 // depends on what is above (the parser reads an empty one or one not numbered 1 after indented
 // code as text). Indented lines may continue a list item or indented code, so they never start
 // a block. Where the splitter could
-// misread the text, it does not split: text with carriage returns, link reference or footnote
+// misread the text, it does not split: text with carriage returns or a byte order mark, link
+// reference or footnote
 // definitions (used from any block), or HTML outside code (whose blocks may hold blank lines or
 // a fence) stays whole, and after a fence in a list item or a quote (where the closing line's
 // indent decides where it ends) the rest stays one block.
@@ -26,7 +27,8 @@ const BLANK = /^[ \t]*$/;
 
 /** `text` cut into blocks at line ends; joined with newlines, they are `text` again. */
 export function markdownBlocks(text: string): string[] {
-  if (text.includes("\r")) return [text];
+  // The parser drops a byte order mark before the first line, where the splitter would not.
+  if (text.includes("\r") || text.startsWith("\uFEFF")) return [text];
   const lines = text.split("\n");
   const blocks: string[] = [];
   let start = 0;
