@@ -5,12 +5,11 @@
 // list item: an item may continue a loose list above, and whether one may start a list there
 // depends on what is above (the parser reads an empty one or one not numbered 1 after indented
 // code as text). Indented lines may continue a list item or indented code, so they never start
-// a block. Where the splitter could
-// misread the text, it does not split: text with carriage returns or a byte order mark, link
-// reference or footnote
-// definitions (used from any block), or HTML outside code (whose blocks may hold blank lines or
-// a fence) stays whole, and after a fence in a list item or a quote (where the closing line's
-// indent decides where it ends) the rest stays one block.
+// a block. Where the splitter could misread the text, it does not split: text with carriage
+// returns or a byte order mark, link reference or footnote definitions (used from any block),
+// or HTML outside code (whose blocks may hold blank lines or a fence) stays whole, and after a
+// fence in a list item or a quote (where the closing line's indent decides where it ends) the
+// rest stays one block.
 
 /** A fence opened at the margin: 3 or more backticks or tildes, then its info string. */
 const OPENS_FENCE = /^(`{3,}|~{3,})([^\n]*)$/;

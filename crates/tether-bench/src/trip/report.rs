@@ -73,8 +73,8 @@ impl TripBench {
         let mut out = format!(
             "## A token's trip: what Tether adds from claude's stdout to each follower\n\n\
              The real `claude` streams an answer of {} tokens, with a paragraph break after \
-             every {}, from the fake API, a delta each {} ms, in every session at once; every device follows every \
-             session. Added latency: from the moment a \
+             every {}, from the fake API, a delta each {} ms, in every session at once; every \
+             device follows every session. Added latency: from the moment a \
              tap between `claude` and Tether handed the line over to the moment the device \
              read the token's frame. In the window's rows, the engine runs in the desktop app, \
              whose window shows one session: the figures are that session's tokens arriving \
