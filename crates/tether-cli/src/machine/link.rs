@@ -104,7 +104,10 @@ fn is_wrong_certificate(error: &anyhow::Error) -> bool {
 
 /// Serves one link until it ends; returns why.
 async fn serve(mut socket: Socket, agent: &Arc<Agent>, stop: &CancellationToken) -> String {
-    let hello = agent.hello().await;
+    // Read once for the hello and the comparison both: a project added in between is sent
+    // with the next heartbeat, never lost.
+    let mut offered = agent.projects();
+    let hello = agent.hello(offered.clone()).await;
     if let Err(error) = socket.send(text(&hello)).await {
         return format!("hello failed: {error}");
     }
@@ -112,7 +115,6 @@ async fn serve(mut socket: Socket, agent: &Arc<Agent>, stop: &CancellationToken)
     let limits = &agent.engine().config().limits;
     let mut heard = Instant::now();
     let mut ping = tokio::time::interval(limits.heartbeat_interval);
-    let mut offered = agent.projects();
     loop {
         tokio::select! {
             frames = agent.next_frames(link) => {

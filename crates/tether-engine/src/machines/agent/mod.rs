@@ -98,8 +98,9 @@ impl Agent {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The first frame of a link: who this machine is, its projects, the runs it holds.
-    pub async fn hello(&self) -> AgentFrame {
+    /// The first frame of a link: who this machine is, the `projects` it offers (as read by
+    /// the link, which sends them again when they change) and the runs it holds.
+    pub async fn hello(&self, projects: Vec<tether_protocol::Project>) -> AgentFrame {
         // Every run it holds, ended ones too: the hub has yet to hear how those ended.
         let runs = (self.lock().runs.iter())
             .map(|(id, run)| RunState {
@@ -111,7 +112,7 @@ impl Agent {
             version: crate::VERSION.to_owned(),
             hostname: hostname(),
             claude_version: host::claude_version(&self.engine).await,
-            projects: self.projects(),
+            projects,
             runs,
         }
     }
