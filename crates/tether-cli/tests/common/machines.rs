@@ -12,7 +12,7 @@ use tokio::process::Child;
 use tether_fake_anthropic::FakeAnthropic;
 
 use super::proxy::Proxy;
-use super::{MAX_FRAMES, Setup, Socket, WAIT, connect, next_json, send};
+use super::{MAX_FRAMES, Setup, Socket, WAIT, connect, next_json, send, within};
 
 /// An agent notices a silent hub within about a second.
 pub const FAST_HEARTBEAT: &str =
@@ -106,14 +106,17 @@ impl Device {
         self.next_id += 1;
         let request = json!({ "type": "request", "id": id, "method": method, "params": params });
         send(&mut self.socket, request).await;
-        for _ in 0..MAX_FRAMES {
-            let frame = next_json(&mut self.socket).await;
-            if frame["type"] == "response" && frame["id"] == id {
-                return frame;
+        let answer = async {
+            for _ in 0..MAX_FRAMES {
+                let frame = next_json(&mut self.socket).await;
+                if frame["type"] == "response" && frame["id"] == id {
+                    return frame;
+                }
+                self.kept.push_back(frame);
             }
-            self.kept.push_back(frame);
-        }
-        panic!("no answer to {method}");
+            panic!("no answer to {method}");
+        };
+        within(method, answer).await
     }
 
     /// Calls a method that must succeed; its result.
@@ -131,13 +134,16 @@ impl Device {
             return frame;
         }
         self.kept.clear();
-        for _ in 0..MAX_FRAMES {
-            let frame = next_json(&mut self.socket).await;
-            if wanted(&frame) {
-                return frame;
+        let matched = async {
+            for _ in 0..MAX_FRAMES {
+                let frame = next_json(&mut self.socket).await;
+                if wanted(&frame) {
+                    return frame;
+                }
             }
-        }
-        panic!("no frame matched in {MAX_FRAMES}");
+            panic!("no frame matched in {MAX_FRAMES}");
+        };
+        within("the awaited frame", matched).await
     }
 
     /// Every frame read until one matches (that one included).
@@ -146,15 +152,19 @@ impl Device {
         if seen.iter().any(&wanted) {
             return seen;
         }
-        for _ in 0..MAX_FRAMES {
-            let frame = next_json(&mut self.socket).await;
-            let done = wanted(&frame);
-            seen.push(frame);
-            if done {
-                return seen;
+        let matched = async {
+            for _ in 0..MAX_FRAMES {
+                let frame = next_json(&mut self.socket).await;
+                let done = wanted(&frame);
+                seen.push(frame);
+                if done {
+                    return;
+                }
             }
-        }
-        panic!("no frame matched in {MAX_FRAMES}");
+            panic!("no frame matched in {MAX_FRAMES}");
+        };
+        within("the awaited frame", matched).await;
+        seen
     }
 }
 

@@ -29,6 +29,14 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// The longest any single wait in these tests may take.
 pub const WAIT: Duration = Duration::from_secs(60);
 
+/// Awaits `future` for at most [`WAIT`] in all; a wait that reads many frames is bounded as a
+/// whole (the server's pings would otherwise keep a wait for a frame that never comes alive).
+pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(WAIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: not within {WAIT:?}"))
+}
+
 /// The most frames any loop in these tests reads while waiting for one.
 pub const MAX_FRAMES: usize = 100_000;
 
@@ -254,30 +262,30 @@ pub async fn connect(address: &str, token: &str) -> Socket {
 
 /// The next text frame, as JSON.
 pub async fn next_json(socket: &mut Socket) -> Value {
-    for _ in 0..MAX_FRAMES {
-        let message = tokio::time::timeout(WAIT, socket.next())
-            .await
-            .expect("no frame in time")
-            .unwrap()
-            .unwrap();
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).unwrap();
+    let text = async {
+        for _ in 0..MAX_FRAMES {
+            if let Message::Text(text) = socket.next().await.unwrap().unwrap() {
+                return serde_json::from_str(&text).unwrap();
+            }
         }
-    }
-    panic!("more than {MAX_FRAMES} frames without a text frame");
+        panic!("more than {MAX_FRAMES} frames without a text frame");
+    };
+    within("a text frame", text).await
 }
 
 /// Reads until the server's close frame and returns its code (frames before it are skipped).
 pub async fn close_code(socket: &mut Socket) -> u16 {
-    for _ in 0..MAX_FRAMES {
-        let next = tokio::time::timeout(WAIT, socket.next()).await;
-        match next.expect("no close in time") {
-            Some(Ok(Message::Close(frame))) => return frame.map_or(1005, |f| f.code.into()),
-            Some(Ok(_)) => {}
-            other => panic!("no close frame: {other:?}"),
+    let close = async {
+        for _ in 0..MAX_FRAMES {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map_or(1005, |f| f.code.into()),
+                Some(Ok(_)) => {}
+                other => panic!("no close frame: {other:?}"),
+            }
         }
-    }
-    panic!("more than {MAX_FRAMES} frames without a close");
+        panic!("more than {MAX_FRAMES} frames without a close");
+    };
+    within("a close frame", close).await
 }
 
 /// Sends a frame.
@@ -289,12 +297,15 @@ pub async fn send(socket: &mut Socket, frame: Value) {
 pub async fn call(socket: &mut Socket, id: u64, method: &str, params: Value) -> Value {
     let request = json!({ "type": "request", "id": id, "method": method, "params": params });
     send(socket, request).await;
-    for _ in 0..MAX_FRAMES {
-        let frame = next_json(socket).await;
-        if frame["type"] == "response" && frame["id"] == id {
-            assert!(frame["error"].is_null(), "{method} failed: {frame}");
-            return frame["result"].clone();
+    let answer = async {
+        for _ in 0..MAX_FRAMES {
+            let frame = next_json(socket).await;
+            if frame["type"] == "response" && frame["id"] == id {
+                assert!(frame["error"].is_null(), "{method} failed: {frame}");
+                return frame["result"].clone();
+            }
         }
-    }
-    panic!("more than {MAX_FRAMES} frames without the answer to {method}");
+        panic!("more than {MAX_FRAMES} frames without the answer to {method}");
+    };
+    within(method, answer).await
 }

@@ -8,7 +8,7 @@ use nix::unistd::Pid;
 use serde_json::{Value, json};
 use tokio::process::Child;
 
-use super::{MAX_FRAMES, Setup, Socket, WAIT, call, connect, next_json, send};
+use super::{MAX_FRAMES, Setup, Socket, WAIT, call, connect, next_json, send, within};
 
 /// Stops `tether serve` as a service manager would (SIGTERM) and checks it exits cleanly.
 pub async fn stop(mut server: Child) {
@@ -131,49 +131,56 @@ impl Watcher {
 
     /// Reads until an event with offset `target` or later has arrived.
     pub async fn read_to(&mut self, target: u64) {
-        for _ in 0..MAX_FRAMES {
-            if self.last >= target {
-                return;
+        let arrived = async {
+            for _ in 0..MAX_FRAMES {
+                if self.last >= target {
+                    return;
+                }
+                let frame = next_json(&mut self.socket).await;
+                self.observe(&frame);
             }
-            let frame = next_json(&mut self.socket).await;
-            self.observe(&frame);
-        }
-        panic!("offset {target} never arrived");
+            panic!("offset {target} never arrived");
+        };
+        within("the awaited offset", arrived).await;
     }
 
     /// Reads until the session reports `status`; returns the events seen meanwhile.
     pub async fn read_until_status(&mut self, status: &str) -> Vec<Value> {
-        let mut seen = Vec::new();
-        for _ in 0..MAX_FRAMES {
-            let frame = next_json(&mut self.socket).await;
-            if self.observe(&frame) {
-                seen.push(frame.clone());
-                if frame["event"] == "session.updated"
-                    && frame["data"]["session"]["status"] == status
-                {
-                    return seen;
+        let reported = async {
+            let mut seen = Vec::new();
+            for _ in 0..MAX_FRAMES {
+                let frame = next_json(&mut self.socket).await;
+                if self.observe(&frame) {
+                    seen.push(frame.clone());
+                    if frame["event"] == "session.updated"
+                        && frame["data"]["session"]["status"] == status
+                    {
+                        return seen;
+                    }
                 }
             }
-        }
-        panic!("the session never became {status}");
+            panic!("the session never became {status}");
+        };
+        within("the awaited status", reported).await
     }
 
     /// Reads whatever arrives until the server is gone, checking each event.
     pub async fn drain_until_closed(mut self) -> (String, u64) {
         use futures_util::StreamExt;
-        for _ in 0..MAX_FRAMES {
-            match tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("the socket neither closed nor sent")
-            {
-                Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
-                    self.observe(&serde_json::from_str(&text).unwrap());
+        let closed = async {
+            for _ in 0..MAX_FRAMES {
+                match self.socket.next().await {
+                    Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => {
+                        self.observe(&serde_json::from_str(&text).unwrap());
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => return,
                 }
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return (self.epoch, self.last),
             }
-        }
-        panic!("more than {MAX_FRAMES} frames after the kill");
+            panic!("more than {MAX_FRAMES} frames after the kill");
+        };
+        within("the socket closing", closed).await;
+        (self.epoch, self.last)
     }
 
     pub fn position(&self) -> (String, u64) {

@@ -22,6 +22,14 @@ use tokio_util::sync::CancellationToken;
 /// The longest any single wait in these tests may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// Awaits `future` for at most [`WAIT`] in all; a wait that reads many frames is bounded as a
+/// whole (the server's pings would otherwise keep a wait for a frame that never comes alive).
+pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(WAIT, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: not within {WAIT:?}"))
+}
+
 /// The most frames any loop in these tests reads while waiting for one.
 pub const MAX_FRAMES: usize = 100_000;
 
@@ -200,17 +208,20 @@ impl Client {
 
     /// The next text frame as JSON; panics on a close.
     pub async fn next_json(&mut self) -> Value {
-        for _ in 0..MAX_FRAMES {
-            match self.next_message().await {
-                Some(Message::Text(text)) => return serde_json::from_str(&text).unwrap(),
-                Some(Message::Close(frame)) => {
-                    panic!("closed while a frame was expected: {frame:?}")
+        let text = async {
+            for _ in 0..MAX_FRAMES {
+                match self.socket.next().await.map(Result::unwrap) {
+                    Some(Message::Text(text)) => return serde_json::from_str(&text).unwrap(),
+                    Some(Message::Close(frame)) => {
+                        panic!("closed while a frame was expected: {frame:?}")
+                    }
+                    Some(_) => {}
+                    None => panic!("the connection ended while a frame was expected"),
                 }
-                Some(_) => {}
-                None => panic!("the connection ended while a frame was expected"),
             }
-        }
-        panic!("more than {MAX_FRAMES} frames without the one awaited");
+            panic!("more than {MAX_FRAMES} frames without the one awaited");
+        };
+        within("a text frame", text).await
     }
 
     /// Sends a request and returns its response frame.
@@ -228,20 +239,22 @@ impl Client {
 
     /// Reads until the server's close frame and returns its code (events before it are skipped).
     pub async fn close_code(&mut self) -> u16 {
-        for _ in 0..MAX_FRAMES {
-            match tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .expect("no close frame in time")
-            {
-                Some(Ok(Message::Close(frame))) => {
-                    return frame.map_or(1005, |frame| frame.code.into());
+        let close = async {
+            for _ in 0..MAX_FRAMES {
+                match self.socket.next().await {
+                    Some(Ok(Message::Close(frame))) => {
+                        return frame.map_or(1005, |frame| frame.code.into());
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(error)) => {
+                        panic!("the connection failed instead of closing: {error}")
+                    }
+                    None => panic!("the connection ended without a close frame"),
                 }
-                Some(Ok(_)) => {}
-                Some(Err(error)) => panic!("the connection failed instead of closing: {error}"),
-                None => panic!("the connection ended without a close frame"),
             }
-        }
-        panic!("more than {MAX_FRAMES} frames without the one awaited");
+            panic!("more than {MAX_FRAMES} frames without the one awaited");
+        };
+        within("a close frame", close).await
     }
 }
 
@@ -322,11 +335,14 @@ pub async fn post_json(addr: SocketAddr, path: &str, body: &Value) -> (u16, Valu
 
 /// Reads frames until an event named `name` arrives, and returns it.
 pub async fn next_event(client: &mut Client, name: &str) -> Value {
-    for _ in 0..MAX_FRAMES {
-        let frame = client.next_json().await;
-        if frame["type"] == "event" && frame["event"] == name {
-            return frame;
+    let arrived = async {
+        for _ in 0..MAX_FRAMES {
+            let frame = client.next_json().await;
+            if frame["type"] == "event" && frame["event"] == name {
+                return frame;
+            }
         }
-    }
-    panic!("more than {MAX_FRAMES} frames without the event {name}");
+        panic!("more than {MAX_FRAMES} frames without the event {name}");
+    };
+    within(name, arrived).await
 }
