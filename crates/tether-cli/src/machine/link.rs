@@ -104,8 +104,8 @@ fn is_wrong_certificate(error: &anyhow::Error) -> bool {
 
 /// Serves one link until it ends; returns why.
 async fn serve(mut socket: Socket, agent: &Arc<Agent>, stop: &CancellationToken) -> String {
-    // Read once for the hello and the comparison both: a project added in between is sent
-    // with the next heartbeat, never lost.
+    // Read once, before the hello: a project added after this read differs from `offered`
+    // and goes out with the next heartbeat.
     let mut offered = agent.projects();
     let hello = agent.hello(offered.clone()).await;
     if let Err(error) = socket.send(text(&hello)).await {
@@ -132,7 +132,14 @@ async fn serve(mut socket: Socket, agent: &Arc<Agent>, stop: &CancellationToken)
                 heard = Instant::now();
                 match message {
                     Some(Ok(Message::Text(text))) => match serde_json::from_str::<HubFrame>(&text) {
-                        Ok(frame) => agent.received(frame),
+                        Ok(frame) => {
+                            if matches!(frame, HubFrame::Refused { .. }) {
+                                // A busy hub drops frames; the dropped one may have been the
+                                // projects, so they go again with the next heartbeat.
+                                offered.clear();
+                            }
+                            agent.received(frame);
+                        }
                         Err(error) => tracing::warn!(%error, "the hub sent a frame this agent does not know"),
                     },
                     Some(Ok(Message::Close(close))) => {
@@ -169,3 +176,6 @@ async fn serve(mut socket: Socket, agent: &Arc<Agent>, stop: &CancellationToken)
 fn text(frame: &AgentFrame) -> Message {
     Message::text(serde_json::to_string(frame).unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests;
