@@ -258,17 +258,19 @@ impl Phone {
         phone
     }
 
+    /// The next text frame (pings and pongs skipped), within [`WAIT`] in all.
     async fn next(&mut self) -> Value {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.socket.next())
-                .await
-                .unwrap()
-                .unwrap()
-                .unwrap();
-            if let Message::Text(text) = message {
-                return serde_json::from_str(&text).unwrap();
+        let text = async {
+            for _ in 0..MAX_FRAMES {
+                if let Message::Text(text) = self.socket.next().await.unwrap().unwrap() {
+                    return serde_json::from_str(&text).unwrap();
+                }
             }
-        }
+            panic!("more than {MAX_FRAMES} frames without a text frame");
+        };
+        tokio::time::timeout(WAIT, text)
+            .await
+            .expect("a text frame in time")
     }
 
     /// Sends a request without waiting for its answer.
@@ -285,13 +287,18 @@ impl Phone {
     /// Calls a method and returns its result (events arriving meanwhile are skipped).
     async fn call(&mut self, method: &str, params: Value) -> Value {
         self.request(method, params).await;
-        for _ in 0..MAX_FRAMES {
-            let frame = self.next().await;
-            if frame["type"] == "response" && frame["id"] == self.next_id {
-                return frame["result"].clone();
+        let answer = async {
+            for _ in 0..MAX_FRAMES {
+                let frame = self.next().await;
+                if frame["type"] == "response" && frame["id"] == self.next_id {
+                    return frame["result"].clone();
+                }
             }
-        }
-        panic!("no answer to {method}");
+            panic!("no answer to {method}");
+        };
+        tokio::time::timeout(WAIT, answer)
+            .await
+            .unwrap_or_else(|_| panic!("no answer to {method} in time"))
     }
 
     async fn only_session(&mut self) -> String {
@@ -319,36 +326,45 @@ impl Phone {
             decided_by: None,
             text: String::new(),
         };
-        for _ in 0..MAX_FRAMES {
-            let frame = self.next().await;
-            let Some(event) = frame["event"].as_str() else {
-                continue;
-            };
-            seen.events.push(event.to_owned());
-            match event {
-                "tool.approval_required" if approve => {
-                    let request_id = frame["data"]["approval"]["request_id"].clone();
-                    let channel = frame["channel"].as_str().unwrap();
-                    let session_id = channel.trim_start_matches("session:").to_owned();
-                    let params = json!({ "session_id": session_id, "request_id": request_id });
-                    // Its answer is skipped like any frame that is not an event.
-                    self.request("tools.approve", params).await;
+        let ended = async {
+            for _ in 0..MAX_FRAMES {
+                let frame = self.next().await;
+                let Some(event) = frame["event"].as_str() else {
+                    continue;
+                };
+                seen.events.push(event.to_owned());
+                match event {
+                    "tool.approval_required" if approve => {
+                        let request_id = frame["data"]["approval"]["request_id"].clone();
+                        let channel = frame["channel"].as_str().unwrap();
+                        let session_id = channel.trim_start_matches("session:").to_owned();
+                        let params = json!({ "session_id": session_id, "request_id": request_id });
+                        // Its answer is skipped like any frame that is not an event.
+                        self.request("tools.approve", params).await;
+                    }
+                    "tool.approval_resolved" => {
+                        seen.decided_by = frame["data"]["by"].as_str().map(str::to_owned)
+                    }
+                    "part.delta" => seen
+                        .text
+                        .push_str(frame["data"]["text"].as_str().unwrap_or_default()),
+                    "session.updated"
+                        if seen.decided_by.is_some()
+                            && frame["data"]["session"]["status"] == "idle" =>
+                    {
+                        return true;
+                    }
+                    _ => {}
                 }
-                "tool.approval_resolved" => {
-                    seen.decided_by = frame["data"]["by"].as_str().map(str::to_owned)
-                }
-                "part.delta" => seen
-                    .text
-                    .push_str(frame["data"]["text"].as_str().unwrap_or_default()),
-                "session.updated"
-                    if seen.decided_by.is_some()
-                        && frame["data"]["session"]["status"] == "idle" =>
-                {
-                    return seen;
-                }
-                _ => {}
             }
+            false
+        };
+        if tokio::time::timeout(WAIT, ended).await == Ok(true) {
+            return seen;
         }
-        panic!("the turn never ended; the phone saw {:?}", seen.events);
+        panic!(
+            "the turn never ended in time; the phone saw {:?}",
+            seen.events
+        );
     }
 }

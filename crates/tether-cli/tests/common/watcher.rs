@@ -141,7 +141,7 @@ impl Watcher {
             }
             panic!("offset {target} never arrived");
         };
-        within("the awaited offset", arrived).await;
+        within(&format!("offset {target}"), arrived).await;
     }
 
     /// Reads until the session reports `status`; returns the events seen meanwhile.
@@ -161,7 +161,7 @@ impl Watcher {
             }
             panic!("the session never became {status}");
         };
-        within("the awaited status", reported).await
+        within(&format!("the status {status}"), reported).await
     }
 
     /// Reads whatever arrives until the server is gone, checking each event.

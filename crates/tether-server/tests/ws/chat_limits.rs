@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::claude::ClaudeBench;
-use crate::common::{MAX_FRAMES, WAIT};
+use crate::common::{MAX_FRAMES, WAIT, within};
 
 /// Prompts taken at once.
 const BURST: u32 = 4;
@@ -61,20 +61,21 @@ async fn a_burst_of_prompts_is_limited_like_ws_and_the_client_is_pinged() {
             .unwrap();
     }
     let mut dropped = 0;
-    for _ in 0..MAX_FRAMES {
-        if dropped == 2 {
-            break;
-        }
-        if let Some(Ok(Message::Text(text))) =
-            tokio::time::timeout(WAIT, socket.next()).await.unwrap()
-        {
-            let frame: Value = serde_json::from_str(&text).unwrap();
-            if frame["type"] == "error" {
-                assert_eq!(frame["message"], "too many messages: this one was dropped");
-                dropped += 1;
+    let told = async {
+        for _ in 0..MAX_FRAMES {
+            if dropped == 2 {
+                break;
+            }
+            if let Some(Ok(Message::Text(text))) = socket.next().await {
+                let frame: Value = serde_json::from_str(&text).unwrap();
+                if frame["type"] == "error" {
+                    assert_eq!(frame["message"], "too many messages: this one was dropped");
+                    dropped += 1;
+                }
             }
         }
-    }
+    };
+    within("the dropped prompts' errors", told).await;
     assert_eq!(
         dropped, 2,
         "every prompt over the rate is dropped and said so"
@@ -91,16 +92,19 @@ async fn a_burst_of_prompts_is_limited_like_ws_and_the_client_is_pinged() {
         }
     }
     let mut closed = None;
-    for _ in 0..MAX_FRAMES {
-        match tokio::time::timeout(WAIT, socket.next()).await.unwrap() {
-            Some(Ok(Message::Close(frame))) => {
-                closed = frame.map(|frame| u16::from(frame.code));
-                break;
+    let ended = async {
+        for _ in 0..MAX_FRAMES {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => {
+                    closed = frame.map(|frame| u16::from(frame.code));
+                    break;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
             }
-            Some(Ok(_)) => {}
-            Some(Err(_)) | None => break,
         }
-    }
+    };
+    within("the flood's close", ended).await;
     assert_eq!(
         closed,
         Some(1008),

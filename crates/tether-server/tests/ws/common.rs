@@ -22,8 +22,9 @@ use tokio_util::sync::CancellationToken;
 /// The longest any single wait in these tests may take.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// Awaits `future` for at most [`WAIT`] in all; a wait that reads many frames is bounded as a
-/// whole (the server's pings would otherwise keep a wait for a frame that never comes alive).
+/// Awaits `future` for at most [`WAIT`] in all. A wait that reads many frames is bounded as a
+/// whole: bounded per frame, each of the server's pings started the clock again, and a frame
+/// that never came was waited for forever.
 pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
     tokio::time::timeout(WAIT, future)
         .await

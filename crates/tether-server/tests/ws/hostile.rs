@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::{Client, MAX_FRAMES, TestServer, WAIT, open};
+use crate::common::{Client, MAX_FRAMES, TestServer, WAIT, open, within};
 
 /// Events the normal client must receive, published at a steady pace during the attack.
 const EVENTS: u64 = 2_000;
@@ -86,17 +86,17 @@ async fn attack(mut client: Client, frames: impl Iterator<Item = Message>) -> Op
             break;
         }
     }
-    for _ in 0..1_000_000 {
-        let next = tokio::time::timeout(WAIT, client.socket.next())
-            .await
-            .expect("the server never disconnected the attacker");
-        match next {
-            Some(Ok(Message::Close(frame))) => return frame.map(|frame| frame.code.into()),
-            Some(Ok(_)) => {}
-            Some(Err(_)) | None => return None,
+    let disconnected = async {
+        for _ in 0..1_000_000 {
+            match client.socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|frame| frame.code.into()),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
         }
-    }
-    panic!("the attacker was never disconnected");
+        panic!("the attacker was never disconnected");
+    };
+    within("the attacker's disconnection", disconnected).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
