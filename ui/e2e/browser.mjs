@@ -10,10 +10,16 @@ export const PHONE = { width: 390, height: 844 };
 
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// The browser gets no session bus. On the tests' shared bus, Chromium would hand its
+// notifications to whichever daemon holds the name at that moment: the tray test's dunst,
+// whose monitor then sees another test's calls, or a dunst started without a display, which
+// fails. Without a bus it shows them itself, the same way in every run. ("disabled:" is no
+// transport, so libdbus fails at once and never starts a bus of its own.)
+const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: "disabled:" };
 
 /** Chromium, with `extra` flags (such as a host-resolver rule). */
 export async function launch(extra = []) {
-  return chromium.launch({ executablePath, args: [...FLAGS, ...extra] });
+  return chromium.launch({ executablePath, env, args: [...FLAGS, ...extra] });
 }
 
 /** A browser context whose pages keep their WebSockets in `window.__sockets`; `options`
@@ -24,7 +30,7 @@ export async function context(browser, options = {}) {
 
 /** Like `context`, in a browser profile of its own at `dir` (not incognito, so apps install). */
 export async function profile(dir, extra = [], options = {}) {
-  const made = await chromium.launchPersistentContext(dir, { executablePath, args: [...FLAGS, ...extra], viewport: DESKTOP, ...options });
+  const made = await chromium.launchPersistentContext(dir, { executablePath, env, args: [...FLAGS, ...extra], viewport: DESKTOP, ...options });
   return withSockets(made);
 }
 

@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
-import { PHONE, camera, launch, page as open, profile } from "./browser.mjs";
+import { PHONE, TIMEOUT, camera, launch, page as open, profile } from "./browser.mjs";
 import { measureLoad } from "./load.mjs";
 
 const env = process.env;
@@ -63,18 +63,21 @@ try {
   const sessions = await page.evaluate(async (token) => (await fetch("/api/sessions", { headers: { authorization: `Bearer ${token}` } })).json(), token);
   const sessionId = sessions.result[0].id;
   await pages.grantPermissions(["notifications"], { origin });
-  await devtools.send("ServiceWorker.enable");
-  const registrationId = await new Promise((resolve) => {
+  const shown = await notifications(page, devtools);
+  // DevTools reports the registrations as it is enabled: the listener comes first.
+  const registered = new Promise((resolve) => {
     devtools.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
       const mine = registrations.find((registration) => registration.scopeURL === `${origin}/` && !registration.isDeleted);
       if (mine) resolve(mine.registrationId);
     });
   });
+  await devtools.send("ServiceWorker.enable");
+  const registrationId = await registered;
   const payload = { kind: "approval", session_id: sessionId, project: env.PROJECT, title: "Claude is waiting for you", body: `A tool needs your approval in ${env.PROJECT}.` };
   // A push for a worker that is still installing can be lost: it is sent once one is active.
   await page.evaluate(async () => void (await navigator.serviceWorker.ready));
-  await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(payload) });
-  const note = await shownNotification(page, (note) => note.tag.startsWith("session-"));
+  const push = (data) => () => devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(data) });
+  const note = await shown(push(payload), (note) => note.title === payload.title);
   if (note.title !== payload.title || note.body !== payload.body || note.tag !== `session-${sessionId}`) throw new Error(`the notification: ${JSON.stringify(note)}`);
   if (JSON.stringify(note).includes("Say hello")) throw new Error("a notification showed the prompt");
   await page.getByRole("button", { name: "Back to sessions" }).click();
@@ -83,8 +86,7 @@ try {
   // An approval's push offers Allow and Deny; a credential the engine did not mint is refused,
   // and the notification says so.
   const asking = { ...payload, approval: { request_id: "r1", credential: "tether_answer_not-minted" } };
-  await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(asking) });
-  const offer = await shownNotification(page, (note) => Boolean(note.data?.credential));
+  const offer = await shown(push(asking), (note) => note.body === asking.body);
   if (offer.data.credential !== "tether_answer_not-minted") throw new Error(`the approval's notification: ${JSON.stringify(offer)}`);
   const answered = await running.evaluate(() => self.answer("tether_answer_not-minted", "allow", "s"));
   if (answered) throw new Error("a credential the engine never minted answered");
@@ -102,15 +104,19 @@ try {
   await page.getByRole("button", { name: "Allow once" }).waitFor();
   const pushed = JSON.parse(await nextLine());
   if (pushed.kind !== "approval" || pushed.session_id !== sessionId || !pushed.approval?.credential) throw new Error(`the push: ${JSON.stringify(pushed)}`);
-  await devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(pushed) });
-  const approval = await shownNotification(page, (note) => note.data?.credential === pushed.approval.credential);
+  const approval = await shown(push(pushed), (note) => note.body === pushed.body);
+  if (approval.data?.credential !== pushed.approval.credential) throw new Error(`the approval's notification: ${JSON.stringify(approval)}`);
   if (JSON.stringify(approval).includes(env.APPROVE_PROMPT)) throw new Error("the approval's notification showed the prompt");
   const allow = ([credential, session]) => self.answer(credential, "allow", session);
   if (!(await running.evaluate(allow, [approval.data.credential, sessionId]))) throw new Error("Allow once from the notification was refused");
   await page.getByText(env.APPROVED_ANSWER).waitFor();
   await shoot(page, "approved-from-a-notification-phone");
-  if (await running.evaluate(allow, [approval.data.credential, sessionId])) throw new Error("a credential answered twice");
-  await shownNotification(page, (note) => note.body.startsWith("That answer is no longer valid"));
+  let again = true;
+  await shown(
+    async () => (again = await running.evaluate(allow, [approval.data.credential, sessionId])),
+    (note) => note.body.startsWith("That answer is no longer valid"),
+  );
+  if (again) throw new Error("a credential answered twice");
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("link", { name: "Settings" }).click();
   await page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Turn on" }).waitFor();
@@ -187,17 +193,44 @@ function nextLine() {
   });
 }
 
-/** The first notification the service worker shows that `wanted` accepts ({title, body, tag,
- * data}). A page is not told when a notification is shown, so this looks again, a bounded
- * number of times. */
-async function shownNotification(page, wanted) {
-  for (let tries = 0; tries < 200; tries += 1) {
-    const notes = await page.evaluate(async () =>
+/** Watches, through DevTools, the notifications the service worker shows. Returns
+ * `shown(act, wanted)`: it does `act`, waits for a notification that `wanted` accepts ({title,
+ * body, tag}) to be displayed, and returns it as the worker lists it ({title, body, tag, data}).
+ * Chromium drops a notification for good when `getNotifications()` runs while it is being
+ * shown, so the list is read only once the notification is displayed, never polled. */
+async function notifications(page, devtools) {
+  const displayed = [];
+  let heard = () => undefined;
+  devtools.on("BackgroundService.backgroundServiceEventReceived", ({ backgroundServiceEvent: event }) => {
+    if (event.eventName !== "Notification displayed") return;
+    const field = (key) => event.eventMetadata.find((entry) => entry.key === key)?.value ?? "";
+    displayed.push({ title: field("Title"), body: field("Body"), tag: event.instanceId });
+    heard();
+  });
+  await devtools.send("BackgroundService.startObserving", { service: "notifications" });
+  await devtools.send("BackgroundService.setRecording", { service: "notifications", shouldRecord: true });
+  return async (act, wanted) => {
+    const from = displayed.length;
+    await act();
+    const deadline = Date.now() + TIMEOUT;
+    let found = displayed.slice(from).find(wanted);
+    while (!found) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no notification was shown; displayed: ${JSON.stringify(displayed.slice(from))}`);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, left);
+        heard = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      found = displayed.slice(from).find(wanted);
+    }
+    const listed = await page.evaluate(async () =>
       (await (await navigator.serviceWorker.ready).getNotifications()).map((note) => ({ title: note.title, body: note.body, tag: note.tag, data: note.data })),
     );
-    const found = notes.find(wanted);
-    if (found) return found;
-    await page.waitForTimeout(50);
-  }
-  throw new Error("no notification was shown");
+    const note = listed.find((note) => note.tag === found.tag && wanted(note));
+    if (!note) throw new Error(`a notification was shown but is not listed: ${JSON.stringify({ found, listed })}`);
+    return note;
+  };
 }
