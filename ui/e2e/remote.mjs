@@ -72,13 +72,14 @@ try {
     });
   });
   await devtools.send("ServiceWorker.enable");
-  const registrationId = await registered;
+  const registrationId = await within(registered, "the service worker's registration");
   const payload = { kind: "approval", session_id: sessionId, project: env.PROJECT, title: "Claude is waiting for you", body: `A tool needs your approval in ${env.PROJECT}.` };
   // A push for a worker that is still installing can be lost: it is sent once one is active.
   await page.evaluate(async () => void (await navigator.serviceWorker.ready));
   const push = (data) => () => devtools.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(data) });
-  const note = await shown(push(payload), (note) => note.title === payload.title);
-  if (note.title !== payload.title || note.body !== payload.body || note.tag !== `session-${sessionId}`) throw new Error(`the notification: ${JSON.stringify(note)}`);
+  const tag = `session-${sessionId}`;
+  const note = await shown(push(payload), (note) => note.tag === tag);
+  if (note.title !== payload.title || note.body !== payload.body) throw new Error(`the notification: ${JSON.stringify(note)}`);
   if (JSON.stringify(note).includes("Say hello")) throw new Error("a notification showed the prompt");
   await page.getByRole("button", { name: "Back to sessions" }).click();
   const running = pages.serviceWorkers()[0] ?? (await pages.waitForEvent("serviceworker"));
@@ -86,10 +87,17 @@ try {
   // An approval's push offers Allow and Deny; a credential the engine did not mint is refused,
   // and the notification says so.
   const asking = { ...payload, approval: { request_id: "r1", credential: "tether_answer_not-minted" } };
-  const offer = await shown(push(asking), (note) => note.body === asking.body);
-  if (offer.data.credential !== "tether_answer_not-minted") throw new Error(`the approval's notification: ${JSON.stringify(offer)}`);
-  const answered = await running.evaluate(() => self.answer("tether_answer_not-minted", "allow", "s"));
-  if (answered) throw new Error("a credential the engine never minted answered");
+  const offer = await shown(push(asking), (note) => note.tag === tag);
+  if (offer.data?.credential !== "tether_answer_not-minted") throw new Error(`the approval's notification: ${JSON.stringify(offer)}`);
+  // An answer that must be refused; its notification then says so.
+  const refused = (fault, answer) => async () => {
+    if (await answer()) throw new Error(fault);
+  };
+  const noLongerValid = (wantedTag) => (note) => note.tag === wantedTag && note.body.startsWith("That answer is no longer valid");
+  await shown(
+    refused("a credential the engine never minted answered", () => running.evaluate(() => self.answer("tether_answer_not-minted", "allow", "s"))),
+    noLongerValid("session-s"),
+  );
   await page.getByText(env.ANSWER).waitFor();
 
   // A real approval, answered from its notification with the credential the engine minted.
@@ -104,19 +112,17 @@ try {
   await page.getByRole("button", { name: "Allow once" }).waitFor();
   const pushed = JSON.parse(await nextLine());
   if (pushed.kind !== "approval" || pushed.session_id !== sessionId || !pushed.approval?.credential) throw new Error(`the push: ${JSON.stringify(pushed)}`);
-  const approval = await shown(push(pushed), (note) => note.body === pushed.body);
+  const approval = await shown(push(pushed), (note) => note.tag === tag);
   if (approval.data?.credential !== pushed.approval.credential) throw new Error(`the approval's notification: ${JSON.stringify(approval)}`);
   if (JSON.stringify(approval).includes(env.APPROVE_PROMPT)) throw new Error("the approval's notification showed the prompt");
   const allow = ([credential, session]) => self.answer(credential, "allow", session);
   if (!(await running.evaluate(allow, [approval.data.credential, sessionId]))) throw new Error("Allow once from the notification was refused");
   await page.getByText(env.APPROVED_ANSWER).waitFor();
   await shoot(page, "approved-from-a-notification-phone");
-  let again = true;
   await shown(
-    async () => (again = await running.evaluate(allow, [approval.data.credential, sessionId])),
-    (note) => note.body.startsWith("That answer is no longer valid"),
+    refused("a credential answered twice", () => running.evaluate(allow, [approval.data.credential, sessionId])),
+    noLongerValid(tag),
   );
-  if (again) throw new Error("a credential answered twice");
   await page.getByRole("button", { name: "Back to sessions" }).click();
   await page.getByRole("link", { name: "Settings" }).click();
   await page.getByRole("region", { name: "Notifications" }).getByRole("button", { name: "Turn on" }).waitFor();
@@ -194,38 +200,37 @@ function nextLine() {
 }
 
 /** Watches, through DevTools, the notifications the service worker shows. Returns
- * `shown(act, wanted)`: it does `act`, waits for a notification that `wanted` accepts ({title,
- * body, tag}) to be displayed, and returns it as the worker lists it ({title, body, tag, data}).
+ * `shown(act, wanted)`: it does `act`, waits for a notification to be displayed that `wanted`
+ * accepts, and returns it as the worker lists it ({title, body, tag, data}). `wanted` sees what
+ * DevTools reports ({title, body, tag}), never `data`. One `shown` runs at a time.
  * Chromium drops a notification for good when `getNotifications()` runs while it is being
  * shown, so the list is read only once the notification is displayed, never polled. */
 async function notifications(page, devtools) {
   const displayed = [];
-  let heard = () => undefined;
+  let waiting = null;
+  const settle = () => {
+    const found = waiting && displayed.slice(waiting.from).find(waiting.wanted);
+    if (found) {
+      waiting.resolve(found);
+      waiting = null;
+    }
+  };
   devtools.on("BackgroundService.backgroundServiceEventReceived", ({ backgroundServiceEvent: event }) => {
     if (event.eventName !== "Notification displayed") return;
     const field = (key) => event.eventMetadata.find((entry) => entry.key === key)?.value ?? "";
     displayed.push({ title: field("Title"), body: field("Body"), tag: event.instanceId });
-    heard();
+    settle();
   });
   await devtools.send("BackgroundService.startObserving", { service: "notifications" });
   await devtools.send("BackgroundService.setRecording", { service: "notifications", shouldRecord: true });
   return async (act, wanted) => {
     const from = displayed.length;
-    await act();
-    const deadline = Date.now() + TIMEOUT;
-    let found = displayed.slice(from).find(wanted);
-    while (!found) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no notification was shown; displayed: ${JSON.stringify(displayed.slice(from))}`);
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, left);
-        heard = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      found = displayed.slice(from).find(wanted);
-    }
+    // Set before acting: DevTools may report the notification before `act` returns.
+    const seen = new Promise((resolve) => (waiting = { from, wanted, resolve }));
+    await within(act(), "the step that shows a notification");
+    const found = await within(seen, "a notification").catch((error) => {
+      throw new Error(`${error.message}; displayed meanwhile: ${JSON.stringify(displayed.slice(from))}`);
+    });
     const listed = await page.evaluate(async () =>
       (await (await navigator.serviceWorker.ready).getNotifications()).map((note) => ({ title: note.title, body: note.body, tag: note.tag, data: note.data })),
     );
@@ -233,4 +238,17 @@ async function notifications(page, devtools) {
     if (!note) throw new Error(`a notification was shown but is not listed: ${JSON.stringify({ found, listed })}`);
     return note;
   };
+}
+
+/** `promise`, or an error that names `what` once TIMEOUT has passed. */
+async function within(promise, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${TIMEOUT} ms`)), TIMEOUT);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
